@@ -1,0 +1,8 @@
+import { CreateApiKeyAndAudit1764300000000 } from './1764300000000-CreateApiKeyAndAudit.js';
+
+/**
+ * Every migration, in order, listed explicitly. Never edit a shipped migration: add a new one.
+ * Timestamp ranges by module keep parallel work apart: foundation 17643000…, sync 17643100…,
+ * reconcile/dedupe 17643200…, report 17643300….
+ */
+export const MIGRATIONS = [CreateApiKeyAndAudit1764300000000];

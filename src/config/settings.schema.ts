@@ -1,0 +1,137 @@
+import { z } from 'zod';
+
+/**
+ * The one settings schema (service-contract §2). Nothing else in the code reads process.env:
+ * `loadSettings()` validates the environment (and `.env`) once, listing every problem by name.
+ * Secrets are marked `secret` in SECRET_SETTINGS and never logged.
+ */
+
+const bool = (def: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+    .default(def ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const int = (def: number, min: number, max: number) =>
+  z.coerce
+    .number({ message: 'must be a number' })
+    .int({ message: 'must be a whole number' })
+    .min(min, { message: `must be at least ${min}` })
+    .max(max, { message: `must be at most ${max}` })
+    .default(def);
+
+const positive = (def: number) =>
+  z.coerce.number({ message: 'must be a number' }).positive({ message: 'must be greater than 0' }).default(def);
+
+const httpUrl = z
+  .string()
+  .url({ message: 'must be a URL' })
+  .refine((v) => /^https?:\/\//.test(v), { message: 'must start with http:// or https://' });
+
+const CRON_FIELD = /^[\d*/,\-?LW#A-Za-z]+$/;
+const cron = (def: string) =>
+  z
+    .string()
+    .default(def)
+    .refine(
+      (v) => {
+        const parts = v.trim().split(/\s+/);
+        return (parts.length === 5 || parts.length === 6) && parts.every((p) => CRON_FIELD.test(p));
+      },
+      { message: 'must be a cron expression with 5 or 6 fields, e.g. "0 6 * * *"' },
+    );
+
+const timeZone = z
+  .string()
+  .default('Europe/Moscow')
+  .refine(
+    (tz) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'must be an IANA time zone such as Europe/Moscow' },
+  );
+
+const optional = <T extends z.ZodTypeAny>(t: T) =>
+  z.preprocess((v) => (v === '' ? undefined : v), t.optional());
+
+export const settingsSchema = z.object({
+  // --- HTTP ---
+  PORT: int(3000, 1, 65535),
+  /** Base URL of this service, for links in the report. */
+  PUBLIC_URL: optional(httpUrl),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  // --- Database ---
+  /** secret (contains a password). Required by `npm start`; demo and tests use an embedded server. */
+  DATABASE_URL: optional(
+    z.string().refine((v) => /^postgres(ql)?:\/\//.test(v), { message: 'must start with postgres://' }),
+  ),
+  DB_MIGRATE: bool(true),
+
+  // --- 1C (OData) ---
+  ONEC_ODATA_URL: optional(
+    httpUrl.refine((v) => /\/odata\/standard\.odata\/?$/.test(v), {
+      message: 'must end in /odata/standard.odata',
+    }),
+  ),
+  ONEC_USER: optional(z.string().min(1)),
+  /** secret */
+  ONEC_PASSWORD: optional(z.string()),
+  ONEC_ORIGINATOR_ID: z.string().min(1).max(64).default('sverka-1c'),
+  ONEC_MAPPING_FILE: optional(z.string()),
+
+  // --- CRM ---
+  CRM_KIND: z.enum(['bitrix24'], { message: 'must be bitrix24 (the only CRM adapter so far)' }).default('bitrix24'),
+  /** secret (the path holds the webhook secret) */
+  BITRIX24_WEBHOOK_URL: optional(
+    httpUrl.refine((v) => /\/rest\/\d+\/[^/]+\/?$/.test(v), {
+      message: 'must look like https://<portal>/rest/<user_id>/<secret>/',
+    }),
+  ),
+  BITRIX24_RPS: positive(2),
+  BITRIX24_BURST: int(50, 1, 10000),
+
+  // --- Schedules ---
+  SYNC_CRON: cron('*/15 * * * *'),
+  RECONCILE_CRON: cron('0 6 * * *'),
+  SCHEDULE_TZ: timeZone,
+  SCHEDULER_ENABLED: bool(true),
+
+  // --- Report e-mail ---
+  /** secret (may hold a password) */
+  SMTP_URL: optional(
+    z.string().refine((v) => /^smtps?:\/\//.test(v), { message: 'must start with smtp:// or smtps://' }),
+  ),
+  SMTP_ALLOW_INSECURE: bool(false),
+  REPORT_FROM: optional(z.string().min(3)),
+  REPORT_TO: optional(
+    z.string().refine((v) => v.split(',').every((a) => /^[^@\s]+@[^@\s]+$/.test(a.trim())), {
+      message: 'must be comma-separated e-mail addresses',
+    }),
+  ),
+  REPORT_LOCALE: z.enum(['ru', 'en']).default('ru'),
+  REPORT_OUTBOX_DIR: optional(z.string()),
+  GRAFANA_URL: optional(httpUrl),
+
+  // --- Tests ---
+  TEST_DATABASE_URL: optional(z.string()),
+});
+
+export type Settings = z.infer<typeof settingsSchema>;
+
+/** Settings whose values are secrets: never logged, never in errors, metrics or reports. */
+export const SECRET_SETTINGS = ['DATABASE_URL', 'ONEC_PASSWORD', 'BITRIX24_WEBHOOK_URL', 'SMTP_URL', 'TEST_DATABASE_URL'] as const;
+
+/** Settings `npm start` cannot run without (the demo and tests supply their own). */
+export const REQUIRED_FOR_START = [
+  'DATABASE_URL',
+  'ONEC_ODATA_URL',
+  'ONEC_USER',
+  'ONEC_PASSWORD',
+  'BITRIX24_WEBHOOK_URL',
+] as const;

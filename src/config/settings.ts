@@ -1,0 +1,54 @@
+import { settingsSchema, REQUIRED_FOR_START, type Settings } from './settings.schema.js';
+
+export const SETTINGS = Symbol('Settings');
+
+/** Thrown when settings are missing or invalid; `problems` names each one. Never carries a value. */
+export class SettingsError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Sverka cannot start: fix these settings (environment variables or .env):\n  - ${problems.join('\n  - ')}`);
+    this.name = 'SettingsError';
+  }
+}
+
+export interface LoadOptions {
+  /** `start`: the production service needs REQUIRED_FOR_START. `embedded`: demo/tests fill them in. */
+  mode: 'start' | 'embedded';
+}
+
+/**
+ * Validates an environment into typed Settings, or throws SettingsError listing every problem
+ * by variable name (values are never echoed: some are secrets).
+ */
+export function parseSettings(env: Record<string, string | undefined>, opts: LoadOptions): Settings {
+  const problems: string[] = [];
+  const parsed = settingsSchema.safeParse(env);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      problems.push(`${String(issue.path[0] ?? '?')}: ${issue.message}`);
+    }
+  }
+  if (opts.mode === 'start') {
+    for (const name of REQUIRED_FOR_START) {
+      if (env[name] === undefined || env[name] === '') problems.push(`${name}: required`);
+    }
+  }
+  if (parsed.success) {
+    const s = parsed.data;
+    if (s.REPORT_TO && !s.REPORT_FROM) problems.push('REPORT_FROM: required when REPORT_TO is set');
+    if (s.REPORT_TO && !s.SMTP_URL && !s.REPORT_OUTBOX_DIR)
+      problems.push('SMTP_URL: required when REPORT_TO is set (or set REPORT_OUTBOX_DIR to only write .eml files)');
+  }
+  if (problems.length) throw new SettingsError([...new Set(problems)].sort());
+  return parsed.data!;
+}
+
+/** Reads `.env` (if present, without overriding the real environment) and validates process.env. */
+export async function loadSettings(opts: LoadOptions, env: NodeJS.ProcessEnv = process.env): Promise<Settings> {
+  if (env === process.env) {
+    const { config } = await import('dotenv');
+    config({ quiet: true });
+  }
+  return parseSettings(env, opts);
+}
+
+export type { Settings };

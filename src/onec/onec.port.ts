@@ -1,0 +1,53 @@
+import type {
+  MalformedRecord,
+  OneCDebt,
+  OneCEntity,
+  OneCRecordMap,
+  OneCVersion,
+} from './onec.types.js';
+
+export const ONEC_PORT = Symbol('OneCPort');
+
+/** Result of a read: the records that converted, and those that did not. */
+export interface OneCRead<T> {
+  records: T[];
+  malformed: MalformedRecord[];
+}
+
+export interface OneCPageOptions {
+  entity: OneCEntity;
+  /** Rows per request (default 500, the sheet's `$top`). */
+  pageSize?: number;
+}
+
+/**
+ * Read-only access to one 1C infobase. Implemented by the OData adapter (src/onec/odata/).
+ * Every method throws OneCError (src/onec/onec.error.ts) on transport or protocol failure
+ * after the adapter's own retries.
+ */
+export interface OneCPort {
+  /**
+   * The cheap version scan (`Ref_Key` + `DataVersion` only), keyset-paged, all rows including
+   * deletion-marked ones (so marks are seen). Yields one page at a time.
+   * After the last page the adapter checks the total against `$count` and rescans once on a difference.
+   */
+  scanVersions(opts: OneCPageOptions): AsyncIterable<OneCVersion[]>;
+
+  /** Full records for the given keys (≤ 20 keys per request internally). Keys not returned are gone. */
+  fetchByKeys<E extends OneCEntity>(entity: E, refs: string[]): Promise<OneCRead<OneCRecordMap[E]>>;
+
+  /** All full records, keyset-paged (used by reconciliation snapshots and `full` syncs). */
+  readAll<E extends OneCEntity>(opts: { entity: E; pageSize?: number }): AsyncIterable<OneCRead<OneCRecordMap[E]>>;
+
+  /** One record by key; null when 1C answers 404. */
+  getOne<E extends OneCEntity>(entity: E, ref: string): Promise<OneCRead<OneCRecordMap[E]> | null>;
+
+  /** Live records count (`/$count` with the entity's live filter). */
+  countLive(entity: OneCEntity): Promise<number>;
+
+  /** Receivables per counterparty over the mapped accounts, as of now (or `asOf`, a local date). */
+  readDebts(opts?: { asOf?: string }): Promise<OneCDebt[]>;
+
+  /** Readiness probe: `$metadata` lists every configured set. Throws OneCError when not. */
+  ping(): Promise<void>;
+}
