@@ -1,0 +1,78 @@
+import type {
+  DiscrepancyKind,
+  DuplicateScope,
+  ReconcileEntity,
+  RunStatus,
+  RunTrigger,
+  Severity,
+  SystemName,
+} from '../common/vocabulary.js';
+
+/**
+ * The reconciliation results of the outside contract (service-contract §4), as the API returns them
+ * and as the report and metrics read them. Money is a two-digit decimal string.
+ */
+
+export interface DiscrepancyItem {
+  id: string;
+  kind: DiscrepancyKind;
+  entity: ReconcileEntity;
+  severity: Severity;
+  onecRef: string | null;
+  crmId: string | null;
+  field: string | null;
+  onecValue: string | null;
+  crmValue: string | null;
+  /** Human-readable, in REPORT_LOCALE. */
+  detail: string;
+}
+
+export interface DuplicateMember {
+  system: SystemName;
+  id: string;
+  name: string;
+  inn: string | null;
+}
+
+export interface DuplicateCluster {
+  id: string;
+  scope: DuplicateScope;
+  /** 0..1, two decimals. */
+  score: number;
+  members: DuplicateMember[];
+  reasons: string[];
+}
+
+export interface EntityCounts {
+  onec: number;
+  crm: number;
+  linked: number;
+  /** CRM records that carry our originatorId (optional extra). */
+  crmWithOrigin?: number;
+}
+
+export interface RunSummary {
+  counts: Partial<Record<ReconcileEntity, EntityCounts>>;
+  /** Count per kind (kinds with zero may be omitted). */
+  discrepancies: Partial<Record<DiscrepancyKind, number>>;
+  /** Count per entity and kind, for metrics and the report's headline table. */
+  discrepanciesByEntity?: Partial<Record<ReconcileEntity, Partial<Record<DiscrepancyKind, number>>>>;
+  statuses?: { onec: Record<string, number>; crm: Record<string, number> };
+  debts?: { onecTotal: string; crmTotal: string; mismatched: number };
+  duplicates?: Partial<Record<DuplicateScope, number>>;
+  sample?: { size: number; mismatched: number };
+  /** Checks that could not run, with the reason (makes the run `partial`). */
+  skippedChecks?: { check: string; reason: string }[];
+  previousRunId?: string | null;
+  /** Change of each discrepancy kind against the previous finished run. */
+  delta?: Partial<Record<DiscrepancyKind, number>>;
+}
+
+export interface ReconciliationRunView {
+  id: string;
+  status: RunStatus;
+  trigger: RunTrigger;
+  startedAt: string | null;
+  finishedAt: string | null;
+  summary: RunSummary | null;
+}
