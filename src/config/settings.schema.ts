@@ -64,6 +64,8 @@ export const settingsSchema = z.object({
   PORT: int(3000, 1, 65535),
   /** Base URL of this service, for links in the report. */
   PUBLIC_URL: optional(httpUrl),
+  /** Requests per minute per API key before 429 with Retry-After. */
+  API_RATE_LIMIT: int(1200, 1, 1_000_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
   // --- Database ---

@@ -3,12 +3,12 @@ import type { ApiKeyIdentity } from '../../auth/api-key.service.js';
 
 /** What Sverka attaches to an Express request. */
 export interface SverkaRequest extends Request {
-  id?: string | number | object;
   apiKey?: ApiKeyIdentity;
 }
 
 export function requestId(req: SverkaRequest): string | null {
-  return req.id === undefined ? null : String(req.id);
+  const id = (req as { id?: unknown }).id;
+  return id === undefined || id === null ? null : String(id);
 }
 
 export function clientIp(req: Request): string | null {

@@ -1,0 +1,58 @@
+import 'reflect-metadata';
+import { ValidationPipe, VersioningType, type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+import { AppModule, type AppModuleOptions } from './app.module.js';
+
+export const API_PREFIX = 'api/v1';
+
+/**
+ * Builds the configured application (not yet listening): /api/v1 prefix (health and metrics stay at
+ * the root), validation that rejects unknown properties, problem+json errors, helmet, OpenAPI at
+ * /docs and /docs-json, pino logs, shutdown hooks.
+ */
+export async function createApp(opts: AppModuleOptions & { bufferLogs?: boolean }): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(opts), {
+    bufferLogs: opts.bufferLogs ?? true,
+    abortOnError: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.set('trust proxy', 'loopback');
+  app.disable('x-powered-by');
+  app.use(
+    helmet({
+      // Swagger UI needs inline styles; scripts stay same-origin.
+      contentSecurityPolicy: { directives: { 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] } },
+    }),
+  );
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready', 'metrics'] });
+  app.enableVersioning({ type: VersioningType.URI, defaultVersion: undefined });
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      transformOptions: { enableImplicitConversion: false },
+    }),
+  );
+  app.enableShutdownHooks();
+
+  const doc = new DocumentBuilder()
+    .setTitle('Sverka API')
+    .setDescription(
+      'Reconciliation and one-way sync between 1C:Enterprise and a CRM. Every /api/v1 call needs ' +
+        '`Authorization: Bearer <api key>`; errors are application/problem+json (RFC 9457).',
+    )
+    .setVersion('1')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key from `npm run apikey -- create`' })
+    .addSecurityRequirements('bearer')
+    .build();
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc), {
+    jsonDocumentUrl: 'docs-json',
+    useGlobalPrefix: false,
+  });
+  return app;
+}
