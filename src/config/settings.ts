@@ -1,3 +1,4 @@
+import { config as readDotenv } from 'dotenv';
 import { settingsSchema, REQUIRED_FOR_START, type Settings } from './settings.schema.js';
 
 export const SETTINGS = Symbol('Settings');
@@ -44,10 +45,12 @@ export function parseSettings(env: Record<string, string | undefined>, opts: Loa
 
 /** Reads `.env` (if present, without overriding the real environment) and validates process.env. */
 export async function loadSettings(opts: LoadOptions, env: NodeJS.ProcessEnv = process.env): Promise<Settings> {
-  if (env === process.env) {
-    const { config } = await import('dotenv');
-    config({ quiet: true });
-  }
+  return loadSettingsSync(opts, env);
+}
+
+/** The same, synchronously (for entry points that cannot await, such as the TypeORM CLI's data source). */
+export function loadSettingsSync(opts: LoadOptions, env: NodeJS.ProcessEnv = process.env): Settings {
+  if (env === process.env) readDotenv({ quiet: true });
   return parseSettings(env, opts);
 }
 

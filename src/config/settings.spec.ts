@@ -1,0 +1,99 @@
+import { parseSettings, SettingsError } from './settings.js';
+
+const START = {
+  DATABASE_URL: 'postgres://u:p@db:5432/sverka',
+  ONEC_ODATA_URL: 'https://1c.example.ru/bp30/odata/standard.odata',
+  ONEC_USER: 'Интеграция',
+  ONEC_PASSWORD: 's3cret-1c',
+  BITRIX24_WEBHOOK_URL: 'https://example.bitrix24.ru/rest/1/abc123secret/',
+};
+
+function problems(env: Record<string, string>, mode: 'start' | 'embedded' = 'start'): string[] {
+  try {
+    parseSettings(env, { mode });
+  } catch (err) {
+    expect(err).toBeInstanceOf(SettingsError);
+    return (err as SettingsError).problems;
+  }
+  return [];
+}
+
+describe('settings', () => {
+  it('fills every default of service-contract §2', () => {
+    const s = parseSettings(START, { mode: 'start' });
+    expect(s).toMatchObject({
+      PORT: 3000,
+      ONEC_ORIGINATOR_ID: 'sverka-1c',
+      CRM_KIND: 'bitrix24',
+      BITRIX24_RPS: 2,
+      BITRIX24_BURST: 50,
+      SYNC_CRON: '*/15 * * * *',
+      RECONCILE_CRON: '0 6 * * *',
+      SCHEDULE_TZ: 'Europe/Moscow',
+      SCHEDULER_ENABLED: true,
+      REPORT_LOCALE: 'ru',
+      LOG_LEVEL: 'info',
+      DB_MIGRATE: true,
+      SMTP_ALLOW_INSECURE: false,
+    });
+  });
+
+  it('lists every missing required setting by name for npm start', () => {
+    expect(problems({})).toEqual([
+      'BITRIX24_WEBHOOK_URL: required',
+      'DATABASE_URL: required',
+      'ONEC_ODATA_URL: required',
+      'ONEC_PASSWORD: required',
+      'ONEC_USER: required',
+    ]);
+  });
+
+  it('needs none of them for the demo and tests', () => {
+    expect(problems({}, 'embedded')).toEqual([]);
+  });
+
+  it.each([
+    ['PORT', 'abc', 'PORT: must be a number'],
+    ['PORT', '70000', 'PORT: must be at most 65535'],
+    ['DATABASE_URL', 'mysql://x', 'DATABASE_URL: must start with postgres://'],
+    ['ONEC_ODATA_URL', 'https://1c.example.ru/bp30', 'ONEC_ODATA_URL: must end in /odata/standard.odata'],
+    ['ONEC_ODATA_URL', 'ftp://1c/odata/standard.odata', 'ONEC_ODATA_URL: must start with http:// or https://'],
+    ['BITRIX24_WEBHOOK_URL', 'https://example.bitrix24.ru/', 'BITRIX24_WEBHOOK_URL: must look like https://<portal>/rest/<user_id>/<secret>/'],
+    ['BITRIX24_RPS', '0', 'BITRIX24_RPS: must be greater than 0'],
+    ['BITRIX24_BURST', '2.5', 'BITRIX24_BURST: must be a whole number'],
+    ['CRM_KIND', 'amocrm', 'CRM_KIND: must be bitrix24 (the only CRM adapter so far)'],
+    ['SYNC_CRON', 'every 15 minutes', 'SYNC_CRON: must be a cron expression with 5 or 6 fields, e.g. "0 6 * * *"'],
+    ['RECONCILE_CRON', '0 6 *', 'RECONCILE_CRON: must be a cron expression with 5 or 6 fields, e.g. "0 6 * * *"'],
+    ['SCHEDULE_TZ', 'Moscow', 'SCHEDULE_TZ: must be an IANA time zone such as Europe/Moscow'],
+    ['SCHEDULER_ENABLED', 'maybe', 'SCHEDULER_ENABLED: must be true or false'],
+    ['SMTP_URL', 'mail.example.ru', 'SMTP_URL: must start with smtp:// or smtps://'],
+    ['REPORT_LOCALE', 'de', 'REPORT_LOCALE:'],
+    ['LOG_LEVEL', 'loud', 'LOG_LEVEL:'],
+  ])('%s=%s gives its own message', (name, value, message) => {
+    const p = problems({ ...START, [name]: value });
+    expect(p).toHaveLength(1);
+    expect(p[0].startsWith(message)).toBe(true);
+  });
+
+  it('checks the report settings together', () => {
+    expect(problems({ ...START, REPORT_TO: 'qa@example.ru' })).toEqual([
+      'REPORT_FROM: required when REPORT_TO is set',
+      'SMTP_URL: required when REPORT_TO is set (or set REPORT_OUTBOX_DIR to only write .eml files)',
+    ]);
+    expect(problems({ ...START, REPORT_TO: 'qa@example.ru, not-an-address', REPORT_FROM: 'sverka@example.ru', SMTP_URL: 'smtps://a:b@mail:465' })).toEqual([
+      'REPORT_TO: must be comma-separated e-mail addresses',
+    ]);
+  });
+
+  it('never echoes a value in its messages (some are secrets)', () => {
+    const err = (() => {
+      try {
+        parseSettings({ ...START, DATABASE_URL: 'mysql://root:TopSecret@db/x', SMTP_URL: 'TopSecret2' }, { mode: 'start' });
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(err?.message).toContain('DATABASE_URL');
+    expect(err?.message).not.toMatch(/TopSecret/);
+  });
+});
