@@ -38,7 +38,8 @@ export class HealthController {
   async ready(): Promise<HealthCheckResult> {
     const [onec, crm] = await Promise.all([probe(this.onec), probe(this.crm)]);
     const result = await this.health.check([() => this.db.pingCheck('database', { timeout: 3000 })]);
-    return { ...result, info: { ...result.info, onec: { status: 'up', ...onec }, crm: { status: 'up', ...crm } } };
+    const state = (r: Reachability) => (r.reachable ? 'up' : 'down');
+    return { ...result, info: { ...result.info, onec: { status: state(onec), ...onec }, crm: { status: state(crm), ...crm } } };
   }
 }
 
