@@ -18,6 +18,24 @@ export interface OneCPageOptions {
   entity: OneCEntity;
   /** Rows per request (default 500, the sheet's `$top`). */
   pageSize?: number;
+  /**
+   * Called once after a full scan with the `$count` check's outcome (sheet §5): `complete` false means
+   * the count still differed after the one rescan (duplicate or empty cursor values can hide rows).
+   */
+  onReport?: (report: OneCScanReport) => void;
+}
+
+/** Outcome of one keyset scan of a set (sheet §5). */
+export interface OneCScanReport {
+  entity: OneCEntity;
+  /** Distinct `Ref_Key`s yielded (over both passes when rescanned). */
+  rows: number;
+  /** `/$count` with the same base filter, at the end of the last pass. */
+  counted: number;
+  rescanned: boolean;
+  complete: boolean;
+  /** Rows of the scan that could not be read (no `Ref_Key`/`DataVersion`); never silently dropped. */
+  malformed: MalformedRecord[];
 }
 
 /**
@@ -37,7 +55,11 @@ export interface OneCPort {
   fetchByKeys<E extends OneCEntity>(entity: E, refs: string[]): Promise<OneCRead<OneCRecordMap[E]>>;
 
   /** All full records, keyset-paged (used by reconciliation snapshots and `full` syncs). */
-  readAll<E extends OneCEntity>(opts: { entity: E; pageSize?: number }): AsyncIterable<OneCRead<OneCRecordMap[E]>>;
+  readAll<E extends OneCEntity>(opts: {
+    entity: E;
+    pageSize?: number;
+    onReport?: (report: OneCScanReport) => void;
+  }): AsyncIterable<OneCRead<OneCRecordMap[E]>>;
 
   /** One record by key; null when 1C answers 404. */
   getOne<E extends OneCEntity>(entity: E, ref: string): Promise<OneCRead<OneCRecordMap[E]> | null>;
@@ -46,7 +68,7 @@ export interface OneCPort {
   countLive(entity: OneCEntity): Promise<number>;
 
   /** Receivables per counterparty over the mapped accounts, as of now (or `asOf`, a local date). */
-  readDebts(opts?: { asOf?: string }): Promise<OneCDebt[]>;
+  readDebts(opts?: { asOf?: string; onMalformed?: (rows: MalformedRecord[]) => void }): Promise<OneCDebt[]>;
 
   /** Readiness probe: `$metadata` lists every configured set. Throws OneCError when not. */
   ping(): Promise<void>;

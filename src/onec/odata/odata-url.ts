@@ -63,12 +63,15 @@ export function refsFilter(refs: string[], field = 'Ref_Key'): string {
   return refs.map((r) => `${field} eq ${guidLiteral(r)}`).join(' or ');
 }
 
-/** Base filter and cursor condition combined: `(<base>) and (<cursor>)`, either may be absent. */
+/**
+ * Base filter and cursor condition combined with `and`, either may be absent. A part holding ` or `
+ * is parenthesised unless it already is (`IsFolder eq false and Code gt '00-1'`).
+ */
 export function andFilters(...parts: (string | undefined | null)[]): string | undefined {
   const present = parts.filter((p): p is string => !!p);
   if (present.length === 0) return undefined;
   if (present.length === 1) return present[0];
-  return present.map((p) => `(${p})`).join(' and ');
+  return present.map((p) => (p.includes(' or ') && !(p.startsWith('(') && p.endsWith(')')) ? `(${p})` : p)).join(' and ');
 }
 
 /** The day after a local date `YYYY-MM-DD`, at midnight: the `Period` giving balances at the end of that date. */

@@ -1,0 +1,634 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { defaultMapping } from '../../mapping/default-mapping.js';
+import type { Mapping } from '../../mapping/mapping.types.js';
+import { mulberry32 } from '../dataset/prng.js';
+import {
+  FilterError,
+  REF_ORDER_MESSAGE,
+  checkFilter,
+  compareValues,
+  evaluate,
+  isReferenceField,
+  parseFilter,
+  splitParameters,
+  unwrapParameter,
+  type FilterNode,
+} from './odata-filter.js';
+
+/** One OData row as 1C sends it (JSON object). */
+export type ODataRow = Record<string, unknown>;
+
+/** The 1C side of a data set (src/simulators/dataset): raw OData rows per set. */
+export interface OneCSimData {
+  counterparties: ODataRow[];
+  contacts: ODataRow[];
+  orders: ODataRow[];
+  /** `ChartOfAccounts_Хозрасчетный` rows (`Ref_Key`, `Code`, `Description`, …). */
+  accounts: ODataRow[];
+  /** Ready `Balance` rows (treated as dated 0001-01-01, always included). */
+  balances: ODataRow[];
+}
+
+/** Fault injection for every request, or per set (sheet §8). Rates are 0..1; delays in ms. */
+export interface OneCFaultSpec {
+  /** Share of requests answered with `errorStatus` (default 500). */
+  errorRate?: number;
+  errorStatus?: 500 | 502 | 503 | 504;
+  /** Error bodies as a web-server HTML page instead of OData JSON. */
+  html?: boolean;
+  /** Added to every answer. */
+  latencyMs?: number;
+  /** Share of requests held `hangMs` before answering (a delay past the client's timeout). */
+  hangRate?: number;
+  hangMs?: number;
+}
+
+export interface OneCFaults extends OneCFaultSpec {
+  /** Faults for one set (by 1C set name, e.g. `Catalog_Контрагенты`), applied in addition to the global ones. */
+  sets?: Record<string, OneCFaultSpec>;
+}
+
+/** One request as the fake saw it (for tests and benchmarks). */
+export interface OneCCall {
+  method: string;
+  /** Decoded path after the service root, e.g. `Catalog_Контрагенты/$count`. */
+  path: string;
+  /** Decoded query parameters. */
+  query: Record<string, string>;
+  status: number;
+  /** Response body bytes. */
+  bytes: number;
+  ms: number;
+  /** Whether an `Authorization` header came (its value is never logged). */
+  authorized: boolean;
+  accept: string | null;
+}
+
+export interface OneCSimulatorOptions {
+  data: OneCSimData;
+  /** Port to listen on (0 = any free; default 0). */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Publication name in the URL (default `bp30`). */
+  publication?: string;
+  /** Basic credentials (default `sverka` / `sverka-pass`). Names may be Cyrillic. */
+  user?: string;
+  password?: string;
+  /** Set names (default mapping: Catalog_Контрагенты, Catalog_КонтактныеЛица, Document_ЗаказКлиента, …). */
+  mapping?: Mapping;
+  faults?: OneCFaults;
+  /** Seed of the fault dice (reproducible fault sequences). */
+  seed?: number;
+  /** Copy the data set rows (default true) so mutations do not touch the caller's objects. */
+  clone?: boolean;
+}
+
+type SetKind = 'catalog' | 'document';
+interface SimSet {
+  name: string;
+  kind: SetKind;
+  rows: ODataRow[];
+  byRef: Map<string, ODataRow>;
+  fields: Set<string>;
+  /** Bumped on every change: invalidates the sort cache. */
+  version: number;
+  sorted: Map<string, { version: number; rows: ODataRow[] }>;
+}
+
+export type OneCSetAlias = 'counterparties' | 'contacts' | 'orders' | 'deals' | 'accounts';
+
+const EMPTY = '00000000-0000-0000-0000-000000000000';
+const INTERNAL_ERROR = 'Произошла внутренняя ошибка OData сервиса. Подробности в журнале регистрации.';
+
+/**
+ * A fake 1C:Enterprise standard OData interface over real HTTP (node:http), per sheet §8:
+ * the mapped sets, `ChartOfAccounts_…`, `AccountingRegister_…/Balance(...)`, `$metadata`, `/$count`,
+ * entity by key; the §3 `$filter` grammar, `$select`, `$orderby`, `$top`, `$skip`; Basic auth (401 with
+ * `WWW-Authenticate`); the error bodies and statuses of §4 (404 code 6/9, 400 code -1, 500 for order
+ * comparison of references); fault injection; a call log; and an in-process mutation API that bumps
+ * `DataVersion` on every change.
+ *
+ * ```ts
+ * const sim = new OneCSimulator({ data: dataset.onec });
+ * await sim.start();            // sim.url → http://127.0.0.1:<port>/bp30/odata/standard.odata
+ * sim.update('counterparties', ref, { Description: 'Новое имя' });
+ * sim.markDeleted('deals', orderRef);
+ * sim.failNext(2, { status: 503 });
+ * await sim.close();
+ * ```
+ */
+export class OneCSimulator {
+  readonly user: string;
+  readonly password: string;
+  readonly publication: string;
+  /** Every request, in order (see clearCalls). */
+  readonly calls: OneCCall[] = [];
+  private readonly sets = new Map<string, SimSet>();
+  private readonly aliases: Record<OneCSetAlias, string>;
+  private readonly registerName: string;
+  private balances: ODataRow[];
+  private faults: OneCFaults;
+  private queued: (OneCFaultSpec & { status?: number; set?: string; count: number })[] = [];
+  private readonly dice: () => number;
+  private versionCounter = 0;
+  private server: Server | null = null;
+  private baseUrl = '';
+
+  constructor(private readonly opts: OneCSimulatorOptions) {
+    const m = opts.mapping ?? defaultMapping();
+    this.user = opts.user ?? 'sverka';
+    this.password = opts.password ?? 'sverka-pass';
+    this.publication = opts.publication ?? 'bp30';
+    this.faults = opts.faults ?? {};
+    this.dice = mulberry32(opts.seed ?? 1);
+    this.aliases = {
+      counterparties: m.counterparties.onecSet,
+      contacts: m.contacts.onecSet,
+      orders: m.deals.onecSet,
+      deals: m.deals.onecSet,
+      accounts: m.debts.chartOfAccounts,
+    };
+    this.registerName = m.debts.register;
+    const clone = opts.clone ?? true;
+    const copy = (rows: ODataRow[]) => (clone ? structuredClone(rows) : rows);
+    this.addSet(this.aliases.counterparties, 'catalog', copy(opts.data.counterparties));
+    this.addSet(this.aliases.contacts, 'catalog', copy(opts.data.contacts));
+    this.addSet(this.aliases.orders, 'document', copy(opts.data.orders));
+    this.addSet(this.aliases.accounts, 'catalog', copy(opts.data.accounts));
+    this.balances = copy(opts.data.balances);
+  }
+
+  /** The service root (`ONEC_ODATA_URL`), available after start(). */
+  get url(): string {
+    return this.baseUrl;
+  }
+
+  get port(): number {
+    return (this.server?.address() as AddressInfo | null)?.port ?? 0;
+  }
+
+  async start(): Promise<this> {
+    const server = createServer((req, res) => void this.handle(req, res));
+    server.keepAliveTimeout = 5000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.opts.port ?? 0, this.opts.host ?? '127.0.0.1', () => resolve());
+    });
+    this.server = server;
+    const host = this.opts.host ?? '127.0.0.1';
+    this.baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${this.port}/${this.publication}/odata/standard.odata`;
+    return this;
+  }
+
+  async close(): Promise<void> {
+    const s = this.server;
+    this.server = null;
+    if (!s) return;
+    s.closeAllConnections();
+    await new Promise<void>((r) => s.close(() => r()));
+  }
+
+  // ---- fault injection and call log ----
+
+  /** Replaces the fault settings (global and per set). */
+  setFaults(faults: OneCFaults): void {
+    this.faults = faults;
+  }
+
+  /**
+   * The next `count` matching requests (any, or those of `set`) fail with `status` (default 500),
+   * as HTML when `html`, or are held `hangMs` first. Deterministic, for tests.
+   */
+  failNext(count: number, spec: { status?: 500 | 502 | 503 | 504 | 400 | 401 | 404; html?: boolean; hangMs?: number; set?: string } = {}): void {
+    this.queued.push({ ...spec, set: spec.set ? this.setName(spec.set) : undefined, count });
+  }
+
+  clearCalls(): void {
+    this.calls.length = 0;
+  }
+
+  // ---- data access and mutation API (each change bumps DataVersion) ----
+
+  /** The rows of a set (live objects: do not mutate directly, use update()). Alias or 1C set name. */
+  rows(set: OneCSetAlias | string): readonly ODataRow[] {
+    return this.set(set).rows;
+  }
+
+  get(set: OneCSetAlias | string, ref: string): ODataRow | undefined {
+    return this.set(set).byRef.get(ref.toLowerCase());
+  }
+
+  /** Adds a row; `Ref_Key` generated when absent; a fresh `DataVersion`. Returns the stored row. */
+  add(set: OneCSetAlias | string, row: ODataRow): ODataRow {
+    const s = this.set(set);
+    const stored: ODataRow = { ...row };
+    if (typeof stored.Ref_Key !== 'string') stored.Ref_Key = this.newGuid();
+    const ref = String(stored.Ref_Key).toLowerCase();
+    if (s.byRef.has(ref)) throw new Error(`${s.name}: ${ref} exists`);
+    stored.DataVersion = this.nextVersion();
+    s.rows.push(stored);
+    s.byRef.set(ref, stored);
+    for (const k of Object.keys(stored)) s.fields.add(k);
+    s.version++;
+    return stored;
+  }
+
+  /** Shallow-merges `patch` into the row and bumps its `DataVersion`. */
+  update(set: OneCSetAlias | string, ref: string, patch: ODataRow): ODataRow {
+    const s = this.set(set);
+    const row = this.mustGet(s, ref);
+    Object.assign(row, patch);
+    row.DataVersion = this.nextVersion();
+    for (const k of Object.keys(patch)) s.fields.add(k);
+    s.version++;
+    return row;
+  }
+
+  /** Sets (or clears) `DeletionMark`; bumps `DataVersion`. */
+  markDeleted(set: OneCSetAlias | string, ref: string, mark = true): ODataRow {
+    return this.update(set, ref, { DeletionMark: mark });
+  }
+
+  /** Sets `Posted` (documents); bumps `DataVersion`. */
+  setPosted(set: OneCSetAlias | string, ref: string, posted: boolean): ODataRow {
+    return this.update(set, ref, { Posted: posted });
+  }
+
+  /** Physically deletes a row. */
+  remove(set: OneCSetAlias | string, ref: string): void {
+    const s = this.set(set);
+    const row = this.mustGet(s, ref);
+    s.rows.splice(s.rows.indexOf(row), 1);
+    s.byRef.delete(ref.toLowerCase());
+    s.version++;
+  }
+
+  /** The Balance rows (ready balances). */
+  balanceRows(): readonly ODataRow[] {
+    return this.balances;
+  }
+
+  /** Replaces the Balance rows. */
+  setBalances(rows: ODataRow[]): void {
+    this.balances = rows;
+  }
+
+  /** Adds one Balance row (e.g. a payment `{…, СуммаBalanceDr: 0, СуммаBalanceCr: 100.5}`). */
+  addBalance(row: ODataRow): void {
+    this.balances.push(row);
+  }
+
+  /** The 1C set name behind an alias. */
+  setName(set: OneCSetAlias | string): string {
+    return (this.aliases as Record<string, string>)[set] ?? set;
+  }
+
+  // ---- internals ----
+
+  private addSet(name: string, kind: SetKind, rows: ODataRow[]): void {
+    const byRef = new Map<string, ODataRow>();
+    const fields = new Set<string>(['Ref_Key', 'DataVersion', 'DeletionMark', 'Code', 'Description']);
+    if (kind === 'document') for (const f of ['Date', 'Number', 'Posted']) fields.add(f);
+    let max = 0;
+    for (const r of rows) {
+      byRef.set(String(r.Ref_Key).toLowerCase(), r);
+      for (const k in r) fields.add(k);
+      if (typeof r.DataVersion === 'string') {
+        const b = Buffer.from(r.DataVersion, 'base64');
+        if (b.length >= 4) max = Math.max(max, b.readUInt32BE(0));
+      }
+    }
+    this.versionCounter = Math.max(this.versionCounter, max);
+    this.sets.set(name, { name, kind, rows, byRef, fields, version: 0, sorted: new Map() });
+  }
+
+  private set(set: string): SimSet {
+    const s = this.sets.get(this.setName(set));
+    if (!s) throw new Error(`unknown set ${set}`);
+    return s;
+  }
+
+  private mustGet(s: SimSet, ref: string): ODataRow {
+    const row = s.byRef.get(ref.toLowerCase());
+    if (!row) throw new Error(`${s.name}: no row ${ref}`);
+    return row;
+  }
+
+  private nextVersion(): string {
+    const b = Buffer.alloc(8);
+    b.writeUInt32BE(++this.versionCounter, 0);
+    b.writeUInt32BE(0x5f, 4);
+    return b.toString('base64');
+  }
+
+  private newGuid(): string {
+    const h = Array.from({ length: 32 }, () => Math.floor(this.dice() * 16).toString(16)).join('');
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    const raw = req.url ?? '/';
+    const qi = raw.indexOf('?');
+    const rawPath = qi < 0 ? raw : raw.slice(0, qi);
+    const rawQuery = qi < 0 ? '' : raw.slice(qi + 1);
+    const call: OneCCall = {
+      method: req.method ?? 'GET',
+      path: rawPath,
+      query: {},
+      status: 0,
+      bytes: 0,
+      ms: 0,
+      authorized: !!req.headers.authorization,
+      accept: req.headers.accept ?? null,
+    };
+    let answer: { status: number; body: string; type: string; headers?: Record<string, string> };
+    try {
+      const path = decodeURIComponent(rawPath);
+      call.path = path;
+      call.query = parseQuery(rawQuery);
+      const root = `/${this.publication}/odata/standard.odata`;
+      const rel = path === root ? '' : path.startsWith(`${root}/`) ? path.slice(root.length + 1) : null;
+      const setName = rel === null ? '' : (/^[^/(]*/.exec(rel)?.[0] ?? '');
+      await this.injectDelays(setName);
+      const fault = this.pickFault(setName);
+      if (fault) answer = fault;
+      else if (!this.authorized(req.headers.authorization)) {
+        answer = { status: 401, body: '', type: 'text/plain', headers: { 'WWW-Authenticate': 'Basic realm="1C:Enterprise"' } };
+      } else if (rel === null) answer = odataError(404, '6', `Сегмент пути ${path} не найден`);
+      else if (req.method !== 'GET') answer = odataError(405, '-1', 'Метод не поддерживается');
+      else answer = this.route(rel, call.query);
+    } catch (e) {
+      answer =
+        e instanceof FilterError
+          ? odataError(e.status, '-1', e.message)
+          : e instanceof URIError
+            ? odataError(400, '-1', 'Неправильная кодировка URL')
+            : odataError(500, '-1', INTERNAL_ERROR);
+    }
+    const body = Buffer.from(answer.body, 'utf8');
+    call.status = answer.status;
+    call.bytes = body.length;
+    call.ms = performance.now() - started;
+    this.calls.push(call);
+    if (res.destroyed) return;
+    res.writeHead(answer.status, { 'Content-Type': answer.type, 'Content-Length': body.length, ...answer.headers });
+    res.end(body);
+  }
+
+  private authorized(header: string | undefined): boolean {
+    if (!header?.startsWith('Basic ')) return false;
+    const text = Buffer.from(header.slice(6), 'base64').toString('utf8');
+    return text === `${this.user}:${this.password}`;
+  }
+
+  private async injectDelays(setName: string): Promise<void> {
+    const specs = [this.faults, this.faults.sets?.[setName]].filter((s): s is OneCFaultSpec => !!s);
+    let wait = 0;
+    for (const s of specs) {
+      wait += s.latencyMs ?? 0;
+      if (s.hangRate && s.hangMs && this.dice() < s.hangRate) wait += s.hangMs;
+    }
+    const q = this.queued.find((f) => f.count > 0 && (!f.set || f.set === setName) && f.hangMs);
+    if (q) {
+      q.count--;
+      wait += q.hangMs!;
+    }
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  }
+
+  private pickFault(setName: string): { status: number; body: string; type: string } | null {
+    const q = this.queued.find((f) => f.count > 0 && (!f.set || f.set === setName) && !f.hangMs);
+    if (q) {
+      q.count--;
+      return faultAnswer(q.status ?? 500, !!q.html);
+    }
+    for (const s of [this.faults, this.faults.sets?.[setName]]) {
+      if (s?.errorRate && this.dice() < s.errorRate) return faultAnswer(s.errorStatus ?? 500, !!s.html);
+    }
+    return null;
+  }
+
+  private route(rel: string, query: Record<string, string>): { status: number; body: string; type: string } {
+    if (rel === '$metadata') return { status: 200, body: this.metadata(), type: 'application/xml;charset=utf-8' };
+    const segs = rel.split('/');
+    const first = segs[0];
+    if (first === this.registerName && segs.length === 2 && /^Balance(\(.*\))?$/s.test(segs[1])) return this.balance(segs[1], query);
+    const byKey = /^([^(]+)\((.*)\)$/s.exec(first);
+    const setName = byKey ? byKey[1] : first;
+    const s = this.sets.get(setName);
+    if (!s) return odataError(404, '6', `Сегмент пути ${setName} не найден`);
+    if (byKey) {
+      if (segs.length > 1) return odataError(404, '6', `Сегмент пути ${segs[1]} не найден`);
+      const m = /^guid'([0-9a-fA-F-]{36})'$/.exec(byKey[2]);
+      if (!m) return odataError(400, '-1', `Неправильный ключ ${byKey[2]}`);
+      const row = s.byRef.get(m[1].toLowerCase());
+      if (!row) return odataError(404, '9', 'Экземпляр сущности не найден');
+      return this.json({ 'odata.metadata': `${this.baseUrl}/$metadata#${s.name}/@Element`, ...project(row, query.$select) });
+    }
+    if (segs.length === 2 && segs[1] === '$count') {
+      const filter = this.filterOf(s, query.$filter);
+      let n = 0;
+      if (!filter) n = s.rows.length;
+      else for (const r of s.rows) if (evaluate(filter, r)) n++;
+      return { status: 200, body: String(n), type: 'text/plain; charset=utf-8' };
+    }
+    if (segs.length > 1) return odataError(404, '6', `Сегмент пути ${segs[1]} не найден`);
+    return this.collection(s, query);
+  }
+
+  private filterOf(s: SimSet, text: string | undefined): FilterNode | null {
+    if (text === undefined || text.trim() === '') return null;
+    const node = parseFilter(text);
+    checkFilter(node, (f) => s.fields.has(f));
+    return node;
+  }
+
+  private collection(s: SimSet, q: Record<string, string>): { status: number; body: string; type: string } {
+    const filter = this.filterOf(s, q.$filter);
+    const top = q.$top !== undefined ? nonNegativeInt(q.$top, '$top') : Infinity;
+    const skip = q.$skip !== undefined ? nonNegativeInt(q.$skip, '$skip') : 0;
+    let order = q.$orderby ? q.$orderby.split(',').map((f) => f.trim()) : [];
+    for (const f of order) {
+      const [name, dir] = f.split(/\s+/);
+      if (!s.fields.has(name)) throw new FilterError(400, `Свойство ${name} не найдено`);
+      if (dir && dir.toLowerCase() !== 'asc') throw new FilterError(400, 'Поддерживается только упорядочивание по возрастанию');
+    }
+    order = order.map((f) => f.split(/\s+/)[0]);
+    // 1C turns ordering by a reference into auto-ordering by the presentation fields (sheet §5).
+    if (order.some(isReferenceField)) order = s.kind === 'catalog' ? ['Description', 'Code'] : ['Date', 'Number'];
+    const rows = order.length ? this.sortedRows(s, order) : s.rows;
+    let start = 0;
+    if (filter && order.length) {
+      const bound = lowerBound(filter, order[0]);
+      if (bound !== undefined) start = firstAtLeast(rows, order[0], bound);
+    }
+    const out: ODataRow[] = [];
+    let skipped = 0;
+    for (let i = start; i < rows.length && out.length < top; i++) {
+      const r = rows[i];
+      if (filter && !evaluate(filter, r)) continue;
+      if (skipped < skip) {
+        skipped++;
+        continue;
+      }
+      out.push(project(r, q.$select));
+    }
+    return this.json({ 'odata.metadata': `${this.baseUrl}/$metadata#${s.name}`, value: out });
+  }
+
+  private sortedRows(s: SimSet, order: string[]): ODataRow[] {
+    const key = order.join(',');
+    const cached = s.sorted.get(key);
+    if (cached && cached.version === s.version) return cached.rows;
+    const rows = [...s.rows].sort((a, b) => {
+      for (const f of order) {
+        const c = compareValues(a[f], b[f]);
+        if (c) return c;
+      }
+      return 0;
+    });
+    s.sorted.set(key, { version: s.version, rows });
+    return rows;
+  }
+
+  private balance(segment: string, q: Record<string, string>): { status: number; body: string; type: string } {
+    const inner = /^Balance\((.*)\)$/s.exec(segment)?.[1] ?? '';
+    const params = inner ? splitParameters(inner) : new Map<string, string>();
+    for (const name of params.keys())
+      if (!['Period', 'AccountCondition', 'Condition', 'ExtraDimensions', 'Dimensions'].includes(name))
+        throw new FilterError(400, `Неизвестный параметр виртуальной таблицы ${name}`);
+    const period = params.get('Period');
+    let periodValue: string | null = null;
+    if (period !== undefined) {
+      const m = /^datetime'(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})'$/.exec(period);
+      if (!m) throw new FilterError(400, `Неправильный литерал ${period}`);
+      periodValue = m[1];
+    }
+    const fields = new Set<string>(['Account_Key', 'Организация_Key']);
+    for (const r of this.balances) for (const k in r) fields.add(k);
+    const conds: FilterNode[] = [];
+    for (const name of ['AccountCondition', 'Condition']) {
+      const raw = params.get(name);
+      if (raw === undefined) continue;
+      const node = parseFilter(unwrapParameter(raw));
+      checkFilter(node, (f) => fields.has(f));
+      conds.push(node);
+    }
+    const out: ODataRow[] = [];
+    for (const r of this.balances) {
+      // Ready balances are dated 0001-01-01 (always before Period); rows may carry `Period` of movements.
+      const rowPeriod = typeof r.Period === 'string' ? r.Period : '0001-01-01T00:00:00';
+      if (periodValue && !(rowPeriod < periodValue)) continue;
+      if (conds.every((c) => evaluate(c, r))) {
+        const { Period: _omit, ...rest } = r;
+        out.push(project(rest, q.$select));
+      }
+    }
+    return this.json({ 'odata.metadata': `${this.baseUrl}/$metadata#${this.registerName}_Balance`, value: out });
+  }
+
+  private metadata(): string {
+    const names = [...this.sets.keys(), this.registerName, `${this.registerName}_Balance`];
+    const sets = names.map((n) => `        <EntitySet Name="${n}" EntityType="StandardODATA.${n}"/>`).join('\n');
+    return `<?xml version="1.0" encoding="UTF-8"?>
+<edmx:Edmx xmlns:edmx="http://schemas.microsoft.com/ado/2007/06/edmx" Version="1.0">
+  <edmx:DataServices xmlns:m="http://schemas.microsoft.com/ado/2007/08/dataservices/metadata" m:DataServiceVersion="3.0">
+    <Schema xmlns="http://schemas.microsoft.com/ado/2009/11/edm" Namespace="StandardODATA">
+      <EntityContainer Name="InfoBase" m:IsDefaultEntityContainer="true">
+${sets}
+      </EntityContainer>
+    </Schema>
+  </edmx:DataServices>
+</edmx:Edmx>
+`;
+  }
+
+  private json(value: unknown): { status: number; body: string; type: string } {
+    return { status: 200, body: JSON.stringify(value), type: 'application/json;charset=utf-8' };
+  }
+}
+
+function parseQuery(raw: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!raw) return out;
+  for (const part of raw.split('&')) {
+    if (!part) continue;
+    const eq = part.indexOf('=');
+    const k = decodeURIComponent(eq < 0 ? part : part.slice(0, eq));
+    out[k] = eq < 0 ? '' : decodeURIComponent(part.slice(eq + 1));
+  }
+  return out;
+}
+
+function nonNegativeInt(text: string, name: string): number {
+  if (!/^\d+$/.test(text)) throw new FilterError(400, `Неправильное значение ${name}`);
+  return Number(text);
+}
+
+function project(row: ODataRow, select: string | undefined): ODataRow {
+  if (!select) return row;
+  const out: ODataRow = {};
+  for (const f of select.split(',')) {
+    const name = f.trim();
+    if (name in row) out[name] = row[name];
+  }
+  return out;
+}
+
+function odataError(status: number, code: string, message: string): { status: number; body: string; type: string } {
+  return {
+    status,
+    body: JSON.stringify({ 'odata.error': { code, message: { lang: 'ru', value: message } } }),
+    type: 'application/json;charset=utf-8',
+  };
+}
+
+function faultAnswer(status: number, html: boolean): { status: number; body: string; type: string; headers?: Record<string, string> } {
+  if (status === 401) return { status, body: '', type: 'text/plain', headers: { 'WWW-Authenticate': 'Basic realm="1C:Enterprise"' } };
+  if (html) {
+    const text = status === 503 ? 'Service Unavailable' : status === 502 ? 'Bad Gateway' : status === 504 ? 'Gateway Timeout' : 'Internal Server Error';
+    return { status, body: `<html><head><title>${status} ${text}</title></head><body><h1>${text}</h1></body></html>`, type: 'text/html' };
+  }
+  if (status === 404) return odataError(404, '6', 'Сегмент пути не найден');
+  if (status === 400) return odataError(400, '-1', 'Неправильный запрос');
+  return odataError(status, '-1', INTERNAL_ERROR);
+}
+
+/** The smallest value the filter allows for `field` when that is implied by the whole filter (keyset start). */
+function lowerBound(node: FilterNode, field: string): unknown {
+  switch (node.type) {
+    case 'cmp':
+      return node.field === field && (node.op === 'gt' || node.op === 'ge' || node.op === 'eq') ? node.literal.value : undefined;
+    case 'and': {
+      const a = lowerBound(node.left, field);
+      const b = lowerBound(node.right, field);
+      if (a === undefined) return b;
+      if (b === undefined) return a;
+      return compareValues(a, b) >= 0 ? a : b;
+    }
+    case 'or': {
+      const a = lowerBound(node.left, field);
+      const b = lowerBound(node.right, field);
+      if (a === undefined || b === undefined) return undefined;
+      return compareValues(a, b) <= 0 ? a : b;
+    }
+    case 'not':
+      return undefined;
+  }
+}
+
+function firstAtLeast(rows: ODataRow[], field: string, bound: unknown): number {
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (compareValues(rows[mid][field], bound) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export { EMPTY as EMPTY_GUID, REF_ORDER_MESSAGE };
