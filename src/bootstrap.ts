@@ -12,7 +12,7 @@ export const API_PREFIX = 'api/v1';
 /**
  * Builds the configured application (not yet listening): /api/v1 prefix (health and metrics stay at
  * the root), validation that rejects unknown properties, problem+json errors, helmet, OpenAPI at
- * /docs and /docs-json, pino logs, shutdown hooks.
+ * /docs and /docs-json, pino logs. Entry points stop it with `stopOnSignals` (or `app.close()`).
  */
 export async function createApp(opts: AppModuleOptions & { bufferLogs?: boolean }): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(opts), {
@@ -38,7 +38,6 @@ export async function createApp(opts: AppModuleOptions & { bufferLogs?: boolean 
       transformOptions: { enableImplicitConversion: false },
     }),
   );
-  app.enableShutdownHooks();
 
   const doc = new DocumentBuilder()
     .setTitle('Sverka API')
@@ -55,4 +54,31 @@ export async function createApp(opts: AppModuleOptions & { bufferLogs?: boolean 
     useGlobalPrefix: false,
   });
   return app;
+}
+
+/**
+ * Graceful shutdown: on SIGTERM or SIGINT stop taking requests and jobs, let in-flight work finish or
+ * checkpoint (the modules' shutdown hooks), close the pool, then run `after` and exit 0.
+ */
+export function stopOnSignals(app: INestApplication, after: () => Promise<void> = async () => undefined): void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.get(Logger).log(`${signal} received: stopping`);
+    const force = setTimeout(() => process.exit(1), 60_000);
+    force.unref();
+    app
+      .close()
+      .then(after)
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          process.stderr.write(`shutdown failed: ${(err as Error)?.message ?? String(err)}\n`);
+          process.exit(1);
+        },
+      );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
 }

@@ -1,6 +1,6 @@
 import { loadSettings, SettingsError } from './config/settings.js';
 import { resolveMapping } from './config/resolve-mapping.js';
-import { createApp } from './bootstrap.js';
+import { createApp, stopOnSignals } from './bootstrap.js';
 
 /** `npm start`: the production service from settings. Refuses to start on missing or invalid settings. */
 async function main(): Promise<void> {
@@ -17,6 +17,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const app = await createApp({ settings, mapping, databaseUrl: settings.DATABASE_URL! });
+  stopOnSignals(app);
   await app.listen(settings.PORT);
   const url = settings.PUBLIC_URL ?? `http://localhost:${settings.PORT}`;
   process.stdout.write(`Sverka is listening on ${url} (API ${url}/api/v1, docs ${url}/docs, metrics ${url}/metrics)\n`);

@@ -2,7 +2,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { ApiKeyService } from '../auth/api-key.service.js';
-import { createApp } from '../bootstrap.js';
+import { createApp, stopOnSignals } from '../bootstrap.js';
 import { resolveMapping } from '../config/resolve-mapping.js';
 import { loadSettings, SettingsError } from '../config/settings.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../database/embedded-postgres.js';
@@ -33,22 +33,24 @@ async function main(): Promise<void> {
   const databaseUrl = settings.DATABASE_URL ?? pg.url;
 
   let app: INestApplication | undefined;
-  const stop = async (code = 0) => {
-    say('\nStopping…');
-    try {
-      await app?.close();
-    } finally {
-      await pg.stop();
-      rmSync(DEMO_STATE_FILE, { force: true });
-      process.exit(code);
-    }
+  const stopDatabase = async () => {
+    rmSync(DEMO_STATE_FILE, { force: true });
+    await pg.stop();
   };
-  process.once('SIGINT', () => void stop(0));
-  process.once('SIGTERM', () => void stop(0));
+  const fail = async (err: unknown) => {
+    process.stderr.write(`demo failed: ${(err as Error)?.stack ?? String(err)}\n`);
+    await app?.close().catch(() => undefined);
+    await stopDatabase();
+    process.exit(1);
+  };
 
   try {
     const mapping = await resolveMapping(settings);
     app = await createApp({ settings, mapping, databaseUrl });
+    stopOnSignals(app, async () => {
+      say('Stopped the service; stopping the embedded PostgreSQL…');
+      await stopDatabase();
+    });
     await app.listen(settings.PORT);
     writeFileSync(DEMO_STATE_FILE, JSON.stringify({ databaseUrl, pid: process.pid }));
 
@@ -73,8 +75,7 @@ Try:
 Ctrl-C stops everything; the data stays in ./.data for the next run.
 `);
   } catch (err) {
-    process.stderr.write(`demo failed: ${(err as Error)?.stack ?? String(err)}\n`);
-    await stop(1);
+    await fail(err);
   }
 }
 
