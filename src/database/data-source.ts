@@ -1,10 +1,10 @@
-import { DataSource } from 'typeorm';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../migrations/index.js';
 import { ENTITIES } from './entities.js';
 
-/** The application's DataSource for a connection string (entities and migrations listed explicitly). */
-export function createDataSource(url: string, opts: { poolSize?: number; applicationName?: string } = {}): DataSource {
-  return new DataSource({
+/** The one set of TypeORM options (entities and migrations listed explicitly), for the app, CLIs and tests. */
+export function dataSourceOptions(url: string, opts: { poolSize?: number; applicationName?: string } = {}): DataSourceOptions {
+  return {
     type: 'postgres',
     url,
     entities: ENTITIES,
@@ -14,5 +14,10 @@ export function createDataSource(url: string, opts: { poolSize?: number; applica
     synchronize: false,
     logging: false,
     extra: { max: opts.poolSize ?? 10, application_name: opts.applicationName ?? 'sverka' },
-  });
+  };
+}
+
+/** A DataSource for a connection string (not yet initialised). */
+export function createDataSource(url: string, opts: { poolSize?: number; applicationName?: string } = {}): DataSource {
+  return new DataSource(dataSourceOptions(url, opts));
 }

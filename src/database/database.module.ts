@@ -1,6 +1,6 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { MIGRATIONS } from '../../migrations/index.js';
+import { dataSourceOptions } from './data-source.js';
 import { ENTITIES } from './entities.js';
 
 /** TypeORM on PostgreSQL (DATABASE_URL, or the embedded server the demo/tests started). */
@@ -12,16 +12,8 @@ export class DatabaseModule {
       module: DatabaseModule,
       imports: [
         TypeOrmModule.forRoot({
-          type: 'postgres',
-          url,
-          entities: ENTITIES,
-          migrations: MIGRATIONS,
-          migrationsTableName: 'typeorm_migrations',
-          migrationsTransactionMode: 'each',
+          ...dataSourceOptions(url, { poolSize: 20 }),
           migrationsRun: opts.migrate,
-          synchronize: false,
-          logging: false,
-          extra: { max: 20, application_name: 'sverka' },
           retryAttempts: 3,
           retryDelay: 1000,
         }),
