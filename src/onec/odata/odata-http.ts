@@ -133,8 +133,9 @@ export function mapStatus(status: number, body: string, resource: string, notFou
 
 function mapThrown(e: unknown, resource: string, timeoutMs: number): OneCError {
   if (e instanceof OneCError) return e;
-  const name = e instanceof Error ? e.name : '';
-  if (name === 'TimeoutError' || name === 'AbortError') return new OneCError(OneCErrorCode.TIMEOUT, `1C ${resource}: no answer within ${timeoutMs} ms`);
-  const cause = e instanceof Error && e.cause instanceof Error ? `: ${e.cause.message}` : '';
+  // Duck-typed: a DOMException or an error from another realm is not `instanceof Error` everywhere.
+  const err = (typeof e === 'object' && e !== null ? e : {}) as { name?: unknown; cause?: { message?: unknown } };
+  if (err.name === 'TimeoutError' || err.name === 'AbortError') return new OneCError(OneCErrorCode.TIMEOUT, `1C ${resource}: no answer within ${timeoutMs} ms`);
+  const cause = typeof err.cause?.message === 'string' ? `: ${err.cause.message}` : '';
   return new OneCError(OneCErrorCode.TEMPORARY, `1C ${resource}: network error${cause}`);
 }
