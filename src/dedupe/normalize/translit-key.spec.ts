@@ -1,0 +1,32 @@
+import { translitWord } from './translit-key.js';
+
+describe('translitWord', () => {
+  it.each([
+    ['ромашка', 'romashka'],
+    ['щит', 'shchit'],
+    ['чайка', 'chaika'],
+    ['чайка', 'chayka'],
+    ['жемчуг', 'zhemchug'],
+    ['химпром', 'khimprom'],
+    ['центр', 'tsentr'],
+    ['яндекс', 'yandex'],
+    ['юнитрейд', 'yunitreid'],
+    ['альянс', 'alyans'],
+    ['ассоль', 'asol'],
+    ['крылья', 'krylia'],
+    ['сокол', 'sokol'],
+    ['компас', 'compas'],
+    ['вектор', 'wektor'],
+  ])('%s ≈ %s', (cyr, lat) => {
+    expect(translitWord(cyr)).toBe(translitWord(lat));
+  });
+
+  it('keeps different words apart', () => {
+    expect(translitWord('ромашка')).not.toBe(translitWord('лютик'));
+    expect(translitWord('сокол')).not.toBe(translitWord('соколов'));
+  });
+
+  it('keeps digits', () => {
+    expect(translitWord('2000')).toBe('2000');
+  });
+});
