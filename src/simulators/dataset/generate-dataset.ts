@@ -339,7 +339,8 @@ class Generator {
       else if (p === 2) core = a;
       else core = `${a} ${b[0].toUpperCase()}${b.slice(1)}`;
       core += r.pick(SUFFIXES);
-      if (attempt >= 6) core += `-${r.int(2, 999)}`;
+      // Past a few collisions the word space is used up (large sets): a branch number keeps names unique.
+      if (attempt >= 3) core += `-${r.int(2, attempt >= 6 ? 999_999 : 99)}`;
       const key = nameKey(core);
       if (!this.usedNames.has(key)) {
         this.usedNames.add(key);

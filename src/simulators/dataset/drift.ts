@@ -1,0 +1,173 @@
+import { formatKopecks, toKopecks } from '../../common/money.js';
+import { defaultMapping } from '../../mapping/default-mapping.js';
+import type { CrmCompanyItem, CrmRequisiteRow, Dataset } from './dataset.types.js';
+import { LATIN_LOOKALIKE } from './names.js';
+import { Rng, subSeed } from './prng.js';
+
+/**
+ * CRM-side edits to apply after a sync (managers at work), as data: the caller resolves 1C refs to CRM
+ * ids through its link store and applies each op with the Bitrix24 simulator's mutation API (or REST).
+ * Every op names the 1C record it concerns; `expect` says what reconciliation must then report,
+ * in addition to the planted problems of `dataset.truth`.
+ */
+export type DriftOp =
+  /** Set the title of the company linked to `ref` (a 1C-owned field). */
+  | { op: 'editCompanyTitle'; ref: string; title: string }
+  /** Set a field of the Sverka-owned requisite (XML_ID = `ref`) of the company linked to `ref`. */
+  | { op: 'editRequisite'; ref: string; field: 'RQ_INN' | 'RQ_KPP'; value: string }
+  /** Delete the company linked to `ref`. */
+  | { op: 'deleteCompany'; ref: string }
+  /** Move the deal linked to the order `orderRef` to `stageId`. */
+  | { op: 'changeDealStage'; orderRef: string; stageId: string }
+  /** Set the `opportunity` of the invoice with `xmlId` (created by invoicesFor for counterparty `ref`). */
+  | { op: 'changeInvoiceSum'; ref: string; xmlId: string; opportunity: number }
+  /** A manager adds a company duplicating the 1C counterparty `duplicateOf` (requisite without XML_ID). */
+  | { op: 'addCompany'; duplicateOf: string; company: Omit<CrmCompanyItem, 'id'>; requisite: Omit<CrmRequisiteRow, 'ID' | 'ENTITY_ID'> | null };
+
+export interface DriftExpectations {
+  /** field_mismatch per op (field names of the mapping: `title`, `inn`, `kpp`). */
+  fieldMismatches: { ref: string; field: 'title' | 'inn' | 'kpp'; onecValue: string; crmValue: string }[];
+  /** Counterparties whose company was deleted: missing_in_crm. */
+  missingInCrm: string[];
+  /** status_mismatch: the stage the status map gives vs the stage set in the CRM. */
+  statusMismatches: { orderRef: string; expectedStage: string; crmStage: string }[];
+  /** New debt_mismatch (beyond truth.debts.mismatches), two-digit strings. */
+  debtMismatches: { ref: string; onec: string; crm: string }[];
+  /** New cross duplicates: the 1C ref and the added company's title. */
+  crossDuplicates: { ref: string; title: string }[];
+}
+
+export interface DriftPlan {
+  seed: number;
+  ops: DriftOp[];
+  expect: DriftExpectations;
+}
+
+export interface DriftOptions {
+  /** Ops of each kind, default max(2, 1 % of counterparties). */
+  perKind?: number;
+}
+
+const DEAL_STAGES = ['NEW', 'PREPARATION', 'EXECUTING', 'FINAL_INVOICE', 'WON', 'LOSE'];
+
+/**
+ * Plans drift on a generated data set, deterministically from `seed`. Targets are live, clean
+ * counterparties (no planted duplicate, invalid value or debt mismatch), each used by one op only,
+ * so every expectation is unambiguous. Orders targeted are live, posted, with a mapped status.
+ */
+export function planDrift(dataset: Dataset, seed: number, opts: DriftOptions = {}): DriftPlan {
+  const r = new Rng(subSeed(seed, 'drift'));
+  const truth = dataset.truth;
+  const statusMap = defaultMapping().deals.statusMap;
+  const n = opts.perKind ?? Math.max(2, Math.round(dataset.options.counterparties * 0.01));
+  const tainted = new Set<string>();
+  for (const d of truth.duplicates) for (const m of d.members) if (m.system === 'onec') tainted.add(m.id);
+  for (const i of truth.invalid) tainted.add(i.ref);
+  for (const m of truth.debts.mismatches) tainted.add(m.ref);
+  const rows = dataset.onec.counterparties.filter((c) => !c.IsFolder && !c.DeletionMark && !tainted.has(c.Ref_Key as string));
+  const pool = r.shuffle([...rows]);
+  const take = (k: number, pred: (row: (typeof rows)[number]) => boolean = () => true) => {
+    const out: (typeof rows)[number][] = [];
+    for (let i = 0; i < pool.length && out.length < k; i++) {
+      if (!pred(pool[i])) continue;
+      out.push(pool[i]);
+      pool.splice(i--, 1);
+    }
+    return out;
+  };
+  const ops: DriftOp[] = [];
+  const expect: DriftExpectations = { fieldMismatches: [], missingInCrm: [], statusMismatches: [], debtMismatches: [], crossDuplicates: [] };
+
+  for (const c of take(n)) {
+    const onec = String(c.Description).trim();
+    const title = `${onec} (ред.)`;
+    ops.push({ op: 'editCompanyTitle', ref: c.Ref_Key as string, title });
+    expect.fieldMismatches.push({ ref: c.Ref_Key as string, field: 'title', onecValue: onec, crmValue: title });
+  }
+  for (const c of take(n, (x) => String(x.ИНН).length >= 10)) {
+    const inn = String(c.ИНН);
+    const value = inn.slice(0, -1) + ((Number(inn.at(-1)) + 1) % 10);
+    ops.push({ op: 'editRequisite', ref: c.Ref_Key as string, field: 'RQ_INN', value });
+    expect.fieldMismatches.push({ ref: c.Ref_Key as string, field: 'inn', onecValue: inn, crmValue: value });
+  }
+  for (const c of take(n)) {
+    ops.push({ op: 'deleteCompany', ref: c.Ref_Key as string });
+    expect.missingInCrm.push(c.Ref_Key as string);
+  }
+  const deleted = new Set(expect.missingInCrm);
+  const live = new Set(rows.map((c) => c.Ref_Key as string));
+  const orders = r
+    .shuffle(dataset.onec.orders.filter((o) => !o.DeletionMark && o.Posted && (o.Статус as string) in statusMap && live.has(o.Контрагент_Key as string) && !deleted.has(o.Контрагент_Key as string)))
+    .slice(0, n);
+  for (const o of orders) {
+    const expected = statusMap[o.Статус as string];
+    const stageId = r.pick(DEAL_STAGES.filter((s) => s !== expected));
+    ops.push({ op: 'changeDealStage', orderRef: o.Ref_Key as string, stageId });
+    expect.statusMismatches.push({ orderRef: o.Ref_Key as string, expectedStage: expected, crmStage: stageId });
+  }
+  for (const c of take(n, (x) => (dataset.crm.invoicePlan[x.Ref_Key as string] ?? []).some((i) => i.stageId === 'DT31_2:N' || i.stageId === 'DT31_2:S'))) {
+    const ref = c.Ref_Key as string;
+    const inv = dataset.crm.invoicePlan[ref].find((i) => i.stageId === 'DT31_2:N' || i.stageId === 'DT31_2:S')!;
+    const delta = BigInt(r.int(500_00, 5_000_00));
+    const amount = toKopecks(inv.amount) + delta;
+    ops.push({ op: 'changeInvoiceSum', ref, xmlId: inv.xmlId, opportunity: Number(formatKopecks(amount)) });
+    expect.debtMismatches.push({ ref, onec: truth.debts.byRef[ref], crm: formatKopecks(toKopecks(truth.debts.crmOpenByRef[ref]) + delta) });
+  }
+  for (const c of take(n)) {
+    const ref = c.Ref_Key as string;
+    const title = variantTitle(r, String(c.Description).trim());
+    const now = '2026-09-02T11:00:00+03:00';
+    const legal = c.ЮридическоеФизическоеЛицо === 'ЮридическоеЛицо';
+    ops.push({
+      op: 'addCompany',
+      duplicateOf: ref,
+      company: {
+        title,
+        createdTime: now,
+        updatedTime: now,
+        createdBy: 3,
+        updatedBy: 3,
+        assignedById: 3,
+        opened: 'Y',
+        companyTypeId: 'CUSTOMER',
+        originatorId: null,
+        originId: null,
+        originVersion: null,
+        contactIds: [],
+        comments: 'Завёл менеджер',
+        hasPhone: 'N',
+        hasEmail: 'N',
+        fm: [],
+      },
+      requisite: {
+        ENTITY_TYPE_ID: '4',
+        PRESET_ID: legal ? '1' : '3',
+        NAME: legal ? 'Организация' : 'ИП',
+        XML_ID: null,
+        ACTIVE: 'Y',
+        RQ_INN: String(c.ИНН).trim(),
+        RQ_KPP: String(c.КПП ?? '').trim(),
+        RQ_OGRN: legal ? String(c.РегистрационныйНомер ?? '') : '',
+        RQ_OGRNIP: legal ? '' : String(c.РегистрационныйНомер ?? ''),
+        RQ_COMPANY_NAME: title,
+        RQ_COMPANY_FULL_NAME: legal ? String(c.НаименованиеПолное ?? '') : '',
+      },
+    });
+    expect.crossDuplicates.push({ ref, title });
+  }
+  return { seed, ops, expect };
+}
+
+/** Another spelling: legal form moved (`X ООО` ↔ `ООО "X"`), else one Latin look-alike letter. */
+function variantTitle(r: Rng, title: string): string {
+  const tail = /^(.*) (ООО|АО|ПАО|ЗАО)$/.exec(title);
+  if (tail) return `${tail[2]} "${tail[1]}"`;
+  const head = /^(ООО|АО|ПАО|ЗАО) ["«](.*)["»]$/.exec(title);
+  if (head) return `${head[2]} ${head[1]}`;
+  const chars = [...title];
+  const idx = chars.map((ch, i) => (LATIN_LOOKALIKE[ch] ? i : -1)).filter((i) => i >= 0);
+  if (!idx.length) return `${title}.`;
+  const i = r.pick(idx);
+  chars[i] = LATIN_LOOKALIKE[chars[i]];
+  return chars.join('');
+}
