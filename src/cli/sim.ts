@@ -1,0 +1,55 @@
+import { generateDataset } from '../simulators/dataset/generate-dataset.js';
+import { startSimulators } from '../simulators/start-simulators.js';
+
+/**
+ * `npm run sim`: the 1C and Bitrix24 simulators alone, seeded with the generated data set.
+ * SIM_ONEC_PORT (8081), SIM_BITRIX24_PORT (8082), SIM_COUNTERPARTIES (2000), SIM_SEED (42),
+ * SIM_HOST (127.0.0.1), SIM_DATASET_DIR (optional: also write the data set and its truth.json there).
+ * Prints the settings to point Sverka at them; stops on Ctrl-C / SIGTERM.
+ */
+function intEnv(name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    process.stderr.write(`${name} must be an integer from ${min} to ${max}\n`);
+    process.exit(2);
+  }
+  return n;
+}
+
+async function main(): Promise<void> {
+  const onecPort = intEnv('SIM_ONEC_PORT', 8081, 0, 65535);
+  const bitrixPort = intEnv('SIM_BITRIX24_PORT', 8082, 0, 65535);
+  const counterparties = intEnv('SIM_COUNTERPARTIES', 2000, 0, 2_000_000);
+  const seed = intEnv('SIM_SEED', 42, 0, 2 ** 32 - 1);
+  const host = process.env.SIM_HOST || '127.0.0.1';
+  const t0 = Date.now();
+  const dataset = generateDataset({ seed, counterparties, lean: counterparties > 200_000 });
+  const dir = process.env.SIM_DATASET_DIR;
+  if (dir) await dataset.writeDataset(dir);
+  const sims = await startSimulators({ dataset, onecPort, bitrixPort, host, clone: false });
+  const t = dataset.truth;
+  const lines = [
+    `Simulators up (seed ${seed}, ${counterparties} counterparties, ${t.counts.orders.rows} orders, ${t.counts.crm.companies} CRM companies; ${((Date.now() - t0) / 1000).toFixed(1)} s).`,
+    '',
+    `ONEC_ODATA_URL=${sims.onec.url}`,
+    `ONEC_USER=${sims.onec.user}`,
+    `ONEC_PASSWORD=${sims.onec.password}`,
+    sims.bitrix24 ? `BITRIX24_WEBHOOK_URL=${sims.bitrix24.webhookUrl}` : '# Bitrix24 simulator not available in this build (src/simulators/bitrix24)',
+    '',
+    dir ? `Data set and ground truth written to ${dir} (truth.json).` : 'Set SIM_DATASET_DIR to also write the data set and its ground truth (truth.json).',
+    'Ctrl-C stops.',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  const stop = () => {
+    void sims.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`sim: ${(e as Error)?.message ?? String(e)}\n`);
+  process.exit(1);
+});
