@@ -6,8 +6,9 @@ import type { RecordTable } from './record-table.js';
  *
  * Every row gets a few blocking keys: its valid INN, OGRN, each phone, each e-mail address, each
  * corporate e-mail domain (free-mail domains are no key), each name token (transliteration key, 3+
- * letters; digits and initials only when nothing else), plus one global key for a sorted neighbourhood
- * on the word-order- and script-insensitive name key. Rows sharing a key form a block.
+ * letters; digits and initials only when nothing else), typo keys of the name (`typoKeys`), person
+ * keys of a sole trader (`personKeys`), plus one global key for a sorted neighbourhood on the
+ * word-order- and script-insensitive name key. Rows sharing a key form a block.
  *
  * - A block of up to `maxBlockSize` rows is compared all-pairs.
  * - A larger block (a very common word such as `строй`, a business-centre switchboard, the global
@@ -21,7 +22,56 @@ import type { RecordTable } from './record-table.js';
  */
 
 const ORD_BITS = 2 ** 22; // up to 4 194 304 rows
-const KEY_TYPES = ['inn', 'ogrn', 'phone', 'email', 'domain', 'token', 'sorted'] as const;
+const KEY_TYPES = ['inn', 'ogrn', 'phone', 'email', 'domain', 'token', 'person', 'typo', 'sorted'] as const;
+
+/** 53-bit string hash (two FNV-1a streams): keys built from text need no interning table. */
+export function hashKey(s: string): number {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193 ^ 0x5bd1e995;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193) >>> 0;
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995) >>> 0;
+  }
+  return (h1 >>> 0) * 2097152 + (h2 & 0x1fffff);
+}
+
+/**
+ * Typo keys of a name's transliteration key (words sorted, joined): short keys (≤ 10 letters) give
+ * every one-letter deletion (two names one edit apart share one: substitution, insertion, deletion
+ * or a swap of neighbours); longer ones give their first and last 6 letters (one typo cannot touch both).
+ */
+export function typoKeys(key: string, out: string[]): void {
+  out.length = 0;
+  if (key.length < 4) return;
+  if (key.length <= 10) {
+    out.push(key);
+    for (let i = 0; i < key.length; i++) {
+      const k = key.slice(0, i) + key.slice(i + 1);
+      if (k !== out[out.length - 1]) out.push(k);
+    }
+  } else {
+    out.push(`<${key.slice(0, 6)}`, `>${key.slice(-6)}`);
+  }
+}
+
+/**
+ * Person keys of a sole trader: each full word as a possible surname plus the sorted initials of the
+ * other words. `Михайлов Максим Николаевич`, `Михайлов М.Н.` and `Максим Николаевич Михайлов` share
+ * `михайлов|мн`; word order does not matter, and which word is the surname need not be known.
+ */
+export function personKeys(words: readonly string[], out: string[]): void {
+  out.length = 0;
+  for (let i = 0; i < words.length; i++) {
+    if (words[i].length < 2) continue;
+    const initials = words
+      .filter((_, k) => k !== i)
+      .map((w) => w[0])
+      .sort()
+      .join('');
+    out.push(`${words[i]}|${initials}`);
+  }
+}
 type KeyType = (typeof KEY_TYPES)[number];
 
 export interface BlockingStats {
@@ -91,6 +141,7 @@ export function forEachCandidatePair(
   const byType = new Map<KeyType, Entries>(KEY_TYPES.map((k) => [k, new Entries()]));
   const E = (k: KeyType) => byType.get(k)!;
   const tokenKeys: number[] = [];
+  const textKeys: string[] = [];
   for (let r = 0; r < n; r++) {
     const inn = t.inn.data[r];
     if (!Number.isNaN(inn)) E('inn').push(inn, r);
@@ -105,10 +156,17 @@ export function forEachCandidatePair(
     }
     tokenKeysOf(t, r, tokenKeys);
     for (const k of tokenKeys) E('token').push(k, r);
+    typoKeys(t.sortedKey[r], textKeys);
+    for (const k of textKeys) E('typo').push(hashKey(k), r);
+    if (t.person.data[r] === 1) {
+      personKeys(t.core[r].split(' '), textKeys);
+      for (const k of textKeys) E('person').push(hashKey(k), r);
+    }
     if (t.sortedKey[r].length > 0) E('sorted').push(0, r);
   }
 
   const byName = rankBy(t, t.compact);
+  t.countNameInns(byName.row); // the scorer reads it; the name order is at hand here
   const bySorted = rankBy(t, t.sortedKey);
 
   // Dense key ids per type, then one packed array: keyId * ORD_BITS + sort position of the row.

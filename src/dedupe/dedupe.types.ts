@@ -33,14 +33,15 @@ export interface DedupeThresholds {
    */
   duplicate: number;
   /**
-   * Score from which a pair is shown as a possible duplicate for a person to check. 0.75: a name
-   * similarity of ~0.88 alone (one or two typos in a 15-letter name) with no identifier conflict, or a
-   * looser name with a shared rare contact. Below it the lists fill up with namesakes.
+   * Score from which a pair is shown as a possible duplicate for a person to check. 0.78: an identical
+   * name alone (0.85), or a name with one or two typos in 15 letters (similarity ≥ 0.92) with nothing
+   * against it; an identical name whose phones or e-mails all differ (0.77) stays below — that is what
+   * a namesake in another city looks like, and listing those would bury the real copies.
    */
   possible: number;
 }
 
-export const DEFAULT_THRESHOLDS: DedupeThresholds = { duplicate: 0.9, possible: 0.75 };
+export const DEFAULT_THRESHOLDS: DedupeThresholds = { duplicate: 0.9, possible: 0.78 };
 
 export interface DedupeBlockingOptions {
   /** Blocks up to this size are compared all-pairs; larger ones only through a sorted neighbourhood. */
@@ -67,6 +68,11 @@ export interface DedupeOptions {
   blocking?: Partial<DedupeBlockingOptions>;
   /** Longest list of reasons per cluster (default 8). */
   maxReasons?: number;
+  /**
+   * Called for every candidate pair blocking produced, with the rows (input positions) and the score:
+   * for measuring blocking recall in tests and benchmarks. Not for production use.
+   */
+  onCandidate?: (rowA: number, rowB: number, score: number) => void;
 }
 
 export type DuplicateLevel = 'duplicate' | 'possible';
@@ -89,6 +95,9 @@ export const REASON_CODES = [
   'same_email',
   'same_free_email',
   'same_email_domain',
+  'different_phones',
+  'different_emails',
+  'ambiguous_name',
   'different_legal_form',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];

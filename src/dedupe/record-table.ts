@@ -77,6 +77,7 @@ export class RecordTable {
   readonly linked = new Column(u8);
   readonly form = new Column(u8); // 0 none, else FORM_LIST index + 1
   readonly person = new Column(u8);
+  readonly branch = new Column(u8);
   /** Transliteration tokens (distinct, sorted ids) in CSR form: tokens of row r are tok[tokOff[r]..tokOff[r+1]). */
   readonly tokOff = new Column(i32);
   readonly tok = new Column(i32);
@@ -123,6 +124,7 @@ export class RecordTable {
     this.linked.push(r.system === 'crm' && r.linkedTo ? 1 : 0);
     this.form.push(name.legalForm ? FORM_LIST.indexOf(name.legalForm) + 1 : 0);
     this.person.push(name.isPerson ? 1 : 0);
+    this.branch.push(name.isBranch ? 1 : 0);
     const toks = [...new Set(name.keys.filter((k) => k.length > 0))].map((k) => this.tokens.id(k)).sort((a, b) => a - b);
     for (const t of toks) this.tok.push(t);
     this.tokOff.push(this.tok.length);
@@ -147,6 +149,37 @@ export class RecordTable {
     }
     this.emOff.push(this.em.length);
     return row;
+  }
+
+  /**
+   * Per row: how many distinct valid INNs carry exactly this normalised name (capped at 255; 0 until
+   * computed). Two or more means known namesakes: a copy without INN could belong to either.
+   */
+  nameInns = new Uint8Array(0);
+
+  /** Fills `nameInns` from the rows in name order (runs of equal `compact`). */
+  countNameInns(byName: Int32Array): void {
+    const out = new Uint8Array(this.size);
+    let start = 0;
+    const inn = this.inn.data;
+    for (let i = 1; i <= byName.length; i++) {
+      if (i < byName.length && this.compact[byName[i]] === this.compact[byName[start]]) continue;
+      let distinct = 0;
+      if (i - start > 1) {
+        const seen: number[] = [];
+        for (let k = start; k < i; k++) {
+          const v = inn[byName[k]];
+          if (!Number.isNaN(v) && !seen.includes(v)) {
+            seen.push(v);
+            if (seen.length >= 255) break;
+          }
+        }
+        distinct = seen.length;
+      }
+      for (let k = start; k < i; k++) out[byName[k]] = distinct;
+      start = i;
+    }
+    this.nameInns = out;
   }
 
   /** Fills `phCount`: for each phone entry, how many rows carry that number. */

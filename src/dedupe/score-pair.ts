@@ -22,7 +22,12 @@ import { phoneString, type RecordTable } from './record-table.js';
  * 3. Otherwise: 0.85·n plus contact evidence, at most +0.2 in all: the same rare phone +0.12 (a phone
  *    shared by more than `commonPhoneCount` records is a switchboard: +0.02), the same corporate
  *    e-mail +0.15, the same free-mail address +0.08, the same corporate domain +0.08.
+ *    Contacts that disagree (both sides list phones and share none; likewise e-mails/corporate domains)
+ *    take 0.08 each: a namesake in another city has other numbers, while a copy keeps a subset or none.
+ *    A name carried by two or more parties with different valid INNs (known namesakes) takes 0.1 off
+ *    when no identifier decides: a copy without INN could belong to either.
  * 4. Incompatible legal forms (ООО vs АО; ИП vs ООО) take 0.1 off.
+ *    A name with `филиал` against one without, when INN/OGRN agree, is a branch as well.
  * 5. Conflicts cap the score at 0.3, whatever came before: two different valid INNs, two different
  *    valid OGRNs, a branch (same INN, different KPP) when branches are separate parties, two sole
  *    traders who are different people (without an identity match).
@@ -45,23 +50,44 @@ export const DEFAULT_SCORE_CONTEXT: ScoreContext = {
 const CONFLICT_CAP = 0.3;
 const CONTACT_CAP = 0.2;
 
-function similarity(a: string, b: string): number {
+/** True when b is a with two adjacent letters swapped (`Трейд` / `Тредй`): one slip of the fingers, not two. */
+export function isOneTransposition(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  if (i >= a.length - 1) return false;
+  return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
+}
+
+/** Edit distance (fast-levenshtein), counting one adjacent transposition as one edit instead of two. */
+function distance(a: string, b: string): number {
+  const d = levenshtein.get(a, b);
+  return d === 2 && isOneTransposition(a, b) ? 1 : d;
+}
+
+/** 1 − distance / longer length, on strings that are already normalised. */
+export function similarity(a: string, b: string): number {
   if (a === b) return a.length > 0 ? 1 : 0;
   const max = Math.max(a.length, b.length);
   if (max === 0) return 0;
   // Lengths far apart cannot be similar: skip the edit distance.
   if (Math.abs(a.length - b.length) / max > 0.5) return 1 - Math.abs(a.length - b.length) / max;
-  return 1 - levenshtein.get(a, b) / max;
+  return 1 - distance(a, b) / max;
 }
 
-function tokensAgree(a: string, b: string): boolean {
-  if (a === b) return true;
+/**
+ * How much two different name words agree: their similarity when they are one edit apart in words of
+ * 6+ letters (two edits in words of 9+), else 0. A one-letter difference in a short word (`Кочина` /
+ * `Кочира`) is another name, not a typo.
+ */
+function tokenAgreement(a: string, b: string): number {
   const min = Math.min(a.length, b.length);
-  if (min < 5 || Math.abs(a.length - b.length) > 2) return false;
-  return levenshtein.get(a, b) <= (min >= 9 ? 2 : 1);
+  if (min < 6 || Math.abs(a.length - b.length) > 2) return 0;
+  const d = distance(a, b);
+  return d <= (min >= 9 ? 2 : 1) ? 1 - d / Math.max(a.length, b.length) : 0;
 }
 
-/** Fuzzy Dice overlap of two token-id lists (sorted, distinct): exact ids, then one typo per token. */
+/** Fuzzy Dice overlap of two token-id lists (sorted, distinct): exact ids count 1, near words their similarity. */
 function tokenOverlap(t: RecordTable, a: number, b: number): number {
   const tok = t.tok.data;
   const a0 = t.tokOff.data[a];
@@ -90,9 +116,11 @@ function tokenOverlap(t: RecordTable, a: number, b: number): number {
     for (const x of unA) {
       const sx = t.tokens.values[x];
       for (let k = 0; k < unB.length; k++) {
-        if (!used[k] && tokensAgree(sx, t.tokens.values[unB[k]])) {
+        if (used[k]) continue;
+        const agree = tokenAgreement(sx, t.tokens.values[unB[k]]);
+        if (agree > 0) {
           used[k] = 1;
-          matched++;
+          matched += agree;
           break;
         }
       }
@@ -120,6 +148,29 @@ class Reasons {
 }
 
 const r2 = (x: number) => Math.round(x * 100) / 100;
+
+/** Penalty when the exact name is shared by 2+ parties with different valid INNs (namesakes are known). */
+const AMBIGUOUS_NAME = 0.1;
+/** Penalty per kind of contact (phones, e-mails) that both sides list without a common value. */
+const DISAGREE = 0.08;
+const phonesOn = (t: RecordTable, r: number) => t.phOff.data[r + 1] > t.phOff.data[r];
+const emailsOn = (t: RecordTable, r: number) => t.emOff.data[r + 1] > t.emOff.data[r];
+function sharesPhone(t: RecordTable, a: number, b: number): boolean {
+  for (let i = t.phOff.data[a]; i < t.phOff.data[a + 1]; i++) for (let j = t.phOff.data[b]; j < t.phOff.data[b + 1]; j++) if (t.ph.data[i] === t.ph.data[j]) return true;
+  return false;
+}
+function sharesEmailOrDomain(t: RecordTable, a: number, b: number): boolean {
+  for (let i = t.emOff.data[a]; i < t.emOff.data[a + 1]; i++) {
+    for (let j = t.emOff.data[b]; j < t.emOff.data[b + 1]; j++) {
+      const ea = t.em.data[i];
+      const eb = t.em.data[j];
+      if (ea === eb) return true;
+      const da = t.emailDomain.data[ea];
+      if (da === t.emailDomain.data[eb] && t.domainFree.data[da] === 0) return true;
+    }
+  }
+  return false;
+}
 
 /** Scores rows `a` and `b` of the table. */
 export function scorePair(t: RecordTable, a: number, b: number, ctx: ScoreContext = DEFAULT_SCORE_CONTEXT, explain = false): PairScore {
@@ -149,7 +200,10 @@ export function scorePair(t: RecordTable, a: number, b: number, ctx: ScoreContex
   if (bothPersons) {
     const m = comparePersonNames(t.core[a].split(' '), t.core[b].split(' '));
     if (m === 'conflict') personConflict = true;
-    else if ((m === 'same' || m === 'compatible') && name < 0.9) {
+    else if (m === 'same' && name < 1) {
+      name = 1;
+      how = 'person_name_compatible';
+    } else if (m === 'compatible' && name < 0.9) {
       name = 0.9;
       how = 'person_name_compatible';
     }
@@ -212,6 +266,14 @@ export function scorePair(t: RecordTable, a: number, b: number, ctx: ScoreContex
     }
   }
 
+  // A branch by name: one record says `филиал`, the other does not, yet INN/OGRN agree (a CRM copy
+  // without KPP cannot show the branch by its KPP).
+  if (identity && !ctx.branchesAreSameParty && t.branch.data[a] !== t.branch.data[b] && !conflict) {
+    identity = false;
+    conflict = true;
+    R.add('branch_same_inn', -1, `branch: one name says филиал, the other does not (${t.names[a]} / ${t.names[b]})`, { a: t.names[a], b: t.names[b] });
+  }
+
   // 3. Contacts.
   let contacts = 0;
   {
@@ -255,8 +317,29 @@ export function scorePair(t: RecordTable, a: number, b: number, ctx: ScoreContex
     contacts += best;
   }
   contacts = Math.min(CONTACT_CAP, contacts);
+  {
+    // Contacts that disagree: both sides list phones (e-mails) and none is shared. Mild evidence that a
+    // namesake is another party (another city has other numbers); one side without any says nothing.
+    if (phonesOn(t, a) && phonesOn(t, b) && !sharesPhone(t, a, b)) {
+      contacts -= DISAGREE;
+      R.add('different_phones', -DISAGREE, 'no phone in common', {});
+    }
+    if (emailsOn(t, a) && emailsOn(t, b) && !sharesEmailOrDomain(t, a, b)) {
+      contacts -= DISAGREE;
+      R.add('different_emails', -DISAGREE, 'no e-mail or corporate domain in common', {});
+    }
+  }
 
   let score = identity ? 0.9 + 0.1 * name : Math.min(1, 0.85 * name + contacts);
+
+  // A name that several parties with different INNs carry is weaker evidence on its own.
+  if (!identity && !conflict) {
+    const carriers = Math.max(t.nameInns[a] ?? 0, t.nameInns[b] ?? 0);
+    if (carriers >= 2) {
+      score -= AMBIGUOUS_NAME;
+      R.add('ambiguous_name', -AMBIGUOUS_NAME, `the name is carried by ${carriers} parties with different INNs`, { parties: carriers });
+    }
+  }
 
   // 4. Legal forms.
   const fa = t.legalForm(a);

@@ -20,7 +20,11 @@ export interface NormalizedName {
   numbers: string[];
   /** ИП / КФХ (or a person's INN): words are a person's name. */
   isPerson: boolean;
+  /** The name says it is a branch (`филиал`, `обособленное подразделение`, `представительство`). */
+  isBranch: boolean;
 }
+
+const BRANCH_WORDS = new Set(['филиал', 'представительство', 'branch']);
 
 /**
  * Normalises a name. `fullName` is used when `name` is empty. `personHint` (a 12-digit INN) marks the
@@ -28,7 +32,17 @@ export interface NormalizedName {
  */
 export function normalizeCompanyName(name: string, opts: { fullName?: string; personHint?: boolean } = {}): NormalizedName {
   const source = name.trim() || opts.fullName?.trim() || '';
-  const { form, words } = extractLegalForm(foldWords(source));
+  const extracted = extractLegalForm(foldWords(source));
+  const form = extracted.form;
+  let words = extracted.words;
+  let isBranch = false;
+  const kept = words.filter((w, i) => {
+    if (BRANCH_WORDS.has(w)) return !(isBranch = true);
+    if (w === 'обособленное' && words[i + 1] === 'подразделение') return !(isBranch = true);
+    if (w === 'подразделение' && words[i - 1] === 'обособленное') return false;
+    return true;
+  });
+  if (kept.length > 0) words = kept;
   const keys = words.map(translitWord);
   const family = legalFamily(form);
   return {
@@ -39,5 +53,6 @@ export function normalizeCompanyName(name: string, opts: { fullName?: string; pe
     sortedKey: [...keys].sort().join(''),
     numbers: words.filter((w) => /^\d+$/.test(w)),
     isPerson: family === 'person' || (family === null && !!opts.personHint),
+    isBranch,
   };
 }
