@@ -269,6 +269,9 @@ export function forEachCandidatePair(
     return false;
   };
 
+  // The global key is a sorted neighbourhood whatever its size (on a small input too); it is the last
+  // key, so no other key finds it "earlier".
+  const sortedKey = typeStart[KEY_TYPES.indexOf('sorted')];
   const stats: BlockingStats = { blocks: 0, oversizedBlocks: 0, candidatePairs: 0 };
   const consider = (x: number, y: number, key: number) => {
     const a = x < y ? x : y;
@@ -286,7 +289,7 @@ export function forEachCandidatePair(
     const size = end - start;
     if (size > 1) {
       stats.blocks++;
-      if (size <= maxBlock) {
+      if (size <= maxBlock && key !== sortedKey) {
         for (let i = start; i < end; i++) for (let j = i + 1; j < end; j++) consider(entryRow[i], entryRow[j], key);
       } else {
         stats.oversizedBlocks++;

@@ -25,7 +25,7 @@ import { phoneString, type RecordTable } from './record-table.js';
  *    Contacts that disagree (both sides list phones and share none; likewise e-mails/corporate domains)
  *    take 0.08 each: a namesake in another city has other numbers, while a copy keeps a subset or none.
  *    A name carried by two or more parties with different valid INNs (known namesakes) takes 0.1 off
- *    when no identifier decides: a copy without INN could belong to either.
+ *    when no identifier or shared contact decides: a copy without INN could belong to either.
  * 4. Incompatible legal forms (ООО vs АО; ИП vs ООО) take 0.1 off.
  *    A name with `филиал` against one without, when INN/OGRN agree, is a branch as well.
  * 5. Conflicts cap the score at 0.3, whatever came before: two different valid INNs, two different
@@ -332,8 +332,9 @@ export function scorePair(t: RecordTable, a: number, b: number, ctx: ScoreContex
 
   let score = identity ? 0.9 + 0.1 * name : Math.min(1, 0.85 * name + contacts);
 
-  // A name that several parties with different INNs carry is weaker evidence on its own.
-  if (!identity && !conflict) {
+  // A name that several parties with different INNs carry is weaker evidence on its own (a shared
+  // phone or e-mail settles which namesake it is, so the penalty applies only without one).
+  if (!identity && !conflict && contacts <= 0) {
     const carriers = Math.max(t.nameInns[a] ?? 0, t.nameInns[b] ?? 0);
     if (carriers >= 2) {
       score -= AMBIGUOUS_NAME;
