@@ -151,7 +151,8 @@ describe('OneC OData adapter against the simulator', () => {
     const t = dataset.truth.counts;
     expect(await adapter.countLive('counterparties')).toBe(t.counterparties.live);
     expect(await adapter.countLive('deals')).toBe(t.orders.live);
-    expect(await adapter.countLive('contacts')).toBe(t.contacts.live);
+    expect(await adapter.countLive('contacts')).toBe(t.contacts.liveOwnedByCounterparty);
+    expect(t.contacts.liveOwnedByCounterparty).toBeLessThan(t.contacts.live);
   });
 
   it('reads debts exact to the kopeck: chart of accounts keys, then Balance with AccountCondition', async () => {

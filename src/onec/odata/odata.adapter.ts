@@ -143,9 +143,20 @@ export class OneCODataAdapter implements OneCPort {
     }
   }
 
-  countLive(entity: OneCEntity): Promise<number> {
+  /**
+   * Live records: `/$count` with the live filter (counterparties: not folders, not deletion-marked;
+   * orders: not deletion-marked, within `ordersSince`). Contacts are counted by a light keyset scan
+   * (`Ref_Key,DeletionMark,Code,ОбъектВладелец,ОбъектВладелец_Type`) because only persons owned by a
+   * counterparty count and the client never filters on a composite-type field (sheet §3, §7.2).
+   */
+  async countLive(entity: OneCEntity): Promise<number> {
     const plan = this.plans[entity];
-    return this.count(plan.set, plan.liveFilter);
+    if (entity !== 'contacts') return this.count(plan.set, plan.liveFilter);
+    let n = 0;
+    for await (const { rows } of this.scan(plan, 'Ref_Key,DeletionMark,Code,ОбъектВладелец,ОбъектВладелец_Type', PAGE_SIZE)) {
+      for (const row of rows) if (row.DeletionMark !== true && ownedByCounterparty(row)) n++;
+    }
+    return n;
   }
 
   async readDebts(opts: { asOf?: string; onMalformed?: (rows: MalformedRecord[]) => void } = {}): Promise<OneCDebt[]> {
@@ -222,7 +233,12 @@ export class OneCODataAdapter implements OneCPort {
    * Full keyset scan with the completeness check of sheet §5: after the pass, `/$count` with the same
    * base filter; on a difference one more pass; repeated `Ref_Key`s are dropped across passes.
    */
-  private async *scan(plan: SetPlan, select: string | undefined, pageSize = PAGE_SIZE, onReport?: (r: OneCScanReport) => void): AsyncGenerator<{ rows: Row[]; malformed: MalformedRecord[] }> {
+  private async *scan(
+    plan: SetPlan,
+    select: string | undefined,
+    pageSize = PAGE_SIZE,
+    onReport?: (r: OneCScanReport) => void,
+  ): AsyncGenerator<{ rows: Row[]; malformed: MalformedRecord[] }> {
     const seen = new Set<string>();
     const malformed: MalformedRecord[] = [];
     let counted = 0;
@@ -255,8 +271,10 @@ export class OneCODataAdapter implements OneCPort {
       if (!complete) this.log.warn(`1C ${plan.set}: scan pass ${pass} saw ${inPass.size + unkeyed} rows, $count says ${counted}`);
     }
     const report: OneCScanReport = { entity: plan.entity, rows: seen.size, counted, rescanned: pass > 1, complete, malformed };
-    this.lastScan.set(plan.entity, report);
-    onReport?.(report);
+    if (onReport) {
+      this.lastScan.set(plan.entity, report);
+      onReport(report);
+    } else if (select === undefined || select === plan.scanSelect) this.lastScan.set(plan.entity, report);
   }
 
   private convert<E extends OneCEntity>(entity: E, rows: unknown[]): OneCRead<OneCRecordMap[E]> {

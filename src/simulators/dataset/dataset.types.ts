@@ -24,8 +24,11 @@ export interface GenerateDatasetOptions {
   /** Balance as-of date (local, default `2026-08-31`); orders are dated before it. */
   asOf?: string;
   /**
-   * Lean rows for very large sets (benchmarks, 1M): no `Значение` JSON / `Вид_Key` in contact rows, no
-   * `Товары`, no ignored extra properties. Same parties, duplicates and truth.
+   * Lean rows for very large sets (benchmarks, 1M): no `Значение` JSON / `Вид_Key` / address rows in
+   * contact information, no `Товары`, no ignored extra properties, no paid/failed invoices, one shared
+   * contract in balances. Same kinds of planted problems and the same truth shape, but not the same rows
+   * as the non-lean set of the same seed. With 0 contacts and orders per counterparty, 1M counterparties
+   * take about 50 s and ~2 GB of heap (20k counterparties + 40k orders, not lean: ~1.3 s).
    */
   lean?: boolean;
 }

@@ -9,6 +9,7 @@ import type {
   Dataset,
   DatasetTruth,
   GenerateDatasetOptions,
+  LinkedCompanies,
   PlannedInvoice,
   TruthCluster,
   TruthInvalid,
@@ -61,6 +62,7 @@ const STATUSES: [string, number][] = [
   ['Согласован', 1],
 ];
 const DEFAULT_TOLERANCE_KOP = 100n;
+const LEAN_CONTRACT = 'c0d1e2f3-d629-11e5-0a9b-000c295e30eb';
 
 type PartyKind = 'legal' | 'entrepreneur' | 'person';
 type Style = 'formLast' | 'formFirst' | 'guillemets';
@@ -219,8 +221,10 @@ class Generator {
     }
     r.shuffle(orderRows);
     // ---- balances and the CRM invoice plan ----
-    const { balances, byRef } = this.balances(live);
-    const { plan, crmOpenByRef, mismatches } = this.invoicePlan(live, byRef);
+    const { balances, byRef, kop } = this.balances(live);
+    const { plan, crmOpenByRef, crmOpenTotal, mismatches } = this.invoicePlan(live, kop);
+    let onecTotal = 0n;
+    for (const v of kop.values()) onecTotal += v;
     // ---- CRM companies ----
     const crm = this.crmCompanies(live.filter((c) => !dupSourceRefs.has(c.ref)), plan);
 
@@ -231,7 +235,6 @@ class Generator {
     const byStatusLive: Record<string, number> = {};
     for (const x of orderLive) byStatusLive[x.Статус as string] = (byStatusLive[x.Статус as string] ?? 0) + 1;
     const statusMap = defaultMapping().deals.statusMap;
-    const sumValues = (m: Record<string, string>) => formatKopecks(Object.values(m).reduce((s, v) => s + toKopecks(v), 0n));
     const truth: DatasetTruth = {
       seed: o.seed,
       asOf: o.asOf,
@@ -266,14 +269,14 @@ class Generator {
       duplicates: this.clusters,
       lookalikes: crm.lookalikes,
       debts: {
-        onecTotal: sumValues(byRef),
+        onecTotal: formatKopecks(onecTotal),
         byRef,
         crmOpenByRef,
-        crmOpenTotal: sumValues(crmOpenByRef),
+        crmOpenTotal,
         mismatches,
       },
     };
-    const dataset: Dataset = {
+    return assemble({
       seed: o.seed,
       options: o,
       onec: {
@@ -285,12 +288,7 @@ class Generator {
       },
       crm: { companies: crm.companies, requisites: crm.requisites, maxFmId: crm.maxFmId, invoicePlan: plan },
       truth,
-      invoicesFor: (linked) => invoicesFor(dataset, linked),
-      writeDataset: (dir) => writeDataset(dataset, dir),
-    };
-    Object.defineProperty(dataset, 'invoicesFor', { enumerable: false });
-    Object.defineProperty(dataset, 'writeDataset', { enumerable: false });
-    return dataset;
+    });
   }
 
   // ---- parties ----
@@ -635,20 +633,22 @@ class Generator {
     return row;
   }
 
-  private balances(live: Counterparty[]): { balances: ODataRow[]; byRef: Record<string, string> } {
+  private balances(live: Counterparty[]): { balances: ODataRow[]; byRef: Record<string, string>; kop: Map<string, bigint> } {
     const r = this.rng;
     const rows: ODataRow[] = [];
     const byRef: Record<string, string> = {};
+    const kop = new Map<string, bigint>();
     const [a6201, a6202, a6001, a7606] = ACCOUNTS.map((a) => a.Ref_Key);
     for (const c of live) {
       if (!r.chance(0.6)) continue;
-      const contract = r.guid();
+      // Lean sets share one contract and leave the settlement document empty (memory for 1M rows).
+      const contract = this.o.lean ? LEAN_CONTRACT : r.guid();
       let dr = 0n;
       const n = r.int(1, 3);
       for (let k = 0; k < n; k++) {
         const amount = BigInt(r.int(1_000_00, 500_000_99));
         dr += amount;
-        rows.push(balanceRow(c.ref, a6201, contract, r.guid(), amount, 0n));
+        rows.push(balanceRow(c.ref, a6201, contract, this.o.lean ? '' : r.guid(), amount, 0n));
       }
       let cr = 0n;
       const settle = r.next();
@@ -656,6 +656,7 @@ class Generator {
       else if (settle < 0.5) cr = (dr * BigInt(r.int(1, 60))) / 100n;
       if (cr > 0n) rows.push(balanceRow(c.ref, a6202, contract, '', 0n, cr));
       byRef[c.ref] = formatKopecks(dr - cr);
+      kop.set(c.ref, dr - cr);
       // Other accounts and subconto types: the AccountCondition and the type filter must leave them out.
       if (r.chance(0.05)) rows.push(balanceRow(c.ref, a6001, contract, r.guid(), 0n, BigInt(r.int(1_000_00, 90_000_00))));
       if (r.chance(0.03)) rows.push(balanceRow(c.ref, a7606, contract, r.guid(), BigInt(r.int(1_000_00, 90_000_00)), 0n));
@@ -666,27 +667,27 @@ class Generator {
       rows.push(row);
     }
     r.shuffle(rows);
-    return { balances: rows, byRef };
+    return { balances: rows, byRef, kop };
   }
 
-  private invoicePlan(live: Counterparty[], byRef: Record<string, string>) {
+  private invoicePlan(live: Counterparty[], debt: Map<string, bigint>) {
     const r = new Rng(subSeed(this.o.seed, 'invoices'));
-    const debtors = live.filter((c) => byRef[c.ref] !== undefined && toKopecks(byRef[c.ref]) > 0n);
-    const settled = live.filter((c) => byRef[c.ref] !== undefined && toKopecks(byRef[c.ref]) === 0n);
+    const debtors = live.filter((c) => (debt.get(c.ref) ?? 0n) > 0n);
+    const settled = live.filter((c) => debt.get(c.ref) === 0n);
     const n = debtors.length < 3 ? debtors.length : Math.max(3, Math.round(debtors.length * this.o.debtMismatchRate));
     const picked = r.shuffle([...debtors]).slice(0, n);
     const crmOpen = new Map<string, bigint>();
-    for (const c of live) if (byRef[c.ref] !== undefined) crmOpen.set(c.ref, toKopecks(byRef[c.ref]));
+    for (const c of live) if (debt.has(c.ref)) crmOpen.set(c.ref, debt.get(c.ref)!);
     picked.forEach((c, i) => {
-      const debt = toKopecks(byRef[c.ref]);
+      const owed = debt.get(c.ref)!;
       const kind = i % 5;
       let crm: bigint;
-      if (kind === 0) crm = debt + BigInt(r.int(1, 99)) * (r.chance(0.5) ? 1n : -1n); // within tolerance
+      if (kind === 0) crm = owed + BigInt(r.int(1, 99)) * (r.chance(0.5) ? 1n : -1n); // within tolerance
       else if (kind === 1) crm = 0n; // paid in the CRM, still owed in 1C
-      else if (kind === 2) crm = debt + BigInt(r.int(101, 5_000_000)); // CRM invoices more
-      else crm = debt - BigInt(r.int(101, Math.max(101, Number(debt / 2n)))); // CRM invoices less
+      else if (kind === 2) crm = owed + BigInt(r.int(101, 5_000_000)); // CRM invoices more
+      else crm = owed - BigInt(r.int(101, Math.max(101, Number(owed / 2n)))); // CRM invoices less
       if (crm < 0n) crm = 0n;
-      if (crm === debt) crm = debt + 137n;
+      if (crm === owed) crm = owed + 137n;
       crmOpen.set(c.ref, crm);
     });
     if (settled.length) {
@@ -696,11 +697,13 @@ class Generator {
     }
     const plan: Record<string, PlannedInvoice[]> = {};
     const crmOpenByRef: Record<string, string> = {};
+    let openTotal = 0n;
     let seq = 0;
     for (const c of live) {
       const open = crmOpen.get(c.ref);
       if (open === undefined) continue;
       crmOpenByRef[c.ref] = formatKopecks(open);
+      openTotal += open;
       const invoices: PlannedInvoice[] = [];
       const parts = open > 0n ? r.int(1, 3) : 0;
       let left = open;
@@ -719,13 +722,13 @@ class Generator {
     }
     const mismatches = picked
       .map((c) => {
-        const onec = toKopecks(byRef[c.ref]);
+        const onec = debt.get(c.ref)!;
         const crm = crmOpen.get(c.ref)!;
         const delta = crm - onec;
         return { ref: c.ref, onec: formatKopecks(onec), crm: formatKopecks(crm), delta: formatKopecks(delta), withinTolerance: (delta < 0n ? -delta : delta) <= DEFAULT_TOLERANCE_KOP };
       })
       .sort((a, b) => (a.ref < b.ref ? -1 : 1));
-    return { plan, crmOpenByRef, mismatches };
+    return { plan, crmOpenByRef, crmOpenTotal: formatKopecks(openTotal), mismatches };
   }
 
   // ---- CRM ----
@@ -864,6 +867,17 @@ class Generator {
 }
 
 // ---- helpers ----
+
+/**
+ * Adds the bound helpers as non-enumerable properties. Built outside the generator so the closures
+ * do not keep the generator's working sets (1M-row runs) alive.
+ */
+function assemble(data: Omit<Dataset, 'invoicesFor' | 'writeDataset'>): Dataset {
+  const dataset = data as Dataset;
+  Object.defineProperty(dataset, 'invoicesFor', { enumerable: false, value: (linked: LinkedCompanies) => invoicesFor(dataset, linked) });
+  Object.defineProperty(dataset, 'writeDataset', { enumerable: false, value: (dir: string) => writeDataset(dataset, dir) });
+  return dataset;
+}
 
 function pad2(n: number): string {
   return String(n).padStart(2, '0');
