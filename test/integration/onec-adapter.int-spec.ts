@@ -174,6 +174,15 @@ describe('OneC OData adapter against the simulator', () => {
     expect(sim.calls.at(-1)!.path).toContain("Balance(Period=datetime'2026-09-01T00:00:00',AccountCondition=");
   });
 
+  it('falls back to one Balance request per account when the combined one keeps failing', async () => {
+    sim.failNext(4, { status: 504, html: true, set: 'AccountingRegister_Хозрасчетный' });
+    const debts = await adapter.readDebts();
+    expect(Object.fromEntries(debts.map((d) => [d.counterpartyRef, d.amount]))).toEqual(dataset.truth.debts.byRef);
+    const balances = sim.calls.filter((c) => c.path.includes('/Balance('));
+    expect(balances.map((c) => c.status)).toEqual([504, 504, 504, 504, 200, 200]);
+    expect(balances[4].path).not.toContain(' or ');
+  });
+
   it('a configured account code missing from the chart of accounts is a configuration error', async () => {
     const m: Mapping = { ...mapping, debts: { ...mapping.debts, accounts: ['62.01', '62.99'] } };
     const a = new OneCODataAdapter({ baseUrl: sim.url, user: sim.user, password: sim.password, mapping: m, retryDelaysMs: FAST });

@@ -173,11 +173,20 @@ export class OneCODataAdapter implements OneCPort {
     const missing = codes.filter((c) => !keyByCode.has(c));
     if (missing.length)
       throw new OneCError(OneCErrorCode.CONFIGURATION, `1C ${d.chartOfAccounts} has no account with code ${missing.join(', ')} (mapping debts.accounts)`);
-    const condition = codes.map((c) => `Account_Key eq ${guidLiteral(keyByCode.get(c)!)}`).join(' or ');
-    const params: string[] = [];
-    if (opts.asOf) params.push(`Period=${datetimeLiteral(periodAfter(opts.asOf))}`);
-    params.push(`AccountCondition=${wrapParameter(condition)}`);
-    const rows = await this.collection(`${d.register}/Balance(${params.join(',')})`, {});
+    const period = opts.asOf ? `Period=${datetimeLiteral(periodAfter(opts.asOf))},` : '';
+    const balance = (keys: string[]) =>
+      this.collection(`${d.register}/Balance(${period}AccountCondition=${wrapParameter(keys.map((k) => `Account_Key eq ${guidLiteral(k)}`).join(' or '))})`, {});
+    const keys = codes.map((c) => keyByCode.get(c)!);
+    let rows: Row[];
+    try {
+      rows = await balance(keys);
+    } catch (e) {
+      // Sheet §5: a Balance too large for one answer is read one account at a time.
+      if (!(e instanceof OneCError && e.retryable && keys.length > 1)) throw e;
+      this.log.warn(`1C ${d.register}/Balance over ${keys.length} accounts failed (${e.code}); reading one account per request`);
+      rows = [];
+      for (const k of keys) rows.push(...(await balance([k])));
+    }
     const { records, malformed } = convertDebts(rows);
     if (malformed.length) {
       this.log.warn(`1C ${d.register}/Balance: ${malformed.length} balance row(s) could not be read and were left out`);

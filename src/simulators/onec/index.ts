@@ -1,0 +1,11 @@
+export {
+  OneCSimulator,
+  type OneCSimulatorOptions,
+  type OneCSimData,
+  type OneCFaults,
+  type OneCFaultSpec,
+  type OneCCall,
+  type OneCSetAlias,
+  type ODataRow,
+} from './onec-simulator.js';
+export { parseFilter, evaluate, FilterError } from './odata-filter.js';
