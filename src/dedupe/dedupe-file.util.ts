@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse';
 import { stringify } from 'csv-stringify/sync';
 import type { DedupeRecord, DedupeResult } from './dedupe.types.js';
@@ -53,6 +53,7 @@ export function recordFromRow(row: Record<string, unknown>, line: number): Dedup
 
 /** Streams records from a file: `.csv` (header row), `.json` (an array), `.jsonl`/`.ndjson` (one object a line). */
 export async function* readRecordsFile(path: string): AsyncGenerator<DedupeRecord> {
+  await access(path);
   const lower = path.toLowerCase();
   if (lower.endsWith('.json')) {
     const data: unknown = JSON.parse(await readFile(path, 'utf8'));
@@ -71,7 +72,10 @@ export async function* readRecordsFile(path: string): AsyncGenerator<DedupeRecor
     }
     return;
   }
-  const parser = createReadStream(path).pipe(parse({ columns: true, bom: true, trim: true, skip_empty_lines: true, relax_column_count: true }));
+  const source = createReadStream(path);
+  const parser = source.pipe(parse({ columns: true, bom: true, trim: true, skip_empty_lines: true, relax_column_count: true }));
+  // pipe() does not forward a read error (a missing file) to the parser: without this the loop would wait forever.
+  source.once('error', (e) => parser.destroy(e));
   let line = 1;
   for await (const row of parser) yield recordFromRow(row as Record<string, unknown>, ++line);
 }
