@@ -73,7 +73,7 @@ export async function* readRecordsFile(path: string): AsyncGenerator<DedupeRecor
     return;
   }
   const source = createReadStream(path);
-  const parser = source.pipe(parse({ columns: true, bom: true, trim: true, skip_empty_lines: true, relax_column_count: true }));
+  const parser = source.pipe(parse({ columns: true, bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, relax_quotes: true }));
   // pipe() does not forward a read error (a missing file) to the parser: without this the loop would wait forever.
   source.once('error', (e) => parser.destroy(e));
   let line = 1;
