@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { planDrift } from './drift.js';
+import { applyDrift, planDrift } from './drift.js';
 import { generateDataset } from './generate-dataset.js';
 
 describe('planDrift and writeDataset', () => {
@@ -21,6 +21,26 @@ describe('planDrift and writeDataset', () => {
     }
     for (const s of plan.expect.statusMismatches) expect(s.crmStage).not.toBe(s.expectedStage);
     expect(plan.expect.crossDuplicates).toHaveLength(plan.ops.filter((o) => o.op === 'addCompany').length);
+  });
+
+  it('applies a plan through a DriftTarget and skips ops whose record is not linked', async () => {
+    const plan = planDrift(ds, 5);
+    const calls: string[] = [];
+    const unlinked = plan.expect.missingInCrm[0];
+    const res = await applyDrift(plan, {
+      companyIdOf: (ref) => (ref === unlinked ? undefined : `c-${ref.slice(0, 4)}`),
+      dealIdOf: (ref) => `d-${ref.slice(0, 4)}`,
+      updateCompany: (id, f) => void calls.push(`title ${id} ${f.title}`),
+      updateRequisite: (id, xml, f) => void calls.push(`rq ${id} ${xml} ${JSON.stringify(f)}`),
+      deleteCompany: (id) => void calls.push(`delete ${id}`),
+      updateDeal: (id, f) => void calls.push(`deal ${id} ${f.stageId}`),
+      updateInvoiceByXmlId: (xml, f) => void calls.push(`invoice ${xml} ${f.opportunity}`),
+      addCompany: () => 9000 + calls.push('add'),
+    });
+    expect(res.applied).toBe(plan.ops.length - 1);
+    expect(res.skipped).toEqual([{ op: 'deleteCompany', key: unlinked, reason: 'no linked company' }]);
+    expect(Object.keys(res.addedCompanyIdByRef).sort()).toEqual(plan.expect.crossDuplicates.map((c) => c.ref).sort());
+    expect(calls).toHaveLength(plan.ops.length - 1);
   });
 
   it('writes the data and the truth as JSON beside it', async () => {

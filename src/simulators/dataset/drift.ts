@@ -171,3 +171,71 @@ function variantTitle(r: Rng, title: string): string {
   chars[i] = LATIN_LOOKALIKE[chars[i]];
   return chars.join('');
 }
+
+/**
+ * What applyDrift needs from the CRM side: the Bitrix24 simulator's mutation API (or REST) behind a
+ * small interface. Ids are CRM ids; lookups return undefined when the record is not there.
+ */
+export interface DriftTarget {
+  /** The CRM company linked to the 1C counterparty (by originatorId + originId, or the link store). */
+  companyIdOf(ref: string): Promise<string | number | undefined> | string | number | undefined;
+  /** The CRM deal linked to the 1C order. */
+  dealIdOf(orderRef: string): Promise<string | number | undefined> | string | number | undefined;
+  updateCompany(id: string | number, fields: { title: string }): Promise<void> | void;
+  /** Updates the requisite with this XML_ID on the company. */
+  updateRequisite(companyId: string | number, xmlId: string, fields: Partial<Record<'RQ_INN' | 'RQ_KPP', string>>): Promise<void> | void;
+  deleteCompany(id: string | number): Promise<void> | void;
+  updateDeal(id: string | number, fields: { stageId: string }): Promise<void> | void;
+  /** Sets the amount of the invoice whose xmlId is given. */
+  updateInvoiceByXmlId(xmlId: string, fields: { opportunity: number }): Promise<void> | void;
+  /** Adds a company (and its requisite when given); returns the new company id. */
+  addCompany(company: Omit<CrmCompanyItem, 'id'>, requisite: Omit<CrmRequisiteRow, 'ID' | 'ENTITY_ID'> | null): Promise<string | number> | string | number;
+}
+
+export interface DriftResult {
+  applied: number;
+  /** Ops whose target was not found (e.g. the record was never synced). */
+  skipped: { op: DriftOp['op']; key: string; reason: string }[];
+  /** For addCompany: 1C ref → new CRM company id (the cross-duplicate expectations need it). */
+  addedCompanyIdByRef: Record<string, string>;
+}
+
+/** Applies a drift plan through a DriftTarget, op by op, in plan order. */
+export async function applyDrift(plan: DriftPlan, target: DriftTarget): Promise<DriftResult> {
+  const result: DriftResult = { applied: 0, skipped: [], addedCompanyIdByRef: {} };
+  const skip = (op: DriftOp['op'], key: string, reason: string) => result.skipped.push({ op, key, reason });
+  for (const op of plan.ops) {
+    switch (op.op) {
+      case 'editCompanyTitle':
+      case 'editRequisite':
+      case 'deleteCompany': {
+        const id = await target.companyIdOf(op.ref);
+        if (id === undefined) {
+          skip(op.op, op.ref, 'no linked company');
+          continue;
+        }
+        if (op.op === 'editCompanyTitle') await target.updateCompany(id, { title: op.title });
+        else if (op.op === 'editRequisite') await target.updateRequisite(id, op.ref, { [op.field]: op.value });
+        else await target.deleteCompany(id);
+        break;
+      }
+      case 'changeDealStage': {
+        const id = await target.dealIdOf(op.orderRef);
+        if (id === undefined) {
+          skip(op.op, op.orderRef, 'no linked deal');
+          continue;
+        }
+        await target.updateDeal(id, { stageId: op.stageId });
+        break;
+      }
+      case 'changeInvoiceSum':
+        await target.updateInvoiceByXmlId(op.xmlId, { opportunity: op.opportunity });
+        break;
+      case 'addCompany':
+        result.addedCompanyIdByRef[op.duplicateOf] = String(await target.addCompany(op.company, op.requisite));
+        break;
+    }
+    result.applied++;
+  }
+  return result;
+}
