@@ -15,12 +15,27 @@ import type { BenchRow } from './bench.types.js';
 export async function run(args: string[] = []): Promise<BenchRow[]> {
   const n = Number(args.find((a) => a.startsWith('--counterparties='))?.split('=')[1] ?? 20_000);
   const t0 = performance.now();
-  const dataset = generateDataset({ seed: 2026, counterparties: n, ordersPerCounterparty: 2, contactsPerCounterparty: 1.5 });
+  const dataset = generateDataset({
+    seed: 2026,
+    counterparties: n,
+    ordersPerCounterparty: 2,
+    contactsPerCounterparty: 1.5,
+  });
   const genMs = performance.now() - t0;
   const sim = await new OneCSimulator({ data: dataset.onec, clone: false }).start();
-  const adapter = new OneCODataAdapter({ baseUrl: sim.url, user: sim.user, password: sim.password, mapping: defaultMapping() });
+  const adapter = new OneCODataAdapter({
+    baseUrl: sim.url,
+    user: sim.user,
+    password: sim.password,
+    mapping: defaultMapping(),
+  });
   const rows: BenchRow[] = [
-    { name: 'data set generation', value: Math.round(genMs), unit: 'ms', note: `${n} counterparties, ${dataset.truth.counts.orders.rows} orders, ${dataset.truth.counts.contacts.rows} contacts` },
+    {
+      name: 'data set generation',
+      value: Math.round(genMs),
+      unit: 'ms',
+      note: `${n} counterparties, ${dataset.truth.counts.orders.rows} orders, ${dataset.truth.counts.contacts.rows} contacts`,
+    },
   ];
   const measure = async (name: string, fn: () => Promise<number>, note = '') => {
     sim.clearCalls();
@@ -28,8 +43,18 @@ export async function run(args: string[] = []): Promise<BenchRow[]> {
     const count = await fn();
     const s = (performance.now() - start) / 1000;
     const bytes = sim.calls.reduce((sum, c) => sum + c.bytes, 0);
-    rows.push({ name: `${name}: records/s`, value: Math.round(count / s), unit: 'records/s', note: `${count} records in ${s.toFixed(2)} s, ${sim.calls.length} requests${note ? `; ${note}` : ''}` });
-    rows.push({ name: `${name}: response bytes`, value: +(bytes / 2 ** 20).toFixed(1), unit: 'MiB', note: `${Math.round(bytes / Math.max(1, count))} B/record, ${(bytes / 2 ** 20 / s).toFixed(1)} MiB/s` });
+    rows.push({
+      name: `${name}: records/s`,
+      value: Math.round(count / s),
+      unit: 'records/s',
+      note: `${count} records in ${s.toFixed(2)} s, ${sim.calls.length} requests${note ? `; ${note}` : ''}`,
+    });
+    rows.push({
+      name: `${name}: response bytes`,
+      value: +(bytes / 2 ** 20).toFixed(1),
+      unit: 'MiB',
+      note: `${Math.round(bytes / Math.max(1, count))} B/record, ${(bytes / 2 ** 20 / s).toFixed(1)} MiB/s`,
+    });
   };
   try {
     const scan = (entity: OneCEntity) => async () => {
@@ -44,11 +69,26 @@ export async function run(args: string[] = []): Promise<BenchRow[]> {
     };
     await measure('version scan counterparties', scan('counterparties'), '$top=500, keyset on Code');
     await measure('version scan orders', scan('deals'), 'keyset on (Date, Number)');
-    await measure('full read counterparties', readAll('counterparties'), 'with contact information, converted');
+    await measure(
+      'full read counterparties',
+      readAll('counterparties'),
+      'with contact information, converted',
+    );
     await measure('full read orders', readAll('deals'), 'converted');
-    const refs = dataset.onec.counterparties.filter((r) => !r.IsFolder).slice(0, 2000).map((r) => r.Ref_Key as string);
-    await measure('fetch by keys counterparties', async () => (await adapter.fetchByKeys('counterparties', refs)).records.length, '20 keys per request');
-    await measure('debts (chart of accounts + Balance)', async () => (await adapter.readDebts()).length, 'rows = counterparties with a balance');
+    const refs = dataset.onec.counterparties
+      .filter((r) => !r.IsFolder)
+      .slice(0, 2000)
+      .map((r) => r.Ref_Key as string);
+    await measure(
+      'fetch by keys counterparties',
+      async () => (await adapter.fetchByKeys('counterparties', refs)).records.length,
+      '20 keys per request',
+    );
+    await measure(
+      'debts (chart of accounts + Balance)',
+      async () => (await adapter.readDebts()).length,
+      'rows = counterparties with a balance',
+    );
   } finally {
     await sim.close();
   }
@@ -58,7 +98,8 @@ export async function run(args: string[] = []): Promise<BenchRow[]> {
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   run(process.argv.slice(2)).then(
     (rows) => {
-      for (const r of rows) process.stdout.write(`${r.name}: ${r.value} ${r.unit}${r.note ? `  (${r.note})` : ''}\n`);
+      for (const r of rows)
+        process.stdout.write(`${r.name}: ${r.value} ${r.unit}${r.note ? `  (${r.note})` : ''}\n`);
     },
     (e: unknown) => {
       process.stderr.write(`${(e as Error)?.stack ?? String(e)}\n`);

@@ -36,9 +36,13 @@ async function main(): Promise<void> {
     `ONEC_ODATA_URL=${sims.onec.url}`,
     `ONEC_USER=${sims.onec.user}`,
     `ONEC_PASSWORD=${sims.onec.password}`,
-    sims.bitrix24 ? `BITRIX24_WEBHOOK_URL=${sims.bitrix24.webhookUrl}` : '# Bitrix24 simulator not available in this build (src/simulators/bitrix24)',
+    sims.bitrix24
+      ? `BITRIX24_WEBHOOK_URL=${sims.bitrix24.webhookUrl}`
+      : '# Bitrix24 simulator not available in this build (src/simulators/bitrix24)',
     '',
-    dir ? `Data set and ground truth written to ${dir} (truth.json).` : 'Set SIM_DATASET_DIR to also write the data set and its ground truth (truth.json).',
+    dir
+      ? `Data set and ground truth written to ${dir} (truth.json).`
+      : 'Set SIM_DATASET_DIR to also write the data set and its ground truth (truth.json).',
     'Ctrl-C stops.',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -11,7 +11,11 @@ import { ONEC_PORT } from './onec.port.js';
 import { OneCODataAdapter } from './odata/odata.adapter.js';
 
 describe('OneCModule', () => {
-  const env = { ONEC_ODATA_URL: 'http://127.0.0.1:8081/bp30/odata/standard.odata', ONEC_USER: 'u', ONEC_PASSWORD: 'Секрет-42' };
+  const env = {
+    ONEC_ODATA_URL: 'http://127.0.0.1:8081/bp30/odata/standard.odata',
+    ONEC_USER: 'u',
+    ONEC_PASSWORD: 'Секрет-42',
+  };
 
   it('provides ONEC_PORT as the OData adapter from the global SETTINGS and MAPPING, metrics optional', async () => {
     @Global()
@@ -34,9 +38,19 @@ describe('OneCModule', () => {
 
   it('warns about plain http to a non-loopback host only', () => {
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    createOneCPort(parseSettings(env, { mode: 'embedded' }), defaultMapping(), new SverkaMetrics({ defaultMetrics: false }));
+    createOneCPort(
+      parseSettings(env, { mode: 'embedded' }),
+      defaultMapping(),
+      new SverkaMetrics({ defaultMetrics: false }),
+    );
     expect(warn).not.toHaveBeenCalled();
-    createOneCPort(parseSettings({ ...env, ONEC_ODATA_URL: 'http://1c.local/bp30/odata/standard.odata' }, { mode: 'embedded' }), defaultMapping());
+    createOneCPort(
+      parseSettings(
+        { ...env, ONEC_ODATA_URL: 'http://1c.local/bp30/odata/standard.odata' },
+        { mode: 'embedded' },
+      ),
+      defaultMapping(),
+    );
     expect(warn).toHaveBeenCalledTimes(1);
     expect(String(warn.mock.calls[0][0])).not.toContain('Секрет-42');
     warn.mockRestore();

@@ -23,7 +23,9 @@ export function createOneCPort(settings: Settings, mapping: Mapping, metrics?: S
   if (!url) return unconfiguredPort();
   const u = new URL(url);
   if (u.protocol === 'http:' && !isLoopbackHost(u.hostname))
-    new Logger('OneCModule').warn(`ONEC_ODATA_URL uses plain http to ${u.host}: the 1C password travels unencrypted; prefer https`);
+    new Logger('OneCModule').warn(
+      `ONEC_ODATA_URL uses plain http to ${u.host}: the 1C password travels unencrypted; prefer https`,
+    );
   return new OneCODataAdapter({
     baseUrl: url,
     user: settings.ONEC_USER ?? '',
@@ -37,13 +39,12 @@ function unconfiguredPort(): OneCPort {
   const fail = (): never => {
     throw new OneCError(OneCErrorCode.CONFIGURATION, 'ONEC_ODATA_URL is not set');
   };
+  const failing = <T>(): AsyncIterable<T> => ({
+    [Symbol.asyncIterator]: () => ({ next: async () => fail() }),
+  });
   return {
-    scanVersions: async function* () {
-      fail();
-    },
-    readAll: async function* () {
-      fail();
-    },
+    scanVersions: () => failing(),
+    readAll: () => failing(),
     fetchByKeys: async () => fail(),
     getOne: async () => fail(),
     countLive: async () => fail(),
@@ -62,7 +63,8 @@ function unconfiguredPort(): OneCPort {
       provide: ONEC_PORT,
       // SverkaMetrics comes from the global metrics module when it is loaded; optional otherwise.
       inject: [SETTINGS, MAPPING, { token: SverkaMetrics, optional: true }],
-      useFactory: (settings: Settings, mapping: Mapping, metrics?: SverkaMetrics) => createOneCPort(settings, mapping, metrics ?? undefined),
+      useFactory: (settings: Settings, mapping: Mapping, metrics?: SverkaMetrics) =>
+        createOneCPort(settings, mapping, metrics ?? undefined),
     },
   ],
   exports: [ONEC_PORT],

@@ -1,10 +1,4 @@
-import type {
-  MalformedRecord,
-  OneCDebt,
-  OneCEntity,
-  OneCRecordMap,
-  OneCVersion,
-} from './onec.types.js';
+import type { MalformedRecord, OneCDebt, OneCEntity, OneCRecordMap, OneCVersion } from './onec.types.js';
 
 export const ONEC_PORT = Symbol('OneCPort');
 

@@ -68,7 +68,13 @@ export async function startSimulators(opts: StartSimulatorsOptions): Promise<Run
   let bitrix: Bitrix24SimHandle | null = null;
   try {
     const starter = await loadBitrix24Starter();
-    if (starter) bitrix = await starter({ dataset: opts.dataset, port: opts.bitrixPort ?? 0, host: opts.host, faults: opts.faults?.bitrix24 });
+    if (starter)
+      bitrix = await starter({
+        dataset: opts.dataset,
+        port: opts.bitrixPort ?? 0,
+        host: opts.host,
+        faults: opts.faults?.bitrix24,
+      });
   } catch (e) {
     await onec.close();
     throw e;
@@ -91,7 +97,11 @@ async function loadBitrix24Starter(): Promise<Bitrix24Starter | null> {
   } catch (e) {
     const code = (e as { code?: string }).code;
     // Node says ERR_MODULE_NOT_FOUND; Jest's resolver says "Could not locate module".
-    if (code === 'ERR_MODULE_NOT_FOUND' || /Cannot find module|Could not locate module/.test(String((e as Error).message))) return null;
+    if (
+      code === 'ERR_MODULE_NOT_FOUND' ||
+      /Cannot find module|Could not locate module/.test(String((e as Error).message))
+    )
+      return null;
     throw e;
   }
   const fn = mod.startBitrix24Simulator;

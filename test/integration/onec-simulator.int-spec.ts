@@ -9,7 +9,12 @@ describe('fake 1C OData server (raw HTTP)', () => {
   let auth: string;
   const get = async (path: string, headers: Record<string, string> = {}) => {
     const res = await fetch(`${sims.onec.url}/${path}`, { headers: { Authorization: auth, ...headers } });
-    return { status: res.status, type: res.headers.get('content-type'), text: await res.text(), headers: res.headers };
+    return {
+      status: res.status,
+      type: res.headers.get('content-type'),
+      text: await res.text(),
+      headers: res.headers,
+    };
   };
 
   beforeAll(async () => {
@@ -32,7 +37,9 @@ describe('fake 1C OData server (raw HTTP)', () => {
   });
 
   it('accepts percent-encoded and literal paths and keys; serves $select, $top, $skip and $count as text', async () => {
-    const enc = await get(`${encodeURIComponent('Catalog_Контрагенты')}?$format=json&$select=Ref_Key,Code&$orderby=Code&$top=3&$skip=2`);
+    const enc = await get(
+      `${encodeURIComponent('Catalog_Контрагенты')}?$format=json&$select=Ref_Key,Code&$orderby=Code&$top=3&$skip=2`,
+    );
     const body = JSON.parse(enc.text);
     expect(enc.type).toBe('application/json;charset=utf-8');
     expect(body['odata.metadata']).toMatch(/\$metadata#Catalog_Контрагенты$/);
@@ -41,22 +48,31 @@ describe('fake 1C OData server (raw HTTP)', () => {
     expect(body.value[0].Code).toBe('00-000003');
     // Quotes and parentheses fully percent-encoded (the sheet's client keeps them literal): same answer.
     const ref = dataset.onec.counterparties[9].Ref_Key as string;
-    const encoded = encodeURIComponent(`Catalog_Контрагенты(guid'${ref}')`).replace(/'/g, '%27').replace(/\(/g, '%28').replace(/\)/g, '%29');
+    const encoded = encodeURIComponent(`Catalog_Контрагенты(guid'${ref}')`)
+      .replace(/'/g, '%27')
+      .replace(/\(/g, '%28')
+      .replace(/\)/g, '%29');
     const viaEncoded = await get(`${encoded}?%24format=json`);
     expect(viaEncoded.status).toBe(200);
     expect(JSON.parse(viaEncoded.text).Ref_Key).toBe(ref);
     const viaLiteral = await get(`Catalog_Контрагенты(guid'${ref}')?$format=json`);
     expect(viaLiteral.text).toBe(viaEncoded.text);
-    const count = await get(`Catalog_Контрагенты/$count?$filter=${encodeURIComponent('IsFolder eq false and DeletionMark eq false')}`);
+    const count = await get(
+      `Catalog_Контрагенты/$count?$filter=${encodeURIComponent('IsFolder eq false and DeletionMark eq false')}`,
+    );
     expect(count.type).toBe('text/plain; charset=utf-8');
     expect(Number(count.text)).toBe(dataset.truth.counts.counterparties.live);
   });
 
   it('orders by presentation when asked to order by Ref_Key, and refuses Ref_Key gt with 500', async () => {
-    const byRef = JSON.parse((await get('Document_ЗаказКлиента?$format=json&$orderby=Ref_Key&$select=Date,Number&$top=50')).text).value;
+    const byRef = JSON.parse(
+      (await get('Document_ЗаказКлиента?$format=json&$orderby=Ref_Key&$select=Date,Number&$top=50')).text,
+    ).value;
     const keys = byRef.map((r: { Date: string; Number: string }) => `${r.Date}|${r.Number}`);
     expect(keys).toEqual([...keys].sort());
-    const bad = await get(`Catalog_Контрагенты?$format=json&$filter=${encodeURIComponent("Ref_Key gt guid'a348aa8c-d629-11e5-0a9b-000c295e30eb'")}`);
+    const bad = await get(
+      `Catalog_Контрагенты?$format=json&$filter=${encodeURIComponent("Ref_Key gt guid'a348aa8c-d629-11e5-0a9b-000c295e30eb'")}`,
+    );
     expect(bad.status).toBe(500);
     expect(JSON.parse(bad.text)['odata.error'].message.value).toContain('Нельзя сравнивать');
   });
@@ -71,7 +87,10 @@ describe('fake 1C OData server (raw HTTP)', () => {
     expect(JSON.parse(missing.text)['odata.error'].code).toBe('9');
     const unknown = await get('Catalog_Номенклатура?$format=json');
     expect(unknown.status).toBe(404);
-    expect(JSON.parse(unknown.text)['odata.error']).toEqual({ code: '6', message: { lang: 'ru', value: 'Сегмент пути Catalog_Номенклатура не найден' } });
+    expect(JSON.parse(unknown.text)['odata.error']).toEqual({
+      code: '6',
+      message: { lang: 'ru', value: 'Сегмент пути Catalog_Номенклатура не найден' },
+    });
     const bad = await get(`Catalog_Контрагенты?$format=json&$filter=${encodeURIComponent('Code eq')}`);
     expect(bad.status).toBe(400);
     expect(JSON.parse(bad.text)['odata.error'].code).toBe('-1');

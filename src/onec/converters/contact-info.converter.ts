@@ -17,7 +17,8 @@ export function convertContactInfo(owner: Row, property = 'Контактная�
   if (rows === undefined || rows === null) return result;
   if (!Array.isArray(rows)) throw new RowError(`${property} is not an array`);
   const ordered = rows.map((r, i) => ({ r, i }));
-  for (const { r } of ordered) if (!isRow(r)) throw new RowError(`${property} has a row that is not an object`);
+  for (const { r } of ordered)
+    if (!isRow(r)) throw new RowError(`${property} has a row that is not an object`);
   ordered.sort((a, b) => lineNumber(a.r as Row) - lineNumber(b.r as Row) || a.i - b.i);
   for (const { r } of ordered) {
     const row = r as Row;

@@ -1,6 +1,17 @@
 import type { OneCContact } from '../onec.types.js';
 import { convertContactInfo } from './contact-info.converter.js';
-import { COUNTERPARTY_TYPE, RowError, bool, convertRow, optionalRef, requiredRef, requiredStr, str, type Converted, type Row } from './odata-row.js';
+import {
+  COUNTERPARTY_TYPE,
+  RowError,
+  bool,
+  convertRow,
+  optionalRef,
+  requiredRef,
+  requiredStr,
+  str,
+  type Converted,
+  type Row,
+} from './odata-row.js';
 
 /**
  * `Catalog_КонтактныеЛица` row (sheet §7.2) → OneCContact. The owner is the composite `ОбъектВладелец`:

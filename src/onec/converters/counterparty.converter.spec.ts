@@ -10,6 +10,8 @@ describe('convertCounterparty (golden fixtures test/fixtures/onec/*/counterparti
 
   it('turns each malformed row into a MalformedRecord, never an exception', () => {
     const out = rowsOf('not-ok', 'counterparties').map(convertCounterparty);
-    expect(out.map((c) => (c.ok ? null : c.malformed))).toEqual(fixture('not-ok', 'counterparties.expected.json'));
+    expect(out.map((c) => (c.ok ? null : c.malformed))).toEqual(
+      fixture('not-ok', 'counterparties.expected.json'),
+    );
   });
 });

@@ -1,6 +1,15 @@
 import type { OneCCounterparty, OneCLegalKind } from '../onec.types.js';
 import { convertContactInfo } from './contact-info.converter.js';
-import { RowError, bool, convertRow, requiredRef, requiredStr, str, type Converted, type Row } from './odata-row.js';
+import {
+  RowError,
+  bool,
+  convertRow,
+  requiredRef,
+  requiredStr,
+  str,
+  type Converted,
+  type Row,
+} from './odata-row.js';
 
 /**
  * `Catalog_Контрагенты` row (sheet §7.1) → OneCCounterparty. An empty `ЮридическоеФизическоеЛицо`

@@ -22,7 +22,8 @@ export function convertDebts(rows: unknown[]): { records: OneCDebt[]; malformed:
       const cr = amount(raw, 'СуммаBalanceCr');
       sums.set(ref, (sums.get(ref) ?? 0n) + dr - cr);
     } catch (e) {
-      const ref = isRow(raw) && typeof raw.ExtDimension1 === 'string' ? raw.ExtDimension1.toLowerCase() : null;
+      const ref =
+        isRow(raw) && typeof raw.ExtDimension1 === 'string' ? raw.ExtDimension1.toLowerCase() : null;
       malformed.push({ entity: 'debts', ref, reason: e instanceof Error ? e.message : String(e) });
     }
   }

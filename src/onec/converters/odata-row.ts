@@ -27,7 +27,10 @@ export function isRow(value: unknown): value is Row {
 
 /** Runs a conversion; a RowError (or any error) becomes a MalformedRecord carrying the `Ref_Key` if readable. */
 export function convertRow<T>(entity: string, raw: unknown, convert: (row: Row) => T): Converted<T> {
-  const ref = isRow(raw) && typeof raw.Ref_Key === 'string' && GUID.test(raw.Ref_Key) ? raw.Ref_Key.toLowerCase() : null;
+  const ref =
+    isRow(raw) && typeof raw.Ref_Key === 'string' && GUID.test(raw.Ref_Key)
+      ? raw.Ref_Key.toLowerCase()
+      : null;
   try {
     if (!isRow(raw)) throw new RowError('row is not a JSON object');
     return { ok: true, record: convert(raw) };

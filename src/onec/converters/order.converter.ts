@@ -1,5 +1,16 @@
 import type { OneCOrder } from '../onec.types.js';
-import { bool, convertRow, localDateTime, money, optionalRef, requiredRef, requiredStr, str, type Converted, type Row } from './odata-row.js';
+import {
+  bool,
+  convertRow,
+  localDateTime,
+  money,
+  optionalRef,
+  requiredRef,
+  requiredStr,
+  str,
+  type Converted,
+  type Row,
+} from './odata-row.js';
 
 /**
  * `Document_ЗаказКлиента` row (sheet §7.3) → OneCOrder. `Статус` is carried as text (unknown values

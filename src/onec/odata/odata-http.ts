@@ -64,7 +64,12 @@ export class ODataHttp {
    * GET with retries. `notFound` says what a 404 means: `record` (entity by key: NOT_FOUND) or
    * `config` (unknown set or segment: CONFIGURATION). Returns the 2xx response.
    */
-  async get(resource: string, query: Record<string, string | number | undefined>, kind: RequestKind, notFound: 'record' | 'config' = 'config'): Promise<ODataResponse> {
+  async get(
+    resource: string,
+    query: Record<string, string | number | undefined>,
+    kind: RequestKind,
+    notFound: 'record' | 'config' = 'config',
+  ): Promise<ODataResponse> {
     const url = this.url(resource, query, kind);
     const headers: Record<string, string> = { Authorization: this.authorization };
     if (kind === 'data') headers.Accept = 'application/json';
@@ -87,13 +92,19 @@ export class ODataHttp {
       if (!error.retryable || attempt >= this.delays.length) throw error;
       const delay = this.delays[attempt] * (1 + (Math.random() * 2 - 1) * this.jitter);
       attempt++;
-      this.log.warn(`1C ${resource}: ${error.code} (${error.status ?? 'no status'}), retry ${attempt}/${this.delays.length} in ${Math.round(delay)} ms`);
+      this.log.warn(
+        `1C ${resource}: ${error.code} (${error.status ?? 'no status'}), retry ${attempt}/${this.delays.length} in ${Math.round(delay)} ms`,
+      );
       await this.sleep(delay);
     }
   }
 
   /** GET a JSON document (collection or entity). */
-  async getJson(resource: string, query: Record<string, string | number | undefined>, notFound: 'record' | 'config' = 'config'): Promise<unknown> {
+  async getJson(
+    resource: string,
+    query: Record<string, string | number | undefined>,
+    notFound: 'record' | 'config' = 'config',
+  ): Promise<unknown> {
     const res = await this.get(resource, query, 'data', notFound);
     try {
       return JSON.parse(res.body) as unknown;
@@ -112,30 +123,49 @@ export function errorText(body: string): string {
   try {
     const j = JSON.parse(body) as { 'odata.error'?: { code?: unknown; message?: { value?: unknown } } };
     const e = j['odata.error'];
-    if (e) return `${typeof e.message?.value === 'string' ? e.message.value : 'error'} (code ${String(e.code)})`;
+    if (e)
+      return `${typeof e.message?.value === 'string' ? e.message.value : 'error'} (code ${String(e.code)})`;
   } catch {
     // Web-server pages are HTML: fall through.
   }
   return body.trim() ? 'non-JSON error body' : 'empty body';
 }
 
-export function mapStatus(status: number, body: string, resource: string, notFound: 'record' | 'config'): OneCError {
+export function mapStatus(
+  status: number,
+  body: string,
+  resource: string,
+  notFound: 'record' | 'config',
+): OneCError {
   const text = `1C ${resource}: HTTP ${status}: ${errorText(body)}`;
   if (status === 401 || status === 403)
-    return new OneCError(OneCErrorCode.UNAUTHORIZED, `1C rejected the credentials (HTTP ${status}): check ONEC_USER, ONEC_PASSWORD and the user's rights`, status);
+    return new OneCError(
+      OneCErrorCode.UNAUTHORIZED,
+      `1C rejected the credentials (HTTP ${status}): check ONEC_USER, ONEC_PASSWORD and the user's rights`,
+      status,
+    );
   if (status === 404)
     return notFound === 'record'
       ? new OneCError(OneCErrorCode.NOT_FOUND, text, status)
-      : new OneCError(OneCErrorCode.CONFIGURATION, `${text}: is the set published in the OData composition and spelt as in the mapping?`, status);
-  if (status >= 500 || status === 408 || status === 429) return new OneCError(OneCErrorCode.TEMPORARY, text, status);
+      : new OneCError(
+          OneCErrorCode.CONFIGURATION,
+          `${text}: is the set published in the OData composition and spelt as in the mapping?`,
+          status,
+        );
+  if (status >= 500 || status === 408 || status === 429)
+    return new OneCError(OneCErrorCode.TEMPORARY, text, status);
   return new OneCError(OneCErrorCode.INVALID, text, status);
 }
 
 function mapThrown(e: unknown, resource: string, timeoutMs: number): OneCError {
   if (e instanceof OneCError) return e;
   // Duck-typed: a DOMException or an error from another realm is not `instanceof Error` everywhere.
-  const err = (typeof e === 'object' && e !== null ? e : {}) as { name?: unknown; cause?: { message?: unknown } };
-  if (err.name === 'TimeoutError' || err.name === 'AbortError') return new OneCError(OneCErrorCode.TIMEOUT, `1C ${resource}: no answer within ${timeoutMs} ms`);
+  const err = (typeof e === 'object' && e !== null ? e : {}) as {
+    name?: unknown;
+    cause?: { message?: unknown };
+  };
+  if (err.name === 'TimeoutError' || err.name === 'AbortError')
+    return new OneCError(OneCErrorCode.TIMEOUT, `1C ${resource}: no answer within ${timeoutMs} ms`);
   const cause = typeof err.cause?.message === 'string' ? `: ${err.cause.message}` : '';
   return new OneCError(OneCErrorCode.TEMPORARY, `1C ${resource}: network error${cause}`);
 }

@@ -71,7 +71,9 @@ export function andFilters(...parts: (string | undefined | null)[]): string | un
   const present = parts.filter((p): p is string => !!p);
   if (present.length === 0) return undefined;
   if (present.length === 1) return present[0];
-  return present.map((p) => (p.includes(' or ') && !(p.startsWith('(') && p.endsWith(')')) ? `(${p})` : p)).join(' and ');
+  return present
+    .map((p) => (p.includes(' or ') && !(p.startsWith('(') && p.endsWith(')')) ? `(${p})` : p))
+    .join(' and ');
 }
 
 /** The day after a local date `YYYY-MM-DD`, at midnight: the `Period` giving balances at the end of that date. */

@@ -8,7 +8,16 @@ import { OneCError, OneCErrorCode } from '../onec.error.js';
 import type { OneCPageOptions, OneCPort, OneCRead, OneCScanReport } from '../onec.port.js';
 import type { MalformedRecord, OneCDebt, OneCEntity, OneCRecordMap, OneCVersion } from '../onec.types.js';
 import { ODataHttp } from './odata-http.js';
-import { andFilters, datetimeLiteral, guidLiteral, isGuid, periodAfter, refsFilter, stringLiteral, wrapParameter } from './odata-url.js';
+import {
+  andFilters,
+  datetimeLiteral,
+  guidLiteral,
+  isGuid,
+  periodAfter,
+  refsFilter,
+  stringLiteral,
+  wrapParameter,
+} from './odata-url.js';
 
 export interface OneCODataAdapterOptions {
   /** ONEC_ODATA_URL: `{scheme}://{host}/{publication}/odata/standard.odata`. */
@@ -58,7 +67,9 @@ export class OneCODataAdapter implements OneCPort {
   constructor(private readonly opts: OneCODataAdapterOptions) {
     this.http = new ODataHttp(opts);
     const m = opts.mapping;
-    const since = m.deals.ordersSince ? `Date ge ${datetimeLiteral(`${m.deals.ordersSince}T00:00:00`)}` : undefined;
+    const since = m.deals.ordersSince
+      ? `Date ge ${datetimeLiteral(`${m.deals.ordersSince}T00:00:00`)}`
+      : undefined;
     this.plans = {
       counterparties: {
         entity: 'counterparties',
@@ -102,7 +113,11 @@ export class OneCODataAdapter implements OneCPort {
     }
   }
 
-  async *readAll<E extends OneCEntity>(opts: { entity: E; pageSize?: number; onReport?: (r: OneCScanReport) => void }): AsyncIterable<OneCRead<OneCRecordMap[E]>> {
+  async *readAll<E extends OneCEntity>(opts: {
+    entity: E;
+    pageSize?: number;
+    onReport?: (r: OneCScanReport) => void;
+  }): AsyncIterable<OneCRead<OneCRecordMap[E]>> {
     const plan = this.plans[opts.entity];
     for await (const { rows, malformed } of this.scan(plan, undefined, opts.pageSize, opts.onReport)) {
       const kept = plan.entity === 'contacts' ? rows.filter(ownedByCounterparty) : rows;
@@ -114,7 +129,8 @@ export class OneCODataAdapter implements OneCPort {
   async fetchByKeys<E extends OneCEntity>(entity: E, refs: string[]): Promise<OneCRead<OneCRecordMap[E]>> {
     const plan = this.plans[entity];
     const keys = [...new Set(refs.map((r) => r.toLowerCase()))];
-    for (const k of keys) if (!isGuid(k)) throw new OneCError(OneCErrorCode.INVALID, `not a GUID key: ${JSON.stringify(k)}`);
+    for (const k of keys)
+      if (!isGuid(k)) throw new OneCError(OneCErrorCode.INVALID, `not a GUID key: ${JSON.stringify(k)}`);
     const result: OneCRead<OneCRecordMap[E]> = { records: [], malformed: [] };
     for (let i = 0; i < keys.length; i += KEYS_PER_REQUEST) {
       const chunk = keys.slice(i, i + KEYS_PER_REQUEST);
@@ -153,13 +169,19 @@ export class OneCODataAdapter implements OneCPort {
     const plan = this.plans[entity];
     if (entity !== 'contacts') return this.count(plan.set, plan.liveFilter);
     let n = 0;
-    for await (const { rows } of this.scan(plan, 'Ref_Key,DeletionMark,Code,ОбъектВладелец,ОбъектВладелец_Type', PAGE_SIZE)) {
+    for await (const { rows } of this.scan(
+      plan,
+      'Ref_Key,DeletionMark,Code,ОбъектВладелец,ОбъектВладелец_Type',
+      PAGE_SIZE,
+    )) {
       for (const row of rows) if (row.DeletionMark !== true && ownedByCounterparty(row)) n++;
     }
     return n;
   }
 
-  async readDebts(opts: { asOf?: string; onMalformed?: (rows: MalformedRecord[]) => void } = {}): Promise<OneCDebt[]> {
+  async readDebts(
+    opts: { asOf?: string; onMalformed?: (rows: MalformedRecord[]) => void } = {},
+  ): Promise<OneCDebt[]> {
     const d = this.opts.mapping.debts;
     const codes = [...new Set(d.accounts)];
     const accounts = await this.collection(d.chartOfAccounts, {
@@ -168,14 +190,21 @@ export class OneCODataAdapter implements OneCPort {
     });
     const keyByCode = new Map<string, string>();
     for (const a of accounts) {
-      if (typeof a.Code === 'string' && typeof a.Ref_Key === 'string') keyByCode.set(a.Code.trim(), a.Ref_Key.toLowerCase());
+      if (typeof a.Code === 'string' && typeof a.Ref_Key === 'string')
+        keyByCode.set(a.Code.trim(), a.Ref_Key.toLowerCase());
     }
     const missing = codes.filter((c) => !keyByCode.has(c));
     if (missing.length)
-      throw new OneCError(OneCErrorCode.CONFIGURATION, `1C ${d.chartOfAccounts} has no account with code ${missing.join(', ')} (mapping debts.accounts)`);
+      throw new OneCError(
+        OneCErrorCode.CONFIGURATION,
+        `1C ${d.chartOfAccounts} has no account with code ${missing.join(', ')} (mapping debts.accounts)`,
+      );
     const period = opts.asOf ? `Period=${datetimeLiteral(periodAfter(opts.asOf))},` : '';
     const balance = (keys: string[]) =>
-      this.collection(`${d.register}/Balance(${period}AccountCondition=${wrapParameter(keys.map((k) => `Account_Key eq ${guidLiteral(k)}`).join(' or '))})`, {});
+      this.collection(
+        `${d.register}/Balance(${period}AccountCondition=${wrapParameter(keys.map((k) => `Account_Key eq ${guidLiteral(k)}`).join(' or '))})`,
+        {},
+      );
     const keys = codes.map((c) => keyByCode.get(c)!);
     let rows: Row[];
     try {
@@ -183,13 +212,17 @@ export class OneCODataAdapter implements OneCPort {
     } catch (e) {
       // Sheet §5: a Balance too large for one answer is read one account at a time.
       if (!(e instanceof OneCError && e.retryable && keys.length > 1)) throw e;
-      this.log.warn(`1C ${d.register}/Balance over ${keys.length} accounts failed (${e.code}); reading one account per request`);
+      this.log.warn(
+        `1C ${d.register}/Balance over ${keys.length} accounts failed (${e.code}); reading one account per request`,
+      );
       rows = [];
       for (const k of keys) rows.push(...(await balance([k])));
     }
     const { records, malformed } = convertDebts(rows);
     if (malformed.length) {
-      this.log.warn(`1C ${d.register}/Balance: ${malformed.length} balance row(s) could not be read and were left out`);
+      this.log.warn(
+        `1C ${d.register}/Balance: ${malformed.length} balance row(s) could not be read and were left out`,
+      );
       opts.onMalformed?.(malformed);
     }
     return records;
@@ -198,16 +231,28 @@ export class OneCODataAdapter implements OneCPort {
   async ping(): Promise<void> {
     const res = await this.http.get('$metadata', {}, 'metadata');
     const m = this.opts.mapping;
-    const sets = [m.counterparties.onecSet, m.contacts.onecSet, m.deals.onecSet, m.debts.chartOfAccounts, m.debts.register];
+    const sets = [
+      m.counterparties.onecSet,
+      m.contacts.onecSet,
+      m.deals.onecSet,
+      m.debts.chartOfAccounts,
+      m.debts.register,
+    ];
     const missing = sets.filter((s) => !res.body.includes(`<EntitySet Name="${s}"`));
     if (missing.length)
-      throw new OneCError(OneCErrorCode.CONFIGURATION, `1C $metadata does not list ${missing.join(', ')}: publish them in the OData composition or fix the mapping`);
+      throw new OneCError(
+        OneCErrorCode.CONFIGURATION,
+        `1C $metadata does not list ${missing.join(', ')}: publish them in the OData composition or fix the mapping`,
+      );
   }
 
   // ---- internals ----
 
   /** A collection GET → its `value` rows (objects only; anything else is a bad response). */
-  private async collection(resource: string, query: Record<string, string | number | undefined>): Promise<Row[]> {
+  private async collection(
+    resource: string,
+    query: Record<string, string | number | undefined>,
+  ): Promise<Row[]> {
     const body = await this.http.getJson(resource, query);
     if (!isRow(body) || !Array.isArray(body.value))
       throw new OneCError(OneCErrorCode.BAD_RESPONSE, `1C ${resource}: the response has no "value" array`);
@@ -217,7 +262,12 @@ export class OneCODataAdapter implements OneCPort {
   private async count(set: string, filter: string | undefined): Promise<number> {
     const res = await this.http.get(`${set}/$count`, { $filter: filter }, 'count');
     const text = res.body.trim();
-    if (!/^\d+$/.test(text)) throw new OneCError(OneCErrorCode.BAD_RESPONSE, `1C ${set}/$count: the body is not a number`, res.status);
+    if (!/^\d+$/.test(text))
+      throw new OneCError(
+        OneCErrorCode.BAD_RESPONSE,
+        `1C ${set}/$count: the body is not a number`,
+        res.status,
+      );
     return Number(text);
   }
 
@@ -261,10 +311,14 @@ export class OneCODataAdapter implements OneCPort {
         const fresh: Row[] = [];
         const bad: MalformedRecord[] = [];
         for (const row of page) {
-          const ref = typeof row.Ref_Key === 'string' && isGuid(row.Ref_Key.toLowerCase()) ? row.Ref_Key.toLowerCase() : null;
+          const ref =
+            typeof row.Ref_Key === 'string' && isGuid(row.Ref_Key.toLowerCase())
+              ? row.Ref_Key.toLowerCase()
+              : null;
           if (!ref) {
             unkeyed++;
-            if (pass === 1) bad.push({ entity: plan.entity, ref: null, reason: 'Ref_Key is missing or not a GUID' });
+            if (pass === 1)
+              bad.push({ entity: plan.entity, ref: null, reason: 'Ref_Key is missing or not a GUID' });
             continue;
           }
           inPass.add(ref);
@@ -277,9 +331,19 @@ export class OneCODataAdapter implements OneCPort {
       }
       counted = await this.count(plan.set, plan.baseFilter);
       complete = inPass.size + unkeyed === counted;
-      if (!complete) this.log.warn(`1C ${plan.set}: scan pass ${pass} saw ${inPass.size + unkeyed} rows, $count says ${counted}`);
+      if (!complete)
+        this.log.warn(
+          `1C ${plan.set}: scan pass ${pass} saw ${inPass.size + unkeyed} rows, $count says ${counted}`,
+        );
     }
-    const report: OneCScanReport = { entity: plan.entity, rows: seen.size, counted, rescanned: pass > 1, complete, malformed };
+    const report: OneCScanReport = {
+      entity: plan.entity,
+      rows: seen.size,
+      counted,
+      rescanned: pass > 1,
+      complete,
+      malformed,
+    };
     if (onReport) {
       this.lastScan.set(plan.entity, report);
       onReport(report);
@@ -309,11 +373,18 @@ function ownedByCounterparty(row: Row): boolean {
 /** The next page's cursor condition from the last row (the client copies keys, never compares them). */
 function cursorAfter(plan: SetPlan, last: Row): string {
   if (plan.kind === 'catalog') {
-    if (typeof last.Code !== 'string') throw new OneCError(OneCErrorCode.BAD_RESPONSE, `1C ${plan.set}: a page row has no Code to continue from`);
+    if (typeof last.Code !== 'string')
+      throw new OneCError(
+        OneCErrorCode.BAD_RESPONSE,
+        `1C ${plan.set}: a page row has no Code to continue from`,
+      );
     return `Code gt ${stringLiteral(last.Code)}`;
   }
   if (typeof last.Date !== 'string' || typeof last.Number !== 'string')
-    throw new OneCError(OneCErrorCode.BAD_RESPONSE, `1C ${plan.set}: a page row has no Date/Number to continue from`);
+    throw new OneCError(
+      OneCErrorCode.BAD_RESPONSE,
+      `1C ${plan.set}: a page row has no Date/Number to continue from`,
+    );
   const d = datetimeLiteral(last.Date.slice(0, 19));
   return `(Date gt ${d} or (Date eq ${d} and Number gt ${stringLiteral(last.Number)}))`;
 }

@@ -119,7 +119,8 @@ export interface TruthMember {
 }
 
 /** How a duplicate's spelling differs from its original. */
-export type VariantKind = 'legal_form_moved' | 'full_form' | 'yo' | 'latin' | 'typo' | 'case' | 'quotes' | 'no_inn' | 'initials';
+export type VariantKind =
+  'legal_form_moved' | 'full_form' | 'yo' | 'latin' | 'typo' | 'case' | 'quotes' | 'no_inn' | 'initials';
 
 export interface TruthCluster {
   id: string;
@@ -153,10 +154,31 @@ export interface DatasetTruth {
   seed: number;
   asOf: string;
   counts: {
-    counterparties: { rows: number; folders: number; items: number; deletionMarked: number; live: number; legal: number; entrepreneurs: number; persons: number };
+    counterparties: {
+      rows: number;
+      folders: number;
+      items: number;
+      deletionMarked: number;
+      live: number;
+      legal: number;
+      entrepreneurs: number;
+      persons: number;
+    };
     contacts: { rows: number; live: number; ownedByCounterparty: number; liveOwnedByCounterparty: number };
-    orders: { rows: number; live: number; posted: number; deletionMarked: number; byStatusLive: Record<string, number> };
-    crm: { companies: number; requisites: number; crossDuplicates: number; crmDuplicates: number; newCompanies: number };
+    orders: {
+      rows: number;
+      live: number;
+      posted: number;
+      deletionMarked: number;
+      byStatusLive: Record<string, number>;
+    };
+    crm: {
+      companies: number;
+      requisites: number;
+      crossDuplicates: number;
+      crmDuplicates: number;
+      newCompanies: number;
+    };
   };
   /** Order statuses that the default status map does not know (carried as text). */
   unmappedStatuses: string[];
@@ -193,6 +215,7 @@ export interface Dataset {
 }
 
 /** Counterparty `Ref_Key` → CRM company id (a Map or a plain object). */
-export type LinkedCompanies = ReadonlyMap<string, string | number> | Readonly<Record<string, string | number>>;
+export type LinkedCompanies =
+  ReadonlyMap<string, string | number> | Readonly<Record<string, string | number>>;
 
 export type { ODataRow };

@@ -11,7 +11,14 @@ describe('planDrift and writeDataset', () => {
     const plan = planDrift(ds, 99);
     expect(JSON.stringify(planDrift(ds, 99))).toBe(JSON.stringify(plan));
     const kinds = new Set(plan.ops.map((o) => o.op));
-    expect([...kinds].sort()).toEqual(['addCompany', 'changeDealStage', 'changeInvoiceSum', 'deleteCompany', 'editCompanyTitle', 'editRequisite']);
+    expect([...kinds].sort()).toEqual([
+      'addCompany',
+      'changeDealStage',
+      'changeInvoiceSum',
+      'deleteCompany',
+      'editCompanyTitle',
+      'editRequisite',
+    ]);
     const refs = plan.ops.flatMap((o) => ('ref' in o ? [o.ref] : 'duplicateOf' in o ? [o.duplicateOf] : []));
     expect(new Set(refs).size).toBe(refs.length);
     const planted = new Set(ds.truth.debts.mismatches.map((m) => m.ref));
@@ -39,7 +46,9 @@ describe('planDrift and writeDataset', () => {
     });
     expect(res.applied).toBe(plan.ops.length - 1);
     expect(res.skipped).toEqual([{ op: 'deleteCompany', key: unlinked, reason: 'no linked company' }]);
-    expect(Object.keys(res.addedCompanyIdByRef).sort()).toEqual(plan.expect.crossDuplicates.map((c) => c.ref).sort());
+    expect(Object.keys(res.addedCompanyIdByRef).sort()).toEqual(
+      plan.expect.crossDuplicates.map((c) => c.ref).sort(),
+    );
     expect(calls).toHaveLength(plan.ops.length - 1);
   });
 

@@ -22,7 +22,12 @@ export type DriftOp =
   /** Set the `opportunity` of the invoice with `xmlId` (created by invoicesFor for counterparty `ref`). */
   | { op: 'changeInvoiceSum'; ref: string; xmlId: string; opportunity: number }
   /** A manager adds a company duplicating the 1C counterparty `duplicateOf` (requisite without XML_ID). */
-  | { op: 'addCompany'; duplicateOf: string; company: Omit<CrmCompanyItem, 'id'>; requisite: Omit<CrmRequisiteRow, 'ID' | 'ENTITY_ID'> | null };
+  | {
+      op: 'addCompany';
+      duplicateOf: string;
+      company: Omit<CrmCompanyItem, 'id'>;
+      requisite: Omit<CrmRequisiteRow, 'ID' | 'ENTITY_ID'> | null;
+    };
 
 export interface DriftExpectations {
   /** field_mismatch per op (field names of the mapping: `title`, `inn`, `kpp`). */
@@ -64,7 +69,9 @@ export function planDrift(dataset: Dataset, seed: number, opts: DriftOptions = {
   for (const d of truth.duplicates) for (const m of d.members) if (m.system === 'onec') tainted.add(m.id);
   for (const i of truth.invalid) tainted.add(i.ref);
   for (const m of truth.debts.mismatches) tainted.add(m.ref);
-  const rows = dataset.onec.counterparties.filter((c) => !c.IsFolder && !c.DeletionMark && !tainted.has(c.Ref_Key as string));
+  const rows = dataset.onec.counterparties.filter(
+    (c) => !c.IsFolder && !c.DeletionMark && !tainted.has(c.Ref_Key as string),
+  );
   const pool = r.shuffle([...rows]);
   const take = (k: number, pred: (row: (typeof rows)[number]) => boolean = () => true) => {
     const out: (typeof rows)[number][] = [];
@@ -76,13 +83,24 @@ export function planDrift(dataset: Dataset, seed: number, opts: DriftOptions = {
     return out;
   };
   const ops: DriftOp[] = [];
-  const expect: DriftExpectations = { fieldMismatches: [], missingInCrm: [], statusMismatches: [], debtMismatches: [], crossDuplicates: [] };
+  const expect: DriftExpectations = {
+    fieldMismatches: [],
+    missingInCrm: [],
+    statusMismatches: [],
+    debtMismatches: [],
+    crossDuplicates: [],
+  };
 
   for (const c of take(n)) {
     const onec = String(c.Description).trim();
     const title = `${onec} (ред.)`;
     ops.push({ op: 'editCompanyTitle', ref: c.Ref_Key as string, title });
-    expect.fieldMismatches.push({ ref: c.Ref_Key as string, field: 'title', onecValue: onec, crmValue: title });
+    expect.fieldMismatches.push({
+      ref: c.Ref_Key as string,
+      field: 'title',
+      onecValue: onec,
+      crmValue: title,
+    });
   }
   for (const c of take(n, (x) => String(x.ИНН).length >= 10)) {
     const inn = String(c.ИНН);
@@ -97,21 +115,44 @@ export function planDrift(dataset: Dataset, seed: number, opts: DriftOptions = {
   const deleted = new Set(expect.missingInCrm);
   const live = new Set(rows.map((c) => c.Ref_Key as string));
   const orders = r
-    .shuffle(dataset.onec.orders.filter((o) => !o.DeletionMark && o.Posted && (o.Статус as string) in statusMap && live.has(o.Контрагент_Key as string) && !deleted.has(o.Контрагент_Key as string)))
+    .shuffle(
+      dataset.onec.orders.filter(
+        (o) =>
+          !o.DeletionMark &&
+          o.Posted &&
+          (o.Статус as string) in statusMap &&
+          live.has(o.Контрагент_Key as string) &&
+          !deleted.has(o.Контрагент_Key as string),
+      ),
+    )
     .slice(0, n);
   for (const o of orders) {
     const expected = statusMap[o.Статус as string];
     const stageId = r.pick(DEAL_STAGES.filter((s) => s !== expected));
     ops.push({ op: 'changeDealStage', orderRef: o.Ref_Key as string, stageId });
-    expect.statusMismatches.push({ orderRef: o.Ref_Key as string, expectedStage: expected, crmStage: stageId });
+    expect.statusMismatches.push({
+      orderRef: o.Ref_Key as string,
+      expectedStage: expected,
+      crmStage: stageId,
+    });
   }
-  for (const c of take(n, (x) => (dataset.crm.invoicePlan[x.Ref_Key as string] ?? []).some((i) => i.stageId === 'DT31_2:N' || i.stageId === 'DT31_2:S'))) {
+  for (const c of take(n, (x) =>
+    (dataset.crm.invoicePlan[x.Ref_Key as string] ?? []).some(
+      (i) => i.stageId === 'DT31_2:N' || i.stageId === 'DT31_2:S',
+    ),
+  )) {
     const ref = c.Ref_Key as string;
-    const inv = dataset.crm.invoicePlan[ref].find((i) => i.stageId === 'DT31_2:N' || i.stageId === 'DT31_2:S')!;
+    const inv = dataset.crm.invoicePlan[ref].find(
+      (i) => i.stageId === 'DT31_2:N' || i.stageId === 'DT31_2:S',
+    )!;
     const delta = BigInt(r.int(500_00, 5_000_00));
     const amount = toKopecks(inv.amount) + delta;
     ops.push({ op: 'changeInvoiceSum', ref, xmlId: inv.xmlId, opportunity: Number(formatKopecks(amount)) });
-    expect.debtMismatches.push({ ref, onec: truth.debts.byRef[ref], crm: formatKopecks(toKopecks(truth.debts.crmOpenByRef[ref]) + delta) });
+    expect.debtMismatches.push({
+      ref,
+      onec: truth.debts.byRef[ref],
+      crm: formatKopecks(toKopecks(truth.debts.crmOpenByRef[ref]) + delta),
+    });
   }
   for (const c of take(n)) {
     const ref = c.Ref_Key as string;
@@ -183,13 +224,20 @@ export interface DriftTarget {
   dealIdOf(orderRef: string): Promise<string | number | undefined> | string | number | undefined;
   updateCompany(id: string | number, fields: { title: string }): Promise<void> | void;
   /** Updates the requisite with this XML_ID on the company. */
-  updateRequisite(companyId: string | number, xmlId: string, fields: Partial<Record<'RQ_INN' | 'RQ_KPP', string>>): Promise<void> | void;
+  updateRequisite(
+    companyId: string | number,
+    xmlId: string,
+    fields: Partial<Record<'RQ_INN' | 'RQ_KPP', string>>,
+  ): Promise<void> | void;
   deleteCompany(id: string | number): Promise<void> | void;
   updateDeal(id: string | number, fields: { stageId: string }): Promise<void> | void;
   /** Sets the amount of the invoice whose xmlId is given. */
   updateInvoiceByXmlId(xmlId: string, fields: { opportunity: number }): Promise<void> | void;
   /** Adds a company (and its requisite when given); returns the new company id. */
-  addCompany(company: Omit<CrmCompanyItem, 'id'>, requisite: Omit<CrmRequisiteRow, 'ID' | 'ENTITY_ID'> | null): Promise<string | number> | string | number;
+  addCompany(
+    company: Omit<CrmCompanyItem, 'id'>,
+    requisite: Omit<CrmRequisiteRow, 'ID' | 'ENTITY_ID'> | null,
+  ): Promise<string | number> | string | number;
 }
 
 export interface DriftResult {
@@ -215,7 +263,8 @@ export async function applyDrift(plan: DriftPlan, target: DriftTarget): Promise<
           continue;
         }
         if (op.op === 'editCompanyTitle') await target.updateCompany(id, { title: op.title });
-        else if (op.op === 'editRequisite') await target.updateRequisite(id, op.ref, { [op.field]: op.value });
+        else if (op.op === 'editRequisite')
+          await target.updateRequisite(id, op.ref, { [op.field]: op.value });
         else await target.deleteCompany(id);
         break;
       }
@@ -232,7 +281,9 @@ export async function applyDrift(plan: DriftPlan, target: DriftTarget): Promise<
         await target.updateInvoiceByXmlId(op.xmlId, { opportunity: op.opportunity });
         break;
       case 'addCompany':
-        result.addedCompanyIdByRef[op.duplicateOf] = String(await target.addCompany(op.company, op.requisite));
+        result.addedCompanyIdByRef[op.duplicateOf] = String(
+          await target.addCompany(op.company, op.requisite),
+        );
         break;
     }
     result.applied++;

@@ -41,7 +41,8 @@ describe('generateDataset', () => {
       expect(badEmails.length).toBe(invalid.has(`${cp.ref}:emails`) ? 1 : 0);
     }
     expect(legal).toBeGreaterThan(1000);
-    for (const i of ds.truth.invalid.filter((x) => x.field === 'inn')) expect(checkInn(i.value).ok).toBe(false);
+    for (const i of ds.truth.invalid.filter((x) => x.field === 'inn'))
+      expect(checkInn(i.value).ok).toBe(false);
     expect(ds.truth.invalid.length).toBeGreaterThan(20);
     for (const row of ds.onec.contacts) expect(convertContact(row).ok).toBe(true);
     for (const row of ds.onec.orders) expect(convertOrder(row).ok).toBe(true);
@@ -50,8 +51,13 @@ describe('generateDataset', () => {
   it('counts match the rows', () => {
     const t = ds.truth.counts;
     expect(t.counterparties.rows).toBe(ds.onec.counterparties.length);
-    expect(t.counterparties.live).toBe(ds.onec.counterparties.filter((r) => !r.IsFolder && !r.DeletionMark).length);
-    expect(t.counterparties.items).toBe(1500 + ds.truth.duplicates.filter((d) => d.scope === 'onec').reduce((s, d) => s + d.members.length - 1, 0));
+    expect(t.counterparties.live).toBe(
+      ds.onec.counterparties.filter((r) => !r.IsFolder && !r.DeletionMark).length,
+    );
+    expect(t.counterparties.items).toBe(
+      1500 +
+        ds.truth.duplicates.filter((d) => d.scope === 'onec').reduce((s, d) => s + d.members.length - 1, 0),
+    );
     expect(t.orders.rows).toBeGreaterThan(2000);
     expect(t.contacts.ownedByCounterparty).toBeLessThan(t.contacts.rows);
   });
@@ -59,16 +65,24 @@ describe('generateDataset', () => {
   it('plants duplicate clusters of every scope with members that exist', () => {
     const refs = new Set(ds.onec.counterparties.map((r) => r.Ref_Key as string));
     const ids = new Set(ds.crm.companies.map((c) => String(c.id)));
-    for (const scope of ['onec', 'crm', 'cross'] as const) expect(ds.truth.duplicates.filter((d) => d.scope === scope).length).toBeGreaterThan(2);
+    for (const scope of ['onec', 'crm', 'cross'] as const)
+      expect(ds.truth.duplicates.filter((d) => d.scope === scope).length).toBeGreaterThan(2);
     for (const d of ds.truth.duplicates)
       for (const m of d.members) expect(m.system === 'onec' ? refs.has(m.id) : ids.has(m.id)).toBe(true);
     const variants = new Set(ds.truth.duplicates.flatMap((d) => d.variants));
-    for (const v of ['legal_form_moved', 'yo', 'latin', 'typo', 'no_inn']) expect(variants.has(v as never)).toBe(true);
+    for (const v of ['legal_form_moved', 'yo', 'latin', 'typo', 'no_inn'])
+      expect(variants.has(v as never)).toBe(true);
     expect(ds.truth.lookalikes.length).toBeGreaterThan(0);
   });
 
   it('debts in the truth equal Σ Dr − Σ Cr of the balance rows, and planned invoices give the CRM open sums', () => {
-    const { records } = convertDebts(ds.onec.balances.filter((b) => ['fb2bde45-f2d1-11e5-8b86-000c295e30eb', 'fb2bde46-f2d1-11e5-8b86-000c295e30eb'].includes(b.Account_Key as string)));
+    const { records } = convertDebts(
+      ds.onec.balances.filter((b) =>
+        ['fb2bde45-f2d1-11e5-8b86-000c295e30eb', 'fb2bde46-f2d1-11e5-8b86-000c295e30eb'].includes(
+          b.Account_Key as string,
+        ),
+      ),
+    );
     const computed = Object.fromEntries(records.map((r) => [r.counterpartyRef, r.amount]));
     expect(computed).toEqual(ds.truth.debts.byRef);
     const linked = new Map(Object.keys(ds.crm.invoicePlan).map((ref, i) => [ref, 1000 + i]));
@@ -83,7 +97,8 @@ describe('generateDataset', () => {
     expect(mismatched).toBe(ds.truth.debts.mismatches.length);
     expect(ds.truth.debts.mismatches.some((m) => m.withinTolerance)).toBe(true);
     expect(ds.truth.debts.mismatches.filter((m) => !m.withinTolerance).length).toBeGreaterThanOrEqual(3);
-    for (const m of ds.truth.debts.mismatches) expect(formatKopecks(toKopecks(m.crm) - toKopecks(m.onec))).toBe(m.delta);
+    for (const m of ds.truth.debts.mismatches)
+      expect(formatKopecks(toKopecks(m.crm) - toKopecks(m.onec))).toBe(m.delta);
   });
 
   it('generates 20k counterparties with 40k orders in a few seconds', () => {

@@ -1,4 +1,4 @@
-import { formatKopecks, toKopecks } from '../../common/money.js';
+import { formatKopecks } from '../../common/money.js';
 import { normalizeEmail, normalizePhone } from '../../common/contact-values.js';
 import { checkInn, checkKpp, checkOgrn, innWithCheckDigits, ogrnCheckDigit } from '../../common/ru-ids.js';
 import { defaultMapping } from '../../mapping/default-mapping.js';
@@ -47,10 +47,26 @@ const RUB_KEY = 'c1a4f2b0-2258-11e1-b864-002354e1ef1c';
 const PHONE_KIND_KEY = 'e8220f38-fdc8-11ef-8c0c-fa163e4cc04e';
 const EMAIL_KIND_KEY = 'e8220f39-fdc8-11ef-8c0c-fa163e4cc04e';
 const ACCOUNTS = [
-  { Ref_Key: 'fb2bde45-f2d1-11e5-8b86-000c295e30eb', Code: '62.01', Description: 'Расчеты с покупателями и заказчиками' },
-  { Ref_Key: 'fb2bde46-f2d1-11e5-8b86-000c295e30eb', Code: '62.02', Description: 'Расчеты по авансам полученным' },
-  { Ref_Key: 'fb2bde40-f2d1-11e5-8b86-000c295e30eb', Code: '60.01', Description: 'Расчеты с поставщиками и подрядчиками' },
-  { Ref_Key: 'fb2bde50-f2d1-11e5-8b86-000c295e30eb', Code: '76.06', Description: 'Расчеты с прочими покупателями и заказчиками' },
+  {
+    Ref_Key: 'fb2bde45-f2d1-11e5-8b86-000c295e30eb',
+    Code: '62.01',
+    Description: 'Расчеты с покупателями и заказчиками',
+  },
+  {
+    Ref_Key: 'fb2bde46-f2d1-11e5-8b86-000c295e30eb',
+    Code: '62.02',
+    Description: 'Расчеты по авансам полученным',
+  },
+  {
+    Ref_Key: 'fb2bde40-f2d1-11e5-8b86-000c295e30eb',
+    Code: '60.01',
+    Description: 'Расчеты с поставщиками и подрядчиками',
+  },
+  {
+    Ref_Key: 'fb2bde50-f2d1-11e5-8b86-000c295e30eb',
+    Code: '76.06',
+    Description: 'Расчеты с прочими покупателями и заказчиками',
+  },
 ];
 /** Statuses and weights of generated orders; `Согласован` is an older-base value the default map does not know. */
 const STATUSES: [string, number][] = [
@@ -119,7 +135,8 @@ export function generateDataset(options: GenerateDatasetOptions): Dataset {
     asOf: options.asOf ?? '2026-08-31',
     lean: options.lean ?? false,
   };
-  if (!Number.isInteger(opts.counterparties) || opts.counterparties < 0) throw new RangeError('counterparties must be a non-negative integer');
+  if (!Number.isInteger(opts.counterparties) || opts.counterparties < 0)
+    throw new RangeError('counterparties must be a non-negative integer');
   const g = new Generator(opts);
   return g.run();
 }
@@ -164,7 +181,9 @@ class Generator {
     const dupSourceRefs = new Set(dupSources.map((c) => c.ref));
     for (const src of dupSources) {
       const copies = r.chance(0.15) ? 2 : 1;
-      const members: TruthMember[] = [this.member('onec', src.ref, this.description(src.party), src.party.inn)];
+      const members: TruthMember[] = [
+        this.member('onec', src.ref, this.description(src.party), src.party.inn),
+      ];
       const variants = new Set<VariantKind>();
       for (let k = 0; k < copies; k++) {
         const v = this.variantParty(src.party, true);
@@ -226,7 +245,10 @@ class Generator {
     let onecTotal = 0n;
     for (const v of kop.values()) onecTotal += v;
     // ---- CRM companies ----
-    const crm = this.crmCompanies(live.filter((c) => !dupSourceRefs.has(c.ref)), plan);
+    const crm = this.crmCompanies(
+      live.filter((c) => !dupSourceRefs.has(c.ref)),
+      plan,
+    );
 
     // ---- truth ----
     this.clusters.forEach((c, i) => (c.id = `dup-${String(i + 1).padStart(4, '0')}`));
@@ -298,9 +320,26 @@ class Generator {
     const region = r.pick(REGIONS);
     const roll = r.next();
     const kind: PartyKind = roll < 0.8 ? 'legal' : roll < 0.97 ? 'entrepreneur' : 'person';
-    const party: Party = { kind, form: null, core: '', last: '', first: '', middle: '', style: 'formLast', region, inn: '', kpp: '', ogrn: '', phones: [], emails: [] };
+    const party: Party = {
+      kind,
+      form: null,
+      core: '',
+      last: '',
+      first: '',
+      middle: '',
+      style: 'formLast',
+      region,
+      inn: '',
+      kpp: '',
+      ogrn: '',
+      phones: [],
+      emails: [],
+    };
     if (kind === 'legal') {
-      party.form = weighted(r, LEGAL_FORMS.map((f) => [f, f.weight]));
+      party.form = weighted(
+        r,
+        LEGAL_FORMS.map((f) => [f, f.weight]),
+      );
       party.core = this.uniqueCore();
       party.style = r.pick<Style>(['formLast', 'formFirst', 'formFirst', 'guillemets']);
       party.inn = this.uniqueInn(() => innWithCheckDigits(region.code + r.digits(7)));
@@ -320,7 +359,8 @@ class Generator {
       }
     }
     const phones = r.chance(0.85) ? (r.chance(0.3) ? 2 : 1) : 0;
-    for (let k = 0; k < phones; k++) party.phones.push(this.phoneDigits(k === 0 && kind === 'legal' ? region : null));
+    for (let k = 0; k < phones; k++)
+      party.phones.push(this.phoneDigits(k === 0 && kind === 'legal' ? region : null));
     if (r.chance(0.75)) party.emails.push(this.email(party));
     return party;
   }
@@ -399,7 +439,9 @@ class Generator {
   private variantParty(p: Party, onec: boolean): { party: Party; variants: VariantKind[]; title: string } {
     const r = this.rng;
     const kinds: VariantKind[] =
-      p.kind === 'legal' ? ['legal_form_moved', 'full_form', 'yo', 'latin', 'typo', 'case', 'quotes'] : ['initials', 'yo', 'latin', 'typo', 'case'];
+      p.kind === 'legal'
+        ? ['legal_form_moved', 'full_form', 'yo', 'latin', 'typo', 'case', 'quotes']
+        : ['initials', 'yo', 'latin', 'typo', 'case'];
     const chosen = new Set<VariantKind>();
     const n = r.chance(0.3) ? 2 : 1;
     while (chosen.size < n) chosen.add(r.pick(kinds));
@@ -407,10 +449,15 @@ class Generator {
     let style: Style = p.style;
     let title: string | null = null;
     for (const k of chosen) {
-      if (k === 'yo') q.core = /[ёЁ]/.test(q.core) ? q.core.replace(/ё/g, 'е').replace(/Ё/g, 'Е') : q.core.replace(/е/, 'ё');
+      if (k === 'yo')
+        q.core = /[ёЁ]/.test(q.core)
+          ? q.core.replace(/ё/g, 'е').replace(/Ё/g, 'Е')
+          : q.core.replace(/е/, 'ё');
       else if (k === 'latin') q.core = latinize(r, q.core);
       else if (k === 'typo') q.core = typo(r, q.core);
-      else if (k === 'case') q.core = q.core === q.core.toUpperCase() ? capitalizeWords(q.core.toLowerCase()) : q.core.toUpperCase();
+      else if (k === 'case')
+        q.core =
+          q.core === q.core.toUpperCase() ? capitalizeWords(q.core.toLowerCase()) : q.core.toUpperCase();
       else if (k === 'legal_form_moved') style = p.style === 'formLast' ? 'formFirst' : 'formLast';
       else if (k === 'quotes') style = p.style === 'guillemets' ? 'formFirst' : 'guillemets';
       else if (k === 'full_form') title = 'full';
@@ -498,7 +545,14 @@ class Generator {
       rows.push(row);
     }
     for (const e of emails) {
-      const row: ODataRow = { Ref_Key: ref, LineNumber: String(++line), Тип: 'АдресЭлектроннойПочты', Представление: e, НомерТелефона: '', АдресЭП: this.rng.chance(0.8) ? e : '' };
+      const row: ODataRow = {
+        Ref_Key: ref,
+        LineNumber: String(++line),
+        Тип: 'АдресЭлектроннойПочты',
+        Представление: e,
+        НомерТелефона: '',
+        АдресЭП: this.rng.chance(0.8) ? e : '',
+      };
       if (!this.o.lean) {
         row.Вид_Key = EMAIL_KIND_KEY;
         row.Значение = e;
@@ -506,7 +560,16 @@ class Generator {
       rows.push(row);
     }
     if (!this.o.lean && this.rng.chance(0.3)) {
-      rows.push({ Ref_Key: ref, LineNumber: String(++line), Тип: 'Адрес', Вид_Key: EMPTY, Представление: 'г. Москва, ул. Ленина, д. 1', Значение: '', НомерТелефона: '', АдресЭП: '' });
+      rows.push({
+        Ref_Key: ref,
+        LineNumber: String(line + 1),
+        Тип: 'Адрес',
+        Вид_Key: EMPTY,
+        Представление: 'г. Москва, ул. Ленина, д. 1',
+        Значение: '',
+        НомерТелефона: '',
+        АдресЭП: '',
+      });
     }
     return rows;
   }
@@ -519,7 +582,8 @@ class Generator {
     if (p.kind === 'entrepreneur') fields.push('ogrn');
     const field = r.pick(fields);
     const info = row.КонтактнаяИнформация as ODataRow[];
-    const push = (value: string, reason: string) => this.invalid.push({ system: 'onec', entity: 'counterparties', ref: c.ref, field, value, reason });
+    const push = (value: string, reason: string) =>
+      this.invalid.push({ system: 'onec', entity: 'counterparties', ref: c.ref, field, value, reason });
     if (field === 'inn') {
       const v = badInn(r, p.inn);
       row.ИНН = v;
@@ -534,11 +598,25 @@ class Generator {
       push(v, failReason(checkOgrn(v)));
     } else if (field === 'phones') {
       const v = badPhone(r);
-      info.push({ Ref_Key: c.ref, LineNumber: String(info.length + 1), Тип: 'Телефон', Представление: v, НомерТелефона: '', АдресЭП: '' });
+      info.push({
+        Ref_Key: c.ref,
+        LineNumber: String(info.length + 1),
+        Тип: 'Телефон',
+        Представление: v,
+        НомерТелефона: '',
+        АдресЭП: '',
+      });
       push(v, 'not a valid phone number');
     } else {
       const v = badEmail(r, p);
-      info.push({ Ref_Key: c.ref, LineNumber: String(info.length + 1), Тип: 'АдресЭлектроннойПочты', Представление: v, НомерТелефона: '', АдресЭП: v });
+      info.push({
+        Ref_Key: c.ref,
+        LineNumber: String(info.length + 1),
+        Тип: 'АдресЭлектроннойПочты',
+        Представление: v,
+        НомерТелефона: '',
+        АдресЭП: v,
+      });
       push(v, 'not a valid e-mail address');
     }
   }
@@ -591,7 +669,14 @@ class Generator {
         НомерТелефона: '',
         АдресЭП: field === 'emails' ? v : '',
       });
-      this.invalid.push({ system: 'onec', entity: 'contacts', ref, field, value: v, reason: field === 'phones' ? 'not a valid phone number' : 'not a valid e-mail address' });
+      this.invalid.push({
+        system: 'onec',
+        entity: 'contacts',
+        ref,
+        field,
+        value: v,
+        reason: field === 'phones' ? 'not a valid phone number' : 'not a valid e-mail address',
+      });
     }
     return row;
   }
@@ -616,7 +701,10 @@ class Generator {
       Партнер_Key: PARTNER_KEY,
       Контрагент_Key: c.ref,
       СуммаДокумента: Number(formatKopecks(kop)),
-      Статус: weighted(r, STATUSES.map(([s, w]) => [s, w] as [string, number])),
+      Статус: weighted(
+        r,
+        STATUSES.map(([s, w]) => [s, w] as [string, number]),
+      ),
       Согласован: r.chance(0.7),
       Комментарий: r.pick(COMMENTS),
     };
@@ -633,7 +721,11 @@ class Generator {
     return row;
   }
 
-  private balances(live: Counterparty[]): { balances: ODataRow[]; byRef: Record<string, string>; kop: Map<string, bigint> } {
+  private balances(live: Counterparty[]): {
+    balances: ODataRow[];
+    byRef: Record<string, string>;
+    kop: Map<string, bigint>;
+  } {
     const r = this.rng;
     const rows: ODataRow[] = [];
     const byRef: Record<string, string> = {};
@@ -658,8 +750,10 @@ class Generator {
       byRef[c.ref] = formatKopecks(dr - cr);
       kop.set(c.ref, dr - cr);
       // Other accounts and subconto types: the AccountCondition and the type filter must leave them out.
-      if (r.chance(0.05)) rows.push(balanceRow(c.ref, a6001, contract, r.guid(), 0n, BigInt(r.int(1_000_00, 90_000_00))));
-      if (r.chance(0.03)) rows.push(balanceRow(c.ref, a7606, contract, r.guid(), BigInt(r.int(1_000_00, 90_000_00)), 0n));
+      if (r.chance(0.05))
+        rows.push(balanceRow(c.ref, a6001, contract, r.guid(), 0n, BigInt(r.int(1_000_00, 90_000_00))));
+      if (r.chance(0.03))
+        rows.push(balanceRow(c.ref, a7606, contract, r.guid(), BigInt(r.int(1_000_00, 90_000_00)), 0n));
     }
     for (let k = 0; k < Math.max(1, Math.round(live.length * 0.005)); k++) {
       const row = balanceRow(r.guid(), a6201, r.guid(), r.guid(), BigInt(r.int(1_000_00, 90_000_00)), 0n);
@@ -674,7 +768,8 @@ class Generator {
     const r = new Rng(subSeed(this.o.seed, 'invoices'));
     const debtors = live.filter((c) => (debt.get(c.ref) ?? 0n) > 0n);
     const settled = live.filter((c) => debt.get(c.ref) === 0n);
-    const n = debtors.length < 3 ? debtors.length : Math.max(3, Math.round(debtors.length * this.o.debtMismatchRate));
+    const n =
+      debtors.length < 3 ? debtors.length : Math.max(3, Math.round(debtors.length * this.o.debtMismatchRate));
     const picked = r.shuffle([...debtors]).slice(0, n);
     const crmOpen = new Map<string, bigint>();
     for (const c of live) if (debt.has(c.ref)) crmOpen.set(c.ref, debt.get(c.ref)!);
@@ -682,9 +777,12 @@ class Generator {
       const owed = debt.get(c.ref)!;
       const kind = i % 5;
       let crm: bigint;
-      if (kind === 0) crm = owed + BigInt(r.int(1, 99)) * (r.chance(0.5) ? 1n : -1n); // within tolerance
-      else if (kind === 1) crm = 0n; // paid in the CRM, still owed in 1C
-      else if (kind === 2) crm = owed + BigInt(r.int(101, 5_000_000)); // CRM invoices more
+      if (kind === 0)
+        crm = owed + BigInt(r.int(1, 99)) * (r.chance(0.5) ? 1n : -1n); // within tolerance
+      else if (kind === 1)
+        crm = 0n; // paid in the CRM, still owed in 1C
+      else if (kind === 2)
+        crm = owed + BigInt(r.int(101, 5_000_000)); // CRM invoices more
       else crm = owed - BigInt(r.int(101, Math.max(101, Number(owed / 2n)))); // CRM invoices less
       if (crm < 0n) crm = 0n;
       if (crm === owed) crm = owed + 137n;
@@ -711,13 +809,28 @@ class Generator {
         const amount = k === parts - 1 ? left : (left * BigInt(r.int(20, 70))) / 100n;
         if (amount <= 0n) continue;
         left -= amount;
-        invoices.push({ xmlId: `sim-inv-${++seq}`, stageId: r.chance(0.7) ? 'DT31_2:N' : 'DT31_2:S', amount: formatKopecks(amount), date: invoiceDate(r, this.o.asOf) });
+        invoices.push({
+          xmlId: `sim-inv-${++seq}`,
+          stageId: r.chance(0.7) ? 'DT31_2:N' : 'DT31_2:S',
+          amount: formatKopecks(amount),
+          date: invoiceDate(r, this.o.asOf),
+        });
       }
       const paid = this.o.lean ? 0 : r.int(0, 2);
       for (let k = 0; k < paid; k++)
-        invoices.push({ xmlId: `sim-inv-${++seq}`, stageId: 'DT31_2:P', amount: formatKopecks(BigInt(r.int(1_000_00, 300_000_00))), date: invoiceDate(r, this.o.asOf) });
+        invoices.push({
+          xmlId: `sim-inv-${++seq}`,
+          stageId: 'DT31_2:P',
+          amount: formatKopecks(BigInt(r.int(1_000_00, 300_000_00))),
+          date: invoiceDate(r, this.o.asOf),
+        });
       if (!this.o.lean && r.chance(0.05))
-        invoices.push({ xmlId: `sim-inv-${++seq}`, stageId: 'DT31_2:D', amount: formatKopecks(BigInt(r.int(1_000_00, 300_000_00))), date: invoiceDate(r, this.o.asOf) });
+        invoices.push({
+          xmlId: `sim-inv-${++seq}`,
+          stageId: 'DT31_2:D',
+          amount: formatKopecks(BigInt(r.int(1_000_00, 300_000_00))),
+          date: invoiceDate(r, this.o.asOf),
+        });
       plan[c.ref] = invoices;
     }
     const mismatches = picked
@@ -725,7 +838,13 @@ class Generator {
         const onec = debt.get(c.ref)!;
         const crm = crmOpen.get(c.ref)!;
         const delta = crm - onec;
-        return { ref: c.ref, onec: formatKopecks(onec), crm: formatKopecks(crm), delta: formatKopecks(delta), withinTolerance: (delta < 0n ? -delta : delta) <= DEFAULT_TOLERANCE_KOP };
+        return {
+          ref: c.ref,
+          onec: formatKopecks(onec),
+          crm: formatKopecks(crm),
+          delta: formatKopecks(delta),
+          withinTolerance: (delta < 0n ? -delta : delta) <= DEFAULT_TOLERANCE_KOP,
+        };
       })
       .sort((a, b) => (a.ref < b.ref ? -1 : 1));
     return { plan, crmOpenByRef, crmOpenTotal: formatKopecks(openTotal), mismatches };
@@ -738,7 +857,13 @@ class Generator {
     // Variant spelling and new parties use this.rng: swap in the CRM stream for this part.
     const saved = this.rng;
     this.rng = r;
-    type Draft = { title: string; party: Party | null; requisite: 'full' | 'no_inn' | 'none'; phones: string[]; emails: string[] };
+    type Draft = {
+      title: string;
+      party: Party | null;
+      requisite: 'full' | 'no_inn' | 'none';
+      phones: string[];
+      emails: string[];
+    };
     const drafts: Draft[] = [];
     const crossPlans: { source: Counterparty; draft: Draft; variants: VariantKind[] }[] = [];
     const crmPairs: { a: Draft; b: Draft; variants: VariantKind[] }[] = [];
@@ -762,11 +887,23 @@ class Generator {
     const newCount = Math.round(n * this.o.crmNewRate);
     for (let k = 0; k < newCount; k++) {
       const party = this.newParty();
-      const a: Draft = { title: this.description(party), party, requisite: r.chance(0.7) ? 'full' : 'none', phones: party.phones.slice(0, 1), emails: party.emails };
+      const a: Draft = {
+        title: this.description(party),
+        party,
+        requisite: r.chance(0.7) ? 'full' : 'none',
+        phones: party.phones.slice(0, 1),
+        emails: party.emails,
+      };
       drafts.push(a);
       if (k % 3 === 0) {
         const v = this.variantParty(party, false);
-        const b: Draft = { title: v.title, party: v.party, requisite: v.variants.includes('no_inn') ? 'none' : 'full', phones: a.phones, emails: [] };
+        const b: Draft = {
+          title: v.title,
+          party: v.party,
+          requisite: v.variants.includes('no_inn') ? 'none' : 'full',
+          phones: a.phones,
+          emails: [],
+        };
         drafts.push(b);
         crmPairs.push({ a, b, variants: v.variants });
       }
@@ -778,7 +915,13 @@ class Generator {
       while (party.kind !== 'legal') party = this.newParty();
       party.core = source.party.core;
       party.form = LEGAL_FORMS.find((f) => f.short !== source.party.form!.short)!;
-      const draft: Draft = { title: this.description(party), party, requisite: 'full', phones: party.phones.slice(0, 1), emails: [] };
+      const draft: Draft = {
+        title: this.description(party),
+        party,
+        requisite: 'full',
+        phones: party.phones.slice(0, 1),
+        emails: [],
+      };
       drafts.push(draft);
       lookalikePlans.push({ source, draft });
     }
@@ -794,7 +937,12 @@ class Generator {
       idOf.set(d, id);
       const created = crmTime(r);
       const fm: CrmCompanyItem['fm'] = [
-        ...d.phones.map((p) => ({ id: ++fmId, typeId: 'PHONE' as const, valueType: 'WORK', value: formatPhone(r, p) })),
+        ...d.phones.map((p) => ({
+          id: ++fmId,
+          typeId: 'PHONE' as const,
+          valueType: 'WORK',
+          value: formatPhone(r, p),
+        })),
         ...d.emails.map((e) => ({ id: ++fmId, typeId: 'EMAIL' as const, valueType: 'WORK', value: e })),
       ];
       companies.push({
@@ -845,23 +993,42 @@ class Generator {
           this.member('onec', c.source.ref, this.description(c.source.party), c.source.party.inn),
           this.member('crm', String(idOf.get(c.draft)), c.draft.title, innOf(c.draft)),
         ],
-        variants: c.draft.requisite === 'full' ? c.variants.filter((v) => v !== 'no_inn') : [...new Set([...c.variants, 'no_inn' as const])],
+        variants:
+          c.draft.requisite === 'full'
+            ? c.variants.filter((v) => v !== 'no_inn')
+            : [...new Set([...c.variants, 'no_inn' as const])],
       });
     }
     for (const p of crmPairs) {
       this.clusters.push({
         id: '',
         scope: 'crm',
-        members: [this.member('crm', String(idOf.get(p.a)), p.a.title, innOf(p.a)), this.member('crm', String(idOf.get(p.b)), p.b.title, innOf(p.b))],
-        variants: p.b.requisite === 'full' ? p.variants.filter((v) => v !== 'no_inn') : [...new Set([...p.variants, 'no_inn' as const])],
+        members: [
+          this.member('crm', String(idOf.get(p.a)), p.a.title, innOf(p.a)),
+          this.member('crm', String(idOf.get(p.b)), p.b.title, innOf(p.b)),
+        ],
+        variants:
+          p.b.requisite === 'full'
+            ? p.variants.filter((v) => v !== 'no_inn')
+            : [...new Set([...p.variants, 'no_inn' as const])],
       });
     }
     return {
       companies,
       requisites,
       maxFmId: fmId,
-      lookalikes: lookalikePlans.map((l) => ({ crmId: String(idOf.get(l.draft)), onecRef: l.source.ref, note: 'same name, other legal form and INN' })),
-      counts: { companies: companies.length, requisites: requisites.length, crossDuplicates: crossPlans.length, crmDuplicates: crmPairs.length, newCompanies: newCount + lookalikePlans.length },
+      lookalikes: lookalikePlans.map((l) => ({
+        crmId: String(idOf.get(l.draft)),
+        onecRef: l.source.ref,
+        note: 'same name, other legal form and INN',
+      })),
+      counts: {
+        companies: companies.length,
+        requisites: requisites.length,
+        crossDuplicates: crossPlans.length,
+        crmDuplicates: crmPairs.length,
+        newCompanies: newCount + lookalikePlans.length,
+      },
     };
   }
 }
@@ -874,8 +1041,14 @@ class Generator {
  */
 function assemble(data: Omit<Dataset, 'invoicesFor' | 'writeDataset'>): Dataset {
   const dataset = data as Dataset;
-  Object.defineProperty(dataset, 'invoicesFor', { enumerable: false, value: (linked: LinkedCompanies) => invoicesFor(dataset, linked) });
-  Object.defineProperty(dataset, 'writeDataset', { enumerable: false, value: (dir: string) => writeDataset(dataset, dir) });
+  Object.defineProperty(dataset, 'invoicesFor', {
+    enumerable: false,
+    value: (linked: LinkedCompanies) => invoicesFor(dataset, linked),
+  });
+  Object.defineProperty(dataset, 'writeDataset', {
+    enumerable: false,
+    value: (dir: string) => writeDataset(dataset, dir),
+  });
   return dataset;
 }
 
@@ -902,7 +1075,10 @@ function weighted<T>(r: Rng, items: [T, number][] | readonly (readonly [T, numbe
 }
 
 function nameKey(s: string): string {
-  return s.toLowerCase().replace(/ё/g, 'е').replace(/[^a-zа-я0-9]/g, '');
+  return s
+    .toLowerCase()
+    .replace(/ё/g, 'е')
+    .replace(/[^a-zа-я0-9]/g, '');
 }
 
 /** Mixed real-world phone spellings of `7XXXXXXXXXX`. */
@@ -971,7 +1147,13 @@ function badInn(r: Rng, inn: string): string {
 
 function badPhone(r: Rng): string {
   for (;;) {
-    const v = r.pick(['12-34', `+7 (495) ${r.int(10, 99)}-${r.int(10, 99)}`, 'доб. 123', `8 800 ${r.digits(3)}`, `+7 ${r.digits(4)}`]);
+    const v = r.pick([
+      '12-34',
+      `+7 (495) ${r.int(10, 99)}-${r.int(10, 99)}`,
+      'доб. 123',
+      `8 800 ${r.digits(3)}`,
+      `+7 ${r.digits(4)}`,
+    ]);
     if (normalizePhone(v) === null) return v;
   }
 }
@@ -979,12 +1161,25 @@ function badPhone(r: Rng): string {
 function badEmail(r: Rng, p: Party | null): string {
   const base = p && p.kind === 'legal' ? translit(p.core).slice(0, 20) || 'firma' : 'ivanov';
   for (;;) {
-    const v = r.pick([`info@${base}`, `${base}.mail.ru`, `info@@${base}.ru`, `${base} info@mail.ru`, `info@${base}.ru,`]);
+    const v = r.pick([
+      `info@${base}`,
+      `${base}.mail.ru`,
+      `info@@${base}.ru`,
+      `${base} info@mail.ru`,
+      `info@${base}.ru,`,
+    ]);
     if (normalizeEmail(v) === null) return v;
   }
 }
 
-function balanceRow(ref: string, account: string, contract: string, doc: string, dr: bigint, cr: bigint): ODataRow {
+function balanceRow(
+  ref: string,
+  account: string,
+  contract: string,
+  doc: string,
+  dr: bigint,
+  cr: bigint,
+): ODataRow {
   return {
     Account_Key: account,
     ExtDimension1: ref,

@@ -8,9 +8,14 @@ import type { CrmInvoiceItem, Dataset, LinkedCompanies } from './dataset.types.j
  * planted `truth.debts.mismatches` — plus paid (`DT31_2:P`) and failed (`DT31_2:D`) ones. Unlinked
  * counterparties are skipped. Deterministic: same data set and links → same invoices, in plan order.
  */
-export function invoicesFor(dataset: Pick<Dataset, 'crm'>, linkedCompanyIdByRef: LinkedCompanies): CrmInvoiceItem[] {
+export function invoicesFor(
+  dataset: Pick<Dataset, 'crm'>,
+  linkedCompanyIdByRef: LinkedCompanies,
+): CrmInvoiceItem[] {
   const lookup = (ref: string): string | number | undefined =>
-    linkedCompanyIdByRef instanceof Map ? linkedCompanyIdByRef.get(ref) : (linkedCompanyIdByRef as Record<string, string | number>)[ref];
+    linkedCompanyIdByRef instanceof Map
+      ? linkedCompanyIdByRef.get(ref)
+      : (linkedCompanyIdByRef as Record<string, string | number>)[ref];
   const out: CrmInvoiceItem[] = [];
   for (const [ref, invoices] of Object.entries(dataset.crm.invoicePlan)) {
     const id = lookup(ref);

@@ -10,7 +10,8 @@ import type { Dataset } from './dataset.types.js';
 export async function writeDataset(dataset: Dataset, dir: string): Promise<void> {
   await mkdir(join(dir, 'onec'), { recursive: true });
   await mkdir(join(dir, 'crm'), { recursive: true });
-  for (const [name, rows] of Object.entries(dataset.onec)) await writeArray(join(dir, 'onec', `${name}.json`), rows as unknown[]);
+  for (const [name, rows] of Object.entries(dataset.onec))
+    await writeArray(join(dir, 'onec', `${name}.json`), rows as unknown[]);
   await writeArray(join(dir, 'crm', 'companies.json'), dataset.crm.companies);
   await writeArray(join(dir, 'crm', 'requisites.json'), dataset.crm.requisites);
   await writeObject(join(dir, 'crm', 'invoice-plan.json'), dataset.crm.invoicePlan);
@@ -46,7 +47,11 @@ async function writeObject(path: string, value: unknown): Promise<void> {
   }
 }
 
-async function writeValue(f: Awaited<ReturnType<typeof open>>, value: unknown, indent: string): Promise<void> {
+async function writeValue(
+  f: Awaited<ReturnType<typeof open>>,
+  value: unknown,
+  indent: string,
+): Promise<void> {
   if (value === null || typeof value !== 'object') {
     await f.write(JSON.stringify(value));
     return;

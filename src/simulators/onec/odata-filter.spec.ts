@@ -1,14 +1,36 @@
-import { FilterError, checkFilter, evaluate, parseFilter, splitParameters, unwrapParameter } from './odata-filter.js';
+import {
+  FilterError,
+  checkFilter,
+  evaluate,
+  parseFilter,
+  splitParameters,
+  unwrapParameter,
+} from './odata-filter.js';
 
 describe('fake 1C $filter grammar (sheet §3)', () => {
-  const row = { Code: "00-0'7", Date: '2026-08-14T10:15:00', Number: 'ЦБ-000123', IsFolder: false, Сумма: 10.5, Ref_Key: 'a348aa8c-d629-11e5-0a9b-000c295e30eb' };
+  const row = {
+    Code: "00-0'7",
+    Date: '2026-08-14T10:15:00',
+    Number: 'ЦБ-000123',
+    IsFolder: false,
+    Сумма: 10.5,
+    Ref_Key: 'a348aa8c-d629-11e5-0a9b-000c295e30eb',
+  };
   const ok = (f: string) => evaluate(parseFilter(f), row);
 
   it('evaluates operators, and/or/not, parentheses and every literal form', () => {
     expect(ok("Code eq '00-0''7'")).toBe(true);
     expect(ok("Code gt '00-0' and IsFolder eq false")).toBe(true);
-    expect(ok("(Date gt datetime'2026-08-14T10:15:00' or (Date eq datetime'2026-08-14T10:15:00' and Number gt 'ЦБ-000122'))")).toBe(true);
-    expect(ok("(Date gt datetime'2026-08-14T10:15:00' or (Date eq datetime'2026-08-14T10:15:00' and Number gt 'ЦБ-000123'))")).toBe(false);
+    expect(
+      ok(
+        "(Date gt datetime'2026-08-14T10:15:00' or (Date eq datetime'2026-08-14T10:15:00' and Number gt 'ЦБ-000122'))",
+      ),
+    ).toBe(true);
+    expect(
+      ok(
+        "(Date gt datetime'2026-08-14T10:15:00' or (Date eq datetime'2026-08-14T10:15:00' and Number gt 'ЦБ-000123'))",
+      ),
+    ).toBe(false);
     expect(ok("Ref_Key eq guid'A348AA8C-D629-11E5-0A9B-000C295E30EB'")).toBe(true);
     expect(ok('not IsFolder eq true and Сумма ge 10.5 and Сумма lt 11')).toBe(true);
     expect(ok("Code ne '00-0''7' or IsFolder eq true")).toBe(false);
@@ -31,9 +53,13 @@ describe('fake 1C $filter grammar (sheet §3)', () => {
   });
 
   it('splits virtual-table parameters and undoes the quote doubling', () => {
-    const p = splitParameters("Period=datetime'2026-09-01T00:00:00',AccountCondition='Account_Key eq guid''fb2bde45-f2d1-11e5-8b86-000c295e30eb''',Condition='Code eq ''O''''B'''");
+    const p = splitParameters(
+      "Period=datetime'2026-09-01T00:00:00',AccountCondition='Account_Key eq guid''fb2bde45-f2d1-11e5-8b86-000c295e30eb''',Condition='Code eq ''O''''B'''",
+    );
     expect(p.get('Period')).toBe("datetime'2026-09-01T00:00:00'");
-    expect(unwrapParameter(p.get('AccountCondition')!)).toBe("Account_Key eq guid'fb2bde45-f2d1-11e5-8b86-000c295e30eb'");
+    expect(unwrapParameter(p.get('AccountCondition')!)).toBe(
+      "Account_Key eq guid'fb2bde45-f2d1-11e5-8b86-000c295e30eb'",
+    );
     expect(evaluate(parseFilter(unwrapParameter(p.get('Condition')!)), { Code: "O'B" })).toBe(true);
   });
 });

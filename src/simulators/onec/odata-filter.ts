@@ -171,7 +171,8 @@ export function isReferenceField(field: string): boolean {
 export function checkFilter(node: FilterNode, hasField: (f: string) => boolean): void {
   if (node.type === 'cmp') {
     if (!hasField(node.field)) throw new FilterError(400, `Свойство ${node.field} не найдено`);
-    if (isReferenceField(node.field) && node.op !== 'eq' && node.op !== 'ne') throw new FilterError(500, REF_ORDER_MESSAGE);
+    if (isReferenceField(node.field) && node.op !== 'eq' && node.op !== 'ne')
+      throw new FilterError(500, REF_ORDER_MESSAGE);
   } else if (node.type === 'not') checkFilter(node.operand, hasField);
   else {
     checkFilter(node.left, hasField);
@@ -257,6 +258,7 @@ export function splitParameters(text: string): Map<string, string> {
 
 /** Undoes sheet §7.4's wrapping: the text between the outer quotes, `''` → `'`. */
 export function unwrapParameter(raw: string): string {
-  if (!(raw.startsWith("'") && raw.endsWith("'") && raw.length >= 2)) throw new FilterError(400, 'Параметр условия должен быть строкой');
+  if (!(raw.startsWith("'") && raw.endsWith("'") && raw.length >= 2))
+    throw new FilterError(400, 'Параметр условия должен быть строкой');
   return raw.slice(1, -1).replace(/''/g, "'");
 }

@@ -201,7 +201,15 @@ export class OneCSimulator {
    * The next `count` matching requests (any, or those of `set`) fail with `status` (default 500),
    * as HTML when `html`, or are held `hangMs` first. Deterministic, for tests.
    */
-  failNext(count: number, spec: { status?: 500 | 502 | 503 | 504 | 400 | 401 | 404; html?: boolean; hangMs?: number; set?: string } = {}): void {
+  failNext(
+    count: number,
+    spec: {
+      status?: 500 | 502 | 503 | 504 | 400 | 401 | 404;
+      html?: boolean;
+      hangMs?: number;
+      set?: string;
+    } = {},
+  ): void {
     this.queued.push({ ...spec, set: spec.set ? this.setName(spec.set) : undefined, count });
   }
 
@@ -356,7 +364,12 @@ export class OneCSimulator {
       const fault = this.pickFault(setName);
       if (fault) answer = fault;
       else if (!this.authorized(req.headers.authorization)) {
-        answer = { status: 401, body: '', type: 'text/plain', headers: { 'WWW-Authenticate': 'Basic realm="1C:Enterprise"' } };
+        answer = {
+          status: 401,
+          body: '',
+          type: 'text/plain',
+          headers: { 'WWW-Authenticate': 'Basic realm="1C:Enterprise"' },
+        };
       } else if (rel === null) answer = odataError(404, '6', `Сегмент пути ${path} не найден`);
       else if (req.method !== 'GET') answer = odataError(405, '-1', 'Метод не поддерживается');
       else answer = this.route(rel, call.query);
@@ -374,7 +387,11 @@ export class OneCSimulator {
     call.ms = performance.now() - started;
     this.calls.push(call);
     if (res.destroyed) return;
-    res.writeHead(answer.status, { 'Content-Type': answer.type, 'Content-Length': body.length, ...answer.headers });
+    res.writeHead(answer.status, {
+      'Content-Type': answer.type,
+      'Content-Length': body.length,
+      ...answer.headers,
+    });
     res.end(body);
   }
 
@@ -412,10 +429,12 @@ export class OneCSimulator {
   }
 
   private route(rel: string, query: Record<string, string>): { status: number; body: string; type: string } {
-    if (rel === '$metadata') return { status: 200, body: this.metadata(), type: 'application/xml;charset=utf-8' };
+    if (rel === '$metadata')
+      return { status: 200, body: this.metadata(), type: 'application/xml;charset=utf-8' };
     const segs = rel.split('/');
     const first = segs[0];
-    if (first === this.registerName && segs.length === 2 && /^Balance(\(.*\))?$/s.test(segs[1])) return this.balance(segs[1], query);
+    if (first === this.registerName && segs.length === 2 && /^Balance(\(.*\))?$/s.test(segs[1]))
+      return this.balance(segs[1], query);
     const byKey = /^([^(]+)\((.*)\)$/s.exec(first);
     const setName = byKey ? byKey[1] : first;
     const s = this.sets.get(setName);
@@ -426,7 +445,10 @@ export class OneCSimulator {
       if (!m) return odataError(400, '-1', `Неправильный ключ ${byKey[2]}`);
       const row = s.byRef.get(m[1].toLowerCase());
       if (!row) return odataError(404, '9', 'Экземпляр сущности не найден');
-      return this.json({ 'odata.metadata': `${this.baseUrl}/$metadata#${s.name}/@Element`, ...project(row, query.$select) });
+      return this.json({
+        'odata.metadata': `${this.baseUrl}/$metadata#${s.name}/@Element`,
+        ...project(row, query.$select),
+      });
     }
     if (segs.length === 2 && segs[1] === '$count') {
       const filter = this.filterOf(s, query.$filter);
@@ -454,11 +476,13 @@ export class OneCSimulator {
     for (const f of order) {
       const [name, dir] = f.split(/\s+/);
       if (!s.fields.has(name)) throw new FilterError(400, `Свойство ${name} не найдено`);
-      if (dir && dir.toLowerCase() !== 'asc') throw new FilterError(400, 'Поддерживается только упорядочивание по возрастанию');
+      if (dir && dir.toLowerCase() !== 'asc')
+        throw new FilterError(400, 'Поддерживается только упорядочивание по возрастанию');
     }
     order = order.map((f) => f.split(/\s+/)[0]);
     // 1C turns ordering by a reference into auto-ordering by the presentation fields (sheet §5).
-    if (order.some(isReferenceField)) order = s.kind === 'catalog' ? ['Description', 'Code'] : ['Date', 'Number'];
+    if (order.some(isReferenceField))
+      order = s.kind === 'catalog' ? ['Description', 'Code'] : ['Date', 'Number'];
     const rows = order.length ? this.sortedRows(s, order) : s.rows;
     let start = 0;
     if (filter && order.length) {
@@ -494,7 +518,10 @@ export class OneCSimulator {
     return rows;
   }
 
-  private balance(segment: string, q: Record<string, string>): { status: number; body: string; type: string } {
+  private balance(
+    segment: string,
+    q: Record<string, string>,
+  ): { status: number; body: string; type: string } {
     const inner = /^Balance\((.*)\)$/s.exec(segment)?.[1] ?? '';
     const params = inner ? splitParameters(inner) : new Map<string, string>();
     for (const name of params.keys())
@@ -527,12 +554,17 @@ export class OneCSimulator {
         out.push(project(rest, q.$select));
       }
     }
-    return this.json({ 'odata.metadata': `${this.baseUrl}/$metadata#${this.registerName}_Balance`, value: out });
+    return this.json({
+      'odata.metadata': `${this.baseUrl}/$metadata#${this.registerName}_Balance`,
+      value: out,
+    });
   }
 
   private metadata(): string {
     const names = [...this.sets.keys(), this.registerName, `${this.registerName}_Balance`];
-    const sets = names.map((n) => `        <EntitySet Name="${n}" EntityType="StandardODATA.${n}"/>`).join('\n');
+    const sets = names
+      .map((n) => `        <EntitySet Name="${n}" EntityType="StandardODATA.${n}"/>`)
+      .join('\n');
     return `<?xml version="1.0" encoding="UTF-8"?>
 <edmx:Edmx xmlns:edmx="http://schemas.microsoft.com/ado/2007/06/edmx" Version="1.0">
   <edmx:DataServices xmlns:m="http://schemas.microsoft.com/ado/2007/08/dataservices/metadata" m:DataServiceVersion="3.0">
@@ -578,7 +610,11 @@ function project(row: ODataRow, select: string | undefined): ODataRow {
   return out;
 }
 
-function odataError(status: number, code: string, message: string): { status: number; body: string; type: string } {
+function odataError(
+  status: number,
+  code: string,
+  message: string,
+): { status: number; body: string; type: string } {
   return {
     status,
     body: JSON.stringify({ 'odata.error': { code, message: { lang: 'ru', value: message } } }),
@@ -586,11 +622,31 @@ function odataError(status: number, code: string, message: string): { status: nu
   };
 }
 
-function faultAnswer(status: number, html: boolean): { status: number; body: string; type: string; headers?: Record<string, string> } {
-  if (status === 401) return { status, body: '', type: 'text/plain', headers: { 'WWW-Authenticate': 'Basic realm="1C:Enterprise"' } };
+function faultAnswer(
+  status: number,
+  html: boolean,
+): { status: number; body: string; type: string; headers?: Record<string, string> } {
+  if (status === 401)
+    return {
+      status,
+      body: '',
+      type: 'text/plain',
+      headers: { 'WWW-Authenticate': 'Basic realm="1C:Enterprise"' },
+    };
   if (html) {
-    const text = status === 503 ? 'Service Unavailable' : status === 502 ? 'Bad Gateway' : status === 504 ? 'Gateway Timeout' : 'Internal Server Error';
-    return { status, body: `<html><head><title>${status} ${text}</title></head><body><h1>${text}</h1></body></html>`, type: 'text/html' };
+    const text =
+      status === 503
+        ? 'Service Unavailable'
+        : status === 502
+          ? 'Bad Gateway'
+          : status === 504
+            ? 'Gateway Timeout'
+            : 'Internal Server Error';
+    return {
+      status,
+      body: `<html><head><title>${status} ${text}</title></head><body><h1>${text}</h1></body></html>`,
+      type: 'text/html',
+    };
   }
   if (status === 404) return odataError(404, '6', 'Сегмент пути не найден');
   if (status === 400) return odataError(400, '-1', 'Неправильный запрос');
@@ -601,7 +657,9 @@ function faultAnswer(status: number, html: boolean): { status: number; body: str
 function lowerBound(node: FilterNode, field: string): unknown {
   switch (node.type) {
     case 'cmp':
-      return node.field === field && (node.op === 'gt' || node.op === 'ge' || node.op === 'eq') ? node.literal.value : undefined;
+      return node.field === field && (node.op === 'gt' || node.op === 'ge' || node.op === 'eq')
+        ? node.literal.value
+        : undefined;
     case 'and': {
       const a = lowerBound(node.left, field);
       const b = lowerBound(node.right, field);
