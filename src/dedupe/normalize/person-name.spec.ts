@@ -23,6 +23,11 @@ describe('comparePersonNames', () => {
     expect(cmp('ИП Иванов И.И.', 'ИП Иванов Иван Петрович')).toBe('conflict');
   });
 
+  it('matches a transliterated name and says nothing on a one-letter difference in a short word', () => {
+    expect(comparePersonNames(['ivanov', 'ivan', 'ivanovich'], words('ИП Иванов Иван Иванович'))).toBe('same');
+    expect(cmp('ИП Иванов Юрий Петрович', 'ИП Иванов Юлий Петрович')).toBe('unknown');
+  });
+
   it('tolerates one typo in a long word, says nothing when no word is shared', () => {
     expect(cmp('ИП Кузнецова Анна Сергеевна', 'ИП Кузнецва Анна Сергеевна')).toBe('same');
     expect(cmp('ИП Иванов И.И.', 'ИП Петров П.П.')).toBe('unknown');

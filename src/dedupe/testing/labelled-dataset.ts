@@ -199,7 +199,8 @@ function* generateAll(opts: LabelledDatasetOptions): Generator<LabelledRecord> {
   };
   const mobileFor = (k: number) => `8 9${int(0, 9)}${int(0, 9)} ${String((k * 40503 + 11) % 1e7).padStart(7, '0')}`;
   const brand = () => {
-    const n = chance(0.6) ? 3 : 2;
+    // Invented brand words: 3 or 4 syllables (2-syllable ones would make every fifth name a namesake).
+    const n = chance(0.7) ? 3 : 4;
     let s = '';
     for (let i = 0; i < n; i++) s += pick(SYLLABLES);
     return s[0].toUpperCase() + s.slice(1);
