@@ -119,4 +119,20 @@ describe('fake 1C OData server (raw HTTP)', () => {
     expect(sim.calls[1].bytes).toBe(Buffer.byteLength(ok.text));
     expect(sim.calls[1].query).toEqual({ $format: 'json', $top: '1' });
   });
+
+  it('global fault settings: an error rate gives 500s at about that rate; latency delays every answer', async () => {
+    const sim = sims.onec.sim;
+    sim.setFaults({ errorRate: 0.5, errorStatus: 500, latencyMs: 20 });
+    sim.clearCalls();
+    const t0 = Date.now();
+    const statuses: number[] = [];
+    for (let i = 0; i < 40; i++) statuses.push((await get('Catalog_Контрагенты/$count')).status);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(40 * 20);
+    const errors = statuses.filter((s) => s === 500).length;
+    expect(errors).toBeGreaterThan(8);
+    expect(errors).toBeLessThan(32);
+    expect(statuses.every((s) => s === 200 || s === 500)).toBe(true);
+    sim.setFaults({});
+    expect((await get('Catalog_Контрагенты/$count')).status).toBe(200);
+  });
 });

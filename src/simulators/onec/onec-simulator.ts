@@ -483,7 +483,13 @@ export class OneCSimulator {
     // 1C turns ordering by a reference into auto-ordering by the presentation fields (sheet §5).
     if (order.some(isReferenceField))
       order = s.kind === 'catalog' ? ['Description', 'Code'] : ['Date', 'Number'];
-    const rows = order.length ? this.sortedRows(s, order) : s.rows;
+    // `Ref_Key eq guid'…' or …` (fetch by keys): answer from the key index instead of a full pass.
+    const keys = filter && !order.length ? refKeys(filter) : null;
+    const rows = keys
+      ? keys.map((k) => s.byRef.get(k)).filter((r): r is ODataRow => !!r)
+      : order.length
+        ? this.sortedRows(s, order)
+        : s.rows;
     let start = 0;
     if (filter && order.length) {
       const bound = lowerBound(filter, order[0]);
@@ -651,6 +657,18 @@ function faultAnswer(
   if (status === 404) return odataError(404, '6', 'Сегмент пути не найден');
   if (status === 400) return odataError(400, '-1', 'Неправильный запрос');
   return odataError(status, '-1', INTERNAL_ERROR);
+}
+
+/** The GUIDs of a filter made only of `Ref_Key eq guid'…'` terms joined by `or`; else null. */
+function refKeys(node: FilterNode): string[] | null {
+  if (node.type === 'cmp')
+    return node.field === 'Ref_Key' && node.op === 'eq' && node.literal.kind === 'guid'
+      ? [node.literal.value]
+      : null;
+  if (node.type !== 'or') return null;
+  const a = refKeys(node.left);
+  const b = a && refKeys(node.right);
+  return a && b ? [...new Set([...a, ...b])] : null;
 }
 
 /** The smallest value the filter allows for `field` when that is implied by the whole filter (keyset start). */
