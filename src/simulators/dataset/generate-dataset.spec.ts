@@ -73,6 +73,8 @@ describe('generateDataset', () => {
     for (const v of ['legal_form_moved', 'yo', 'latin', 'typo', 'no_inn'])
       expect(variants.has(v as never)).toBe(true);
     expect(ds.truth.lookalikes.length).toBeGreaterThan(0);
+    for (const d of ds.truth.duplicates)
+      expect(new Set(d.members.map((m) => m.name)).size).toBe(d.members.length);
   });
 
   it('debts in the truth equal Σ Dr − Σ Cr of the balance rows, and planned invoices give the CRM open sums', () => {

@@ -81,7 +81,7 @@ const DEFAULT_TOLERANCE_KOP = 100n;
 const LEAN_CONTRACT = 'c0d1e2f3-d629-11e5-0a9b-000c295e30eb';
 
 type PartyKind = 'legal' | 'entrepreneur' | 'person';
-type Style = 'formLast' | 'formFirst' | 'guillemets';
+type Style = 'formLast' | 'formFirst' | 'guillemets' | 'full';
 
 interface Party {
   kind: PartyKind;
@@ -421,6 +421,7 @@ class Generator {
     if (p.kind === 'entrepreneur') return `ИП ${p.core}`;
     if (p.kind === 'person') return p.core;
     const f = p.form!.short;
+    if (style === 'full') return this.fullName(p);
     if (style === 'formLast') return `${p.core} ${f}`;
     if (style === 'guillemets') return `${f} «${p.core}»`;
     return `${f} "${p.core}"`;
@@ -445,9 +446,13 @@ class Generator {
     const chosen = new Set<VariantKind>();
     const n = r.chance(0.3) ? 2 : 1;
     while (chosen.size < n) chosen.add(r.pick(kinds));
+    // Initials replace the whole name: alone, so the recorded variants stay true.
+    if (chosen.has('initials')) {
+      chosen.clear();
+      chosen.add('initials');
+    }
     const q: Party = { ...p, phones: [...p.phones], emails: [...p.emails] };
     let style: Style = p.style;
-    let title: string | null = null;
     for (const k of chosen) {
       if (k === 'yo')
         q.core = /[ёЁ]/.test(q.core)
@@ -460,11 +465,16 @@ class Generator {
           q.core === q.core.toUpperCase() ? capitalizeWords(q.core.toLowerCase()) : q.core.toUpperCase();
       else if (k === 'legal_form_moved') style = p.style === 'formLast' ? 'formFirst' : 'formLast';
       else if (k === 'quotes') style = p.style === 'guillemets' ? 'formFirst' : 'guillemets';
-      else if (k === 'full_form') title = 'full';
-      else if (k === 'initials') title = 'initials';
+      else if (k === 'full_form') style = 'full';
+      else if (k === 'initials') q.core = `${q.last} ${q.first[0]}.${q.middle[0]}.`;
     }
     q.style = style;
     if (chosen.has('yo') && !/[ёЁ]/.test(p.core) && !/[ёЁ]/.test(q.core)) chosen.delete('yo');
+    // Every planted duplicate is spelt differently from its original.
+    if (this.description(q) === this.description(p)) {
+      q.core = typo(r, q.core);
+      chosen.add('typo');
+    }
     const dropInn = r.chance(onec ? 0.2 : 0.3);
     if (dropInn) {
       q.inn = '';
@@ -474,11 +484,7 @@ class Generator {
     }
     if (r.chance(0.5)) q.phones = q.phones.slice(0, 1);
     if (r.chance(0.5)) q.emails = [];
-    let t: string;
-    if (title === 'full') t = this.fullName(q);
-    else if (title === 'initials') t = `ИП ${q.last} ${q.first[0]}.${q.middle[0]}.`;
-    else t = this.description(q, style);
-    return { party: q, variants: [...chosen], title: t };
+    return { party: q, variants: [...chosen], title: this.description(q) };
   }
 
   private member(system: 'onec' | 'crm', id: string, name: string, inn: string): TruthMember {
