@@ -376,9 +376,10 @@ describe('OneC OData adapter against the simulator', () => {
     expect(one.malformed).toHaveLength(1);
   });
 
-  it('works against a simulator on another port by settings alone (Cyrillic user name)', async () => {
+  it('works against a simulator on another host and port by settings alone (Cyrillic user name)', async () => {
     const other = await new OneCSimulator({
       data: dataset.onec,
+      host: '127.0.0.2',
       user: 'Интеграция',
       password: 'пароль:с двоеточием',
       publication: 'ut11',
@@ -392,6 +393,7 @@ describe('OneC OData adapter against the simulator', () => {
       await port.ping();
       expect(await port.countLive('counterparties')).toBe(dataset.truth.counts.counterparties.live);
       expect(other.port).not.toBe(sim.port);
+      expect(other.url).toMatch(/^http:\/\/127\.0\.0\.2:\d+\/ut11\/odata\/standard\.odata$/);
     } finally {
       await other.close();
     }
