@@ -172,7 +172,7 @@ export function forEachCandidatePair(
   // Dense key ids per type, then one packed array: keyId * ORD_BITS + sort position of the row.
   let total = 0;
   for (const e of byType.values()) total += e.length;
-  const packed = new Float64Array(total);
+  let packed: Float64Array | null = new Float64Array(total);
   const typeStart: number[] = [];
   const typeOfKey: KeyType[] = [];
   let keyBase = 0;
@@ -228,6 +228,7 @@ export function forEachCandidatePair(
     blockSize[key]++;
   }
 
+  packed = null; // decoded: let the collector have it before the per-row lists are built
   // Per-row lists of (key, position in block), in key order (entries are already in key order).
   const rowOff = new Int32Array(n + 1);
   for (let i = 0; i < total; i++) rowOff[entryRow[i] + 1]++;

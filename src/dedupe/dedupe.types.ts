@@ -52,7 +52,7 @@ export interface DedupeBlockingOptions {
   commonPhoneCount: number;
 }
 
-export const DEFAULT_BLOCKING: DedupeBlockingOptions = { maxBlockSize: 24, window: 6, commonPhoneCount: 3 };
+export const DEFAULT_BLOCKING: DedupeBlockingOptions = { maxBlockSize: 32, window: 8, commonPhoneCount: 6 };
 
 export interface DedupeOptions {
   /** Scopes to compute (default all: onec, crm, cross). */
