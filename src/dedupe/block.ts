@@ -169,66 +169,68 @@ export function forEachCandidatePair(
   t.countNameInns(byName.row); // the scorer reads it; the name order is at hand here
   const bySorted = rankBy(t, t.sortedKey);
 
-  // Dense key ids per type, then one packed array: keyId * ORD_BITS + sort position of the row.
-  let total = 0;
-  for (const e of byType.values()) total += e.length;
-  let packed: Float64Array | null = new Float64Array(total);
-  const typeStart: number[] = [];
-  const typeOfKey: KeyType[] = [];
-  let keyBase = 0;
-  let p = 0;
-  for (const type of KEY_TYPES) {
-    const e = byType.get(type)!;
-    const vals = e.vals.subarray(0, e.length);
-    const uniq = Float64Array.from(vals).sort();
-    let u = 0;
-    for (let i = 0; i < uniq.length; i++) if (i === 0 || uniq[i] !== uniq[i - 1]) uniq[u++] = uniq[i];
-    const rank = type === 'sorted' ? bySorted.rank : byName.rank;
-    for (let i = 0; i < e.length; i++) {
-      let lo = 0;
-      let hi = u;
-      const v = vals[i];
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (uniq[mid] < v) lo = mid + 1;
-        else hi = mid;
+  // The packed array lives only inside this step, so the collector can take it before the per-row lists.
+  const { entryRow, entryKey, blockSize, typeStart, total } = (() => {
+    // Dense key ids per type, then one packed array: keyId * ORD_BITS + sort position of the row.
+    let total = 0;
+    for (const e of byType.values()) total += e.length;
+    const packed = new Float64Array(total);
+    const typeStart: number[] = [];
+    const typeOfKey: KeyType[] = [];
+    let keyBase = 0;
+    let p = 0;
+    for (const type of KEY_TYPES) {
+      const e = byType.get(type)!;
+      const vals = e.vals.subarray(0, e.length);
+      const uniq = Float64Array.from(vals).sort();
+      let u = 0;
+      for (let i = 0; i < uniq.length; i++) if (i === 0 || uniq[i] !== uniq[i - 1]) uniq[u++] = uniq[i];
+      const rank = type === 'sorted' ? bySorted.rank : byName.rank;
+      for (let i = 0; i < e.length; i++) {
+        let lo = 0;
+        let hi = u;
+        const v = vals[i];
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (uniq[mid] < v) lo = mid + 1;
+          else hi = mid;
+        }
+        packed[p++] = (keyBase + lo) * ORD_BITS + rank[e.rows[i]];
       }
-      packed[p++] = (keyBase + lo) * ORD_BITS + rank[e.rows[i]];
+      typeStart.push(keyBase);
+      typeOfKey.push(type);
+      keyBase += u;
+      byType.set(type, new Entries()); // free the entries of this type
     }
-    typeStart.push(keyBase);
-    typeOfKey.push(type);
-    keyBase += u;
-    byType.set(type, new Entries()); // free the entries of this type
-  }
-  packed.sort();
-  const numKeys = keyBase;
-  const sortedTypeFrom = (key: number): KeyType => {
-    let k = 0;
-    while (k + 1 < typeStart.length && typeStart[k + 1] <= key) k++;
-    return typeOfKey[k];
-  };
+    packed.sort();
+    const numKeys = keyBase;
+    const sortedTypeFrom = (key: number): KeyType => {
+      let k = 0;
+      while (k + 1 < typeStart.length && typeStart[k + 1] <= key) k++;
+      return typeOfKey[k];
+    };
 
-  // Decode: row per entry, block boundaries, block sizes.
-  const entryRow = new Int32Array(total);
-  const entryKey = new Int32Array(total);
-  const blockSize = new Int32Array(numKeys);
-  let curType: KeyType = 'inn';
-  let nextTypeAt = -1;
-  let typeIdx = -1;
-  for (let i = 0; i < total; i++) {
-    const key = Math.floor(packed[i] / ORD_BITS);
-    const ord = packed[i] - key * ORD_BITS;
-    if (key >= nextTypeAt) {
-      curType = sortedTypeFrom(key);
-      typeIdx = KEY_TYPES.indexOf(curType);
-      nextTypeAt = typeIdx + 1 < typeStart.length ? typeStart[typeIdx + 1] : Infinity;
+    // Decode: row per entry, block boundaries, block sizes.
+    const entryRow = new Int32Array(total);
+    const entryKey = new Int32Array(total);
+    const blockSize = new Int32Array(numKeys);
+    let curType: KeyType = 'inn';
+    let nextTypeAt = -1;
+    for (let i = 0; i < total; i++) {
+      const key = Math.floor(packed[i] / ORD_BITS);
+      const ord = packed[i] - key * ORD_BITS;
+      if (key >= nextTypeAt) {
+        curType = sortedTypeFrom(key);
+        const typeIdx = KEY_TYPES.indexOf(curType);
+        nextTypeAt = typeIdx + 1 < typeStart.length ? typeStart[typeIdx + 1] : Infinity;
+      }
+      entryKey[i] = key;
+      entryRow[i] = curType === 'sorted' ? bySorted.row[ord] : byName.row[ord];
+      blockSize[key]++;
     }
-    entryKey[i] = key;
-    entryRow[i] = curType === 'sorted' ? bySorted.row[ord] : byName.row[ord];
-    blockSize[key]++;
-  }
+    return { entryRow, entryKey, blockSize, typeStart, total };
+  })();
 
-  packed = null; // decoded: let the collector have it before the per-row lists are built
   // Per-row lists of (key, position in block), in key order (entries are already in key order).
   const rowOff = new Int32Array(n + 1);
   for (let i = 0; i < total; i++) rowOff[entryRow[i] + 1]++;

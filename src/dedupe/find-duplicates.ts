@@ -117,14 +117,13 @@ export function findDuplicatesInTable(
   const edges = [new EdgeList(), new EdgeList(), new EdgeList()];
 
   const t0 = clock();
-  let scoreMs = 0;
   const blockStats = candidates(t, include, (a, b) => {
     const s = scorePair(t, a, b, o.ctx, false);
     options.onCandidate?.(a, b, s.score);
     if (s.score >= accept) edges[scopeOf(a, b)].push(a, b, s.score);
   });
   const t1 = clock();
-  scoreMs = t1 - t0; // blocking and scoring interleave (pairs are scored as blocking finds them)
+  const scoreMs = t1 - t0; // blocking and scoring interleave (pairs are scored as blocking finds them)
 
   const clusters: DedupeCluster[] = [];
   const pairs: DuplicatePairDetail[] = [];

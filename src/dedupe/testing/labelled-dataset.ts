@@ -329,10 +329,9 @@ function* generateAll(opts: LabelledDatasetOptions): Generator<LabelledRecord> {
     const p = newParty();
     const party = p.k;
     const inOneC = chance(0.95);
-    let onecId: string | null = null;
     if (inOneC) {
       const r = record('onec', p, title(p));
-      onecId = r.id;
+      const onecId = r.id;
       yield { record: r, party };
       row++;
       if (chance(0.6)) {
