@@ -49,6 +49,16 @@ describe('findDuplicates', () => {
     }
   });
 
+  it('a bare name that two INNs carry is not enough; a shared phone settles which namesake it is', () => {
+    const moscow = onec('n-1', 'ООО Ромашка', { inn: INN_A, phones: ['+74951234567'] });
+    const kazan = onec('n-2', 'ООО Ромашка', { inn: INN_B, phones: ['+78432123456'] });
+    const bare = crm('n-3', 'Ромашка');
+    expect(findDuplicates([moscow, kazan, bare]).clusters).toEqual([]);
+    const withPhone = crm('n-3', 'Ромашка', { phones: ['8 843 212-34-56'] });
+    const { clusters } = findDuplicates([moscow, kazan, withPhone]);
+    expect(clusters.map((c) => c.members.map((m) => m.id))).toEqual([['n-2', 'n-3']]);
+  });
+
   it('computes only the scopes asked for', () => {
     const { clusters } = findDuplicates(records, { scopes: ['cross'] });
     expect(new Set(clusters.map((c) => c.scope))).toEqual(new Set(['cross']));

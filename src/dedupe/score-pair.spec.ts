@@ -106,6 +106,13 @@ describe('scorePair: hard negatives', () => {
     expect(scoreRecords(a, rec({ name: 'Ромашка', inn: INN_A, kpp: '770101001' })).level).toBe('duplicate');
   });
 
+  it('a branch by name: same INN/OGRN but one name says филиал (a CRM copy without KPP)', () => {
+    const parent = rec({ name: 'ООО «Ромашка»', inn: INN_A, ogrn: OGRN_A });
+    const branch = rec({ name: 'ООО «Ромашка» (филиал Казань)', ogrn: OGRN_A });
+    expect(scoreRecords(parent, branch).level).toBeNull();
+    expect(scoreRecords(parent, branch, { branchesAreSameParty: true }).level).toBe('duplicate');
+  });
+
   it('different numbers in the names: Автобаза № 3 vs Автобаза № 5', () => {
     const s = scoreRecords(rec({ name: 'МУП Автобаза № 3' }), rec({ name: 'МУП Автобаза № 5' }));
     expect(s.level).toBeNull();
