@@ -136,6 +136,30 @@ export function forEachCandidatePair(
   include: (a: number, b: number) => boolean,
   visit: (a: number, b: number) => void,
 ): BlockingStats {
+  return drive(candidatePairSteps(t, opts, include, visit));
+}
+
+/** Runs a step generator to its end, synchronously. */
+export function drive<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const s = steps.next();
+    if (s.done) return s.value;
+  }
+}
+
+/** Blocks between two pauses of the step generator (a few hundred ms of work at most). */
+const BLOCKS_PER_STEP = 20_000;
+
+/**
+ * `forEachCandidatePair` as steps: it yields between its stages and every few thousand blocks, so an
+ * async caller can let the event loop breathe during a run over a million records.
+ */
+export function* candidatePairSteps(
+  t: RecordTable,
+  opts: DedupeBlockingOptions,
+  include: (a: number, b: number) => boolean,
+  visit: (a: number, b: number) => void,
+): Generator<void, BlockingStats> {
   const n = t.size;
   if (n >= ORD_BITS) throw new RangeError(`dedupe handles up to ${ORD_BITS - 1} records per run`);
   const byType = new Map<KeyType, Entries>(KEY_TYPES.map((k) => [k, new Entries()]));
@@ -165,9 +189,12 @@ export function forEachCandidatePair(
     if (t.sortedKey[r].length > 0) E('sorted').push(0, r);
   }
 
+  yield;
   const byName = rankBy(t, t.compact);
   t.countNameInns(byName.row); // the scorer reads it; the name order is at hand here
+  yield;
   const bySorted = rankBy(t, t.sortedKey);
+  yield;
 
   // The packed array lives only inside this step, so the collector can take it before the per-row lists.
   const { entryRow, entryKey, blockSize, typeStart, total } = (() => {
@@ -284,7 +311,9 @@ export function forEachCandidatePair(
     stats.candidatePairs++;
     visit(a, b);
   };
+  yield;
   let start = 0;
+  let sinceYield = 0;
   while (start < total) {
     const key = entryKey[start];
     let end = start + 1;
@@ -303,6 +332,10 @@ export function forEachCandidatePair(
       }
     }
     start = end;
+    if (++sinceYield === BLOCKS_PER_STEP) {
+      sinceYield = 0;
+      yield;
+    }
   }
   return stats;
 }

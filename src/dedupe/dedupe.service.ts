@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { DedupeOptions, DedupeRecord, DedupeResult } from './dedupe.types.js';
-import { findDuplicatesInTable } from './find-duplicates.js';
+import { findDuplicatesInTableAsync } from './find-duplicates.js';
 import { RecordTable } from './record-table.js';
 
 /** Records from an array, any iterable, or an async iterable (a database cursor, a paged port). */
@@ -16,7 +16,9 @@ export interface FindClustersInput {
 
 /**
  * Duplicate detection for reconciliation: streams both sides into the compact record table (no
- * array of a million objects is needed), then runs the pure pipeline (block → score → cluster).
+ * array of a million objects is needed), then runs the pure pipeline (block → score → cluster),
+ * pausing every few thousand blocks so the event loop keeps serving during a large run (the longest
+ * uninterrupted stretch at a million records is a sort of a few seconds).
  * Returns clusters in the contract §4 shape (plus `level` and structured `reasonDetails`), per-pair
  * details and stats. Logs counts only: names, phones and e-mails never reach the log.
  */
@@ -30,7 +32,7 @@ export class DedupeService {
     await this.load(table, input.onec, 'onec');
     await this.load(table, input.crm, 'crm');
     const prepareMs = performance.now() - started;
-    const result = findDuplicatesInTable(table, input.options ?? {}, prepareMs);
+    const result = await findDuplicatesInTableAsync(table, input.options ?? {}, prepareMs);
     const s = result.stats;
     this.logger.log(
       `dedupe: ${s.records.onec} 1C + ${s.records.crm} CRM records (${s.records.crmUnlinked} unlinked), ` +

@@ -107,3 +107,24 @@ describe('findDuplicates', () => {
     expect(stats.clusters.onec).toBe(1);
   });
 });
+
+describe('findDuplicatesInTableAsync', () => {
+  it('gives the same result as the synchronous form and lets the event loop run in between', async () => {
+    const { findDuplicatesInTable, findDuplicatesInTableAsync, prepareRecords } = await import('./find-duplicates.js');
+    const { generateLabelledDataset } = await import('./testing/labelled-dataset.js');
+    const ds = generateLabelledDataset({ seed: 5, parties: 600 });
+    const sync = findDuplicatesInTable(prepareRecords(ds.records));
+    let ticks = 0;
+    let running = true;
+    const tick = () => {
+      ticks++;
+      if (running) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const async = await findDuplicatesInTableAsync(prepareRecords(ds.records));
+    running = false;
+    expect(async.clusters).toEqual(sync.clusters);
+    expect(async.pairs).toEqual(sync.pairs);
+    expect(ticks).toBeGreaterThanOrEqual(3);
+  });
+});

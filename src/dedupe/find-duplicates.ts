@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DUPLICATE_SCOPES, type DuplicateScope } from '../common/vocabulary.js';
-import { forEachCandidatePair, type BlockingStats } from './block.js';
+import { candidatePairSteps, drive, type BlockingStats } from './block.js';
 import { clusterPairs } from './cluster.js';
 import {
   DEFAULT_BLOCKING,
@@ -88,15 +88,31 @@ export type CandidateSource = (
   visit: (a: number, b: number) => void,
 ) => BlockingStats;
 
-/** Finds duplicate clusters in a prepared table. */
+/** Finds duplicate clusters in a prepared table (synchronously). */
 export function findDuplicatesInTable(
   t: RecordTable,
   options: DedupeOptions = {},
   prepareMs = 0,
   source?: CandidateSource,
 ): DedupeResult {
+  return drive(findDuplicatesSteps(t, options, prepareMs, source));
+}
+
+/**
+ * The same, pausing between stages and every few thousand blocks so the event loop keeps serving
+ * (health checks, metrics, HTTP) during a large run. Same result as the synchronous form.
+ */
+export async function findDuplicatesInTableAsync(t: RecordTable, options: DedupeOptions = {}, prepareMs = 0): Promise<DedupeResult> {
+  const steps = findDuplicatesSteps(t, options, prepareMs);
+  for (;;) {
+    const s = steps.next();
+    if (s.done) return s.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+function* findDuplicatesSteps(t: RecordTable, options: DedupeOptions, prepareMs: number, source?: CandidateSource): Generator<void, DedupeResult> {
   const o = resolve(options);
-  const candidates: CandidateSource = source ?? ((tt, inc, vis) => forEachCandidatePair(tt, o.blocking, inc, vis));
   const clock = () => performance.now();
   t.countPhones();
   const sys = t.system.data;
@@ -117,11 +133,12 @@ export function findDuplicatesInTable(
   const edges = [new EdgeList(), new EdgeList(), new EdgeList()];
 
   const t0 = clock();
-  const blockStats = candidates(t, include, (a, b) => {
+  const visit = (a: number, b: number) => {
     const s = scorePair(t, a, b, o.ctx, false);
     options.onCandidate?.(a, b, s.score);
     if (s.score >= accept) edges[scopeOf(a, b)].push(a, b, s.score);
-  });
+  };
+  const blockStats = source ? source(t, include, visit) : yield* candidatePairSteps(t, o.blocking, include, visit);
   const t1 = clock();
   const scoreMs = t1 - t0; // blocking and scoring interleave (pairs are scored as blocking finds them)
 
@@ -138,6 +155,7 @@ export function findDuplicatesInTable(
       score: (a, b) => scorePair(t, a, b, o.ctx, false),
     });
     guardRejections += outcome.guardRejections;
+    yield;
     for (const c of outcome.clusters) {
       const id = clusterId(
         scope,
