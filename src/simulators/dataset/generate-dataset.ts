@@ -32,6 +32,7 @@ import {
   REGIONS,
   ROOTS_A,
   ROOTS_B,
+  STREETS,
   SUFFIXES,
   translit,
 } from './names.js';
@@ -46,6 +47,7 @@ const PARTNER_KEY = '6f1e2a10-2258-11e1-b864-002354e1ef1c';
 const RUB_KEY = 'c1a4f2b0-2258-11e1-b864-002354e1ef1c';
 const PHONE_KIND_KEY = 'e8220f38-fdc8-11ef-8c0c-fa163e4cc04e';
 const EMAIL_KIND_KEY = 'e8220f39-fdc8-11ef-8c0c-fa163e4cc04e';
+const ADDRESS_KIND_KEY = 'e8220f3b-fdc8-11ef-8c0c-fa163e4cc04e';
 const ACCOUNTS = [
   {
     Ref_Key: 'fb2bde45-f2d1-11e5-8b86-000c295e30eb',
@@ -519,7 +521,7 @@ class Generator {
       // Fixed-length attributes come right-padded (sheet §2): the client trims.
       КПП: p.kind === 'legal' ? p.kpp : p.kpp.padEnd(9, ' '),
       РегистрационныйНомер: p.ogrn,
-      КонтактнаяИнформация: this.contactInfo(c.ref, p.phones, p.emails),
+      КонтактнаяИнформация: this.contactInfo(c.ref, p.phones, p.emails, p.region),
     };
     if (!this.o.lean) {
       row.ГоловнойКонтрагент_Key = c.ref;
@@ -531,7 +533,7 @@ class Generator {
     return row;
   }
 
-  private contactInfo(ref: string, phones: string[], emails: string[]): ODataRow[] {
+  private contactInfo(ref: string, phones: string[], emails: string[], region?: Party['region']): ODataRow[] {
     const rows: ODataRow[] = [];
     let line = 0;
     for (const d of phones) {
@@ -565,13 +567,15 @@ class Generator {
       }
       rows.push(row);
     }
-    if (!this.o.lean && this.rng.chance(0.3)) {
+    if (region && !this.o.lean && this.rng.chance(0.6)) {
+      const r = this.rng;
+      const address = `${r.int(101000, 699999)}, ${region.city}, ${r.pick(STREETS)}, д. ${r.int(1, 150)}${r.chance(0.4) ? `, офис ${r.int(1, 600)}` : ''}`;
       rows.push({
         Ref_Key: ref,
         LineNumber: String(line + 1),
         Тип: 'Адрес',
-        Вид_Key: EMPTY,
-        Представление: 'г. Москва, ул. Ленина, д. 1',
+        Вид_Key: ADDRESS_KIND_KEY,
+        Представление: address,
         Значение: '',
         НомерТелефона: '',
         АдресЭП: '',

@@ -303,19 +303,19 @@ export const COMMENTS = [
 ] as const;
 
 /** Subject code → telephone area codes (fixed lines) of that region. */
-export const REGIONS: { code: string; area: string[] }[] = [
-  { code: '77', area: ['495', '499'] },
-  { code: '78', area: ['812'] },
-  { code: '50', area: ['495', '496', '498'] },
-  { code: '66', area: ['343'] },
-  { code: '54', area: ['383'] },
-  { code: '16', area: ['843'] },
-  { code: '52', area: ['831'] },
-  { code: '63', area: ['846'] },
-  { code: '74', area: ['351'] },
-  { code: '23', area: ['861'] },
-  { code: '61', area: ['863'] },
-  { code: '02', area: ['347'] },
+export const REGIONS: { code: string; area: string[]; city: string }[] = [
+  { code: '77', city: 'г. Москва', area: ['495', '499'] },
+  { code: '78', city: 'г. Санкт-Петербург', area: ['812'] },
+  { code: '50', city: 'Московская обл., г. Подольск', area: ['495', '496', '498'] },
+  { code: '66', city: 'г. Екатеринбург', area: ['343'] },
+  { code: '54', city: 'г. Новосибирск', area: ['383'] },
+  { code: '16', city: 'г. Казань', area: ['843'] },
+  { code: '52', city: 'г. Нижний Новгород', area: ['831'] },
+  { code: '63', city: 'г. Самара', area: ['846'] },
+  { code: '74', city: 'г. Челябинск', area: ['351'] },
+  { code: '23', city: 'г. Краснодар', area: ['861'] },
+  { code: '61', city: 'г. Ростов-на-Дону', area: ['863'] },
+  { code: '02', city: 'г. Уфа', area: ['347'] },
 ];
 
 export const MOBILE_CODES = [
@@ -404,3 +404,18 @@ export const LATIN_LOOKALIKE: Record<string, string> = {
   Т: 'T',
   Х: 'X',
 };
+
+export const STREETS = [
+  'ул. Ленина',
+  'ул. Мира',
+  'пр-т Победы',
+  'ул. Советская',
+  'ул. Заводская',
+  'ул. Садовая',
+  'ул. Промышленная',
+  'ш. Энтузиастов',
+  'ул. Гагарина',
+  'наб. Реки Фонтанки',
+  'ул. Строителей',
+  'пер. Почтовый',
+] as const;
