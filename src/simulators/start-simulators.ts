@@ -88,22 +88,54 @@ export async function startSimulators(opts: StartSimulatorsOptions): Promise<Run
   };
 }
 
-/** The Bitrix24 simulator's starter (src/simulators/bitrix24/), loaded lazily so this module works without it. */
+/**
+ * The Bitrix24 simulator's starter (src/simulators/bitrix24/), loaded lazily so this module works without
+ * it. Accepted shapes, in order: an exported `startBitrix24Simulator(opts)` resolving to
+ * `{ webhookUrl, sim, close }`; or an exported class `Bitrix24Simulator` constructed with
+ * `{ port, host, dataset, seed: dataset.crm, faults }` that has `start()`, `webhookUrl` and `close()`.
+ */
 async function loadBitrix24Starter(): Promise<Bitrix24Starter | null> {
-  const specifier = './bitrix24/index.js';
-  let mod: Record<string, unknown>;
-  try {
-    mod = (await import(specifier)) as Record<string, unknown>;
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    // Node says ERR_MODULE_NOT_FOUND; Jest's resolver says "Could not locate module".
-    if (
-      code === 'ERR_MODULE_NOT_FOUND' ||
-      /Cannot find module|Could not locate module/.test(String((e as Error).message))
-    )
-      return null;
-    throw e;
+  for (const specifier of ['./bitrix24/index.js', './bitrix24/bitrix24-simulator.js']) {
+    let mod: Record<string, unknown>;
+    try {
+      mod = (await import(specifier)) as Record<string, unknown>;
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      // Node says ERR_MODULE_NOT_FOUND; Jest's resolver says "Could not locate module".
+      if (
+        code === 'ERR_MODULE_NOT_FOUND' ||
+        /Cannot find module|Could not locate module/.test(String((e as Error).message))
+      )
+        continue;
+      throw e;
+    }
+    if (typeof mod.startBitrix24Simulator === 'function')
+      return mod.startBitrix24Simulator as Bitrix24Starter;
+    const Cls = mod.Bitrix24Simulator as
+      (new (opts: Record<string, unknown>) => Bitrix24ClassLike) | undefined;
+    if (typeof Cls === 'function') {
+      return async (opts) => {
+        const sim = new Cls({
+          port: opts.port,
+          host: opts.host,
+          dataset: opts.dataset,
+          seed: opts.dataset.crm,
+          faults: opts.faults,
+        });
+        await sim.start();
+        const webhookUrl = sim.webhookUrl ?? sim.url;
+        if (typeof webhookUrl !== 'string')
+          throw new Error('Bitrix24Simulator has no webhookUrl after start()');
+        return { webhookUrl, sim, close: () => sim.close() };
+      };
+    }
   }
-  const fn = mod.startBitrix24Simulator;
-  return typeof fn === 'function' ? (fn as Bitrix24Starter) : null;
+  return null;
+}
+
+interface Bitrix24ClassLike {
+  start(): Promise<unknown>;
+  close(): Promise<void>;
+  webhookUrl?: string;
+  url?: string;
 }
