@@ -1,0 +1,236 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { ReconcileEntity, SyncEntity } from '../common/vocabulary.js';
+import type { EntityMapping, Mapping } from '../mapping/mapping.types.js';
+import { COUNT_CRITICAL_SHARE, CRITICAL_FIELDS, DEBT_CRITICAL_RUB, KIND_SEVERITY } from './reconcile.constants.js';
+import type { ReconcileMessages } from './reconcile.messages.js';
+import { stage } from './reconcile-stage.repository.js';
+import type { EntityCounts } from './reconcile.types.js';
+
+type Db = DataSource | EntityManager;
+
+export interface CompareContext {
+  runId: string;
+  mapping: Mapping;
+  messages: ReconcileMessages;
+}
+
+/**
+ * The SQL comparers: each reads the staging tables and writes `discrepancy` rows with one
+ * INSERT … SELECT, so no record set is ever held in JavaScript. Values compared are the staged,
+ * already-normalised ones.
+ */
+
+const INSERT = `INSERT INTO discrepancy (run_id, kind, entity, severity, onec_ref, crm_id, field, onec_value, crm_value, detail)`;
+
+interface EntitySql {
+  onec: string;
+  crm: string;
+  /** Live 1C rows (those that sync creates in the CRM). */
+  live: string;
+}
+
+const SQL_OF: Record<SyncEntity, EntitySql> = {
+  counterparties: { onec: stage('onec_counterparty'), crm: stage('crm_company'), live: 'NOT o.deletion_mark' },
+  contacts: { onec: stage('onec_contact'), crm: stage('crm_contact'), live: 'NOT o.deletion_mark AND o.owner_ref IS NOT NULL' },
+  deals: { onec: stage('onec_order'), crm: stage('crm_deal'), live: 'o.live' },
+};
+
+/** Fields reconciliation checks: owned by 1C, or by both with 1C winning (sync overwrites them). */
+export function checkedFields(m: EntityMapping): string[] {
+  return Object.entries(m.fields)
+    .filter(([, r]) => r.owner === 'onec' || (r.owner === 'both' && (r.strategy ?? m.strategy) === 'onec_wins'))
+    .map(([f]) => f);
+}
+
+/** `missing_in_crm`: a live 1C record with no link, or linked to a CRM record that no longer exists. */
+export async function compareMissing(db: Db, ctx: CompareContext, entity: SyncEntity): Promise<void> {
+  const s = SQL_OF[entity];
+  await db.query(
+    `${INSERT}
+     SELECT $1, 'missing_in_crm', $2, $3, o.ref, l.crm_id, NULL, NULL, NULL,
+            CASE WHEN l.crm_id IS NULL THEN format($4, $2, o.ref) ELSE format($5, $2, o.ref, l.crm_id) END
+     FROM ${s.onec} o
+     LEFT JOIN ${stage('link')} l ON l.entity = $2 AND l.onec_ref = o.ref
+     LEFT JOIN ${s.crm} c ON c.id = l.crm_id
+     WHERE ${s.live} AND c.id IS NULL`,
+    [ctx.runId, entity, KIND_SEVERITY.missing_in_crm, ctx.messages.missingNoLink, ctx.messages.missingGone],
+  );
+}
+
+/**
+ * `orphan_in_crm`: a CRM record linked to (or carrying our originId of) a 1C record that is gone or
+ * deletion-marked. Deals of deletion-marked orders are not orphans: the status map sends them to
+ * the "lost" stage, which the status check verifies; a deal of an order no longer posted is one.
+ */
+export async function compareOrphans(db: Db, ctx: CompareContext, entity: SyncEntity): Promise<void> {
+  if (ctx.mapping.deletions === 'ignore') return;
+  const s = SQL_OF[entity];
+  const orphan = entity === 'deals' ? 'o.ref IS NULL OR (NOT o.live AND NOT o.deletion_mark)' : 'o.ref IS NULL OR o.deletion_mark';
+  await db.query(
+    `${INSERT}
+     SELECT $1, 'orphan_in_crm', $2, $3, x.ref, x.id, NULL, NULL, NULL,
+            format(CASE WHEN o.ref IS NULL THEN $4 ELSE $5 END, $2, x.id, x.ref)
+     FROM (
+       SELECT c.id, coalesce(l.onec_ref, CASE WHEN c.originator_id = $6 THEN c.origin_id END) AS ref
+       FROM ${s.crm} c LEFT JOIN ${stage('link')} l ON l.entity = $2 AND l.crm_id = c.id
+     ) x
+     LEFT JOIN ${s.onec} o ON o.ref = x.ref
+     WHERE x.ref IS NOT NULL AND (${orphan})`,
+    [ctx.runId, entity, KIND_SEVERITY.orphan_in_crm, ctx.messages.orphanGone, ctx.messages.orphanMarked, ctx.mapping.originatorId],
+  );
+}
+
+/**
+ * The CRM company id to compare with the owner's linked company; when the owner counterparty has no
+ * link at all (it is `missing_in_crm` itself) there is nothing to compare with, so not judged.
+ */
+const unlessOwnerUnlinked = (col: string) => `CASE WHEN o.${col} IS NOT NULL AND lc.crm_id IS NULL THEN NULL ELSE c.company_id END`;
+
+/** Pairs of a live 1C record and its existing linked CRM record, with every comparable column. */
+function pairsSql(entity: SyncEntity, mapping: Mapping): { from: string; values: [string, string, string][] } {
+  const s = SQL_OF[entity];
+  const base = `${s.onec} o JOIN ${stage('link')} l ON l.entity = '${entity}' AND l.onec_ref = o.ref JOIN ${s.crm} c ON c.id = l.crm_id`;
+  const companyOf = (col: string) =>
+    `LEFT JOIN ${stage('link')} lc ON lc.entity = 'counterparties' AND lc.onec_ref = o.${col}`;
+  if (entity === 'counterparties') {
+    const req = `(SELECT DISTINCT ON (company_id, xml_id) company_id, xml_id, inn, kpp, full_name, ogrn
+                  FROM ${stage('crm_requisite')} WHERE xml_id IS NOT NULL ORDER BY company_id, xml_id, id)`;
+    return {
+      from: `${base} LEFT JOIN ${req} r ON r.company_id = c.id AND r.xml_id = o.ref`,
+      values: [
+        ['title', 'o.title', 'c.title'],
+        ['fullName', 'o.full_name', 'r.full_name'],
+        ['inn', 'o.inn', 'r.inn'],
+        ['kpp', 'o.kpp', 'r.kpp'],
+        ['ogrn', 'o.ogrn', 'r.ogrn'],
+        ['phones', 'o.phones', 'c.phones'],
+        ['emails', 'o.emails', 'c.emails'],
+      ],
+    };
+  }
+  if (entity === 'contacts') {
+    return {
+      from: `${base} ${companyOf('owner_ref')}`,
+      values: [
+        ['lastName', 'o.last_name', 'c.last_name'],
+        ['name', 'o.name', 'c.name'],
+        ['secondName', 'o.second_name', 'c.second_name'],
+        ['companyId', 'lc.crm_id', unlessOwnerUnlinked('owner_ref')],
+        ['phones', 'o.phones', 'c.phones'],
+        ['emails', 'o.emails', 'c.emails'],
+      ],
+    };
+  }
+  const currency = `'${mapping.deals.currencyId.replace(/'/g, "''")}'`;
+  return {
+    from: `${base} ${companyOf('counterparty_ref')}`,
+    values: [
+      ['title', 'o.title', 'c.title'],
+      ['opportunity', 'o.amount::numeric(18,2)::text', 'c.opportunity::numeric(18,2)::text'],
+      ['currencyId', currency, 'c.currency_id'],
+      ['companyId', 'lc.crm_id', unlessOwnerUnlinked('counterparty_ref')],
+    ],
+  };
+}
+
+/** `field_mismatch` on every checked field (see checkedFields); `stageId` is the status check's. */
+export async function compareFields(db: Db, ctx: CompareContext, entity: SyncEntity): Promise<void> {
+  const fields = new Set(checkedFields(ctx.mapping[entity]));
+  const { from, values } = pairsSql(entity, ctx.mapping);
+  const used = values.filter(([f]) => fields.has(f));
+  if (!used.length) return;
+  const rows = used.map(([f, ov, cv]) => `('${f}', ${ov}, ${cv})`).join(', ');
+  await db.query(
+    `${INSERT}
+     SELECT $1, 'field_mismatch', $2, CASE WHEN v.field = ANY($5::text[]) THEN 'critical' ELSE $3 END,
+            o.ref, c.id, v.field, v.ov, v.cv, format($4, v.field, coalesce(v.ov, ''), coalesce(v.cv, ''))
+     FROM ${from}
+     CROSS JOIN LATERAL (VALUES ${rows}) v(field, ov, cv)
+     WHERE ${SQL_OF[entity].live} AND coalesce(v.ov, '') <> coalesce(v.cv, '')`,
+    [ctx.runId, entity, KIND_SEVERITY.field_mismatch, ctx.messages.fieldMismatch, CRITICAL_FIELDS],
+  );
+}
+
+/**
+ * `status_mismatch`: a posted order's deal whose stage is not the one the status map gives (the
+ * deletion stage for a deletion-marked order). Orders with an unmapped status are not judged.
+ */
+export async function compareStatuses(db: Db, ctx: CompareContext): Promise<{ onec: Record<string, number>; crm: Record<string, number> }> {
+  await db.query(
+    `${INSERT}
+     SELECT $1, 'status_mismatch', 'deals', $2, o.ref, c.id, 'stageId', o.expected_stage, c.stage_id,
+            format($3, o.status, o.expected_stage, c.stage_id)
+     FROM ${stage('onec_order')} o
+     JOIN ${stage('link')} l ON l.entity = 'deals' AND l.onec_ref = o.ref
+     JOIN ${stage('crm_deal')} c ON c.id = l.crm_id
+     WHERE (o.live OR o.deletion_mark) AND o.expected_stage IS NOT NULL AND c.stage_id IS DISTINCT FROM o.expected_stage`,
+    [ctx.runId, KIND_SEVERITY.status_mismatch, ctx.messages.statusMismatch],
+  );
+  const onec = (await db.query(
+    `SELECT status AS key, count(*)::int AS n FROM ${stage('onec_order')} o WHERE o.live GROUP BY 1 ORDER BY 1`,
+  )) as { key: string; n: number }[];
+  const crm = (await db.query(
+    `SELECT c.stage_id AS key, count(*)::int AS n FROM ${stage('crm_deal')} c
+     WHERE c.originator_id = $1 OR EXISTS (SELECT 1 FROM ${stage('link')} l WHERE l.entity = 'deals' AND l.crm_id = c.id)
+     GROUP BY 1 ORDER BY 1`,
+    [ctx.mapping.originatorId],
+  )) as { key: string; n: number }[];
+  const toObj = (rows: { key: string; n: number }[]) => Object.fromEntries(rows.map((r) => [r.key ?? '', r.n]));
+  return { onec: toObj(onec), crm: toObj(crm) };
+}
+
+/**
+ * `debt_mismatch`: per linked counterparty, the 1C receivable against the sum of the linked company's
+ * open invoices, beyond the tolerance; exact (numeric). Totals: every 1C receivable, every open invoice.
+ * Unlinked debtors are not judged here (they are `missing_in_crm` already).
+ */
+export async function compareDebts(db: Db, ctx: CompareContext): Promise<{ onecTotal: string; crmTotal: string; mismatched: number }> {
+  const tol = ctx.mapping.debts.tolerance;
+  const [res] = (await db.query(
+    `WITH o AS (SELECT counterparty_ref AS ref, sum(amount) AS amt FROM ${stage('onec_debt')} GROUP BY 1),
+          c AS (SELECT company_id, sum(opportunity) AS amt FROM ${stage('crm_invoice')}
+                WHERE stage_id IN (SELECT stage_id FROM ${stage('crm_open_stage')}) GROUP BY 1),
+          d AS (SELECT l.onec_ref, l.crm_id, coalesce(o.amt, 0)::numeric(18,2) AS onec, coalesce(c.amt, 0)::numeric(18,2) AS crm
+                FROM ${stage('link')} l LEFT JOIN o ON o.ref = l.onec_ref LEFT JOIN c ON c.company_id = l.crm_id
+                WHERE l.entity = 'counterparties'),
+          ins AS (
+            ${INSERT}
+            SELECT $1, 'debt_mismatch', 'debts', CASE WHEN abs(d.crm - d.onec) >= $5::numeric THEN 'critical' ELSE $2 END,
+                   d.onec_ref, d.crm_id, 'amount', d.onec::text, d.crm::text,
+                   format($3, d.onec::text, d.crm::text, (d.crm - d.onec)::numeric(18,2)::text, $4::numeric(18,2)::text)
+            FROM d WHERE abs(d.crm - d.onec) > $4::numeric
+            RETURNING 1)
+     SELECT (SELECT count(*)::int FROM ins) AS mismatched,
+            (SELECT coalesce(sum(amount), 0)::numeric(18,2)::text FROM ${stage('onec_debt')}) AS onec_total,
+            (SELECT coalesce(sum(opportunity), 0)::numeric(18,2)::text FROM ${stage('crm_invoice')}
+              WHERE stage_id IN (SELECT stage_id FROM ${stage('crm_open_stage')})) AS crm_total`,
+    [ctx.runId, KIND_SEVERITY.debt_mismatch, ctx.messages.debtMismatch, tol, DEBT_CRITICAL_RUB],
+  )) as { mismatched: number; onec_total: string; crm_total: string }[];
+  return { onecTotal: res.onec_total, crmTotal: res.crm_total, mismatched: res.mismatched };
+}
+
+/** Counts per entity from the snapshot: live 1C, CRM all, CRM with our originatorId, linked pairs. */
+export async function countEntity(db: Db, ctx: CompareContext, entity: SyncEntity): Promise<EntityCounts> {
+  const s = SQL_OF[entity];
+  const [r] = (await db.query(
+    `SELECT (SELECT count(*)::int FROM ${s.onec} o WHERE ${s.live}) AS onec,
+            (SELECT count(*)::int FROM ${s.crm}) AS crm,
+            (SELECT count(*)::int FROM ${s.crm} WHERE originator_id = $1) AS crm_with_origin,
+            (SELECT count(*)::int FROM ${s.onec} o JOIN ${stage('link')} l ON l.entity = $2 AND l.onec_ref = o.ref
+               JOIN ${s.crm} c ON c.id = l.crm_id WHERE ${s.live}) AS linked`,
+    [ctx.mapping.originatorId, entity],
+  )) as { onec: number; crm: number; crm_with_origin: number; linked: number }[];
+  return { onec: r.onec, crm: r.crm, linked: r.linked, crmWithOrigin: r.crm_with_origin };
+}
+
+/** `count_mismatch` when the live 1C count, the CRM count with our origin and the link count disagree. */
+export async function compareCounts(db: Db, ctx: CompareContext, entity: ReconcileEntity, c: EntityCounts): Promise<void> {
+  const crm = c.crmWithOrigin ?? c.crm;
+  if (c.onec === c.linked && crm === c.linked) return;
+  const spread = Math.max(Math.abs(c.onec - c.linked), Math.abs(crm - c.linked));
+  const severity = spread > Math.max(1, c.onec * COUNT_CRITICAL_SHARE) ? 'critical' : KIND_SEVERITY.count_mismatch;
+  await db.query(
+    `${INSERT} VALUES ($1, 'count_mismatch', $2, $3, NULL, NULL, 'count', $4, $5, $6)`,
+    [ctx.runId, entity, severity, String(c.onec), String(crm), ctx.messages.countMismatch(entity, c.onec, crm, c.linked)],
+  );
+}

@@ -1,0 +1,560 @@
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import { describeError } from '../common/describe-error.js';
+import { DISCREPANCY_KINDS, RECONCILE_ENTITIES, SYNC_ENTITIES, type DiscrepancyKind, type ReconcileEntity, type RunStatus, type RunTrigger, type SyncEntity } from '../common/vocabulary.js';
+import { SETTINGS, type Settings } from '../config/settings.js';
+import { CRM_PORT, type CrmPort } from '../crm/crm.port.js';
+import type { CrmEntity, CrmMalformedRecord, CrmRequisite } from '../crm/crm.types.js';
+import { DedupeService } from '../dedupe/dedupe.service.js';
+import type { DedupeRecord } from '../dedupe/dedupe.types.js';
+import { MAPPING } from '../mapping/mapping.tokens.js';
+import type { Mapping } from '../mapping/mapping.types.js';
+import { SverkaMetrics } from '../metrics/sverka-metrics.js';
+import { ONEC_PORT, type OneCPort } from '../onec/onec.port.js';
+import type { MalformedRecord, OneCEntity } from '../onec/onec.types.js';
+import {
+  compareCounts, compareDebts, compareFields, compareMissing, compareOrphans, compareStatuses, countEntity, type CompareContext,
+} from './reconcile-compare.sql.js';
+import { ActiveRunError, ReconcileRunRepository, toRunView, type RunOptions, type RunRow } from './reconcile-run.repository.js';
+import { diffSampled } from './reconcile-sample.js';
+import {
+  crmCompanyRow, crmContactRow, crmDealRow, crmInvoiceRow, crmRequisiteRow, onecContactRow, onecCounterpartyRow, onecDebtRow, onecOrderRow,
+} from './reconcile-rows.js';
+import { indexStage, insertStage, resetStage, stage, stageLinks, type StageRow, type StageTable } from './reconcile-stage.repository.js';
+import { DEFAULT_SAMPLE_SIZE, KIND_SEVERITY, RUN_HEARTBEAT_MS } from './reconcile.constants.js';
+import { reconcileMessages, type ReconcileMessages } from './reconcile.messages.js';
+import type { RunSummary } from './reconcile.types.js';
+import { discrepancyDelta } from './run-delta.util.js';
+import { isRunStale } from './is-run-stale.util.js';
+import { validateContact, validateCounterparty } from './validate-records.js';
+
+export interface RunRequest {
+  trigger: RunTrigger;
+  entities?: ReconcileEntity[];
+  sampleSize?: number;
+  dedupe?: boolean;
+  report?: boolean;
+  idempotencyKey?: string | null;
+  /** Schedule slot (e.g. `2026-11-28`): one run per slot across instances. */
+  slot?: string | null;
+}
+
+/** A discrepancy built in JS (validation, malformed records, dead letters, sample). */
+interface PendingItem {
+  kind: DiscrepancyKind;
+  entity: ReconcileEntity;
+  severity: string;
+  onecRef: string | null;
+  crmId: string | null;
+  field: string | null;
+  onecValue: string | null;
+  crmValue: string | null;
+  detail: string;
+}
+
+/** Thrown inside a run when a check's source could not be read: the check is skipped, the run is partial. */
+class SkipCheck extends Error {}
+
+const ONEC_OF: Record<SyncEntity, { entity: OneCEntity; table: StageTable }> = {
+  counterparties: { entity: 'counterparties', table: 'onec_counterparty' },
+  contacts: { entity: 'contacts', table: 'onec_contact' },
+  deals: { entity: 'deals', table: 'onec_order' },
+};
+const CRM_OF: Record<SyncEntity, { entity: CrmEntity; table: StageTable }> = {
+  counterparties: { entity: 'companies', table: 'crm_company' },
+  contacts: { entity: 'contacts', table: 'crm_contact' },
+  deals: { entity: 'deals', table: 'crm_deal' },
+};
+
+/**
+ * Executes reconciliation runs: snapshot both systems page by page into the staging tables, compare
+ * there in SQL, store items and the summary, then metrics, audit and the report. A source that cannot
+ * be read skips the checks that need it and makes the run `partial` (never a false "all clear");
+ * anything unexpected makes it `failed`.
+ */
+@Injectable()
+export class ReconcileRunnerService {
+  private readonly log = new Logger(ReconcileRunnerService.name);
+  readonly runs: ReconcileRunRepository;
+
+  constructor(
+    private readonly db: DataSource,
+    @Inject(SETTINGS) private readonly settings: Settings,
+    @Inject(MAPPING) private readonly mapping: Mapping,
+    private readonly moduleRef: ModuleRef,
+    @Optional() @Inject(ONEC_PORT) private readonly onec?: OneCPort,
+    @Optional() @Inject(CRM_PORT) private readonly crm?: CrmPort,
+    @Optional() private readonly dedupe?: DedupeService,
+    @Optional() private readonly metrics?: SverkaMetrics,
+    @Optional() private readonly audit?: AuditService,
+  ) {
+    this.runs = new ReconcileRunRepository(db);
+  }
+
+  /** Options of a run, with the defaults (scheduled runs: dedupe and report on). */
+  static options(req: RunRequest): RunOptions {
+    const scheduled = req.trigger === 'schedule';
+    return {
+      entities: req.entities?.length ? [...new Set(req.entities)] : [...RECONCILE_ENTITIES],
+      sampleSize: req.sampleSize ?? (scheduled ? DEFAULT_SAMPLE_SIZE : 0),
+      dedupe: req.dedupe ?? scheduled,
+      report: scheduled ? true : (req.report ?? false),
+    };
+  }
+
+  /** Creates a queued run (or returns the one of the same idempotency key / slot). Throws ActiveRunError. */
+  async create(req: RunRequest): Promise<{ run: RunRow; created: boolean }> {
+    return this.runs.create({
+      trigger: req.trigger,
+      options: ReconcileRunnerService.options(req),
+      idempotencyKey: req.idempotencyKey,
+      slot: req.slot,
+    });
+  }
+
+  /** Creates a run and executes it in this process; returns the finished run (demo, CLI, tests). */
+  async runNow(req: RunRequest): Promise<ReturnType<typeof toRunView>> {
+    const { run } = await this.create(req);
+    await this.execute(run.id);
+    const done = await this.runs.get(run.id);
+    return toRunView(done!);
+  }
+
+  /** Marks `running` runs of crashed instances (stale heartbeat) as failed. Returns their ids. */
+  async recoverStale(now = new Date()): Promise<string[]> {
+    const out: string[] = [];
+    for (const r of await this.runs.running()) {
+      if (!isRunStale({ status: r.status, heartbeatAt: r.heartbeat_at, startedAt: r.started_at }, now)) continue;
+      await this.runs.finish(r.id, 'failed', r.summary, 'the instance running it stopped (no heartbeat); recovered');
+      this.metrics?.reconcileRuns.inc({ status: 'failed' });
+      out.push(r.id);
+    }
+    return out;
+  }
+
+  /** Executes a queued run to its end. Never throws for a check's failure; returns the final status. */
+  async execute(runId: string): Promise<RunStatus | null> {
+    if (!(await this.runs.start(runId))) return null;
+    const run = (await this.runs.get(runId))!;
+    const started = Date.now();
+    await this.audit?.record({ action: 'reconcile.run.start', target: runId, outcome: 'ok', detail: { trigger: run.trigger, options: run.options } });
+    const beat = setInterval(() => void this.runs.heartbeat(runId).catch(() => undefined), RUN_HEARTBEAT_MS);
+    let status: RunStatus = 'failed';
+    let summary: RunSummary | null = null;
+    let error: string | null = null;
+    try {
+      summary = await this.work(run);
+      status = summary.skippedChecks?.length ? 'partial' : 'succeeded';
+    } catch (e) {
+      error = describeError(e);
+      this.log.error(`reconcile run ${runId} failed: ${error}`);
+    } finally {
+      clearInterval(beat);
+    }
+    await this.runs.finish(runId, status, summary, error);
+    this.log.log(`reconcile run ${runId} ${status} in ${Date.now() - started} ms: ${JSON.stringify(summary?.discrepancies ?? {})}`);
+    await this.afterFinish(runId, run, status, summary, error);
+    return status;
+  }
+
+  private async afterFinish(runId: string, run: RunRow, status: RunStatus, summary: RunSummary | null, error: string | null): Promise<void> {
+    try {
+      this.metrics?.reconcileRuns.inc({ status });
+      if (this.metrics && summary) await applySummaryMetrics(this.metrics, { id: runId, status, summary, finishedAt: new Date() });
+    } catch (e) {
+      this.log.warn(`metrics update failed for run ${runId}: ${describeError(e)}`);
+    }
+    await this.audit?.record({
+      action: 'reconcile.run.finish',
+      target: runId,
+      outcome: status,
+      detail: { discrepancies: summary?.discrepancies ?? null, skippedChecks: summary?.skippedChecks ?? null, error },
+    });
+    if (run.trigger === 'schedule' || run.options.report) {
+      try {
+        await deliverReport(this.moduleRef, runId);
+      } catch (e) {
+        // A failed delivery never changes the run's status; the report module records and counts it.
+        this.log.warn(`report delivery for run ${runId} failed: ${describeError(e)}`);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- the run itself
+
+  private async work(run: RunRow): Promise<RunSummary> {
+    const runId = run.id;
+    const entities = new Set(run.options.entities);
+    const messages = reconcileMessages(this.settings.REPORT_LOCALE);
+    const ctx: CompareContext = { runId, mapping: this.mapping, messages };
+    const skipped: { check: string; reason: string }[] = [];
+    const pending = new PendingWriter(this.db, runId);
+    const skip = (check: string, e: unknown) => {
+      const reason = e instanceof SkipCheck ? e.message : describeError(e);
+      skipped.push({ check, reason });
+      this.log.warn(`reconcile run ${runId}: check ${check} skipped: ${reason}`);
+    };
+
+    await resetStage(this.db);
+    const syncEntities = SYNC_ENTITIES.filter((e) => entities.has(e) || (e === 'counterparties' && entities.has('debts')));
+    const onecOk = new Set<SyncEntity>();
+    const crmOk = new Set<SyncEntity>();
+
+    // 1. Snapshot, entity by entity; a side that fails skips that entity's comparisons.
+    for (const entity of syncEntities) {
+      try {
+        await this.snapshotOneC(entity, pending, messages, entities.has(entity));
+        onecOk.add(entity);
+      } catch (e) {
+        skip(`${entity}: 1C snapshot`, e);
+      }
+      try {
+        await this.snapshotCrm(entity, pending, messages);
+        crmOk.add(entity);
+      } catch (e) {
+        skip(`${entity}: CRM snapshot`, e);
+      }
+    }
+    let debtsOk = false;
+    if (entities.has('debts')) {
+      try {
+        await this.snapshotDebts(pending, messages);
+        debtsOk = true;
+      } catch (e) {
+        skip('debts: snapshot', e);
+      }
+    }
+    await pending.flush();
+    const linkSource = await stageLinks(this.db, this.mapping.originatorId);
+    await indexStage(this.db);
+    this.log.log(`reconcile run ${runId}: snapshot done (links from ${linkSource})`);
+
+    // 2. Compare in SQL.
+    const summary: RunSummary = { counts: {}, discrepancies: {} };
+    for (const entity of syncEntities) {
+      if (!entities.has(entity) || !onecOk.has(entity) || !crmOk.has(entity)) continue;
+      const counts = await countEntity(this.db, ctx, entity);
+      summary.counts[entity] = counts;
+      await compareCounts(this.db, ctx, entity, counts);
+      await compareMissing(this.db, ctx, entity);
+      await compareOrphans(this.db, ctx, entity);
+      await compareFields(this.db, ctx, entity);
+      if (entity === 'deals') summary.statuses = await compareStatuses(this.db, ctx);
+    }
+    if (debtsOk && crmOk.has('counterparties')) summary.debts = await compareDebts(this.db, ctx);
+
+    // 3. Dead letters, control sample, duplicates.
+    await this.syncFailures(pending, messages, entities);
+    if (run.options.sampleSize > 0) {
+      try {
+        summary.sample = await this.controlSample(runId, run.options.sampleSize, entities, onecOk, crmOk, pending, messages);
+      } catch (e) {
+        skip('control sample', e);
+      }
+    }
+    await pending.flush();
+    if (run.options.dedupe) {
+      try {
+        summary.duplicates = await this.findDuplicates(runId, onecOk.has('counterparties'), crmOk.has('counterparties'));
+      } catch (e) {
+        skip('duplicates', e);
+      }
+    }
+
+    // 4. Summary.
+    const byKind = (await this.db.query(
+      `SELECT entity, kind, count(*)::int AS n FROM discrepancy WHERE run_id = $1 GROUP BY 1, 2 ORDER BY 1, 2`,
+      [runId],
+    )) as { entity: ReconcileEntity; kind: DiscrepancyKind; n: number }[];
+    summary.discrepanciesByEntity = {};
+    for (const r of byKind) {
+      summary.discrepancies[r.kind] = (summary.discrepancies[r.kind] ?? 0) + r.n;
+      (summary.discrepanciesByEntity[r.entity] ??= {})[r.kind] = r.n;
+    }
+    if (debtsOk && summary.debts) summary.debts.mismatched = summary.discrepanciesByEntity.debts?.debt_mismatch ?? 0;
+    if (skipped.length) summary.skippedChecks = skipped;
+    const prev = await this.runs.latestFinished(runId, { withSummary: true });
+    summary.previousRunId = prev?.id ?? null;
+    summary.delta = discrepancyDelta(summary.discrepancies, prev?.summary?.discrepancies ?? null);
+    return summary;
+  }
+
+  private requireOneC(): OneCPort {
+    if (!this.onec) throw new SkipCheck('1C is not configured (ONEC_ODATA_URL)');
+    return this.onec;
+  }
+
+  private requireCrm(): CrmPort {
+    if (!this.crm) throw new SkipCheck('the CRM is not configured (BITRIX24_WEBHOOK_URL)');
+    return this.crm;
+  }
+
+  private async snapshotOneC(entity: SyncEntity, pending: PendingWriter, m: ReconcileMessages, validate: boolean): Promise<void> {
+    const onec = this.requireOneC();
+    const { table } = ONEC_OF[entity];
+    let incomplete: string | null = null;
+    for await (const page of onec.readAll({
+      entity: ONEC_OF[entity].entity,
+      onReport: (r) => {
+        if (!r.complete) incomplete = `1C returned ${r.rows} rows of ${entity} but counts ${r.counted}`;
+      },
+    })) {
+      const rows: StageRow[] = [];
+      for (const rec of page.records) {
+        if (entity === 'counterparties') {
+          const c = rec as Parameters<typeof onecCounterpartyRow>[0];
+          rows.push(onecCounterpartyRow(c, this.mapping));
+          if (validate && !c.deletionMark) for (const f of validateCounterparty(c)) pending.push(invalidItem(entity, c.ref, f.field, f.value, f.reason, m));
+        } else if (entity === 'contacts') {
+          const c = rec as Parameters<typeof onecContactRow>[0];
+          rows.push(onecContactRow(c, this.mapping));
+          if (validate && !c.deletionMark && c.ownerRef) for (const f of validateContact(c)) pending.push(invalidItem(entity, c.ref, f.field, f.value, f.reason, m));
+        } else rows.push(onecOrderRow(rec as Parameters<typeof onecOrderRow>[0], this.mapping));
+      }
+      await insertStage(this.db, table, rows);
+      for (const bad of page.malformed) pending.push(malformedItem(entity, 'onec', bad.ref, bad.reason, m));
+      await pending.flushIfFull();
+    }
+    if (incomplete) throw new SkipCheck(incomplete);
+  }
+
+  private async snapshotCrm(entity: SyncEntity, pending: PendingWriter, m: ReconcileMessages): Promise<void> {
+    const crm = this.requireCrm();
+    const { table, entity: crmEntity } = CRM_OF[entity];
+    for await (const page of crm.bulkRead({ entity: crmEntity })) {
+      const rows = page.records.map((r) =>
+        entity === 'counterparties'
+          ? crmCompanyRow(r as Parameters<typeof crmCompanyRow>[0], this.mapping)
+          : entity === 'contacts'
+            ? crmContactRow(r as Parameters<typeof crmContactRow>[0], this.mapping)
+            : crmDealRow(r as Parameters<typeof crmDealRow>[0]),
+      );
+      await insertStage(this.db, table, rows);
+      for (const bad of page.malformed) pending.push(crmMalformedItem(entity, bad, m));
+      await pending.flushIfFull();
+    }
+    if (entity === 'counterparties') {
+      for await (const page of crm.readRequisites({})) {
+        await insertStage(this.db, 'crm_requisite', page.records.map((r) => crmRequisiteRow(r, this.mapping)));
+        for (const bad of page.malformed) pending.push(crmMalformedItem(entity, bad, m));
+      }
+    }
+  }
+
+  private async snapshotDebts(pending: PendingWriter, m: ReconcileMessages): Promise<void> {
+    const onec = this.requireOneC();
+    const crm = this.requireCrm();
+    const debts = await onec.readDebts({
+      onMalformed: (rows: MalformedRecord[]) => {
+        for (const bad of rows) pending.push(malformedItem('debts', 'onec', bad.ref, bad.reason, m));
+      },
+    });
+    for (let i = 0; i < debts.length; i += 5000) await insertStage(this.db, 'onec_debt', debts.slice(i, i + 5000).map(onecDebtRow));
+    const listed = this.mapping.debts.openInvoiceStages;
+    const open = listed?.length ? listed : (await crm.listStages('invoice')).filter((s) => s.semantics === 'P').map((s) => s.id);
+    await insertStage(this.db, 'crm_open_stage', open.map((s) => [s]));
+    for await (const page of crm.bulkRead({ entity: 'invoices' })) {
+      await insertStage(this.db, 'crm_invoice', page.records.map(crmInvoiceRow));
+      for (const bad of page.malformed) pending.push(crmMalformedItem('debts', bad, m));
+    }
+  }
+
+  /** Sync's dead letters (`sync_item_failure` rows with `dead`), read by JSON so column renames cannot break us. */
+  private async syncFailures(pending: PendingWriter, m: ReconcileMessages, entities: Set<ReconcileEntity>): Promise<void> {
+    const [{ ok }] = (await this.db.query(`SELECT to_regclass('public.sync_item_failure') IS NOT NULL AS ok`)) as { ok: boolean }[];
+    if (!ok) return;
+    const rows = (await this.db.query(
+      `SELECT to_jsonb(f) AS j FROM sync_item_failure f WHERE coalesce((to_jsonb(f)->>'dead')::boolean, false)`,
+    )) as { j: Record<string, unknown> }[];
+    for (const { j } of rows) {
+      const entity = String(j.entity ?? 'counterparties') as ReconcileEntity;
+      if (!RECONCILE_ENTITIES.includes(entity) || !entities.has(entity)) continue;
+      const reason = String(j.last_error ?? j.error ?? j.reason ?? j.message ?? '');
+      const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
+      pending.push({
+        kind: 'sync_failure', entity, severity: KIND_SEVERITY.sync_failure,
+        onecRef: str(j.onec_ref ?? j.ref), crmId: str(j.crm_id), field: null, onecValue: null, crmValue: null,
+        detail: m.syncFailure(reason),
+      });
+    }
+  }
+
+  /**
+   * `sampleSize` random linked records (pairs present in both snapshots) re-read one by one from both
+   * systems and compared with the bulk path's row mappers. A difference the bulk comparison did not
+   * report is added as a field_mismatch (it would be a bulk-path bug or a change during the run).
+   */
+  private async controlSample(
+    runId: string, size: number, entities: Set<ReconcileEntity>, onecOk: Set<SyncEntity>, crmOk: Set<SyncEntity>,
+    pending: PendingWriter, m: ReconcileMessages,
+  ): Promise<{ size: number; mismatched: number }> {
+    const onec = this.requireOneC();
+    const crm = this.requireCrm();
+    const usable = SYNC_ENTITIES.filter((e) => entities.has(e) && onecOk.has(e) && crmOk.has(e));
+    if (!usable.length) return { size: 0, mismatched: 0 };
+    const picks = (await this.db.query(
+      `SELECT l.entity, l.onec_ref, l.crm_id,
+              (SELECT lc.crm_id FROM ${stage('link')} lc WHERE lc.entity = 'counterparties' AND lc.onec_ref = coalesce(oc.owner_ref, oo.counterparty_ref)) AS owner_company
+       FROM ${stage('link')} l
+       LEFT JOIN ${stage('onec_contact')} oc ON l.entity = 'contacts' AND oc.ref = l.onec_ref
+       LEFT JOIN ${stage('onec_order')} oo ON l.entity = 'deals' AND oo.ref = l.onec_ref
+       WHERE l.entity = ANY($1::text[]) ORDER BY random() LIMIT $2`,
+      [usable, size],
+    )) as { entity: SyncEntity; onec_ref: string; crm_id: string; owner_company: string | null }[];
+    const known = new Set(
+      ((await this.db.query(`SELECT entity, onec_ref, field FROM discrepancy WHERE run_id = $1 AND field IS NOT NULL`, [runId])) as {
+        entity: string; onec_ref: string; field: string;
+      }[]).map((r) => `${r.entity}|${r.onec_ref}|${r.field}`),
+    );
+    let mismatched = 0;
+    for (const p of picks) {
+      const o = await onec.getOne(ONEC_OF[p.entity].entity, p.onec_ref);
+      const c = await crm.getOne(CRM_OF[p.entity].entity, p.crm_id);
+      const orec = o?.records[0];
+      if (!orec || !c) {
+        mismatched++;
+        continue;
+      }
+      let requisite: CrmRequisite | null = null;
+      if (p.entity === 'counterparties') {
+        for await (const page of crm.readRequisites({ companyIds: [p.crm_id] }))
+          requisite ??= page.records.find((r) => r.xmlId === p.onec_ref) ?? null;
+      }
+      const diffs = diffSampled(p.entity, orec, c as Parameters<typeof diffSampled>[2], this.mapping, { requisite, companyIdOfOwner: p.owner_company });
+      if (!diffs.length) continue;
+      mismatched++;
+      for (const d of diffs) {
+        const key = `${p.entity}|${p.onec_ref}|${d.field}`;
+        if (known.has(key)) continue;
+        known.add(key);
+        pending.push({
+          kind: d.field === 'stageId' ? 'status_mismatch' : 'field_mismatch', entity: p.entity, severity: KIND_SEVERITY.field_mismatch,
+          onecRef: p.onec_ref, crmId: p.crm_id, field: d.field, onecValue: d.onecValue, crmValue: d.crmValue,
+          detail: m.sampleMismatch(d.field),
+        });
+      }
+    }
+    return { size: picks.length, mismatched };
+  }
+
+  /** Duplicate clusters from the dedupe module over the staged counterparties and companies. */
+  private async findDuplicates(runId: string, onecOk: boolean, crmOk: boolean): Promise<Partial<Record<'onec' | 'crm' | 'cross', number>>> {
+    if (!this.dedupe) throw new SkipCheck('the dedupe module is not loaded');
+    if (!onecOk || !crmOk) throw new SkipCheck('a counterparty snapshot is missing');
+    const split = (s: string | null) => (s ? s.split(', ') : []);
+    const db = this.db;
+    async function* pages<T>(sql: string, map: (r: T) => DedupeRecord): AsyncIterable<DedupeRecord> {
+      let after = '';
+      for (;;) {
+        const rows = (await db.query(sql, [after])) as (T & { k: string })[];
+        for (const r of rows) yield map(r);
+        if (rows.length < 5000) return;
+        after = rows[rows.length - 1].k;
+      }
+    }
+    type O = { k: string; title: string; full_name: string; inn: string; kpp: string; ogrn: string; phones: string; emails: string };
+    type C = O & { linked: string | null };
+    const onecSrc = pages<O>(
+      `SELECT ref AS k, title, full_name, inn, kpp, ogrn, phones, emails FROM ${stage('onec_counterparty')}
+       WHERE NOT deletion_mark AND ref > $1 ORDER BY ref LIMIT 5000`,
+      (r) => ({ system: 'onec', id: r.k, name: r.title, fullName: r.full_name, inn: r.inn || null, kpp: r.kpp || null, ogrn: r.ogrn || null, phones: split(r.phones), emails: split(r.emails) }),
+    );
+    const crmSrc = pages<C>(
+      `SELECT c.id AS k, c.title, r.full_name, r.inn, r.kpp, r.ogrn, c.phones, c.emails, l.onec_ref AS linked
+       FROM ${stage('crm_company')} c
+       LEFT JOIN LATERAL (SELECT * FROM ${stage('crm_requisite')} q WHERE q.company_id = c.id ORDER BY (q.xml_id IS NULL), q.id LIMIT 1) r ON true
+       LEFT JOIN ${stage('link')} l ON l.entity = 'counterparties' AND l.crm_id = c.id
+       WHERE c.id > $1 ORDER BY c.id LIMIT 5000`,
+      (r) => ({ system: 'crm', id: r.k, name: r.title, fullName: r.full_name ?? '', inn: r.inn || null, kpp: r.kpp || null, ogrn: r.ogrn || null, phones: split(r.phones), emails: split(r.emails), linkedTo: r.linked }),
+    );
+    const result = await this.dedupe.findClusters({ onec: onecSrc, crm: crmSrc });
+    const counts: Partial<Record<'onec' | 'crm' | 'cross', number>> = { onec: 0, crm: 0, cross: 0 };
+    for (let i = 0; i < result.clusters.length; i += 1000) {
+      const chunk = result.clusters.slice(i, i + 1000);
+      await this.db.query(
+        `INSERT INTO duplicate_cluster (run_id, scope, score, members, reasons)
+         SELECT $1, s, sc, m, r FROM unnest($2::text[], $3::numeric[], $4::jsonb[], $5::jsonb[]) AS t(s, sc, m, r)`,
+        [runId, chunk.map((c) => c.scope), chunk.map((c) => c.score), chunk.map((c) => JSON.stringify(c.members)), chunk.map((c) => JSON.stringify(c.reasons))],
+      );
+    }
+    for (const c of result.clusters) counts[c.scope] = (counts[c.scope] ?? 0) + 1;
+    return counts;
+  }
+}
+
+export { ActiveRunError };
+
+function invalidItem(entity: ReconcileEntity, ref: string, field: string, value: string, reason: string, m: ReconcileMessages): PendingItem {
+  return { kind: 'invalid_value', entity, severity: KIND_SEVERITY.invalid_value, onecRef: ref, crmId: null, field, onecValue: value, crmValue: null, detail: m.invalidValue(field, reason) };
+}
+
+function malformedItem(entity: ReconcileEntity, system: 'onec', ref: string | null, reason: string, m: ReconcileMessages): PendingItem {
+  return { kind: 'invalid_value', entity, severity: 'warning', onecRef: ref, crmId: null, field: null, onecValue: null, crmValue: null, detail: m.malformed(system, reason) };
+}
+
+function crmMalformedItem(entity: ReconcileEntity, bad: CrmMalformedRecord, m: ReconcileMessages): PendingItem {
+  return { kind: 'invalid_value', entity, severity: 'warning', onecRef: null, crmId: bad.id, field: null, onecValue: null, crmValue: null, detail: m.malformed('crm', bad.reason) };
+}
+
+/** Buffers JS-built discrepancy items and writes them with multi-row inserts. */
+class PendingWriter {
+  private items: PendingItem[] = [];
+  constructor(private readonly db: DataSource, private readonly runId: string) {}
+
+  push(item: PendingItem): void {
+    this.items.push(item);
+  }
+
+  async flushIfFull(): Promise<void> {
+    if (this.items.length >= 2000) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    const items = this.items;
+    this.items = [];
+    if (!items.length) return;
+    const col = <K extends keyof PendingItem>(k: K) => items.map((i) => i[k]);
+    await this.db.query(
+      `INSERT INTO discrepancy (run_id, kind, entity, severity, onec_ref, crm_id, field, onec_value, crm_value, detail)
+       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])`,
+      [this.runId, col('kind'), col('entity'), col('severity'), col('onecRef'), col('crmId'), col('field'), col('onecValue'), col('crmValue'), col('detail')],
+    );
+  }
+}
+
+/** The metrics module's `applyRunSummaryToMetrics` when it is present (loaded lazily: it lands in parallel). */
+async function applySummaryMetrics(metrics: SverkaMetrics, run: { id: string; status: RunStatus; summary: RunSummary; finishedAt: Date }): Promise<void> {
+  const specifier = '../metrics/apply-run-summary.js';
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(specifier)) as Record<string, unknown>;
+  } catch {
+    return;
+  }
+  const fn = mod.applyRunSummaryToMetrics;
+  if (typeof fn === 'function') (fn as (m: SverkaMetrics, r: unknown) => void)(metrics, run);
+}
+
+/** The report module's ReportDeliveryService.deliver(runId) when the report module is loaded. */
+async function deliverReport(moduleRef: ModuleRef, runId: string): Promise<void> {
+  const specifier = '../report/report-delivery.service.js';
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(specifier)) as Record<string, unknown>;
+  } catch {
+    return;
+  }
+  const cls = mod.ReportDeliveryService as (new (...a: unknown[]) => { deliver(id: string): Promise<unknown> }) | undefined;
+  if (!cls) return;
+  let svc: { deliver(id: string): Promise<unknown> } | null = null;
+  try {
+    svc = moduleRef.get(cls, { strict: false });
+  } catch {
+    return;
+  }
+  await svc?.deliver(runId);
+}
+
+export const ALL_KINDS = DISCREPANCY_KINDS;

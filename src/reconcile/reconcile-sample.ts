@@ -1,0 +1,69 @@
+import type { CrmCompany, CrmContact, CrmDeal, CrmRequisite } from '../crm/crm.types.js';
+import type { Mapping } from '../mapping/mapping.types.js';
+import type { OneCContact, OneCCounterparty, OneCOrder } from '../onec/onec.types.js';
+import { checkedFields } from './reconcile-compare.sql.js';
+import { crmCompanyRow, crmContactRow, crmDealRow, crmRequisiteRow, onecContactRow, onecCounterpartyRow, onecOrderRow } from './reconcile-rows.js';
+
+export interface FieldDiff {
+  field: string;
+  onecValue: string;
+  crmValue: string;
+}
+
+const s = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+const money = (v: unknown) => (v === null || v === undefined || v === '' ? '' : Number(v).toFixed(2));
+
+/**
+ * The control sample's field-by-field comparison of one record read singly from both systems, with
+ * the same row mappers as the bulk path (so a difference between the two paths is a bulk-path bug).
+ * `companyIdOfOwner` is the CRM company linked to the 1C owner/counterparty (from the link snapshot).
+ * Pure.
+ */
+export function diffSampled(
+  entity: 'counterparties' | 'contacts' | 'deals',
+  onec: OneCCounterparty | OneCContact | OneCOrder,
+  crm: CrmCompany | CrmContact | CrmDeal,
+  mapping: Mapping,
+  extra: { requisite?: CrmRequisite | null; companyIdOfOwner?: string | null },
+): FieldDiff[] {
+  const fields = new Set(checkedFields(mapping[entity]));
+  let pairs: [string, string, string][];
+  if (entity === 'counterparties') {
+    const o = onecCounterpartyRow(onec as OneCCounterparty, mapping);
+    const c = crmCompanyRow(crm as CrmCompany, mapping);
+    const r = extra.requisite ? crmRequisiteRow(extra.requisite, mapping) : [];
+    pairs = [
+      ['title', s(o[2]), s(c[3])],
+      ['fullName', s(o[3]), s(r[5])],
+      ['inn', s(o[4]), s(r[3])],
+      ['kpp', s(o[5]), s(r[4])],
+      ['ogrn', s(o[6]), s(r[6])],
+      ['phones', s(o[7]), s(c[4])],
+      ['emails', s(o[8]), s(c[5])],
+    ];
+  } else if (entity === 'contacts') {
+    const o = onecContactRow(onec as OneCContact, mapping);
+    const c = crmContactRow(crm as CrmContact, mapping);
+    pairs = [
+      ['lastName', s(o[3]), s(c[4])],
+      ['name', s(o[4]), s(c[5])],
+      ['secondName', s(o[5]), s(c[6])],
+      ['companyId', s(extra.companyIdOfOwner), s(c[3])],
+      ['phones', s(o[6]), s(c[7])],
+      ['emails', s(o[7]), s(c[8])],
+    ];
+  } else {
+    const o = onecOrderRow(onec as OneCOrder, mapping);
+    const c = crmDealRow(crm as CrmDeal);
+    pairs = [
+      ['title', s(o[4]), s(c[4])],
+      ['opportunity', money(o[5]), money(c[5])],
+      ['currencyId', mapping.deals.currencyId, s(c[6])],
+      ['companyId', s(extra.companyIdOfOwner), s(c[3])],
+    ];
+    if (o[7] !== null) pairs.push(['stageId', s(o[7]), s(c[7])]);
+  }
+  return pairs
+    .filter(([f, ov, cv]) => (fields.has(f) || f === 'stageId') && ov !== cv)
+    .map(([field, onecValue, crmValue]) => ({ field, onecValue, crmValue }));
+}

@@ -1,0 +1,124 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { STAGE_SCHEMA } from './reconcile.constants.js';
+
+type Col = readonly [name: string, type: 'text' | 'boolean' | 'numeric'];
+
+/**
+ * The staging tables of a run: both sides' snapshots, normalised as sync writes them (multi-values as
+ * the canonical sorted list text), so the comparers are plain SQL equality. UNLOGGED, recreated per
+ * run without indexes; indexes are built after the load (`indexStage`).
+ */
+export const STAGE_TABLES = {
+  onec_counterparty: [
+    ['ref', 'text'], ['deletion_mark', 'boolean'], ['title', 'text'], ['full_name', 'text'], ['inn', 'text'],
+    ['kpp', 'text'], ['ogrn', 'text'], ['phones', 'text'], ['emails', 'text'],
+  ],
+  onec_contact: [
+    ['ref', 'text'], ['deletion_mark', 'boolean'], ['owner_ref', 'text'], ['last_name', 'text'], ['name', 'text'],
+    ['second_name', 'text'], ['phones', 'text'], ['emails', 'text'],
+  ],
+  onec_order: [
+    ['ref', 'text'], ['deletion_mark', 'boolean'], ['live', 'boolean'], ['counterparty_ref', 'text'], ['title', 'text'],
+    ['amount', 'numeric'], ['status', 'text'], ['expected_stage', 'text'],
+  ],
+  onec_debt: [['counterparty_ref', 'text'], ['amount', 'numeric']],
+  crm_company: [
+    ['id', 'text'], ['originator_id', 'text'], ['origin_id', 'text'], ['title', 'text'], ['phones', 'text'], ['emails', 'text'],
+  ],
+  crm_requisite: [
+    ['id', 'text'], ['company_id', 'text'], ['xml_id', 'text'], ['inn', 'text'], ['kpp', 'text'], ['full_name', 'text'], ['ogrn', 'text'],
+  ],
+  crm_contact: [
+    ['id', 'text'], ['originator_id', 'text'], ['origin_id', 'text'], ['company_id', 'text'], ['last_name', 'text'], ['name', 'text'],
+    ['second_name', 'text'], ['phones', 'text'], ['emails', 'text'],
+  ],
+  crm_deal: [
+    ['id', 'text'], ['originator_id', 'text'], ['origin_id', 'text'], ['company_id', 'text'], ['title', 'text'],
+    ['opportunity', 'numeric'], ['currency_id', 'text'], ['stage_id', 'text'],
+  ],
+  crm_invoice: [['id', 'text'], ['company_id', 'text'], ['stage_id', 'text'], ['opportunity', 'numeric']],
+  crm_open_stage: [['stage_id', 'text']],
+  link: [['entity', 'text'], ['onec_ref', 'text'], ['crm_id', 'text']],
+} as const satisfies Record<string, readonly Col[]>;
+
+export type StageTable = keyof typeof STAGE_TABLES;
+export type StageRow = readonly (string | boolean | null)[];
+
+/** Indexes built after the load; each serves one join of the comparers. */
+const STAGE_INDEXES: [StageTable, string][] = [
+  ['onec_counterparty', 'ref'],
+  ['onec_contact', 'ref'],
+  ['onec_order', 'ref'],
+  ['onec_debt', 'counterparty_ref'],
+  ['crm_company', 'id'],
+  ['crm_company', 'origin_id'],
+  ['crm_requisite', 'company_id, xml_id'],
+  ['crm_contact', 'id'],
+  ['crm_contact', 'origin_id'],
+  ['crm_deal', 'id'],
+  ['crm_deal', 'origin_id'],
+  ['crm_invoice', 'company_id'],
+  ['link', 'entity, onec_ref'],
+  ['link', 'entity, crm_id'],
+];
+
+export const stage = (t: StageTable) => `${STAGE_SCHEMA}.${t}`;
+
+type Db = DataSource | EntityManager;
+
+/** Drops and recreates every staging table (empty, UNLOGGED, no indexes). */
+export async function resetStage(db: Db): Promise<void> {
+  await db.query(`CREATE SCHEMA IF NOT EXISTS ${STAGE_SCHEMA}`);
+  for (const [t, cols] of Object.entries(STAGE_TABLES)) {
+    await db.query(`DROP TABLE IF EXISTS ${stage(t as StageTable)}`);
+    await db.query(`CREATE UNLOGGED TABLE ${stage(t as StageTable)} (${cols.map(([n, ty]) => `${n} ${ty}`).join(', ')})`);
+  }
+}
+
+/**
+ * Appends rows (values in the table's column order) with one INSERT … SELECT FROM unnest(…) per call:
+ * one array parameter per column, so a page of any size is one statement and one round trip.
+ */
+export async function insertStage(db: Db, table: StageTable, rows: readonly StageRow[]): Promise<void> {
+  if (!rows.length) return;
+  const cols = STAGE_TABLES[table];
+  const params = cols.map((_, i) => rows.map((r) => r[i] ?? null));
+  const list = cols.map(([n]) => n).join(', ');
+  const unnest = cols.map(([, ty], i) => `$${i + 1}::${ty}[]`).join(', ');
+  await db.query(`INSERT INTO ${stage(table)} (${list}) SELECT * FROM unnest(${unnest})`, params);
+}
+
+/** Builds the comparers' indexes and refreshes planner statistics (after the load, never before). */
+export async function indexStage(db: Db): Promise<void> {
+  for (const [t, cols] of STAGE_INDEXES) await db.query(`CREATE INDEX ON ${stage(t)} (${cols})`);
+  for (const t of Object.keys(STAGE_TABLES)) await db.query(`ANALYZE ${stage(t as StageTable)}`);
+}
+
+/**
+ * Fills the link snapshot from sync's `entity_link` (the authority on which CRM record belongs to
+ * which 1C record). Without that table (sync not deployed) the links are the CRM records carrying
+ * our originatorId + originId. Returns where the links came from.
+ */
+export async function stageLinks(db: Db, originatorId: string): Promise<'entity_link' | 'crm_origin'> {
+  const [{ ok }] = (await db.query(`SELECT to_regclass('public.entity_link') IS NOT NULL AS ok`)) as { ok: boolean }[];
+  if (ok) {
+    await db.query(
+      `INSERT INTO ${stage('link')} (entity, onec_ref, crm_id)
+       SELECT entity, onec_ref, crm_id::text FROM entity_link WHERE crm_id IS NOT NULL`,
+    );
+    return 'entity_link';
+  }
+  for (const [entity, table] of [
+    ['counterparties', 'crm_company'],
+    ['contacts', 'crm_contact'],
+    ['deals', 'crm_deal'],
+  ] as const) {
+    await db.query(
+      `INSERT INTO ${stage('link')} (entity, onec_ref, crm_id)
+       SELECT DISTINCT ON (origin_id) $1, origin_id, id FROM ${stage(table)}
+       WHERE originator_id = $2 AND origin_id IS NOT NULL ORDER BY origin_id, id::bigint`,
+      [entity, originatorId],
+    );
+  }
+  return 'crm_origin';
+}

@@ -1,0 +1,61 @@
+/**
+ * `detail` texts of discrepancy items in REPORT_LOCALE. Templates with `%s` are filled by PostgreSQL
+ * `format()` in the SQL comparers (arguments in the documented order); functions are used from JS.
+ */
+export type ReportLocale = 'ru' | 'en';
+
+export interface ReconcileMessages {
+  /** entity, ref */
+  missingNoLink: string;
+  /** entity, ref, crm id */
+  missingGone: string;
+  /** entity, crm id, ref */
+  orphanGone: string;
+  /** entity, crm id, ref */
+  orphanMarked: string;
+  /** field, 1C value, CRM value */
+  fieldMismatch: string;
+  /** 1C status, expected stage, CRM stage */
+  statusMismatch: string;
+  /** 1C debt, CRM open invoices, difference, tolerance */
+  debtMismatch: string;
+  countMismatch(entity: string, onec: number, crm: number, linked: number): string;
+  invalidValue(field: string, reason: string): string;
+  malformed(system: string, reason: string): string;
+  syncFailure(reason: string): string;
+  sampleMismatch(field: string): string;
+}
+
+const ru: ReconcileMessages = {
+  missingNoLink: '%s: запись 1С %s не выгружена в CRM (нет связи)',
+  missingGone: '%s: запись 1С %s связана с записью CRM %s, которой больше нет',
+  orphanGone: '%s: запись CRM %s ссылается на запись 1С %s, которой нет в 1С',
+  orphanMarked: '%s: запись CRM %s ссылается на запись 1С %s, помеченную на удаление',
+  fieldMismatch: 'Поле «%s» различается: в 1С «%s», в CRM «%s»',
+  statusMismatch: 'Статус заказа в 1С «%s» соответствует стадии %s, а в CRM стадия %s',
+  debtMismatch: 'Долг в 1С %s ₽, открытые счета в CRM %s ₽, разница %s ₽ (допуск %s ₽)',
+  countMismatch: (e, o, c, l) => `${e}: в 1С ${o} действующих, в CRM ${c} с источником 1С, связей ${l}`,
+  invalidValue: (f, r) => `Некорректное значение поля «${f}» в 1С: ${r}`,
+  malformed: (s, r) => `Запись ${s === 'onec' ? '1С' : 'CRM'} не удалось прочитать: ${r}`,
+  syncFailure: (r) => `Синхронизация отказалась от записи после всех попыток: ${r}`,
+  sampleMismatch: (f) => `Контрольная выборка: поле «${f}» различается при чтении по одной записи`,
+};
+
+const en: ReconcileMessages = {
+  missingNoLink: '%s: 1C record %s is not in the CRM (no link)',
+  missingGone: '%s: 1C record %s is linked to CRM record %s, which no longer exists',
+  orphanGone: '%s: CRM record %s points to 1C record %s, which is gone from 1C',
+  orphanMarked: '%s: CRM record %s points to 1C record %s, which is marked for deletion',
+  fieldMismatch: 'Field "%s" differs: 1C "%s", CRM "%s"',
+  statusMismatch: '1C order status "%s" maps to stage %s, but the CRM stage is %s',
+  debtMismatch: '1C debt %s RUB, CRM open invoices %s RUB, difference %s RUB (tolerance %s RUB)',
+  countMismatch: (e, o, c, l) => `${e}: 1C has ${o} live, the CRM ${c} with a 1C origin, ${l} links`,
+  invalidValue: (f, r) => `Invalid value of "${f}" in 1C: ${r}`,
+  malformed: (s, r) => `A ${s === 'onec' ? '1C' : 'CRM'} record could not be read: ${r}`,
+  syncFailure: (r) => `Sync gave up on this record after all attempts: ${r}`,
+  sampleMismatch: (f) => `Control sample: field "${f}" differs when read record by record`,
+};
+
+export function reconcileMessages(locale: ReportLocale): ReconcileMessages {
+  return locale === 'en' ? en : ru;
+}

@@ -1,0 +1,53 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { CronJob } from 'cron';
+import { describeError } from '../common/describe-error.js';
+import { SETTINGS, type Settings } from '../config/settings.js';
+import { ActiveRunError } from './reconcile-run.repository.js';
+import { ReconcileQueueService } from './reconcile-queue.service.js';
+import { scheduleSlot } from './reconcile-slot.util.js';
+
+const JOB = 'reconcile-daily';
+
+/**
+ * RECONCILE_CRON in SCHEDULE_TZ (off when SCHEDULER_ENABLED=false). A tick only enqueues a run for
+ * the day's slot; the UNIQUE slot makes it exactly one run per day across any number of instances.
+ */
+@Injectable()
+export class ReconcileScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = new Logger(ReconcileScheduler.name);
+
+  constructor(
+    @Inject(SETTINGS) private readonly settings: Settings,
+    private readonly registry: SchedulerRegistry,
+    private readonly queue: ReconcileQueueService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.settings.SCHEDULER_ENABLED) return;
+    const job = CronJob.from({
+      cronTime: this.settings.RECONCILE_CRON,
+      timeZone: this.settings.SCHEDULE_TZ,
+      onTick: () => void this.tick(),
+      start: true,
+    });
+    this.registry.addCronJob(JOB, job as never);
+    this.log.log(`reconciliation scheduled: "${this.settings.RECONCILE_CRON}" in ${this.settings.SCHEDULE_TZ}`);
+  }
+
+  onApplicationShutdown(): void {
+    if (this.registry.doesExist('cron', JOB)) this.registry.deleteCronJob(JOB);
+  }
+
+  /** Enqueues today's scheduled run (no-op when another instance already did). */
+  async tick(now = new Date()): Promise<void> {
+    const slot = scheduleSlot(now, this.settings.SCHEDULE_TZ);
+    try {
+      const run = await this.queue.enqueue({ trigger: 'schedule', slot });
+      this.log.log(`scheduled reconciliation for ${slot}: run ${run.id} (${run.status})`);
+    } catch (e) {
+      if (e instanceof ActiveRunError) this.log.warn(`scheduled reconciliation for ${slot} not started: run ${e.activeRunId} is active`);
+      else this.log.error(`scheduled reconciliation for ${slot} could not be enqueued: ${describeError(e)}`);
+    }
+  }
+}
