@@ -24,9 +24,13 @@ export class CreateReconciliation1764320000000 implements MigrationInterface {
         created_at      timestamptz NOT NULL DEFAULT now()
       )`);
     // At most one reconciliation queued or running at any time, across instances.
-    await q.query(`CREATE UNIQUE INDEX reconciliation_run_one_active ON reconciliation_run ((true)) WHERE status IN ('queued', 'running')`);
+    await q.query(
+      `CREATE UNIQUE INDEX reconciliation_run_one_active ON reconciliation_run ((true)) WHERE status IN ('queued', 'running')`,
+    );
     await q.query(`CREATE INDEX reconciliation_run_created ON reconciliation_run (created_at DESC, id DESC)`);
-    await q.query(`CREATE INDEX reconciliation_run_finished ON reconciliation_run (finished_at DESC) WHERE finished_at IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX reconciliation_run_finished ON reconciliation_run (finished_at DESC) WHERE finished_at IS NOT NULL`,
+    );
     await q.query(`
       CREATE TABLE discrepancy (
         id         bigserial PRIMARY KEY,

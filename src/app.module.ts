@@ -15,11 +15,12 @@ import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import type { Mapping } from './mapping/mapping.types.js';
 import { QueueModule } from './queue/queue.module.js';
+import { ReconcileModule } from './reconcile/reconcile.module.js';
 
 /**
  * Feature modules, in the order they are wired. Each brings its controllers, services and schedulers.
  */
-const FEATURE_MODULES: Type[] = [HealthModule];
+const FEATURE_MODULES: Type[] = [HealthModule, ReconcileModule];
 
 export interface AppModuleOptions {
   settings: Settings;

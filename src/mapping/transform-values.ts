@@ -7,7 +7,10 @@ import type { Transform } from './mapping.types.js';
  */
 
 /** One scalar through the transforms, in order. A phone/e-mail that does not parse gives null. */
-export function transformValue(value: string | null | undefined, transforms: readonly Transform[] = []): string | null {
+export function transformValue(
+  value: string | null | undefined,
+  transforms: readonly Transform[] = [],
+): string | null {
   let v: string | null = value ?? '';
   for (const t of transforms) {
     if (v === null) return null;
@@ -26,7 +29,10 @@ export interface TransformedList {
 }
 
 /** A multi-value field (phones, e-mails) through the transforms; empty raw values are skipped, not invalid. */
-export function transformList(raw: readonly string[], transforms: readonly Transform[] = []): TransformedList {
+export function transformList(
+  raw: readonly string[],
+  transforms: readonly Transform[] = [],
+): TransformedList {
   const values: string[] = [];
   const invalid: string[] = [];
   const seen = new Set<string>();

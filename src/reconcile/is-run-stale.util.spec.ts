@@ -5,10 +5,14 @@ const ago = (ms: number) => new Date(now.getTime() - ms);
 
 describe('isRunStale', () => {
   it('a running run with a recent heartbeat is alive', () => {
-    expect(isRunStale({ status: 'running', heartbeatAt: ago(60_000), startedAt: ago(3_600_000) }, now)).toBe(false);
+    expect(isRunStale({ status: 'running', heartbeatAt: ago(60_000), startedAt: ago(3_600_000) }, now)).toBe(
+      false,
+    );
   });
   it('a running run whose heartbeat is older than the limit is stale', () => {
-    expect(isRunStale({ status: 'running', heartbeatAt: ago(11 * 60_000), startedAt: ago(3_600_000) }, now)).toBe(true);
+    expect(
+      isRunStale({ status: 'running', heartbeatAt: ago(11 * 60_000), startedAt: ago(3_600_000) }, now),
+    ).toBe(true);
   });
   it('falls back to startedAt before the first heartbeat', () => {
     expect(isRunStale({ status: 'running', heartbeatAt: null, startedAt: ago(1000) }, now)).toBe(false);

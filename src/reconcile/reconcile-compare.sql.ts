@@ -1,7 +1,12 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ReconcileEntity, SyncEntity } from '../common/vocabulary.js';
 import type { EntityMapping, Mapping } from '../mapping/mapping.types.js';
-import { COUNT_CRITICAL_SHARE, CRITICAL_FIELDS, DEBT_CRITICAL_RUB, KIND_SEVERITY } from './reconcile.constants.js';
+import {
+  COUNT_CRITICAL_SHARE,
+  CRITICAL_FIELDS,
+  DEBT_CRITICAL_RUB,
+  KIND_SEVERITY,
+} from './reconcile.constants.js';
 import type { ReconcileMessages } from './reconcile.messages.js';
 import { stage } from './reconcile-stage.repository.js';
 import type { EntityCounts } from './reconcile.types.js';
@@ -30,15 +35,25 @@ interface EntitySql {
 }
 
 const SQL_OF: Record<SyncEntity, EntitySql> = {
-  counterparties: { onec: stage('onec_counterparty'), crm: stage('crm_company'), live: 'NOT o.deletion_mark' },
-  contacts: { onec: stage('onec_contact'), crm: stage('crm_contact'), live: 'NOT o.deletion_mark AND o.owner_ref IS NOT NULL' },
+  counterparties: {
+    onec: stage('onec_counterparty'),
+    crm: stage('crm_company'),
+    live: 'NOT o.deletion_mark',
+  },
+  contacts: {
+    onec: stage('onec_contact'),
+    crm: stage('crm_contact'),
+    live: 'NOT o.deletion_mark AND o.owner_ref IS NOT NULL',
+  },
   deals: { onec: stage('onec_order'), crm: stage('crm_deal'), live: 'o.live' },
 };
 
 /** Fields reconciliation checks: owned by 1C, or by both with 1C winning (sync overwrites them). */
 export function checkedFields(m: EntityMapping): string[] {
   return Object.entries(m.fields)
-    .filter(([, r]) => r.owner === 'onec' || (r.owner === 'both' && (r.strategy ?? m.strategy) === 'onec_wins'))
+    .filter(
+      ([, r]) => r.owner === 'onec' || (r.owner === 'both' && (r.strategy ?? m.strategy) === 'onec_wins'),
+    )
     .map(([f]) => f);
 }
 
@@ -65,7 +80,10 @@ export async function compareMissing(db: Db, ctx: CompareContext, entity: SyncEn
 export async function compareOrphans(db: Db, ctx: CompareContext, entity: SyncEntity): Promise<void> {
   if (ctx.mapping.deletions === 'ignore') return;
   const s = SQL_OF[entity];
-  const orphan = entity === 'deals' ? 'o.ref IS NULL OR (NOT o.live AND NOT o.deletion_mark)' : 'o.ref IS NULL OR o.deletion_mark';
+  const orphan =
+    entity === 'deals'
+      ? 'o.ref IS NULL OR (NOT o.live AND NOT o.deletion_mark)'
+      : 'o.ref IS NULL OR o.deletion_mark';
   await db.query(
     `${INSERT}
      SELECT $1, 'orphan_in_crm', $2, $3, x.ref, x.id, NULL, NULL, NULL,
@@ -76,7 +94,14 @@ export async function compareOrphans(db: Db, ctx: CompareContext, entity: SyncEn
      ) x
      LEFT JOIN ${s.onec} o ON o.ref = x.ref
      WHERE x.ref IS NOT NULL AND (${orphan})`,
-    [ctx.runId, entity, KIND_SEVERITY.orphan_in_crm, ctx.messages.orphanGone, ctx.messages.orphanMarked, ctx.mapping.originatorId],
+    [
+      ctx.runId,
+      entity,
+      KIND_SEVERITY.orphan_in_crm,
+      ctx.messages.orphanGone,
+      ctx.messages.orphanMarked,
+      ctx.mapping.originatorId,
+    ],
   );
 }
 
@@ -84,10 +109,14 @@ export async function compareOrphans(db: Db, ctx: CompareContext, entity: SyncEn
  * The CRM company id to compare with the owner's linked company; when the owner counterparty has no
  * link at all (it is `missing_in_crm` itself) there is nothing to compare with, so not judged.
  */
-const unlessOwnerUnlinked = (col: string) => `CASE WHEN o.${col} IS NOT NULL AND lc.crm_id IS NULL THEN NULL ELSE c.company_id END`;
+const unlessOwnerUnlinked = (col: string) =>
+  `CASE WHEN o.${col} IS NOT NULL AND lc.crm_id IS NULL THEN NULL ELSE c.company_id END`;
 
 /** Pairs of a live 1C record and its existing linked CRM record, with every comparable column. */
-function pairsSql(entity: SyncEntity, mapping: Mapping): { from: string; values: [string, string, string][] } {
+function pairsSql(
+  entity: SyncEntity,
+  mapping: Mapping,
+): { from: string; values: [string, string, string][] } {
   const s = SQL_OF[entity];
   const base = `${s.onec} o JOIN ${stage('link')} l ON l.entity = '${entity}' AND l.onec_ref = o.ref JOIN ${s.crm} c ON c.id = l.crm_id`;
   const companyOf = (col: string) =>
@@ -155,7 +184,10 @@ export async function compareFields(db: Db, ctx: CompareContext, entity: SyncEnt
  * `status_mismatch`: a posted order's deal whose stage is not the one the status map gives (the
  * deletion stage for a deletion-marked order). Orders with an unmapped status are not judged.
  */
-export async function compareStatuses(db: Db, ctx: CompareContext): Promise<{ onec: Record<string, number>; crm: Record<string, number> }> {
+export async function compareStatuses(
+  db: Db,
+  ctx: CompareContext,
+): Promise<{ onec: Record<string, number>; crm: Record<string, number> }> {
   await db.query(
     `${INSERT}
      SELECT $1, 'status_mismatch', 'deals', $2, o.ref, c.id, 'stageId', o.expected_stage, c.stage_id,
@@ -175,7 +207,8 @@ export async function compareStatuses(db: Db, ctx: CompareContext): Promise<{ on
      GROUP BY 1 ORDER BY 1`,
     [ctx.mapping.originatorId],
   )) as { key: string; n: number }[];
-  const toObj = (rows: { key: string; n: number }[]) => Object.fromEntries(rows.map((r) => [r.key ?? '', r.n]));
+  const toObj = (rows: { key: string; n: number }[]) =>
+    Object.fromEntries(rows.map((r) => [r.key ?? '', r.n]));
   return { onec: toObj(onec), crm: toObj(crm) };
 }
 
@@ -184,7 +217,10 @@ export async function compareStatuses(db: Db, ctx: CompareContext): Promise<{ on
  * open invoices, beyond the tolerance; exact (numeric). Totals: every 1C receivable, every open invoice.
  * Unlinked debtors are not judged here (they are `missing_in_crm` already).
  */
-export async function compareDebts(db: Db, ctx: CompareContext): Promise<{ onecTotal: string; crmTotal: string; mismatched: number }> {
+export async function compareDebts(
+  db: Db,
+  ctx: CompareContext,
+): Promise<{ onecTotal: string; crmTotal: string; mismatched: number }> {
   const tol = ctx.mapping.debts.tolerance;
   const [res] = (await db.query(
     `WITH o AS (SELECT counterparty_ref AS ref, sum(amount) AS amt FROM ${stage('onec_debt')} GROUP BY 1),
@@ -224,13 +260,23 @@ export async function countEntity(db: Db, ctx: CompareContext, entity: SyncEntit
 }
 
 /** `count_mismatch` when the live 1C count, the CRM count with our origin and the link count disagree. */
-export async function compareCounts(db: Db, ctx: CompareContext, entity: ReconcileEntity, c: EntityCounts): Promise<void> {
+export async function compareCounts(
+  db: Db,
+  ctx: CompareContext,
+  entity: ReconcileEntity,
+  c: EntityCounts,
+): Promise<void> {
   const crm = c.crmWithOrigin ?? c.crm;
   if (c.onec === c.linked && crm === c.linked) return;
   const spread = Math.max(Math.abs(c.onec - c.linked), Math.abs(crm - c.linked));
-  const severity = spread > Math.max(1, c.onec * COUNT_CRITICAL_SHARE) ? 'critical' : KIND_SEVERITY.count_mismatch;
-  await db.query(
-    `${INSERT} VALUES ($1, 'count_mismatch', $2, $3, NULL, NULL, 'count', $4, $5, $6)`,
-    [ctx.runId, entity, severity, String(c.onec), String(crm), ctx.messages.countMismatch(entity, c.onec, crm, c.linked)],
-  );
+  const severity =
+    spread > Math.max(1, c.onec * COUNT_CRITICAL_SHARE) ? 'critical' : KIND_SEVERITY.count_mismatch;
+  await db.query(`${INSERT} VALUES ($1, 'count_mismatch', $2, $3, NULL, NULL, 'count', $4, $5, $6)`, [
+    ctx.runId,
+    entity,
+    severity,
+    String(c.onec),
+    String(crm),
+    ctx.messages.countMismatch(entity, c.onec, crm, c.linked),
+  ]);
 }

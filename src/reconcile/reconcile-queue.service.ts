@@ -20,7 +20,8 @@ export class ReconcileQueueService implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     const recovered = await this.runner.recoverStale();
-    if (recovered.length) this.log.warn(`recovered ${recovered.length} stale reconciliation run(s): ${recovered.join(', ')}`);
+    if (recovered.length)
+      this.log.warn(`recovered ${recovered.length} stale reconciliation run(s): ${recovered.join(', ')}`);
     await this.queue.createQueue(RECONCILE_QUEUE, { retryLimit: 0 });
     await this.queue.work<{ runId: string }>(RECONCILE_QUEUE, async (job) => {
       await this.runner.execute(job.data.runId);
@@ -30,7 +31,8 @@ export class ReconcileQueueService implements OnApplicationBootstrap {
   /** Creates the run (idempotent per key / slot; ActiveRunError while another is active) and enqueues it. */
   async enqueue(req: RunRequest): Promise<RunRow> {
     const { run, created } = await this.runner.create(req);
-    if (created) await this.queue.send(RECONCILE_QUEUE, { runId: run.id }, { singletonKey: run.id, retryLimit: 0 });
+    if (created)
+      await this.queue.send(RECONCILE_QUEUE, { runId: run.id }, { singletonKey: run.id, retryLimit: 0 });
     return run;
   }
 }

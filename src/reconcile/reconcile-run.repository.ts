@@ -32,7 +32,9 @@ export class ActiveRunError extends Error {
   }
 }
 
-export function toRunView(r: RunRow): ReconciliationRunView & { createdAt: string; error: string | null; options: RunOptions } {
+export function toRunView(
+  r: RunRow,
+): ReconciliationRunView & { createdAt: string; error: string | null; options: RunOptions } {
   return {
     id: r.id,
     status: r.status,
@@ -60,7 +62,9 @@ export class ReconcileRunRepository {
   }
 
   async active(): Promise<RunRow | null> {
-    const rows = (await this.db.query(`SELECT * FROM reconciliation_run WHERE status IN ('queued', 'running') LIMIT 1`)) as RunRow[];
+    const rows = (await this.db.query(
+      `SELECT * FROM reconciliation_run WHERE status IN ('queued', 'running') LIMIT 1`,
+    )) as RunRow[];
     return rows[0] ?? null;
   }
 
@@ -68,13 +72,22 @@ export class ReconcileRunRepository {
    * Creates a queued run. Same idempotency key → the existing run (created false). Same slot → the
    * existing run. Another run active → ActiveRunError.
    */
-  async create(input: { trigger: RunTrigger; options: RunOptions; idempotencyKey?: string | null; slot?: string | null }): Promise<{ run: RunRow; created: boolean }> {
+  async create(input: {
+    trigger: RunTrigger;
+    options: RunOptions;
+    idempotencyKey?: string | null;
+    slot?: string | null;
+  }): Promise<{ run: RunRow; created: boolean }> {
     if (input.idempotencyKey) {
-      const rows = (await this.db.query(`SELECT * FROM reconciliation_run WHERE idempotency_key = $1`, [input.idempotencyKey])) as RunRow[];
+      const rows = (await this.db.query(`SELECT * FROM reconciliation_run WHERE idempotency_key = $1`, [
+        input.idempotencyKey,
+      ])) as RunRow[];
       if (rows[0]) return { run: rows[0], created: false };
     }
     if (input.slot) {
-      const rows = (await this.db.query(`SELECT * FROM reconciliation_run WHERE slot = $1`, [input.slot])) as RunRow[];
+      const rows = (await this.db.query(`SELECT * FROM reconciliation_run WHERE slot = $1`, [
+        input.slot,
+      ])) as RunRow[];
       if (rows[0]) return { run: rows[0], created: false };
     }
     try {
@@ -84,9 +97,13 @@ export class ReconcileRunRepository {
       )) as RunRow[];
       return { run: rows[0], created: true };
     } catch (e) {
-      const constraint = (e as { constraint?: string; driverError?: { constraint?: string } }).driverError?.constraint ?? (e as { constraint?: string }).constraint;
-      if (constraint === 'reconciliation_run_idempotency_key_key' && input.idempotencyKey) return this.create({ ...input, slot: null });
-      if (constraint === 'reconciliation_run_slot_key' && input.slot) return this.create({ ...input, idempotencyKey: null });
+      const constraint =
+        (e as { constraint?: string; driverError?: { constraint?: string } }).driverError?.constraint ??
+        (e as { constraint?: string }).constraint;
+      if (constraint === 'reconciliation_run_idempotency_key_key' && input.idempotencyKey)
+        return this.create({ ...input, slot: null });
+      if (constraint === 'reconciliation_run_slot_key' && input.slot)
+        return this.create({ ...input, idempotencyKey: null });
       if (constraint === 'reconciliation_run_one_active') {
         const active = await this.active();
         throw new ActiveRunError(active?.id ?? 'unknown');
@@ -105,10 +122,18 @@ export class ReconcileRunRepository {
   }
 
   async heartbeat(id: string): Promise<void> {
-    await this.db.query(`UPDATE reconciliation_run SET heartbeat_at = now() WHERE id = $1 AND status = 'running'`, [id]);
+    await this.db.query(
+      `UPDATE reconciliation_run SET heartbeat_at = now() WHERE id = $1 AND status = 'running'`,
+      [id],
+    );
   }
 
-  async finish(id: string, status: RunStatus, summary: RunSummary | null, error: string | null): Promise<void> {
+  async finish(
+    id: string,
+    status: RunStatus,
+    summary: RunSummary | null,
+    error: string | null,
+  ): Promise<void> {
     await this.db.query(
       `UPDATE reconciliation_run SET status = $2, summary = $3, error = $4, finished_at = now() WHERE id = $1`,
       [id, status, summary ? JSON.stringify(summary) : null, error],

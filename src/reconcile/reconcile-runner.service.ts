@@ -3,7 +3,15 @@ import { ModuleRef } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { describeError } from '../common/describe-error.js';
-import { DISCREPANCY_KINDS, RECONCILE_ENTITIES, SYNC_ENTITIES, type DiscrepancyKind, type ReconcileEntity, type RunStatus, type RunTrigger, type SyncEntity } from '../common/vocabulary.js';
+import {
+  RECONCILE_ENTITIES,
+  SYNC_ENTITIES,
+  type DiscrepancyKind,
+  type ReconcileEntity,
+  type RunStatus,
+  type RunTrigger,
+  type SyncEntity,
+} from '../common/vocabulary.js';
 import { SETTINGS, type Settings } from '../config/settings.js';
 import { CRM_PORT, type CrmPort } from '../crm/crm.port.js';
 import type { CrmEntity, CrmMalformedRecord, CrmRequisite } from '../crm/crm.types.js';
@@ -15,14 +23,43 @@ import { SverkaMetrics } from '../metrics/sverka-metrics.js';
 import { ONEC_PORT, type OneCPort } from '../onec/onec.port.js';
 import type { MalformedRecord, OneCEntity } from '../onec/onec.types.js';
 import {
-  compareCounts, compareDebts, compareFields, compareMissing, compareOrphans, compareStatuses, countEntity, type CompareContext,
+  compareCounts,
+  compareDebts,
+  compareFields,
+  compareMissing,
+  compareOrphans,
+  compareStatuses,
+  countEntity,
+  type CompareContext,
 } from './reconcile-compare.sql.js';
-import { ActiveRunError, ReconcileRunRepository, toRunView, type RunOptions, type RunRow } from './reconcile-run.repository.js';
+import {
+  ActiveRunError,
+  ReconcileRunRepository,
+  toRunView,
+  type RunOptions,
+  type RunRow,
+} from './reconcile-run.repository.js';
 import { diffSampled } from './reconcile-sample.js';
 import {
-  crmCompanyRow, crmContactRow, crmDealRow, crmInvoiceRow, crmRequisiteRow, onecContactRow, onecCounterpartyRow, onecDebtRow, onecOrderRow,
+  crmCompanyRow,
+  crmContactRow,
+  crmDealRow,
+  crmInvoiceRow,
+  crmRequisiteRow,
+  onecContactRow,
+  onecCounterpartyRow,
+  onecDebtRow,
+  onecOrderRow,
 } from './reconcile-rows.js';
-import { indexStage, insertStage, resetStage, stage, stageLinks, type StageRow, type StageTable } from './reconcile-stage.repository.js';
+import {
+  indexStage,
+  insertStage,
+  resetStage,
+  stage,
+  stageLinks,
+  type StageRow,
+  type StageTable,
+} from './reconcile-stage.repository.js';
 import { DEFAULT_SAMPLE_SIZE, KIND_SEVERITY, RUN_HEARTBEAT_MS } from './reconcile.constants.js';
 import { reconcileMessages, type ReconcileMessages } from './reconcile.messages.js';
 import type { RunSummary } from './reconcile.types.js';
@@ -126,8 +163,14 @@ export class ReconcileRunnerService {
   async recoverStale(now = new Date()): Promise<string[]> {
     const out: string[] = [];
     for (const r of await this.runs.running()) {
-      if (!isRunStale({ status: r.status, heartbeatAt: r.heartbeat_at, startedAt: r.started_at }, now)) continue;
-      await this.runs.finish(r.id, 'failed', r.summary, 'the instance running it stopped (no heartbeat); recovered');
+      if (!isRunStale({ status: r.status, heartbeatAt: r.heartbeat_at, startedAt: r.started_at }, now))
+        continue;
+      await this.runs.finish(
+        r.id,
+        'failed',
+        r.summary,
+        'the instance running it stopped (no heartbeat); recovered',
+      );
       this.metrics?.reconcileRuns.inc({ status: 'failed' });
       out.push(r.id);
     }
@@ -139,7 +182,12 @@ export class ReconcileRunnerService {
     if (!(await this.runs.start(runId))) return null;
     const run = (await this.runs.get(runId))!;
     const started = Date.now();
-    await this.audit?.record({ action: 'reconcile.run.start', target: runId, outcome: 'ok', detail: { trigger: run.trigger, options: run.options } });
+    await this.audit?.record({
+      action: 'reconcile.run.start',
+      target: runId,
+      outcome: 'ok',
+      detail: { trigger: run.trigger, options: run.options },
+    });
     const beat = setInterval(() => void this.runs.heartbeat(runId).catch(() => undefined), RUN_HEARTBEAT_MS);
     let status: RunStatus = 'failed';
     let summary: RunSummary | null = null;
@@ -154,15 +202,24 @@ export class ReconcileRunnerService {
       clearInterval(beat);
     }
     await this.runs.finish(runId, status, summary, error);
-    this.log.log(`reconcile run ${runId} ${status} in ${Date.now() - started} ms: ${JSON.stringify(summary?.discrepancies ?? {})}`);
+    this.log.log(
+      `reconcile run ${runId} ${status} in ${Date.now() - started} ms: ${JSON.stringify(summary?.discrepancies ?? {})}`,
+    );
     await this.afterFinish(runId, run, status, summary, error);
     return status;
   }
 
-  private async afterFinish(runId: string, run: RunRow, status: RunStatus, summary: RunSummary | null, error: string | null): Promise<void> {
+  private async afterFinish(
+    runId: string,
+    run: RunRow,
+    status: RunStatus,
+    summary: RunSummary | null,
+    error: string | null,
+  ): Promise<void> {
     try {
       this.metrics?.reconcileRuns.inc({ status });
-      if (this.metrics && summary) await applySummaryMetrics(this.metrics, { id: runId, status, summary, finishedAt: new Date() });
+      if (this.metrics && summary)
+        await applySummaryMetrics(this.metrics, { id: runId, status, summary, finishedAt: new Date() });
     } catch (e) {
       this.log.warn(`metrics update failed for run ${runId}: ${describeError(e)}`);
     }
@@ -170,7 +227,11 @@ export class ReconcileRunnerService {
       action: 'reconcile.run.finish',
       target: runId,
       outcome: status,
-      detail: { discrepancies: summary?.discrepancies ?? null, skippedChecks: summary?.skippedChecks ?? null, error },
+      detail: {
+        discrepancies: summary?.discrepancies ?? null,
+        skippedChecks: summary?.skippedChecks ?? null,
+        error,
+      },
     });
     if (run.trigger === 'schedule' || run.options.report) {
       try {
@@ -198,7 +259,9 @@ export class ReconcileRunnerService {
     };
 
     await resetStage(this.db);
-    const syncEntities = SYNC_ENTITIES.filter((e) => entities.has(e) || (e === 'counterparties' && entities.has('debts')));
+    const syncEntities = SYNC_ENTITIES.filter(
+      (e) => entities.has(e) || (e === 'counterparties' && entities.has('debts')),
+    );
     const onecOk = new Set<SyncEntity>();
     const crmOk = new Set<SyncEntity>();
 
@@ -249,7 +312,15 @@ export class ReconcileRunnerService {
     await this.syncFailures(pending, messages, entities);
     if (run.options.sampleSize > 0) {
       try {
-        summary.sample = await this.controlSample(runId, run.options.sampleSize, entities, onecOk, crmOk, pending, messages);
+        summary.sample = await this.controlSample(
+          runId,
+          run.options.sampleSize,
+          entities,
+          onecOk,
+          crmOk,
+          pending,
+          messages,
+        );
       } catch (e) {
         skip('control sample', e);
       }
@@ -257,7 +328,11 @@ export class ReconcileRunnerService {
     await pending.flush();
     if (run.options.dedupe) {
       try {
-        summary.duplicates = await this.findDuplicates(runId, onecOk.has('counterparties'), crmOk.has('counterparties'));
+        summary.duplicates = await this.findDuplicates(
+          runId,
+          onecOk.has('counterparties'),
+          crmOk.has('counterparties'),
+        );
       } catch (e) {
         skip('duplicates', e);
       }
@@ -273,7 +348,8 @@ export class ReconcileRunnerService {
       summary.discrepancies[r.kind] = (summary.discrepancies[r.kind] ?? 0) + r.n;
       (summary.discrepanciesByEntity[r.entity] ??= {})[r.kind] = r.n;
     }
-    if (debtsOk && summary.debts) summary.debts.mismatched = summary.discrepanciesByEntity.debts?.debt_mismatch ?? 0;
+    if (debtsOk && summary.debts)
+      summary.debts.mismatched = summary.discrepanciesByEntity.debts?.debt_mismatch ?? 0;
     if (skipped.length) summary.skippedChecks = skipped;
     const prev = await this.runs.latestFinished(runId, { withSummary: true });
     summary.previousRunId = prev?.id ?? null;
@@ -291,7 +367,12 @@ export class ReconcileRunnerService {
     return this.crm;
   }
 
-  private async snapshotOneC(entity: SyncEntity, pending: PendingWriter, m: ReconcileMessages, validate: boolean): Promise<void> {
+  private async snapshotOneC(
+    entity: SyncEntity,
+    pending: PendingWriter,
+    m: ReconcileMessages,
+    validate: boolean,
+  ): Promise<void> {
     const onec = this.requireOneC();
     const { table } = ONEC_OF[entity];
     let incomplete: string | null = null;
@@ -306,11 +387,15 @@ export class ReconcileRunnerService {
         if (entity === 'counterparties') {
           const c = rec as Parameters<typeof onecCounterpartyRow>[0];
           rows.push(onecCounterpartyRow(c, this.mapping));
-          if (validate && !c.deletionMark) for (const f of validateCounterparty(c)) pending.push(invalidItem(entity, c.ref, f.field, f.value, f.reason, m));
+          if (validate && !c.deletionMark)
+            for (const f of validateCounterparty(c))
+              pending.push(invalidItem(entity, c.ref, f.field, f.value, f.reason, m));
         } else if (entity === 'contacts') {
           const c = rec as Parameters<typeof onecContactRow>[0];
           rows.push(onecContactRow(c, this.mapping));
-          if (validate && !c.deletionMark && c.ownerRef) for (const f of validateContact(c)) pending.push(invalidItem(entity, c.ref, f.field, f.value, f.reason, m));
+          if (validate && !c.deletionMark && c.ownerRef)
+            for (const f of validateContact(c))
+              pending.push(invalidItem(entity, c.ref, f.field, f.value, f.reason, m));
         } else rows.push(onecOrderRow(rec as Parameters<typeof onecOrderRow>[0], this.mapping));
       }
       await insertStage(this.db, table, rows);
@@ -337,7 +422,11 @@ export class ReconcileRunnerService {
     }
     if (entity === 'counterparties') {
       for await (const page of crm.readRequisites({})) {
-        await insertStage(this.db, 'crm_requisite', page.records.map((r) => crmRequisiteRow(r, this.mapping)));
+        await insertStage(
+          this.db,
+          'crm_requisite',
+          page.records.map((r) => crmRequisiteRow(r, this.mapping)),
+        );
         for (const bad of page.malformed) pending.push(crmMalformedItem(entity, bad, m));
       }
     }
@@ -351,10 +440,17 @@ export class ReconcileRunnerService {
         for (const bad of rows) pending.push(malformedItem('debts', 'onec', bad.ref, bad.reason, m));
       },
     });
-    for (let i = 0; i < debts.length; i += 5000) await insertStage(this.db, 'onec_debt', debts.slice(i, i + 5000).map(onecDebtRow));
+    for (let i = 0; i < debts.length; i += 5000)
+      await insertStage(this.db, 'onec_debt', debts.slice(i, i + 5000).map(onecDebtRow));
     const listed = this.mapping.debts.openInvoiceStages;
-    const open = listed?.length ? listed : (await crm.listStages('invoice')).filter((s) => s.semantics === 'P').map((s) => s.id);
-    await insertStage(this.db, 'crm_open_stage', open.map((s) => [s]));
+    const open = listed?.length
+      ? listed
+      : (await crm.listStages('invoice')).filter((s) => s.semantics === 'P').map((s) => s.id);
+    await insertStage(
+      this.db,
+      'crm_open_stage',
+      open.map((s) => [s]),
+    );
     for await (const page of crm.bulkRead({ entity: 'invoices' })) {
       await insertStage(this.db, 'crm_invoice', page.records.map(crmInvoiceRow));
       for (const bad of page.malformed) pending.push(crmMalformedItem('debts', bad, m));
@@ -362,8 +458,14 @@ export class ReconcileRunnerService {
   }
 
   /** Sync's dead letters (`sync_item_failure` rows with `dead`), read by JSON so column renames cannot break us. */
-  private async syncFailures(pending: PendingWriter, m: ReconcileMessages, entities: Set<ReconcileEntity>): Promise<void> {
-    const [{ ok }] = (await this.db.query(`SELECT to_regclass('public.sync_item_failure') IS NOT NULL AS ok`)) as { ok: boolean }[];
+  private async syncFailures(
+    pending: PendingWriter,
+    m: ReconcileMessages,
+    entities: Set<ReconcileEntity>,
+  ): Promise<void> {
+    const [{ ok }] = (await this.db.query(
+      `SELECT to_regclass('public.sync_item_failure') IS NOT NULL AS ok`,
+    )) as { ok: boolean }[];
     if (!ok) return;
     const rows = (await this.db.query(
       `SELECT to_jsonb(f) AS j FROM sync_item_failure f WHERE coalesce((to_jsonb(f)->>'dead')::boolean, false)`,
@@ -374,8 +476,14 @@ export class ReconcileRunnerService {
       const reason = String(j.last_error ?? j.error ?? j.reason ?? j.message ?? '');
       const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
       pending.push({
-        kind: 'sync_failure', entity, severity: KIND_SEVERITY.sync_failure,
-        onecRef: str(j.onec_ref ?? j.ref), crmId: str(j.crm_id), field: null, onecValue: null, crmValue: null,
+        kind: 'sync_failure',
+        entity,
+        severity: KIND_SEVERITY.sync_failure,
+        onecRef: str(j.onec_ref ?? j.ref),
+        crmId: str(j.crm_id),
+        field: null,
+        onecValue: null,
+        crmValue: null,
         detail: m.syncFailure(reason),
       });
     }
@@ -387,8 +495,13 @@ export class ReconcileRunnerService {
    * report is added as a field_mismatch (it would be a bulk-path bug or a change during the run).
    */
   private async controlSample(
-    runId: string, size: number, entities: Set<ReconcileEntity>, onecOk: Set<SyncEntity>, crmOk: Set<SyncEntity>,
-    pending: PendingWriter, m: ReconcileMessages,
+    runId: string,
+    size: number,
+    entities: Set<ReconcileEntity>,
+    onecOk: Set<SyncEntity>,
+    crmOk: Set<SyncEntity>,
+    pending: PendingWriter,
+    m: ReconcileMessages,
   ): Promise<{ size: number; mismatched: number }> {
     const onec = this.requireOneC();
     const crm = this.requireCrm();
@@ -404,9 +517,16 @@ export class ReconcileRunnerService {
       [usable, size],
     )) as { entity: SyncEntity; onec_ref: string; crm_id: string; owner_company: string | null }[];
     const known = new Set(
-      ((await this.db.query(`SELECT entity, onec_ref, field FROM discrepancy WHERE run_id = $1 AND field IS NOT NULL`, [runId])) as {
-        entity: string; onec_ref: string; field: string;
-      }[]).map((r) => `${r.entity}|${r.onec_ref}|${r.field}`),
+      (
+        (await this.db.query(
+          `SELECT entity, onec_ref, field FROM discrepancy WHERE run_id = $1 AND field IS NOT NULL`,
+          [runId],
+        )) as {
+          entity: string;
+          onec_ref: string;
+          field: string;
+        }[]
+      ).map((r) => `${r.entity}|${r.onec_ref}|${r.field}`),
     );
     let mismatched = 0;
     for (const p of picks) {
@@ -422,7 +542,10 @@ export class ReconcileRunnerService {
         for await (const page of crm.readRequisites({ companyIds: [p.crm_id] }))
           requisite ??= page.records.find((r) => r.xmlId === p.onec_ref) ?? null;
       }
-      const diffs = diffSampled(p.entity, orec, c as Parameters<typeof diffSampled>[2], this.mapping, { requisite, companyIdOfOwner: p.owner_company });
+      const diffs = diffSampled(p.entity, orec, c as Parameters<typeof diffSampled>[2], this.mapping, {
+        requisite,
+        companyIdOfOwner: p.owner_company,
+      });
       if (!diffs.length) continue;
       mismatched++;
       for (const d of diffs) {
@@ -430,8 +553,14 @@ export class ReconcileRunnerService {
         if (known.has(key)) continue;
         known.add(key);
         pending.push({
-          kind: d.field === 'stageId' ? 'status_mismatch' : 'field_mismatch', entity: p.entity, severity: KIND_SEVERITY.field_mismatch,
-          onecRef: p.onec_ref, crmId: p.crm_id, field: d.field, onecValue: d.onecValue, crmValue: d.crmValue,
+          kind: d.field === 'stageId' ? 'status_mismatch' : 'field_mismatch',
+          entity: p.entity,
+          severity: KIND_SEVERITY.field_mismatch,
+          onecRef: p.onec_ref,
+          crmId: p.crm_id,
+          field: d.field,
+          onecValue: d.onecValue,
+          crmValue: d.crmValue,
           detail: m.sampleMismatch(d.field),
         });
       }
@@ -440,7 +569,11 @@ export class ReconcileRunnerService {
   }
 
   /** Duplicate clusters from the dedupe module over the staged counterparties and companies. */
-  private async findDuplicates(runId: string, onecOk: boolean, crmOk: boolean): Promise<Partial<Record<'onec' | 'crm' | 'cross', number>>> {
+  private async findDuplicates(
+    runId: string,
+    onecOk: boolean,
+    crmOk: boolean,
+  ): Promise<Partial<Record<'onec' | 'crm' | 'cross', number>>> {
     if (!this.dedupe) throw new SkipCheck('the dedupe module is not loaded');
     if (!onecOk || !crmOk) throw new SkipCheck('a counterparty snapshot is missing');
     const split = (s: string | null) => (s ? s.split(', ') : []);
@@ -454,12 +587,31 @@ export class ReconcileRunnerService {
         after = rows[rows.length - 1].k;
       }
     }
-    type O = { k: string; title: string; full_name: string; inn: string; kpp: string; ogrn: string; phones: string; emails: string };
+    type O = {
+      k: string;
+      title: string;
+      full_name: string;
+      inn: string;
+      kpp: string;
+      ogrn: string;
+      phones: string;
+      emails: string;
+    };
     type C = O & { linked: string | null };
     const onecSrc = pages<O>(
       `SELECT ref AS k, title, full_name, inn, kpp, ogrn, phones, emails FROM ${stage('onec_counterparty')}
        WHERE NOT deletion_mark AND ref > $1 ORDER BY ref LIMIT 5000`,
-      (r) => ({ system: 'onec', id: r.k, name: r.title, fullName: r.full_name, inn: r.inn || null, kpp: r.kpp || null, ogrn: r.ogrn || null, phones: split(r.phones), emails: split(r.emails) }),
+      (r) => ({
+        system: 'onec',
+        id: r.k,
+        name: r.title,
+        fullName: r.full_name,
+        inn: r.inn || null,
+        kpp: r.kpp || null,
+        ogrn: r.ogrn || null,
+        phones: split(r.phones),
+        emails: split(r.emails),
+      }),
     );
     const crmSrc = pages<C>(
       `SELECT c.id AS k, c.title, r.full_name, r.inn, r.kpp, r.ogrn, c.phones, c.emails, l.onec_ref AS linked
@@ -467,7 +619,18 @@ export class ReconcileRunnerService {
        LEFT JOIN LATERAL (SELECT * FROM ${stage('crm_requisite')} q WHERE q.company_id = c.id ORDER BY (q.xml_id IS NULL), q.id LIMIT 1) r ON true
        LEFT JOIN ${stage('link')} l ON l.entity = 'counterparties' AND l.crm_id = c.id
        WHERE c.id > $1 ORDER BY c.id LIMIT 5000`,
-      (r) => ({ system: 'crm', id: r.k, name: r.title, fullName: r.full_name ?? '', inn: r.inn || null, kpp: r.kpp || null, ogrn: r.ogrn || null, phones: split(r.phones), emails: split(r.emails), linkedTo: r.linked }),
+      (r) => ({
+        system: 'crm',
+        id: r.k,
+        name: r.title,
+        fullName: r.full_name ?? '',
+        inn: r.inn || null,
+        kpp: r.kpp || null,
+        ogrn: r.ogrn || null,
+        phones: split(r.phones),
+        emails: split(r.emails),
+        linkedTo: r.linked,
+      }),
     );
     const result = await this.dedupe.findClusters({ onec: onecSrc, crm: crmSrc });
     const counts: Partial<Record<'onec' | 'crm' | 'cross', number>> = { onec: 0, crm: 0, cross: 0 };
@@ -476,7 +639,13 @@ export class ReconcileRunnerService {
       await this.db.query(
         `INSERT INTO duplicate_cluster (run_id, scope, score, members, reasons)
          SELECT $1, s, sc, m, r FROM unnest($2::text[], $3::numeric[], $4::jsonb[], $5::jsonb[]) AS t(s, sc, m, r)`,
-        [runId, chunk.map((c) => c.scope), chunk.map((c) => c.score), chunk.map((c) => JSON.stringify(c.members)), chunk.map((c) => JSON.stringify(c.reasons))],
+        [
+          runId,
+          chunk.map((c) => c.scope),
+          chunk.map((c) => c.score),
+          chunk.map((c) => JSON.stringify(c.members)),
+          chunk.map((c) => JSON.stringify(c.reasons)),
+        ],
       );
     }
     for (const c of result.clusters) counts[c.scope] = (counts[c.scope] ?? 0) + 1;
@@ -486,22 +655,72 @@ export class ReconcileRunnerService {
 
 export { ActiveRunError };
 
-function invalidItem(entity: ReconcileEntity, ref: string, field: string, value: string, reason: string, m: ReconcileMessages): PendingItem {
-  return { kind: 'invalid_value', entity, severity: KIND_SEVERITY.invalid_value, onecRef: ref, crmId: null, field, onecValue: value, crmValue: null, detail: m.invalidValue(field, reason) };
+function invalidItem(
+  entity: ReconcileEntity,
+  ref: string,
+  field: string,
+  value: string,
+  reason: string,
+  m: ReconcileMessages,
+): PendingItem {
+  return {
+    kind: 'invalid_value',
+    entity,
+    severity: KIND_SEVERITY.invalid_value,
+    onecRef: ref,
+    crmId: null,
+    field,
+    onecValue: value,
+    crmValue: null,
+    detail: m.invalidValue(field, reason),
+  };
 }
 
-function malformedItem(entity: ReconcileEntity, system: 'onec', ref: string | null, reason: string, m: ReconcileMessages): PendingItem {
-  return { kind: 'invalid_value', entity, severity: 'warning', onecRef: ref, crmId: null, field: null, onecValue: null, crmValue: null, detail: m.malformed(system, reason) };
+function malformedItem(
+  entity: ReconcileEntity,
+  system: 'onec',
+  ref: string | null,
+  reason: string,
+  m: ReconcileMessages,
+): PendingItem {
+  return {
+    kind: 'invalid_value',
+    entity,
+    severity: 'warning',
+    onecRef: ref,
+    crmId: null,
+    field: null,
+    onecValue: null,
+    crmValue: null,
+    detail: m.malformed(system, reason),
+  };
 }
 
-function crmMalformedItem(entity: ReconcileEntity, bad: CrmMalformedRecord, m: ReconcileMessages): PendingItem {
-  return { kind: 'invalid_value', entity, severity: 'warning', onecRef: null, crmId: bad.id, field: null, onecValue: null, crmValue: null, detail: m.malformed('crm', bad.reason) };
+function crmMalformedItem(
+  entity: ReconcileEntity,
+  bad: CrmMalformedRecord,
+  m: ReconcileMessages,
+): PendingItem {
+  return {
+    kind: 'invalid_value',
+    entity,
+    severity: 'warning',
+    onecRef: null,
+    crmId: bad.id,
+    field: null,
+    onecValue: null,
+    crmValue: null,
+    detail: m.malformed('crm', bad.reason),
+  };
 }
 
 /** Buffers JS-built discrepancy items and writes them with multi-row inserts. */
 class PendingWriter {
   private items: PendingItem[] = [];
-  constructor(private readonly db: DataSource, private readonly runId: string) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly runId: string,
+  ) {}
 
   push(item: PendingItem): void {
     this.items.push(item);
@@ -519,13 +738,27 @@ class PendingWriter {
     await this.db.query(
       `INSERT INTO discrepancy (run_id, kind, entity, severity, onec_ref, crm_id, field, onec_value, crm_value, detail)
        SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])`,
-      [this.runId, col('kind'), col('entity'), col('severity'), col('onecRef'), col('crmId'), col('field'), col('onecValue'), col('crmValue'), col('detail')],
+      [
+        this.runId,
+        col('kind'),
+        col('entity'),
+        col('severity'),
+        col('onecRef'),
+        col('crmId'),
+        col('field'),
+        col('onecValue'),
+        col('crmValue'),
+        col('detail'),
+      ],
     );
   }
 }
 
 /** The metrics module's `applyRunSummaryToMetrics` when it is present (loaded lazily: it lands in parallel). */
-async function applySummaryMetrics(metrics: SverkaMetrics, run: { id: string; status: RunStatus; summary: RunSummary; finishedAt: Date }): Promise<void> {
+async function applySummaryMetrics(
+  metrics: SverkaMetrics,
+  run: { id: string; status: RunStatus; summary: RunSummary; finishedAt: Date },
+): Promise<void> {
   const specifier = '../metrics/apply-run-summary.js';
   let mod: Record<string, unknown>;
   try {
@@ -546,9 +779,10 @@ async function deliverReport(moduleRef: ModuleRef, runId: string): Promise<void>
   } catch {
     return;
   }
-  const cls = mod.ReportDeliveryService as (new (...a: unknown[]) => { deliver(id: string): Promise<unknown> }) | undefined;
+  const cls = mod.ReportDeliveryService as
+    (new (...a: unknown[]) => { deliver(id: string): Promise<unknown> }) | undefined;
   if (!cls) return;
-  let svc: { deliver(id: string): Promise<unknown> } | null = null;
+  let svc: { deliver(id: string): Promise<unknown> } | null;
   try {
     svc = moduleRef.get(cls, { strict: false });
   } catch {
@@ -557,4 +791,3 @@ async function deliverReport(moduleRef: ModuleRef, runId: string): Promise<void>
   await svc?.deliver(runId);
 }
 
-export const ALL_KINDS = DISCREPANCY_KINDS;

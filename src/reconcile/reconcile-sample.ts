@@ -2,7 +2,15 @@ import type { CrmCompany, CrmContact, CrmDeal, CrmRequisite } from '../crm/crm.t
 import type { Mapping } from '../mapping/mapping.types.js';
 import type { OneCContact, OneCCounterparty, OneCOrder } from '../onec/onec.types.js';
 import { checkedFields } from './reconcile-compare.sql.js';
-import { crmCompanyRow, crmContactRow, crmDealRow, crmRequisiteRow, onecContactRow, onecCounterpartyRow, onecOrderRow } from './reconcile-rows.js';
+import {
+  crmCompanyRow,
+  crmContactRow,
+  crmDealRow,
+  crmRequisiteRow,
+  onecContactRow,
+  onecCounterpartyRow,
+  onecOrderRow,
+} from './reconcile-rows.js';
 
 export interface FieldDiff {
   field: string;

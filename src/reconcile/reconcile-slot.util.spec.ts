@@ -7,6 +7,8 @@ describe('scheduleSlot', () => {
     expect(scheduleSlot(new Date('2026-11-27T22:30:00Z'), 'UTC')).toBe('2026-11-27');
   });
   it('two ticks on the same local day share the slot', () => {
-    expect(scheduleSlot(new Date('2026-11-28T03:00:00Z'), 'Europe/Moscow')).toBe(scheduleSlot(new Date('2026-11-28T20:59:00Z'), 'Europe/Moscow'));
+    expect(scheduleSlot(new Date('2026-11-28T03:00:00Z'), 'Europe/Moscow')).toBe(
+      scheduleSlot(new Date('2026-11-28T20:59:00Z'), 'Europe/Moscow'),
+    );
   });
 });

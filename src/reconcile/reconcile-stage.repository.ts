@@ -10,35 +10,90 @@ type Col = readonly [name: string, type: 'text' | 'boolean' | 'numeric'];
  */
 export const STAGE_TABLES = {
   onec_counterparty: [
-    ['ref', 'text'], ['deletion_mark', 'boolean'], ['title', 'text'], ['full_name', 'text'], ['inn', 'text'],
-    ['kpp', 'text'], ['ogrn', 'text'], ['phones', 'text'], ['emails', 'text'],
+    ['ref', 'text'],
+    ['deletion_mark', 'boolean'],
+    ['title', 'text'],
+    ['full_name', 'text'],
+    ['inn', 'text'],
+    ['kpp', 'text'],
+    ['ogrn', 'text'],
+    ['phones', 'text'],
+    ['emails', 'text'],
   ],
   onec_contact: [
-    ['ref', 'text'], ['deletion_mark', 'boolean'], ['owner_ref', 'text'], ['last_name', 'text'], ['name', 'text'],
-    ['second_name', 'text'], ['phones', 'text'], ['emails', 'text'],
+    ['ref', 'text'],
+    ['deletion_mark', 'boolean'],
+    ['owner_ref', 'text'],
+    ['last_name', 'text'],
+    ['name', 'text'],
+    ['second_name', 'text'],
+    ['phones', 'text'],
+    ['emails', 'text'],
   ],
   onec_order: [
-    ['ref', 'text'], ['deletion_mark', 'boolean'], ['live', 'boolean'], ['counterparty_ref', 'text'], ['title', 'text'],
-    ['amount', 'numeric'], ['status', 'text'], ['expected_stage', 'text'],
+    ['ref', 'text'],
+    ['deletion_mark', 'boolean'],
+    ['live', 'boolean'],
+    ['counterparty_ref', 'text'],
+    ['title', 'text'],
+    ['amount', 'numeric'],
+    ['status', 'text'],
+    ['expected_stage', 'text'],
   ],
-  onec_debt: [['counterparty_ref', 'text'], ['amount', 'numeric']],
+  onec_debt: [
+    ['counterparty_ref', 'text'],
+    ['amount', 'numeric'],
+  ],
   crm_company: [
-    ['id', 'text'], ['originator_id', 'text'], ['origin_id', 'text'], ['title', 'text'], ['phones', 'text'], ['emails', 'text'],
+    ['id', 'text'],
+    ['originator_id', 'text'],
+    ['origin_id', 'text'],
+    ['title', 'text'],
+    ['phones', 'text'],
+    ['emails', 'text'],
   ],
   crm_requisite: [
-    ['id', 'text'], ['company_id', 'text'], ['xml_id', 'text'], ['inn', 'text'], ['kpp', 'text'], ['full_name', 'text'], ['ogrn', 'text'],
+    ['id', 'text'],
+    ['company_id', 'text'],
+    ['xml_id', 'text'],
+    ['inn', 'text'],
+    ['kpp', 'text'],
+    ['full_name', 'text'],
+    ['ogrn', 'text'],
   ],
   crm_contact: [
-    ['id', 'text'], ['originator_id', 'text'], ['origin_id', 'text'], ['company_id', 'text'], ['last_name', 'text'], ['name', 'text'],
-    ['second_name', 'text'], ['phones', 'text'], ['emails', 'text'],
+    ['id', 'text'],
+    ['originator_id', 'text'],
+    ['origin_id', 'text'],
+    ['company_id', 'text'],
+    ['last_name', 'text'],
+    ['name', 'text'],
+    ['second_name', 'text'],
+    ['phones', 'text'],
+    ['emails', 'text'],
   ],
   crm_deal: [
-    ['id', 'text'], ['originator_id', 'text'], ['origin_id', 'text'], ['company_id', 'text'], ['title', 'text'],
-    ['opportunity', 'numeric'], ['currency_id', 'text'], ['stage_id', 'text'],
+    ['id', 'text'],
+    ['originator_id', 'text'],
+    ['origin_id', 'text'],
+    ['company_id', 'text'],
+    ['title', 'text'],
+    ['opportunity', 'numeric'],
+    ['currency_id', 'text'],
+    ['stage_id', 'text'],
   ],
-  crm_invoice: [['id', 'text'], ['company_id', 'text'], ['stage_id', 'text'], ['opportunity', 'numeric']],
+  crm_invoice: [
+    ['id', 'text'],
+    ['company_id', 'text'],
+    ['stage_id', 'text'],
+    ['opportunity', 'numeric'],
+  ],
   crm_open_stage: [['stage_id', 'text']],
-  link: [['entity', 'text'], ['onec_ref', 'text'], ['crm_id', 'text']],
+  link: [
+    ['entity', 'text'],
+    ['onec_ref', 'text'],
+    ['crm_id', 'text'],
+  ],
 } as const satisfies Record<string, readonly Col[]>;
 
 export type StageTable = keyof typeof STAGE_TABLES;
@@ -71,7 +126,9 @@ export async function resetStage(db: Db): Promise<void> {
   await db.query(`CREATE SCHEMA IF NOT EXISTS ${STAGE_SCHEMA}`);
   for (const [t, cols] of Object.entries(STAGE_TABLES)) {
     await db.query(`DROP TABLE IF EXISTS ${stage(t as StageTable)}`);
-    await db.query(`CREATE UNLOGGED TABLE ${stage(t as StageTable)} (${cols.map(([n, ty]) => `${n} ${ty}`).join(', ')})`);
+    await db.query(
+      `CREATE UNLOGGED TABLE ${stage(t as StageTable)} (${cols.map(([n, ty]) => `${n} ${ty}`).join(', ')})`,
+    );
   }
 }
 
@@ -100,7 +157,9 @@ export async function indexStage(db: Db): Promise<void> {
  * our originatorId + originId. Returns where the links came from.
  */
 export async function stageLinks(db: Db, originatorId: string): Promise<'entity_link' | 'crm_origin'> {
-  const [{ ok }] = (await db.query(`SELECT to_regclass('public.entity_link') IS NOT NULL AS ok`)) as { ok: boolean }[];
+  const [{ ok }] = (await db.query(`SELECT to_regclass('public.entity_link') IS NOT NULL AS ok`)) as {
+    ok: boolean;
+  }[];
   if (ok) {
     await db.query(
       `INSERT INTO ${stage('link')} (entity, onec_ref, crm_id)

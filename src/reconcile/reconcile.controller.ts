@@ -1,6 +1,29 @@
-import { Body, ConflictException, Controller, Get, Headers, HttpCode, NotAcceptableException, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  Body,
+  ConflictException,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  NotAcceptableException,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { stringify } from 'csv-stringify/sync';
 import { Roles } from '../auth/roles.decorator.js';
@@ -27,10 +50,16 @@ export class ReconcileController {
   @ApiOperation({ summary: 'Start a reconciliation run' })
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key → the same run' })
   @ApiAcceptedResponse({ description: '{ id, status: "queued" }' })
-  @ApiConflictResponse({ description: 'A reconciliation is already queued or running; the body names it in `activeRunId`' })
+  @ApiConflictResponse({
+    description: 'A reconciliation is already queued or running; the body names it in `activeRunId`',
+  })
   async create(@Body() dto: CreateReconciliationDto, @Headers('idempotency-key') key?: string) {
     try {
-      const run = await this.queue.enqueue({ trigger: 'api', ...dto, idempotencyKey: key?.trim() ? key.trim().slice(0, 200) : null });
+      const run = await this.queue.enqueue({
+        trigger: 'api',
+        ...dto,
+        idempotencyKey: key?.trim() ? key.trim().slice(0, 200) : null,
+      });
       return { id: run.id, status: run.status };
     } catch (e) {
       if (e instanceof ActiveRunError)
@@ -74,28 +103,58 @@ export class ReconcileController {
 
   @Get(':id/report')
   @ApiProduces('text/html', 'text/csv')
-  @ApiOperation({ summary: 'The report as HTML (Accept: text/html) or the discrepancies as CSV (Accept: text/csv)' })
-  async report(@Param('id', ParseUUIDPipe) id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+  @ApiOperation({
+    summary: 'The report as HTML (Accept: text/html) or the discrepancies as CSV (Accept: text/csv)',
+  })
+  async report(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
     await this.query.getRun(id);
     const format = req.accepts(['text/html', 'text/csv']);
-    if (!format) throw new NotAcceptableException({ title: 'Not acceptable', detail: 'Ask for text/html or text/csv' });
+    if (!format)
+      throw new NotAcceptableException({ title: 'Not acceptable', detail: 'Ask for text/html or text/csv' });
     const kind = format === 'text/csv' ? 'csv' : 'html';
     const rendered = await renderWithReportModule(this.moduleRef, id, kind);
     if (rendered !== null) {
       res.type(format).send(rendered);
       return;
     }
-    if (kind === 'html') throw new NotAcceptableException({ title: 'HTML report unavailable', detail: 'The report module is not loaded; ask for text/csv' });
-    const rows: string[][] = [['id', 'kind', 'entity', 'severity', 'onecRef', 'crmId', 'field', 'onecValue', 'crmValue', 'detail']];
+    if (kind === 'html')
+      throw new NotAcceptableException({
+        title: 'HTML report unavailable',
+        detail: 'The report module is not loaded; ask for text/csv',
+      });
+    const rows: string[][] = [
+      ['id', 'kind', 'entity', 'severity', 'onecRef', 'crmId', 'field', 'onecValue', 'crmValue', 'detail'],
+    ];
     for await (const d of this.query.allDiscrepancies(id))
-      rows.push([d.id, d.kind, d.entity, d.severity, d.onecRef ?? '', d.crmId ?? '', d.field ?? '', d.onecValue ?? '', d.crmValue ?? '', d.detail]);
-    res.type('text/csv; charset=utf-8').setHeader('Content-Disposition', `attachment; filename="reconciliation-${id}.csv"`);
+      rows.push([
+        d.id,
+        d.kind,
+        d.entity,
+        d.severity,
+        d.onecRef ?? '',
+        d.crmId ?? '',
+        d.field ?? '',
+        d.onecValue ?? '',
+        d.crmValue ?? '',
+        d.detail,
+      ]);
+    res
+      .type('text/csv; charset=utf-8')
+      .setHeader('Content-Disposition', `attachment; filename="reconciliation-${id}.csv"`);
     res.send('\ufeff' + stringify(rows));
   }
 }
 
 /** ReportDeliveryService.renderForRun(runId, kind) when the report module is loaded; null otherwise. */
-async function renderWithReportModule(moduleRef: ModuleRef, runId: string, kind: 'html' | 'csv'): Promise<string | null> {
+async function renderWithReportModule(
+  moduleRef: ModuleRef,
+  runId: string,
+  kind: 'html' | 'csv',
+): Promise<string | null> {
   const specifier = '../report/report-delivery.service.js';
   let mod: Record<string, unknown>;
   try {

@@ -1,17 +1,34 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
-import { DISCREPANCY_KINDS, DUPLICATE_SCOPES, RECONCILE_ENTITIES, SEVERITIES, type DiscrepancyKind, type DuplicateScope, type ReconcileEntity, type Severity } from '../common/vocabulary.js';
+import {
+  DISCREPANCY_KINDS,
+  DUPLICATE_SCOPES,
+  RECONCILE_ENTITIES,
+  SEVERITIES,
+  type DiscrepancyKind,
+  type DuplicateScope,
+  type ReconcileEntity,
+  type Severity,
+} from '../common/vocabulary.js';
 import { PageQueryDto } from '../common/http/pagination.js';
 
 export class CreateReconciliationDto {
-  @ApiPropertyOptional({ enum: RECONCILE_ENTITIES, isArray: true, description: 'Entities to check (default: all)' })
+  @ApiPropertyOptional({
+    enum: RECONCILE_ENTITIES,
+    isArray: true,
+    description: 'Entities to check (default: all)',
+  })
   @IsOptional()
   @IsArray()
   @ArrayUnique()
   @IsIn(RECONCILE_ENTITIES, { each: true })
   entities?: ReconcileEntity[];
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 10000, description: 'Linked records re-read one by one from both systems (default 0)' })
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 10000,
+    description: 'Linked records re-read one by one from both systems (default 0)',
+  })
   @IsOptional()
   @IsInt()
   @Min(0)
@@ -23,7 +40,9 @@ export class CreateReconciliationDto {
   @IsBoolean()
   dedupe?: boolean;
 
-  @ApiPropertyOptional({ description: 'E-mail the report to REPORT_TO when the run finishes (default false)' })
+  @ApiPropertyOptional({
+    description: 'E-mail the report to REPORT_TO when the run finishes (default false)',
+  })
   @IsOptional()
   @IsBoolean()
   report?: boolean;

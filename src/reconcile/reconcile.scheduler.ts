@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
 import { describeError } from '../common/describe-error.js';
@@ -32,7 +38,9 @@ export class ReconcileScheduler implements OnApplicationBootstrap, OnApplication
       start: true,
     });
     this.registry.addCronJob(JOB, job as never);
-    this.log.log(`reconciliation scheduled: "${this.settings.RECONCILE_CRON}" in ${this.settings.SCHEDULE_TZ}`);
+    this.log.log(
+      `reconciliation scheduled: "${this.settings.RECONCILE_CRON}" in ${this.settings.SCHEDULE_TZ}`,
+    );
   }
 
   onApplicationShutdown(): void {
@@ -46,7 +54,8 @@ export class ReconcileScheduler implements OnApplicationBootstrap, OnApplication
       const run = await this.queue.enqueue({ trigger: 'schedule', slot });
       this.log.log(`scheduled reconciliation for ${slot}: run ${run.id} (${run.status})`);
     } catch (e) {
-      if (e instanceof ActiveRunError) this.log.warn(`scheduled reconciliation for ${slot} not started: run ${e.activeRunId} is active`);
+      if (e instanceof ActiveRunError)
+        this.log.warn(`scheduled reconciliation for ${slot} not started: run ${e.activeRunId} is active`);
       else this.log.error(`scheduled reconciliation for ${slot} could not be enqueued: ${describeError(e)}`);
     }
   }

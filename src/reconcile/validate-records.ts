@@ -40,14 +40,17 @@ export function validateCounterparty(c: OneCCounterparty): InvalidFinding[] {
 /** Validates a 1C contact person: a last or first name is required; phones and e-mails must parse. Pure. */
 export function validateContact(c: OneCContact): InvalidFinding[] {
   const out: InvalidFinding[] = [];
-  if (!c.lastName.trim() && !c.firstName.trim()) out.push({ field: 'lastName', value: '', reason: 'required field is empty' });
+  if (!c.lastName.trim() && !c.firstName.trim())
+    out.push({ field: 'lastName', value: '', reason: 'required field is empty' });
   out.push(...contactFindings(c.phones, c.emails));
   return out;
 }
 
 function contactFindings(phones: readonly string[], emails: readonly string[]): InvalidFinding[] {
   const out: InvalidFinding[] = [];
-  for (const v of transformList(phones, ['phone_e164']).invalid) out.push({ field: 'phones', value: v, reason: 'not a valid phone number' });
-  for (const v of transformList(emails, ['email_lower']).invalid) out.push({ field: 'emails', value: v, reason: 'not a valid e-mail address' });
+  for (const v of transformList(phones, ['phone_e164']).invalid)
+    out.push({ field: 'phones', value: v, reason: 'not a valid phone number' });
+  for (const v of transformList(emails, ['email_lower']).invalid)
+    out.push({ field: 'emails', value: v, reason: 'not a valid e-mail address' });
   return out;
 }

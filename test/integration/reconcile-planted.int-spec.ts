@@ -22,7 +22,12 @@ import { SeededCrm } from './reconcile-support.js';
 jest.setTimeout(120_000);
 
 const mapping = defaultMapping();
-const dataset: Dataset = generateDataset({ seed: 5, counterparties: 160, contactsPerCounterparty: 1, ordersPerCounterparty: 2 });
+const dataset: Dataset = generateDataset({
+  seed: 5,
+  counterparties: 160,
+  contactsPerCounterparty: 1,
+  ordersPerCounterparty: 2,
+});
 
 describe('reconciliation finds what the generator planted, and nothing else', () => {
   let db: TestDatabase;
@@ -33,7 +38,17 @@ describe('reconciliation finds what the generator planted, and nothing else', ()
   let metrics: SverkaMetrics;
 
   const runner = (crm: SeededCrm, over: Partial<Settings> = {}) =>
-    new ReconcileRunnerService(ds, { ...settings, ...over }, mapping, {} as never, onec, crm, new DedupeService(), metrics, undefined);
+    new ReconcileRunnerService(
+      ds,
+      { ...settings, ...over },
+      mapping,
+      {} as never,
+      onec,
+      crm,
+      new DedupeService(),
+      metrics,
+      undefined,
+    );
   const items = async (runId: string): Promise<DiscrepancyItem[]> => {
     const q = new ReconcileQueryService(ds);
     const out: DiscrepancyItem[] = [];
@@ -49,7 +64,13 @@ describe('reconciliation finds what the generator planted, and nothing else', ()
     await ds.runMigrations();
     sims = await startSimulators({ dataset });
     settings = parseSettings(
-      { LOG_LEVEL: 'silent', DATABASE_URL: db.url, ONEC_ODATA_URL: sims.onec.url, ONEC_USER: sims.onec.user, ONEC_PASSWORD: sims.onec.password },
+      {
+        LOG_LEVEL: 'silent',
+        DATABASE_URL: db.url,
+        ONEC_ODATA_URL: sims.onec.url,
+        ONEC_USER: sims.onec.user,
+        ONEC_PASSWORD: sims.onec.password,
+      },
       { mode: 'embedded' },
     );
     onec = createOneCPort(settings, mapping);
@@ -70,7 +91,9 @@ describe('reconciliation finds what the generator planted, and nothing else', ()
     expect([...kinds].sort()).toEqual(['debt_mismatch', 'invalid_value']);
 
     // Validation: every planted invalid INN / KPP / OGRN / phone / e-mail, and no valid value flagged.
-    const found = of(all, 'invalid_value').map((d) => `${d.entity}|${d.onecRef}|${d.field}|${d.onecValue}`).sort();
+    const found = of(all, 'invalid_value')
+      .map((d) => `${d.entity}|${d.onecRef}|${d.field}|${d.onecValue}`)
+      .sort();
     const planted = dataset.truth.invalid.map((i) => `${i.entity}|${i.ref}|${i.field}|${i.value}`).sort();
     expect(found).toEqual(planted);
     for (const f of ['inn', 'phones', 'emails']) expect(planted.some((p) => p.includes(`|${f}|`))).toBe(true);
@@ -80,7 +103,11 @@ describe('reconciliation finds what the generator planted, and nothing else', ()
       .filter((m) => !m.withinTolerance)
       .map((m) => `${m.ref}|${m.onec}|${m.crm}`)
       .sort();
-    expect(of(all, 'debt_mismatch').map((d) => `${d.onecRef}|${d.onecValue}|${d.crmValue}`).sort()).toEqual(expectedDebts);
+    expect(
+      of(all, 'debt_mismatch')
+        .map((d) => `${d.onecRef}|${d.onecValue}|${d.crmValue}`)
+        .sort(),
+    ).toEqual(expectedDebts);
     expect(dataset.truth.debts.mismatches.some((m) => m.withinTolerance)).toBe(true);
     expect(run.summary!.debts!.onecTotal).toBe(dataset.truth.debts.onecTotal);
     expect(run.summary!.debts!.crmTotal).toBe(dataset.truth.debts.crmOpenTotal);
@@ -100,7 +127,9 @@ describe('reconciliation finds what the generator planted, and nothing else', ()
     for (const s of dataset.truth.unmappedStatuses) expect(Object.keys(statuses.onec)).toContain(s);
 
     // Duplicates are stored and counted.
-    const [{ n }] = (await ds.query(`SELECT count(*)::int AS n FROM duplicate_cluster WHERE run_id = $1`, [run.id])) as { n: number }[];
+    const [{ n }] = (await ds.query(`SELECT count(*)::int AS n FROM duplicate_cluster WHERE run_id = $1`, [
+      run.id,
+    ])) as { n: number }[];
     const d = run.summary!.duplicates!;
     expect(n).toBe((d.onec ?? 0) + (d.crm ?? 0) + (d.cross ?? 0));
     expect(d.cross).toBeGreaterThan(0);
@@ -117,18 +146,32 @@ describe('reconciliation finds what the generator planted, and nothing else', ()
     const all = await items(run.id);
     const e = plan.expect;
 
-    expect(of(all, 'field_mismatch').map((d) => `${d.onecRef}|${d.field}|${d.onecValue}|${d.crmValue}`).sort()).toEqual(
-      e.fieldMismatches.map((f) => `${f.ref}|${f.field}|${f.onecValue}|${f.crmValue}`).sort(),
-    );
-    expect(of(all, 'missing_in_crm').map((d) => d.onecRef).sort()).toEqual([...e.missingInCrm].sort());
-    expect(of(all, 'status_mismatch').map((d) => `${d.onecRef}|${d.onecValue}|${d.crmValue}`).sort()).toEqual(
-      e.statusMismatches.map((s) => `${s.orderRef}|${s.expectedStage}|${s.crmStage}`).sort(),
-    );
+    expect(
+      of(all, 'field_mismatch')
+        .map((d) => `${d.onecRef}|${d.field}|${d.onecValue}|${d.crmValue}`)
+        .sort(),
+    ).toEqual(e.fieldMismatches.map((f) => `${f.ref}|${f.field}|${f.onecValue}|${f.crmValue}`).sort());
+    expect(
+      of(all, 'missing_in_crm')
+        .map((d) => d.onecRef)
+        .sort(),
+    ).toEqual([...e.missingInCrm].sort());
+    expect(
+      of(all, 'status_mismatch')
+        .map((d) => `${d.onecRef}|${d.onecValue}|${d.crmValue}`)
+        .sort(),
+    ).toEqual(e.statusMismatches.map((s) => `${s.orderRef}|${s.expectedStage}|${s.crmStage}`).sort());
     const debts = [
-      ...dataset.truth.debts.mismatches.filter((m) => !m.withinTolerance).map((m) => `${m.ref}|${m.onec}|${m.crm}`),
+      ...dataset.truth.debts.mismatches
+        .filter((m) => !m.withinTolerance)
+        .map((m) => `${m.ref}|${m.onec}|${m.crm}`),
       ...e.debtMismatches.map((m) => `${m.ref}|${m.onec}|${m.crm}`),
     ].sort();
-    expect(of(all, 'debt_mismatch').map((d) => `${d.onecRef}|${d.onecValue}|${d.crmValue}`).sort()).toEqual(debts);
+    expect(
+      of(all, 'debt_mismatch')
+        .map((d) => `${d.onecRef}|${d.onecValue}|${d.crmValue}`)
+        .sort(),
+    ).toEqual(debts);
     // Deleted companies: the counterparty count no longer agrees.
     const counts = of(all, 'count_mismatch');
     expect(counts.map((d) => d.entity)).toEqual(['counterparties']);
@@ -145,10 +188,17 @@ describe('reconciliation finds what the generator planted, and nothing else', ()
     const marked = dataset.onec.counterparties.find((c) => !c.IsFolder && c.DeletionMark)!.Ref_Key as string;
     const id = '999001';
     crm.companies.set(id, { ...[...crm.companies.values()].at(-1)!, id, originId: marked });
-    crm.companies.set('999002', { ...[...crm.companies.values()].at(-1)!, id: '999002', originId: '00000000-0000-0000-0000-00000000dead' });
+    crm.companies.set('999002', {
+      ...[...crm.companies.values()].at(-1)!,
+      id: '999002',
+      originId: '00000000-0000-0000-0000-00000000dead',
+    });
     const run = await runner(crm).runNow({ trigger: 'api', entities: ['counterparties'] });
     const orphans = of(await items(run.id), 'orphan_in_crm');
-    expect(orphans.map((o) => `${o.crmId}|${o.onecRef}`).sort()).toEqual([`999001|${marked}`, '999002|00000000-0000-0000-0000-00000000dead']);
+    expect(orphans.map((o) => `${o.crmId}|${o.onecRef}`).sort()).toEqual([
+      `999001|${marked}`,
+      '999002|00000000-0000-0000-0000-00000000dead',
+    ]);
     expect(orphans.find((o) => o.crmId === '999001')!.detail).toMatch(/помеченную на удаление/);
   });
 
@@ -159,7 +209,9 @@ describe('reconciliation finds what the generator planted, and nothing else', ()
     expect(run.status).toBe('partial');
     const skipped = run.summary!.skippedChecks!;
     expect(skipped.length).toBeGreaterThan(0);
-    expect(skipped.map((s) => s.check)).toEqual(expect.arrayContaining(['contacts: CRM snapshot', 'deals: CRM snapshot', 'debts: snapshot']));
+    expect(skipped.map((s) => s.check)).toEqual(
+      expect.arrayContaining(['contacts: CRM snapshot', 'deals: CRM snapshot', 'debts: snapshot']),
+    );
     expect(skipped[0].reason).toMatch(/did not answer/);
     expect(run.summary!.counts.contacts).toBeUndefined();
     expect(run.summary!.debts).toBeUndefined();

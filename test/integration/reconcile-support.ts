@@ -1,7 +1,15 @@
 import { CrmError, CrmErrorCode } from '../../src/crm/crm.error.js';
 import type { CrmPort } from '../../src/crm/crm.port.js';
 import type {
-  CrmCompany, CrmContact, CrmDeal, CrmEntity, CrmInvoice, CrmRead, CrmRecordMap, CrmRequisite, CrmStage,
+  CrmCompany,
+  CrmContact,
+  CrmDeal,
+  CrmEntity,
+  CrmInvoice,
+  CrmRead,
+  CrmRecordMap,
+  CrmRequisite,
+  CrmStage,
 } from '../../src/crm/crm.types.js';
 import { dealTitle, transformList } from '../../src/mapping/transform-values.js';
 import type { Mapping } from '../../src/mapping/mapping.types.js';
@@ -35,32 +43,65 @@ export class SeededCrm implements CrmPort, DriftTarget {
     const o = mapping.originatorId;
     for (const c of dataset.crm.companies) {
       crm.companies.set(String(c.id), {
-        id: String(c.id), title: c.title, originatorId: c.originatorId, originId: c.originId, originVersion: null, updatedTime: c.updatedTime,
-        phones: c.fm.filter((f) => f.typeId === 'PHONE').map((f) => ({ id: String(f.id), value: f.value, valueType: f.valueType })),
-        emails: c.fm.filter((f) => f.typeId === 'EMAIL').map((f) => ({ id: String(f.id), value: f.value, valueType: f.valueType })),
+        id: String(c.id),
+        title: c.title,
+        originatorId: c.originatorId,
+        originId: c.originId,
+        originVersion: null,
+        updatedTime: c.updatedTime,
+        phones: c.fm
+          .filter((f) => f.typeId === 'PHONE')
+          .map((f) => ({ id: String(f.id), value: f.value, valueType: f.valueType })),
+        emails: c.fm
+          .filter((f) => f.typeId === 'EMAIL')
+          .map((f) => ({ id: String(f.id), value: f.value, valueType: f.valueType })),
         assignedById: String(c.assignedById),
       });
       crm.nextId = Math.max(crm.nextId, c.id + 1);
     }
     for (const r of dataset.crm.requisites)
       crm.requisites.set(r.ID, {
-        id: r.ID, companyId: r.ENTITY_ID, presetId: r.PRESET_ID, name: r.NAME, xmlId: r.XML_ID, inn: r.RQ_INN, kpp: r.RQ_KPP,
-        companyName: r.RQ_COMPANY_NAME, fullName: r.RQ_COMPANY_FULL_NAME, ogrn: r.RQ_OGRN || r.RQ_OGRNIP,
+        id: r.ID,
+        companyId: r.ENTITY_ID,
+        presetId: r.PRESET_ID,
+        name: r.NAME,
+        xmlId: r.XML_ID,
+        inn: r.RQ_INN,
+        kpp: r.RQ_KPP,
+        companyName: r.RQ_COMPANY_NAME,
+        fullName: r.RQ_COMPANY_FULL_NAME,
+        ogrn: r.RQ_OGRN || r.RQ_OGRNIP,
       });
     let reqId = 100_000;
-    const fm = (vs: string[], t: 'phone_e164' | 'email_lower') => transformList(vs, [t]).values.map((value) => ({ id: null, value, valueType: 'WORK' }));
+    const fm = (vs: string[], t: 'phone_e164' | 'email_lower') =>
+      transformList(vs, [t]).values.map((value) => ({ id: null, value, valueType: 'WORK' }));
     for await (const page of onec.readAll({ entity: 'counterparties' })) {
       for (const c of page.records as OneCCounterparty[]) {
         if (c.deletionMark) continue;
         const id = String(crm.nextId++);
         crm.companies.set(id, {
-          id, title: c.name.trim(), originatorId: o, originId: c.ref, originVersion: c.dataVersion, updatedTime: '2026-11-28T00:00:00+03:00',
-          phones: fm(c.phones, 'phone_e164'), emails: fm(c.emails, 'email_lower'), assignedById: '1',
+          id,
+          title: c.name.trim(),
+          originatorId: o,
+          originId: c.ref,
+          originVersion: c.dataVersion,
+          updatedTime: '2026-11-28T00:00:00+03:00',
+          phones: fm(c.phones, 'phone_e164'),
+          emails: fm(c.emails, 'email_lower'),
+          assignedById: '1',
         });
         const rid = String(reqId++);
         crm.requisites.set(rid, {
-          id: rid, companyId: id, presetId: '1', name: 'Реквизит', xmlId: c.ref, inn: c.inn.trim(), kpp: c.kpp.trim(),
-          companyName: c.name.trim(), fullName: c.fullName.trim(), ogrn: c.regNumber.trim(),
+          id: rid,
+          companyId: id,
+          presetId: '1',
+          name: 'Реквизит',
+          xmlId: c.ref,
+          inn: c.inn.trim(),
+          kpp: c.kpp.trim(),
+          companyName: c.name.trim(),
+          fullName: c.fullName.trim(),
+          ogrn: c.regNumber.trim(),
         });
         crm.linkByRef.set(c.ref, id);
       }
@@ -70,8 +111,17 @@ export class SeededCrm implements CrmPort, DriftTarget {
         if (c.deletionMark || !c.ownerRef) continue;
         const id = String(crm.nextId++);
         crm.contacts.set(id, {
-          id, lastName: c.lastName.trim(), name: c.firstName.trim(), secondName: c.middleName.trim(), companyId: crm.linkByRef.get(c.ownerRef) ?? null,
-          originatorId: o, originId: c.ref, originVersion: c.dataVersion, updatedTime: '', phones: fm(c.phones, 'phone_e164'), emails: fm(c.emails, 'email_lower'),
+          id,
+          lastName: c.lastName.trim(),
+          name: c.firstName.trim(),
+          secondName: c.middleName.trim(),
+          companyId: crm.linkByRef.get(c.ownerRef) ?? null,
+          originatorId: o,
+          originId: c.ref,
+          originVersion: c.dataVersion,
+          updatedTime: '',
+          phones: fm(c.phones, 'phone_e164'),
+          emails: fm(c.emails, 'email_lower'),
         });
       }
     }
@@ -80,9 +130,18 @@ export class SeededCrm implements CrmPort, DriftTarget {
         if (d.deletionMark || !d.posted) continue;
         const id = String(crm.nextId++);
         crm.deals.set(id, {
-          id, title: dealTitle(d.number, d.date), categoryId: '0', stageId: mapping.deals.statusMap[d.status] ?? 'NEW', stageSemantic: 'P',
-          opportunity: d.amount, currencyId: 'RUB', companyId: d.counterpartyRef ? (crm.linkByRef.get(d.counterpartyRef) ?? null) : null,
-          comments: '', updatedTime: '', originatorId: o, originId: d.ref,
+          id,
+          title: dealTitle(d.number, d.date),
+          categoryId: '0',
+          stageId: mapping.deals.statusMap[d.status] ?? 'NEW',
+          stageSemantic: 'P',
+          opportunity: d.amount,
+          currencyId: 'RUB',
+          companyId: d.counterpartyRef ? (crm.linkByRef.get(d.counterpartyRef) ?? null) : null,
+          comments: '',
+          updatedTime: '',
+          originatorId: o,
+          originId: d.ref,
         });
         crm.dealByOrder.set(d.ref, id);
       }
@@ -91,22 +150,43 @@ export class SeededCrm implements CrmPort, DriftTarget {
     for (const inv of dataset.invoicesFor(crm.linkByRef)) {
       const id = String(invId++);
       crm.invoices.set(id, {
-        id, xmlId: inv.xmlId, companyId: String(inv.companyId), stageId: inv.stageId, opportunity: inv.opportunity.toFixed(2), currencyId: 'RUB', updatedTime: '',
+        id,
+        xmlId: inv.xmlId,
+        companyId: String(inv.companyId),
+        stageId: inv.stageId,
+        opportunity: inv.opportunity.toFixed(2),
+        currencyId: 'RUB',
+        updatedTime: '',
       });
     }
     return crm;
   }
 
   private table<E extends CrmEntity>(e: E): Map<string, CrmRecordMap[E]> {
-    return (e === 'companies' ? this.companies : e === 'contacts' ? this.contacts : e === 'deals' ? this.deals : this.invoices) as never;
+    return (
+      e === 'companies'
+        ? this.companies
+        : e === 'contacts'
+          ? this.contacts
+          : e === 'deals'
+            ? this.deals
+            : this.invoices
+    ) as never;
   }
 
   private served(): void {
     if (this.failAfterPages !== null && this.pages++ >= this.failAfterPages)
-      throw new CrmError(CrmErrorCode.TEMPORARY, 'Bitrix24 did not answer (connection refused) after 5 attempts', 503);
+      throw new CrmError(
+        CrmErrorCode.TEMPORARY,
+        'Bitrix24 did not answer (connection refused) after 5 attempts',
+        503,
+      );
   }
 
-  async *bulkRead<E extends CrmEntity>(opts: { entity: E; afterId?: string }): AsyncIterable<CrmRead<CrmRecordMap[E]>> {
+  async *bulkRead<E extends CrmEntity>(opts: {
+    entity: E;
+    afterId?: string;
+  }): AsyncIterable<CrmRead<CrmRecordMap[E]>> {
     const all = [...this.table(opts.entity).values()].sort((a, b) => Number(a.id) - Number(b.id));
     for (let i = 0; i < all.length; i += 50) {
       this.served();
@@ -136,7 +216,9 @@ export class SeededCrm implements CrmPort, DriftTarget {
 
   async *readRequisites(opts: { companyIds?: string[] }): AsyncIterable<CrmRead<CrmRequisite>> {
     const ids = opts.companyIds ? new Set(opts.companyIds) : null;
-    const all = [...this.requisites.values()].filter((r) => !ids || ids.has(r.companyId)).sort((a, b) => Number(a.id) - Number(b.id));
+    const all = [...this.requisites.values()]
+      .filter((r) => !ids || ids.has(r.companyId))
+      .sort((a, b) => Number(a.id) - Number(b.id));
     for (let i = 0; i < all.length; i += 50) {
       this.served();
       yield { records: all.slice(i, i + 50), malformed: [] };
@@ -147,7 +229,11 @@ export class SeededCrm implements CrmPort, DriftTarget {
     this.served();
     if (kind === 'deal')
       return [
-        ...['NEW', 'PREPARATION', 'EXECUTING', 'FINAL_INVOICE'].map((id): CrmStage => ({ id, name: id, semantics: 'P' })),
+        ...['NEW', 'PREPARATION', 'EXECUTING', 'FINAL_INVOICE'].map((id): CrmStage => ({
+          id,
+          name: id,
+          semantics: 'P',
+        })),
         { id: 'WON', name: 'WON', semantics: 'S' },
         { id: 'LOSE', name: 'LOSE', semantics: 'F' },
       ];
@@ -176,8 +262,14 @@ export class SeededCrm implements CrmPort, DriftTarget {
   updateCompany(id: string | number, f: { title: string }) {
     this.companies.get(String(id))!.title = f.title;
   }
-  updateRequisite(companyId: string | number, xmlId: string, f: Partial<Record<'RQ_INN' | 'RQ_KPP', string>>) {
-    const r = [...this.requisites.values()].find((q) => q.companyId === String(companyId) && q.xmlId === xmlId)!;
+  updateRequisite(
+    companyId: string | number,
+    xmlId: string,
+    f: Partial<Record<'RQ_INN' | 'RQ_KPP', string>>,
+  ) {
+    const r = [...this.requisites.values()].find(
+      (q) => q.companyId === String(companyId) && q.xmlId === xmlId,
+    )!;
     if (f.RQ_INN !== undefined) r.inn = f.RQ_INN;
     if (f.RQ_KPP !== undefined) r.kpp = f.RQ_KPP;
   }
@@ -192,19 +284,39 @@ export class SeededCrm implements CrmPort, DriftTarget {
     const inv = [...this.invoices.values()].find((i) => i.xmlId === xmlId)!;
     inv.opportunity = f.opportunity.toFixed(2);
   }
-  addCompany(company: Parameters<DriftTarget['addCompany']>[0], requisite: Parameters<DriftTarget['addCompany']>[1]) {
+  addCompany(
+    company: Parameters<DriftTarget['addCompany']>[0],
+    requisite: Parameters<DriftTarget['addCompany']>[1],
+  ) {
     const id = String(this.nextId++);
     this.companies.set(id, {
-      id, title: company.title, originatorId: company.originatorId, originId: company.originId, originVersion: null, updatedTime: company.updatedTime,
-      phones: company.fm.filter((f) => f.typeId === 'PHONE').map((f) => ({ id: String(f.id), value: f.value, valueType: f.valueType })),
-      emails: company.fm.filter((f) => f.typeId === 'EMAIL').map((f) => ({ id: String(f.id), value: f.value, valueType: f.valueType })),
+      id,
+      title: company.title,
+      originatorId: company.originatorId,
+      originId: company.originId,
+      originVersion: null,
+      updatedTime: company.updatedTime,
+      phones: company.fm
+        .filter((f) => f.typeId === 'PHONE')
+        .map((f) => ({ id: String(f.id), value: f.value, valueType: f.valueType })),
+      emails: company.fm
+        .filter((f) => f.typeId === 'EMAIL')
+        .map((f) => ({ id: String(f.id), value: f.value, valueType: f.valueType })),
       assignedById: '1',
     });
     if (requisite) {
       const rid = String(900_000 + this.requisites.size);
       this.requisites.set(rid, {
-        id: rid, companyId: id, presetId: requisite.PRESET_ID, name: requisite.NAME, xmlId: requisite.XML_ID, inn: requisite.RQ_INN, kpp: requisite.RQ_KPP,
-        companyName: requisite.RQ_COMPANY_NAME, fullName: requisite.RQ_COMPANY_FULL_NAME, ogrn: requisite.RQ_OGRN || requisite.RQ_OGRNIP,
+        id: rid,
+        companyId: id,
+        presetId: requisite.PRESET_ID,
+        name: requisite.NAME,
+        xmlId: requisite.XML_ID,
+        inn: requisite.RQ_INN,
+        kpp: requisite.RQ_KPP,
+        companyName: requisite.RQ_COMPANY_NAME,
+        fullName: requisite.RQ_COMPANY_FULL_NAME,
+        ogrn: requisite.RQ_OGRN || requisite.RQ_OGRNIP,
       });
     }
     return id;
