@@ -100,6 +100,10 @@ describe('findDuplicates', () => {
     expect(findDuplicates(recs, { minLevel: 'duplicate' }).clusters).toEqual([]);
   });
 
+  it('refuses thresholds out of order', () => {
+    expect(() => findDuplicates(records, { thresholds: { possible: 0.95, duplicate: 0.9 } })).toThrow(RangeError);
+  });
+
   it('reports stats: records per system, candidate pairs, clusters per scope', () => {
     const { stats } = findDuplicates(records);
     expect(stats.records).toEqual({ onec: 3, crm: 4, crmUnlinked: 3 });

@@ -60,6 +60,10 @@ export function clusterId(scope: DuplicateScope, memberKeys: readonly string[]):
 
 function resolve(options: DedupeOptions) {
   const thresholds = { ...DEFAULT_THRESHOLDS, ...options.thresholds };
+  // Why: a `possible` above `duplicate` would report sure duplicates as possible and vice versa.
+  if (!(thresholds.possible >= 0 && thresholds.possible <= thresholds.duplicate && thresholds.duplicate <= 1)) {
+    throw new RangeError(`dedupe thresholds need 0 ≤ possible ≤ duplicate ≤ 1, got possible ${thresholds.possible}, duplicate ${thresholds.duplicate}`);
+  }
   const blocking = { ...DEFAULT_BLOCKING, ...options.blocking };
   const ctx: ScoreContext = {
     thresholds,
