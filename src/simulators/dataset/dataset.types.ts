@@ -1,5 +1,6 @@
 import type { DuplicateScope, SystemName } from '../../common/vocabulary.js';
 import type { ODataRow, OneCSimData } from '../onec/onec-simulator.js';
+import type { DriftPlan } from './drift.js';
 
 /** Options of generateDataset. Rates are shares (0..1) of live counterparties. */
 export interface GenerateDatasetOptions {
@@ -199,6 +200,11 @@ export interface DatasetTruth {
     /** Planted differences (ref order). */
     mismatches: TruthDebtMismatch[];
   };
+  /**
+   * The default drift plan (`planDrift(dataset, dataset.seed)`): CRM edits to apply after a sync and
+   * what reconciliation must then report on top of the planted problems.
+   */
+  drift: DriftPlan;
 }
 
 export interface Dataset {

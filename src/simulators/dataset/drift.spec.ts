@@ -28,6 +28,7 @@ describe('planDrift and writeDataset', () => {
     }
     for (const s of plan.expect.statusMismatches) expect(s.crmStage).not.toBe(s.expectedStage);
     expect(plan.expect.crossDuplicates).toHaveLength(plan.ops.filter((o) => o.op === 'addCompany').length);
+    expect(ds.truth.drift).toEqual(planDrift(ds, ds.seed));
   });
 
   it('applies a plan through a DriftTarget and skips ops whose record is not linked', async () => {

@@ -73,12 +73,14 @@ export function planDrift(dataset: Dataset, seed: number, opts: DriftOptions = {
     (c) => !c.IsFolder && !c.DeletionMark && !tainted.has(c.Ref_Key as string),
   );
   const pool = r.shuffle([...rows]);
+  // Each target row serves one op only (linear per call: 1M-row sets stay fast).
+  const used = new Uint8Array(pool.length);
   const take = (k: number, pred: (row: (typeof rows)[number]) => boolean = () => true) => {
     const out: (typeof rows)[number][] = [];
     for (let i = 0; i < pool.length && out.length < k; i++) {
-      if (!pred(pool[i])) continue;
+      if (used[i] || !pred(pool[i])) continue;
+      used[i] = 1;
       out.push(pool[i]);
-      pool.splice(i--, 1);
     }
     return out;
   };

@@ -16,6 +16,7 @@ import type {
   TruthMember,
   VariantKind,
 } from './dataset.types.js';
+import { planDrift } from './drift.js';
 import { invoicesFor } from './invoices.js';
 import {
   COMMENTS,
@@ -298,6 +299,18 @@ class Generator {
         crmOpenByRef,
         crmOpenTotal,
         mismatches,
+      },
+      // Filled by assemble() once the data set exists (planDrift reads it).
+      drift: {
+        seed: o.seed,
+        ops: [],
+        expect: {
+          fieldMismatches: [],
+          missingInCrm: [],
+          statusMismatches: [],
+          debtMismatches: [],
+          crossDuplicates: [],
+        },
       },
     };
     return assemble({
@@ -1051,6 +1064,7 @@ class Generator {
  */
 function assemble(data: Omit<Dataset, 'invoicesFor' | 'writeDataset'>): Dataset {
   const dataset = data as Dataset;
+  dataset.truth.drift = planDrift(dataset, dataset.seed);
   Object.defineProperty(dataset, 'invoicesFor', {
     enumerable: false,
     value: (linked: LinkedCompanies) => invoicesFor(dataset, linked),
