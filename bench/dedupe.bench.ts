@@ -5,6 +5,7 @@ import type { DedupeCluster, DedupeOptions } from '../src/dedupe/dedupe.types.js
 import { findDuplicatesInTable, type CandidateSource } from '../src/dedupe/find-duplicates.js';
 import { RecordTable } from '../src/dedupe/record-table.js';
 import { generateLabelledRecords, pairScope, rowOfId } from '../src/dedupe/testing/labelled-dataset.js';
+import type { BenchRow, BenchRun } from './bench.types.js';
 
 /**
  * Duplicate detection at scale: 100k and 1M generated counterparty records with planted duplicates
@@ -16,13 +17,6 @@ import { generateLabelledRecords, pairScope, rowOfId } from '../src/dedupe/testi
  *
  * Standalone: `node dist/bench/dedupe.bench.js [size ...]` (default 100000 1000000).
  */
-
-export interface BenchRow {
-  name: string;
-  value: number;
-  unit: string;
-  note?: string;
-}
 
 const SEED = 20261128;
 
@@ -50,7 +44,13 @@ interface Metrics {
   predicted: number;
 }
 
-function metrics(clusters: DedupeCluster[], t: RecordTable, party: Int32Array, truePairs: number, onlyDuplicate: boolean): Metrics {
+function metrics(
+  clusters: DedupeCluster[],
+  t: RecordTable,
+  party: Int32Array,
+  truePairs: number,
+  onlyDuplicate: boolean,
+): Metrics {
   let predicted = 0;
   let tp = 0;
   for (const c of clusters) {
@@ -62,7 +62,8 @@ function metrics(clusters: DedupeCluster[], t: RecordTable, party: Int32Array, t
         const b = rows[y];
         const sa = t.system.data[a];
         const sb = t.system.data[b];
-        const scope = sa === sb ? (sa === 0 ? 'onec' : 'crm') : t.linked.data[sa === 1 ? a : b] ? null : 'cross';
+        const scope =
+          sa === sb ? (sa === 0 ? 'onec' : 'crm') : t.linked.data[sa === 1 ? a : b] ? null : 'cross';
         if (scope !== c.scope) continue;
         predicted++;
         if (party[a] === party[b]) tp++;
@@ -71,14 +72,20 @@ function metrics(clusters: DedupeCluster[], t: RecordTable, party: Int32Array, t
   }
   const precision = predicted ? tp / predicted : 1;
   const recall = truePairs ? tp / truePairs : 1;
-  return { precision, recall, f1: precision + recall ? (2 * precision * recall) / (precision + recall) : 0, predicted };
+  return {
+    precision,
+    recall,
+    f1: precision + recall ? (2 * precision * recall) / (precision + recall) : 0,
+    predicted,
+  };
 }
 
 /** Same-party pairs in some scope; the generator yields a party's records one after another. */
 function truePairsOf(t: RecordTable, party: Int32Array): number {
   let n = 0;
   let start = 0;
-  const rec = (r: number) => ({ system: t.systemName(r), linkedTo: t.linked.data[r] ? 'x' : null }) as Parameters<typeof pairScope>[0];
+  const rec = (r: number) =>
+    ({ system: t.systemName(r), linkedTo: t.linked.data[r] ? 'x' : null }) as Parameters<typeof pairScope>[0];
   for (let i = 1; i <= t.size; i++) {
     if (i < t.size && party[i] === party[start]) continue;
     for (let x = start; x < i; x++) for (let y = x + 1; y < i; y++) if (pairScope(rec(x), rec(y))) n++;
@@ -133,20 +140,33 @@ export function measure(size: number, withAllPairs = false): SizeResult {
     const t0 = performance.now();
     const base = findDuplicatesInTable(t, {}, 0, allPairs);
     const m = metrics(base.clusters, t, party, truePairs, false);
-    out.allPairs = { pairs: base.stats.candidatePairs, ms: performance.now() - t0, f1: m.f1, precision: m.precision, recall: m.recall };
+    out.allPairs = {
+      pairs: base.stats.candidatePairs,
+      ms: performance.now() - t0,
+      f1: m.f1,
+      precision: m.precision,
+      recall: m.recall,
+    };
   }
   return out;
 }
 
 function inChild(size: number, withAllPairs: boolean): Promise<SizeResult> {
   return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(import.meta.url), ['--child', String(size), withAllPairs ? '--all-pairs' : ''], {
-      execArgv: ['--max-old-space-size=3072'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
+    const child = fork(
+      fileURLToPath(import.meta.url),
+      ['--child', String(size), withAllPairs ? '--all-pairs' : ''],
+      {
+        execArgv: ['--max-old-space-size=3072'],
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      },
+    );
     child.once('message', (m) => resolve(m as SizeResult));
     child.once('error', reject);
-    child.once('exit', (code) => code !== 0 && reject(new Error(`dedupe bench child for ${size} exited with ${code}`)));
+    child.once(
+      'exit',
+      (code) => code !== 0 && reject(new Error(`dedupe bench child for ${size} exited with ${code}`)),
+    );
   });
 }
 
@@ -155,38 +175,70 @@ const r3 = (x: number) => Math.round(x * 1000) / 1000;
 function rows(r: SizeResult): BenchRow[] {
   const k = r.size >= 1_000_000 ? `${r.size / 1_000_000}M` : `${r.size / 1000}k`;
   const out: BenchRow[] = [
-    { name: `dedupe ${k}: wall time`, value: Math.round(r.wallMs / 100) / 10, unit: 's', note: `generate+prepare ${Math.round(r.prepareMs / 1000)} s, block+score ${Math.round(r.blockScoreMs / 1000)} s, cluster ${Math.round(r.clusterMs / 1000)} s; ${r.records} records` },
+    {
+      name: `dedupe ${k}: wall time`,
+      value: Math.round(r.wallMs / 100) / 10,
+      unit: 's',
+      note: `generate+prepare ${Math.round(r.prepareMs / 1000)} s, block+score ${Math.round(r.blockScoreMs / 1000)} s, cluster ${Math.round(r.clusterMs / 1000)} s; ${r.records} records`,
+    },
     { name: `dedupe ${k}: peak RSS`, value: Math.round(r.maxRssMb), unit: 'MB' },
     { name: `dedupe ${k}: candidate pairs per record`, value: r.candidatesPerRecord, unit: 'pairs' },
-    { name: `dedupe ${k}: blocking recall`, value: r3(r.blockingRecall), unit: 'ratio', note: `${r.truePairs} same-party pairs` },
-    { name: `dedupe ${k}: precision`, value: r3(r.all.precision), unit: 'ratio', note: `clusters possible+duplicate, ${r.all.predicted} predicted pairs` },
+    {
+      name: `dedupe ${k}: blocking recall`,
+      value: r3(r.blockingRecall),
+      unit: 'ratio',
+      note: `${r.truePairs} same-party pairs`,
+    },
+    {
+      name: `dedupe ${k}: precision`,
+      value: r3(r.all.precision),
+      unit: 'ratio',
+      note: `clusters possible+duplicate, ${r.all.predicted} predicted pairs`,
+    },
     { name: `dedupe ${k}: recall`, value: r3(r.all.recall), unit: 'ratio' },
     { name: `dedupe ${k}: F1`, value: r3(r.all.f1), unit: 'ratio' },
-    { name: `dedupe ${k}: F1 (duplicate level only)`, value: r3(r.dup.f1), unit: 'ratio', note: `precision ${r3(r.dup.precision)}, recall ${r3(r.dup.recall)}` },
+    {
+      name: `dedupe ${k}: F1 (duplicate level only)`,
+      value: r3(r.dup.f1),
+      unit: 'ratio',
+      note: `precision ${r3(r.dup.precision)}, recall ${r3(r.dup.recall)}`,
+    },
   ];
   if (r.allPairs) {
     out.push(
-      { name: `dedupe ${k}: all-pairs baseline F1`, value: r3(r.allPairs.f1), unit: 'ratio', note: `blocked F1 ${r3(r.all.f1)}; precision ${r3(r.allPairs.precision)}, recall ${r3(r.allPairs.recall)}` },
-      { name: `dedupe ${k}: all-pairs baseline time`, value: Math.round(r.allPairs.ms / 100) / 10, unit: 's', note: `${r.allPairs.pairs} pairs scored vs ${Math.round(r.candidatesPerRecord * r.records)} with blocking` },
+      {
+        name: `dedupe ${k}: all-pairs baseline F1`,
+        value: r3(r.allPairs.f1),
+        unit: 'ratio',
+        note: `blocked F1 ${r3(r.all.f1)}; precision ${r3(r.allPairs.precision)}, recall ${r3(r.allPairs.recall)}`,
+      },
+      {
+        name: `dedupe ${k}: all-pairs baseline time`,
+        value: Math.round(r.allPairs.ms / 100) / 10,
+        unit: 's',
+        note: `${r.allPairs.pairs} pairs scored vs ${Math.round(r.candidatesPerRecord * r.records)} with blocking`,
+      },
     );
   }
   return out;
 }
 
-export async function run(sizes: number[] = [100_000, 1_000_000]): Promise<BenchRow[]> {
+/** `args`: sizes in records (default 100000 1000000); the 5k all-pairs baseline always runs. */
+export const run: BenchRun = async (args = []) => {
+  const given = args.map(Number).filter((n) => Number.isInteger(n) && n > 0);
+  const sizes = given.length ? given : [100_000, 1_000_000];
   const out: BenchRow[] = [];
   out.push(...rows(await inChild(5_000, true)));
   for (const size of sizes) out.push(...rows(await inChild(size, false)));
   return out;
-}
+};
 
 const isMain = process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1];
 if (isMain && process.argv[2] === '--child') {
   const result = measure(Number(process.argv[3]), process.argv[4] === '--all-pairs');
   process.send!(result, () => process.exit(0));
 } else if (isMain) {
-  const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
-  run(sizes.length ? sizes : undefined).then(
+  run(process.argv.slice(2)).then(
     (r) => console.table(r),
     (e: unknown) => {
       console.error(e);

@@ -4,12 +4,23 @@ import { DEFAULT_BLOCKING, type DedupeRecord } from './dedupe.types.js';
 import { prepareRecords } from './find-duplicates.js';
 
 let n = 0;
-const rec = (p: Partial<DedupeRecord> & { name: string }): DedupeRecord => ({ system: 'onec', id: `b${++n}`, phones: [], emails: [], ...p });
+const rec = (p: Partial<DedupeRecord> & { name: string }): DedupeRecord => ({
+  system: 'onec',
+  id: `b${++n}`,
+  phones: [],
+  emails: [],
+  ...p,
+});
 
 function pairsOf(records: DedupeRecord[], opts = DEFAULT_BLOCKING): [number, number][] {
   const t = prepareRecords(records);
   const out: [number, number][] = [];
-  forEachCandidatePair(t, opts, () => true, (a, b) => out.push([a, b]));
+  forEachCandidatePair(
+    t,
+    opts,
+    () => true,
+    (a, b) => out.push([a, b]),
+  );
   return out;
 }
 
@@ -52,12 +63,20 @@ describe('forEachCandidatePair', () => {
       rec({ name: 'Совсем другое', phones: ['+74951234567'] }),
       rec({ name: 'Лютик', emails: ['x@lutik.ru'] }),
     ]);
-    expect(pairs).toEqual(expect.arrayContaining([[0, 1], [0, 2], [1, 2]]));
+    expect(pairs).toEqual(
+      expect.arrayContaining([
+        [0, 1],
+        [0, 2],
+        [1, 2],
+      ]),
+    );
     expect(new Set(pairs.map((p) => p.join())).size).toBe(pairs.length); // no pair twice
   });
 
   it('does not compare all pairs of a very common word: the block is capped by a sorted neighbourhood', () => {
-    const many = Array.from({ length: 400 }, (_, i) => rec({ name: `ООО Строй ${['Альфа', 'Бета', 'Гамма', 'Дельта'][i % 4]}${i}` }));
+    const many = Array.from({ length: 400 }, (_, i) =>
+      rec({ name: `ООО Строй ${['Альфа', 'Бета', 'Гамма', 'Дельта'][i % 4]}${i}` }),
+    );
     const pairs = pairsOf(many, { ...DEFAULT_BLOCKING, maxBlockSize: 24, window: 6 });
     // All-pairs would be 79 800; the neighbourhood bounds it to a few per record.
     expect(pairs.length / many.length).toBeLessThan(50);
@@ -65,7 +84,9 @@ describe('forEachCandidatePair', () => {
   });
 
   it('a switchboard phone shared by 300 unrelated companies gives a bounded number of pairs', () => {
-    const many = Array.from({ length: 300 }, (_, i) => rec({ name: `Компания${i}`, phones: ['+74957770000'] }));
+    const many = Array.from({ length: 300 }, (_, i) =>
+      rec({ name: `Компания${i}`, phones: ['+74957770000'] }),
+    );
     const pairs = pairsOf(many);
     expect(pairs.length / many.length).toBeLessThan(DEFAULT_BLOCKING.window * 4);
   });
@@ -73,7 +94,12 @@ describe('forEachCandidatePair', () => {
   it('applies the pair filter before visiting', () => {
     const t = prepareRecords([rec({ name: 'Ромашка' }), rec({ name: 'Ромашка' }), rec({ name: 'Ромашка' })]);
     const seen: string[] = [];
-    const stats = forEachCandidatePair(t, DEFAULT_BLOCKING, (a, b) => a === 0 && b === 2, (a, b) => seen.push(`${a}-${b}`));
+    const stats = forEachCandidatePair(
+      t,
+      DEFAULT_BLOCKING,
+      (a, b) => a === 0 && b === 2,
+      (a, b) => seen.push(`${a}-${b}`),
+    );
     expect(seen).toEqual(['0-2']);
     expect(stats.candidatePairs).toBe(1);
   });

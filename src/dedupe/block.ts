@@ -322,7 +322,8 @@ export function* candidatePairSteps(
     if (size > 1) {
       stats.blocks++;
       if (size <= maxBlock && key !== sortedKey) {
-        for (let i = start; i < end; i++) for (let j = i + 1; j < end; j++) consider(entryRow[i], entryRow[j], key);
+        for (let i = start; i < end; i++)
+          for (let j = i + 1; j < end; j++) consider(entryRow[i], entryRow[j], key);
       } else {
         stats.oversizedBlocks++;
         for (let i = start; i < end; i++) {

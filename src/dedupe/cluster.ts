@@ -126,7 +126,9 @@ export function clusterPairs(edges: ScoredEdges, opts: ClusterOptions): ClusterO
 
   const clusters: RowCluster[] = [];
   for (const [root, rows] of members) {
-    const l = (links.get(root) ?? []).sort((x, y) => y.score - x.score || opts.compareRows(x.a, y.a) || opts.compareRows(x.b, y.b));
+    const l = (links.get(root) ?? []).sort(
+      (x, y) => y.score - x.score || opts.compareRows(x.a, y.a) || opts.compareRows(x.b, y.b),
+    );
     clusters.push({ rows, score: Math.min(...l.map((x) => x.score)), links: l });
   }
   clusters.sort((x, y) => y.score - x.score || opts.compareRows(x.rows[0], y.rows[0]));

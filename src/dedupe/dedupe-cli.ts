@@ -56,12 +56,18 @@ export async function runDedupeCli(argv: string[], io: CliIo): Promise<number> {
   const file = positionals[0];
   const format = String(values.format);
   const minLevel = String(values['min-level']);
-  const scopes = ((values.scope as string[] | undefined) ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+  const scopes = ((values.scope as string[] | undefined) ?? [])
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
   const problems: string[] = [];
   if (!file) problems.push('a records file is required');
   if (!['json', 'csv'].includes(format)) problems.push(`--format must be json or csv, got "${format}"`);
-  if (!['possible', 'duplicate'].includes(minLevel)) problems.push(`--min-level must be possible or duplicate, got "${minLevel}"`);
-  for (const s of scopes) if (!DUPLICATE_SCOPES.includes(s as DuplicateScope)) problems.push(`--scope must be one of ${DUPLICATE_SCOPES.join(', ')}, got "${s}"`);
+  if (!['possible', 'duplicate'].includes(minLevel))
+    problems.push(`--min-level must be possible or duplicate, got "${minLevel}"`);
+  for (const s of scopes)
+    if (!DUPLICATE_SCOPES.includes(s as DuplicateScope))
+      problems.push(`--scope must be one of ${DUPLICATE_SCOPES.join(', ')}, got "${s}"`);
   if (problems.length) {
     io.stderr(`${problems.join('\n')}\n\n${DEDUPE_USAGE}\n`);
     return 2;
@@ -71,7 +77,12 @@ export async function runDedupeCli(argv: string[], io: CliIo): Promise<number> {
   try {
     for await (const r of readRecordsFile(file)) table.add(r);
   } catch (e) {
-    const msg = e instanceof DedupeInputError || e instanceof SyntaxError ? e.message : (e as NodeJS.ErrnoException).code === 'ENOENT' ? `no such file: ${file}` : (e as Error).message;
+    const msg =
+      e instanceof DedupeInputError || e instanceof SyntaxError
+        ? e.message
+        : (e as NodeJS.ErrnoException).code === 'ENOENT'
+          ? `no such file: ${file}`
+          : (e as Error).message;
     io.stderr(`Cannot read ${file}: ${msg}\n`);
     return 2;
   }
@@ -84,7 +95,10 @@ export async function runDedupeCli(argv: string[], io: CliIo): Promise<number> {
     },
     performance.now() - started,
   );
-  const output = format === 'csv' ? clustersToCsv(result, { mask: Boolean(values.mask) }) : clustersToJson(result, { mask: Boolean(values.mask), pairs: Boolean(values.pairs) });
+  const output =
+    format === 'csv'
+      ? clustersToCsv(result, { mask: Boolean(values.mask) })
+      : clustersToJson(result, { mask: Boolean(values.mask), pairs: Boolean(values.pairs) });
   if (values.out) await writeFile(String(values.out), output);
   else io.stdout(output);
   const s = result.stats;

@@ -29,8 +29,15 @@ function text(v: unknown): string | null {
 
 /** One input row (a CSV row or a JSON object) as a record. `line` names the row in errors. */
 export function recordFromRow(row: Record<string, unknown>, line: number): DedupeRecord {
-  const sys = String(row.system ?? 'onec').trim().toLowerCase();
-  const system = sys === 'crm' || sys === 'bitrix24' ? 'crm' : sys === 'onec' || sys === '1c' || sys === '1с' || sys === '' ? 'onec' : null;
+  const sys = String(row.system ?? 'onec')
+    .trim()
+    .toLowerCase();
+  const system =
+    sys === 'crm' || sys === 'bitrix24'
+      ? 'crm'
+      : sys === 'onec' || sys === '1c' || sys === '1с' || sys === ''
+        ? 'onec'
+        : null;
   if (!system) throw new DedupeInputError(`row ${line}: system must be onec or crm, got "${sys}"`);
   const id = text(row.id);
   if (!id) throw new DedupeInputError(`row ${line}: id is empty`);
@@ -58,7 +65,8 @@ export async function* readRecordsFile(path: string): AsyncGenerator<DedupeRecor
   if (lower.endsWith('.json')) {
     const data: unknown = JSON.parse(await readFile(path, 'utf8'));
     const rows = Array.isArray(data) ? data : (data as { records?: unknown }).records;
-    if (!Array.isArray(rows)) throw new DedupeInputError('a JSON file must hold an array of records (or { "records": [...] })');
+    if (!Array.isArray(rows))
+      throw new DedupeInputError('a JSON file must hold an array of records (or { "records": [...] })');
     let line = 0;
     for (const row of rows) yield recordFromRow(row as Record<string, unknown>, ++line);
     return;
@@ -73,7 +81,16 @@ export async function* readRecordsFile(path: string): AsyncGenerator<DedupeRecor
     return;
   }
   const source = createReadStream(path);
-  const parser = source.pipe(parse({ columns: true, bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, relax_quotes: true }));
+  const parser = source.pipe(
+    parse({
+      columns: true,
+      bom: true,
+      trim: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      relax_quotes: true,
+    }),
+  );
   // pipe() does not forward a read error (a missing file) to the parser: without this the loop would wait forever.
   source.once('error', (e) => parser.destroy(e));
   let line = 1;
@@ -82,10 +99,13 @@ export async function* readRecordsFile(path: string): AsyncGenerator<DedupeRecor
 
 /** CSV: one line per cluster member, with the cluster's id, scope, level, score and reasons. */
 export function clustersToCsv(result: DedupeResult, opts: { mask?: boolean } = {}): string {
-  const rows: unknown[][] = [['cluster_id', 'scope', 'level', 'score', 'system', 'id', 'name', 'inn', 'reasons']];
+  const rows: unknown[][] = [
+    ['cluster_id', 'scope', 'level', 'score', 'system', 'id', 'name', 'inn', 'reasons'],
+  ];
   for (const c of result.clusters) {
     const reasons = (opts.mask ? c.reasonDetails.map((r) => r.maskedText) : c.reasons).join('; ');
-    for (const m of c.members) rows.push([c.id, c.scope, c.level, c.score.toFixed(2), m.system, m.id, m.name, m.inn ?? '', reasons]);
+    for (const m of c.members)
+      rows.push([c.id, c.scope, c.level, c.score.toFixed(2), m.system, m.id, m.name, m.inn ?? '', reasons]);
   }
   return stringify(rows);
 }
@@ -98,7 +118,10 @@ export function clustersToJson(result: DedupeResult, opts: { mask?: boolean; pai
     reasonDetails: opts.mask ? c.reasonDetails.map(({ values: _v, text: _t, ...r }) => r) : c.reasonDetails,
   }));
   const pairs = opts.pairs
-    ? result.pairs.map((p) => ({ ...p, reasons: opts.mask ? p.reasons.map(({ values: _v, text: _t, ...r }) => r) : p.reasons }))
+    ? result.pairs.map((p) => ({
+        ...p,
+        reasons: opts.mask ? p.reasons.map(({ values: _v, text: _t, ...r }) => r) : p.reasons,
+      }))
     : undefined;
   return `${JSON.stringify({ clusters, ...(pairs ? { pairs } : {}), stats: result.stats }, null, 2)}\n`;
 }

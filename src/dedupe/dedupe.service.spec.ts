@@ -44,7 +44,11 @@ describe('DedupeService', () => {
       { system: 'onec', id: 'b2', name: 'ООО Ромашка', inn: INN, kpp: '165501001', phones: [], emails: [] },
     ];
     expect((await service.findClusters({ onec: branches, crm: [] })).clusters).toEqual([]);
-    const same = await service.findClusters({ onec: branches, crm: [], options: { branchesAreSameParty: true, scopes: ['onec'] } });
+    const same = await service.findClusters({
+      onec: branches,
+      crm: [],
+      options: { branchesAreSameParty: true, scopes: ['onec'] },
+    });
     expect(same.clusters).toHaveLength(1);
   });
 });

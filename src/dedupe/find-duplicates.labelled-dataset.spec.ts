@@ -18,13 +18,17 @@ describe('dedupe quality on the labelled data set', () => {
       if (ds.party[a] === ds.party[b]) trueCandidates++;
     },
   });
-  const access = { system: (r: number) => ds.records[r].system, linked: (r: number) => !!ds.records[r].linkedTo };
+  const access = {
+    system: (r: number) => ds.records[r].system,
+    linked: (r: number) => !!ds.records[r].linkedTo,
+  };
   const rowOf = (m: { id: string }) => rowOfId(m.id);
 
   it('has planted duplicates in every scope', () => {
     expect(ds.records.length).toBeGreaterThan(4500);
     expect(truePairs).toBeGreaterThan(200);
-    for (const scope of DUPLICATE_SCOPES) expect(countTruePairs(ds.records, ds.party, [scope])).toBeGreaterThan(30);
+    for (const scope of DUPLICATE_SCOPES)
+      expect(countTruePairs(ds.records, ds.party, [scope])).toBeGreaterThan(30);
   });
 
   it('blocking proposes almost every same-party pair with few candidates per record', () => {

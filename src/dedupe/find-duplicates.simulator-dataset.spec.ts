@@ -39,7 +39,9 @@ describe('dedupe on the simulators data set', () => {
   it('never clusters a look-alike (same name, other INN) with the 1C party it imitates', () => {
     expect(ds.truth.lookalikes.length).toBeGreaterThan(0);
     for (const l of ds.truth.lookalikes) {
-      const together = result.clusters.some((c) => c.members.some((m) => m.id === l.crmId) && c.members.some((m) => m.id === l.onecRef));
+      const together = result.clusters.some(
+        (c) => c.members.some((m) => m.id === l.crmId) && c.members.some((m) => m.id === l.onecRef),
+      );
       expect({ lookalike: l.crmId, together }).toEqual({ lookalike: l.crmId, together: false });
     }
   });

@@ -25,18 +25,33 @@ const records: DedupeRecord[] = [
 describe('findDuplicates', () => {
   it('finds clusters per scope with members, score and reasons (contract §4 shape)', () => {
     const { clusters } = findDuplicates(records);
-    const byScope = (s: string) => clusters.filter((c) => c.scope === s).map((c) => c.members.map((m) => `${m.system}:${m.id}`));
+    const byScope = (s: string) =>
+      clusters.filter((c) => c.scope === s).map((c) => c.members.map((m) => `${m.system}:${m.id}`));
     expect(byScope('onec')).toEqual([['onec:a348aa8c-0001', 'onec:a348aa8c-0002']]);
     // 0002 has no phone: against 2919 only the name speaks, and that name has a namesake (other INN).
     expect(byScope('cross')).toEqual([['onec:a348aa8c-0001', 'crm:2919']]);
-    expect(byScope('crm')).toEqual(expect.arrayContaining([['crm:2919', 'crm:2920'], ['crm:3001', 'crm:3002']]));
+    expect(byScope('crm')).toEqual(
+      expect.arrayContaining([
+        ['crm:2919', 'crm:2920'],
+        ['crm:3001', 'crm:3002'],
+      ]),
+    );
     const cross = clusters.find((c) => c.scope === 'cross')!;
     expect(cross.members.map((m) => m.id)).toContain('2919');
     expect(cross.members.map((m) => m.id)).not.toContain('2920'); // linked: not a cross duplicate
     expect(cross.members.map((m) => m.id)).not.toContain('a348aa8c-0003'); // other INN
-    expect(cross.members[0]).toEqual({ system: 'onec', id: expect.any(String), name: expect.stringContaining('Ромашка'), inn: INN_A });
-    expect(cross.reasons).toEqual(expect.arrayContaining(['name similarity 1.00 after normalisation', 'same phone +74951234567']));
-    expect(cross.reasonDetails.find((r) => r.code === 'same_phone')?.maskedText).toBe('same phone +7******4567');
+    expect(cross.members[0]).toEqual({
+      system: 'onec',
+      id: expect.any(String),
+      name: expect.stringContaining('Ромашка'),
+      inn: INN_A,
+    });
+    expect(cross.reasons).toEqual(
+      expect.arrayContaining(['name similarity 1.00 after normalisation', 'same phone +74951234567']),
+    );
+    expect(cross.reasonDetails.find((r) => r.code === 'same_phone')?.maskedText).toBe(
+      'same phone +7******4567',
+    );
     expect(cross.score).toBeGreaterThanOrEqual(0.9);
     expect(cross.level).toBe('duplicate');
   });
@@ -68,12 +83,28 @@ describe('findDuplicates', () => {
     const a = findDuplicates(records).clusters;
     const b = findDuplicates([...records].reverse()).clusters;
     expect(b).toEqual(a);
-    expect(a[0].id).toBe(clusterId(a[0].scope, a[0].members.map((m) => `${m.system}:${m.id}`)));
+    expect(a[0].id).toBe(
+      clusterId(
+        a[0].scope,
+        a[0].members.map((m) => `${m.system}:${m.id}`),
+      ),
+    );
     expect(a[0].id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
   it('a business-centre switchboard shared by many companies links none of them', () => {
-    const names = ['Альфа', 'Бета', 'Гамма', 'Дельта', 'Омега', 'Сигма', 'Вектор', 'Кварц', 'Гранит', 'Орион'];
+    const names = [
+      'Альфа',
+      'Бета',
+      'Гамма',
+      'Дельта',
+      'Омега',
+      'Сигма',
+      'Вектор',
+      'Кварц',
+      'Гранит',
+      'Орион',
+    ];
     const bc = names.map((n, i) => onec(`bc-${i}`, `ООО ${n} Консалт`, { phones: ['+7 495 777-00-00'] }));
     const { clusters, pairs } = findDuplicates(bc);
     expect(clusters).toEqual([]);
@@ -95,13 +126,21 @@ describe('findDuplicates', () => {
     const all = findDuplicates(recs);
     expect(all.clusters.map((c) => c.level)).toEqual(['possible']);
     expect(all.pairs).toEqual([
-      expect.objectContaining({ clusterId: all.clusters[0].id, scope: 'onec', level: 'possible', a: expect.objectContaining({ id: 'p-1' }), b: expect.objectContaining({ id: 'p-2' }) }),
+      expect.objectContaining({
+        clusterId: all.clusters[0].id,
+        scope: 'onec',
+        level: 'possible',
+        a: expect.objectContaining({ id: 'p-1' }),
+        b: expect.objectContaining({ id: 'p-2' }),
+      }),
     ]);
     expect(findDuplicates(recs, { minLevel: 'duplicate' }).clusters).toEqual([]);
   });
 
   it('refuses thresholds out of order', () => {
-    expect(() => findDuplicates(records, { thresholds: { possible: 0.95, duplicate: 0.9 } })).toThrow(RangeError);
+    expect(() => findDuplicates(records, { thresholds: { possible: 0.95, duplicate: 0.9 } })).toThrow(
+      RangeError,
+    );
   });
 
   it('reports stats: records per system, candidate pairs, clusters per scope', () => {
@@ -114,7 +153,8 @@ describe('findDuplicates', () => {
 
 describe('findDuplicatesInTableAsync', () => {
   it('gives the same result as the synchronous form and lets the event loop run in between', async () => {
-    const { findDuplicatesInTable, findDuplicatesInTableAsync, prepareRecords } = await import('./find-duplicates.js');
+    const { findDuplicatesInTable, findDuplicatesInTableAsync, prepareRecords } =
+      await import('./find-duplicates.js');
     const { generateLabelledDataset } = await import('./testing/labelled-dataset.js');
     const ds = generateLabelledDataset({ seed: 5, parties: 600 });
     const sync = findDuplicatesInTable(prepareRecords(ds.records));

@@ -54,15 +54,23 @@ class EdgeList {
 
 /** A deterministic cluster id: UUID-shaped SHA-1 of the scope and the members (system:id, canonical order). */
 export function clusterId(scope: DuplicateScope, memberKeys: readonly string[]): string {
-  const h = createHash('sha1').update(`${scope}|${memberKeys.join('|')}`).digest('hex');
+  const h = createHash('sha1')
+    .update(`${scope}|${memberKeys.join('|')}`)
+    .digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 function resolve(options: DedupeOptions) {
   const thresholds = { ...DEFAULT_THRESHOLDS, ...options.thresholds };
   // Why: a `possible` above `duplicate` would report sure duplicates as possible and vice versa.
-  if (!(thresholds.possible >= 0 && thresholds.possible <= thresholds.duplicate && thresholds.duplicate <= 1)) {
-    throw new RangeError(`dedupe thresholds need 0 ≤ possible ≤ duplicate ≤ 1, got possible ${thresholds.possible}, duplicate ${thresholds.duplicate}`);
+  if (!(
+    thresholds.possible >= 0 &&
+    thresholds.possible <= thresholds.duplicate &&
+    thresholds.duplicate <= 1
+  )) {
+    throw new RangeError(
+      `dedupe thresholds need 0 ≤ possible ≤ duplicate ≤ 1, got possible ${thresholds.possible}, duplicate ${thresholds.duplicate}`,
+    );
   }
   const blocking = { ...DEFAULT_BLOCKING, ...options.blocking };
   const ctx: ScoreContext = {
@@ -106,7 +114,11 @@ export function findDuplicatesInTable(
  * The same, pausing between stages and every few thousand blocks so the event loop keeps serving
  * (health checks, metrics, HTTP) during a large run. Same result as the synchronous form.
  */
-export async function findDuplicatesInTableAsync(t: RecordTable, options: DedupeOptions = {}, prepareMs = 0): Promise<DedupeResult> {
+export async function findDuplicatesInTableAsync(
+  t: RecordTable,
+  options: DedupeOptions = {},
+  prepareMs = 0,
+): Promise<DedupeResult> {
   const steps = findDuplicatesSteps(t, options, prepareMs);
   for (;;) {
     const s = steps.next();
@@ -115,7 +127,12 @@ export async function findDuplicatesInTableAsync(t: RecordTable, options: Dedupe
   }
 }
 
-function* findDuplicatesSteps(t: RecordTable, options: DedupeOptions, prepareMs: number, source?: CandidateSource): Generator<void, DedupeResult> {
+function* findDuplicatesSteps(
+  t: RecordTable,
+  options: DedupeOptions,
+  prepareMs: number,
+  source?: CandidateSource,
+): Generator<void, DedupeResult> {
   const o = resolve(options);
   const clock = () => performance.now();
   t.countPhones();
@@ -142,7 +159,9 @@ function* findDuplicatesSteps(t: RecordTable, options: DedupeOptions, prepareMs:
     options.onCandidate?.(a, b, s.score);
     if (s.score >= accept) edges[scopeOf(a, b)].push(a, b, s.score);
   };
-  const blockStats = source ? source(t, include, visit) : yield* candidatePairSteps(t, o.blocking, include, visit);
+  const blockStats = source
+    ? source(t, include, visit)
+    : yield* candidatePairSteps(t, o.blocking, include, visit);
   const t1 = clock();
   const scoreMs = t1 - t0; // blocking and scoring interleave (pairs are scored as blocking finds them)
 
@@ -150,7 +169,12 @@ function* findDuplicatesSteps(t: RecordTable, options: DedupeOptions, prepareMs:
   const pairs: DuplicatePairDetail[] = [];
   let guardRejections = 0;
   const clusterCounts = { onec: 0, crm: 0, cross: 0 };
-  const memberOf = (r: number) => ({ system: t.systemName(r), id: t.ids[r], name: t.names[r], inn: t.innText[r] });
+  const memberOf = (r: number) => ({
+    system: t.systemName(r),
+    id: t.ids[r],
+    name: t.names[r],
+    inn: t.innText[r],
+  });
   for (const scope of DUPLICATE_SCOPES) {
     if (!o.scopes.has(scope)) continue;
     const outcome = clusterPairs(edges[SCOPE_INDEX[scope]], {
@@ -215,7 +239,11 @@ function* findDuplicatesSteps(t: RecordTable, options: DedupeOptions, prepareMs:
     acceptedPairs: { onec: edges[0].length, crm: edges[1].length, cross: edges[2].length },
     clusters: clusterCounts,
     guardRejections,
-    timingsMs: { prepare: Math.round(prepareMs), blockAndScore: Math.round(scoreMs), cluster: Math.round(t2 - t1) },
+    timingsMs: {
+      prepare: Math.round(prepareMs),
+      blockAndScore: Math.round(scoreMs),
+      cluster: Math.round(t2 - t1),
+    },
   };
   return { clusters, pairs, stats };
 }
@@ -231,6 +259,10 @@ export function findDuplicates(records: Iterable<DedupeRecord>, options: DedupeO
 export function scoreRecords(a: DedupeRecord, b: DedupeRecord, options: DedupeOptions = {}) {
   const t = prepareRecords([a, b]);
   t.countPhones();
-  t.countNameInns(Int32Array.from([0, 1]).sort((x, y) => (t.compact[x] < t.compact[y] ? -1 : t.compact[x] > t.compact[y] ? 1 : x - y)));
+  t.countNameInns(
+    Int32Array.from([0, 1]).sort((x, y) =>
+      t.compact[x] < t.compact[y] ? -1 : t.compact[x] > t.compact[y] ? 1 : x - y,
+    ),
+  );
   return scorePair(t, 0, 1, resolve(options).ctx, true);
 }

@@ -4,9 +4,32 @@ import { RecordTable } from './record-table.js';
 describe('RecordTable', () => {
   const inn = innWithCheckDigits('027412345'); // leading zero: region 02
   const t = new RecordTable();
-  t.add({ system: 'onec', id: 'b', name: 'ООО «Ромашка»', inn, kpp: '027401001', phones: ['8 (347) 123-45-67', 'junk'], emails: ['Info@Romashka.ru', 'x@mail.ru'] });
-  t.add({ system: 'crm', id: 'a', name: 'Ромашка', inn: '1234567890', phones: ['+7 347 123 45 67'], emails: [], linkedTo: 'b' });
-  t.add({ system: 'crm', id: 'c', name: 'ООО Ромашка', inn: innWithCheckDigits('770123456'), phones: [], emails: ['y@mail.ru'] });
+  t.add({
+    system: 'onec',
+    id: 'b',
+    name: 'ООО «Ромашка»',
+    inn,
+    kpp: '027401001',
+    phones: ['8 (347) 123-45-67', 'junk'],
+    emails: ['Info@Romashka.ru', 'x@mail.ru'],
+  });
+  t.add({
+    system: 'crm',
+    id: 'a',
+    name: 'Ромашка',
+    inn: '1234567890',
+    phones: ['+7 347 123 45 67'],
+    emails: [],
+    linkedTo: 'b',
+  });
+  t.add({
+    system: 'crm',
+    id: 'c',
+    name: 'ООО Ромашка',
+    inn: innWithCheckDigits('770123456'),
+    phones: [],
+    emails: ['y@mail.ru'],
+  });
 
   it('keeps valid identifiers as numbers and invalid ones only as text for output', () => {
     expect(t.innString(0)).toBe(inn);

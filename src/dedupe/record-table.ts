@@ -40,7 +40,10 @@ class Interner {
 class Column<T extends Int32Array | Float64Array | Uint8Array> {
   data: T;
   length = 0;
-  constructor(private readonly make: (n: number) => T, capacity = 1024) {
+  constructor(
+    private readonly make: (n: number) => T,
+    capacity = 1024,
+  ) {
     this.data = make(capacity);
   }
   push(v: number): void {
@@ -125,7 +128,9 @@ export class RecordTable {
     this.form.push(name.legalForm ? FORM_LIST.indexOf(name.legalForm) + 1 : 0);
     this.person.push(name.isPerson ? 1 : 0);
     this.branch.push(name.isBranch ? 1 : 0);
-    const toks = [...new Set(name.keys.filter((k) => k.length > 0))].map((k) => this.tokens.id(k)).sort((a, b) => a - b);
+    const toks = [...new Set(name.keys.filter((k) => k.length > 0))]
+      .map((k) => this.tokens.id(k))
+      .sort((a, b) => a - b);
     for (const t of toks) this.tok.push(t);
     this.tokOff.push(this.tok.length);
     this.inn.push(inn ? innCode(inn) : NaN);

@@ -17,15 +17,24 @@ const codes = (s: { reasons: { code: string }[] }) => s.reasons.map((r) => r.cod
 
 describe('scorePair: the same party', () => {
   it('same INN and the same name in other spellings → duplicate 1.0', () => {
-    const s = scoreRecords(rec({ name: 'ООО «Ромашка»', inn: INN_A }), rec({ name: 'Ромашка, общество с ограниченной ответственностью', inn: INN_A }));
+    const s = scoreRecords(
+      rec({ name: 'ООО «Ромашка»', inn: INN_A }),
+      rec({ name: 'Ромашка, общество с ограниченной ответственностью', inn: INN_A }),
+    );
     expect(s.level).toBe('duplicate');
     expect(s.score).toBe(1);
     expect(codes(s)).toEqual(expect.arrayContaining(['same_inn', 'name_similarity']));
-    expect(s.reasons.find((r) => r.code === 'same_inn')).toMatchObject({ text: `same INN ${INN_A}`, values: { inn: INN_A } });
+    expect(s.reasons.find((r) => r.code === 'same_inn')).toMatchObject({
+      text: `same INN ${INN_A}`,
+      values: { inn: INN_A },
+    });
   });
 
   it('ё/е, Latin look-alikes and quotes: name similarity 1 after normalisation', () => {
-    const s = scoreRecords(rec({ name: 'ООО "Берёзка"', phones: ['+7 495 123-45-67'] }), rec({ name: 'OOO «Бepeзкa»', phones: ['8 (495) 123-45-67'] }));
+    const s = scoreRecords(
+      rec({ name: 'ООО "Берёзка"', phones: ['+7 495 123-45-67'] }),
+      rec({ name: 'OOO «Бepeзкa»', phones: ['8 (495) 123-45-67'] }),
+    );
     expect(s.reasons[0].text).toBe('name similarity 1.00 after normalisation');
     expect(s.reasons.find((r) => r.code === 'same_phone')).toMatchObject({
       text: 'same phone +74951234567',
@@ -36,7 +45,10 @@ describe('scorePair: the same party', () => {
   });
 
   it('transliteration: "Romashka LLC" ≈ "ООО Ромашка" with a shared corporate e-mail', () => {
-    const s = scoreRecords(rec({ name: 'Romashka LLC', emails: ['Info@romashka.ru'] }), rec({ name: 'ООО Ромашка', emails: ['info@romashka.ru'] }));
+    const s = scoreRecords(
+      rec({ name: 'Romashka LLC', emails: ['Info@romashka.ru'] }),
+      rec({ name: 'ООО Ромашка', emails: ['info@romashka.ru'] }),
+    );
     expect(codes(s)).toEqual(expect.arrayContaining(['name_transliterated', 'same_email']));
     expect(s.reasons.find((r) => r.code === 'same_email')?.maskedText).toBe('same e-mail i***@romashka.ru');
     expect(s.level).toBe('duplicate');
@@ -57,16 +69,25 @@ describe('scorePair: the same party', () => {
   });
 
   it('ИП in another word order and with initials', () => {
-    const s = scoreRecords(rec({ name: 'ИП Иванов Иван Иванович', inn: INN_IP_1 }), rec({ name: 'Иванов И.И. (ИП)', inn: INN_IP_1 }));
+    const s = scoreRecords(
+      rec({ name: 'ИП Иванов Иван Иванович', inn: INN_IP_1 }),
+      rec({ name: 'Иванов И.И. (ИП)', inn: INN_IP_1 }),
+    );
     expect(s.level).toBe('duplicate');
-    const noInn = scoreRecords(rec({ name: 'Иван Иванович Иванов ИП' }), rec({ name: 'Индивидуальный предприниматель Иванов Иван Иванович' }));
+    const noInn = scoreRecords(
+      rec({ name: 'Иван Иванович Иванов ИП' }),
+      rec({ name: 'Индивидуальный предприниматель Иванов Иван Иванович' }),
+    );
     expect(noInn.score).toBeGreaterThanOrEqual(0.83);
   });
 });
 
 describe('scorePair: hard negatives', () => {
   it('the same name in two cities with different INNs is two parties', () => {
-    const s = scoreRecords(rec({ name: 'ООО «Ромашка»', inn: INN_A, phones: ['+74951234567'] }), rec({ name: 'ООО «Ромашка»', inn: INN_B, phones: ['+78432123456'] }));
+    const s = scoreRecords(
+      rec({ name: 'ООО «Ромашка»', inn: INN_A, phones: ['+74951234567'] }),
+      rec({ name: 'ООО «Ромашка»', inn: INN_B, phones: ['+78432123456'] }),
+    );
     expect(s.level).toBeNull();
     expect(s.conflict).toBe(true);
     expect(s.score).toBeLessThanOrEqual(0.3);
@@ -82,14 +103,20 @@ describe('scorePair: hard negatives', () => {
     const s = scoreRecords(rec({ name: 'ИП Иванов И.И.' }), rec({ name: 'ИП Иванов П.С.' }));
     expect(s.level).toBeNull();
     expect(codes(s)).toContain('person_name_conflict');
-    const withInns = scoreRecords(rec({ name: 'ИП Иванов И.И.', inn: INN_IP_1 }), rec({ name: 'ИП Иванов И.И.', inn: INN_IP_2 }));
+    const withInns = scoreRecords(
+      rec({ name: 'ИП Иванов И.И.', inn: INN_IP_1 }),
+      rec({ name: 'ИП Иванов И.И.', inn: INN_IP_2 }),
+    );
     expect(withInns.level).toBeNull();
   });
 
   it('the same business-centre switchboard phone is weak evidence', () => {
     // phCount comes from the table: build a table where the phone is shared by many records.
     const phone = '+74959999999';
-    const s = scoreRecords(rec({ name: 'ООО Альфа Консалт', phones: [phone] }), rec({ name: 'ООО Альфа Логистик', phones: [phone] }));
+    const s = scoreRecords(
+      rec({ name: 'ООО Альфа Консалт', phones: [phone] }),
+      rec({ name: 'ООО Альфа Логистик', phones: [phone] }),
+    );
     // Two records only: the phone counts as rare, yet different names keep the pair below `possible`.
     expect(s.level).toBeNull();
   });
@@ -99,7 +126,9 @@ describe('scorePair: hard negatives', () => {
     const b = rec({ name: 'ООО Ромашка (филиал в Казани)', inn: INN_A, kpp: '165501001' });
     const separate = scoreRecords(a, b);
     expect(separate.level).toBeNull();
-    expect(separate.reasons.find((r) => r.code === 'branch_same_inn')?.text).toBe(`branch: same INN ${INN_A}, different KPP 770101001 / 165501001`);
+    expect(separate.reasons.find((r) => r.code === 'branch_same_inn')?.text).toBe(
+      `branch: same INN ${INN_A}, different KPP 770101001 / 165501001`,
+    );
     const same = scoreRecords(a, b, { branchesAreSameParty: true });
     expect(same.level).toBe('duplicate');
     // Same INN and the same KPP is simply the same party.
@@ -127,9 +156,18 @@ describe('scorePair: hard negatives', () => {
   });
 
   it('a free-mail address is weaker than a corporate one, and a shared free-mail domain is nothing', () => {
-    const corp = scoreRecords(rec({ name: 'Вектор', emails: ['buh@vektor.ru'] }), rec({ name: 'Вектор', emails: ['buh@vektor.ru'] }));
-    const free = scoreRecords(rec({ name: 'Вектор', emails: ['vektor@mail.ru'] }), rec({ name: 'Вектор', emails: ['vektor@mail.ru'] }));
-    const domain = scoreRecords(rec({ name: 'Вектор', emails: ['a@mail.ru'] }), rec({ name: 'Вектор', emails: ['b@mail.ru'] }));
+    const corp = scoreRecords(
+      rec({ name: 'Вектор', emails: ['buh@vektor.ru'] }),
+      rec({ name: 'Вектор', emails: ['buh@vektor.ru'] }),
+    );
+    const free = scoreRecords(
+      rec({ name: 'Вектор', emails: ['vektor@mail.ru'] }),
+      rec({ name: 'Вектор', emails: ['vektor@mail.ru'] }),
+    );
+    const domain = scoreRecords(
+      rec({ name: 'Вектор', emails: ['a@mail.ru'] }),
+      rec({ name: 'Вектор', emails: ['b@mail.ru'] }),
+    );
     expect(corp.score).toBeGreaterThan(free.score);
     expect(free.score).toBeGreaterThan(domain.score);
     expect(codes(domain)).not.toContain('same_email_domain');

@@ -1,6 +1,12 @@
 import levenshtein from 'fast-levenshtein';
 import { maskEmail, maskPhone } from '../common/contact-values.js';
-import { DEFAULT_THRESHOLDS, type DedupeThresholds, type PairReason, type PairScore, type ReasonCode } from './dedupe.types.js';
+import {
+  DEFAULT_THRESHOLDS,
+  type DedupeThresholds,
+  type PairReason,
+  type PairScore,
+  type ReasonCode,
+} from './dedupe.types.js';
 import { legalFormsCompatible } from './normalize/legal-forms.js';
 import { comparePersonNames } from './normalize/person-name.js';
 import { phoneString, type RecordTable } from './record-table.js';
@@ -142,7 +148,13 @@ function sameSet(a: string[], b: string[]): boolean {
 class Reasons {
   readonly list: PairReason[] = [];
   constructor(readonly on: boolean) {}
-  add(code: ReasonCode, weight: number, text: string, values: Record<string, string | number>, maskedText = text): void {
+  add(
+    code: ReasonCode,
+    weight: number,
+    text: string,
+    values: Record<string, string | number>,
+    maskedText = text,
+  ): void {
     if (this.on) this.list.push({ code, weight: Math.round(weight * 100) / 100, text, maskedText, values });
   }
 }
@@ -156,7 +168,9 @@ const DISAGREE = 0.08;
 const phonesOn = (t: RecordTable, r: number) => t.phOff.data[r + 1] > t.phOff.data[r];
 const emailsOn = (t: RecordTable, r: number) => t.emOff.data[r + 1] > t.emOff.data[r];
 function sharesPhone(t: RecordTable, a: number, b: number): boolean {
-  for (let i = t.phOff.data[a]; i < t.phOff.data[a + 1]; i++) for (let j = t.phOff.data[b]; j < t.phOff.data[b + 1]; j++) if (t.ph.data[i] === t.ph.data[j]) return true;
+  for (let i = t.phOff.data[a]; i < t.phOff.data[a + 1]; i++)
+    for (let j = t.phOff.data[b]; j < t.phOff.data[b + 1]; j++)
+      if (t.ph.data[i] === t.ph.data[j]) return true;
   return false;
 }
 function sharesEmailOrDomain(t: RecordTable, a: number, b: number): boolean {
@@ -173,7 +187,13 @@ function sharesEmailOrDomain(t: RecordTable, a: number, b: number): boolean {
 }
 
 /** Scores rows `a` and `b` of the table. */
-export function scorePair(t: RecordTable, a: number, b: number, ctx: ScoreContext = DEFAULT_SCORE_CONTEXT, explain = false): PairScore {
+export function scorePair(
+  t: RecordTable,
+  a: number,
+  b: number,
+  ctx: ScoreContext = DEFAULT_SCORE_CONTEXT,
+  explain = false,
+): PairScore {
   const R = new Reasons(explain);
 
   // 1. Name.
@@ -210,8 +230,15 @@ export function scorePair(t: RecordTable, a: number, b: number, ctx: ScoreContex
   }
   if (explain) {
     const v = { similarity: r2(name), a: t.names[a], b: t.names[b] };
-    if (how === 'name_similarity') R.add(how, 0.85 * name, `name similarity ${r2(name).toFixed(2)} after normalisation`, v);
-    else if (how === 'name_transliterated') R.add(how, 0.85 * name, `name similarity ${r2(name).toFixed(2)} after transliteration and word order`, v);
+    if (how === 'name_similarity')
+      R.add(how, 0.85 * name, `name similarity ${r2(name).toFixed(2)} after normalisation`, v);
+    else if (how === 'name_transliterated')
+      R.add(
+        how,
+        0.85 * name,
+        `name similarity ${r2(name).toFixed(2)} after transliteration and word order`,
+        v,
+      );
     else if (how === 'name_tokens') R.add(how, 0.85 * name, `name words in common ${r2(name).toFixed(2)}`, v);
     else R.add(how, 0.85 * name, 'same person name (word order, initials)', v);
   }
@@ -220,7 +247,10 @@ export function scorePair(t: RecordTable, a: number, b: number, ctx: ScoreContex
     const nb = numbersOf(t.core[b]);
     if (na.length > 0 && nb.length > 0 && !sameSet(na, nb)) {
       name = Math.max(0, name - 0.25);
-      R.add('numbers_differ', -0.25, `different numbers in the names: ${na.join(',')} / ${nb.join(',')}`, { a: na.join(','), b: nb.join(',') });
+      R.add('numbers_differ', -0.25, `different numbers in the names: ${na.join(',')} / ${nb.join(',')}`, {
+        a: na.join(','),
+        b: nb.join(','),
+      });
     }
   }
 
@@ -241,7 +271,12 @@ export function scorePair(t: RecordTable, a: number, b: number, ctx: ScoreContex
           R.add('same_inn', 0.9, `same INN ${inn} (branches: KPP ${kpps.kppA} / ${kpps.kppB})`, kpps);
         } else {
           conflict = true;
-          R.add('branch_same_inn', -1, `branch: same INN ${inn}, different KPP ${kpps.kppA} / ${kpps.kppB}`, kpps);
+          R.add(
+            'branch_same_inn',
+            -1,
+            `branch: same INN ${inn}, different KPP ${kpps.kppA} / ${kpps.kppB}`,
+            kpps,
+          );
         }
       } else {
         identity = true;
@@ -271,7 +306,12 @@ export function scorePair(t: RecordTable, a: number, b: number, ctx: ScoreContex
   if (identity && !ctx.branchesAreSameParty && t.branch.data[a] !== t.branch.data[b] && !conflict) {
     identity = false;
     conflict = true;
-    R.add('branch_same_inn', -1, `branch: one name says филиал, the other does not (${t.names[a]} / ${t.names[b]})`, { a: t.names[a], b: t.names[b] });
+    R.add(
+      'branch_same_inn',
+      -1,
+      `branch: one name says филиал, the other does not (${t.names[a]} / ${t.names[b]})`,
+      { a: t.names[a], b: t.names[b] },
+    );
   }
 
   // 3. Contacts.
@@ -287,7 +327,14 @@ export function scorePair(t: RecordTable, a: number, b: number, ctx: ScoreContex
         if (w > best) best = w;
         const p = phoneString(ph[i]);
         if (w === 0.12) R.add('same_phone', w, `same phone ${p}`, { phone: p }, `same phone ${maskPhone(p)}`);
-        else R.add('shared_switchboard_phone', w, `same phone ${p}, shared by ${count} records (switchboard: weak)`, { phone: p, records: count }, `same phone ${maskPhone(p)}, shared by ${count} records (switchboard: weak)`);
+        else
+          R.add(
+            'shared_switchboard_phone',
+            w,
+            `same phone ${p}, shared by ${count} records (switchboard: weak)`,
+            { phone: p, records: count },
+            `same phone ${maskPhone(p)}, shared by ${count} records (switchboard: weak)`,
+          );
       }
     }
     contacts += best;
@@ -305,7 +352,14 @@ export function scorePair(t: RecordTable, a: number, b: number, ctx: ScoreContex
           const e = t.emails.values[ea];
           const w = free ? 0.08 : 0.15;
           if (w > best) best = w;
-          if (free) R.add('same_free_email', w, `same e-mail ${e} (free mail: weaker)`, { email: e }, `same e-mail ${maskEmail(e)} (free mail: weaker)`);
+          if (free)
+            R.add(
+              'same_free_email',
+              w,
+              `same e-mail ${e} (free mail: weaker)`,
+              { email: e },
+              `same e-mail ${maskEmail(e)} (free mail: weaker)`,
+            );
           else R.add('same_email', w, `same e-mail ${e}`, { email: e }, `same e-mail ${maskEmail(e)}`);
         } else if (!free && da === t.emailDomain.data[eb]) {
           if (0.08 > best) best = 0.08;
@@ -338,7 +392,12 @@ export function scorePair(t: RecordTable, a: number, b: number, ctx: ScoreContex
     const carriers = Math.max(t.nameInns[a] ?? 0, t.nameInns[b] ?? 0);
     if (carriers >= 2) {
       score -= AMBIGUOUS_NAME;
-      R.add('ambiguous_name', -AMBIGUOUS_NAME, `the name is carried by ${carriers} parties with different INNs`, { parties: carriers });
+      R.add(
+        'ambiguous_name',
+        -AMBIGUOUS_NAME,
+        `the name is carried by ${carriers} parties with different INNs`,
+        { parties: carriers },
+      );
     }
   }
 
@@ -353,12 +412,16 @@ export function scorePair(t: RecordTable, a: number, b: number, ctx: ScoreContex
   // 5. Conflicts.
   if (personConflict && !identity) {
     conflict = true;
-    R.add('person_name_conflict', -1, `different people: ${t.names[a]} / ${t.names[b]}`, { a: t.names[a], b: t.names[b] });
+    R.add('person_name_conflict', -1, `different people: ${t.names[a]} / ${t.names[b]}`, {
+      a: t.names[a],
+      b: t.names[b],
+    });
   }
   if (conflict) score = Math.min(score, CONFLICT_CAP);
   score = r2(Math.max(0, Math.min(1, score)));
 
-  const level = score >= ctx.thresholds.duplicate ? 'duplicate' : score >= ctx.thresholds.possible ? 'possible' : null;
+  const level =
+    score >= ctx.thresholds.duplicate ? 'duplicate' : score >= ctx.thresholds.possible ? 'possible' : null;
   if (explain) R.list.sort((x, y) => Math.abs(y.weight) - Math.abs(x.weight));
   return { score, level, conflict, reasons: R.list };
 }

@@ -40,15 +40,21 @@ describe('dedupe CLI on files', () => {
   async function run(args: string[]) {
     let stdout = '';
     let stderr = '';
-    const code = await runDedupeCli(args, { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s) });
+    const code = await runDedupeCli(args, {
+      stdout: (s) => void (stdout += s),
+      stderr: (s) => void (stderr += s),
+    });
     return { code, stdout, stderr };
   }
 
   it('prints clusters of every scope as JSON from a CSV file', async () => {
     const { code, stdout, stderr } = await run([join(dir, 'records.csv')]);
     expect(code).toBe(0);
-    const out = JSON.parse(stdout) as { clusters: { scope: string; members: { id: string }[]; reasons: string[] }[] };
-    const ids = (scope: string) => out.clusters.filter((c) => c.scope === scope).map((c) => c.members.map((m) => m.id));
+    const out = JSON.parse(stdout) as {
+      clusters: { scope: string; members: { id: string }[]; reasons: string[] }[];
+    };
+    const ids = (scope: string) =>
+      out.clusters.filter((c) => c.scope === scope).map((c) => c.members.map((m) => m.id));
     expect(ids('onec')).toEqual([['ref-1', 'ref-2']]);
     expect(ids('cross')).toEqual([['ref-1', '2919']]);
     expect(ids('crm')).toEqual([['2919', '2920']]);
@@ -60,7 +66,14 @@ describe('dedupe CLI on files', () => {
   });
 
   it('prints CSV for one scope, with reasons masked on request', async () => {
-    const { code, stdout } = await run([join(dir, 'records.csv'), '--format', 'csv', '--scope', 'cross', '--mask']);
+    const { code, stdout } = await run([
+      join(dir, 'records.csv'),
+      '--format',
+      'csv',
+      '--scope',
+      'cross',
+      '--mask',
+    ]);
     expect(code).toBe(0);
     const lines = stdout.trim().split('\n');
     expect(lines[0]).toBe('cluster_id,scope,level,score,system,id,name,inn,reasons');
@@ -74,14 +87,19 @@ describe('dedupe CLI on files', () => {
     const out = join(dir, 'out.json');
     const { code } = await run([join(dir, 'records.json'), '--out', out, '--pairs']);
     expect(code).toBe(0);
-    const written = JSON.parse(await readFile(out, 'utf8')) as { clusters: { scope: string }[]; pairs: unknown[] };
+    const written = JSON.parse(await readFile(out, 'utf8')) as {
+      clusters: { scope: string }[];
+      pairs: unknown[];
+    };
     expect(written.clusters.map((c) => c.scope)).toEqual(['cross']);
     expect(written.pairs).toHaveLength(1);
   });
 
   it('refuses bad options and unreadable files with exit code 2', async () => {
     expect((await run([join(dir, 'records.csv'), '--format', 'xml'])).code).toBe(2);
-    expect((await run([join(dir, 'records.csv'), '--scope', 'all'])).stderr).toContain('--scope must be one of onec, crm, cross');
+    expect((await run([join(dir, 'records.csv'), '--scope', 'all'])).stderr).toContain(
+      '--scope must be one of onec, crm, cross',
+    );
     expect((await run([join(dir, 'missing.csv')])).stderr).toContain('no such file');
     expect((await run([])).code).toBe(2);
   });

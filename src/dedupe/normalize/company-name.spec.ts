@@ -11,7 +11,13 @@ describe('normalizeCompanyName', () => {
     ];
     const compacts = spellings.map((s) => normalizeCompanyName(s).compact);
     expect(new Set(compacts)).toEqual(new Set(['елкаплюс']));
-    expect(spellings.map((s) => normalizeCompanyName(s).legalForm)).toEqual(['ООО', 'ООО', 'ООО', 'ООО', 'ООО']);
+    expect(spellings.map((s) => normalizeCompanyName(s).legalForm)).toEqual([
+      'ООО',
+      'ООО',
+      'ООО',
+      'ООО',
+      'ООО',
+    ]);
   });
 
   it('gives one transliteration key to "Romashka LLC" and "ООО Ромашка"', () => {
@@ -23,7 +29,9 @@ describe('normalizeCompanyName', () => {
   });
 
   it('sorted key ignores word order', () => {
-    expect(normalizeCompanyName('Торговый дом Восток').sortedKey).toBe(normalizeCompanyName('Восток Торговый Дом').sortedKey);
+    expect(normalizeCompanyName('Торговый дом Восток').sortedKey).toBe(
+      normalizeCompanyName('Восток Торговый Дом').sortedKey,
+    );
   });
 
   it('keeps numbers apart and marks persons', () => {

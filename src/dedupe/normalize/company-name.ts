@@ -30,7 +30,10 @@ const BRANCH_WORDS = new Set(['филиал', 'представительств�
  * Normalises a name. `fullName` is used when `name` is empty. `personHint` (a 12-digit INN) marks the
  * name as a person's when no legal form says otherwise.
  */
-export function normalizeCompanyName(name: string, opts: { fullName?: string; personHint?: boolean } = {}): NormalizedName {
+export function normalizeCompanyName(
+  name: string,
+  opts: { fullName?: string; personHint?: boolean } = {},
+): NormalizedName {
   const source = name.trim() || opts.fullName?.trim() || '';
   const extracted = extractLegalForm(foldWords(source));
   const form = extracted.form;

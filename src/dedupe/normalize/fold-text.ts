@@ -5,7 +5,18 @@
 
 /** Latin letters (lower case) that look like a Cyrillic letter, and that letter. */
 const LOOKALIKE: Record<string, string> = {
-  a: 'а', b: 'в', c: 'с', e: 'е', h: 'н', k: 'к', m: 'м', o: 'о', p: 'р', t: 'т', x: 'х', y: 'у',
+  a: 'а',
+  b: 'в',
+  c: 'с',
+  e: 'е',
+  h: 'н',
+  k: 'к',
+  m: 'м',
+  o: 'о',
+  p: 'р',
+  t: 'т',
+  x: 'х',
+  y: 'у',
 };
 const CYRILLIC = /[а-я]/;
 const LATIN = /[a-z]/;

@@ -1,5 +1,14 @@
 import { innWithCheckDigits } from '../../common/ru-ids.js';
-import { emailDomain, innCode, isFreeMailDomain, normalizeEmails, normalizePhones, validInn, validKpp, validOgrn } from './identifiers.js';
+import {
+  emailDomain,
+  innCode,
+  isFreeMailDomain,
+  normalizeEmails,
+  normalizePhones,
+  validInn,
+  validKpp,
+  validOgrn,
+} from './identifiers.js';
 
 describe('identifiers', () => {
   it('keeps an INN only when its check digits hold', () => {
@@ -27,13 +36,26 @@ describe('identifiers', () => {
   });
 
   it('normalises phones to E.164 and e-mails to lower case, dropping junk', () => {
-    expect(normalizePhones(['8 (495) 123-45-67', '+7 495 123 45 67', '74951234567', 'нет'])).toEqual(['+74951234567']);
+    expect(normalizePhones(['8 (495) 123-45-67', '+7 495 123 45 67', '74951234567', 'нет'])).toEqual([
+      '+74951234567',
+    ]);
     expect(normalizePhones(['8 (495) 123-45-67; 8 916 123-45-67'])).toEqual(['+74951234567', '+79161234567']);
-    expect(normalizeEmails([' Info@Romashka.RU ', 'info@romashka.ru', 'not-an-email'])).toEqual(['info@romashka.ru']);
+    expect(normalizeEmails([' Info@Romashka.RU ', 'info@romashka.ru', 'not-an-email'])).toEqual([
+      'info@romashka.ru',
+    ]);
   });
 
   it('tells free-mail domains from corporate ones', () => {
-    for (const d of ['mail.ru', 'yandex.ru', 'gmail.com', 'bk.ru', 'list.ru', 'inbox.ru', 'rambler.ru', 'ya.ru']) {
+    for (const d of [
+      'mail.ru',
+      'yandex.ru',
+      'gmail.com',
+      'bk.ru',
+      'list.ru',
+      'inbox.ru',
+      'rambler.ru',
+      'ya.ru',
+    ]) {
       expect(isFreeMailDomain(d)).toBe(true);
     }
     expect(isFreeMailDomain(emailDomain('info@romashka.ru'))).toBe(false);

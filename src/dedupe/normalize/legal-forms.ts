@@ -41,21 +41,64 @@ export type LegalFamily = (typeof LEGAL_FORMS)[LegalForm];
  * full Russian names, and English equivalents (LLC, Ltd, JSC, PJSC, Inc…).
  */
 const SPELLINGS: Record<LegalForm, string[]> = {
-  ООО: ['ооо', 'ooo', 'общество с ограниченной ответственностью', 'llc', 'ltd', 'limited', 'limited liability company', 'gmbh'],
-  АО: ['ао', 'ao', 'акционерное общество', 'jsc', 'joint stock company', 'inc', 'corp', 'corporation', 'ag', 'sa'],
+  ООО: [
+    'ооо',
+    'ooo',
+    'общество с ограниченной ответственностью',
+    'llc',
+    'ltd',
+    'limited',
+    'limited liability company',
+    'gmbh',
+  ],
+  АО: [
+    'ао',
+    'ao',
+    'акционерное общество',
+    'jsc',
+    'joint stock company',
+    'inc',
+    'corp',
+    'corporation',
+    'ag',
+    'sa',
+  ],
   ПАО: ['пао', 'pao', 'публичное акционерное общество', 'pjsc', 'plc', 'public joint stock company'],
   ЗАО: ['зао', 'zao', 'закрытое акционерное общество', 'cjsc', 'closed joint stock company'],
   ОАО: ['оао', 'oao', 'открытое акционерное общество', 'ojsc', 'open joint stock company'],
   НАО: ['нао', 'nao', 'непубличное акционерное общество'],
-  ИП: ['ип', 'ip', 'индивидуальный предприниматель', 'индивидуальный предприниматель глава', 'чп', 'частный предприниматель', 'sole proprietor', 'individual entrepreneur'],
+  ИП: [
+    'ип',
+    'ip',
+    'индивидуальный предприниматель',
+    'индивидуальный предприниматель глава',
+    'чп',
+    'частный предприниматель',
+    'sole proprietor',
+    'individual entrepreneur',
+  ],
   КФХ: [
-    'кфх', 'kfh', 'глава кфх', 'ип глава кфх', 'ип кфх', 'крестьянское фермерское хозяйство', 'крестьянское хозяйство',
-    'фермерское хозяйство', 'глава крестьянского фермерского хозяйства', 'ип глава крестьянского фермерского хозяйства',
-    'глава крестьянского хозяйства', 'глава фермерского хозяйства',
+    'кфх',
+    'kfh',
+    'глава кфх',
+    'ип глава кфх',
+    'ип кфх',
+    'крестьянское фермерское хозяйство',
+    'крестьянское хозяйство',
+    'фермерское хозяйство',
+    'глава крестьянского фермерского хозяйства',
+    'ип глава крестьянского фермерского хозяйства',
+    'глава крестьянского хозяйства',
+    'глава фермерского хозяйства',
   ],
   ГУП: ['гуп', 'государственное унитарное предприятие', 'sue', 'state unitary enterprise'],
   МУП: ['муп', 'муниципальное унитарное предприятие', 'mue', 'municipal unitary enterprise'],
-  ФГУП: ['фгуп', 'federal state unitary enterprise', 'fsue', 'федеральное государственное унитарное предприятие'],
+  ФГУП: [
+    'фгуп',
+    'federal state unitary enterprise',
+    'fsue',
+    'федеральное государственное унитарное предприятие',
+  ],
   ГБУ: ['гбу', 'государственное бюджетное учреждение'],
   МБУ: ['мбу', 'муниципальное бюджетное учреждение'],
   ФГБУ: ['фгбу', 'федеральное государственное бюджетное учреждение'],
@@ -112,7 +155,7 @@ export interface ExtractedLegalForm {
 export function extractLegalForm(words: readonly string[]): ExtractedLegalForm {
   const out: string[] = [];
   let form: LegalForm | null = null;
-  for (let i = 0; i < words.length; ) {
+  for (let i = 0; i < words.length;) {
     const bucket = BY_FIRST_WORD.get(words[i]);
     let matched: Spelling | undefined;
     if (bucket) {
@@ -125,7 +168,12 @@ export function extractLegalForm(words: readonly string[]): ExtractedLegalForm {
             break;
           }
         }
-        if (ok && s.words.length === 1 && (s.words[0] === 'ag' || s.words[0] === 'sa' || s.words[0] === 'limited' || s.words[0] === 'corp') && i !== words.length - 1) {
+        if (
+          ok &&
+          s.words.length === 1 &&
+          (s.words[0] === 'ag' || s.words[0] === 'sa' || s.words[0] === 'limited' || s.words[0] === 'corp') &&
+          i !== words.length - 1
+        ) {
           ok = false; // short English words count as a form only at the end of the name
         }
         if (ok) {

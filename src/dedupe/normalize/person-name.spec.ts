@@ -8,7 +8,9 @@ const cmp = (a: string, b: string) => comparePersonNames(words(a), words(b));
 describe('comparePersonNames', () => {
   it('matches a full name in any word order', () => {
     expect(cmp('ИП Иванов Иван Иванович', 'Иван Иванович Иванов ИП')).toBe('same');
-    expect(cmp('Индивидуальный предприниматель Иванов Иван Иванович', 'ИП Иванов Иван Иванович')).toBe('same');
+    expect(cmp('Индивидуальный предприниматель Иванов Иван Иванович', 'ИП Иванов Иван Иванович')).toBe(
+      'same',
+    );
   });
 
   it('accepts initials that agree with the full names', () => {
@@ -24,7 +26,9 @@ describe('comparePersonNames', () => {
   });
 
   it('matches a transliterated name and says nothing on a one-letter difference in a short word', () => {
-    expect(comparePersonNames(['ivanov', 'ivan', 'ivanovich'], words('ИП Иванов Иван Иванович'))).toBe('same');
+    expect(comparePersonNames(['ivanov', 'ivan', 'ivanovich'], words('ИП Иванов Иван Иванович'))).toBe(
+      'same',
+    );
     expect(cmp('ИП Иванов Юрий Петрович', 'ИП Иванов Юлий Петрович')).toBe('unknown');
   });
 

@@ -14,7 +14,11 @@ export interface PairwiseMetrics {
 }
 
 /** Same-party pairs per scope (a record and its linked CRM copy are in no scope). */
-export function countTruePairs(records: readonly DedupeRecord[], party: Int32Array, scopes: readonly DuplicateScope[] = DUPLICATE_SCOPES): number {
+export function countTruePairs(
+  records: readonly DedupeRecord[],
+  party: Int32Array,
+  scopes: readonly DuplicateScope[] = DUPLICATE_SCOPES,
+): number {
   const groups = new Map<number, number[]>();
   for (let i = 0; i < records.length; i++) {
     const g = groups.get(party[i]);

@@ -56,21 +56,166 @@ export function mulberry32(seed: number): () => number {
 }
 
 const SYLLABLES = [
-  'ро', 'ма', 'ка', 'ли', 'на', 'те', 'ра', 'со', 'ви', 'ла', 'ме', 'ди', 'ко', 'ре', 'та', 'ни', 'по', 'лу', 'зо', 'ва',
-  'ги', 'бо', 'фе', 'ду', 'са', 'мо', 'ки', 'ле', 'пи', 'ру', 'то', 'ве', 'ба', 'зи', 'ло', 'ну', 'ше', 'жа', 'чи', 'ха',
-  'ор', 'ан', 'ис', 'ел', 'ум', 'ок', 'ар', 'ин', 'ос', 'ет', 'ям', 'ю', 'эн', 'ай', 'ой', 'ер', 'ил', 'ур', 'ак', 'ев',
+  'ро',
+  'ма',
+  'ка',
+  'ли',
+  'на',
+  'те',
+  'ра',
+  'со',
+  'ви',
+  'ла',
+  'ме',
+  'ди',
+  'ко',
+  'ре',
+  'та',
+  'ни',
+  'по',
+  'лу',
+  'зо',
+  'ва',
+  'ги',
+  'бо',
+  'фе',
+  'ду',
+  'са',
+  'мо',
+  'ки',
+  'ле',
+  'пи',
+  'ру',
+  'то',
+  'ве',
+  'ба',
+  'зи',
+  'ло',
+  'ну',
+  'ше',
+  'жа',
+  'чи',
+  'ха',
+  'ор',
+  'ан',
+  'ис',
+  'ел',
+  'ум',
+  'ок',
+  'ар',
+  'ин',
+  'ос',
+  'ет',
+  'ям',
+  'ю',
+  'эн',
+  'ай',
+  'ой',
+  'ер',
+  'ил',
+  'ур',
+  'ак',
+  'ев',
 ];
 const ROOTS = [
-  'Строй', 'Торг', 'Техно', 'Агро', 'Мега', 'Урал', 'Сибирь', 'Волга', 'Нева', 'Север', 'Инвест', 'Пром', 'Энерго', 'Металл',
-  'Транс', 'Авто', 'Газ', 'Электро', 'Инфо', 'Софт', 'Вектор', 'Альфа', 'Дельта', 'Омега', 'Стандарт', 'Прогресс', 'Восток',
-  'Центр', 'Регион', 'Гранит', 'Кварц', 'Орион', 'Атлант', 'Титан', 'Феникс', 'Ёлка', 'Берёзка', 'Клён', 'Кедр', 'Ромашка',
-  'Василёк', 'Мёд', 'Полёт', 'Звёздный', 'Ладога', 'Кама', 'Енисей', 'Алтай', 'Байкал', 'Щит', 'Чайка', 'Жемчуг', 'Химпром',
+  'Строй',
+  'Торг',
+  'Техно',
+  'Агро',
+  'Мега',
+  'Урал',
+  'Сибирь',
+  'Волга',
+  'Нева',
+  'Север',
+  'Инвест',
+  'Пром',
+  'Энерго',
+  'Металл',
+  'Транс',
+  'Авто',
+  'Газ',
+  'Электро',
+  'Инфо',
+  'Софт',
+  'Вектор',
+  'Альфа',
+  'Дельта',
+  'Омега',
+  'Стандарт',
+  'Прогресс',
+  'Восток',
+  'Центр',
+  'Регион',
+  'Гранит',
+  'Кварц',
+  'Орион',
+  'Атлант',
+  'Титан',
+  'Феникс',
+  'Ёлка',
+  'Берёзка',
+  'Клён',
+  'Кедр',
+  'Ромашка',
+  'Василёк',
+  'Мёд',
+  'Полёт',
+  'Звёздный',
+  'Ладога',
+  'Кама',
+  'Енисей',
+  'Алтай',
+  'Байкал',
+  'Щит',
+  'Чайка',
+  'Жемчуг',
+  'Химпром',
 ];
 const SECOND = [
-  'снаб', 'строй', 'торг', 'сервис', 'логистик', 'групп', 'ресурс', 'комплект', 'маш', 'трейд', 'монтаж', 'проект',
-  'холдинг', 'лайн', 'систем', 'тех', 'мир', 'дом', 'маркет', 'профи', 'консалт', 'капитал', 'транс', 'опт', 'хлеб',
+  'снаб',
+  'строй',
+  'торг',
+  'сервис',
+  'логистик',
+  'групп',
+  'ресурс',
+  'комплект',
+  'маш',
+  'трейд',
+  'монтаж',
+  'проект',
+  'холдинг',
+  'лайн',
+  'систем',
+  'тех',
+  'мир',
+  'дом',
+  'маркет',
+  'профи',
+  'консалт',
+  'капитал',
+  'транс',
+  'опт',
+  'хлеб',
 ];
-const TAILS = ['', '', '', '', '', ' Плюс', ' Групп', '-Юг', '-Север', ' СПб', ' Сервис', ' Трейд', '-Центр', ' Про', '-М'];
+const TAILS = [
+  '',
+  '',
+  '',
+  '',
+  '',
+  ' Плюс',
+  ' Групп',
+  '-Юг',
+  '-Север',
+  ' СПб',
+  ' Сервис',
+  ' Трейд',
+  '-Центр',
+  ' Про',
+  '-М',
+];
 const FORMS: [string, string, string, number][] = [
   // short, full, English, weight
   ['ООО', 'Общество с ограниченной ответственностью', 'LLC', 70],
@@ -82,37 +227,218 @@ const FORMS: [string, string, string, number][] = [
   ['АНО', 'Автономная некоммерческая организация', 'ANO', 1],
 ];
 const LAST = [
-  'Иванов', 'Петров', 'Смирнов', 'Кузнецов', 'Попов', 'Соколов', 'Лебедев', 'Козлов', 'Новиков', 'Морозов', 'Волков',
-  'Соловьёв', 'Васильев', 'Зайцев', 'Павлов', 'Семёнов', 'Голубев', 'Виноградов', 'Богданов', 'Воробьёв', 'Фёдоров',
-  'Михайлов', 'Беляев', 'Тарасов', 'Белов', 'Комаров', 'Орлов', 'Киселёв', 'Макаров', 'Андреев', 'Ковалёв', 'Ильин',
-  'Гусев', 'Титов', 'Кузьмин', 'Кудрявцев', 'Баранов', 'Куликов', 'Алексеев', 'Степанов', 'Яковлев', 'Сорокин', 'Сергеев',
-  'Романов', 'Захаров', 'Борисов', 'Королёв', 'Герасимов', 'Пономарёв', 'Григорьев', 'Лазарев', 'Медведев', 'Ершов',
-  'Никитин', 'Соболев', 'Рябов', 'Поляков', 'Цветков', 'Данилов', 'Жуков', 'Фролов', 'Журавлёв', 'Николаев', 'Крылов',
-  'Максимов', 'Сидоров', 'Осипов', 'Белоусов', 'Федотов', 'Дорофеев', 'Егоров', 'Матвеев', 'Бобров', 'Дмитриев', 'Калинин',
+  'Иванов',
+  'Петров',
+  'Смирнов',
+  'Кузнецов',
+  'Попов',
+  'Соколов',
+  'Лебедев',
+  'Козлов',
+  'Новиков',
+  'Морозов',
+  'Волков',
+  'Соловьёв',
+  'Васильев',
+  'Зайцев',
+  'Павлов',
+  'Семёнов',
+  'Голубев',
+  'Виноградов',
+  'Богданов',
+  'Воробьёв',
+  'Фёдоров',
+  'Михайлов',
+  'Беляев',
+  'Тарасов',
+  'Белов',
+  'Комаров',
+  'Орлов',
+  'Киселёв',
+  'Макаров',
+  'Андреев',
+  'Ковалёв',
+  'Ильин',
+  'Гусев',
+  'Титов',
+  'Кузьмин',
+  'Кудрявцев',
+  'Баранов',
+  'Куликов',
+  'Алексеев',
+  'Степанов',
+  'Яковлев',
+  'Сорокин',
+  'Сергеев',
+  'Романов',
+  'Захаров',
+  'Борисов',
+  'Королёв',
+  'Герасимов',
+  'Пономарёв',
+  'Григорьев',
+  'Лазарев',
+  'Медведев',
+  'Ершов',
+  'Никитин',
+  'Соболев',
+  'Рябов',
+  'Поляков',
+  'Цветков',
+  'Данилов',
+  'Жуков',
+  'Фролов',
+  'Журавлёв',
+  'Николаев',
+  'Крылов',
+  'Максимов',
+  'Сидоров',
+  'Осипов',
+  'Белоусов',
+  'Федотов',
+  'Дорофеев',
+  'Егоров',
+  'Матвеев',
+  'Бобров',
+  'Дмитриев',
+  'Калинин',
 ];
 const FIRST = [
-  'Александр', 'Алексей', 'Андрей', 'Артём', 'Борис', 'Вадим', 'Валерий', 'Василий', 'Виктор', 'Владимир', 'Дмитрий',
-  'Евгений', 'Егор', 'Иван', 'Игорь', 'Кирилл', 'Константин', 'Максим', 'Михаил', 'Никита', 'Николай', 'Олег', 'Павел',
-  'Пётр', 'Роман', 'Семён', 'Сергей', 'Станислав', 'Степан', 'Фёдор', 'Юрий', 'Ярослав', 'Глеб', 'Тимур', 'Руслан',
+  'Александр',
+  'Алексей',
+  'Андрей',
+  'Артём',
+  'Борис',
+  'Вадим',
+  'Валерий',
+  'Василий',
+  'Виктор',
+  'Владимир',
+  'Дмитрий',
+  'Евгений',
+  'Егор',
+  'Иван',
+  'Игорь',
+  'Кирилл',
+  'Константин',
+  'Максим',
+  'Михаил',
+  'Никита',
+  'Николай',
+  'Олег',
+  'Павел',
+  'Пётр',
+  'Роман',
+  'Семён',
+  'Сергей',
+  'Станислав',
+  'Степан',
+  'Фёдор',
+  'Юрий',
+  'Ярослав',
+  'Глеб',
+  'Тимур',
+  'Руслан',
 ];
 const PATRON = [
-  'Александрович', 'Алексеевич', 'Андреевич', 'Борисович', 'Викторович', 'Владимирович', 'Дмитриевич', 'Евгеньевич',
-  'Иванович', 'Игоревич', 'Михайлович', 'Николаевич', 'Олегович', 'Павлович', 'Петрович', 'Сергеевич', 'Семёнович',
-  'Юрьевич', 'Фёдорович', 'Степанович', 'Романович', 'Максимович',
+  'Александрович',
+  'Алексеевич',
+  'Андреевич',
+  'Борисович',
+  'Викторович',
+  'Владимирович',
+  'Дмитриевич',
+  'Евгеньевич',
+  'Иванович',
+  'Игоревич',
+  'Михайлович',
+  'Николаевич',
+  'Олегович',
+  'Павлович',
+  'Петрович',
+  'Сергеевич',
+  'Семёнович',
+  'Юрьевич',
+  'Фёдорович',
+  'Степанович',
+  'Романович',
+  'Максимович',
 ];
 const REGIONS = [
-  ['77', '495'], ['78', '812'], ['50', '496'], ['66', '343'], ['54', '383'], ['16', '843'], ['52', '831'], ['63', '846'],
-  ['74', '351'], ['23', '861'], ['61', '863'], ['02', '347'], ['24', '391'], ['59', '342'], ['36', '473'],
+  ['77', '495'],
+  ['78', '812'],
+  ['50', '496'],
+  ['66', '343'],
+  ['54', '383'],
+  ['16', '843'],
+  ['52', '831'],
+  ['63', '846'],
+  ['74', '351'],
+  ['23', '861'],
+  ['61', '863'],
+  ['02', '347'],
+  ['24', '391'],
+  ['59', '342'],
+  ['36', '473'],
 ];
 const FREE = ['mail.ru', 'yandex.ru', 'gmail.com', 'bk.ru', 'list.ru', 'inbox.ru', 'rambler.ru', 'ya.ru'];
 const BOXES = ['info', 'sales', 'office', 'zakaz', 'buh', 'snab'];
 const CITIES = ['Казань', 'Самара', 'Пермь', 'Тверь', 'Омск', 'Уфа', 'Сочи', 'Тула'];
 
-const LOOK: Record<string, string> = { а: 'a', е: 'e', о: 'o', р: 'p', с: 'c', х: 'x', у: 'y', А: 'A', В: 'B', Е: 'E', К: 'K', М: 'M', Н: 'H', О: 'O', Р: 'P', С: 'C', Т: 'T', Х: 'X' };
+const LOOK: Record<string, string> = {
+  а: 'a',
+  е: 'e',
+  о: 'o',
+  р: 'p',
+  с: 'c',
+  х: 'x',
+  у: 'y',
+  А: 'A',
+  В: 'B',
+  Е: 'E',
+  К: 'K',
+  М: 'M',
+  Н: 'H',
+  О: 'O',
+  Р: 'P',
+  С: 'C',
+  Т: 'T',
+  Х: 'X',
+};
 const TR: Record<string, string> = {
-  а: 'a', б: 'b', в: 'v', г: 'g', д: 'd', е: 'e', ё: 'e', ж: 'zh', з: 'z', и: 'i', й: 'y', к: 'k', л: 'l', м: 'm', н: 'n',
-  о: 'o', п: 'p', р: 'r', с: 's', т: 't', у: 'u', ф: 'f', х: 'kh', ц: 'ts', ч: 'ch', ш: 'sh', щ: 'shch', ъ: '', ы: 'y', ь: '',
-  э: 'e', ю: 'yu', я: 'ya',
+  а: 'a',
+  б: 'b',
+  в: 'v',
+  г: 'g',
+  д: 'd',
+  е: 'e',
+  ё: 'e',
+  ж: 'zh',
+  з: 'z',
+  и: 'i',
+  й: 'y',
+  к: 'k',
+  л: 'l',
+  м: 'm',
+  н: 'n',
+  о: 'o',
+  п: 'p',
+  р: 'r',
+  с: 's',
+  т: 't',
+  у: 'u',
+  ф: 'f',
+  х: 'kh',
+  ц: 'ts',
+  ч: 'ch',
+  ш: 'sh',
+  щ: 'shch',
+  ъ: '',
+  ы: 'y',
+  ь: '',
+  э: 'e',
+  ю: 'yu',
+  я: 'ya',
 };
 
 /** Simple GOST-like transliteration, capitalised per word (how managers type Latin names). */
@@ -180,7 +506,10 @@ function* generateAll(opts: LabelledDatasetOptions): Generator<LabelledRecord> {
   const namesakeRate = opts.namesakeRate ?? 0.02;
   const switchRate = opts.switchboardRate ?? 0.03;
   const branchRate = opts.branchRate ?? 0.005;
-  const switchboards = Array.from({ length: Math.max(3, Math.round(opts.parties / 2000)) }, () => `+7 495 ${int(100, 999)}-${int(10, 99)}-${int(10, 99)}`);
+  const switchboards = Array.from(
+    { length: Math.max(3, Math.round(opts.parties / 2000)) },
+    () => `+7 495 ${int(100, 999)}-${int(10, 99)}-${int(10, 99)}`,
+  );
   const formTotal = FORMS.reduce((s, f) => s + f[3], 0);
   let row = 0;
   let partySeq = 0;
@@ -190,14 +519,17 @@ function* generateAll(opts: LabelledDatasetOptions): Generator<LabelledRecord> {
       ? innWithCheckDigits(region + String((k * 7919 + 13) % 1e8).padStart(8, '0'))
       : innWithCheckDigits(region + String((k * 7919 + 17) % 1e7).padStart(7, '0'));
   const ogrnFor = (k: number, person: boolean, region: string) => {
-    const body = person ? `3${int(10, 24)}${region}${String((k * 104729 + 7) % 1e9).padStart(9, '0')}` : `1${int(10, 24)}${region}${String((k * 104729 + 7) % 1e7).padStart(7, '0')}`;
+    const body = person
+      ? `3${int(10, 24)}${region}${String((k * 104729 + 7) % 1e9).padStart(9, '0')}`
+      : `1${int(10, 24)}${region}${String((k * 104729 + 7) % 1e7).padStart(7, '0')}`;
     return body + ogrnCheckDigit(body);
   };
   const phoneFor = (k: number, area: string, salt: number) => {
     const n = String((k * 2654435761 + salt * 40503) % 1e7).padStart(7, '0');
     return chance(0.5) ? `+7 (${area}) ${n.slice(0, 3)}-${n.slice(3, 5)}-${n.slice(5)}` : `8${area}${n}`;
   };
-  const mobileFor = (k: number) => `8 9${int(0, 9)}${int(0, 9)} ${String((k * 40503 + 11) % 1e7).padStart(7, '0')}`;
+  const mobileFor = (k: number) =>
+    `8 9${int(0, 9)}${int(0, 9)} ${String((k * 40503 + 11) % 1e7).padStart(7, '0')}`;
   const brand = () => {
     // Invented brand words: 3 or 4 syllables (2-syllable ones would make every fifth name a namesake).
     const n = chance(0.7) ? 3 : 4;
@@ -208,7 +540,8 @@ function* generateAll(opts: LabelledDatasetOptions): Generator<LabelledRecord> {
   const core = (): string => {
     const roll = rnd();
     let c: string;
-    if (roll < 0.65) c = brand() + (chance(0.3) ? ` ${pick(SECOND)[0].toUpperCase()}${pick(SECOND).slice(1)}` : '');
+    if (roll < 0.65)
+      c = brand() + (chance(0.3) ? ` ${pick(SECOND)[0].toUpperCase()}${pick(SECOND).slice(1)}` : '');
     else if (roll < 0.75) c = pick(ROOTS) + pick(SECOND);
     else if (roll < 0.93) c = `${pick(ROOTS)} ${brand()}`;
     else c = `${pick(ROOTS)}-${pick(SECOND)}${pick(TAILS)}`;
@@ -243,12 +576,18 @@ function* generateAll(opts: LabelledDatasetOptions): Generator<LabelledRecord> {
       if (chance(switchRate)) p.phones.push(pick(switchboards));
       else if (chance(0.85)) p.phones.push(phoneFor(k, area, 1));
       if (chance(0.3)) p.phones.push(mobileFor(k));
-      if (chance(0.7)) p.emails.push(`${pick(BOXES)}@${toLatin(p.core).toLowerCase().replace(/[^a-z0-9]+/g, '-')}-${k.toString(36)}.ru`);
+      if (chance(0.7))
+        p.emails.push(
+          `${pick(BOXES)}@${toLatin(p.core)
+            .toLowerCase()
+            .replace(/[^a-z0-9]+/g, '-')}-${k.toString(36)}.ru`,
+        );
     } else {
       p.core = `${p.last} ${p.first} ${p.middle}`;
       if (chance(0.5)) p.ogrn = ogrnFor(k, true, region);
       if (chance(0.8)) p.phones.push(mobileFor(k));
-      if (chance(0.6)) p.emails.push(`${toLatin(p.first).toLowerCase()}.${toLatin(p.last).toLowerCase()}${k}@${pick(FREE)}`);
+      if (chance(0.6))
+        p.emails.push(`${toLatin(p.first).toLowerCase()}.${toLatin(p.last).toLowerCase()}${k}@${pick(FREE)}`);
     }
     return p;
   };
@@ -265,7 +604,12 @@ function* generateAll(opts: LabelledDatasetOptions): Generator<LabelledRecord> {
     if (style === 2) return `${p.core} ${f}`;
     return `${f} ${p.core}`;
   };
-  const record = (system: 'onec' | 'crm', p: Party, name: string, extra: Partial<DedupeRecord> = {}): DedupeRecord => ({
+  const record = (
+    system: 'onec' | 'crm',
+    p: Party,
+    name: string,
+    extra: Partial<DedupeRecord> = {},
+  ): DedupeRecord => ({
     system,
     id: system === 'onec' ? refOf(row, opts.seed) : crmIdOf(row),
     name,
@@ -284,7 +628,12 @@ function* generateAll(opts: LabelledDatasetOptions): Generator<LabelledRecord> {
     const pos = int(1, w.length - 2);
     const op = int(0, 2);
     const letters = 'аеиоуклмнрст';
-    const nw = op === 0 ? w.slice(0, pos) + w.slice(pos + 1) : op === 1 ? w.slice(0, pos) + pick([...letters]) + w.slice(pos + 1) : w.slice(0, pos) + w[pos + 1] + w[pos] + w.slice(pos + 2);
+    const nw =
+      op === 0
+        ? w.slice(0, pos) + w.slice(pos + 1)
+        : op === 1
+          ? w.slice(0, pos) + pick([...letters]) + w.slice(pos + 1)
+          : w.slice(0, pos) + w[pos + 1] + w[pos] + w.slice(pos + 2);
     words[i] = nw;
     return words.join(' ');
   };
@@ -298,16 +647,22 @@ function* generateAll(opts: LabelledDatasetOptions): Generator<LabelledRecord> {
     const n = chance(0.35) ? 2 : chance(0.15) ? 3 : 1;
     for (let i = 0; i < n; i++) {
       const kind = int(0, 8);
-      if (kind === 0) style = (style + int(1, 3)) % 4; // legal form moved / quotes
+      if (kind === 0)
+        style = (style + int(1, 3)) % 4; // legal form moved / quotes
       else if (kind === 1) formVariant = chance(0.7) ? 'full' : 'english';
-      else if (kind === 2) q.core = /[ёЁ]/.test(q.core) ? q.core.replace(/ё/g, 'е').replace(/Ё/g, 'Е') : q.core.replace(/е/, 'ё');
-      else if (kind === 3) q.core = q.core.replace(/[аеорсхуАВЕКМНОРСТХ]/g, (c) => (chance(0.5) ? LOOK[c] : c));
+      else if (kind === 2)
+        q.core = /[ёЁ]/.test(q.core)
+          ? q.core.replace(/ё/g, 'е').replace(/Ё/g, 'Е')
+          : q.core.replace(/е/, 'ё');
+      else if (kind === 3)
+        q.core = q.core.replace(/[аеорсхуАВЕКМНОРСТХ]/g, (c) => (chance(0.5) ? LOOK[c] : c));
       else if (kind === 4 || kind === 5) q.core = typo(q.core);
       else if (kind === 6) upper = true;
       else if (kind === 7 && !p.legal) initials = true;
       else if (kind === 7 || kind === 8) latin = chance(0.4);
     }
-    if (initials) q.core = chance(0.5) ? `${p.last} ${p.first[0]}.${p.middle[0]}.` : `${p.first} ${p.middle} ${p.last}`;
+    if (initials)
+      q.core = chance(0.5) ? `${p.last} ${p.first[0]}.${p.middle[0]}.` : `${p.first} ${p.middle} ${p.last}`;
     let name = title(q, style, formVariant);
     if (latin) name = p.legal ? `${toLatin(p.core)} ${FORMS[p.form][2]}` : `IP ${toLatin(p.core)}`;
     if (upper) name = name.toUpperCase();
@@ -321,7 +676,13 @@ function* generateAll(opts: LabelledDatasetOptions): Generator<LabelledRecord> {
     if (chance(0.25)) q.phones = [];
     if (chance(0.3)) q.emails = q.emails.map((e) => e.toUpperCase());
     if (chance(0.3)) q.emails = [];
-    return record(crm ? 'crm' : 'onec', q, name, { inn: q.inn || (chance(0.5) ? null : ''), kpp: q.kpp, ogrn: q.ogrn, phones: q.phones, emails: q.emails });
+    return record(crm ? 'crm' : 'onec', q, name, {
+      inn: q.inn || (chance(0.5) ? null : ''),
+      kpp: q.kpp,
+      ogrn: q.ogrn,
+      phones: q.phones,
+      emails: q.emails,
+    });
   };
 
   const maxRecords = opts.maxRecords ?? Infinity;
@@ -335,7 +696,10 @@ function* generateAll(opts: LabelledDatasetOptions): Generator<LabelledRecord> {
       yield { record: r, party };
       row++;
       if (chance(0.6)) {
-        yield { record: record('crm', p, title(p), { linkedTo: onecId, inn: chance(0.7) ? p.inn : null }), party };
+        yield {
+          record: record('crm', p, title(p), { linkedTo: onecId, inn: chance(0.7) ? p.inn : null }),
+          party,
+        };
         row++;
       }
     } else {
@@ -359,14 +723,25 @@ function* generateAll(opts: LabelledDatasetOptions): Generator<LabelledRecord> {
       o.form = p.form;
       if (!p.legal) o.core = chance(0.5) ? p.core : `${p.last} ${pick(FIRST)} ${pick(PATRON)}`;
       if (!p.legal) o.inn = innFor(o.k, true, '16');
-      yield { record: record(chance(0.7) ? 'onec' : 'crm', o, title(o), { inn: chance(0.9) ? o.inn : null }), party: o.k };
+      yield {
+        record: record(chance(0.7) ? 'onec' : 'crm', o, title(o), { inn: chance(0.9) ? o.inn : null }),
+        party: o.k,
+      };
       row++;
     }
     if (p.legal && chance(branchRate)) {
       // A branch: same INN, its own KPP, its own party under the default setting.
       const b = newParty();
       const kpp = `${p.kpp!.slice(0, 4)}${int(10, 99)}0${int(10, 99)}`;
-      yield { record: record('onec', p, `${title(p)} (филиал ${pick(CITIES)})`, { kpp, ogrn: p.ogrn, phones: b.phones, emails: [] }), party: b.k };
+      yield {
+        record: record('onec', p, `${title(p)} (филиал ${pick(CITIES)})`, {
+          kpp,
+          ogrn: p.ogrn,
+          phones: b.phones,
+          emails: [],
+        }),
+        party: b.k,
+      };
       row++;
     }
   }
