@@ -1,0 +1,30 @@
+import { Module } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { SETTINGS, type Settings } from '../config/settings.js';
+import { MAILER_PORT } from './mailer.port.js';
+import { NodemailerMailerAdapter } from './nodemailer-mailer.adapter.js';
+import { ReportDeliveryService } from './report-delivery.service.js';
+import { ReportRenderer } from './report-renderer.js';
+import { PgReportSource, REPORT_SOURCE } from './report-source.js';
+
+/**
+ * The daily report: `ReportDeliveryService.deliver(runId)` e-mails a finished run's report once,
+ * `ReportRenderer.renderForRun(runId, 'html' | 'csv' | 'text')` serves it over HTTP. Needs the global
+ * SETTINGS and TypeORM DataSource; uses the global SverkaMetrics when present. Reads the run through
+ * REPORT_SOURCE (default: the reconcile tables, plain SQL), so it imports nothing from the reconcile
+ * module: the reconcile module imports this one.
+ */
+@Module({
+  providers: [
+    {
+      provide: MAILER_PORT,
+      inject: [SETTINGS],
+      useFactory: (s: Settings) => new NodemailerMailerAdapter({ smtpUrl: s.SMTP_URL, allowInsecure: s.SMTP_ALLOW_INSECURE }),
+    },
+    { provide: REPORT_SOURCE, inject: [DataSource], useFactory: (db: DataSource) => new PgReportSource(db) },
+    ReportRenderer,
+    ReportDeliveryService,
+  ],
+  exports: [ReportRenderer, ReportDeliveryService],
+})
+export class ReportModule {}
