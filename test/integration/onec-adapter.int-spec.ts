@@ -151,6 +151,24 @@ describe('OneC OData adapter against the simulator', () => {
     });
   });
 
+  it('reports scan rows without Ref_Key or DataVersion as malformed in the scan report, never silently', async () => {
+    sim.add('counterparties', { Code: '00-000002A', IsFolder: false, DeletionMark: false });
+    const noVersion = sim.add('counterparties', { Code: '00-000002B', IsFolder: false, DeletionMark: false });
+    delete noVersion.DataVersion;
+    const noKey = sim.add('counterparties', { Code: '00-000002C', IsFolder: false, DeletionMark: false });
+    delete noKey.Ref_Key;
+    let report: OneCScanReport | undefined;
+    const versions = await collect(
+      adapter.scanVersions({ entity: 'counterparties', pageSize: 50, onReport: (r) => (report = r) }),
+    );
+    expect(versions.some((v) => v.ref === noVersion.Ref_Key)).toBe(false);
+    expect(report!.malformed.map((m) => m.reason).sort()).toEqual([
+      'DataVersion is missing',
+      'Ref_Key is missing or not a GUID',
+    ]);
+    expect(report!.complete).toBe(true);
+  });
+
   it('records the set as incomplete when a duplicate Code hides a row after the one rescan', async () => {
     const sorted = dataset.onec.counterparties
       .filter((r) => !r.IsFolder)

@@ -326,8 +326,9 @@ export class OneCODataAdapter implements OneCPort {
           seen.add(ref);
           fresh.push(row);
         }
-        malformed.push(...bad);
         yield { rows: fresh, malformed: bad };
+        // After the consumer's turn: scanVersions adds rows without DataVersion to `bad`.
+        malformed.push(...bad);
       }
       counted = await this.count(plan.set, plan.baseFilter);
       complete = inPass.size + unkeyed === counted;
