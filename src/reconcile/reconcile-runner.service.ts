@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { describeError } from '../common/describe-error.js';
@@ -20,6 +19,7 @@ import type { DedupeRecord } from '../dedupe/dedupe.types.js';
 import { MAPPING } from '../mapping/mapping.tokens.js';
 import type { Mapping } from '../mapping/mapping.types.js';
 import { SverkaMetrics } from '../metrics/sverka-metrics.js';
+import { ReportDeliveryService } from '../report/report-delivery.service.js';
 import { ONEC_PORT, type OneCPort } from '../onec/onec.port.js';
 import type { MalformedRecord, OneCEntity } from '../onec/onec.types.js';
 import {
@@ -120,12 +120,12 @@ export class ReconcileRunnerService {
     private readonly db: DataSource,
     @Inject(SETTINGS) private readonly settings: Settings,
     @Inject(MAPPING) private readonly mapping: Mapping,
-    private readonly moduleRef: ModuleRef,
     @Optional() @Inject(ONEC_PORT) private readonly onec?: OneCPort,
     @Optional() @Inject(CRM_PORT) private readonly crm?: CrmPort,
     @Optional() private readonly dedupe?: DedupeService,
     @Optional() private readonly metrics?: SverkaMetrics,
     @Optional() private readonly audit?: AuditService,
+    @Optional() private readonly reports?: ReportDeliveryService,
   ) {
     this.runs = new ReconcileRunRepository(db);
   }
@@ -235,7 +235,8 @@ export class ReconcileRunnerService {
     });
     if (run.trigger === 'schedule' || run.options.report) {
       try {
-        await deliverReport(this.moduleRef, runId);
+        if (this.reports) await this.reports.deliver(runId);
+        else this.log.warn(`run ${runId}: no report module loaded, report not delivered`);
       } catch (e) {
         // A failed delivery never changes the run's status; the report module records and counts it.
         this.log.warn(`report delivery for run ${runId} failed: ${describeError(e)}`);
@@ -769,25 +770,3 @@ async function applySummaryMetrics(
   const fn = mod.applyRunSummaryToMetrics;
   if (typeof fn === 'function') (fn as (m: SverkaMetrics, r: unknown) => void)(metrics, run);
 }
-
-/** The report module's ReportDeliveryService.deliver(runId) when the report module is loaded. */
-async function deliverReport(moduleRef: ModuleRef, runId: string): Promise<void> {
-  const specifier = '../report/report-delivery.service.js';
-  let mod: Record<string, unknown>;
-  try {
-    mod = (await import(specifier)) as Record<string, unknown>;
-  } catch {
-    return;
-  }
-  const cls = mod.ReportDeliveryService as
-    (new (...a: unknown[]) => { deliver(id: string): Promise<unknown> }) | undefined;
-  if (!cls) return;
-  let svc: { deliver(id: string): Promise<unknown> } | null;
-  try {
-    svc = moduleRef.get(cls, { strict: false });
-  } catch {
-    return;
-  }
-  await svc?.deliver(runId);
-}
-

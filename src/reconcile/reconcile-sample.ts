@@ -24,7 +24,8 @@ const money = (v: unknown) => (v === null || v === undefined || v === '' ? '' : 
 /**
  * The control sample's field-by-field comparison of one record read singly from both systems, with
  * the same row mappers as the bulk path (so a difference between the two paths is a bulk-path bug).
- * `companyIdOfOwner` is the CRM company linked to the 1C owner/counterparty (from the link snapshot).
+ * `companyIdOfOwner` is the CRM company linked to the 1C owner/counterparty (from the link snapshot);
+ * as in the bulk path, companyId is not judged when the owner has no link (it is missing_in_crm itself).
  * Pure.
  */
 export function diffSampled(
@@ -35,6 +36,7 @@ export function diffSampled(
   extra: { requisite?: CrmRequisite | null; companyIdOfOwner?: string | null },
 ): FieldDiff[] {
   const fields = new Set(checkedFields(mapping[entity]));
+  const ownerUnlinked = (ref: string | null) => ref !== null && !extra.companyIdOfOwner;
   let pairs: [string, string, string][];
   if (entity === 'counterparties') {
     const o = onecCounterpartyRow(onec as OneCCounterparty, mapping);
@@ -56,7 +58,7 @@ export function diffSampled(
       ['lastName', s(o[3]), s(c[4])],
       ['name', s(o[4]), s(c[5])],
       ['secondName', s(o[5]), s(c[6])],
-      ['companyId', s(extra.companyIdOfOwner), s(c[3])],
+      ['companyId', s(extra.companyIdOfOwner), ownerUnlinked((onec as OneCContact).ownerRef) ? '' : s(c[3])],
       ['phones', s(o[6]), s(c[7])],
       ['emails', s(o[7]), s(c[8])],
     ];
@@ -67,7 +69,11 @@ export function diffSampled(
       ['title', s(o[4]), s(c[4])],
       ['opportunity', money(o[5]), money(c[5])],
       ['currencyId', mapping.deals.currencyId, s(c[6])],
-      ['companyId', s(extra.companyIdOfOwner), s(c[3])],
+      [
+        'companyId',
+        s(extra.companyIdOfOwner),
+        ownerUnlinked((onec as OneCOrder).counterpartyRef) ? '' : s(c[3]),
+      ],
     ];
     if (o[7] !== null) pairs.push(['stageId', s(o[7]), s(c[7])]);
   }

@@ -6,6 +6,7 @@ import {
   Headers,
   HttpCode,
   NotAcceptableException,
+  NotFoundException,
   Param,
   ParseUUIDPipe,
   Post,
@@ -13,7 +14,6 @@ import {
   Req,
   Res,
 } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
@@ -25,9 +25,9 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { stringify } from 'csv-stringify/sync';
 import { Roles } from '../auth/roles.decorator.js';
 import { PageQueryDto } from '../common/http/pagination.js';
+import { ReportRenderer } from '../report/report-renderer.js';
 import { ReconcileQueryService } from './reconcile-query.service.js';
 import { ActiveRunError } from './reconcile-run.repository.js';
 import { ReconcileQueueService } from './reconcile-queue.service.js';
@@ -41,7 +41,7 @@ export class ReconcileController {
   constructor(
     private readonly queue: ReconcileQueueService,
     private readonly query: ReconcileQueryService,
-    private readonly moduleRef: ModuleRef,
+    private readonly reports: ReportRenderer,
   ) {}
 
   @Post()
@@ -116,62 +116,14 @@ export class ReconcileController {
     if (!format)
       throw new NotAcceptableException({ title: 'Not acceptable', detail: 'Ask for text/html or text/csv' });
     const kind = format === 'text/csv' ? 'csv' : 'html';
-    const rendered = await renderWithReportModule(this.moduleRef, id, kind);
-    if (rendered !== null) {
-      res.type(format).send(rendered);
-      return;
-    }
-    if (kind === 'html')
-      throw new NotAcceptableException({
-        title: 'HTML report unavailable',
-        detail: 'The report module is not loaded; ask for text/csv',
+    const doc = await this.reports.renderForRun(id, kind);
+    if (!doc)
+      throw new NotFoundException({
+        title: 'Reconciliation not found',
+        detail: `No reconciliation run ${id}`,
       });
-    const rows: string[][] = [
-      ['id', 'kind', 'entity', 'severity', 'onecRef', 'crmId', 'field', 'onecValue', 'crmValue', 'detail'],
-    ];
-    for await (const d of this.query.allDiscrepancies(id))
-      rows.push([
-        d.id,
-        d.kind,
-        d.entity,
-        d.severity,
-        d.onecRef ?? '',
-        d.crmId ?? '',
-        d.field ?? '',
-        d.onecValue ?? '',
-        d.crmValue ?? '',
-        d.detail,
-      ]);
-    res
-      .type('text/csv; charset=utf-8')
-      .setHeader('Content-Disposition', `attachment; filename="reconciliation-${id}.csv"`);
-    res.send('\ufeff' + stringify(rows));
+    res.type(doc.contentType);
+    if (doc.fileName) res.setHeader('Content-Disposition', `attachment; filename="${doc.fileName}"`);
+    res.send(doc.body);
   }
-}
-
-/** ReportDeliveryService.renderForRun(runId, kind) when the report module is loaded; null otherwise. */
-async function renderWithReportModule(
-  moduleRef: ModuleRef,
-  runId: string,
-  kind: 'html' | 'csv',
-): Promise<string | null> {
-  const specifier = '../report/report-delivery.service.js';
-  let mod: Record<string, unknown>;
-  try {
-    mod = (await import(specifier)) as Record<string, unknown>;
-  } catch {
-    return null;
-  }
-  const cls = mod.ReportDeliveryService as (new (...a: unknown[]) => unknown) | undefined;
-  if (!cls) return null;
-  type Renderer = { renderForRun?(id: string, k: string): Promise<string | Buffer> };
-  let svc: Renderer | null;
-  try {
-    svc = moduleRef.get(cls, { strict: false }) as Renderer | null;
-  } catch {
-    return null;
-  }
-  if (!svc?.renderForRun) return null;
-  const out = await svc.renderForRun(runId, kind);
-  return typeof out === 'string' ? out : out.toString('utf8');
 }

@@ -168,9 +168,21 @@ describe('reconciliations over HTTP', () => {
       .set('Accept', 'text/csv')
       .expect(200);
     expect(csv.headers['content-type']).toMatch(/text\/csv/);
-    const lines = csv.text.trim().split('\n');
-    expect(lines[0]).toContain('id,kind,entity,severity');
+    const lines = csv.text.trim().split(/\r?\n/);
     expect(lines).toHaveLength(invalid + 1);
+    expect(lines.slice(1).every((l) => l.startsWith('invalid_value,'))).toBe(true);
+    const html = await request(t.url)
+      .get(`/api/v1/reconciliations/${id}/report`)
+      .set(auth(t.keys.viewer))
+      .set('Accept', 'text/html')
+      .expect(200);
+    expect(html.headers['content-type']).toMatch(/text\/html/);
+    expect(html.text).toMatch(/<html/i);
+    await request(t.url)
+      .get(`/api/v1/reconciliations/${id}/report`)
+      .set(auth(t.keys.viewer))
+      .set('Accept', 'application/pdf')
+      .expect(406);
 
     await request(t.url)
       .get('/api/v1/reconciliations/00000000-0000-4000-8000-000000000000')

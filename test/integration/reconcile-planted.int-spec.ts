@@ -42,7 +42,6 @@ describe('reconciliation finds what the generator planted, and nothing else', ()
       ds,
       { ...settings, ...over },
       mapping,
-      {} as never,
       onec,
       crm,
       new DedupeService(),
