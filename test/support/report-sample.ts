@@ -1,0 +1,145 @@
+import type { DiscrepancyItem, DuplicateCluster, ReconciliationRunView, RunSummary } from '../../src/reconcile/reconcile.types.js';
+
+/**
+ * A realistic reconciliation (and its previous run) for report tests and docs/report.png. Every
+ * phone and e-mail in here is personal data that must come out masked; the SMTP secret is not here
+ * but tests look for it anyway.
+ */
+
+export const SAMPLE_RUN_ID = '7d1f0e2a-5b1c-4c1e-9a51-2f3b8d6c9e01';
+export const SAMPLE_PREVIOUS_ID = '3a9c2b71-0d4e-4f0a-8c1b-6e5d4c3b2a10';
+
+/** Raw personal data in the sample (none may appear in any rendering). */
+export const SAMPLE_RAW_CONTACTS = [
+  '+74951234567',
+  '+79161112233',
+  '+79035556677',
+  '8 (812) 333-44-55',
+  '+74957654321',
+  'ivanov@romashka.ru',
+  'sales@romashka.ru',
+  'petrova.anna@vektor-m.ru',
+  'buh@stroymontazh.ru',
+  'info@severtorg.ru',
+];
+
+const ref = (n: number) => `a348aa8c-d629-11e5-0a9b-000c295e${(0x30eb + n).toString(16).padStart(4, '0')}`;
+
+let seq = 0;
+function item(p: Partial<DiscrepancyItem> & Pick<DiscrepancyItem, 'kind' | 'entity' | 'detail'>): DiscrepancyItem {
+  seq += 1;
+  return { id: String(seq), severity: 'warning', onecRef: null, crmId: null, field: null, onecValue: null, crmValue: null, ...p };
+}
+
+export function sampleDiscrepancies(): DiscrepancyItem[] {
+  seq = 0;
+  return [
+    item({ kind: 'field_mismatch', entity: 'counterparties', severity: 'critical', onecRef: ref(1), crmId: '2919', field: 'inn', onecValue: '5024089920', crmValue: '5024089921', detail: 'Поле «inn» различается: в 1С «5024089920», в CRM «5024089921»' }),
+    item({ kind: 'field_mismatch', entity: 'counterparties', onecRef: ref(2), crmId: '2920', field: 'phones', onecValue: '+74951234567, +79161112233', crmValue: '+74951234567', detail: 'Поле «phones» различается: в 1С «+74951234567, +79161112233», в CRM «+74951234567»' }),
+    item({ kind: 'field_mismatch', entity: 'contacts', onecRef: ref(3), crmId: '811', field: 'emails', onecValue: 'petrova.anna@vektor-m.ru', crmValue: 'petrova@vektor-m.ru', detail: 'Поле «emails» различается: в 1С «petrova.anna@vektor-m.ru», в CRM «petrova@vektor-m.ru»' }),
+    item({ kind: 'field_mismatch', entity: 'counterparties', onecRef: ref(4), crmId: '2931', field: 'title', onecValue: 'ООО «Ромашка»', crmValue: 'Ромашка ООО', detail: 'Поле «title» различается: в 1С «ООО «Ромашка»», в CRM «Ромашка ООО»' }),
+    item({ kind: 'field_mismatch', entity: 'deals', onecRef: ref(5), crmId: '15402', field: 'opportunity', onecValue: '150000.00', crmValue: '145000.00', detail: 'Поле «opportunity» различается: в 1С «150000.00», в CRM «145000.00»' }),
+    item({ kind: 'missing_in_crm', entity: 'counterparties', onecRef: ref(6), detail: 'counterparties: запись 1С ООО «СтройМонтаж» не выгружена в CRM (нет связи)' }),
+    item({ kind: 'missing_in_crm', entity: 'contacts', onecRef: ref(7), detail: 'contacts: запись 1С Петрова Анна (тел. 8 (812) 333-44-55) не выгружена в CRM (нет связи)' }),
+    item({ kind: 'orphan_in_crm', entity: 'deals', crmId: '15388', onecRef: ref(8), detail: 'deals: запись CRM 15388 ссылается на запись 1С, помеченную на удаление' }),
+    item({ kind: 'status_mismatch', entity: 'deals', onecRef: ref(9), crmId: '15410', field: 'stageId', onecValue: 'КОтгрузке → FINAL_INVOICE', crmValue: 'EXECUTING', detail: 'Статус заказа в 1С «КОтгрузке» соответствует стадии FINAL_INVOICE, а в CRM стадия EXECUTING' }),
+    item({ kind: 'status_mismatch', entity: 'deals', onecRef: ref(10), crmId: '15411', field: 'stageId', onecValue: 'Закрыт → WON', crmValue: 'FINAL_INVOICE', detail: 'Статус заказа в 1С «Закрыт» соответствует стадии WON, а в CRM стадия FINAL_INVOICE' }),
+    item({ kind: 'debt_mismatch', entity: 'debts', severity: 'critical', onecRef: ref(11), crmId: '2940', field: 'debt', onecValue: '48200.00', crmValue: '26200.00', detail: 'Долг в 1С 48200.00 ₽, открытые счета в CRM 26200.00 ₽, разница 22000.00 ₽ (допуск 1.00 ₽)' }),
+    item({ kind: 'count_mismatch', entity: 'counterparties', detail: 'counterparties: в 1С 1200 действующих, в CRM 1195 с источником 1С, связей 1190' }),
+    item({ kind: 'invalid_value', entity: 'counterparties', severity: 'info', onecRef: ref(12), field: 'emails', onecValue: 'buh@stroymontazh,ru', detail: 'Некорректное значение поля «emails» в 1С: buh@stroymontazh,ru — not a valid e-mail address' }),
+    item({ kind: 'invalid_value', entity: 'counterparties', severity: 'info', onecRef: ref(13), field: 'inn', onecValue: '7701234560', detail: 'Некорректное значение поля «inn» в 1С: неверная контрольная сумма' }),
+    item({ kind: 'sync_failure', entity: 'contacts', severity: 'critical', onecRef: ref(14), detail: 'Синхронизация отказалась от записи после всех попыток: CRM отклонила телефон +79035556677 и адрес info@severtorg.ru' }),
+  ];
+}
+
+export function sampleClusters(): DuplicateCluster[] {
+  return [
+    {
+      id: '1',
+      scope: 'cross',
+      score: 0.93,
+      members: [
+        { system: 'onec', id: ref(20), name: 'ООО "Ромашка"', inn: '7701234567' },
+        { system: 'crm', id: '2988', name: 'Ромашка ООО', inn: null },
+      ],
+      reasons: ['name similarity 0.96 after normalisation', 'same phone +74957654321', 'same e-mail sales@romashka.ru'],
+    },
+    {
+      id: '2',
+      scope: 'crm',
+      score: 0.88,
+      members: [
+        { system: 'crm', id: '3001', name: 'ИП Иванов Сергей Петрович', inn: '500100732259' },
+        { system: 'crm', id: '3044', name: 'Иванов С. П.', inn: null },
+      ],
+      reasons: ['person name matches with initials', 'same e-mail ivanov@romashka.ru'],
+    },
+    {
+      id: '3',
+      scope: 'onec',
+      score: 0.81,
+      members: [
+        { system: 'onec', id: ref(21), name: 'АО «Северторг»', inn: '7812014560' },
+        { system: 'onec', id: ref(22), name: 'Северторг АО (не использовать)', inn: '7812014560' },
+      ],
+      reasons: ['same INN 7812014560', 'name similarity 0.84 after normalisation'],
+    },
+  ];
+}
+
+export function sampleSummary(items = sampleDiscrepancies()): RunSummary {
+  const discrepancies: RunSummary['discrepancies'] = {};
+  for (const d of items) discrepancies[d.kind] = (discrepancies[d.kind] ?? 0) + 1;
+  return {
+    counts: {
+      counterparties: { onec: 1200, crm: 1195, linked: 1190 },
+      contacts: { onec: 2314, crm: 2313, linked: 2313 },
+      deals: { onec: 5120, crm: 5121, linked: 5119 },
+    },
+    discrepancies,
+    statuses: { onec: { КОтгрузке: 40, Закрыт: 310 }, crm: { FINAL_INVOICE: 39, WON: 309, EXECUTING: 2 } },
+    debts: { onecTotal: '1520000.00', crmTotal: '1498000.00', mismatched: 1 },
+    duplicates: { onec: 1, crm: 1, cross: 1 },
+    sample: { size: 50, mismatched: 0 },
+    previousRunId: SAMPLE_PREVIOUS_ID,
+  };
+}
+
+export function sampleRun(overrides: Partial<ReconciliationRunView> = {}): ReconciliationRunView {
+  return {
+    id: SAMPLE_RUN_ID,
+    status: 'succeeded',
+    trigger: 'schedule',
+    startedAt: '2026-11-28T03:00:04.000Z',
+    finishedAt: '2026-11-28T03:07:41.000Z',
+    summary: sampleSummary(),
+    ...overrides,
+  };
+}
+
+/** The previous run: 11 items of which 3 are gone and 0 new; so today 4 items are new. */
+export function samplePreviousItems(): DiscrepancyItem[] {
+  const now = sampleDiscrepancies();
+  // Yesterday had every item of today except four (two fields, one status, the sync failure)...
+  const kept = now.filter((_, i) => ![1, 2, 9, 14].includes(i));
+  // ...and three that were fixed since.
+  seq = 100;
+  return [
+    ...kept,
+    item({ kind: 'missing_in_crm', entity: 'deals', onecRef: ref(30), detail: 'deals: fixed since' }),
+    item({ kind: 'missing_in_crm', entity: 'deals', onecRef: ref(31), detail: 'deals: fixed since' }),
+    item({ kind: 'field_mismatch', entity: 'contacts', onecRef: ref(32), crmId: '700', field: 'lastName', onecValue: 'Смирнов', crmValue: 'Смирнова', detail: 'fixed since' }),
+  ];
+}
+
+export function samplePreviousRun(): ReconciliationRunView {
+  const items = samplePreviousItems();
+  return {
+    id: SAMPLE_PREVIOUS_ID,
+    status: 'succeeded',
+    trigger: 'schedule',
+    startedAt: '2026-11-27T03:00:03.000Z',
+    finishedAt: '2026-11-27T03:07:12.000Z',
+    summary: { ...sampleSummary(items), duplicates: { onec: 1, crm: 2, cross: 1 }, debts: { onecTotal: '1490000.00', crmTotal: '1478000.00', mismatched: 2 }, previousRunId: null },
+  };
+}
