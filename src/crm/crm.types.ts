@@ -175,5 +175,16 @@ export type CrmWrite =
   | { op: 'updateRequisite'; key: string; id: string; fields: RequisiteFields };
 
 export type CrmWriteResult =
-  | { key: string; ok: true; id: string }
+  | {
+      key: string;
+      ok: true;
+      id: string;
+      /**
+       * Set on a create whose answer was lost and that was found by origin instead of created again
+       * (`recovered: true`); when several records carried the origin, `id` is the lowest and the
+       * others are listed here.
+       */
+      recovered?: boolean;
+      duplicates?: string[];
+    }
   | { key: string; ok: false; error: import('./crm.error.js').CrmError };

@@ -10,7 +10,7 @@ describe('convertCompany (golden fixtures test/fixtures/bitrix24/*/companies.*)'
 
   it('turns each malformed row into a CrmMalformedRecord, never an exception or a silent skip', () => {
     const rows = rowsOf('not-ok', 'companies');
-    const read = convertRows('companies', rows, 'company' === 'requisite' ? 'ID' : 'id', toCrmCompany);
+    const read = convertRows('companies', rows, 'id', toCrmCompany);
     expect(read.records).toEqual([]);
     expect(read.malformed).toEqual(fixture('not-ok', 'companies.expected.json'));
     expect(read.malformed).toHaveLength(rows.length);

@@ -10,7 +10,7 @@ describe('convertContact (golden fixtures test/fixtures/bitrix24/*/contacts.*)',
 
   it('turns each malformed row into a CrmMalformedRecord, never an exception or a silent skip', () => {
     const rows = rowsOf('not-ok', 'contacts');
-    const read = convertRows('contacts', rows, 'contact' === 'requisite' ? 'ID' : 'id', toCrmContact);
+    const read = convertRows('contacts', rows, 'id', toCrmContact);
     expect(read.records).toEqual([]);
     expect(read.malformed).toEqual(fixture('not-ok', 'contacts.expected.json'));
     expect(read.malformed).toHaveLength(rows.length);

@@ -10,7 +10,7 @@ describe('convertDeal (golden fixtures test/fixtures/bitrix24/*/deals.*)', () =>
 
   it('turns each malformed row into a CrmMalformedRecord, never an exception or a silent skip', () => {
     const rows = rowsOf('not-ok', 'deals');
-    const read = convertRows('deals', rows, 'deal' === 'requisite' ? 'ID' : 'id', toCrmDeal);
+    const read = convertRows('deals', rows, 'id', toCrmDeal);
     expect(read.records).toEqual([]);
     expect(read.malformed).toEqual(fixture('not-ok', 'deals.expected.json'));
     expect(read.malformed).toHaveLength(rows.length);

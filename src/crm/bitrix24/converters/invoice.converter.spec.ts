@@ -10,7 +10,7 @@ describe('convertInvoice (golden fixtures test/fixtures/bitrix24/*/invoices.*)',
 
   it('turns each malformed row into a CrmMalformedRecord, never an exception or a silent skip', () => {
     const rows = rowsOf('not-ok', 'invoices');
-    const read = convertRows('invoices', rows, 'invoice' === 'requisite' ? 'ID' : 'id', toCrmInvoice);
+    const read = convertRows('invoices', rows, 'id', toCrmInvoice);
     expect(read.records).toEqual([]);
     expect(read.malformed).toEqual(fixture('not-ok', 'invoices.expected.json'));
     expect(read.malformed).toHaveLength(rows.length);

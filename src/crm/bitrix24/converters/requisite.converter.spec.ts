@@ -10,7 +10,7 @@ describe('convertRequisite (golden fixtures test/fixtures/bitrix24/*/requisites.
 
   it('turns each malformed row into a CrmMalformedRecord, never an exception or a silent skip', () => {
     const rows = rowsOf('not-ok', 'requisites');
-    const read = convertRows('requisites', rows, 'requisite' === 'requisite' ? 'ID' : 'id', toCrmRequisite);
+    const read = convertRows('requisites', rows, 'ID', toCrmRequisite);
     expect(read.records).toEqual([]);
     expect(read.malformed).toEqual(fixture('not-ok', 'requisites.expected.json'));
     expect(read.malformed).toHaveLength(rows.length);

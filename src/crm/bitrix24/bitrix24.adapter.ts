@@ -1,0 +1,515 @@
+import { Logger } from '@nestjs/common';
+import { CrmError, CrmErrorCode } from '../crm.error.js';
+import type { CrmPort } from '../crm.port.js';
+import type {
+  CompanyFields,
+  ContactFields,
+  CrmEntity,
+  CrmMultiValue,
+  CrmRead,
+  CrmRecordMap,
+  CrmRequisite,
+  CrmStage,
+  CrmWritableEntity,
+  CrmWrite,
+  CrmWriteResult,
+  DealFields,
+  RequisiteFields,
+} from '../crm.types.js';
+import { BATCH_LIMIT, ENTITY_TYPE_ID, PAGE_SIZE, REQUISITE_SELECT, SELECT, STAGE_TTL_MS } from './bitrix24.constants.js';
+import { Bitrix24Http, type B24Command, type B24CommandResult, type Bitrix24HttpOptions } from './bitrix24-http.js';
+import { convertRows, type B24Row } from './converters/converter.util.js';
+import { toCrmCompany } from './converters/company.converter.js';
+import { toCrmContact } from './converters/contact.converter.js';
+import { toCrmDeal } from './converters/deal.converter.js';
+import { toCrmInvoice } from './converters/invoice.converter.js';
+import { toCrmRequisite } from './converters/requisite.converter.js';
+import { convertStage } from './converters/stage.converter.js';
+import { fmAdd, fmDiff, type FmUpdate } from './fm-diff.util.js';
+
+export interface Bitrix24AdapterOptions extends Omit<Bitrix24HttpOptions, 'webhookUrl' | 'rps' | 'burst'> {
+  /** BITRIX24_WEBHOOK_URL (a secret: never logged). */
+  webhookUrl: string;
+  /** BITRIX24_RPS */
+  rps: number;
+  /** BITRIX24_BURST */
+  burst: number;
+  /** ONEC_ORIGINATOR_ID (default `sverka-1c`): used by `ping` only; writes carry their own origin. */
+  originatorId?: string;
+  /** Stage and preset cache lifetime (default 10 min). */
+  stageTtlMs?: number;
+  /** Batches of one applyWrites call in flight at once (default 2; the limiter still paces them). */
+  writeConcurrency?: number;
+}
+
+const CONVERT: { [E in CrmEntity]: (row: B24Row) => CrmRecordMap[E] } = {
+  companies: toCrmCompany,
+  contacts: toCrmContact,
+  deals: toCrmDeal,
+  invoices: toCrmInvoice,
+};
+
+type Prepared =
+  | { index: number; write: CrmWrite; command: B24Command }
+  | { index: number; write: CrmWrite; done: CrmWriteResult };
+
+/**
+ * CrmPort on a Bitrix24 portal through an incoming webhook (sheet shared/reference/bitrix24-rest.md):
+ * `crm.item.*` for companies (4), contacts (3), deals (2) and smart invoices (31, read only), requisites,
+ * `fm` phones/e-mails, stages, `batch`, keyset bulk reads, the process-wide leaky bucket per portal and
+ * the §9 retry policy (in Bitrix24Http), idempotent creates (find by origin after a lost answer).
+ */
+export class Bitrix24Adapter implements CrmPort {
+  private readonly log = new Logger('Bitrix24Adapter');
+  readonly http: Bitrix24Http;
+  private readonly ttl: number;
+  private readonly stageCache = new Map<'deal' | 'invoice', { at: number; stages: CrmStage[] }>();
+  private presetCache: { at: number; byName: Map<string, string> } | null = null;
+
+  constructor(private readonly opts: Bitrix24AdapterOptions) {
+    this.http = new Bitrix24Http(opts);
+    this.ttl = opts.stageTtlMs ?? STAGE_TTL_MS;
+  }
+
+  async *bulkRead<E extends CrmEntity>(opts: { entity: E; afterId?: string }): AsyncIterable<CrmRead<CrmRecordMap[E]>> {
+    let last = Number(opts.afterId ?? 0);
+    for (;;) {
+      const body = await this.http.call('crm.item.list', {
+        entityTypeId: ENTITY_TYPE_ID[opts.entity],
+        select: SELECT[opts.entity],
+        order: { id: 'ASC' },
+        filter: { '>id': last },
+        start: -1,
+      });
+      const rows = itemsOf(body.result, 'crm.item.list');
+      if (rows.length > 0) yield convertRows(opts.entity, rows, 'id', CONVERT[opts.entity]) as CrmRead<CrmRecordMap[E]>;
+      if (rows.length < PAGE_SIZE) return;
+      last = maxId(rows, 'id', last);
+    }
+  }
+
+  async getMany<E extends CrmEntity>(entity: E, ids: string[]): Promise<CrmRead<CrmRecordMap[E]>> {
+    const out: CrmRead<CrmRecordMap[E]> = { records: [], malformed: [] };
+    const unique = [...new Set(ids.filter((i) => /^\d+$/.test(i)))];
+    const commands = new Map<string, B24Command>();
+    for (let i = 0; i < unique.length; i += PAGE_SIZE)
+      commands.set(`g${i / PAGE_SIZE}`, {
+        method: 'crm.item.list',
+        params: {
+          entityTypeId: ENTITY_TYPE_ID[entity],
+          select: SELECT[entity],
+          order: { id: 'ASC' },
+          filter: { '@id': unique.slice(i, i + PAGE_SIZE).map(Number) },
+          start: -1,
+        },
+      });
+    for (const r of (await this.http.batch(commands)).values()) {
+      const rows = itemsOf(okOrThrow(r), 'crm.item.list');
+      const read = convertRows(entity, rows, 'id', CONVERT[entity]) as CrmRead<CrmRecordMap[E]>;
+      out.records.push(...read.records);
+      out.malformed.push(...read.malformed);
+    }
+    return out;
+  }
+
+  async getOne<E extends CrmEntity>(entity: E, id: string): Promise<CrmRecordMap[E] | null> {
+    try {
+      const body = await this.http.call('crm.item.get', { entityTypeId: ENTITY_TYPE_ID[entity], id: Number(id) });
+      const item = (body.result as { item?: unknown } | null)?.item;
+      const read = convertRows(entity, [item], 'id', CONVERT[entity]);
+      if (read.malformed.length) throw new CrmError(CrmErrorCode.BAD_RESPONSE, `Bitrix24 crm.item.get: ${read.malformed[0].reason}`);
+      return read.records[0] as CrmRecordMap[E];
+    } catch (e) {
+      if (e instanceof CrmError && e.code === CrmErrorCode.NOT_FOUND) return null;
+      throw e;
+    }
+  }
+
+  async findByOrigin(entity: CrmWritableEntity, originatorId: string, originIds: string[]): Promise<Map<string, string[]>> {
+    const found = new Map<string, string[]>();
+    const unique = [...new Set(originIds)];
+    const commands = new Map<string, B24Command>();
+    unique.forEach((originId, i) =>
+      commands.set(`o${i}`, {
+        method: 'crm.item.list',
+        params: {
+          entityTypeId: ENTITY_TYPE_ID[entity],
+          select: ['id', 'updatedTime'],
+          filter: { '=originatorId': originatorId, '=originId': originId },
+          order: { id: 'ASC' },
+          start: -1,
+        },
+      }),
+    );
+    const results = await this.http.batch(commands);
+    unique.forEach((originId, i) => {
+      const rows = itemsOf(okOrThrow(results.get(`o${i}`)), 'crm.item.list');
+      const ids = rows.map((r) => Number((r as B24Row).id)).filter((n) => Number.isInteger(n) && n > 0).sort((a, b) => a - b);
+      if (ids.length) found.set(originId, ids.map(String));
+    });
+    return found;
+  }
+
+  async count(entity: CrmEntity, opts: { originatorId?: string } = {}): Promise<number> {
+    const body = await this.http.call('crm.item.list', {
+      entityTypeId: ENTITY_TYPE_ID[entity],
+      select: ['id'],
+      filter: opts.originatorId ? { '=originatorId': opts.originatorId } : {},
+      start: 0,
+    });
+    if (typeof body.total !== 'number') throw new CrmError(CrmErrorCode.BAD_RESPONSE, 'Bitrix24 crm.item.list: no total in the answer');
+    return body.total;
+  }
+
+  async *readRequisites(opts: { companyIds?: string[] }): AsyncIterable<CrmRead<CrmRequisite>> {
+    if (opts.companyIds) {
+      const ids = [...new Set(opts.companyIds.filter((i) => /^\d+$/.test(i)))];
+      for (let i = 0; i < ids.length; i += BATCH_LIMIT) {
+        const commands = new Map<string, B24Command>();
+        for (const id of ids.slice(i, i + BATCH_LIMIT))
+          commands.set(`r${id}`, {
+            method: 'crm.requisite.list',
+            params: { filter: { ENTITY_TYPE_ID: 4, ENTITY_ID: Number(id) }, select: REQUISITE_SELECT, order: { ID: 'ASC' } },
+          });
+        const page: CrmRead<CrmRequisite> = { records: [], malformed: [] };
+        for (const r of (await this.http.batch(commands)).values()) {
+          const read = convertRows('requisites', rowsOf(okOrThrow(r), 'crm.requisite.list'), 'ID', toCrmRequisite);
+          page.records.push(...read.records);
+          page.malformed.push(...read.malformed);
+        }
+        yield page;
+      }
+      return;
+    }
+    let last = 0;
+    for (;;) {
+      const body = await this.http.call('crm.requisite.list', {
+        filter: { ENTITY_TYPE_ID: 4, '>ID': last },
+        select: REQUISITE_SELECT,
+        order: { ID: 'ASC' },
+        start: -1,
+      });
+      const rows = rowsOf(body.result, 'crm.requisite.list');
+      if (rows.length > 0) yield convertRows('requisites', rows, 'ID', toCrmRequisite);
+      if (rows.length < PAGE_SIZE) return;
+      last = maxId(rows, 'ID', last);
+    }
+  }
+
+  async listStages(kind: 'deal' | 'invoice'): Promise<CrmStage[]> {
+    const cached = this.stageCache.get(kind);
+    if (cached && Date.now() - cached.at < this.ttl) return cached.stages;
+    let directory = 'DEAL_STAGE';
+    if (kind === 'invoice') {
+      const body = await this.http.call('crm.category.list', { entityTypeId: 31 });
+      const cats = ((body.result as { categories?: unknown } | null)?.categories ?? []) as B24Row[];
+      if (!Array.isArray(cats) || cats.length === 0)
+        throw new CrmError(CrmErrorCode.BAD_RESPONSE, 'Bitrix24 crm.category.list: no invoice pipeline');
+      const def = cats.find((c) => c.isDefault === 'Y') ?? cats[0];
+      directory = `SMART_INVOICE_STAGE_${String(def.id)}`;
+    }
+    const body = await this.http.call('crm.status.list', { order: { SORT: 'ASC' }, filter: { ENTITY_ID: directory } });
+    const stages: CrmStage[] = [];
+    for (const row of rowsOf(body.result, 'crm.status.list')) {
+      const c = convertStage(row);
+      if (c.ok) stages.push(c.record);
+      else this.log.warn(`Bitrix24 ${directory}: status ${c.id ?? '?'} skipped: ${c.reason}`);
+    }
+    this.stageCache.set(kind, { at: Date.now(), stages });
+    return stages;
+  }
+
+  async applyWrites(writes: CrmWrite[]): Promise<CrmWriteResult[]> {
+    const results: CrmWriteResult[] = new Array<CrmWriteResult>(writes.length);
+    const prepared = await this.prepare(writes);
+    const toSend: { index: number; write: CrmWrite; command: B24Command }[] = [];
+    for (const p of prepared) {
+      if ('done' in p) results[p.index] = p.done;
+      else toSend.push(p);
+    }
+    const chunks: (typeof toSend)[] = [];
+    for (let i = 0; i < toSend.length; i += BATCH_LIMIT) chunks.push(toSend.slice(i, i + BATCH_LIMIT));
+    const concurrency = Math.max(1, this.opts.writeConcurrency ?? 2);
+    let next = 0;
+    const worker = async () => {
+      while (next < chunks.length) {
+        const chunk = chunks[next++];
+        await this.sendChunk(chunk, results);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, chunks.length) }, worker));
+    return results;
+  }
+
+  async ping(): Promise<void> {
+    await this.http.call('crm.item.list', { entityTypeId: 4, select: ['id'], filter: { '=id': 0 }, start: -1 });
+  }
+
+  // ---- writes ----
+
+  private async sendChunk(chunk: { index: number; write: CrmWrite; command: B24Command }[], results: CrmWriteResult[]): Promise<void> {
+    const byKey = new Map(chunk.map((p) => [`w${p.index}`, p]));
+    const commands = new Map(chunk.map((p) => [`w${p.index}`, p.command]));
+    const recovered = new Map<string, { id: string; duplicates?: string[] }>();
+    const out = await this.http.batch(commands, (keys) => this.settle(keys, byKey, recovered));
+    for (const [k, r] of out) {
+      const p = byKey.get(k)!;
+      const key = p.write.key;
+      if (!r.ok) {
+        results[p.index] = { key, ok: false, error: r.error };
+        continue;
+      }
+      const rec = recovered.get(k);
+      if (rec) {
+        results[p.index] = { key, ok: true, id: rec.id, recovered: true, ...(rec.duplicates ? { duplicates: rec.duplicates } : {}) };
+        continue;
+      }
+      const id = resultId(p.write, r.result);
+      results[p.index] = id
+        ? { key, ok: true, id }
+        : { key, ok: false, error: new CrmError(CrmErrorCode.BAD_RESPONSE, `Bitrix24 ${p.command.method}: no id in the answer`) };
+    }
+  }
+
+  /**
+   * The answer of these commands is unknown: before any retry, a create is looked up by its origin
+   * (items) or by company + XML_ID (requisites); found → settled with the lowest id, never created again.
+   * An `fm` update is rebuilt against the record as it is now (its `n0…` adds must not run twice).
+   */
+  private async settle(
+    keys: string[],
+    byKey: Map<string, { index: number; write: CrmWrite; command: B24Command }>,
+    recovered: Map<string, { id: string; duplicates?: string[] }>,
+  ): Promise<Map<string, B24CommandResult>> {
+    const settled = new Map<string, B24CommandResult>();
+    const creates = new Map<CrmWritableEntity, Map<string, string[]>>();
+    for (const k of keys) {
+      const w = byKey.get(k)!.write;
+      if (w.op !== 'create') continue;
+      const m = creates.get(w.entity) ?? new Map<string, string[]>();
+      creates.set(w.entity, m);
+      m.set(w.origin.originId, [...(m.get(w.origin.originId) ?? []), k]);
+    }
+    for (const [entity, byOrigin] of creates) {
+      const originatorIds = new Set(
+        [...byOrigin.values()].flat().map((k) => (byKey.get(k)!.write as Extract<CrmWrite, { op: 'create' }>).origin.originatorId),
+      );
+      for (const originatorId of originatorIds) {
+        const found = await this.findByOrigin(entity, originatorId, [...byOrigin.keys()]);
+        for (const [originId, ids] of found)
+          for (const k of byOrigin.get(originId) ?? []) {
+            const rec = { id: ids[0], ...(ids.length > 1 ? { duplicates: ids.slice(1) } : {}) };
+            recovered.set(k, rec);
+            settled.set(k, { ok: true, result: { item: { id: Number(ids[0]) } } });
+            this.log.warn(
+              `Bitrix24 ${entity}: create ${k} answer lost; found by origin as id ${ids[0]}${ids.length > 1 ? ` (+${ids.length - 1} duplicate(s))` : ''}`,
+            );
+          }
+      }
+    }
+    for (const k of keys) {
+      const p = byKey.get(k)!;
+      const w = p.write;
+      if (w.op === 'createRequisite') {
+        const body = await this.http.call('crm.requisite.list', {
+          filter: { ENTITY_TYPE_ID: 4, ENTITY_ID: Number(w.companyId), XML_ID: w.fields.xmlId },
+          select: ['ID'],
+          order: { ID: 'ASC' },
+        });
+        const ids = rowsOf(body.result, 'crm.requisite.list').map((r) => Number((r as B24Row).ID)).filter((n) => n > 0);
+        if (ids.length) {
+          recovered.set(k, { id: String(ids[0]), ...(ids.length > 1 ? { duplicates: ids.slice(1).map(String) } : {}) });
+          settled.set(k, { ok: true, result: ids[0] });
+        }
+      } else if (w.op === 'update' && (w.fields as CompanyFields).phones !== undefined || (w.op === 'update' && (w.fields as CompanyFields).emails !== undefined)) {
+        const upd = w as Extract<CrmWrite, { op: 'update' }>;
+        if (upd.entity === 'deals') continue;
+        const now = await this.getOne(upd.entity, upd.id);
+        if (!now) continue;
+        const fields = p.command.params.fields as Record<string, unknown>;
+        const fm = this.fmUpdate(upd.fields as CompanyFields, { phones: now.phones, emails: now.emails });
+        if (fm) fields.fm = fm;
+        else delete fields.fm;
+      }
+    }
+    return settled;
+  }
+
+  private async prepare(writes: CrmWrite[]): Promise<Prepared[]> {
+    const needsPresets = writes.some((w) => w.op === 'createRequisite' || w.op === 'updateRequisite');
+    const presets = needsPresets ? await this.presets() : new Map<string, string>();
+    // Updates that set phones/e-mails without `current`: read the records first.
+    const missing = new Map<CrmWritableEntity, string[]>();
+    for (const w of writes)
+      if (w.op === 'update' && w.entity !== 'deals' && !w.current && hasFm(w.fields))
+        missing.set(w.entity, [...(missing.get(w.entity) ?? []), w.id]);
+    const current = new Map<string, { phones: CrmMultiValue[]; emails: CrmMultiValue[] }>();
+    for (const [entity, ids] of missing) {
+      const read = await this.getMany(entity, ids);
+      for (const r of read.records as { id: string; phones: CrmMultiValue[]; emails: CrmMultiValue[] }[])
+        current.set(`${entity}:${r.id}`, { phones: r.phones, emails: r.emails });
+    }
+    return writes.map((write, index): Prepared => {
+      const invalid = (msg: string): Prepared => ({ index, write, done: { key: write.key, ok: false, error: new CrmError(CrmErrorCode.INVALID, msg) } });
+      switch (write.op) {
+        case 'create': {
+          const fields: Record<string, unknown> = {
+            ...this.itemFields(write.entity, write.fields),
+            originatorId: write.origin.originatorId,
+            originId: write.origin.originId,
+          };
+          if (write.entity !== 'deals') {
+            const fm = fmAdd((write.fields as CompanyFields).phones, (write.fields as CompanyFields).emails);
+            if (fm.length) fields.fm = fm;
+          }
+          return { index, write, command: { method: 'crm.item.add', params: { entityTypeId: ENTITY_TYPE_ID[write.entity], fields } } };
+        }
+        case 'update': {
+          if (!/^\d+$/.test(write.id)) return invalid(`not a Bitrix24 id: ${write.id}`);
+          const fields = this.itemFields(write.entity, write.fields);
+          if (write.entity !== 'deals' && hasFm(write.fields)) {
+            const cur = write.current ?? current.get(`${write.entity}:${write.id}`);
+            if (!cur)
+              return { index, write, done: { key: write.key, ok: false, error: new CrmError(CrmErrorCode.NOT_FOUND, `Bitrix24 ${write.entity} ${write.id} not found`) } };
+            const fm = this.fmUpdate(write.fields as CompanyFields, cur);
+            if (fm) fields.fm = fm;
+          }
+          if (Object.keys(fields).length === 0) return { index, write, done: { key: write.key, ok: true, id: write.id } };
+          return {
+            index,
+            write,
+            command: { method: 'crm.item.update', params: { entityTypeId: ENTITY_TYPE_ID[write.entity], id: Number(write.id), fields } },
+          };
+        }
+        case 'createRequisite':
+        case 'updateRequisite': {
+          const presetId = presets.get(write.fields.presetName);
+          if (!presetId) return invalid(`Bitrix24 has no requisite preset named "${write.fields.presetName}"`);
+          const fields = requisiteFields(write.fields, presetId);
+          if (write.op === 'createRequisite')
+            return {
+              index,
+              write,
+              command: { method: 'crm.requisite.add', params: { fields: { ENTITY_TYPE_ID: 4, ENTITY_ID: Number(write.companyId), ...fields } } },
+            };
+          return { index, write, command: { method: 'crm.requisite.update', params: { id: Number(write.id), fields } } };
+        }
+      }
+    });
+  }
+
+  private fmUpdate(fields: CompanyFields | ContactFields, current: { phones: CrmMultiValue[]; emails: CrmMultiValue[] }): FmUpdate | null {
+    const u: FmUpdate = {};
+    if (fields.phones !== undefined) fmDiff('PHONE', current.phones, fields.phones, u);
+    if (fields.emails !== undefined) fmDiff('EMAIL', current.emails, fields.emails, u);
+    return Object.keys(u).length ? u : null;
+  }
+
+  /** Field names only from here (unknown keys are silently ignored by Bitrix24, sheet §2). */
+  private itemFields(entity: CrmWritableEntity, f: CompanyFields | ContactFields | DealFields): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    const put = (k: string, v: unknown) => {
+      if (v !== undefined) out[k] = v;
+    };
+    if (entity === 'companies') {
+      const c = f as CompanyFields;
+      put('title', c.title);
+      put('originVersion', c.originVersion);
+    } else if (entity === 'contacts') {
+      const c = f as ContactFields;
+      put('lastName', c.lastName);
+      put('name', c.name);
+      put('secondName', c.secondName);
+      put('companyId', c.companyId === undefined ? undefined : c.companyId === null ? 0 : Number(c.companyId));
+      put('originVersion', c.originVersion);
+    } else {
+      const d = f as DealFields;
+      put('title', d.title);
+      put('categoryId', d.categoryId === undefined ? undefined : Number(d.categoryId));
+      put('stageId', d.stageId);
+      if (d.opportunity !== undefined) {
+        // A two-digit decimal string: JSON number on the wire, the exact text inside a batch query.
+        out.opportunity = d.opportunity;
+        out.isManualOpportunity = 'Y';
+      }
+      put('currencyId', d.currencyId);
+      put('companyId', d.companyId === undefined ? undefined : d.companyId === null ? 0 : Number(d.companyId));
+      put('comments', d.comments);
+    }
+    return out;
+  }
+
+  /** Preset name → id (`crm.requisite.preset.list`), cached like stages. */
+  private async presets(): Promise<Map<string, string>> {
+    if (this.presetCache && Date.now() - this.presetCache.at < this.ttl) return this.presetCache.byName;
+    const body = await this.http.call('crm.requisite.preset.list', {
+      order: { ID: 'ASC' },
+      filter: { COUNTRY_ID: 1 },
+      select: ['ID', 'NAME'],
+    });
+    const byName = new Map<string, string>();
+    for (const r of rowsOf(body.result, 'crm.requisite.preset.list') as B24Row[])
+      if (typeof r.NAME === 'string' && r.ID !== undefined && !byName.has(r.NAME)) byName.set(r.NAME, String(r.ID));
+    this.presetCache = { at: Date.now(), byName };
+    return byName;
+  }
+}
+
+function hasFm(f: CompanyFields | ContactFields | DealFields): boolean {
+  return (f as CompanyFields).phones !== undefined || (f as CompanyFields).emails !== undefined;
+}
+
+function requisiteFields(f: RequisiteFields, presetId: string): Record<string, unknown> {
+  const ogrn = f.ogrn.trim();
+  return {
+    PRESET_ID: Number(presetId),
+    NAME: f.presetName,
+    XML_ID: f.xmlId,
+    RQ_INN: f.inn,
+    RQ_KPP: f.kpp,
+    RQ_COMPANY_NAME: f.companyName,
+    RQ_COMPANY_FULL_NAME: f.fullName,
+    ...(ogrn.length === 15 ? { RQ_OGRNIP: ogrn } : { RQ_OGRN: ogrn }),
+  };
+}
+
+function resultId(write: CrmWrite, result: unknown): string | null {
+  if (write.op === 'updateRequisite') return result === true || result === 1 || result === '1' ? write.id : null;
+  if (write.op === 'createRequisite') {
+    const n = Number(result);
+    return Number.isInteger(n) && n > 0 ? String(n) : null;
+  }
+  const id = (result as { item?: { id?: unknown } } | null)?.item?.id;
+  if (typeof id === 'number' || (typeof id === 'string' && /^\d+$/.test(id))) return String(id);
+  return write.op === 'update' ? write.id : null;
+}
+
+function okOrThrow(r: B24CommandResult | undefined): unknown {
+  if (!r) throw new CrmError(CrmErrorCode.BAD_RESPONSE, 'Bitrix24 batch: a command has no result');
+  if (!r.ok) throw r.error;
+  return r.result;
+}
+
+/** `result.items` of crm.item.list. */
+function itemsOf(result: unknown, method: string): unknown[] {
+  const items = (result as { items?: unknown } | null)?.items;
+  if (!Array.isArray(items)) throw new CrmError(CrmErrorCode.BAD_RESPONSE, `Bitrix24 ${method}: result.items is not an array`);
+  return items;
+}
+
+/** Older list methods put the rows directly in `result`. */
+function rowsOf(result: unknown, method: string): unknown[] {
+  if (!Array.isArray(result)) throw new CrmError(CrmErrorCode.BAD_RESPONSE, `Bitrix24 ${method}: result is not an array`);
+  return result;
+}
+
+/** The keyset cursor: the highest id on the page (malformed rows included, so none is read twice). */
+function maxId(rows: unknown[], key: 'id' | 'ID', previous: number): number {
+  let max = previous;
+  for (const r of rows) {
+    const n = Number((r as B24Row | null)?.[key]);
+    if (Number.isInteger(n) && n > max) max = n;
+  }
+  if (max === previous) throw new CrmError(CrmErrorCode.BAD_RESPONSE, 'Bitrix24 list: a full page without a readable id; cannot page on');
+  return max;
+}

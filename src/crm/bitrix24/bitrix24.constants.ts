@@ -1,0 +1,36 @@
+import type { CrmEntity } from '../crm.types.js';
+
+/** `entityTypeId` of each canonical entity (sheet §2). */
+export const ENTITY_TYPE_ID: Record<CrmEntity, number> = { companies: 4, contacts: 3, deals: 2, invoices: 31 };
+
+/** Page size of every list method (sheet §4). */
+export const PAGE_SIZE = 50;
+/** Commands per `batch` (sheet §8). */
+export const BATCH_LIMIT = 50;
+
+/** `select` per entity on reads: `*` where `fm` is needed (it only comes with `*`, sheet §3). */
+export const SELECT: Record<CrmEntity, string[]> = {
+  companies: ['*'],
+  contacts: ['*'],
+  deals: ['*'],
+  invoices: ['id', 'companyId', 'parentId2', 'stageId', 'opportunity', 'currencyId', 'accountNumber', 'updatedTime'],
+};
+
+export const REQUISITE_SELECT = [
+  'ID', 'ENTITY_TYPE_ID', 'ENTITY_ID', 'PRESET_ID', 'NAME', 'XML_ID',
+  'RQ_INN', 'RQ_KPP', 'RQ_OGRN', 'RQ_OGRNIP', 'RQ_COMPANY_NAME', 'RQ_COMPANY_FULL_NAME',
+];
+
+/** Retry schedule of a 503 QUERY_LIMIT_EXCEEDED (sheet §9): 1, 2, 4, 8, 16, 32 s, ±20 %. */
+export const QUERY_LIMIT_DELAYS_MS = [1000, 2000, 4000, 8000, 16000, 32000] as const;
+/** 500 / timeouts / network errors: 3 retries (sheet §9); the waits are ours. */
+export const TRANSIENT_DELAYS_MS = [1000, 2000, 4000] as const;
+/** 429 OPERATION_TIME_LIMIT without a known `operating_reset_at` (sheet §9). */
+export const OPERATING_PAUSE_MS = 60_000;
+/** How many 429 pauses one call waits out before giving up. */
+export const OPERATING_RETRIES = 3;
+export const JITTER = 0.2;
+/** A cloud request must finish within 60 s (sheet §9). */
+export const DEFAULT_TIMEOUT_MS = 60_000;
+/** Stage directories are cached this long. */
+export const STAGE_TTL_MS = 10 * 60_000;
