@@ -1,0 +1,127 @@
+import { jest } from '@jest/globals';
+import type { SchedulerRegistry } from '@nestjs/schedule';
+import type { DataSource } from 'typeorm';
+import { parseSettings, type Settings } from '../../src/config/settings.js';
+import { createDataSource } from '../../src/database/data-source.js';
+import { defaultMapping } from '../../src/mapping/default-mapping.js';
+import { QueueService } from '../../src/queue/queue.service.js';
+import { ActiveRunError } from '../../src/reconcile/reconcile-run.repository.js';
+import { ReconcileQueueService } from '../../src/reconcile/reconcile-queue.service.js';
+import { ReconcileRunnerService } from '../../src/reconcile/reconcile-runner.service.js';
+import { ReconcileScheduler } from '../../src/reconcile/reconcile.scheduler.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+
+jest.setTimeout(60_000);
+
+/** Run lifecycle on real PostgreSQL: one run per schedule slot across instances, one active run, recovery. */
+describe('reconciliation runs across instances', () => {
+  let db: TestDatabase;
+  let ds: DataSource;
+  let settings: Settings;
+  const queues: QueueService[] = [];
+
+  /** One "instance": its own queue client, runner and scheduler on the shared database (no worker). */
+  async function instance() {
+    const q = new QueueService(db.url);
+    await q.onModuleInit();
+    queues.push(q);
+    const runner = new ReconcileRunnerService(ds, settings, defaultMapping());
+    const rq = new ReconcileQueueService(q, runner);
+    const scheduler = new ReconcileScheduler(settings, {} as SchedulerRegistry, rq);
+    return { runner, rq, scheduler };
+  }
+
+  beforeAll(async () => {
+    db = await createTestDatabase('reconcile_runs');
+    ds = createDataSource(db.url, { poolSize: 6 });
+    await ds.initialize();
+    await ds.runMigrations();
+    settings = parseSettings(
+      { LOG_LEVEL: 'silent', DATABASE_URL: db.url, SCHEDULE_TZ: 'Europe/Moscow' },
+      { mode: 'embedded' },
+    );
+  });
+  afterEach(async () => {
+    await ds.query(`DELETE FROM reconciliation_run`);
+  });
+  afterAll(async () => {
+    for (const q of queues) await q.onApplicationShutdown();
+    await ds?.destroy();
+    await db?.drop();
+  });
+
+  it('two instances ticking for the same day create exactly one scheduled run', async () => {
+    const [a, b] = [await instance(), await instance()];
+    const at = new Date('2026-11-28T03:00:00Z'); // 06:00 in Moscow
+    await Promise.all([a.scheduler.tick(at), b.scheduler.tick(at), a.scheduler.tick(at)]);
+    const runs = (await ds.query(`SELECT slot, trigger, status, options FROM reconciliation_run`)) as {
+      slot: string;
+      trigger: string;
+      options: { dedupe: boolean; report: boolean };
+    }[];
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ slot: '2026-11-28', trigger: 'schedule' });
+    expect(runs[0].options).toMatchObject({ dedupe: true, report: true });
+    // The queue got it once.
+    expect(await queues[0].queueSize('reconcile-run')).toBe(1);
+  });
+
+  it('while one run is active, a second API run is refused naming it; concurrent creates yield one run', async () => {
+    const { runner } = await instance();
+    const results = await Promise.allSettled([1, 2, 3, 4].map(() => runner.create({ trigger: 'api' })));
+    const ok = results.filter((r) => r.status === 'fulfilled') as PromiseFulfilledResult<{
+      run: { id: string };
+    }>[];
+    const refused = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
+    expect(ok).toHaveLength(1);
+    expect(refused).toHaveLength(3);
+    for (const r of refused) {
+      expect(r.reason).toBeInstanceOf(ActiveRunError);
+      expect((r.reason as ActiveRunError).activeRunId).toBe(ok[0].value.run.id);
+    }
+  });
+
+  it('the same Idempotency-Key returns the same run, even after it finished', async () => {
+    const { runner } = await instance();
+    const a = await runner.create({ trigger: 'api', idempotencyKey: 'abc' });
+    await ds.query(`UPDATE reconciliation_run SET status = 'succeeded', finished_at = now() WHERE id = $1`, [
+      a.run.id,
+    ]);
+    const b = await runner.create({ trigger: 'api', idempotencyKey: 'abc' });
+    expect(b).toMatchObject({ created: false, run: { id: a.run.id } });
+  });
+
+  it('a running run with a stale heartbeat is recovered as failed; a fresh one is left alone', async () => {
+    const { runner } = await instance();
+    const [{ id: stale }] = (await ds.query(
+      `INSERT INTO reconciliation_run (status, trigger, started_at, heartbeat_at) VALUES ('running', 'api', now() - interval '1 hour', now() - interval '30 minutes') RETURNING id`,
+    )) as { id: string }[];
+    expect(await runner.recoverStale()).toEqual([stale]);
+    const [row] = (await ds.query(`SELECT status, error, finished_at FROM reconciliation_run WHERE id = $1`, [
+      stale,
+    ])) as {
+      status: string;
+      error: string;
+      finished_at: Date | null;
+    }[];
+    expect(row.status).toBe('failed');
+    expect(row.error).toMatch(/no heartbeat/);
+    expect(row.finished_at).not.toBeNull();
+    await ds.query(
+      `INSERT INTO reconciliation_run (status, trigger, started_at, heartbeat_at) VALUES ('running', 'api', now(), now())`,
+    );
+    expect(await runner.recoverStale()).toEqual([]);
+  });
+
+  it('without 1C and CRM configured, a run is partial with the reasons, never succeeded', async () => {
+    const { runner } = await instance();
+    const run = await runner.runNow({ trigger: 'cli', entities: ['counterparties', 'debts'] });
+    expect(run.status).toBe('partial');
+    expect(run.summary!.skippedChecks!.map((s) => s.check)).toEqual([
+      'counterparties: 1C snapshot',
+      'counterparties: CRM snapshot',
+      'debts: snapshot',
+    ]);
+    expect(run.summary!.counts).toEqual({});
+  });
+});
