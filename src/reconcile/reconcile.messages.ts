@@ -26,6 +26,22 @@ export interface ReconcileMessages {
   sampleMismatch(field: string): string;
 }
 
+/** Russian texts of the validators' reasons (src/common/ru-ids.ts, validate-records.ts); unknown ones pass through. */
+const RU_REASONS: Record<string, string> = {
+  'INN must contain digits only': 'ИНН должен состоять только из цифр',
+  'INN must have 10 or 12 digits': 'ИНН должен содержать 10 или 12 цифр',
+  'INN is all zeros': 'ИНН состоит из одних нулей',
+  'INN check digit is wrong': 'неверное контрольное число ИНН',
+  'KPP must be 9 characters: 4 digits, 2 digits or letters A-Z, 3 digits':
+    'КПП должен состоять из 9 знаков: 4 цифры, 2 цифры или латинские буквы A-Z, 3 цифры',
+  'OGRN must contain digits only': 'ОГРН должен состоять только из цифр',
+  'OGRN must have 13 digits (OGRNIP 15)': 'ОГРН должен содержать 13 цифр (ОГРНИП — 15)',
+  'OGRN check digit is wrong': 'неверное контрольное число ОГРН',
+  'required field is empty': 'обязательное поле не заполнено',
+  'not a valid phone number': 'номер телефона не распознан',
+  'not a valid e-mail address': 'адрес электронной почты не распознан',
+};
+
 const ru: ReconcileMessages = {
   missingNoLink: '%s: запись 1С %s не выгружена в CRM (нет связи)',
   missingGone: '%s: запись 1С %s связана с записью CRM %s, которой больше нет',
@@ -35,7 +51,7 @@ const ru: ReconcileMessages = {
   statusMismatch: 'Статус заказа в 1С «%s» соответствует стадии %s, а в CRM стадия %s',
   debtMismatch: 'Долг в 1С %s ₽, открытые счета в CRM %s ₽, разница %s ₽ (допуск %s ₽)',
   countMismatch: (e, o, c, l) => `${e}: в 1С ${o} действующих, в CRM ${c} с источником 1С, связей ${l}`,
-  invalidValue: (f, r) => `Некорректное значение поля «${f}» в 1С: ${r}`,
+  invalidValue: (f, r) => `Некорректное значение поля «${f}» в 1С: ${RU_REASONS[r] ?? r}`,
   malformed: (s, r) => `Запись ${s === 'onec' ? '1С' : 'CRM'} не удалось прочитать: ${r}`,
   syncFailure: (r) => `Синхронизация отказалась от записи после всех попыток: ${r}`,
   sampleMismatch: (f) => `Контрольная выборка: поле «${f}» различается при чтении по одной записи`,

@@ -201,6 +201,27 @@ describe('reconciliation finds what the generator planted, and nothing else', ()
     expect(orphans.find((o) => o.crmId === '999001')!.detail).toMatch(/помеченную на удаление/);
   });
 
+  it('a record the CRM adapter could not read becomes an invalid_value item, not a crash; details in Russian by default', async () => {
+    const crm = await SeededCrm.synced(dataset, onec, mapping);
+    crm.malformed = [{ entity: 'companies', id: '4242', reason: 'field ID is not a number' }];
+    const run = await runner(crm).runNow({ trigger: 'api', entities: ['counterparties'] });
+    expect(run.status).toBe('succeeded');
+    const all = await items(run.id);
+    const bad = all.filter((d) => d.crmId === '4242');
+    expect(bad).toEqual([
+      expect.objectContaining({
+        kind: 'invalid_value',
+        entity: 'counterparties',
+        severity: 'warning',
+        detail: 'Запись CRM не удалось прочитать: field ID is not a number',
+      }),
+    ]);
+    const inn = all.find((d) => d.kind === 'invalid_value' && d.field === 'inn');
+    expect(inn?.detail).toMatch(
+      /^Некорректное значение поля «inn» в 1С: (неверное контрольное число ИНН|ИНН должен)/,
+    );
+  });
+
   it('the CRM going down in the middle of a run makes it partial with the reason, never all clear', async () => {
     const crm = await SeededCrm.synced(dataset, onec, mapping);
     crm.failAfterPages = 4; // companies read, then the CRM stops answering

@@ -6,6 +6,7 @@ import type {
   CrmDeal,
   CrmEntity,
   CrmInvoice,
+  CrmMalformedRecord,
   CrmRead,
   CrmRecordMap,
   CrmRequisite,
@@ -33,6 +34,8 @@ export class SeededCrm implements CrmPort, DriftTarget {
   readonly linkByRef = new Map<string, string>();
   readonly dealByOrder = new Map<string, string>();
   failAfterPages: number | null = null;
+  /** Rows the converter could not read, reported with the first page of their entity. */
+  malformed: CrmMalformedRecord[] = [];
   private pages = 0;
   private nextId = 1;
 
@@ -190,7 +193,10 @@ export class SeededCrm implements CrmPort, DriftTarget {
     const all = [...this.table(opts.entity).values()].sort((a, b) => Number(a.id) - Number(b.id));
     for (let i = 0; i < all.length; i += 50) {
       this.served();
-      yield { records: all.slice(i, i + 50), malformed: [] };
+      yield {
+        records: all.slice(i, i + 50),
+        malformed: i === 0 ? this.malformed.filter((x) => x.entity === opts.entity) : [],
+      };
     }
   }
 
