@@ -24,7 +24,9 @@ export class CreateReportDelivery1764330000000 implements MigrationInterface {
         at          timestamptz NOT NULL DEFAULT now()
       )`);
     await q.query(`CREATE INDEX report_delivery_run ON report_delivery (run_id, id)`);
-    await q.query(`CREATE UNIQUE INDEX report_delivery_one_success ON report_delivery (run_id) WHERE outcome IN ('sent', 'outbox_only')`);
+    await q.query(
+      `CREATE UNIQUE INDEX report_delivery_one_success ON report_delivery (run_id) WHERE outcome IN ('sent', 'outbox_only')`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -23,7 +23,9 @@ describe('maskText: phones and e-mails anywhere in free text', () => {
   });
 
   it('redacts secrets: URL credentials, webhook secrets, bearer tokens, API keys', () => {
-    const out = maskText('smtp://mailer:Sup3rS3cret@relay:587 https://x.bitrix24.ru/rest/1/abcdef123456/ Bearer svk_abcdefghijklmnop');
+    const out = maskText(
+      'smtp://mailer:Sup3rS3cret@relay:587 https://x.bitrix24.ru/rest/1/abcdef123456/ Bearer svk_abcdefghijklmnop',
+    );
     expect(out).not.toMatch(/Sup3rS3cret|abcdef123456|svk_abcdefghijklmnop/);
   });
 

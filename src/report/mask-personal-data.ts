@@ -14,7 +14,8 @@ import { redactSecrets } from '../common/describe-error.js';
  * - Credentials in URLs, webhook secrets, bearer tokens and API keys are redacted.
  */
 
-const EMAIL_IN_TEXT = /[A-Za-z0-9._%+-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+/g;
+const EMAIL_IN_TEXT =
+  /[A-Za-z0-9._%+-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+/g;
 // A candidate phone: optional +, digits with separators, bounded by no word character or hyphen.
 const PHONE_IN_TEXT = /(?<![\w+*-])(\+?\d[\d\s().-]{5,22}\d)(?![\w*-])/g;
 
@@ -30,7 +31,8 @@ function looksLikePhone(candidate: string): boolean {
 /** A phone as E.164-ish text for masking: `8 (495) 123-45-67` → `+74951234567`. */
 function phoneForMask(candidate: string): string {
   const digits = candidate.replace(/\D/g, '');
-  if (digits.length === 11 && (digits[0] === '8' || digits[0] === '7') && !candidate.startsWith('+')) return `+7${digits.slice(1)}`;
+  if (digits.length === 11 && (digits[0] === '8' || digits[0] === '7') && !candidate.startsWith('+'))
+    return `+7${digits.slice(1)}`;
   return candidate.startsWith('+') ? `+${digits}` : digits;
 }
 
@@ -78,11 +80,17 @@ export function maskValue(value: string | null | undefined, field: string | null
  * Masks a detail text that quotes raw values: the raw contact values are replaced by their masked
  * forms first (so an unparseable phone quoted in the detail is masked too), then the text is scanned.
  */
-export function maskDetail(detail: string | null | undefined, field: string | null | undefined, raw: (string | null)[]): string {
+export function maskDetail(
+  detail: string | null | undefined,
+  field: string | null | undefined,
+  raw: (string | null)[],
+): string {
   if (detail === null || detail === undefined) return '';
   let out = detail;
   if (isContactField(field)) {
-    const values = raw.filter((v): v is string => !!v && v.trim().length > 0).sort((a, b) => b.length - a.length);
+    const values = raw
+      .filter((v): v is string => !!v && v.trim().length > 0)
+      .sort((a, b) => b.length - a.length);
     for (const v of values) out = out.split(v).join(maskContactValue(v));
   }
   return maskText(out);

@@ -41,7 +41,9 @@ export function smtpTransportOptions(opts: NodemailerMailerOptions) {
     port: u.port ? Number(u.port) : secure ? 465 : 587,
     secure,
     requireTLS: !secure && !opts.allowInsecure,
-    auth: u.username ? { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) } : undefined,
+    auth: u.username
+      ? { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) }
+      : undefined,
     tls: { minVersion: 'TLSv1.2' as const, ...opts.tls },
     connectionTimeout: timeout,
     greetingTimeout: timeout,
@@ -62,14 +64,24 @@ function toMail(m: MailMessage): Mail.Options {
     html: m.html,
     messageId: m.messageId,
     date: m.date,
-    attachments: m.attachments.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })),
+    attachments: m.attachments.map((a) => ({
+      filename: a.filename,
+      content: a.content,
+      contentType: a.contentType,
+    })),
   };
 }
 
 /** MailerPort over nodemailer 10: SMTP for sending, its stream transport for the .eml copy. */
 export class NodemailerMailerAdapter implements MailerPort {
   private readonly smtp;
-  private readonly stream = createTransport({ streamTransport: true, buffer: true, newline: 'windows', disableFileAccess: true, disableUrlAccess: true });
+  private readonly stream = createTransport({
+    streamTransport: true,
+    buffer: true,
+    newline: 'windows',
+    disableFileAccess: true,
+    disableUrlAccess: true,
+  });
 
   constructor(opts: NodemailerMailerOptions) {
     this.smtp = opts.smtpUrl ? createTransport(smtpTransportOptions(opts)) : null;

@@ -21,8 +21,24 @@ function cell(v: string): string {
 export function renderCsv(m: ReportModel): Buffer {
   const t = reportStrings(m.locale);
   const rows = m.allItems.map((i) =>
-    [i.kind, i.entity, i.severity, i.onecRef, i.crmId, i.field, i.onecValue, i.crmValue, i.detail, i.isNew ? t.yes : ''].map(cell),
+    [
+      i.kind,
+      i.entity,
+      i.severity,
+      i.onecRef,
+      i.crmId,
+      i.field,
+      i.onecValue,
+      i.crmValue,
+      i.detail,
+      i.isNew ? t.yes : '',
+    ].map(cell),
   );
-  const text = stringify([t.csvHeader, ...rows], { bom: true, delimiter: csvDelimiter(m.locale), record_delimiter: '\r\n', quoted_string: false });
+  const text = stringify([t.csvHeader, ...rows], {
+    bom: true,
+    delimiter: csvDelimiter(m.locale),
+    record_delimiter: '\r\n',
+    quoted_string: false,
+  });
   return Buffer.from(text, 'utf8');
 }

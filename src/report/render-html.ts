@@ -1,6 +1,6 @@
 import type { CheckStatus } from './report-i18n.js';
 import { reportStrings } from './report-i18n.js';
-import { formatDelta, formatInt, formatMoney, formatScore } from './report-format.js';
+import { displayValue, formatDelta, formatInt, formatMoney, formatScore } from './report-format.js';
 import type { Level, ReportModel, ShownItem } from './report-model.js';
 
 /**
@@ -17,7 +17,7 @@ export function escapeHtml(s: string | number | null | undefined): string {
     .replace(/'/g, '&#39;');
 }
 
-const FONT = "font-family:Arial,Helvetica,sans-serif;";
+const FONT = 'font-family:Arial,Helvetica,sans-serif;';
 const PALETTE: Record<CheckStatus | Level, { fg: string; bg: string; border: string }> = {
   ok: { fg: '#1e6b34', bg: '#e6f4ea', border: '#34a853' },
   warning: { fg: '#7a5a00', bg: '#fff4d6', border: '#f2b400' },
@@ -47,7 +47,8 @@ function table(inner: string): string {
 
 function deltaCell(delta: number | null, m: ReportModel, goodWhenDown = true): string {
   const text = formatDelta(delta, m.locale);
-  const color = delta === null || delta === 0 ? MUTED : delta > 0 === goodWhenDown ? PALETTE.critical.fg : PALETTE.ok.fg;
+  const color =
+    delta === null || delta === 0 ? MUTED : delta > 0 === goodWhenDown ? PALETTE.critical.fg : PALETTE.ok.fg;
   return td(`<span style="color:${color};white-space:nowrap;">${escapeHtml(text)}</span>`, 'right');
 }
 
@@ -55,19 +56,24 @@ function itemRows(items: ShownItem[], m: ReportModel): string {
   const t = reportStrings(m.locale);
   const sideBySide = items.some((i) => i.onecValue || i.crmValue);
   const head = sideBySide
-    ? `<tr>${th(t.record, 'left', '30%')}${th(t.field, 'left', '14%')}${th(t.onec, 'left', '28%')}${th(t.crm, 'left', '28%')}</tr>`
+    ? `<tr>${th(t.record, 'left', '30%')}${th(t.field, 'left', '16%')}${th(t.onec, 'left', '27%')}${th(t.crm, 'left', '27%')}</tr>`
     : `<tr>${th(t.record, 'left', '34%')}${th(t.detail)}</tr>`;
   const rows = items
     .map((i) => {
       const fresh = i.isNew
         ? ` <span style="${FONT}font-size:11px;font-weight:bold;color:#1a73e8;">${escapeHtml(t.isNew.toLowerCase())}</span>`
         : '';
-      const sev = i.severity === 'critical' ? `<span style="color:${PALETTE.critical.fg};font-weight:bold;">●</span> ` : '';
+      const sev =
+        i.severity === 'critical'
+          ? `<span style="color:${PALETTE.critical.fg};font-weight:bold;">●</span> `
+          : '';
       const record = `${sev}<span style="font-size:12px;color:#202124;">${escapeHtml(t.entities[i.entity])}</span>${fresh}<br><span style="font-family:Consolas,Menlo,monospace;font-size:11px;color:${MUTED};">${escapeHtml(i.record)}</span>`;
       if (!sideBySide) return `<tr>${td(record)}${td(escapeHtml(i.detail))}</tr>`;
       const val = (v: string, other: string) =>
-        `<span style="${v !== other ? 'background:#fff8e1;' : ''}">${v ? escapeHtml(v) : `<span style="color:${MUTED};">—</span>`}</span>`;
-      const field = i.field ? escapeHtml(i.field) : `<span style="color:${MUTED};font-size:12px;">${escapeHtml(i.detail)}</span>`;
+        `<span style="${v !== other ? 'background:#fff8e1;' : ''}">${v ? escapeHtml(displayValue(v, i.field, m.locale)) : `<span style="color:${MUTED};">—</span>`}</span>`;
+      const field = i.field
+        ? escapeHtml(t.fields[i.field] ?? i.field)
+        : `<span style="color:${MUTED};font-size:12px;">${escapeHtml(i.detail)}</span>`;
       return `<tr>${td(record)}${td(field)}${td(val(i.onecValue, i.crmValue))}${td(val(i.crmValue, i.onecValue))}</tr>`;
     })
     .join('');
@@ -89,9 +95,14 @@ export function renderHtml(m: ReportModel): string {
       `<td style="${FONT}background:${p.bg};border-left:6px solid ${p.border};padding:14px 16px;font-size:15px;line-height:1.45;color:${p.fg};font-weight:bold;">${escapeHtml(m.verdictText)}</td>` +
       `</tr></table></td></tr>`,
   );
-  const times = [m.startedAt ? `${t.started}: ${m.startedAt}` : null, m.finishedAt ? `${t.finished}: ${m.finishedAt}` : null].filter(Boolean);
+  const times = [
+    m.startedAt ? `${t.started}: ${m.startedAt}` : null,
+    m.finishedAt ? `${t.finished}: ${m.finishedAt}` : null,
+  ].filter(Boolean);
   if (times.length)
-    parts.push(`<tr><td style="${FONT}font-size:12px;color:${MUTED};padding:6px 0 0 0;">${escapeHtml(times.join(' · '))}${m.hasPrevious ? '' : ` · ${escapeHtml(t.noPrevious)}`}</td></tr>`);
+    parts.push(
+      `<tr><td style="${FONT}font-size:12px;color:${MUTED};padding:6px 0 0 0;">${escapeHtml(times.join(' · '))}${m.hasPrevious ? '' : ` · ${escapeHtml(t.noPrevious)}`}</td></tr>`,
+    );
 
   if (m.verdict !== 'failed' && m.verdict !== 'unfinished') {
     // Headline table.
@@ -116,7 +127,12 @@ export function renderHtml(m: ReportModel): string {
             m.records
               .map((r) => {
                 const off = r.onec !== r.crm || r.onec !== r.linked;
-                const cell = (n: number) => td(escapeHtml(formatInt(n, m.locale)), 'right', off && n !== r.onec ? `color:${PALETTE.critical.fg};font-weight:bold;` : '');
+                const cell = (n: number) =>
+                  td(
+                    escapeHtml(formatInt(n, m.locale)),
+                    'right',
+                    off && n !== r.onec ? `color:${PALETTE.critical.fg};font-weight:bold;` : '',
+                  );
                 return `<tr>${td(escapeHtml(t.entities[r.entity]))}${cell(r.onec)}${cell(r.crm)}${cell(r.linked)}</tr>`;
               })
               .join(''),
@@ -170,8 +186,14 @@ export function renderHtml(m: ReportModel): string {
   }
 
   const links: string[] = [];
-  if (m.links.api) links.push(`<a href="${escapeHtml(m.links.api)}" style="color:#1a73e8;text-decoration:underline;">${escapeHtml(t.openInApi)}</a>`);
-  if (m.links.grafana) links.push(`<a href="${escapeHtml(m.links.grafana)}" style="color:#1a73e8;text-decoration:underline;">${escapeHtml(t.openInGrafana)}</a>`);
+  if (m.links.api)
+    links.push(
+      `<a href="${escapeHtml(m.links.api)}" style="color:#1a73e8;text-decoration:underline;">${escapeHtml(t.openInApi)}</a>`,
+    );
+  if (m.links.grafana)
+    links.push(
+      `<a href="${escapeHtml(m.links.grafana)}" style="color:#1a73e8;text-decoration:underline;">${escapeHtml(t.openInGrafana)}</a>`,
+    );
   const note = m.allItems.length ? escapeHtml(t.attachmentNote) : '';
   parts.push(
     `<tr><td style="${FONT}font-size:13px;color:#202124;padding:22px 0 0 0;">${note}${note && links.length ? '<br>' : ''}${links.join(' &nbsp;·&nbsp; ')}</td></tr>`,

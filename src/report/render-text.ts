@@ -1,5 +1,5 @@
 import { reportStrings, type CheckStatus } from './report-i18n.js';
-import { formatDelta, formatInt, formatMoney, formatScore } from './report-format.js';
+import { displayValue, formatDelta, formatInt, formatMoney, formatScore } from './report-format.js';
 import type { ReportModel } from './report-model.js';
 
 /**
@@ -20,7 +20,10 @@ export function renderText(m: ReportModel): string {
   if (m.verdict !== 'failed' && m.verdict !== 'unfinished') {
     out.push('', `== ${t.checksHeading} ==`);
     for (const c of m.checks) {
-      const count = c.status === 'not_run' ? t.checkStatus.not_run : `${formatInt(c.count, m.locale)} (${formatDelta(c.delta, m.locale)})`;
+      const count =
+        c.status === 'not_run'
+          ? t.checkStatus.not_run
+          : `${formatInt(c.count, m.locale)} (${formatDelta(c.delta, m.locale)})`;
       out.push(`${MARK[c.status]} ${t.checks[c.check]}: ${count}`);
       if (c.note) out.push(`    ${c.note}`);
     }
@@ -29,7 +32,9 @@ export function renderText(m: ReportModel): string {
     if (m.records.length) {
       out.push('', `== ${t.recordsHeading} ==`);
       for (const r of m.records)
-        out.push(`${t.entities[r.entity]}: ${t.onec} ${formatInt(r.onec, m.locale)} / ${t.crm} ${formatInt(r.crm, m.locale)} / ${t.linked.toLowerCase()} ${formatInt(r.linked, m.locale)}`);
+        out.push(
+          `${t.entities[r.entity]}: ${t.onec} ${formatInt(r.onec, m.locale)} / ${t.crm} ${formatInt(r.crm, m.locale)} / ${t.linked.toLowerCase()} ${formatInt(r.linked, m.locale)}`,
+        );
     }
 
     if (m.debts) {
@@ -46,9 +51,9 @@ export function renderText(m: ReportModel): string {
         const flags = `${i.severity === 'critical' ? '!!! ' : ''}${i.isNew ? `[${t.isNew.toLowerCase()}] ` : ''}`;
         out.push(`- ${flags}${t.entities[i.entity]} ${i.record}`);
         if (i.field || i.onecValue || i.crmValue) {
-          if (i.field) out.push(`  ${t.field}: ${i.field}`);
-          out.push(`  ${t.onec}: ${i.onecValue || '—'}`);
-          out.push(`  ${t.crm}: ${i.crmValue || '—'}`);
+          if (i.field) out.push(`  ${t.field}: ${t.fields[i.field] ?? i.field}`);
+          out.push(`  ${t.onec}: ${i.onecValue ? displayValue(i.onecValue, i.field, m.locale) : '—'}`);
+          out.push(`  ${t.crm}: ${i.crmValue ? displayValue(i.crmValue, i.field, m.locale) : '—'}`);
         } else out.push(`  ${i.detail}`);
       }
     }
@@ -57,7 +62,10 @@ export function renderText(m: ReportModel): string {
       out.push('', `== ${t.duplicatesHeading} (${t.shownOf(m.clusters.shown.length, m.clusters.total)}) ==`);
       for (const c of m.clusters.shown) {
         out.push(`- ${t.scopes[c.scope]}, ${t.score} ${formatScore(c.score, m.locale)}`);
-        for (const x of c.members) out.push(`  ${x.system === 'onec' ? t.onec : t.crm}: ${x.name}${x.inn ? ` (${x.inn})` : ''} [${x.id}]`);
+        for (const x of c.members)
+          out.push(
+            `  ${x.system === 'onec' ? t.onec : t.crm}: ${x.name}${x.inn ? ` (${x.inn})` : ''} [${x.id}]`,
+          );
         for (const r of c.reasons) out.push(`  * ${r}`);
       }
     }

@@ -104,10 +104,14 @@ export class ReportDeliveryService {
     const to = this.recipients();
     const outboxDir = this.settings.REPORT_OUTBOX_DIR;
     if (!to.length || !this.settings.REPORT_FROM || (!this.mailer.configured && !outboxDir)) {
-      this.logger.log(`report run=${runId} outcome=not_configured (REPORT_TO/REPORT_FROM and SMTP_URL or REPORT_OUTBOX_DIR)`);
+      this.logger.log(
+        `report run=${runId} outcome=not_configured (REPORT_TO/REPORT_FROM and SMTP_URL or REPORT_OUTBOX_DIR)`,
+      );
       return { runId, outcome: 'not_configured', attempts: 0 };
     }
-    const locked = await withAdvisoryLock(this.db, `report:${runId}`, () => this.deliverLocked(runId, to, now));
+    const locked = await withAdvisoryLock(this.db, `report:${runId}`, () =>
+      this.deliverLocked(runId, to, now),
+    );
     if (!locked.acquired) {
       this.logger.log(`report run=${runId} outcome=busy (another instance is sending it)`);
       return { runId, outcome: 'busy', attempts: 0 };
@@ -139,7 +143,9 @@ export class ReportDeliveryService {
       subject: report.subject,
       text: report.text,
       html: report.html,
-      attachments: [{ filename: report.csvFileName, content: report.csv, contentType: 'text/csv; charset=utf-8' }],
+      attachments: [
+        { filename: report.csvFileName, content: report.csv, contentType: 'text/csv; charset=utf-8' },
+      ],
       messageId: `<sverka-report-${runId}@${domain}>`,
       date: now,
     };
@@ -149,7 +155,11 @@ export class ReportDeliveryService {
     let outboxError: string | undefined;
     if (this.settings.REPORT_OUTBOX_DIR) {
       try {
-        outboxFile = await this.writeOutbox(this.settings.REPORT_OUTBOX_DIR, `${report.model.isoDate}-${runId}.eml`, message);
+        outboxFile = await this.writeOutbox(
+          this.settings.REPORT_OUTBOX_DIR,
+          `${report.model.isoDate}-${runId}.eml`,
+          message,
+        );
       } catch (e) {
         outboxError = this.safeError(e);
         this.logger.warn(`report run=${runId} outbox write failed: ${outboxError}`);
@@ -158,7 +168,16 @@ export class ReportDeliveryService {
 
     if (!this.mailer.configured) {
       const outcome = outboxFile ? 'outbox_only' : 'failed';
-      await this.record(runId, 1, outcome, masked, report.subject, message.messageId ?? null, outboxFile ?? null, outboxError ?? null);
+      await this.record(
+        runId,
+        1,
+        outcome,
+        masked,
+        report.subject,
+        message.messageId ?? null,
+        outboxFile ?? null,
+        outboxError ?? null,
+      );
       this.logger.log(`report run=${runId} outcome=${outcome} file=${outboxFile ?? '-'}`);
       return { runId, outcome, attempts: 1, outboxFile, error: outboxError };
     }
@@ -168,15 +187,37 @@ export class ReportDeliveryService {
     for (let attempt = 1; attempt <= attempts; attempt++) {
       try {
         const { messageId } = await this.mailer.send(message);
-        await this.record(runId, attempt, 'sent', masked, report.subject, messageId, outboxFile ?? null, null);
+        await this.record(
+          runId,
+          attempt,
+          'sent',
+          masked,
+          report.subject,
+          messageId,
+          outboxFile ?? null,
+          null,
+        );
         this.metrics?.reportEmails.inc({ outcome: 'sent' });
-        this.logger.log(`report run=${runId} outcome=sent attempt=${attempt} to=${masked.join(',')} messageId=${messageId}`);
+        this.logger.log(
+          `report run=${runId} outcome=sent attempt=${attempt} to=${masked.join(',')} messageId=${messageId}`,
+        );
         return { runId, outcome: 'sent', attempts: attempt, messageId, outboxFile };
       } catch (e) {
         lastError = this.safeError(e);
         const last = attempt === attempts;
-        await this.record(runId, attempt, last ? 'failed' : 'retrying', masked, report.subject, null, outboxFile ?? null, lastError);
-        this.logger.warn(`report run=${runId} outcome=${last ? 'failed' : 'retrying'} attempt=${attempt}/${attempts}: ${lastError}`);
+        await this.record(
+          runId,
+          attempt,
+          last ? 'failed' : 'retrying',
+          masked,
+          report.subject,
+          null,
+          outboxFile ?? null,
+          lastError,
+        );
+        this.logger.warn(
+          `report run=${runId} outcome=${last ? 'failed' : 'retrying'} attempt=${attempt}/${attempts}: ${lastError}`,
+        );
         if (!last) await this.sleep(this.delays[attempt - 1]);
       }
     }

@@ -37,3 +37,10 @@ export function formatScore(score: number, locale: ReportLocale): string {
   const s = (Math.round(score * 100) / 100).toFixed(2);
   return locale === 'ru' ? s.replace('.', ',') : s;
 }
+
+const MONEY_FIELDS = new Set(['opportunity', 'debt', 'amount']);
+
+/** A discrepancy value for display: money fields read as money ("150000.00" → "150 000,00 ₽"), others as they are. */
+export function displayValue(value: string, field: string, locale: ReportLocale): string {
+  return MONEY_FIELDS.has(field) && /^-?\d+\.\d{2}$/.test(value) ? formatMoney(value, locale) : value;
+}

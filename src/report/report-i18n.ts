@@ -1,4 +1,10 @@
-import type { DiscrepancyKind, DuplicateScope, ReconcileEntity, RunStatus, RunTrigger } from '../common/vocabulary.js';
+import type {
+  DiscrepancyKind,
+  DuplicateScope,
+  ReconcileEntity,
+  RunStatus,
+  RunTrigger,
+} from '../common/vocabulary.js';
 import type { ReportCheck } from './report-thresholds.constants.js';
 
 /** The report's strings in Russian (default) and English. Pure. */
@@ -64,6 +70,8 @@ export interface ReportStrings {
   csvHeader: string[];
   csvFileName(date: string): string;
   yes: string;
+  /** Display names of the canonical field names (unknown names are shown as they are). */
+  fields: Record<string, string>;
 }
 
 const ruPlural = new Intl.PluralRules('ru');
@@ -84,13 +92,24 @@ const ru: ReportStrings = {
   duplicatesNote: (n) => `Возможных дубликатов: ${n}.`,
   verdictIssues: (t, f) =>
     `Найдено ${t} ${ru3(t, 'расхождение', 'расхождения', 'расхождений')}` +
-    (f === null ? '.' : f === 0 ? ', новых нет.' : `, из них ${f} ${ru3(f, 'новое', 'новых', 'новых')} со времени прошлой сверки.`),
-  verdictPartial: (s) => `Сверка выполнена частично: не удалось выполнить ${s.join(', ')}. Цифры ниже неполные.`,
+    (f === null
+      ? '.'
+      : f === 0
+        ? ', новых нет.'
+        : `, из них ${f} ${ru3(f, 'новое', 'новых', 'новых')} со времени прошлой сверки.`),
+  verdictPartial: (s) =>
+    `Сверка выполнена частично: не удалось выполнить ${s.join(', ')}. Цифры ниже неполные.`,
   verdictFailed: 'Сверка не выполнена: результатов нет. Проверьте журнал сервиса и повторите запуск.',
   verdictUnfinished: 'Сверка ещё идёт: результаты появятся, когда она закончится.',
   run: 'Запуск',
   trigger: { schedule: 'по расписанию', api: 'через API', cli: 'из командной строки' },
-  runStatus: { queued: 'в очереди', running: 'выполняется', succeeded: 'успешно', partial: 'частично', failed: 'ошибка' },
+  runStatus: {
+    queued: 'в очереди',
+    running: 'выполняется',
+    succeeded: 'успешно',
+    partial: 'частично',
+    failed: 'ошибка',
+  },
   started: 'Начало',
   finished: 'Окончание',
   checksHeading: 'Итоги по проверкам',
@@ -111,7 +130,12 @@ const ru: ReportStrings = {
   checkStatus: { ok: 'норма', warning: 'внимание', critical: 'критично', not_run: 'не выполнена' },
   recordsHeading: 'Записи',
   entity: 'Объект',
-  entities: { counterparties: 'Контрагенты', contacts: 'Контактные лица', deals: 'Заказы / сделки', debts: 'Долги' },
+  entities: {
+    counterparties: 'Контрагенты',
+    contacts: 'Контактные лица',
+    deals: 'Заказы / сделки',
+    debts: 'Долги',
+  },
   linked: 'Связано',
   onec: '1С',
   crm: 'CRM',
@@ -147,9 +171,37 @@ const ru: ReportStrings = {
   attachmentNote: 'Полный список расхождений — во вложении (CSV, открывается в Excel).',
   footer: 'Письмо отправлено Sverka автоматически. Телефоны и адреса почты скрыты.',
   skipped: 'Не выполнено',
-  csvHeader: ['Тип', 'Объект', 'Важность', 'Ссылка 1С', 'ID в CRM', 'Поле', 'Значение в 1С', 'Значение в CRM', 'Описание', 'Новое'],
+  csvHeader: [
+    'Тип',
+    'Объект',
+    'Важность',
+    'Ссылка 1С',
+    'ID в CRM',
+    'Поле',
+    'Значение в 1С',
+    'Значение в CRM',
+    'Описание',
+    'Новое',
+  ],
   csvFileName: (d) => `sverka-rashozhdeniya-${d}.csv`,
   yes: 'да',
+  fields: {
+    title: 'Название',
+    fullName: 'Полное наименование',
+    inn: 'ИНН',
+    kpp: 'КПП',
+    ogrn: 'ОГРН',
+    phones: 'Телефоны',
+    emails: 'E-mail',
+    lastName: 'Фамилия',
+    name: 'Имя',
+    secondName: 'Отчество',
+    companyId: 'Компания',
+    opportunity: 'Сумма',
+    currencyId: 'Валюта',
+    stageId: 'Стадия',
+    debt: 'Долг',
+  },
 };
 
 const en: ReportStrings = {
@@ -165,12 +217,19 @@ const en: ReportStrings = {
   verdictIssues: (t, f) =>
     `Found ${t} ${t === 1 ? 'discrepancy' : 'discrepancies'}` +
     (f === null ? '.' : f === 0 ? ', none new.' : `, ${f} of them new since the previous run.`),
-  verdictPartial: (s) => `The run was partial: could not run ${s.join(', ')}. The figures below are incomplete.`,
+  verdictPartial: (s) =>
+    `The run was partial: could not run ${s.join(', ')}. The figures below are incomplete.`,
   verdictFailed: 'The reconciliation failed: there are no results. Check the service log and run it again.',
   verdictUnfinished: 'The reconciliation is still running: results appear when it finishes.',
   run: 'Run',
   trigger: { schedule: 'scheduled', api: 'via API', cli: 'from the command line' },
-  runStatus: { queued: 'queued', running: 'running', succeeded: 'succeeded', partial: 'partial', failed: 'failed' },
+  runStatus: {
+    queued: 'queued',
+    running: 'running',
+    succeeded: 'succeeded',
+    partial: 'partial',
+    failed: 'failed',
+  },
   started: 'Started',
   finished: 'Finished',
   checksHeading: 'Checks',
@@ -191,7 +250,12 @@ const en: ReportStrings = {
   checkStatus: { ok: 'ok', warning: 'warning', critical: 'critical', not_run: 'not run' },
   recordsHeading: 'Records',
   entity: 'Entity',
-  entities: { counterparties: 'Counterparties', contacts: 'Contacts', deals: 'Orders / deals', debts: 'Debts' },
+  entities: {
+    counterparties: 'Counterparties',
+    contacts: 'Contacts',
+    deals: 'Orders / deals',
+    debts: 'Debts',
+  },
   linked: 'Linked',
   onec: '1C',
   crm: 'CRM',
@@ -227,9 +291,37 @@ const en: ReportStrings = {
   attachmentNote: 'The full list of discrepancies is attached (CSV, opens in Excel).',
   footer: 'Sent automatically by Sverka. Phones and e-mail addresses are masked.',
   skipped: 'Not run',
-  csvHeader: ['Kind', 'Entity', 'Severity', '1C ref', 'CRM id', 'Field', '1C value', 'CRM value', 'Detail', 'New'],
+  csvHeader: [
+    'Kind',
+    'Entity',
+    'Severity',
+    '1C ref',
+    'CRM id',
+    'Field',
+    '1C value',
+    'CRM value',
+    'Detail',
+    'New',
+  ],
   csvFileName: (d) => `sverka-discrepancies-${d}.csv`,
   yes: 'yes',
+  fields: {
+    title: 'Title',
+    fullName: 'Full name',
+    inn: 'INN',
+    kpp: 'KPP',
+    ogrn: 'OGRN',
+    phones: 'Phones',
+    emails: 'E-mails',
+    lastName: 'Last name',
+    name: 'First name',
+    secondName: 'Middle name',
+    companyId: 'Company',
+    opportunity: 'Amount',
+    currencyId: 'Currency',
+    stageId: 'Stage',
+    debt: 'Debt',
+  },
 };
 
 export function reportStrings(locale: ReportLocale): ReportStrings {

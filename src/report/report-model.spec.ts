@@ -7,7 +7,7 @@ import {
   samplePreviousItems,
   samplePreviousRun,
   sampleRun,
-} from '../../test/support/report-sample.js';
+} from './report-sample.js';
 import { buildReportModel, discrepancyKey, type ReportInput } from './report-model.js';
 import { DEFAULT_REPORT_THRESHOLDS } from './report-thresholds.constants.js';
 
@@ -38,7 +38,9 @@ describe('buildReportModel: a succeeded run with discrepancies', () => {
   });
 
   it('subject in English', () => {
-    expect(buildReportModel(input({ locale: 'en' })).subject).toBe('Reconciliation 1C ↔ CRM 28.11.2026: 15 discrepancies, 4 new');
+    expect(buildReportModel(input({ locale: 'en' })).subject).toBe(
+      'Reconciliation 1C ↔ CRM 28.11.2026: 15 discrepancies, 4 new',
+    );
   });
 
   it('Russian plural forms', () => {
@@ -50,7 +52,15 @@ describe('buildReportModel: a succeeded run with discrepancies', () => {
 
   it('a headline row per check with status and change since the previous run', () => {
     const by = Object.fromEntries(m.checks.map((c) => [c.check, c]));
-    expect(m.checks.map((c) => c.check)).toEqual(['counts', 'statuses', 'debts', 'fields', 'duplicates', 'validation', 'sync_failures']);
+    expect(m.checks.map((c) => c.check)).toEqual([
+      'counts',
+      'statuses',
+      'debts',
+      'fields',
+      'duplicates',
+      'validation',
+      'sync_failures',
+    ]);
     // counts = missing 2 + orphan 1 + count 1 = 4; yesterday missing 4 + orphan 1 + count 1 = 6
     expect(by.counts).toMatchObject({ count: 4, delta: -2, status: 'warning' });
     expect(by.statuses).toMatchObject({ count: 2, delta: 1, status: 'warning' });
@@ -63,22 +73,54 @@ describe('buildReportModel: a succeeded run with discrepancies', () => {
 
   it('thresholds decide the status when no item is critical', () => {
     const items = sampleDiscrepancies().map((d) => ({ ...d, severity: 'warning' as const }));
-    const th = { ...DEFAULT_REPORT_THRESHOLDS, checks: { ...DEFAULT_REPORT_THRESHOLDS.checks, fields: { warningAt: 1, criticalAt: 5 } } };
-    expect(buildReportModel(input({ discrepancies: items, thresholds: th })).checks.find((c) => c.check === 'fields')?.status).toBe('critical');
+    const th = {
+      ...DEFAULT_REPORT_THRESHOLDS,
+      checks: { ...DEFAULT_REPORT_THRESHOLDS.checks, fields: { warningAt: 1, criticalAt: 5 } },
+    };
+    expect(
+      buildReportModel(input({ discrepancies: items, thresholds: th })).checks.find(
+        (c) => c.check === 'fields',
+      )?.status,
+    ).toBe('critical');
     const th2 = { ...th, checks: { ...th.checks, fields: { warningAt: 6, criticalAt: 50 } } };
-    expect(buildReportModel(input({ discrepancies: items, thresholds: th2 })).checks.find((c) => c.check === 'fields')?.status).toBe('ok');
+    expect(
+      buildReportModel(input({ discrepancies: items, thresholds: th2 })).checks.find(
+        (c) => c.check === 'fields',
+      )?.status,
+    ).toBe('ok');
   });
 
   it('open debt on both sides and the difference, without floats', () => {
-    expect(m.debts).toEqual({ onecTotal: '1520000.00', crmTotal: '1498000.00', difference: '22000.00', mismatched: 1, mismatchedDelta: -1 });
+    expect(m.debts).toEqual({
+      onecTotal: '1520000.00',
+      crmTotal: '1498000.00',
+      difference: '22000.00',
+      mismatched: 1,
+      mismatchedDelta: -1,
+    });
   });
 
   it('top items per kind, critical and new first, with both values side by side, masked', () => {
     const fields = m.sections.find((s) => s.kind === 'field_mismatch')!;
     expect(fields.total).toBe(5);
-    expect(fields.items[0]).toMatchObject({ field: 'inn', onecValue: '5024089920', crmValue: '5024089921', severity: 'critical' });
-    expect(fields.items[1]).toMatchObject({ field: 'phones', onecValue: '+7******4567, +7******2233', crmValue: '+7******4567', isNew: true });
-    expect(fields.items[2]).toMatchObject({ field: 'emails', onecValue: 'p***@vektor-m.ru', crmValue: 'p***@vektor-m.ru', isNew: true });
+    expect(fields.items[0]).toMatchObject({
+      field: 'inn',
+      onecValue: '5024089920',
+      crmValue: '5024089921',
+      severity: 'critical',
+    });
+    expect(fields.items[1]).toMatchObject({
+      field: 'phones',
+      onecValue: '+7******4567, +7******2233',
+      crmValue: '+7******4567',
+      isNew: true,
+    });
+    expect(fields.items[2]).toMatchObject({
+      field: 'emails',
+      onecValue: 'p***@vektor-m.ru',
+      crmValue: 'p***@vektor-m.ru',
+      isNew: true,
+    });
     const json = JSON.stringify(m);
     for (const raw of SAMPLE_RAW_CONTACTS) expect(json).not.toContain(raw);
   });
@@ -93,19 +135,28 @@ describe('buildReportModel: a succeeded run with discrepancies', () => {
 
   it('duplicate clusters by score with masked reasons; INN stays', () => {
     expect(m.clusters.total).toBe(3);
-    expect(m.clusters.shown[0].reasons).toEqual(['name similarity 0.96 after normalisation', 'same phone +7******4321', 'same e-mail s***@romashka.ru']);
+    expect(m.clusters.shown[0].reasons).toEqual([
+      'name similarity 0.96 after normalisation',
+      'same phone +7******4321',
+      'same e-mail s***@romashka.ru',
+    ]);
     expect(m.clusters.shown[2].reasons[0]).toBe('same INN 7812014560');
   });
 
   it('links to the run in the API and to Grafana', () => {
-    expect(m.links).toEqual({ api: `https://sverka.example.ru/api/v1/reconciliations/${SAMPLE_RUN_ID}`, grafana: 'https://grafana.example.ru/d/sverka' });
+    expect(m.links).toEqual({
+      api: `https://sverka.example.ru/api/v1/reconciliations/${SAMPLE_RUN_ID}`,
+      grafana: 'https://grafana.example.ru/d/sverka',
+    });
     expect(buildReportModel(input({ links: {} })).links).toEqual({});
   });
 });
 
 describe('buildReportModel: never a false all clear', () => {
   it('a clean run says so', () => {
-    const run = sampleRun({ summary: { counts: {}, discrepancies: {}, duplicates: {}, previousRunId: SAMPLE_PREVIOUS_ID } });
+    const run = sampleRun({
+      summary: { counts: {}, discrepancies: {}, duplicates: {}, previousRunId: SAMPLE_PREVIOUS_ID },
+    });
     const m = buildReportModel(input({ run, discrepancies: [], clusters: [] }));
     expect(m.subject).toBe('Сверка 1С ↔ CRM 28.11.2026: расхождений нет');
     expect(m.verdict).toBe('ok');
@@ -113,25 +164,46 @@ describe('buildReportModel: never a false all clear', () => {
   });
 
   it('a partial run says so in the subject, and which checks did not run', () => {
-    const summary = { ...sampleRun().summary!, skippedChecks: [{ check: 'debts', reason: '1C balance register timed out' }] };
+    const summary = {
+      ...sampleRun().summary!,
+      skippedChecks: [{ check: 'debts', reason: '1C balance register timed out' }],
+    };
     const m = buildReportModel(input({ run: sampleRun({ status: 'partial', summary }) }));
     expect(m.subject).toBe('Сверка 1С ↔ CRM 28.11.2026: выполнена частично — 15 расхождений, 4 новых');
-    expect(m.checks.find((c) => c.check === 'debts')).toMatchObject({ status: 'not_run', note: '1C balance register timed out' });
+    expect(m.checks.find((c) => c.check === 'debts')).toMatchObject({
+      status: 'not_run',
+      note: '1C balance register timed out',
+    });
     expect(m.verdictText).toContain('debts');
   });
 
   it('a partial run with no discrepancies is not "all clear"', () => {
-    const summary = { counts: {}, discrepancies: {}, skippedChecks: [{ check: 'contacts', reason: 'CRM unavailable' }] };
-    const m = buildReportModel(input({ run: sampleRun({ status: 'partial', summary }), discrepancies: [], clusters: [], locale: 'en' }));
+    const summary = {
+      counts: {},
+      discrepancies: {},
+      skippedChecks: [{ check: 'contacts', reason: 'CRM unavailable' }],
+    };
+    const m = buildReportModel(
+      input({
+        run: sampleRun({ status: 'partial', summary }),
+        discrepancies: [],
+        clusters: [],
+        locale: 'en',
+      }),
+    );
     expect(m.subject).toBe('Reconciliation 1C ↔ CRM 28.11.2026: PARTIAL run — no discrepancies');
     expect(m.level).not.toBe('ok');
   });
 
   it('a failed run says so', () => {
-    const m = buildReportModel(input({ run: sampleRun({ status: 'failed', summary: null }), discrepancies: [], clusters: [] }));
+    const m = buildReportModel(
+      input({ run: sampleRun({ status: 'failed', summary: null }), discrepancies: [], clusters: [] }),
+    );
     expect(m.subject).toBe('Сверка 1С ↔ CRM 28.11.2026: СВЕРКА НЕ ВЫПОЛНЕНА');
     expect(m.level).toBe('critical');
-    expect(buildReportModel(input({ run: sampleRun({ status: 'failed', summary: null }), locale: 'en' })).subject).toBe('Reconciliation 1C ↔ CRM 28.11.2026: RUN FAILED');
+    expect(
+      buildReportModel(input({ run: sampleRun({ status: 'failed', summary: null }), locale: 'en' })).subject,
+    ).toBe('Reconciliation 1C ↔ CRM 28.11.2026: RUN FAILED');
   });
 
   it('without a previous run: no change column and no "new" count', () => {

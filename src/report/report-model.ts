@@ -9,7 +9,12 @@ import {
   type RunTrigger,
   type Severity,
 } from '../common/vocabulary.js';
-import type { DiscrepancyItem, DuplicateCluster, ReconciliationRunView, RunSummary } from '../reconcile/reconcile.types.js';
+import type {
+  DiscrepancyItem,
+  DuplicateCluster,
+  ReconciliationRunView,
+  RunSummary,
+} from '../reconcile/reconcile.types.js';
 import { maskDetail, maskText, maskValue } from './mask-personal-data.js';
 import { reportStrings, type CheckStatus, type ReportLocale } from './report-i18n.js';
 import {
@@ -112,7 +117,13 @@ export interface ReportModel {
   hasPrevious: boolean;
   checks: CheckRow[];
   records: { entity: ReconcileEntity; onec: number; crm: number; linked: number }[];
-  debts: { onecTotal: string; crmTotal: string; difference: string; mismatched: number; mismatchedDelta: number | null } | null;
+  debts: {
+    onecTotal: string;
+    crmTotal: string;
+    difference: string;
+    mismatched: number;
+    mismatchedDelta: number | null;
+  } | null;
   sections: KindSection[];
   clusters: { total: number; shown: ShownCluster[] };
   skipped: { check: string; reason: string }[];
@@ -122,14 +133,19 @@ export interface ReportModel {
 }
 
 /** Identity of a discrepancy across runs. */
-export function discrepancyKey(d: Pick<DiscrepancyItem, 'kind' | 'entity' | 'onecRef' | 'crmId' | 'field'>): string {
+export function discrepancyKey(
+  d: Pick<DiscrepancyItem, 'kind' | 'entity' | 'onecRef' | 'crmId' | 'field'>,
+): string {
   return [d.kind, d.entity, d.onecRef ?? '', d.crmId ?? '', d.field ?? ''].join('\u001f');
 }
 
 const SEVERITY_RANK: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
 const LEVEL_RANK: Record<CheckStatus, number> = { ok: 0, not_run: 1, warning: 1, critical: 2 };
 
-function sumKinds(d: Partial<Record<DiscrepancyKind, number>> | undefined, kinds: readonly DiscrepancyKind[]): number {
+function sumKinds(
+  d: Partial<Record<DiscrepancyKind, number>> | undefined,
+  kinds: readonly DiscrepancyKind[],
+): number {
   return kinds.reduce((acc, k) => acc + (d?.[k] ?? 0), 0);
 }
 
@@ -139,9 +155,17 @@ function sumScopes(d: RunSummary['duplicates']): number {
 
 /** dd.mm.yyyy and yyyy-mm-dd of an instant in a time zone. */
 export function formatRunDate(at: Date, timeZone: string): { date: string; isoDate: string } {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(at);
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).formatToParts(at);
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
-  return { date: `${get('day')}.${get('month')}.${get('year')}`, isoDate: `${get('year')}-${get('month')}-${get('day')}` };
+  return {
+    date: `${get('day')}.${get('month')}.${get('year')}`,
+    isoDate: `${get('year')}-${get('month')}-${get('day')}`,
+  };
 }
 
 function formatDateTime(iso: string | null, timeZone: string): string | null {
@@ -159,11 +183,19 @@ function formatDateTime(iso: string | null, timeZone: string): string | null {
   return `${get('day')}.${get('month')}.${get('year')} ${get('hour')}:${get('minute')}`;
 }
 
-function checkSkipped(check: ReportCheck, skipped: { check: string; reason: string }[]): { check: string; reason: string } | undefined {
+function checkSkipped(
+  check: ReportCheck,
+  skipped: { check: string; reason: string }[],
+): { check: string; reason: string } | undefined {
   const kinds = CHECK_KINDS[check] as readonly string[];
   return skipped.find((s) => {
     const c = s.check.toLowerCase();
-    return c === check || kinds.includes(c) || (check === 'duplicates' && (c === 'dedupe' || c === 'duplicates')) || (check === 'debts' && c === 'debts');
+    return (
+      c === check ||
+      kinds.includes(c) ||
+      (check === 'duplicates' && (c === 'dedupe' || c === 'duplicates')) ||
+      (check === 'debts' && c === 'debts')
+    );
   });
 }
 
@@ -196,7 +228,10 @@ export function buildReportModel(input: ReportInput): ReportModel {
 
   const discrepancies = summary?.discrepancies ?? {};
   const total = DISCREPANCY_KINDS.reduce((acc, k) => acc + (discrepancies[k] ?? 0), 0);
-  const skipped = (summary?.skippedChecks ?? []).map((s) => ({ check: maskText(s.check), reason: maskText(s.reason) }));
+  const skipped = (summary?.skippedChecks ?? []).map((s) => ({
+    check: maskText(s.check),
+    reason: maskText(s.reason),
+  }));
 
   // Change per kind: against the previous run's summary when we have it, else the run's own delta.
   const kindDelta = (kinds: readonly DiscrepancyKind[]): number | null => {
@@ -210,29 +245,31 @@ export function buildReportModel(input: ReportInput): ReportModel {
   let newCount: number | null = null;
   if (keyed) newCount = input.discrepancies.filter(isNew).length;
   else if (hasPrevious || summary?.previousRunId) {
-    const delta = prev ? Object.fromEntries(DISCREPANCY_KINDS.map((k) => [k, kindDelta([k]) ?? 0])) : (summary?.delta ?? {});
+    const delta = prev
+      ? Object.fromEntries(DISCREPANCY_KINDS.map((k) => [k, kindDelta([k]) ?? 0]))
+      : (summary?.delta ?? {});
     newCount = Object.values(delta).reduce((acc: number, v) => acc + Math.max(0, (v as number) ?? 0), 0);
   }
 
   const criticalItems = new Map<DiscrepancyKind, number>();
-  for (const d of input.discrepancies) if (d.severity === 'critical') criticalItems.set(d.kind, (criticalItems.get(d.kind) ?? 0) + 1);
+  for (const d of input.discrepancies)
+    if (d.severity === 'critical') criticalItems.set(d.kind, (criticalItems.get(d.kind) ?? 0) + 1);
 
-  const debtDiff = summary?.debts ? toKopecks(summary.debts.onecTotal) - toKopecks(summary.debts.crmTotal) : 0n;
+  const debtDiff = summary?.debts
+    ? toKopecks(summary.debts.onecTotal) - toKopecks(summary.debts.crmTotal)
+    : 0n;
   const absDebtDiff = debtDiff < 0n ? -debtDiff : debtDiff;
 
   const checks: CheckRow[] = REPORT_CHECKS.map((check) => {
     const kinds = CHECK_KINDS[check];
     const count = check === 'duplicates' ? sumScopes(summary?.duplicates) : sumKinds(discrepancies, kinds);
     const delta =
-      check === 'duplicates'
-        ? prev
-          ? count - sumScopes(prev.duplicates)
-          : null
-        : kindDelta(kinds);
+      check === 'duplicates' ? (prev ? count - sumScopes(prev.duplicates) : null) : kindDelta(kinds);
     const skip = checkSkipped(check, summary?.skippedChecks ?? []);
     if (skip) return { check, status: 'not_run' as const, count, delta, note: maskText(skip.reason) };
     const limits = th.checks[check];
-    let status: CheckStatus = count >= limits.criticalAt ? 'critical' : count >= limits.warningAt ? 'warning' : 'ok';
+    let status: CheckStatus =
+      count >= limits.criticalAt ? 'critical' : count >= limits.warningAt ? 'warning' : 'ok';
     if (th.escalateOnCriticalItems && kinds.some((k) => (criticalItems.get(k) ?? 0) > 0)) status = 'critical';
     if (check === 'debts' && absDebtDiff >= toKopecks(th.debtCriticalDifferenceRub)) status = 'critical';
     return { check, status, count, delta };
@@ -261,10 +298,14 @@ export function buildReportModel(input: ReportInput): ReportModel {
       .map((d, i) => ({ d, i, n: isNew(d) }))
       .filter((x) => x.d.kind === kind)
       // Most severe first, then new ones, then the order reconciliation gave them.
-      .sort((a, b) => SEVERITY_RANK[a.d.severity] - SEVERITY_RANK[b.d.severity] || Number(b.n) - Number(a.n) || a.i - b.i)
+      .sort(
+        (a, b) =>
+          SEVERITY_RANK[a.d.severity] - SEVERITY_RANK[b.d.severity] || Number(b.n) - Number(a.n) || a.i - b.i,
+      )
       .slice(0, th.topPerKind)
       .map((x) => allItems[x.i]);
-    if (totalOfKind > 0 || items.length > 0) sections.push({ kind, total: Math.max(totalOfKind, items.length), items });
+    if (totalOfKind > 0 || items.length > 0)
+      sections.push({ kind, total: Math.max(totalOfKind, items.length), items });
   }
 
   const clusterTotal = Math.max(sumScopes(summary?.duplicates), input.clusters.length);
@@ -275,7 +316,12 @@ export function buildReportModel(input: ReportInput): ReportModel {
     .map(({ c }) => ({
       scope: c.scope,
       score: c.score,
-      members: c.members.map((m) => ({ system: m.system, id: maskText(m.id), name: maskText(m.name), inn: m.inn ? maskText(m.inn) : null })),
+      members: c.members.map((m) => ({
+        system: m.system,
+        id: maskText(m.id),
+        name: maskText(m.name),
+        inn: m.inn ? maskText(m.inn) : null,
+      })),
       reasons: c.reasons.map((r) => maskText(r)),
     }));
 
@@ -287,9 +333,22 @@ export function buildReportModel(input: ReportInput): ReportModel {
 
   const worst = checks.reduce((acc, c) => Math.max(acc, LEVEL_RANK[c.status]), 0);
   const level: Level =
-    verdict === 'failed' || verdict === 'unfinished' ? 'critical' : verdict === 'partial' ? (worst === 2 ? 'critical' : 'warning') : worst === 2 ? 'critical' : worst === 1 ? 'warning' : 'ok';
+    verdict === 'failed' || verdict === 'unfinished'
+      ? 'critical'
+      : verdict === 'partial'
+        ? worst === 2
+          ? 'critical'
+          : 'warning'
+        : worst === 2
+          ? 'critical'
+          : worst === 1
+            ? 'warning'
+            : 'ok';
 
-  const counted = total === 0 ? t.noDiscrepancies : t.discrepancies(total) + (newCount === null ? '' : `, ${t.newOnes(newCount)}`);
+  const counted =
+    total === 0
+      ? t.noDiscrepancies
+      : t.discrepancies(total) + (newCount === null ? '' : `, ${t.newOnes(newCount)}`);
   let subjectTail: string;
   let verdictText: string;
   switch (verdict) {
@@ -303,7 +362,8 @@ export function buildReportModel(input: ReportInput): ReportModel {
       break;
     case 'partial':
       subjectTail = `${t.partialRun} — ${counted}`;
-      verdictText = `${t.verdictPartial(skipped.map((s) => s.check))} ${total === 0 ? '' : t.verdictIssues(total, newCount)}`.trim();
+      verdictText =
+        `${t.verdictPartial(skipped.map((s) => s.check))} ${total === 0 ? '' : t.verdictIssues(total, newCount)}`.trim();
       break;
     case 'ok':
       subjectTail = counted;
@@ -315,7 +375,8 @@ export function buildReportModel(input: ReportInput): ReportModel {
   }
 
   const links: ReportModel['links'] = {};
-  if (input.links?.publicUrl) links.api = `${input.links.publicUrl.replace(/\/+$/, '')}/api/v1/reconciliations/${encodeURIComponent(run.id)}`;
+  if (input.links?.publicUrl)
+    links.api = `${input.links.publicUrl.replace(/\/+$/, '')}/api/v1/reconciliations/${encodeURIComponent(run.id)}`;
   if (input.links?.grafanaUrl) links.grafana = input.links.grafanaUrl;
 
   return {

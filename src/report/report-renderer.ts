@@ -47,7 +47,9 @@ export class ReportRenderer {
       this.source.loadDiscrepancies(runId),
       this.source.loadClusters(runId),
     ]);
-    const previousKeys = previous ? new Set((await this.source.loadDiscrepancies(previous.id)).map(discrepancyKey)) : null;
+    const previousKeys = previous
+      ? new Set((await this.source.loadDiscrepancies(previous.id)).map(discrepancyKey))
+      : null;
     return buildReportModel({
       run,
       previous,
@@ -83,7 +85,11 @@ export class ReportRenderer {
     const model = await this.buildForRun(runId);
     if (!model) return null;
     if (format === 'csv')
-      return { contentType: 'text/csv; charset=utf-8', body: renderCsv(model), fileName: reportStrings(model.locale).csvFileName(model.isoDate) };
+      return {
+        contentType: 'text/csv; charset=utf-8',
+        body: renderCsv(model),
+        fileName: reportStrings(model.locale).csvFileName(model.isoDate),
+      };
     if (format === 'text') return { contentType: 'text/plain; charset=utf-8', body: renderText(model) };
     return { contentType: 'text/html; charset=utf-8', body: renderHtml(model) };
   }

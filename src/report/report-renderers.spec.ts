@@ -6,7 +6,7 @@ import {
   samplePreviousItems,
   samplePreviousRun,
   sampleRun,
-} from '../../test/support/report-sample.js';
+} from './report-sample.js';
 import { renderCsv } from './render-csv.js';
 import { renderHtml } from './render-html.js';
 import { renderText } from './render-text.js';
@@ -44,7 +44,15 @@ describe('renderHtml: what mail clients show', () => {
 
   it('shows the verdict, the headline table, debts, top items and clusters in Russian', () => {
     expect(html).toContain('Найдено 15 расхождений, из них 4 новых со времени прошлой сверки.');
-    for (const s of ['Итоги по проверкам', 'Количество записей и связи', 'Статусы сделок', 'Долги', 'Поля', 'Дубликаты', 'Ошибки синхронизации'])
+    for (const s of [
+      'Итоги по проверкам',
+      'Количество записей и связи',
+      'Статусы сделок',
+      'Долги',
+      'Поля',
+      'Дубликаты',
+      'Ошибки синхронизации',
+    ])
       expect(html).toContain(s);
     expect(html).toContain('1\u00a0520\u00a0000,00\u00a0₽');
     expect(html).toContain('22\u00a0000,00\u00a0₽');
@@ -62,7 +70,11 @@ describe('renderHtml: what mail clients show', () => {
 
   it('escapes text', () => {
     const items = sampleDiscrepancies();
-    items[3] = { ...items[3], onecValue: '<script>alert(1)</script>', detail: '"><img src=x onerror=alert(1)>' };
+    items[3] = {
+      ...items[3],
+      onecValue: '<script>alert(1)</script>',
+      detail: '"><img src=x onerror=alert(1)>',
+    };
     const h = renderHtml(model({ discrepancies: items }));
     expect(h).not.toContain('<script>alert');
     expect(h).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
@@ -78,7 +90,9 @@ describe('renderHtml: what mail clients show', () => {
   });
 
   it('a failed run shows the failure, not tables of zeros', () => {
-    const h = renderHtml(model({ run: sampleRun({ status: 'failed', summary: null }), discrepancies: [], clusters: [] }));
+    const h = renderHtml(
+      model({ run: sampleRun({ status: 'failed', summary: null }), discrepancies: [], clusters: [] }),
+    );
     expect(h).toContain('Сверка не выполнена');
     expect(h).not.toContain('Итоги по проверкам');
   });
@@ -131,7 +145,18 @@ describe('renderCsv: the full list for Excel', () => {
   it('English uses commas', () => {
     const text = renderCsv(model({ locale: 'en' })).toString('utf8');
     const rows = parse(text.slice(1), { delimiter: ',' }) as string[][];
-    expect(rows[0]).toEqual(['Kind', 'Entity', 'Severity', '1C ref', 'CRM id', 'Field', '1C value', 'CRM value', 'Detail', 'New']);
+    expect(rows[0]).toEqual([
+      'Kind',
+      'Entity',
+      'Severity',
+      '1C ref',
+      'CRM id',
+      'Field',
+      '1C value',
+      'CRM value',
+      'Detail',
+      'New',
+    ]);
     expect(rows).toHaveLength(16);
   });
 });

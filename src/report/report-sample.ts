@@ -1,4 +1,9 @@
-import type { DiscrepancyItem, DuplicateCluster, ReconciliationRunView, RunSummary } from '../../src/reconcile/reconcile.types.js';
+import type {
+  DiscrepancyItem,
+  DuplicateCluster,
+  ReconciliationRunView,
+  RunSummary,
+} from '../reconcile/reconcile.types.js';
 
 /**
  * A realistic reconciliation (and its previous run) for report tests and docs/report.png. Every
@@ -26,29 +31,157 @@ export const SAMPLE_RAW_CONTACTS = [
 const ref = (n: number) => `a348aa8c-d629-11e5-0a9b-000c295e${(0x30eb + n).toString(16).padStart(4, '0')}`;
 
 let seq = 0;
-function item(p: Partial<DiscrepancyItem> & Pick<DiscrepancyItem, 'kind' | 'entity' | 'detail'>): DiscrepancyItem {
+function item(
+  p: Partial<DiscrepancyItem> & Pick<DiscrepancyItem, 'kind' | 'entity' | 'detail'>,
+): DiscrepancyItem {
   seq += 1;
-  return { id: String(seq), severity: 'warning', onecRef: null, crmId: null, field: null, onecValue: null, crmValue: null, ...p };
+  return {
+    id: String(seq),
+    severity: 'warning',
+    onecRef: null,
+    crmId: null,
+    field: null,
+    onecValue: null,
+    crmValue: null,
+    ...p,
+  };
 }
 
 export function sampleDiscrepancies(): DiscrepancyItem[] {
   seq = 0;
   return [
-    item({ kind: 'field_mismatch', entity: 'counterparties', severity: 'critical', onecRef: ref(1), crmId: '2919', field: 'inn', onecValue: '5024089920', crmValue: '5024089921', detail: 'Поле «inn» различается: в 1С «5024089920», в CRM «5024089921»' }),
-    item({ kind: 'field_mismatch', entity: 'counterparties', onecRef: ref(2), crmId: '2920', field: 'phones', onecValue: '+74951234567, +79161112233', crmValue: '+74951234567', detail: 'Поле «phones» различается: в 1С «+74951234567, +79161112233», в CRM «+74951234567»' }),
-    item({ kind: 'field_mismatch', entity: 'contacts', onecRef: ref(3), crmId: '811', field: 'emails', onecValue: 'petrova.anna@vektor-m.ru', crmValue: 'petrova@vektor-m.ru', detail: 'Поле «emails» различается: в 1С «petrova.anna@vektor-m.ru», в CRM «petrova@vektor-m.ru»' }),
-    item({ kind: 'field_mismatch', entity: 'counterparties', onecRef: ref(4), crmId: '2931', field: 'title', onecValue: 'ООО «Ромашка»', crmValue: 'Ромашка ООО', detail: 'Поле «title» различается: в 1С «ООО «Ромашка»», в CRM «Ромашка ООО»' }),
-    item({ kind: 'field_mismatch', entity: 'deals', onecRef: ref(5), crmId: '15402', field: 'opportunity', onecValue: '150000.00', crmValue: '145000.00', detail: 'Поле «opportunity» различается: в 1С «150000.00», в CRM «145000.00»' }),
-    item({ kind: 'missing_in_crm', entity: 'counterparties', onecRef: ref(6), detail: 'counterparties: запись 1С ООО «СтройМонтаж» не выгружена в CRM (нет связи)' }),
-    item({ kind: 'missing_in_crm', entity: 'contacts', onecRef: ref(7), detail: 'contacts: запись 1С Петрова Анна (тел. 8 (812) 333-44-55) не выгружена в CRM (нет связи)' }),
-    item({ kind: 'orphan_in_crm', entity: 'deals', crmId: '15388', onecRef: ref(8), detail: 'deals: запись CRM 15388 ссылается на запись 1С, помеченную на удаление' }),
-    item({ kind: 'status_mismatch', entity: 'deals', onecRef: ref(9), crmId: '15410', field: 'stageId', onecValue: 'КОтгрузке → FINAL_INVOICE', crmValue: 'EXECUTING', detail: 'Статус заказа в 1С «КОтгрузке» соответствует стадии FINAL_INVOICE, а в CRM стадия EXECUTING' }),
-    item({ kind: 'status_mismatch', entity: 'deals', onecRef: ref(10), crmId: '15411', field: 'stageId', onecValue: 'Закрыт → WON', crmValue: 'FINAL_INVOICE', detail: 'Статус заказа в 1С «Закрыт» соответствует стадии WON, а в CRM стадия FINAL_INVOICE' }),
-    item({ kind: 'debt_mismatch', entity: 'debts', severity: 'critical', onecRef: ref(11), crmId: '2940', field: 'debt', onecValue: '48200.00', crmValue: '26200.00', detail: 'Долг в 1С 48200.00 ₽, открытые счета в CRM 26200.00 ₽, разница 22000.00 ₽ (допуск 1.00 ₽)' }),
-    item({ kind: 'count_mismatch', entity: 'counterparties', detail: 'counterparties: в 1С 1200 действующих, в CRM 1195 с источником 1С, связей 1190' }),
-    item({ kind: 'invalid_value', entity: 'counterparties', severity: 'info', onecRef: ref(12), field: 'emails', onecValue: 'buh@stroymontazh,ru', detail: 'Некорректное значение поля «emails» в 1С: buh@stroymontazh,ru — not a valid e-mail address' }),
-    item({ kind: 'invalid_value', entity: 'counterparties', severity: 'info', onecRef: ref(13), field: 'inn', onecValue: '7701234560', detail: 'Некорректное значение поля «inn» в 1С: неверная контрольная сумма' }),
-    item({ kind: 'sync_failure', entity: 'contacts', severity: 'critical', onecRef: ref(14), detail: 'Синхронизация отказалась от записи после всех попыток: CRM отклонила телефон +79035556677 и адрес info@severtorg.ru' }),
+    item({
+      kind: 'field_mismatch',
+      entity: 'counterparties',
+      severity: 'critical',
+      onecRef: ref(1),
+      crmId: '2919',
+      field: 'inn',
+      onecValue: '5024089920',
+      crmValue: '5024089921',
+      detail: 'Поле «inn» различается: в 1С «5024089920», в CRM «5024089921»',
+    }),
+    item({
+      kind: 'field_mismatch',
+      entity: 'counterparties',
+      onecRef: ref(2),
+      crmId: '2920',
+      field: 'phones',
+      onecValue: '+74951234567, +79161112233',
+      crmValue: '+74951234567',
+      detail: 'Поле «phones» различается: в 1С «+74951234567, +79161112233», в CRM «+74951234567»',
+    }),
+    item({
+      kind: 'field_mismatch',
+      entity: 'contacts',
+      onecRef: ref(3),
+      crmId: '811',
+      field: 'emails',
+      onecValue: 'petrova.anna@vektor-m.ru',
+      crmValue: 'petrova@vektor-m.ru',
+      detail: 'Поле «emails» различается: в 1С «petrova.anna@vektor-m.ru», в CRM «petrova@vektor-m.ru»',
+    }),
+    item({
+      kind: 'field_mismatch',
+      entity: 'counterparties',
+      onecRef: ref(4),
+      crmId: '2931',
+      field: 'title',
+      onecValue: 'ООО «Ромашка»',
+      crmValue: 'Ромашка ООО',
+      detail: 'Поле «title» различается: в 1С «ООО «Ромашка»», в CRM «Ромашка ООО»',
+    }),
+    item({
+      kind: 'field_mismatch',
+      entity: 'deals',
+      onecRef: ref(5),
+      crmId: '15402',
+      field: 'opportunity',
+      onecValue: '150000.00',
+      crmValue: '145000.00',
+      detail: 'Поле «opportunity» различается: в 1С «150000.00», в CRM «145000.00»',
+    }),
+    item({
+      kind: 'missing_in_crm',
+      entity: 'counterparties',
+      onecRef: ref(6),
+      detail: 'counterparties: запись 1С ООО «СтройМонтаж» не выгружена в CRM (нет связи)',
+    }),
+    item({
+      kind: 'missing_in_crm',
+      entity: 'contacts',
+      onecRef: ref(7),
+      detail: 'contacts: запись 1С Петрова Анна (тел. 8 (812) 333-44-55) не выгружена в CRM (нет связи)',
+    }),
+    item({
+      kind: 'orphan_in_crm',
+      entity: 'deals',
+      crmId: '15388',
+      onecRef: ref(8),
+      detail: 'deals: запись CRM 15388 ссылается на запись 1С, помеченную на удаление',
+    }),
+    item({
+      kind: 'status_mismatch',
+      entity: 'deals',
+      onecRef: ref(9),
+      crmId: '15410',
+      field: 'stageId',
+      onecValue: 'КОтгрузке → FINAL_INVOICE',
+      crmValue: 'EXECUTING',
+      detail: 'Статус заказа в 1С «КОтгрузке» соответствует стадии FINAL_INVOICE, а в CRM стадия EXECUTING',
+    }),
+    item({
+      kind: 'status_mismatch',
+      entity: 'deals',
+      onecRef: ref(10),
+      crmId: '15411',
+      field: 'stageId',
+      onecValue: 'Закрыт → WON',
+      crmValue: 'FINAL_INVOICE',
+      detail: 'Статус заказа в 1С «Закрыт» соответствует стадии WON, а в CRM стадия FINAL_INVOICE',
+    }),
+    item({
+      kind: 'debt_mismatch',
+      entity: 'debts',
+      severity: 'critical',
+      onecRef: ref(11),
+      crmId: '2940',
+      field: 'debt',
+      onecValue: '48200.00',
+      crmValue: '26200.00',
+      detail: 'Долг в 1С 48200.00 ₽, открытые счета в CRM 26200.00 ₽, разница 22000.00 ₽ (допуск 1.00 ₽)',
+    }),
+    item({
+      kind: 'count_mismatch',
+      entity: 'counterparties',
+      detail: 'counterparties: в 1С 1200 действующих, в CRM 1195 с источником 1С, связей 1190',
+    }),
+    item({
+      kind: 'invalid_value',
+      entity: 'counterparties',
+      severity: 'info',
+      onecRef: ref(12),
+      field: 'emails',
+      onecValue: 'buh@stroymontazh,ru',
+      detail: 'Некорректное значение поля «emails» в 1С: buh@stroymontazh,ru — not a valid e-mail address',
+    }),
+    item({
+      kind: 'invalid_value',
+      entity: 'counterparties',
+      severity: 'info',
+      onecRef: ref(13),
+      field: 'inn',
+      onecValue: '7701234560',
+      detail: 'Некорректное значение поля «inn» в 1С: неверная контрольная сумма',
+    }),
+    item({
+      kind: 'sync_failure',
+      entity: 'contacts',
+      severity: 'critical',
+      onecRef: ref(14),
+      detail:
+        'Синхронизация отказалась от записи после всех попыток: CRM отклонила телефон +79035556677 и адрес info@severtorg.ru',
+    }),
   ];
 }
 
@@ -62,7 +195,11 @@ export function sampleClusters(): DuplicateCluster[] {
         { system: 'onec', id: ref(20), name: 'ООО "Ромашка"', inn: '7701234567' },
         { system: 'crm', id: '2988', name: 'Ромашка ООО', inn: null },
       ],
-      reasons: ['name similarity 0.96 after normalisation', 'same phone +74957654321', 'same e-mail sales@romashka.ru'],
+      reasons: [
+        'name similarity 0.96 after normalisation',
+        'same phone +74957654321',
+        'same e-mail sales@romashka.ru',
+      ],
     },
     {
       id: '2',
@@ -128,7 +265,16 @@ export function samplePreviousItems(): DiscrepancyItem[] {
     ...kept,
     item({ kind: 'missing_in_crm', entity: 'deals', onecRef: ref(30), detail: 'deals: fixed since' }),
     item({ kind: 'missing_in_crm', entity: 'deals', onecRef: ref(31), detail: 'deals: fixed since' }),
-    item({ kind: 'field_mismatch', entity: 'contacts', onecRef: ref(32), crmId: '700', field: 'lastName', onecValue: 'Смирнов', crmValue: 'Смирнова', detail: 'fixed since' }),
+    item({
+      kind: 'field_mismatch',
+      entity: 'contacts',
+      onecRef: ref(32),
+      crmId: '700',
+      field: 'lastName',
+      onecValue: 'Смирнов',
+      crmValue: 'Смирнова',
+      detail: 'fixed since',
+    }),
   ];
 }
 
@@ -140,6 +286,11 @@ export function samplePreviousRun(): ReconciliationRunView {
     trigger: 'schedule',
     startedAt: '2026-11-27T03:00:03.000Z',
     finishedAt: '2026-11-27T03:07:12.000Z',
-    summary: { ...sampleSummary(items), duplicates: { onec: 1, crm: 2, cross: 1 }, debts: { onecTotal: '1490000.00', crmTotal: '1478000.00', mismatched: 2 }, previousRunId: null },
+    summary: {
+      ...sampleSummary(items),
+      duplicates: { onec: 1, crm: 2, cross: 1 },
+      debts: { onecTotal: '1490000.00', crmTotal: '1478000.00', mismatched: 2 },
+      previousRunId: null,
+    },
   };
 }

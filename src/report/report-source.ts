@@ -1,5 +1,9 @@
 import type { DataSource } from 'typeorm';
-import type { DiscrepancyItem, DuplicateCluster, ReconciliationRunView } from '../reconcile/reconcile.types.js';
+import type {
+  DiscrepancyItem,
+  DuplicateCluster,
+  ReconciliationRunView,
+} from '../reconcile/reconcile.types.js';
 
 /**
  * Where the report reads a reconciliation from. The default reads the reconcile module's tables
@@ -12,7 +16,7 @@ export const REPORT_SOURCE = Symbol('REPORT_SOURCE');
 
 export interface ReportSource {
   loadRun(id: string): Promise<ReconciliationRunView | null>;
-  /** The newest finished run (succeeded or partial) before this one, or null. */
+  /** The newest run (succeeded or partial) that finished before this one started, or null. */
   loadPrevious(id: string): Promise<ReconciliationRunView | null>;
   /** Every discrepancy item of the run, in a stable order. */
   loadDiscrepancies(id: string): Promise<DiscrepancyItem[]>;
@@ -57,7 +61,7 @@ export class PgReportSource implements ReportSource {
       `SELECT p.id, p.status, p.trigger, p.summary, p.started_at, p.finished_at
          FROM reconciliation_run r
          JOIN reconciliation_run p ON p.id <> r.id AND p.status IN ('succeeded', 'partial') AND p.finished_at IS NOT NULL
-          AND p.finished_at <= coalesce(r.finished_at, r.started_at, r.created_at)
+          AND p.finished_at <= coalesce(r.started_at, r.created_at)
         WHERE r.id = $1
         ORDER BY p.finished_at DESC, p.id DESC LIMIT 1`,
       [id],

@@ -13,7 +13,15 @@ export interface CheckThreshold {
   criticalAt: number;
 }
 
-export const REPORT_CHECKS = ['counts', 'statuses', 'debts', 'fields', 'duplicates', 'validation', 'sync_failures'] as const;
+export const REPORT_CHECKS = [
+  'counts',
+  'statuses',
+  'debts',
+  'fields',
+  'duplicates',
+  'validation',
+  'sync_failures',
+] as const;
 export type ReportCheck = (typeof REPORT_CHECKS)[number];
 
 /** Which discrepancy kinds each check counts (`duplicates` counts clusters, not discrepancy items). */

@@ -19,7 +19,8 @@ import { PgReportSource, REPORT_SOURCE } from './report-source.js';
     {
       provide: MAILER_PORT,
       inject: [SETTINGS],
-      useFactory: (s: Settings) => new NodemailerMailerAdapter({ smtpUrl: s.SMTP_URL, allowInsecure: s.SMTP_ALLOW_INSECURE }),
+      useFactory: (s: Settings) =>
+        new NodemailerMailerAdapter({ smtpUrl: s.SMTP_URL, allowInsecure: s.SMTP_ALLOW_INSECURE }),
     },
     { provide: REPORT_SOURCE, inject: [DataSource], useFactory: (db: DataSource) => new PgReportSource(db) },
     ReportRenderer,
