@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { QueueService } from '../queue/queue.service.js';
 import { RECONCILE_QUEUE } from './reconcile.constants.js';
-import type { RunRow } from './reconcile-run.repository.js';
+import { ActiveRunError, type RunRow } from './reconcile-run.repository.js';
 import { ReconcileRunnerService, type RunRequest } from './reconcile-runner.service.js';
 
 /**
@@ -30,7 +30,16 @@ export class ReconcileQueueService implements OnApplicationBootstrap {
 
   /** Creates the run (idempotent per key / slot; ActiveRunError while another is active) and enqueues it. */
   async enqueue(req: RunRequest): Promise<RunRow> {
-    const { run, created } = await this.runner.create(req);
+    let result: Awaited<ReturnType<ReconcileRunnerService['create']>>;
+    try {
+      result = await this.runner.create(req);
+    } catch (e) {
+      // The active run may be one a crashed instance left `running`: recover it, then try once more.
+      if (!(e instanceof ActiveRunError) || !(await this.runner.recoverStale()).includes(e.activeRunId))
+        throw e;
+      result = await this.runner.create(req);
+    }
+    const { run, created } = result;
     if (created)
       await this.queue.send(RECONCILE_QUEUE, { runId: run.id }, { singletonKey: run.id, retryLimit: 0 });
     return run;

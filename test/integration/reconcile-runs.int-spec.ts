@@ -113,6 +113,23 @@ describe('reconciliation runs across instances', () => {
     expect(await runner.recoverStale()).toEqual([]);
   });
 
+  it("a stale run does not block the day's scheduled run: enqueue recovers it first", async () => {
+    const { scheduler } = await instance();
+    const [{ id: stale }] = (await ds.query(
+      `INSERT INTO reconciliation_run (status, trigger, started_at, heartbeat_at) VALUES ('running', 'schedule', now() - interval '2 hours', now() - interval '1 hour') RETURNING id`,
+    )) as { id: string }[];
+    await scheduler.tick(new Date('2026-11-29T03:00:00Z'));
+    const rows = (await ds.query(`SELECT id, status, slot FROM reconciliation_run ORDER BY created_at`)) as {
+      id: string;
+      status: string;
+      slot: string | null;
+    }[];
+    expect(rows).toEqual([
+      { id: stale, status: 'failed', slot: null },
+      { id: expect.any(String), status: 'queued', slot: '2026-11-29' },
+    ]);
+  });
+
   it('without 1C and CRM configured, a run is partial with the reasons, never succeeded', async () => {
     const { runner } = await instance();
     const run = await runner.runNow({ trigger: 'cli', entities: ['counterparties', 'debts'] });
