@@ -1,4 +1,7 @@
 import { jest } from '@jest/globals';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import request from 'supertest';
 import { generateDataset } from '../../src/simulators/dataset/index.js';
 import { startSimulators, type RunningSimulators } from '../../src/simulators/start-simulators.js';
@@ -21,6 +24,7 @@ describe('reconciliations over HTTP', () => {
     contactsPerCounterparty: 1,
     ordersPerCounterparty: 1,
   });
+  const outbox = mkdtempSync(join(tmpdir(), 'sverka-outbox-'));
   const auth = (k: string) => ({ Authorization: `Bearer ${k}` });
 
   beforeAll(async () => {
@@ -31,13 +35,26 @@ describe('reconciliations over HTTP', () => {
         ONEC_USER: sims.onec.user,
         ONEC_PASSWORD: sims.onec.password,
         REPORT_LOCALE: 'en',
+        REPORT_FROM: 'sverka@example.test',
+        REPORT_TO: 'ops@example.test',
+        REPORT_OUTBOX_DIR: outbox,
       },
     });
   });
   afterAll(async () => {
     await t?.close();
     await sims?.close();
+    rmSync(outbox, { recursive: true, force: true });
   });
+
+  async function until<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean): Promise<T> {
+    const end = Date.now() + 20_000;
+    for (;;) {
+      const v = await fn();
+      if (ok(v) || Date.now() > end) return v;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+  }
 
   async function poll(id: string): Promise<Record<string, unknown>> {
     const end = Date.now() + 60_000;
@@ -188,13 +205,36 @@ describe('reconciliations over HTTP', () => {
       .get('/api/v1/reconciliations/00000000-0000-4000-8000-000000000000')
       .set(auth(t.keys.viewer))
       .expect(404);
-    const audit = await t.dataSource.query(
-      `SELECT action, outcome FROM audit_event WHERE target = $1 ORDER BY id`,
-      [id],
-    );
+    // Audit and report follow the status change: wait for them.
+    const audit = (await until(
+      () => t.dataSource.query(`SELECT action, outcome FROM audit_event WHERE target = $1 ORDER BY id`, [id]),
+      (rows: unknown[]) => rows.length >= 2,
+    )) as { action: string }[];
     expect(audit.map((a: { action: string }) => a.action)).toEqual([
       'reconcile.run.start',
       'reconcile.run.finish',
     ]);
+  });
+
+  it('report: true e-mails the report when the run finishes (here: the .eml outbox); report: false does not', async () => {
+    const quiet = await request(t.url)
+      .post('/api/v1/reconciliations')
+      .set(auth(t.keys.operator))
+      .send({ entities: ['counterparties'] })
+      .expect(202);
+    await poll(quiet.body.id);
+    expect(readdirSync(outbox).filter((f) => f.endsWith('.eml'))).toHaveLength(0);
+    const loud = await request(t.url)
+      .post('/api/v1/reconciliations')
+      .set(auth(t.keys.operator))
+      .send({ entities: ['counterparties'], report: true })
+      .expect(202);
+    const run = await poll(loud.body.id);
+    expect(run.status).toBe('partial');
+    const emls = await until(
+      () => readdirSync(outbox).filter((f) => f.endsWith('.eml')),
+      (f) => f.length > 0,
+    );
+    expect(emls).toHaveLength(1);
   });
 });
