@@ -70,7 +70,7 @@ function itemRows(items: ShownItem[], m: ReportModel): string {
       const record = `${sev}<span style="font-size:12px;color:#202124;">${escapeHtml(t.entities[i.entity])}</span>${fresh}<br><span style="font-family:Consolas,Menlo,monospace;font-size:11px;color:${MUTED};">${escapeHtml(i.record)}</span>`;
       if (!sideBySide) return `<tr>${td(record)}${td(escapeHtml(i.detail))}</tr>`;
       const val = (v: string, other: string) =>
-        `<span style="${v !== other ? 'background:#fff8e1;' : ''}">${v ? escapeHtml(displayValue(v, i.field, m.locale)) : `<span style="color:${MUTED};">—</span>`}</span>`;
+        `<span style="${v && other && v !== other ? 'background:#fff8e1;' : ''}">${v ? escapeHtml(displayValue(v, i.field, m.locale)) : `<span style="color:${MUTED};">—</span>`}</span>`;
       const field = i.field
         ? escapeHtml(t.fields[i.field] ?? i.field)
         : `<span style="color:${MUTED};font-size:12px;">${escapeHtml(i.detail)}</span>`;
