@@ -1,0 +1,273 @@
+import { jest } from '@jest/globals';
+import type { DataSource } from 'typeorm';
+import { parseSettings, type Settings } from '../../src/config/settings.js';
+import { Bitrix24Adapter } from '../../src/crm/bitrix24/bitrix24.adapter.js';
+import type { CrmPort } from '../../src/crm/crm.port.js';
+import type { CrmWrite } from '../../src/crm/crm.types.js';
+import { createDataSource } from '../../src/database/data-source.js';
+import { defaultMapping } from '../../src/mapping/default-mapping.js';
+import { dealTitle, transformList } from '../../src/mapping/transform-values.js';
+import { createOneCPort } from '../../src/onec/onec.module.js';
+import type { OneCPort } from '../../src/onec/onec.port.js';
+import type { OneCContact, OneCCounterparty, OneCOrder } from '../../src/onec/onec.types.js';
+import { ReconcileQueryService } from '../../src/reconcile/reconcile-query.service.js';
+import { ReconcileRunnerService } from '../../src/reconcile/reconcile-runner.service.js';
+import type { DiscrepancyItem } from '../../src/reconcile/reconcile.types.js';
+import type { Bitrix24Simulator } from '../../src/simulators/bitrix24/index.js';
+import { applyDrift, generateDataset, planDrift } from '../../src/simulators/dataset/index.js';
+import { startSimulators, type RunningSimulators } from '../../src/simulators/start-simulators.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+
+jest.setTimeout(180_000);
+
+/**
+ * Reconciliation with both real adapters over real HTTP: the fake 1C and the fake Bitrix24 portal.
+ * The portal is filled the way sync fills it — creates through CrmPort.applyWrites (batches,
+ * requisites, fm) from the 1C records — then the data set's invoices are added and managers' drift is
+ * applied through the portal's mutation API. Until sync's runner lands, that fill is done here.
+ */
+const mapping = defaultMapping();
+const dataset = generateDataset({
+  seed: 21,
+  counterparties: 100,
+  contactsPerCounterparty: 1,
+  ordersPerCounterparty: 1.5,
+});
+
+async function syncLikeFill(
+  onec: OneCPort,
+  crm: CrmPort,
+  sim: Bitrix24Simulator,
+): Promise<Map<string, string>> {
+  const origin = (ref: string) => ({ originatorId: mapping.originatorId, originId: ref });
+  const e164 = (v: string[]) => transformList(v, ['phone_e164']).values;
+  const lower = (v: string[]) => transformList(v, ['email_lower']).values;
+  const apply = async (writes: CrmWrite[]) => {
+    const out = new Map<string, string>();
+    for (let i = 0; i < writes.length; i += 200) {
+      for (const r of await crm.applyWrites(writes.slice(i, i + 200))) {
+        if (!r.ok) throw new Error(`write ${r.key} failed: ${r.error.message}`);
+        out.set(r.key, r.id);
+      }
+    }
+    return out;
+  };
+  const cps: OneCCounterparty[] = [];
+  for await (const p of onec.readAll({ entity: 'counterparties' }))
+    cps.push(...p.records.filter((c) => !c.deletionMark));
+  const companies = await apply(
+    cps.map((c) => ({
+      op: 'create',
+      key: c.ref,
+      entity: 'companies',
+      origin: origin(c.ref),
+      fields: { title: c.name.trim(), phones: e164(c.phones), emails: lower(c.emails) },
+    })),
+  );
+  const preset = (c: OneCCounterparty) =>
+    c.kind === 'legal'
+      ? mapping.counterparties.presets.legal
+      : c.regNumber.trim().length === 15
+        ? mapping.counterparties.presets.entrepreneur
+        : mapping.counterparties.presets.person;
+  await apply(
+    cps.map((c) => ({
+      op: 'createRequisite',
+      key: `rq-${c.ref}`,
+      companyId: companies.get(c.ref)!,
+      fields: {
+        presetName: preset(c),
+        xmlId: c.ref,
+        inn: c.inn.trim(),
+        kpp: c.kpp.trim(),
+        companyName: c.name.trim(),
+        fullName: c.fullName.trim(),
+        ogrn: c.regNumber.trim(),
+      },
+    })),
+  );
+  const contacts: OneCContact[] = [];
+  for await (const p of onec.readAll({ entity: 'contacts' }))
+    contacts.push(...p.records.filter((c) => !c.deletionMark && c.ownerRef));
+  await apply(
+    contacts.map((c) => ({
+      op: 'create',
+      key: c.ref,
+      entity: 'contacts',
+      origin: origin(c.ref),
+      fields: {
+        lastName: c.lastName.trim(),
+        name: c.firstName.trim(),
+        secondName: c.middleName.trim(),
+        companyId: companies.get(c.ownerRef!) ?? null,
+        phones: e164(c.phones),
+        emails: lower(c.emails),
+      },
+    })),
+  );
+  const orders: OneCOrder[] = [];
+  for await (const p of onec.readAll({ entity: 'deals' }))
+    orders.push(...p.records.filter((o) => o.posted && !o.deletionMark));
+  await apply(
+    orders.map((o) => ({
+      op: 'create',
+      key: o.ref,
+      entity: 'deals',
+      origin: origin(o.ref),
+      fields: {
+        title: dealTitle(o.number, o.date),
+        categoryId: '0',
+        stageId: mapping.deals.statusMap[o.status] ?? 'NEW',
+        opportunity: o.amount,
+        currencyId: 'RUB',
+        companyId: o.counterpartyRef ? (companies.get(o.counterpartyRef) ?? null) : null,
+      },
+    })),
+  );
+  sim.state.addInvoices(dataset.invoicesFor(companies) as unknown as Record<string, unknown>[]);
+  return companies;
+}
+
+describe('reconciliation over the fake 1C and the fake Bitrix24 portal', () => {
+  let db: TestDatabase;
+  let ds: DataSource;
+  let sims: RunningSimulators;
+  let sim: Bitrix24Simulator;
+  let settings: Settings;
+  let onec: OneCPort;
+  let crm: Bitrix24Adapter;
+
+  const items = async (runId: string) => {
+    const out: DiscrepancyItem[] = [];
+    for await (const d of new ReconcileQueryService(ds).allDiscrepancies(runId)) out.push(d);
+    return out;
+  };
+  const of = (all: DiscrepancyItem[], kind: string) => all.filter((d) => d.kind === kind);
+  const runner = (port: CrmPort = crm) => new ReconcileRunnerService(ds, settings, mapping, onec, port);
+
+  beforeAll(async () => {
+    db = await createTestDatabase('reconcile_b24');
+    ds = createDataSource(db.url, { poolSize: 4 });
+    await ds.initialize();
+    await ds.runMigrations();
+    sims = await startSimulators({ dataset });
+    if (!sims.bitrix24) throw new Error('the Bitrix24 simulator is not available');
+    sim = sims.bitrix24.sim as Bitrix24Simulator;
+    sim.setLimits(false);
+    settings = parseSettings(
+      {
+        LOG_LEVEL: 'silent',
+        DATABASE_URL: db.url,
+        ONEC_ODATA_URL: sims.onec.url,
+        ONEC_USER: sims.onec.user,
+        ONEC_PASSWORD: sims.onec.password,
+        BITRIX24_WEBHOOK_URL: sims.bitrix24.webhookUrl,
+      },
+      { mode: 'embedded' },
+    );
+    onec = createOneCPort(settings, mapping);
+    crm = new Bitrix24Adapter({
+      webhookUrl: sims.bitrix24.webhookUrl,
+      rps: 1000,
+      burst: 1000,
+      retryScale: 0.01,
+    });
+    await syncLikeFill(onec, crm, sim);
+  });
+  afterAll(async () => {
+    await sims?.close();
+    await ds?.destroy();
+    await db?.drop();
+  });
+
+  it('just synced: only the planted invalid values and debt differences (to the kopeck); the control sample agrees', async () => {
+    const run = await runner().runNow({ trigger: 'api', sampleSize: 30 });
+    expect(run.status).toBe('succeeded');
+    const all = await items(run.id);
+    expect([...new Set(all.map((d) => d.kind))].sort()).toEqual(['debt_mismatch', 'invalid_value']);
+    expect(
+      of(all, 'invalid_value')
+        .map((d) => `${d.entity}|${d.onecRef}|${d.field}|${d.onecValue}`)
+        .sort(),
+    ).toEqual(dataset.truth.invalid.map((i) => `${i.entity}|${i.ref}|${i.field}|${i.value}`).sort());
+    expect(
+      of(all, 'debt_mismatch')
+        .map((d) => `${d.onecRef}|${d.onecValue}|${d.crmValue}`)
+        .sort(),
+    ).toEqual(
+      dataset.truth.debts.mismatches
+        .filter((m) => !m.withinTolerance)
+        .map((m) => `${m.ref}|${m.onec}|${m.crm}`)
+        .sort(),
+    );
+    expect(run.summary!.debts).toMatchObject({
+      onecTotal: dataset.truth.debts.onecTotal,
+      crmTotal: dataset.truth.debts.crmOpenTotal,
+    });
+    expect(run.summary!.sample).toEqual({ size: 30, mismatched: 0 });
+    expect(run.summary!.counts.counterparties).toMatchObject({
+      onec: dataset.truth.counts.counterparties.live,
+      linked: dataset.truth.counts.counterparties.live,
+    });
+  });
+
+  it('after managers edit the portal: exactly the drift plan expectations', async () => {
+    const plan = planDrift(dataset, 5, { perKind: 2 });
+    const applied = await applyDrift(plan, sim.driftTarget(mapping.originatorId));
+    expect(applied.skipped).toEqual([]);
+    const run = await runner().runNow({ trigger: 'api', sampleSize: 20 });
+    expect(run.status).toBe('succeeded');
+    const all = await items(run.id);
+    const e = plan.expect;
+    expect(
+      of(all, 'field_mismatch')
+        .map((d) => `${d.onecRef}|${d.field}|${d.onecValue}|${d.crmValue}`)
+        .sort(),
+    ).toEqual(e.fieldMismatches.map((f) => `${f.ref}|${f.field}|${f.onecValue}|${f.crmValue}`).sort());
+    expect(
+      of(all, 'missing_in_crm')
+        .map((d) => d.onecRef)
+        .sort(),
+    ).toEqual([...e.missingInCrm].sort());
+    expect(
+      of(all, 'status_mismatch')
+        .map((d) => `${d.onecRef}|${d.onecValue}|${d.crmValue}`)
+        .sort(),
+    ).toEqual(e.statusMismatches.map((s) => `${s.orderRef}|${s.expectedStage}|${s.crmStage}`).sort());
+    expect(
+      of(all, 'debt_mismatch')
+        .map((d) => `${d.onecRef}|${d.onecValue}|${d.crmValue}`)
+        .sort(),
+    ).toEqual(
+      [
+        ...dataset.truth.debts.mismatches
+          .filter((m) => !m.withinTolerance)
+          .map((m) => `${m.ref}|${m.onec}|${m.crm}`),
+        ...e.debtMismatches.map((m) => `${m.ref}|${m.onec}|${m.crm}`),
+      ].sort(),
+    );
+    expect(of(all, 'orphan_in_crm')).toEqual([]);
+  });
+
+  it('the portal refusing calls in the middle of a run makes it partial with the reason', async () => {
+    // After the companies (and their requisites) are read, the portal starts refusing every call.
+    let pages = 0;
+    const flaky: CrmPort = Object.create(crm) as CrmPort;
+    flaky.bulkRead = async function* (opts) {
+      for await (const page of crm.bulkRead(opts)) {
+        if (++pages === 4) sim.setFaults({ forbid: 'plan' });
+        yield page;
+      }
+    } as CrmPort['bulkRead'];
+    try {
+      const run = await runner(flaky).runNow({ trigger: 'api' });
+      expect(run.status).toBe('partial');
+      const skipped = run.summary!.skippedChecks!;
+      expect(skipped.length).toBeGreaterThan(0);
+      expect(skipped.every((s) => /CRM|debts/.test(s.check))).toBe(true);
+      expect(skipped[0].reason).toMatch(/FORBIDDEN|ACCESS_DENIED|commercial plans/);
+    } finally {
+      sim.setFaults({});
+    }
+  });
+});
