@@ -218,4 +218,10 @@ describe('buildReportModel: never a false all clear', () => {
     // field +1, status +1, sync +1, missing −2: positive changes sum to 3
     expect(m.newCount).toBe(3);
   });
+
+  it('previousRunId without that run or a delta: no invented "0 new"', () => {
+    const m = buildReportModel(input({ previous: null, previousKeys: null }));
+    expect(m.newCount).toBeNull();
+    expect(m.subject).toBe('Сверка 1С ↔ CRM 28.11.2026: 15 расхождений');
+  });
 });

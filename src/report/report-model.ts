@@ -244,12 +244,9 @@ export function buildReportModel(input: ReportInput): ReportModel {
   const isNew = (d: DiscrepancyItem) => (keyed ? !keyed.has(discrepancyKey(d)) : false);
   let newCount: number | null = null;
   if (keyed) newCount = input.discrepancies.filter(isNew).length;
-  else if (hasPrevious || summary?.previousRunId) {
-    const delta = prev
-      ? Object.fromEntries(DISCREPANCY_KINDS.map((k) => [k, kindDelta([k]) ?? 0]))
-      : (summary?.delta ?? {});
-    newCount = Object.values(delta).reduce((acc: number, v) => acc + Math.max(0, (v as number) ?? 0), 0);
-  }
+  else if (prev) newCount = DISCREPANCY_KINDS.reduce((acc, k) => acc + Math.max(0, kindDelta([k]) ?? 0), 0);
+  else if (summary?.previousRunId && summary.delta)
+    newCount = Object.values(summary.delta).reduce((acc: number, v) => acc + Math.max(0, v ?? 0), 0);
 
   const criticalItems = new Map<DiscrepancyKind, number>();
   for (const d of input.discrepancies)
@@ -394,7 +391,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
     verdictText,
     total,
     newCount,
-    hasPrevious: hasPrevious || !!summary?.previousRunId,
+    hasPrevious: hasPrevious || !!(summary?.previousRunId && summary.delta),
     checks,
     records,
     debts,
