@@ -1,0 +1,360 @@
+import { parseSettings } from '../../src/config/settings.js';
+import { Bitrix24Adapter, type Bitrix24AdapterOptions } from '../../src/crm/bitrix24/bitrix24.adapter.js';
+import { resetPortalLimiters } from '../../src/crm/bitrix24/leaky-bucket.js';
+import { CrmError, CrmErrorCode } from '../../src/crm/crm.error.js';
+import { createCrmPort } from '../../src/crm/crm.module.js';
+import type { CrmCompany, CrmWrite } from '../../src/crm/crm.types.js';
+import { SverkaMetrics } from '../../src/metrics/sverka-metrics.js';
+import { startBitrix24Simulator, type Bitrix24Seed, type RunningBitrix24Simulator } from '../../src/simulators/bitrix24/index.js';
+
+/**
+ * Contract: the Bitrix24 adapter against the fake portal over real HTTP (sheet shared/reference/bitrix24-rest.md).
+ */
+const ORIGINATOR = 'sverka-1c';
+
+function seedCompanies(n: number, withOrigin = 0): Bitrix24Seed {
+  const companies = Array.from({ length: n }, (_, i) => ({
+    title: `Компания ${i + 1}`,
+    originatorId: i < withOrigin ? ORIGINATOR : null,
+    originId: i < withOrigin ? `ref-${i + 1}` : null,
+    fm: [{ id: i + 1, typeId: 'PHONE', valueType: 'WORK', value: `+7495${String(1000000 + i)}` }],
+  }));
+  return { companies };
+}
+
+async function collect<T>(it: AsyncIterable<{ records: T[]; malformed: unknown[] }>): Promise<{ records: T[]; pages: number; malformed: number }> {
+  const out = { records: [] as T[], pages: 0, malformed: 0 };
+  for await (const p of it) {
+    out.records.push(...p.records);
+    out.malformed += p.malformed.length;
+    out.pages++;
+  }
+  return out;
+}
+
+async function expectCrmError(p: Promise<unknown>, code: CrmErrorCode): Promise<CrmError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(CrmError);
+    expect((e as CrmError).code).toBe(code);
+    return e as CrmError;
+  }
+  throw new Error(`expected CrmError ${code}`);
+}
+
+function companyCreate(i: number, extra: Partial<{ phones: string[] }> = {}): CrmWrite {
+  return {
+    op: 'create',
+    key: `k${i}`,
+    entity: 'companies',
+    origin: { originatorId: ORIGINATOR, originId: `new-${i}` },
+    fields: { title: `Новая ${i}`, originVersion: `v${i}`, ...extra },
+  };
+}
+
+describe('Bitrix24 adapter against the simulator', () => {
+  let sim: RunningBitrix24Simulator;
+  let metrics: SverkaMetrics;
+  const adapterFor = (s: RunningBitrix24Simulator, o: Partial<Bitrix24AdapterOptions> = {}) =>
+    new Bitrix24Adapter({ webhookUrl: s.webhookUrl, rps: 1000, burst: 1000, retryScale: 0.002, metrics, ...o });
+
+  beforeEach(() => {
+    resetPortalLimiters();
+    metrics = new SverkaMetrics({ defaultMetrics: false });
+  });
+  afterEach(async () => {
+    await sim?.close();
+  });
+
+  it('bulk-reads over many pages by id keyset with start=-1, select *, fm split, nothing read twice', async () => {
+    sim = await startBitrix24Simulator({ seed: seedCompanies(137, 10), limits: false });
+    const adapter = adapterFor(sim);
+    const read = await collect<CrmCompany>(adapter.bulkRead({ entity: 'companies' }));
+    expect(read.records).toHaveLength(137);
+    expect(new Set(read.records.map((r) => r.id)).size).toBe(137);
+    expect(read.pages).toBe(3);
+    expect(read.records[0]).toMatchObject({ id: '1', title: 'Компания 1', originatorId: ORIGINATOR, originId: 'ref-1' });
+    expect(read.records[0].phones).toEqual([{ id: '1', value: '+74951000000', valueType: 'WORK' }]);
+    const lists = sim.calls.filter((c) => c.method === 'crm.item.list');
+    expect(lists.map((c) => (c.params?.filter as Record<string, unknown>)['>id'])).toEqual([0, 50, 100]);
+    for (const c of lists) expect(c.params).toMatchObject({ entityTypeId: 4, select: ['*'], order: { id: 'ASC' }, start: -1 });
+    // afterId resumes.
+    const rest = await collect<CrmCompany>(adapter.bulkRead({ entity: 'companies', afterId: '130' }));
+    expect(rest.records.map((r) => r.id)).toEqual(['131', '132', '133', '134', '135', '136', '137']);
+  });
+
+  it('getMany by ids in one batch (missing ids absent), getOne null on NOT_FOUND, count via total', async () => {
+    sim = await startBitrix24Simulator({ seed: seedCompanies(120, 30), limits: false });
+    const adapter = adapterFor(sim);
+    const ids = [...Array.from({ length: 110 }, (_, i) => String(i + 5)), '9999'];
+    const got = await adapter.getMany('companies', ids);
+    expect(got.records.map((r) => r.id).sort((a, b) => +a - +b)).toEqual(ids.slice(0, 110));
+    expect(sim.calls.map((c) => c.method)).toEqual(['batch']);
+    expect(sim.calls[0].commands).toHaveLength(3);
+    expect(await adapter.getOne('companies', '9999')).toBeNull();
+    expect((await adapter.getOne('companies', '7'))?.title).toBe('Компания 7');
+    expect(await adapter.count('companies')).toBe(120);
+    expect(await adapter.count('companies', { originatorId: ORIGINATOR })).toBe(30);
+    expect(await adapter.count('invoices')).toBe(0);
+  });
+
+  it('findByOrigin: batched =originatorId/=originId lookups, ascending ids, duplicates kept', async () => {
+    sim = await startBitrix24Simulator({ seed: seedCompanies(60, 20), limits: false });
+    sim.state.add('companies', { title: 'Копия', originatorId: ORIGINATOR, originId: 'ref-3' });
+    sim.state.add('companies', { title: 'Чужая', originatorId: 'other', originId: 'ref-4' });
+    const adapter = adapterFor(sim);
+    const found = await adapter.findByOrigin('companies', ORIGINATOR, ['ref-3', 'ref-4', 'ref-99']);
+    expect(found).toEqual(new Map([['ref-3', ['3', '61']], ['ref-4', ['4']]]));
+    expect(sim.calls).toHaveLength(1);
+  });
+
+  it('a batch with partial failures gives per-command results; the rest stays done (not atomic)', async () => {
+    sim = await startBitrix24Simulator({ seed: seedCompanies(3, 3), limits: false });
+    const adapter = adapterFor(sim);
+    const writes: CrmWrite[] = [
+      companyCreate(1, { phones: ['+74951234567'] }),
+      {
+        op: 'create', key: 'deal-bad', entity: 'deals', origin: { originatorId: ORIGINATOR, originId: 'o-1' },
+        fields: { title: 'Заказ 1', categoryId: '0', stageId: 'NO_SUCH_STAGE', opportunity: '100.00', currencyId: 'RUB', companyId: '1' },
+      },
+      {
+        op: 'create', key: 'deal-ok', entity: 'deals', origin: { originatorId: ORIGINATOR, originId: 'o-2' },
+        fields: { title: 'Заказ 2', categoryId: '0', stageId: 'EXECUTING', opportunity: '150000.50', currencyId: 'RUB', companyId: '1', comments: 'Поставка' },
+      },
+      { op: 'update', key: 'gone', entity: 'companies', id: '999', fields: { title: 'x' } },
+      { op: 'update', key: 'upd', entity: 'companies', id: '2', fields: { title: 'Переименована' } },
+    ];
+    const res = await adapter.applyWrites(writes);
+    expect(res.map((r) => [r.key, r.ok])).toEqual([['k1', true], ['deal-bad', false], ['deal-ok', true], ['gone', false], ['upd', true]]);
+    expect(res[1].ok === false && res[1].error.code).toBe(CrmErrorCode.INVALID);
+    expect(res[1].ok === false && res[1].error.crmCode).toBe('CRM_FIELD_ERROR_VALUE_NOT_VALID');
+    expect(res[3].ok === false && res[3].error.code).toBe(CrmErrorCode.NOT_FOUND);
+    expect(sim.calls.filter((c) => c.method === 'batch')).toHaveLength(1);
+    const deal = sim.state.get('deals', res[2].ok ? res[2].id : 0)!;
+    expect(deal).toMatchObject({ stageId: 'EXECUTING', stageSemanticId: 'P', opportunity: 150000.5, isManualOpportunity: 'Y', companyId: 1, comments: 'Поставка' });
+    expect(sim.state.get('companies', 2)!.title).toBe('Переименована');
+    expect(sim.state.get('companies', res[0].ok ? res[0].id : 0)!.fm).toEqual([
+      expect.objectContaining({ typeId: 'PHONE', valueType: 'WORK', value: '+74951234567' }),
+    ]);
+  });
+
+  it('retries only the failed retryable commands of a batch', async () => {
+    sim = await startBitrix24Simulator({ seed: {}, limits: false, faults: { commandErrorRate: 0.3 }, faultSeed: 7 });
+    const adapter = adapterFor(sim);
+    const res = await adapter.applyWrites(Array.from({ length: 40 }, (_, i) => companyCreate(i)));
+    expect(res.every((r) => r.ok)).toBe(true);
+    const batches = sim.calls.filter((c) => c.method === 'batch');
+    expect(batches.length).toBeGreaterThan(1);
+    const failedFirst = batches[0].commands!.filter((c) => c.outcome !== 'ok').length;
+    expect(failedFirst).toBeGreaterThan(0);
+    expect(batches[1].commands).toHaveLength(failedFirst);
+    expect(sim.state.count('companies')).toBe(40);
+  });
+
+  it('fm replace: keeps wanted entries, deletes others by id, adds the missing (reads current when not given)', async () => {
+    sim = await startBitrix24Simulator({ seed: {}, limits: false });
+    const item = sim.state.add('companies', {
+      title: 'Тест',
+      fm: [
+        { typeId: 'PHONE', valueType: 'WORK', value: '+74951111111' },
+        { typeId: 'PHONE', valueType: 'MOBILE', value: '+79162222222' },
+        { typeId: 'EMAIL', valueType: 'WORK', value: 'old@example.ru' },
+        { typeId: 'WEB', valueType: 'WORK', value: 'example.ru' },
+      ],
+    });
+    const keptId = (item.fm as { id: number; value: string }[]).find((e) => e.value === '+74951111111')!.id;
+    const adapter = adapterFor(sim);
+    const [r] = await adapter.applyWrites([
+      { op: 'update', key: 'u', entity: 'companies', id: String(item.id), fields: { phones: ['+74951111111', '+74953333333'], emails: ['new@example.ru'] } },
+    ]);
+    expect(r.ok).toBe(true);
+    const fm = sim.state.get('companies', item.id)!.fm as { id: number; typeId: string; value: string }[];
+    expect(fm.map((e) => [e.typeId, e.value]).sort()).toEqual(
+      [['EMAIL', 'new@example.ru'], ['PHONE', '+74951111111'], ['PHONE', '+74953333333'], ['WEB', 'example.ru']].sort(),
+    );
+    expect(fm.find((e) => e.value === '+74951111111')!.id).toBe(keptId);
+    // Same desired set again: nothing to send, updatedTime unchanged.
+    const before = sim.state.get('companies', item.id)!.updatedTime;
+    sim.clearCalls();
+    const company = (await adapter.getOne('companies', String(item.id)))!;
+    await adapter.applyWrites([
+      { op: 'update', key: 'u2', entity: 'companies', id: company.id, fields: { phones: ['+74953333333', '+74951111111'] }, current: { phones: company.phones, emails: company.emails } },
+    ]);
+    expect(sim.calls.map((c) => c.method)).toEqual(['crm.item.get']);
+    expect(sim.state.get('companies', item.id)!.updatedTime).toBe(before);
+  });
+
+  it('requisites: preset by name (cached), add and update, read per company and all by keyset', async () => {
+    sim = await startBitrix24Simulator({ seed: seedCompanies(3), limits: false });
+    const adapter = adapterFor(sim);
+    const fields = { presetName: 'Организация', xmlId: 'ref-1', inn: '5024089920', kpp: '501701001', companyName: 'ТЕХНО ООО', fullName: 'ООО "ТЕХНО"', ogrn: '1075024006144' };
+    const [add] = await adapter.applyWrites([{ op: 'createRequisite', key: 'r', companyId: '1', fields }]);
+    expect(add.ok).toBe(true);
+    const id = add.ok ? add.id : '';
+    expect(sim.state.requisite(id)).toMatchObject({ ENTITY_TYPE_ID: '4', ENTITY_ID: '1', PRESET_ID: '1', NAME: 'Организация', XML_ID: 'ref-1', RQ_INN: '5024089920', RQ_OGRN: '1075024006144' });
+    const [upd, bad] = await adapter.applyWrites([
+      { op: 'updateRequisite', key: 'u', id, fields: { ...fields, kpp: '501701002' } },
+      { op: 'createRequisite', key: 'x', companyId: '2', fields: { ...fields, presetName: 'Нет такого' } },
+    ]);
+    expect(upd).toEqual({ key: 'u', ok: true, id });
+    expect(bad.ok === false && bad.error.code).toBe(CrmErrorCode.INVALID);
+    expect(sim.state.requisite(id)!.RQ_KPP).toBe('501701002');
+    expect(sim.calls.filter((c) => c.method === 'crm.requisite.preset.list')).toHaveLength(1);
+    const [missing] = await adapter.applyWrites([{ op: 'updateRequisite', key: 'm', id: '777', fields }]);
+    // Requisite methods answer with an empty error code: a per-record failure (sheet §6).
+    expect(missing.ok === false && missing.error.code).toBe(CrmErrorCode.INVALID);
+    for (let i = 0; i < 60; i++) sim.state.addRequisite({ ENTITY_TYPE_ID: 4, ENTITY_ID: 2, PRESET_ID: 3, NAME: 'ИП', RQ_INN: `7707${i}` });
+    const all = await collect(adapter.readRequisites({}));
+    expect(all.records).toHaveLength(61);
+    expect(all.pages).toBe(2);
+    const of1 = await collect(adapter.readRequisites({ companyIds: ['1', '3'] }));
+    expect(of1.records.map((r) => r.kpp)).toEqual(['501701002']);
+  });
+
+  it('stages: deal pipeline 0 and the default invoice pipeline, null/"" → P, cached with a TTL', async () => {
+    sim = await startBitrix24Simulator({ seed: {}, limits: false });
+    const adapter = adapterFor(sim, { stageTtlMs: 60_000 });
+    const deal = await adapter.listStages('deal');
+    expect(deal.map((s) => s.id)).toContain('EXECUTING');
+    expect(deal.find((s) => s.id === 'WON')!.semantics).toBe('S');
+    expect(deal.find((s) => s.id === 'NEW')!.semantics).toBe('P');
+    const inv = await adapter.listStages('invoice');
+    expect(inv.map((s) => [s.id, s.semantics])).toEqual([['DT31_2:N', 'P'], ['DT31_2:S', 'P'], ['DT31_2:P', 'S'], ['DT31_2:D', 'F']]);
+    await adapter.listStages('deal');
+    await adapter.listStages('invoice');
+    expect(sim.calls.map((c) => c.method)).toEqual(['crm.status.list', 'crm.category.list', 'crm.status.list']);
+    const short = adapterFor(sim, { stageTtlMs: 0 });
+    await short.listStages('deal');
+    await short.listStages('deal');
+    expect(sim.calls.filter((c) => c.method === 'crm.status.list')).toHaveLength(4);
+  });
+
+  it('rate limit: never trips the portal bucket under steady load when both have the same settings', async () => {
+    sim = await startBitrix24Simulator({ seed: seedCompanies(5), limits: { rps: 20, burst: 5 } });
+    const adapter = adapterFor(sim, { rps: 20, burst: 5 });
+    const t0 = Date.now();
+    await Promise.all(Array.from({ length: 45 }, () => adapter.count('companies')));
+    const ms = Date.now() - t0;
+    expect(sim.calls).toHaveLength(45);
+    expect(sim.calls.filter((c) => c.status === 503)).toHaveLength(0);
+    // 4 in the first burst (one slot of headroom), then 20/s.
+    expect(ms).toBeGreaterThan(1500);
+  });
+
+  it('recovers when the portal forces 503 QUERY_LIMIT_EXCEEDED (backoff), counted as rate_limited', async () => {
+    sim = await startBitrix24Simulator({ seed: seedCompanies(5), limits: false });
+    const adapter = adapterFor(sim);
+    sim.setFaults({ forceQueryLimit: 3 });
+    expect(await adapter.count('companies')).toBe(5);
+    expect(sim.calls.map((c) => c.status)).toEqual([503, 503, 503, 200]);
+    const m = await metrics.registry.getSingleMetricAsString('sverka_crm_requests_total');
+    expect(m).toContain('method="crm.item.list",outcome="rate_limited"} 3');
+    expect(m).toContain('method="crm.item.list",outcome="ok"} 1');
+    // More than six 503s in a row: RATE_LIMITED.
+    sim.setFaults({ forceQueryLimit: 10 });
+    await expectCrmError(adapter.count('companies'), CrmErrorCode.RATE_LIMITED);
+  });
+
+  it('429 OPERATION_TIME_LIMIT pauses that method (other methods keep working) until the reset, then retries', async () => {
+    sim = await startBitrix24Simulator({ seed: seedCompanies(5), limits: false });
+    const adapter = adapterFor(sim, { retryScale: 0.01 });
+    sim.setFaults({ blockedMethods: { 'crm.item.list': 0.3 } });
+    const t0 = Date.now();
+    const [n, stages] = await Promise.all([adapter.count('companies'), adapter.listStages('deal')]);
+    expect(n).toBe(5);
+    expect(stages.length).toBeGreaterThan(0);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(300);
+    const lists = sim.calls.filter((c) => c.method === 'crm.item.list');
+    expect(lists[0].status).toBe(429);
+    expect(lists.at(-1)!.status).toBe(200);
+    expect(sim.calls.find((c) => c.method === 'crm.status.list')!.status).toBe(200);
+    // Inside a batch: the blocked command is retried after the pause.
+    sim.setFaults({ blockedMethods: { 'crm.item.list': 0.3 } });
+    const got = await adapter.getMany('companies', ['1', '2']);
+    expect(got.records).toHaveLength(2);
+    const batches = sim.calls.filter((c) => c.method === 'batch');
+    expect(batches[0].commands![0].outcome).toBe('OPERATION_TIME_LIMIT');
+    expect(batches.at(-1)!.commands![0].outcome).toBe('ok');
+  });
+
+  it('lost responses on creates (25 %): looked up by origin before any retry, no duplicates, every create gets its id', async () => {
+    sim = await startBitrix24Simulator({ seed: {}, limits: false, faults: { lostResponseRate: 0.25 }, faultSeed: 3 });
+    const adapter = adapterFor(sim);
+    const writes = Array.from({ length: 400 }, (_, i) => companyCreate(i));
+    const res = await adapter.applyWrites(writes);
+    expect(res.every((r) => r.ok)).toBe(true);
+    expect(sim.calls.some((c) => c.lost)).toBe(true);
+    expect(res.some((r) => r.ok && r.recovered)).toBe(true);
+    const ids = res.map((r) => (r.ok ? r.id : ''));
+    expect(new Set(ids).size).toBe(400);
+    expect(sim.state.count('companies')).toBe(400);
+    for (let i = 0; i < 400; i++) expect(sim.state.findByOrigin('companies', ORIGINATOR, `new-${i}`).map((c) => String(c.id))).toEqual([ids[i]]);
+    // Duplicates made by someone else (plus the lost create itself): the lowest id wins, the others are reported.
+    sim.state.add('companies', { title: 'Дубль', originatorId: ORIGINATOR, originId: 'new-500' });
+    sim.state.add('companies', { title: 'Дубль 2', originatorId: ORIGINATOR, originId: 'new-500' });
+    sim.setFaults({ lostResponseRate: 1 });
+    const [dup] = await adapter.applyWrites([companyCreate(500)]);
+    expect(dup).toMatchObject({ ok: true, id: '401', recovered: true, duplicates: ['402', '403'] });
+  });
+
+  it('lost responses on requisite creates and fm updates do not repeat them', async () => {
+    sim = await startBitrix24Simulator({ seed: seedCompanies(2), limits: false });
+    const adapter = adapterFor(sim, { retryScale: 0.2 });
+    sim.setFaults({ lostResponseRate: 1 });
+    const fields = { presetName: 'ИП', xmlId: 'ref-ip', inn: '500100732259', kpp: '', companyName: 'ИП Сидоров', fullName: '', ogrn: '304500116000157' };
+    const lost = adapter.applyWrites([
+      { op: 'createRequisite', key: 'r', companyId: '1', fields },
+      { op: 'update', key: 'u', entity: 'companies', id: '2', fields: { phones: ['+74950000001', '+74959999999'] } },
+    ]);
+    // Every answer is lost: the requisite is found by XML_ID, the fm update is rebuilt each time and ends up empty.
+    await new Promise((r) => setTimeout(r, 300));
+    sim.setFaults({});
+    const [req, upd] = await lost;
+    expect(req).toMatchObject({ ok: true, recovered: true });
+    expect(sim.state.requisites().filter((r) => r.XML_ID === 'ref-ip')).toHaveLength(1);
+    expect(sim.state.requisites()[0].RQ_OGRNIP).toBe('304500116000157');
+    expect(upd.ok).toBe(true);
+    const phones = (sim.state.get('companies', 2)!.fm as { value: string }[]).map((e) => e.value).sort();
+    expect(phones).toEqual(['+74950000001', '+74959999999']);
+  });
+
+  it('maps errors: 401 and 403 fail fast saying what to fix without the secret; NOT_FOUND; INVALID_ARG_VALUE; type 5; 500 after 3 retries', async () => {
+    sim = await startBitrix24Simulator({ seed: seedCompanies(2), limits: false, secret: 'topsecret-77' });
+    const wrong = new Bitrix24Adapter({ webhookUrl: sim.webhookUrl.replace('topsecret-77', 'wrong-secret-99'), rps: 1000, burst: 1000, retryScale: 0.002 });
+    const e401 = await expectCrmError(wrong.ping(), CrmErrorCode.UNAUTHORIZED);
+    expect(e401.message).toContain('BITRIX24_WEBHOOK_URL');
+    expect(e401.message).not.toContain('wrong-secret-99');
+    expect(sim.calls).toHaveLength(1);
+    const adapter = adapterFor(sim);
+    sim.setFaults({ forbid: 'scope' });
+    const e403 = await expectCrmError(adapter.count('companies'), CrmErrorCode.FORBIDDEN);
+    expect(e403.message).toMatch(/scope/);
+    sim.setFaults({ forbid: 'plan' });
+    expect((await expectCrmError(adapter.count('companies'), CrmErrorCode.FORBIDDEN)).message).toMatch(/commercial plan/);
+    await expect(adapter.applyWrites([companyCreate(1)])).rejects.toMatchObject({ code: CrmErrorCode.FORBIDDEN });
+    sim.setFaults({});
+    const bad = await expectCrmError(adapter.http.call('crm.item.list', { entityTypeId: 4, filter: { '>nope': 1 } }), CrmErrorCode.CONFIGURATION);
+    expect(bad.crmCode).toBe('INVALID_ARG_VALUE');
+    expect((await expectCrmError(adapter.http.call('crm.item.list', { entityTypeId: 5 }), CrmErrorCode.CONFIGURATION)).crmCode).toBe('ENTITY_TYPE_NOT_SUPPORTED');
+    expect((await expectCrmError(adapter.http.call('crm.item.get', { entityTypeId: 4, id: 99 }), CrmErrorCode.NOT_FOUND)).status).toBe(400);
+    expect((await expectCrmError(adapter.http.call('crm.nothing.here', {}), CrmErrorCode.CONFIGURATION)).status).toBe(404);
+    sim.clearCalls();
+    sim.setFaults({ errorRate: 1 });
+    const e500 = await expectCrmError(adapter.count('companies'), CrmErrorCode.TEMPORARY);
+    expect(e500.status).toBe(500);
+    expect(sim.calls).toHaveLength(4);
+    for (const e of [e401, e403, bad, e500]) expect(e.message).not.toContain('topsecret-77');
+  });
+
+  it('an adapter pointed at a simulator on another host and port by settings alone', async () => {
+    sim = await startBitrix24Simulator({ seed: seedCompanies(7), host: '127.0.0.2', userId: 12, secret: 'other-port-secret', limits: { rps: 50, burst: 10 } });
+    expect(sim.webhookUrl).toMatch(/^http:\/\/127\.0\.0\.2:\d+\/rest\/12\/other-port-secret\/$/);
+    const port = createCrmPort(
+      parseSettings({ BITRIX24_WEBHOOK_URL: sim.webhookUrl, BITRIX24_RPS: '50', BITRIX24_BURST: '10' }, { mode: 'embedded' }),
+    )!;
+    await port.ping();
+    expect(await port.count('companies')).toBe(7);
+    expect((await collect(port.bulkRead({ entity: 'companies' }))).records).toHaveLength(7);
+  });
+});
