@@ -119,6 +119,33 @@ export class ReportDeliveryService {
     return locked.result!;
   }
 
+  /**
+   * Catch-up for reports that should have gone out but did not (the instance stopped between the
+   * run's end and the send, or every attempt failed): finished runs of the last `maxAgeMs` that were
+   * scheduled or asked for a report, finished at least `graceMs` ago (the runner's own delivery goes
+   * first), with no successful delivery and fewer than `maxFailedDeliveries` failed ones.
+   */
+  async deliverPending(
+    now = new Date(),
+    opts: { maxAgeMs?: number; graceMs?: number; maxFailedDeliveries?: number } = {},
+  ): Promise<DeliveryResult[]> {
+    const maxAge = opts.maxAgeMs ?? 24 * 3600_000;
+    const grace = opts.graceMs ?? 5 * 60_000;
+    const rows = (await this.db.query(
+      `SELECT r.id FROM reconciliation_run r
+        WHERE r.status IN ('succeeded', 'partial', 'failed')
+          AND r.finished_at > $1 AND r.finished_at <= $2
+          AND (r.trigger = 'schedule' OR coalesce((r.options->>'report')::boolean, false))
+          AND NOT EXISTS (SELECT 1 FROM report_delivery d WHERE d.run_id = r.id AND d.outcome IN ('sent', 'outbox_only'))
+          AND (SELECT count(*) FROM report_delivery d WHERE d.run_id = r.id AND d.outcome = 'failed') < $3
+        ORDER BY r.finished_at`,
+      [new Date(now.getTime() - maxAge), new Date(now.getTime() - grace), opts.maxFailedDeliveries ?? 3],
+    )) as { id: string }[];
+    const results: DeliveryResult[] = [];
+    for (const { id } of rows) results.push(await this.deliver(id, now));
+    return results;
+  }
+
   private async deliverLocked(runId: string, to: string[], now: Date): Promise<DeliveryResult> {
     const done = (await this.db.query(
       `SELECT outcome FROM report_delivery WHERE run_id = $1 AND outcome IN ('sent', 'outbox_only') LIMIT 1`,

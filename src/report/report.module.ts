@@ -1,10 +1,11 @@
-import { Module } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { SETTINGS, type Settings } from '../config/settings.js';
 import { MAILER_PORT } from './mailer.port.js';
-import { NodemailerMailerAdapter } from './nodemailer-mailer.adapter.js';
+import { describeSmtpUrl, NodemailerMailerAdapter } from './nodemailer-mailer.adapter.js';
 import { ReportDeliveryService } from './report-delivery.service.js';
 import { ReportRenderer } from './report-renderer.js';
+import { ReportScheduler } from './report.scheduler.js';
 import { PgReportSource, REPORT_SOURCE } from './report-source.js';
 
 /**
@@ -19,12 +20,18 @@ import { PgReportSource, REPORT_SOURCE } from './report-source.js';
     {
       provide: MAILER_PORT,
       inject: [SETTINGS],
-      useFactory: (s: Settings) =>
-        new NodemailerMailerAdapter({ smtpUrl: s.SMTP_URL, allowInsecure: s.SMTP_ALLOW_INSECURE }),
+      useFactory: (s: Settings) => {
+        if (s.SMTP_URL && s.SMTP_ALLOW_INSECURE && s.SMTP_URL.startsWith('smtp://'))
+          new Logger('ReportModule').warn(
+            `SMTP_ALLOW_INSECURE=true: the report may travel unencrypted to ${describeSmtpUrl(s.SMTP_URL)}`,
+          );
+        return new NodemailerMailerAdapter({ smtpUrl: s.SMTP_URL, allowInsecure: s.SMTP_ALLOW_INSECURE });
+      },
     },
     { provide: REPORT_SOURCE, inject: [DataSource], useFactory: (db: DataSource) => new PgReportSource(db) },
     ReportRenderer,
     ReportDeliveryService,
+    ReportScheduler,
   ],
   exports: [ReportRenderer, ReportDeliveryService],
 })

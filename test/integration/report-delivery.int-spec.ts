@@ -444,6 +444,40 @@ describe('report e-mail delivery over real SMTP', () => {
     expect(parsed.subject).toBe('Reconciliation 1C ↔ CRM 28.11.2026: RUN FAILED');
   });
 
+  it('catch-up: deliverPending sends scheduled or requested reports that never went out, once', async () => {
+    const at = (iso: string) => ({ startedAt: iso.replace('T03:07', 'T03:00'), finishedAt: iso });
+    const scheduled = 'a0000000-0000-4000-8000-000000000001';
+    const apiNoReport = 'a0000000-0000-4000-8000-000000000002';
+    const apiTooFresh = 'a0000000-0000-4000-8000-000000000003';
+    await insertRun(
+      ds,
+      sampleRun({ id: scheduled, ...at('2026-12-05T03:07:00.000Z') }),
+      sampleDiscrepancies(),
+      [],
+    );
+    await insertRun(
+      ds,
+      sampleRun({ id: apiNoReport, trigger: 'api', ...at('2026-12-05T03:07:30.000Z') }),
+      [],
+      [],
+    );
+    await insertRun(
+      ds,
+      sampleRun({ id: apiTooFresh, trigger: 'api', ...at('2026-12-05T03:58:00.000Z') }),
+      [],
+      [],
+    );
+    await ds.query(`UPDATE reconciliation_run SET options = '{"report": true}' WHERE id = $1`, [apiTooFresh]);
+    const svc = services({ REPORT_OUTBOX_DIR: join(outbox, 'catch-up') });
+    const now = new Date('2026-12-05T04:00:00Z');
+    const results = await svc.delivery.deliverPending(now);
+    expect(results.map((r) => [r.runId, r.outcome])).toEqual([[scheduled, 'outbox_only']]);
+    expect(await svc.delivery.deliverPending(now)).toEqual([]);
+    // Later, past the grace period, the API run that asked for a report gets it.
+    const later = await svc.delivery.deliverPending(new Date('2026-12-05T04:10:00Z'));
+    expect(later.map((r) => [r.runId, r.outcome])).toEqual([[apiTooFresh, 'outbox_only']]);
+  });
+
   it('renderForRun serves the same HTML and the CSV; unknown run → null; unfinished run → not delivered', async () => {
     const svc = services({ REPORT_OUTBOX_DIR: join(outbox, 'render') });
     const html = await svc.renderer.renderForRun(SAMPLE_RUN_ID, 'html');
