@@ -263,33 +263,52 @@ export class ReconcileRunnerService {
     const syncEntities = SYNC_ENTITIES.filter(
       (e) => entities.has(e) || (e === 'counterparties' && entities.has('debts')),
     );
-    const onecOk = new Set<SyncEntity>();
-    const crmOk = new Set<SyncEntity>();
+    // Entities (and `debts`) whose snapshot of that side was read completely.
+    const onecOk = new Set<string>();
+    const crmOk = new Set<string>();
 
-    // 1. Snapshot, entity by entity; a side that fails skips that entity's comparisons.
-    for (const entity of syncEntities) {
-      try {
-        await this.snapshotOneC(entity, pending, messages, entities.has(entity));
-        onecOk.add(entity);
-      } catch (e) {
-        skip(`${entity}: 1C snapshot`, e);
+    // 1. Snapshot: the 1C side and the CRM side are read concurrently (the CRM's rate limit, not
+    // 1C, sets the pace), each entity by entity; a side that fails skips that entity's comparisons.
+    const chain = async (side: '1C' | 'CRM', steps: [string, () => Promise<void>][], ok: Set<string>) => {
+      for (const [entity, step] of steps) {
+        try {
+          await step();
+          ok.add(entity);
+        } catch (e) {
+          skip(`${entity}: ${side} snapshot`, e);
+        }
       }
-      try {
-        await this.snapshotCrm(entity, pending, messages);
-        crmOk.add(entity);
-      } catch (e) {
-        skip(`${entity}: CRM snapshot`, e);
-      }
-    }
-    let debtsOk = false;
-    if (entities.has('debts')) {
-      try {
-        await this.snapshotDebts(pending, messages);
-        debtsOk = true;
-      } catch (e) {
-        skip('debts: snapshot', e);
-      }
-    }
+    };
+    const wantDebts = entities.has('debts');
+    await Promise.all([
+      chain(
+        '1C',
+        [
+          ...syncEntities.map((e): [string, () => Promise<void>] => [
+            e,
+            () => this.snapshotOneC(e, pending, messages, entities.has(e)),
+          ]),
+          ...(wantDebts
+            ? [['debts', () => this.snapshotOneCDebts(pending, messages)] as [string, () => Promise<void>]]
+            : []),
+        ],
+        onecOk,
+      ),
+      chain(
+        'CRM',
+        [
+          ...syncEntities.map((e): [string, () => Promise<void>] => [
+            e,
+            () => this.snapshotCrm(e, pending, messages),
+          ]),
+          ...(wantDebts
+            ? [['debts', () => this.snapshotCrmInvoices(pending, messages)] as [string, () => Promise<void>]]
+            : []),
+        ],
+        crmOk,
+      ),
+    ]);
+    const debtsOk = wantDebts && onecOk.has('debts') && crmOk.has('debts');
     await pending.flush();
     const linkSource = await stageLinks(this.db, this.mapping.originatorId);
     await indexStage(this.db);
@@ -351,7 +370,7 @@ export class ReconcileRunnerService {
     }
     if (debtsOk && summary.debts)
       summary.debts.mismatched = summary.discrepanciesByEntity.debts?.debt_mismatch ?? 0;
-    if (skipped.length) summary.skippedChecks = skipped;
+    if (skipped.length) summary.skippedChecks = skipped.sort((x, y) => x.check.localeCompare(y.check));
     const prev = await this.runs.latestFinished(runId, { withSummary: true });
     summary.previousRunId = prev?.id ?? null;
     summary.delta = discrepancyDelta(summary.discrepancies, prev?.summary?.discrepancies ?? null);
@@ -433,9 +452,8 @@ export class ReconcileRunnerService {
     }
   }
 
-  private async snapshotDebts(pending: PendingWriter, m: ReconcileMessages): Promise<void> {
+  private async snapshotOneCDebts(pending: PendingWriter, m: ReconcileMessages): Promise<void> {
     const onec = this.requireOneC();
-    const crm = this.requireCrm();
     const debts = await onec.readDebts({
       onMalformed: (rows: MalformedRecord[]) => {
         for (const bad of rows) pending.push(malformedItem('debts', 'onec', bad.ref, bad.reason, m));
@@ -443,6 +461,10 @@ export class ReconcileRunnerService {
     });
     for (let i = 0; i < debts.length; i += 5000)
       await insertStage(this.db, 'onec_debt', debts.slice(i, i + 5000).map(onecDebtRow));
+  }
+
+  private async snapshotCrmInvoices(pending: PendingWriter, m: ReconcileMessages): Promise<void> {
+    const crm = this.requireCrm();
     const listed = this.mapping.debts.openInvoiceStages;
     const open = listed?.length
       ? listed
@@ -499,8 +521,8 @@ export class ReconcileRunnerService {
     runId: string,
     size: number,
     entities: Set<ReconcileEntity>,
-    onecOk: Set<SyncEntity>,
-    crmOk: Set<SyncEntity>,
+    onecOk: Set<string>,
+    crmOk: Set<string>,
     pending: PendingWriter,
     m: ReconcileMessages,
   ): Promise<{ size: number; mismatched: number }> {

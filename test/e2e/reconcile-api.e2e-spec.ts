@@ -117,8 +117,8 @@ describe('reconciliations over HTTP', () => {
       discrepancies: Record<string, number>;
     };
     expect(summary.skippedChecks.map((s) => s.check)).toEqual([
-      'counterparties: CRM snapshot',
       'contacts: CRM snapshot',
+      'counterparties: CRM snapshot',
     ]);
     expect(summary.skippedChecks[0].reason).toMatch(/CRM is not configured/);
     const invalid = dataset.truth.invalid.length;

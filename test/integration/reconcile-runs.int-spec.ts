@@ -137,7 +137,8 @@ describe('reconciliation runs across instances', () => {
     expect(run.summary!.skippedChecks!.map((s) => s.check)).toEqual([
       'counterparties: 1C snapshot',
       'counterparties: CRM snapshot',
-      'debts: snapshot',
+      'debts: 1C snapshot',
+      'debts: CRM snapshot',
     ]);
     expect(run.summary!.counts).toEqual({});
   });
