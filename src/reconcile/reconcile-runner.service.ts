@@ -316,8 +316,20 @@ export class ReconcileRunnerService {
 
     // 2. Compare in SQL.
     const summary: RunSummary = { counts: {}, discrepancies: {} };
+    // Without sync's link table the links come from the CRM companies: a partial company snapshot
+    // would make every contact's and deal's company look wrong, so those checks wait for a full one.
+    const linksComplete = linkSource === 'entity_link' || crmOk.has('counterparties');
     for (const entity of syncEntities) {
       if (!entities.has(entity) || !onecOk.has(entity) || !crmOk.has(entity)) continue;
+      if (entity !== 'counterparties' && !linksComplete) {
+        skip(
+          `${entity}: comparison`,
+          new SkipCheck(
+            'the CRM companies could not be read, so the links to compare through are incomplete',
+          ),
+        );
+        continue;
+      }
       const counts = await countEntity(this.db, ctx, entity);
       summary.counts[entity] = counts;
       await compareCounts(this.db, ctx, entity, counts);
