@@ -232,7 +232,7 @@ export class Bitrix24Simulator {
       call.error = String(e.code);
       finish(e.status, { error: e.code, error_description: e.description });
     };
-    let raw = '';
+    let raw: string;
     try {
       raw = await readBody(req);
     } catch {
@@ -263,7 +263,7 @@ export class Bitrix24Simulator {
       return fail(new B24SimError(500, 'INTERNAL_SERVER_ERROR', 'Internal server error'));
     const startedAt = Date.now();
     let answer: Answer;
-    let writes = false;
+    let writes: boolean;
     try {
       if (call.method === 'batch') {
         const b = this.batch(params, call);

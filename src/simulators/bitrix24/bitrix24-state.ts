@@ -20,11 +20,13 @@ export class B24SimError extends Error {
 
 /** The seed: items as crm.item.get returns them (with or without `id`), requisites as crm.requisite.list returns them. */
 export interface Bitrix24Seed {
-  companies?: Partial<Item>[];
-  contacts?: Partial<Item>[];
-  deals?: Partial<Item>[];
-  invoices?: Partial<Item>[];
-  requisites?: Partial<RequisiteRow>[];
+  /** Plain JSON objects (typed interfaces such as the data set's CrmCompanyItem fit). */
+  companies?: readonly object[];
+  contacts?: readonly object[];
+  deals?: readonly object[];
+  /** E.g. the data set's `invoicesFor(links)` output (no ids: assigned from 1). */
+  invoices?: readonly object[];
+  requisites?: readonly object[];
   /** Highest `fm` entry id used in the seed (new entries continue after it; default: the highest seen). */
   maxFmId?: number;
 }
@@ -140,7 +142,7 @@ export class Bitrix24State {
       }
     this.nextFmId = maxFm + 1;
     for (const raw of seed.requisites ?? []) {
-      const row = { ...raw } as RequisiteRow;
+      const row = { ...raw } as unknown as RequisiteRow;
       const id = Number(row.ID) > 0 ? Number(row.ID) : this.nextRequisiteId;
       row.ID = String(id);
       this.requisiteRows.set(id, row);
@@ -283,18 +285,81 @@ export class Bitrix24State {
 
   itemDelete(t: EntityTypeId, id: number): void {
     if (!this.items.get(t)!.delete(id)) throw new B24SimError(400, 'NOT_FOUND', 'Item not found');
+    this.idIndex.delete(t);
   }
 
-  /** crm.item.list: filter, order, select, 50-row pages, `start=-1`. */
+  /**
+   * crm.item.list: filter, order, select, 50-row pages, `start=-1`. Id constraints (`@id`, `=id`, `>id`)
+   * narrow the candidates through a sorted id index, and with `start=-1` in id order the scan stops at
+   * 50 rows, so keyset pages cost O(page) as on the real portal (sheet §4 bulk export).
+   */
   itemList(t: EntityTypeId, params: Record<string, unknown>): { items: Item[]; total: number; next?: number } {
     const known = FIELDS[t];
     const filter = compileFilter(params.filter, (f) => f in known && f !== 'fm', 'id');
     const order = compileOrder(params.order, (f) => f in known && f !== 'fm', 'id');
-    const rows = [...this.items.get(t)!.values()].filter(filter);
-    if (order) rows.sort(order);
+    const orderKeys = params.order && typeof params.order === 'object' ? Object.entries(params.order as Record<string, unknown>) : [];
+    const idAsc = orderKeys.length === 0 || (orderKeys.length === 1 && orderKeys[0][0] === 'id' && String(orderKeys[0][1]).toUpperCase() !== 'DESC');
+    const fast = Number(params.start) === -1 && idAsc;
+    const rows: Item[] = [];
+    for (const item of this.candidates(t, params.filter)) {
+      if (!filter(item)) continue;
+      rows.push(item);
+      if (fast && rows.length >= 50) break;
+    }
+    if (order && !idAsc) rows.sort(order);
     const sel = selectOf(params.select);
     const page = paginate(rows, params.start);
     return { ...page, items: page.items.map((i) => project(i, sel, t)) };
+  }
+
+  /** Items in ascending id order, narrowed by the filter's id constraints (the full filter still applies). */
+  private *candidates(t: EntityTypeId, rawFilter: unknown): Iterable<Item> {
+    const map = this.items.get(t)!;
+    const f = rawFilter && typeof rawFilter === 'object' && !Array.isArray(rawFilter) ? (rawFilter as Record<string, unknown>) : {};
+    const logicOr = String(f.logic ?? f.LOGIC ?? '').toUpperCase() === 'OR';
+    if (!logicOr && f['@id'] !== undefined) {
+      const ids = [...new Set(listOf(f['@id']).map(Number))].sort((a, b) => a - b);
+      for (const id of ids) {
+        const item = map.get(id);
+        if (item) yield item;
+      }
+      return;
+    }
+    const eqId = f['=id'] ?? f.id;
+    if (!logicOr && eqId !== undefined && !Array.isArray(eqId) && typeof eqId !== 'object') {
+      const item = map.get(Number(eqId));
+      if (item) yield item;
+      return;
+    }
+    const ids = this.sortedIds(t);
+    let from = 0;
+    const gt = logicOr ? undefined : (f['>id'] ?? f['>=id']);
+    if (gt !== undefined && Number.isFinite(Number(gt))) {
+      const v = Number(gt) + (f['>id'] !== undefined ? 1 : 0);
+      let lo = 0;
+      let hi = ids.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (ids[mid] < v) lo = mid + 1;
+        else hi = mid;
+      }
+      from = lo;
+    }
+    for (let i = from; i < ids.length; i++) {
+      const item = map.get(ids[i]);
+      if (item) yield item;
+    }
+  }
+
+  private readonly idIndex = new Map<EntityTypeId, number[]>();
+
+  private sortedIds(t: EntityTypeId): number[] {
+    let ids = this.idIndex.get(t);
+    if (!ids) {
+      ids = [...this.items.get(t)!.keys()].sort((a, b) => a - b);
+      this.idIndex.set(t, ids);
+    }
+    return ids;
   }
 
   requisiteList(params: Record<string, unknown>): { rows: RequisiteRow[]; total: number; next?: number } {
@@ -364,6 +429,11 @@ export class Bitrix24State {
   // ---- internals ----
 
   private insert(t: EntityTypeId, item: Item): Item {
+    const ids = this.idIndex.get(t);
+    if (ids && !this.items.get(t)!.has(item.id)) {
+      if (ids.length === 0 || ids[ids.length - 1] < item.id) ids.push(item.id);
+      else this.idIndex.delete(t);
+    }
     this.items.get(t)!.set(item.id, item);
     this.nextId.set(t, Math.max(this.nextId.get(t)!, item.id + 1));
     return item;
