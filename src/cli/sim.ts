@@ -36,9 +36,7 @@ async function main(): Promise<void> {
     `ONEC_ODATA_URL=${sims.onec.url}`,
     `ONEC_USER=${sims.onec.user}`,
     `ONEC_PASSWORD=${sims.onec.password}`,
-    sims.bitrix24
-      ? `BITRIX24_WEBHOOK_URL=${sims.bitrix24.webhookUrl}`
-      : '# Bitrix24 simulator not available in this build (src/simulators/bitrix24)',
+    `BITRIX24_WEBHOOK_URL=${sims.bitrix24.webhookUrl}`,
     '',
     dir
       ? `Data set and ground truth written to ${dir} (truth.json).`
