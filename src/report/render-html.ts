@@ -74,7 +74,10 @@ function itemRows(items: ShownItem[], m: ReportModel): string {
       const field = i.field
         ? escapeHtml(t.fields[i.field] ?? i.field)
         : `<span style="color:${MUTED};font-size:12px;">${escapeHtml(i.detail)}</span>`;
-      return `<tr>${td(record)}${td(field)}${td(val(i.onecValue, i.crmValue))}${td(val(i.crmValue, i.onecValue))}</tr>`;
+      const hidden = i.differsInMaskedPart
+        ? `<br><span style="font-size:11px;color:${MUTED};">${escapeHtml(t.differsInMaskedPart)}</span>`
+        : '';
+      return `<tr>${td(record)}${td(field + hidden)}${td(val(i.onecValue, i.crmValue))}${td(val(i.crmValue, i.onecValue))}</tr>`;
     })
     .join('');
   return head + rows;
@@ -109,7 +112,7 @@ export function renderHtml(m: ReportModel): string {
     parts.push(heading(t.checksHeading));
     parts.push(
       table(
-        `<tr>${th(t.check)}${th(t.status, 'left', '22%')}${th(t.found, 'right', '14%')}${th(t.change, 'right', '16%')}</tr>` +
+        `<tr>${th(t.check)}${th(t.status)}${th(t.found, 'right')}${th(t.change, 'right')}</tr>` +
           m.checks
             .map(
               (c) =>
@@ -123,7 +126,7 @@ export function renderHtml(m: ReportModel): string {
       parts.push(heading(t.recordsHeading));
       parts.push(
         table(
-          `<tr>${th(t.entity)}${th(t.onec, 'right', '18%')}${th(t.crm, 'right', '18%')}${th(t.linked, 'right', '18%')}</tr>` +
+          `<tr>${th(t.entity)}${th(t.onec, 'right')}${th(t.crm, 'right')}${th(t.linked, 'right')}</tr>` +
             m.records
               .map((r) => {
                 const off = r.onec !== r.crm || r.onec !== r.linked;

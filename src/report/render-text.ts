@@ -51,7 +51,10 @@ export function renderText(m: ReportModel): string {
         const flags = `${i.severity === 'critical' ? '!!! ' : ''}${i.isNew ? `[${t.isNew.toLowerCase()}] ` : ''}`;
         out.push(`- ${flags}${t.entities[i.entity]} ${i.record}`);
         if (i.field || i.onecValue || i.crmValue) {
-          if (i.field) out.push(`  ${t.field}: ${t.fields[i.field] ?? i.field}`);
+          if (i.field)
+            out.push(
+              `  ${t.field}: ${t.fields[i.field] ?? i.field}${i.differsInMaskedPart ? ` (${t.differsInMaskedPart})` : ''}`,
+            );
           out.push(`  ${t.onec}: ${i.onecValue ? displayValue(i.onecValue, i.field, m.locale) : '—'}`);
           out.push(`  ${t.crm}: ${i.crmValue ? displayValue(i.crmValue, i.field, m.locale) : '—'}`);
         } else out.push(`  ${i.detail}`);

@@ -70,6 +70,7 @@ export interface ReportStrings {
   csvHeader: string[];
   csvFileName(date: string): string;
   yes: string;
+  differsInMaskedPart: string;
   /** Display names of the canonical field names (unknown names are shown as they are). */
   fields: Record<string, string>;
 }
@@ -114,9 +115,9 @@ const ru: ReportStrings = {
   finished: 'Окончание',
   checksHeading: 'Итоги по проверкам',
   check: 'Проверка',
-  status: 'Состояние',
+  status: 'Статус',
   found: 'Найдено',
-  change: 'Изменение',
+  change: 'Изм.',
   noPrevious: 'нет прошлой сверки',
   checks: {
     counts: 'Количество записей и связи',
@@ -185,6 +186,7 @@ const ru: ReportStrings = {
   ],
   csvFileName: (d) => `sverka-rashozhdeniya-${d}.csv`,
   yes: 'да',
+  differsInMaskedPart: 'различаются в скрытой части',
   fields: {
     title: 'Название',
     fullName: 'Полное наименование',
@@ -305,6 +307,7 @@ const en: ReportStrings = {
   ],
   csvFileName: (d) => `sverka-discrepancies-${d}.csv`,
   yes: 'yes',
+  differsInMaskedPart: 'differ in the masked part',
   fields: {
     title: 'Title',
     fullName: 'Full name',

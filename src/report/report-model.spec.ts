@@ -120,6 +120,7 @@ describe('buildReportModel: a succeeded run with discrepancies', () => {
       onecValue: 'p***@vektor-m.ru',
       crmValue: 'p***@vektor-m.ru',
       isNew: true,
+      differsInMaskedPart: true,
     });
     const json = JSON.stringify(m);
     for (const raw of SAMPLE_RAW_CONTACTS) expect(json).not.toContain(raw);

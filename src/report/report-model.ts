@@ -82,6 +82,8 @@ export interface ShownItem {
   crmValue: string;
   detail: string;
   isNew: boolean;
+  /** The raw values differ but their masked forms are the same (e.g. two e-mails `p***@x.ru`). */
+  differsInMaskedPart: boolean;
 }
 
 export interface KindSection {
@@ -200,7 +202,7 @@ function checkSkipped(
 }
 
 function mask(item: DiscrepancyItem, isNew: boolean): ShownItem {
-  return {
+  const shown: ShownItem = {
     kind: item.kind,
     entity: item.entity,
     severity: item.severity,
@@ -212,7 +214,14 @@ function mask(item: DiscrepancyItem, isNew: boolean): ShownItem {
     crmValue: maskValue(item.crmValue, item.field),
     detail: maskDetail(item.detail, item.field, [item.onecValue, item.crmValue]),
     isNew,
+    differsInMaskedPart: false,
   };
+  shown.differsInMaskedPart =
+    !!item.onecValue &&
+    !!item.crmValue &&
+    item.onecValue !== item.crmValue &&
+    shown.onecValue === shown.crmValue;
+  return shown;
 }
 
 export function buildReportModel(input: ReportInput): ReportModel {

@@ -62,6 +62,13 @@ maybe('report HTML rendered by headless Chromium', () => {
     },
   );
 
+  it('fits a phone screen (375 px) without sideways scrolling', async () => {
+    const page = await browser.newPage({ viewport: { width: 375, height: 800 }, javaScriptEnabled: false });
+    await page.setContent(sampleReportHtml('ru'), { waitUntil: 'load' });
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
+    await page.close();
+  });
+
   it('renderScreenshot writes a PNG of the whole report (the docs/report.png script)', async () => {
     const png = join(dir, 'report.png');
     await renderScreenshot(png, 'ru');
