@@ -47,9 +47,13 @@ export class ReportRenderer {
       this.source.loadDiscrepancies(runId),
       this.source.loadClusters(runId),
     ]);
-    const previousKeys = previous
-      ? new Set((await this.source.loadDiscrepancies(previous.id)).map(discrepancyKey))
-      : null;
+    let previousKeys: Set<string> | null = null;
+    if (previous)
+      previousKeys = new Set(
+        this.source.loadDiscrepancyKeys
+          ? await this.source.loadDiscrepancyKeys(previous.id)
+          : (await this.source.loadDiscrepancies(previous.id)).map(discrepancyKey),
+      );
     return buildReportModel({
       run,
       previous,

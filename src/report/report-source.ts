@@ -21,6 +21,8 @@ export interface ReportSource {
   /** Every discrepancy item of the run, in a stable order. */
   loadDiscrepancies(id: string): Promise<DiscrepancyItem[]>;
   loadClusters(id: string): Promise<DuplicateCluster[]>;
+  /** Optional: only the identity keys (see discrepancyKey) of a run's items, to mark new ones cheaply. */
+  loadDiscrepancyKeys?(id: string): Promise<string[]>;
 }
 
 interface RunRow {
@@ -78,6 +80,17 @@ export class PgReportSource implements ReportSource {
       [id],
     )) as DiscrepancyItem[];
     return rows;
+  }
+
+  /** The same keys as discrepancyKey(), built in SQL (unit separator between the parts). */
+  async loadDiscrepancyKeys(id: string): Promise<string[]> {
+    if (!UUID.test(id)) return [];
+    const rows = (await this.db.query(
+      `SELECT concat_ws(chr(31), kind, entity, coalesce(onec_ref, ''), coalesce(crm_id, ''), coalesce(field, '')) AS k
+         FROM discrepancy WHERE run_id = $1`,
+      [id],
+    )) as { k: string }[];
+    return rows.map((r) => r.k);
   }
 
   async loadClusters(id: string): Promise<DuplicateCluster[]> {

@@ -17,6 +17,7 @@ import type {
 import { NodemailerMailerAdapter } from '../../src/report/nodemailer-mailer.adapter.js';
 import { ReportDeliveryService } from '../../src/report/report-delivery.service.js';
 import { ReportRenderer } from '../../src/report/report-renderer.js';
+import { discrepancyKey } from '../../src/report/report-model.js';
 import {
   SAMPLE_PREVIOUS_ID,
   SAMPLE_RAW_CONTACTS,
@@ -493,5 +494,9 @@ describe('report e-mail delivery over real SMTP', () => {
     expect(await svc.delivery.deliver(id)).toMatchObject({ outcome: 'not_finished' });
     // The previous run found through the database is the sample's previous run.
     expect((await new PgReportSource(ds).loadPrevious(SAMPLE_RUN_ID))?.id).toBe(SAMPLE_PREVIOUS_ID);
+    // Keys built in SQL are the keys built in JS (they decide which items are "new").
+    expect(new Set(await new PgReportSource(ds).loadDiscrepancyKeys(SAMPLE_PREVIOUS_ID))).toEqual(
+      new Set(samplePreviousItems().map(discrepancyKey)),
+    );
   });
 });
