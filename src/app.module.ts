@@ -10,6 +10,7 @@ import { KeyThrottlerGuard, RATE_LIMIT_PER_MINUTE } from './auth/key-throttler.g
 import { ProblemFilter } from './common/http/problem.filter.js';
 import { loggerParams } from './common/logging.js';
 import { ConfigModule } from './config/config.module.js';
+import { CrmModule } from './crm/crm.module.js';
 import type { Settings } from './config/settings.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
@@ -20,7 +21,7 @@ import { ReconcileModule } from './reconcile/reconcile.module.js';
 /**
  * Feature modules, in the order they are wired. Each brings its controllers, services and schedulers.
  */
-const FEATURE_MODULES: Type[] = [HealthModule, ReconcileModule];
+const FEATURE_MODULES: Type[] = [CrmModule, HealthModule, ReconcileModule];
 
 export interface AppModuleOptions {
   settings: Settings;

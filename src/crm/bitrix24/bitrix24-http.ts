@@ -111,8 +111,8 @@ export class Bitrix24Http {
     return text.split(this.secret).join('***').split(encodeURIComponent(this.secret)).join('***');
   }
 
-  /** One method call with the full retry policy. Throws CrmError. */
-  async call(method: string, params: Record<string, unknown>): Promise<B24Body> {
+  /** One method call with the full retry policy (`retry: false`: one attempt, e.g. a probe). Throws CrmError. */
+  async call(method: string, params: Record<string, unknown>, opts: { retry?: boolean } = {}): Promise<B24Body> {
     let ql = 0;
     let op = 0;
     let tr = 0;
@@ -123,6 +123,7 @@ export class Bitrix24Http {
       } catch (e) {
         if (!(e instanceof B24Failure)) throw e;
         const f = e;
+        if (opts.retry === false) throw f.error;
         if (f.kind === 'query_limit' && ql < QUERY_LIMIT_DELAYS_MS.length) {
           await this.backoff(QUERY_LIMIT_DELAYS_MS[ql++], method, f);
           continue;
@@ -274,7 +275,7 @@ export class Bitrix24Http {
       this.count(method, 'error');
       throw this.clean(mapThrown(e, method, this.timeoutMs));
     }
-    let json: Record<string, unknown> | null = null;
+    let json: Record<string, unknown> | null;
     try {
       json = JSON.parse(text) as Record<string, unknown>;
     } catch {

@@ -242,7 +242,8 @@ export class Bitrix24Adapter implements CrmPort {
   }
 
   async ping(): Promise<void> {
-    await this.http.call('crm.item.list', { entityTypeId: 4, select: ['id'], filter: { '=id': 0 }, start: -1 });
+    // A probe: one attempt, no retries (the caller decides what "down" means).
+    await this.http.call('crm.item.list', { entityTypeId: 4, select: ['id'], filter: { '=id': 0 }, start: -1 }, { retry: false });
   }
 
   // ---- writes ----
@@ -295,7 +296,18 @@ export class Bitrix24Adapter implements CrmPort {
         [...byOrigin.values()].flat().map((k) => (byKey.get(k)!.write as Extract<CrmWrite, { op: 'create' }>).origin.originatorId),
       );
       for (const originatorId of originatorIds) {
-        const found = await this.findByOrigin(entity, originatorId, [...byOrigin.keys()]);
+        let found: Map<string, string[]>;
+        try {
+          found = await this.findByOrigin(entity, originatorId, [...byOrigin.keys()]);
+        } catch (e) {
+          // Without the lookup a retry could create a duplicate: these creates fail instead (a later run finds them).
+          const error = new CrmError(
+            e instanceof CrmError && e.fatal ? e.code : CrmErrorCode.TEMPORARY,
+            `Bitrix24 ${entity}: the answer to a create was lost and the lookup by origin failed (${(e as Error).message}); not retried`,
+          );
+          for (const k of [...byOrigin.values()].flat()) settled.set(k, { ok: false, error });
+          continue;
+        }
         for (const [originId, ids] of found)
           for (const k of byOrigin.get(originId) ?? []) {
             const rec = { id: ids[0], ...(ids.length > 1 ? { duplicates: ids.slice(1) } : {}) };
@@ -311,20 +323,37 @@ export class Bitrix24Adapter implements CrmPort {
       const p = byKey.get(k)!;
       const w = p.write;
       if (w.op === 'createRequisite') {
-        const body = await this.http.call('crm.requisite.list', {
-          filter: { ENTITY_TYPE_ID: 4, ENTITY_ID: Number(w.companyId), XML_ID: w.fields.xmlId },
-          select: ['ID'],
-          order: { ID: 'ASC' },
-        });
+        let body: { result: unknown };
+        try {
+          body = await this.http.call('crm.requisite.list', {
+            filter: { ENTITY_TYPE_ID: 4, ENTITY_ID: Number(w.companyId), XML_ID: w.fields.xmlId },
+            select: ['ID'],
+            order: { ID: 'ASC' },
+          });
+        } catch (e) {
+          settled.set(k, {
+            ok: false,
+            error: new CrmError(CrmErrorCode.TEMPORARY, `Bitrix24 requisite: the answer to an add was lost and the lookup failed (${(e as Error).message}); not retried`),
+          });
+          continue;
+        }
         const ids = rowsOf(body.result, 'crm.requisite.list').map((r) => Number((r as B24Row).ID)).filter((n) => n > 0);
         if (ids.length) {
           recovered.set(k, { id: String(ids[0]), ...(ids.length > 1 ? { duplicates: ids.slice(1).map(String) } : {}) });
           settled.set(k, { ok: true, result: ids[0] });
         }
-      } else if (w.op === 'update' && (w.fields as CompanyFields).phones !== undefined || (w.op === 'update' && (w.fields as CompanyFields).emails !== undefined)) {
-        const upd = w as Extract<CrmWrite, { op: 'update' }>;
-        if (upd.entity === 'deals') continue;
-        const now = await this.getOne(upd.entity, upd.id);
+      } else if (w.op === 'update' && w.entity !== 'deals' && hasFm(w.fields)) {
+        const upd = w;
+        let now: { phones: CrmMultiValue[]; emails: CrmMultiValue[] } | null;
+        try {
+          now = await this.getOne(upd.entity as 'companies' | 'contacts', upd.id);
+        } catch (e) {
+          settled.set(k, {
+            ok: false,
+            error: new CrmError(CrmErrorCode.TEMPORARY, `Bitrix24 ${upd.entity} ${upd.id}: the answer to an fm update was lost and re-reading failed (${(e as Error).message}); not retried`),
+          });
+          continue;
+        }
         if (!now) continue;
         const fields = p.command.params.fields as Record<string, unknown>;
         const fm = this.fmUpdate(upd.fields as CompanyFields, { phones: now.phones, emails: now.emails });
