@@ -15,13 +15,14 @@ import type { Settings } from './config/settings.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import type { Mapping } from './mapping/mapping.types.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { QueueModule } from './queue/queue.module.js';
 import { ReconcileModule } from './reconcile/reconcile.module.js';
 
 /**
  * Feature modules, in the order they are wired. Each brings its controllers, services and schedulers.
  */
-const FEATURE_MODULES: Type[] = [CrmModule, HealthModule, ReconcileModule];
+const FEATURE_MODULES: Type[] = [MetricsModule, CrmModule, HealthModule, ReconcileModule];
 
 export interface AppModuleOptions {
   settings: Settings;

@@ -1,0 +1,109 @@
+import { Injectable, Logger, Optional, type OnApplicationBootstrap } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { describeError } from '../common/describe-error.js';
+import { SYNC_ENTITIES, type SyncEntity } from '../common/vocabulary.js';
+import type { RunSummary } from '../reconcile/reconcile.types.js';
+import {
+  applyRunSummaryToMetrics,
+  applySyncStateToMetrics,
+  type FinishedReconcileRun,
+  type SyncMetricsState,
+} from './apply-run-summary.js';
+import { SverkaMetrics } from './sverka-metrics.js';
+
+/**
+ * How many of the latest successful/partial reconciliations are replayed at start, oldest first, so
+ * that sections a later run did not compute (duplicates, debts, counts of other entities) come back
+ * as a process that saw those runs would show them.
+ */
+const RUNS_REPLAYED = 10;
+
+/**
+ * At start, sets the gauges from the database so a restart does not blank the dashboards: the
+ * results of the latest finished reconciliations (`reconciliation_run`) and the sync state
+ * (`sync_run`, `sync_item_failure`). Counters start at 0, as Prometheus expects of a restart.
+ * A missing table (a module not deployed, migrations not run) is skipped; a failure is logged and
+ * never stops the application.
+ */
+@Injectable()
+export class MetricsRestoreService implements OnApplicationBootstrap {
+  private readonly log = new Logger(MetricsRestoreService.name);
+
+  constructor(
+    private readonly metrics: SverkaMetrics,
+    @Optional() private readonly db?: DataSource,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.restore();
+  }
+
+  /** Restores both parts; returns what was found (for logs and tests). */
+  async restore(): Promise<{ reconcileRuns: number; sync: boolean }> {
+    if (!this.db) return { reconcileRuns: 0, sync: false };
+    const reconcileRuns = await this.attempt('reconciliation', () => this.restoreReconciliation(), 0);
+    const sync = await this.attempt('sync', () => this.restoreSync(), false);
+    this.log.log(`metrics restored: ${reconcileRuns} reconciliation run(s), sync state ${sync ? 'found' : 'absent'}`);
+    return { reconcileRuns, sync };
+  }
+
+  private async restoreReconciliation(): Promise<number> {
+    const db = this.db!;
+    if (!(await tableExists(db, 'reconciliation_run'))) return 0;
+    const rows: { status: FinishedReconcileRun['status']; finished_at: Date; summary: RunSummary | null }[] =
+      await db.query(
+        `SELECT status, finished_at, summary FROM (
+           SELECT status, finished_at, summary FROM reconciliation_run
+            WHERE finished_at IS NOT NULL AND status IN ('succeeded', 'partial')
+            ORDER BY finished_at DESC LIMIT $1) latest
+          ORDER BY finished_at ASC`,
+        [RUNS_REPLAYED],
+      );
+    for (const r of rows) applyRunSummaryToMetrics(this.metrics, { status: r.status, finishedAt: r.finished_at, summary: r.summary });
+    return rows.length;
+  }
+
+  private async restoreSync(): Promise<boolean> {
+    const db = this.db!;
+    const [runs, failures] = [await tableExists(db, 'sync_run'), await tableExists(db, 'sync_item_failure')];
+    if (!runs && !failures) return false;
+    const state: SyncMetricsState = { lastSuccess: {}, deadLetters: {} };
+    if (runs) {
+      // An entity synced successfully in a run that finished succeeded or partial (records that failed
+      // are dead letters or retries, counted apart) and that has stats for it (its step ran).
+      const rows: { entity: string; at: Date }[] = await db.query(
+        `SELECT e.entity, max(r.finished_at) AS at
+           FROM sync_run r CROSS JOIN LATERAL unnest(r.entities) AS e(entity)
+          WHERE r.status IN ('succeeded', 'partial') AND r.finished_at IS NOT NULL AND r.stats ? e.entity
+          GROUP BY e.entity`,
+      );
+      for (const r of rows) if (isSyncEntity(r.entity)) state.lastSuccess[r.entity] = r.at;
+    }
+    if (failures) {
+      const rows: { entity: string; n: string }[] = await db.query(
+        `SELECT entity, count(*) AS n FROM sync_item_failure WHERE dead GROUP BY entity`,
+      );
+      for (const r of rows) if (isSyncEntity(r.entity)) state.deadLetters[r.entity] = Number(r.n);
+    }
+    applySyncStateToMetrics(this.metrics, state);
+    return true;
+  }
+
+  private async attempt<T>(what: string, fn: () => Promise<T>, fallback: T): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      this.log.warn(`could not restore ${what} metrics: ${describeError(e)}`);
+      return fallback;
+    }
+  }
+}
+
+async function tableExists(db: DataSource, table: string): Promise<boolean> {
+  const [row]: { ok: boolean }[] = await db.query(`SELECT to_regclass($1) IS NOT NULL AS ok`, [`public.${table}`]);
+  return row?.ok === true;
+}
+
+function isSyncEntity(v: string): v is SyncEntity {
+  return (SYNC_ENTITIES as readonly string[]).includes(v);
+}
