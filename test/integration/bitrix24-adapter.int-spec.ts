@@ -333,6 +333,10 @@ describe('Bitrix24 adapter against the simulator', () => {
     sim.setFaults({ forbid: 'plan' });
     expect((await expectCrmError(adapter.count('companies'), CrmErrorCode.FORBIDDEN)).message).toMatch(/commercial plan/);
     await expect(adapter.applyWrites([companyCreate(1)])).rejects.toMatchObject({ code: CrmErrorCode.FORBIDDEN });
+    sim.setFaults({ forbid: 'intranet' });
+    expect((await expectCrmError(adapter.count('companies'), CrmErrorCode.FORBIDDEN)).message).toMatch(/intranet/);
+    sim.setFaults({ overload: true });
+    expect((await expectCrmError(adapter.count('companies'), CrmErrorCode.CONFIGURATION)).crmCode).toBe('OVERLOAD_LIMIT');
     sim.setFaults({});
     const bad = await expectCrmError(adapter.http.call('crm.item.list', { entityTypeId: 4, filter: { '>nope': 1 } }), CrmErrorCode.CONFIGURATION);
     expect(bad.crmCode).toBe('INVALID_ARG_VALUE');

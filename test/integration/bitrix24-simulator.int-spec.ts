@@ -3,6 +3,7 @@ import { applyDrift, planDrift } from '../../src/simulators/dataset/drift.js';
 import { startBitrix24Simulator, type RunningBitrix24Simulator } from '../../src/simulators/bitrix24/index.js';
 import { startSimulators } from '../../src/simulators/start-simulators.js';
 
+/* eslint-disable @typescript-eslint/no-explicit-any -- raw JSON bodies are probed field by field */
 /** The fake Bitrix24 portal's own contract (sheet bitrix24-rest.md §1, §4, §8–§10), by raw HTTP. */
 async function post(url: string, body: unknown): Promise<{ status: number; json: Record<string, any> }> {
   const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
@@ -38,7 +39,7 @@ describe('Bitrix24 simulator', () => {
     expect(await post(`${sim.webhookUrl}no.such.method`, {})).toEqual({ status: 404, json: { error: 'ERROR_METHOD_NOT_FOUND', error_description: 'Method not found!' } });
     expect(await post(`${sim.webhookUrl.replace('sverka-sim-secret', 'bad')}crm.status.list`, {})).toEqual({
       status: 401,
-      json: { error: 'NO_AUTH_FOUND', error_description: 'Wrong authorization data' },
+      json: { error: 'INVALID_CREDENTIALS', error_description: 'Invalid request credentials' },
     });
     expect((await post(`${sim.webhookUrl}crm.item.add`, { entityTypeId: 3, fields: { fm: 'x' } })).json.error).toBe('100');
   });

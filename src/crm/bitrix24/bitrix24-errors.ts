@@ -34,14 +34,10 @@ export function mapB24Error(status: number, code: unknown, description: unknown,
 
   if (c === 'QUERY_LIMIT_EXCEEDED') return fail(CrmErrorCode.RATE_LIMITED, 'query_limit');
   if (c === 'OPERATION_TIME_LIMIT' || status === 429) return fail(CrmErrorCode.RATE_LIMITED, 'operating');
+  // By code first: the statuses of these differ between the protocol sheet (403/503) and the docs'
+  // `_includes/system-errors.md` (401); the code says what to fix either way.
   if (c === 'OVERLOAD_LIMIT')
     return fail(CrmErrorCode.CONFIGURATION, 'final', `${text} — the portal has blocked REST API calls; ask Bitrix24 support to lift the block`);
-  if (status === 401 || c === 'NO_AUTH_FOUND' || c === 'expired_token' || c === 'INVALID_CREDENTIALS')
-    return fail(
-      CrmErrorCode.UNAUTHORIZED,
-      'final',
-      `Bitrix24 rejected the webhook (${status || ''} ${c}): check BITRIX24_WEBHOOK_URL — the user id and the secret of an incoming webhook that still exists and has not expired`,
-    );
   if (c === 'insufficient_scope')
     return fail(
       CrmErrorCode.FORBIDDEN,
@@ -54,11 +50,25 @@ export function mapB24Error(status: number, code: unknown, description: unknown,
       'final',
       `Bitrix24 refused the webhook user (${status} allowed_only_intranet_user): create the webhook as an intranet (employee) user, not an extranet one`,
     );
+  if (c === 'ACCESS_DENIED' && (status === 401 || status === 403))
+    return fail(
+      CrmErrorCode.FORBIDDEN,
+      'final',
+      `Bitrix24 refused REST access (${status} ACCESS_DENIED): the REST API needs a commercial plan (subscription) on this portal — ${desc}`,
+    );
+  if (c === 'PORTAL_DELETED')
+    return fail(CrmErrorCode.CONFIGURATION, 'final', `${text} — the portal is deleted or its public part is closed`);
+  if (status === 401 || ['NO_AUTH_FOUND', 'INVALID_CREDENTIALS', 'expired_token', 'user_access_error'].includes(c))
+    return fail(
+      CrmErrorCode.UNAUTHORIZED,
+      'final',
+      `Bitrix24 rejected the webhook (${status || ''} ${c}): check BITRIX24_WEBHOOK_URL — the user id and the secret of an incoming webhook that still exists and has not expired`,
+    );
   if (status === 403)
     return fail(
       CrmErrorCode.FORBIDDEN,
       'final',
-      `Bitrix24 refused access (${status} ${c}): the REST API needs a commercial plan and a webhook user with CRM access — ${desc}`,
+      `Bitrix24 refused access (${status} ${c}): the webhook user needs access to the CRM — ${desc}`,
     );
   if (c === 'ACCESS_DENIED')
     return fail(CrmErrorCode.FORBIDDEN, 'final', `${text} — give the webhook user access to this CRM type`);

@@ -29,9 +29,12 @@ export interface Bitrix24Faults {
   blockedMethods?: Record<string, number> | string[];
   /** The next N requests get 503 QUERY_LIMIT_EXCEEDED whatever the bucket says (counts down). */
   forceQueryLimit?: number;
-  /** Every call gets 403: missing `crm` scope, no commercial plan, or an extranet webhook user. */
+  /**
+   * Every call refused: `scope` → 401 insufficient_scope, `plan` → 401 ACCESS_DENIED "REST is available
+   * only by subscription", `intranet` → 403 allowed_only_intranet_user.
+   */
   forbid?: 'scope' | 'plan' | 'intranet' | null;
-  /** Every call gets 503 OVERLOAD_LIMIT (REST blocked by the portal). */
+  /** Every call gets 401 OVERLOAD_LIMIT (REST manually blocked for the portal). */
   overload?: boolean;
 }
 
@@ -243,12 +246,13 @@ export class Bitrix24Simulator {
     call.method = m ? decodeURIComponent(m[3]) : url.pathname;
     if (this.faults.latencyMs) await new Promise((r) => setTimeout(r, this.faults.latencyMs));
     if (!m) return fail(new B24SimError(404, 'ERROR_METHOD_NOT_FOUND', 'Method not found!'));
+    // Statuses and texts per the docs' _includes/system-errors.md (the sheet §9 says 403/503 for some).
     if (m[1] !== String(this.userId) || decodeURIComponent(m[2]) !== this.secret)
-      return fail(new B24SimError(401, 'NO_AUTH_FOUND', 'Wrong authorization data'));
-    if (this.faults.overload) return fail(new B24SimError(503, 'OVERLOAD_LIMIT', 'REST API is blocked due to overload'));
+      return fail(new B24SimError(401, 'INVALID_CREDENTIALS', 'Invalid request credentials'));
+    if (this.faults.overload) return fail(new B24SimError(401, 'OVERLOAD_LIMIT', 'REST API is blocked due to overload'));
     if (this.faults.forbid === 'scope')
-      return fail(new B24SimError(403, 'insufficient_scope', 'The request requires higher privileges than provided by the webhook token'));
-    if (this.faults.forbid === 'plan') return fail(new B24SimError(403, 'ACCESS_DENIED', 'REST API is available only on commercial plans'));
+      return fail(new B24SimError(401, 'insufficient_scope', 'The request requires higher privileges than provided by the webhook token'));
+    if (this.faults.forbid === 'plan') return fail(new B24SimError(401, 'ACCESS_DENIED', 'REST is available only by subscription'));
     if (this.faults.forbid === 'intranet')
       return fail(new B24SimError(403, 'allowed_only_intranet_user', 'Action is allowed only for intranet users'));
     if (!this.admit()) return fail(new B24SimError(503, 'QUERY_LIMIT_EXCEEDED', 'Too many requests'));
