@@ -13,7 +13,8 @@ import type { BenchRow } from './bench.types.js';
  * Args: `--companies=N` (default 50000), `--limited=M` (rows read at the limits, default 5000).
  */
 export async function run(args: string[] = []): Promise<BenchRow[]> {
-  const arg = (name: string, def: number) => Number(args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? def);
+  const arg = (name: string, def: number) =>
+    Number(args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? def);
   const n = arg('companies', 50_000);
   const limited = arg('limited', 5000);
   const seed: Bitrix24Seed = {
@@ -41,18 +42,33 @@ export async function run(args: string[] = []): Promise<BenchRow[]> {
       let count = 0;
       for await (const page of adapter.bulkRead({ entity: 'companies' })) count += page.records.length;
       let s = (performance.now() - t0) / 1000;
-      rows.push({ name: 'bulk read, no limit', value: Math.round(count / s), unit: 'records/s', note: `${count} companies (fm included) in ${s.toFixed(2)} s, ${free.calls.length} requests` });
-      const ids = Array.from({ length: Math.min(n, 10_000) }, (_, i) => String(i * Math.floor(n / Math.min(n, 10_000)) + 1));
+      rows.push({
+        name: 'bulk read, no limit',
+        value: Math.round(count / s),
+        unit: 'records/s',
+        note: `${count} companies (fm included) in ${s.toFixed(2)} s, ${free.calls.length} requests`,
+      });
+      const ids = Array.from({ length: Math.min(n, 10_000) }, (_, i) =>
+        String(i * Math.floor(n / Math.min(n, 10_000)) + 1),
+      );
       free.clearCalls();
       t0 = performance.now();
       const got = await adapter.getMany('companies', ids);
       s = (performance.now() - t0) / 1000;
-      rows.push({ name: 'getMany, no limit', value: Math.round(got.records.length / s), unit: 'records/s', note: `${got.records.length} ids in ${free.calls.length} batch requests, ${s.toFixed(2)} s` });
+      rows.push({
+        name: 'getMany, no limit',
+        value: Math.round(got.records.length / s),
+        unit: 'records/s',
+        note: `${got.records.length} ids in ${free.calls.length} batch requests, ${s.toFixed(2)} s`,
+      });
     } finally {
       await free.close();
     }
     resetPortalLimiters();
-    const capped = await startBitrix24Simulator({ seed: { companies: seed.companies!.slice(0, limited) }, limits: { rps: 2, burst: 50 } });
+    const capped = await startBitrix24Simulator({
+      seed: { companies: seed.companies!.slice(0, limited) },
+      limits: { rps: 2, burst: 50 },
+    });
     try {
       const adapter = new Bitrix24Adapter({ webhookUrl: capped.webhookUrl, rps: 2, burst: 50 });
       const t0 = performance.now();
@@ -81,7 +97,8 @@ export async function run(args: string[] = []): Promise<BenchRow[]> {
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   run(process.argv.slice(2)).then(
     (rows) => {
-      for (const r of rows) process.stdout.write(`${r.name}: ${r.value} ${r.unit}${r.note ? `  (${r.note})` : ''}\n`);
+      for (const r of rows)
+        process.stdout.write(`${r.name}: ${r.value} ${r.unit}${r.note ? `  (${r.note})` : ''}\n`);
     },
     (e: unknown) => {
       process.stderr.write(`${(e as Error)?.stack ?? String(e)}\n`);

@@ -15,7 +15,8 @@ import type { BenchRow } from './bench.types.js';
  * Args: `--records=N` (default 6000), `--rps=R` (2), `--burst=B` (50).
  */
 export async function run(args: string[] = []): Promise<BenchRow[]> {
-  const arg = (name: string, def: number) => Number(args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? def);
+  const arg = (name: string, def: number) =>
+    Number(args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? def);
   const records = arg('records', 6000);
   const rps = arg('rps', 2);
   const burst = arg('burst', 50);
@@ -50,8 +51,18 @@ export async function run(args: string[] = []): Promise<BenchRow[]> {
     for (let i = 0; i < burstRequests; i++) burstRecords += size(i);
     const burstS = Math.max(0.001, (batches[burstRequests - 1].at - t0) / 1000);
     const rows: BenchRow[] = [
-      { name: 'records written', value: ok, unit: 'records', note: `${records} creates in ${batches.length} batch requests, ${totalS.toFixed(1)} s, ${rejected} answered 503` },
-      { name: 'burst phase', value: Math.round(burstRecords / burstS), unit: 'records/s', note: `first ${burstRequests} requests (${burstRecords} records) in ${burstS.toFixed(2)} s: the bucket lets a burst through at once` },
+      {
+        name: 'records written',
+        value: ok,
+        unit: 'records',
+        note: `${records} creates in ${batches.length} batch requests, ${totalS.toFixed(1)} s, ${rejected} answered 503`,
+      },
+      {
+        name: 'burst phase',
+        value: Math.round(burstRecords / burstS),
+        unit: 'records/s',
+        note: `first ${burstRequests} requests (${burstRecords} records) in ${burstS.toFixed(2)} s: the bucket lets a burst through at once`,
+      },
     ];
     // Steady phase: skip a few requests after the burst (the bucket drained a little while the burst
     // ran), then count the records of requests (a, last] over the time between their answers.
@@ -62,11 +73,26 @@ export async function run(args: string[] = []): Promise<BenchRow[]> {
       const steadyS = (batches.at(-1)!.at - batches[a].at) / 1000;
       const steady = steadyRecords / steadyS;
       rows.push(
-        { name: 'steady phase', value: Math.round(steady * 10) / 10, unit: 'records/s', note: `${steadyRecords} records in ${steadyS.toFixed(1)} s (requests ${a + 2}…${batches.length})` },
-        { name: 'steady / (BITRIX24_RPS × 50)', value: Math.round((steady / limit) * 1000) / 1000, unit: 'fraction', note: `limit ${limit} records/s (rps ${rps}, burst ${burst}); goal ≥ 0.9` },
+        {
+          name: 'steady phase',
+          value: Math.round(steady * 10) / 10,
+          unit: 'records/s',
+          note: `${steadyRecords} records in ${steadyS.toFixed(1)} s (requests ${a + 2}…${batches.length})`,
+        },
+        {
+          name: 'steady / (BITRIX24_RPS × 50)',
+          value: Math.round((steady / limit) * 1000) / 1000,
+          unit: 'fraction',
+          note: `limit ${limit} records/s (rps ${rps}, burst ${burst}); goal ≥ 0.9`,
+        },
       );
     }
-    rows.push({ name: 'overall / (BITRIX24_RPS × 50)', value: Math.round((ok / totalS / limit) * 1000) / 1000, unit: 'fraction', note: 'whole run including the burst (above 1 while the burst dominates)' });
+    rows.push({
+      name: 'overall / (BITRIX24_RPS × 50)',
+      value: Math.round((ok / totalS / limit) * 1000) / 1000,
+      unit: 'fraction',
+      note: 'whole run including the burst (above 1 while the burst dominates)',
+    });
     return rows;
   } finally {
     Logger.overrideLogger(['log', 'error', 'warn']);
@@ -77,7 +103,8 @@ export async function run(args: string[] = []): Promise<BenchRow[]> {
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   run(process.argv.slice(2)).then(
     (rows) => {
-      for (const r of rows) process.stdout.write(`${r.name}: ${r.value} ${r.unit}${r.note ? `  (${r.note})` : ''}\n`);
+      for (const r of rows)
+        process.stdout.write(`${r.name}: ${r.value} ${r.unit}${r.note ? `  (${r.note})` : ''}\n`);
     },
     (e: unknown) => {
       process.stderr.write(`${(e as Error)?.stack ?? String(e)}\n`);

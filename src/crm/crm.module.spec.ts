@@ -8,11 +8,18 @@ import { CrmModule, createCrmPort, resetCrmModuleWarnings } from './crm.module.j
 import { CRM_PORT } from './crm.port.js';
 
 describe('CrmModule', () => {
-  const env = { BITRIX24_WEBHOOK_URL: 'http://127.0.0.1:8082/rest/1/Секрет-42xyz/', BITRIX24_RPS: '3', BITRIX24_BURST: '40' };
+  const env = {
+    BITRIX24_WEBHOOK_URL: 'http://127.0.0.1:8082/rest/1/Секрет-42xyz/',
+    BITRIX24_RPS: '3',
+    BITRIX24_BURST: '40',
+  };
 
   it('provides CRM_PORT as the Bitrix24 adapter from the injected SETTINGS, metrics optional', async () => {
     @Global()
-    @Module({ providers: [{ provide: SETTINGS, useValue: parseSettings(env, { mode: 'embedded' }) }], exports: [SETTINGS] })
+    @Module({
+      providers: [{ provide: SETTINGS, useValue: parseSettings(env, { mode: 'embedded' }) }],
+      exports: [SETTINGS],
+    })
     class FakeConfig {}
     const mod = await Test.createTestingModule({ imports: [FakeConfig, CrmModule] }).compile();
     const port = mod.get(CRM_PORT);
@@ -29,7 +36,10 @@ describe('CrmModule', () => {
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     createCrmPort(parseSettings(env, { mode: 'embedded' }), new SverkaMetrics({ defaultMetrics: false }));
     expect(warn).not.toHaveBeenCalled();
-    const remote = parseSettings({ ...env, BITRIX24_WEBHOOK_URL: 'http://crm.example.ru/rest/1/s3cr3t-value/' }, { mode: 'embedded' });
+    const remote = parseSettings(
+      { ...env, BITRIX24_WEBHOOK_URL: 'http://crm.example.ru/rest/1/s3cr3t-value/' },
+      { mode: 'embedded' },
+    );
     createCrmPort(remote);
     createCrmPort(remote);
     expect(warn).toHaveBeenCalledTimes(1);

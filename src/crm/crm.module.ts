@@ -61,7 +61,8 @@ export function resetCrmModuleWarnings(): void {
     {
       provide: CRM_PORT,
       inject: [SETTINGS, { token: SverkaMetrics, optional: true }],
-      useFactory: (settings: Settings, metrics?: SverkaMetrics) => createCrmPort(settings, metrics ?? undefined),
+      useFactory: (settings: Settings, metrics?: SverkaMetrics) =>
+        createCrmPort(settings, metrics ?? undefined),
     },
   ],
   exports: [CRM_PORT],

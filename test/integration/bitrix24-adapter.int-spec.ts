@@ -5,7 +5,11 @@ import { CrmError, CrmErrorCode } from '../../src/crm/crm.error.js';
 import { createCrmPort } from '../../src/crm/crm.module.js';
 import type { CrmCompany, CrmWrite } from '../../src/crm/crm.types.js';
 import { SverkaMetrics } from '../../src/metrics/sverka-metrics.js';
-import { startBitrix24Simulator, type Bitrix24Seed, type RunningBitrix24Simulator } from '../../src/simulators/bitrix24/index.js';
+import {
+  startBitrix24Simulator,
+  type Bitrix24Seed,
+  type RunningBitrix24Simulator,
+} from '../../src/simulators/bitrix24/index.js';
 
 /**
  * Contract: the Bitrix24 adapter against the fake portal over real HTTP (sheet shared/reference/bitrix24-rest.md).
@@ -22,7 +26,9 @@ function seedCompanies(n: number, withOrigin = 0): Bitrix24Seed {
   return { companies };
 }
 
-async function collect<T>(it: AsyncIterable<{ records: T[]; malformed: unknown[] }>): Promise<{ records: T[]; pages: number; malformed: number }> {
+async function collect<T>(
+  it: AsyncIterable<{ records: T[]; malformed: unknown[] }>,
+): Promise<{ records: T[]; pages: number; malformed: number }> {
   const out = { records: [] as T[], pages: 0, malformed: 0 };
   for await (const p of it) {
     out.records.push(...p.records);
@@ -57,7 +63,14 @@ describe('Bitrix24 adapter against the simulator', () => {
   let sim: RunningBitrix24Simulator;
   let metrics: SverkaMetrics;
   const adapterFor = (s: RunningBitrix24Simulator, o: Partial<Bitrix24AdapterOptions> = {}) =>
-    new Bitrix24Adapter({ webhookUrl: s.webhookUrl, rps: 1000, burst: 1000, retryScale: 0.002, metrics, ...o });
+    new Bitrix24Adapter({
+      webhookUrl: s.webhookUrl,
+      rps: 1000,
+      burst: 1000,
+      retryScale: 0.002,
+      metrics,
+      ...o,
+    });
 
   beforeEach(() => {
     resetPortalLimiters();
@@ -74,11 +87,17 @@ describe('Bitrix24 adapter against the simulator', () => {
     expect(read.records).toHaveLength(137);
     expect(new Set(read.records.map((r) => r.id)).size).toBe(137);
     expect(read.pages).toBe(3);
-    expect(read.records[0]).toMatchObject({ id: '1', title: 'Компания 1', originatorId: ORIGINATOR, originId: 'ref-1' });
+    expect(read.records[0]).toMatchObject({
+      id: '1',
+      title: 'Компания 1',
+      originatorId: ORIGINATOR,
+      originId: 'ref-1',
+    });
     expect(read.records[0].phones).toEqual([{ id: '1', value: '+74951000000', valueType: 'WORK' }]);
     const lists = sim.calls.filter((c) => c.method === 'crm.item.list');
     expect(lists.map((c) => (c.params?.filter as Record<string, unknown>)['>id'])).toEqual([0, 50, 100]);
-    for (const c of lists) expect(c.params).toMatchObject({ entityTypeId: 4, select: ['*'], order: { id: 'ASC' }, start: -1 });
+    for (const c of lists)
+      expect(c.params).toMatchObject({ entityTypeId: 4, select: ['*'], order: { id: 'ASC' }, start: -1 });
     // afterId resumes.
     const rest = await collect<CrmCompany>(adapter.bulkRead({ entity: 'companies', afterId: '130' }));
     expect(rest.records.map((r) => r.id)).toEqual(['131', '132', '133', '134', '135', '136', '137']);
@@ -105,7 +124,12 @@ describe('Bitrix24 adapter against the simulator', () => {
     sim.state.add('companies', { title: 'Чужая', originatorId: 'other', originId: 'ref-4' });
     const adapter = adapterFor(sim);
     const found = await adapter.findByOrigin('companies', ORIGINATOR, ['ref-3', 'ref-4', 'ref-99']);
-    expect(found).toEqual(new Map([['ref-3', ['3', '61']], ['ref-4', ['4']]]));
+    expect(found).toEqual(
+      new Map([
+        ['ref-3', ['3', '61']],
+        ['ref-4', ['4']],
+      ]),
+    );
     expect(sim.calls).toHaveLength(1);
   });
 
@@ -115,24 +139,58 @@ describe('Bitrix24 adapter against the simulator', () => {
     const writes: CrmWrite[] = [
       companyCreate(1, { phones: ['+74951234567'] }),
       {
-        op: 'create', key: 'deal-bad', entity: 'deals', origin: { originatorId: ORIGINATOR, originId: 'o-1' },
-        fields: { title: 'Заказ 1', categoryId: '0', stageId: 'NO_SUCH_STAGE', opportunity: '100.00', currencyId: 'RUB', companyId: '1' },
+        op: 'create',
+        key: 'deal-bad',
+        entity: 'deals',
+        origin: { originatorId: ORIGINATOR, originId: 'o-1' },
+        fields: {
+          title: 'Заказ 1',
+          categoryId: '0',
+          stageId: 'NO_SUCH_STAGE',
+          opportunity: '100.00',
+          currencyId: 'RUB',
+          companyId: '1',
+        },
       },
       {
-        op: 'create', key: 'deal-ok', entity: 'deals', origin: { originatorId: ORIGINATOR, originId: 'o-2' },
-        fields: { title: 'Заказ 2', categoryId: '0', stageId: 'EXECUTING', opportunity: '150000.50', currencyId: 'RUB', companyId: '1', comments: 'Поставка' },
+        op: 'create',
+        key: 'deal-ok',
+        entity: 'deals',
+        origin: { originatorId: ORIGINATOR, originId: 'o-2' },
+        fields: {
+          title: 'Заказ 2',
+          categoryId: '0',
+          stageId: 'EXECUTING',
+          opportunity: '150000.50',
+          currencyId: 'RUB',
+          companyId: '1',
+          comments: 'Поставка',
+        },
       },
       { op: 'update', key: 'gone', entity: 'companies', id: '999', fields: { title: 'x' } },
       { op: 'update', key: 'upd', entity: 'companies', id: '2', fields: { title: 'Переименована' } },
     ];
     const res = await adapter.applyWrites(writes);
-    expect(res.map((r) => [r.key, r.ok])).toEqual([['k1', true], ['deal-bad', false], ['deal-ok', true], ['gone', false], ['upd', true]]);
+    expect(res.map((r) => [r.key, r.ok])).toEqual([
+      ['k1', true],
+      ['deal-bad', false],
+      ['deal-ok', true],
+      ['gone', false],
+      ['upd', true],
+    ]);
     expect(res[1].ok === false && res[1].error.code).toBe(CrmErrorCode.INVALID);
     expect(res[1].ok === false && res[1].error.crmCode).toBe('CRM_FIELD_ERROR_VALUE_NOT_VALID');
     expect(res[3].ok === false && res[3].error.code).toBe(CrmErrorCode.NOT_FOUND);
     expect(sim.calls.filter((c) => c.method === 'batch')).toHaveLength(1);
     const deal = sim.state.get('deals', res[2].ok ? res[2].id : 0)!;
-    expect(deal).toMatchObject({ stageId: 'EXECUTING', stageSemanticId: 'P', opportunity: 150000.5, isManualOpportunity: 'Y', companyId: 1, comments: 'Поставка' });
+    expect(deal).toMatchObject({
+      stageId: 'EXECUTING',
+      stageSemanticId: 'P',
+      opportunity: 150000.5,
+      isManualOpportunity: 'Y',
+      companyId: 1,
+      comments: 'Поставка',
+    });
     expect(sim.state.get('companies', 2)!.title).toBe('Переименована');
     expect(sim.state.get('companies', res[0].ok ? res[0].id : 0)!.fm).toEqual([
       expect.objectContaining({ typeId: 'PHONE', valueType: 'WORK', value: '+74951234567' }),
@@ -140,7 +198,12 @@ describe('Bitrix24 adapter against the simulator', () => {
   });
 
   it('retries only the failed retryable commands of a batch', async () => {
-    sim = await startBitrix24Simulator({ seed: {}, limits: false, faults: { commandErrorRate: 0.3 }, faultSeed: 7 });
+    sim = await startBitrix24Simulator({
+      seed: {},
+      limits: false,
+      faults: { commandErrorRate: 0.3 },
+      faultSeed: 7,
+    });
     const adapter = adapterFor(sim);
     const res = await adapter.applyWrites(Array.from({ length: 40 }, (_, i) => companyCreate(i)));
     expect(res.every((r) => r.ok)).toBe(true);
@@ -166,12 +229,23 @@ describe('Bitrix24 adapter against the simulator', () => {
     const keptId = (item.fm as { id: number; value: string }[]).find((e) => e.value === '+74951111111')!.id;
     const adapter = adapterFor(sim);
     const [r] = await adapter.applyWrites([
-      { op: 'update', key: 'u', entity: 'companies', id: String(item.id), fields: { phones: ['+74951111111', '+74953333333'], emails: ['new@example.ru'] } },
+      {
+        op: 'update',
+        key: 'u',
+        entity: 'companies',
+        id: String(item.id),
+        fields: { phones: ['+74951111111', '+74953333333'], emails: ['new@example.ru'] },
+      },
     ]);
     expect(r.ok).toBe(true);
     const fm = sim.state.get('companies', item.id)!.fm as { id: number; typeId: string; value: string }[];
     expect(fm.map((e) => [e.typeId, e.value]).sort()).toEqual(
-      [['EMAIL', 'new@example.ru'], ['PHONE', '+74951111111'], ['PHONE', '+74953333333'], ['WEB', 'example.ru']].sort(),
+      [
+        ['EMAIL', 'new@example.ru'],
+        ['PHONE', '+74951111111'],
+        ['PHONE', '+74953333333'],
+        ['WEB', 'example.ru'],
+      ].sort(),
     );
     expect(fm.find((e) => e.value === '+74951111111')!.id).toBe(keptId);
     // Same desired set again: nothing to send, updatedTime unchanged.
@@ -179,7 +253,14 @@ describe('Bitrix24 adapter against the simulator', () => {
     sim.clearCalls();
     const company = (await adapter.getOne('companies', String(item.id)))!;
     await adapter.applyWrites([
-      { op: 'update', key: 'u2', entity: 'companies', id: company.id, fields: { phones: ['+74953333333', '+74951111111'] }, current: { phones: company.phones, emails: company.emails } },
+      {
+        op: 'update',
+        key: 'u2',
+        entity: 'companies',
+        id: company.id,
+        fields: { phones: ['+74953333333', '+74951111111'] },
+        current: { phones: company.phones, emails: company.emails },
+      },
     ]);
     expect(sim.calls.map((c) => c.method)).toEqual(['crm.item.get']);
     expect(sim.state.get('companies', item.id)!.updatedTime).toBe(before);
@@ -188,11 +269,27 @@ describe('Bitrix24 adapter against the simulator', () => {
   it('requisites: preset by name (cached), add and update, read per company and all by keyset', async () => {
     sim = await startBitrix24Simulator({ seed: seedCompanies(3), limits: false });
     const adapter = adapterFor(sim);
-    const fields = { presetName: 'Организация', xmlId: 'ref-1', inn: '5024089920', kpp: '501701001', companyName: 'ТЕХНО ООО', fullName: 'ООО "ТЕХНО"', ogrn: '1075024006144' };
+    const fields = {
+      presetName: 'Организация',
+      xmlId: 'ref-1',
+      inn: '5024089920',
+      kpp: '501701001',
+      companyName: 'ТЕХНО ООО',
+      fullName: 'ООО "ТЕХНО"',
+      ogrn: '1075024006144',
+    };
     const [add] = await adapter.applyWrites([{ op: 'createRequisite', key: 'r', companyId: '1', fields }]);
     expect(add.ok).toBe(true);
     const id = add.ok ? add.id : '';
-    expect(sim.state.requisite(id)).toMatchObject({ ENTITY_TYPE_ID: '4', ENTITY_ID: '1', PRESET_ID: '1', NAME: 'Организация', XML_ID: 'ref-1', RQ_INN: '5024089920', RQ_OGRN: '1075024006144' });
+    expect(sim.state.requisite(id)).toMatchObject({
+      ENTITY_TYPE_ID: '4',
+      ENTITY_ID: '1',
+      PRESET_ID: '1',
+      NAME: 'Организация',
+      XML_ID: 'ref-1',
+      RQ_INN: '5024089920',
+      RQ_OGRN: '1075024006144',
+    });
     const [upd, bad] = await adapter.applyWrites([
       { op: 'updateRequisite', key: 'u', id, fields: { ...fields, kpp: '501701002' } },
       { op: 'createRequisite', key: 'x', companyId: '2', fields: { ...fields, presetName: 'Нет такого' } },
@@ -204,7 +301,14 @@ describe('Bitrix24 adapter against the simulator', () => {
     const [missing] = await adapter.applyWrites([{ op: 'updateRequisite', key: 'm', id: '777', fields }]);
     // Requisite methods answer with an empty error code: a per-record failure (sheet §6).
     expect(missing.ok === false && missing.error.code).toBe(CrmErrorCode.INVALID);
-    for (let i = 0; i < 60; i++) sim.state.addRequisite({ ENTITY_TYPE_ID: 4, ENTITY_ID: 2, PRESET_ID: 3, NAME: 'ИП', RQ_INN: `7707${i}` });
+    for (let i = 0; i < 60; i++)
+      sim.state.addRequisite({
+        ENTITY_TYPE_ID: 4,
+        ENTITY_ID: 2,
+        PRESET_ID: 3,
+        NAME: 'ИП',
+        RQ_INN: `7707${i}`,
+      });
     const all = await collect(adapter.readRequisites({}));
     expect(all.records).toHaveLength(61);
     expect(all.pages).toBe(2);
@@ -220,10 +324,19 @@ describe('Bitrix24 adapter against the simulator', () => {
     expect(deal.find((s) => s.id === 'WON')!.semantics).toBe('S');
     expect(deal.find((s) => s.id === 'NEW')!.semantics).toBe('P');
     const inv = await adapter.listStages('invoice');
-    expect(inv.map((s) => [s.id, s.semantics])).toEqual([['DT31_2:N', 'P'], ['DT31_2:S', 'P'], ['DT31_2:P', 'S'], ['DT31_2:D', 'F']]);
+    expect(inv.map((s) => [s.id, s.semantics])).toEqual([
+      ['DT31_2:N', 'P'],
+      ['DT31_2:S', 'P'],
+      ['DT31_2:P', 'S'],
+      ['DT31_2:D', 'F'],
+    ]);
     await adapter.listStages('deal');
     await adapter.listStages('invoice');
-    expect(sim.calls.map((c) => c.method)).toEqual(['crm.status.list', 'crm.category.list', 'crm.status.list']);
+    expect(sim.calls.map((c) => c.method)).toEqual([
+      'crm.status.list',
+      'crm.category.list',
+      'crm.status.list',
+    ]);
     const short = adapterFor(sim, { stageTtlMs: 0 });
     await short.listStages('deal');
     await short.listStages('deal');
@@ -279,7 +392,12 @@ describe('Bitrix24 adapter against the simulator', () => {
   });
 
   it('lost responses on creates (25 %): looked up by origin before any retry, no duplicates, every create gets its id', async () => {
-    sim = await startBitrix24Simulator({ seed: {}, limits: false, faults: { lostResponseRate: 0.25 }, faultSeed: 3 });
+    sim = await startBitrix24Simulator({
+      seed: {},
+      limits: false,
+      faults: { lostResponseRate: 0.25 },
+      faultSeed: 3,
+    });
     const adapter = adapterFor(sim);
     const writes = Array.from({ length: 400 }, (_, i) => companyCreate(i));
     const res = await adapter.applyWrites(writes);
@@ -289,7 +407,10 @@ describe('Bitrix24 adapter against the simulator', () => {
     const ids = res.map((r) => (r.ok ? r.id : ''));
     expect(new Set(ids).size).toBe(400);
     expect(sim.state.count('companies')).toBe(400);
-    for (let i = 0; i < 400; i++) expect(sim.state.findByOrigin('companies', ORIGINATOR, `new-${i}`).map((c) => String(c.id))).toEqual([ids[i]]);
+    for (let i = 0; i < 400; i++)
+      expect(sim.state.findByOrigin('companies', ORIGINATOR, `new-${i}`).map((c) => String(c.id))).toEqual([
+        ids[i],
+      ]);
     // Duplicates made by someone else (plus the lost create itself): the lowest id wins, the others are reported.
     sim.state.add('companies', { title: 'Дубль', originatorId: ORIGINATOR, originId: 'new-500' });
     sim.state.add('companies', { title: 'Дубль 2', originatorId: ORIGINATOR, originId: 'new-500' });
@@ -302,10 +423,24 @@ describe('Bitrix24 adapter against the simulator', () => {
     sim = await startBitrix24Simulator({ seed: seedCompanies(2), limits: false });
     const adapter = adapterFor(sim, { retryScale: 0.2 });
     sim.setFaults({ lostResponseRate: 1 });
-    const fields = { presetName: 'ИП', xmlId: 'ref-ip', inn: '500100732259', kpp: '', companyName: 'ИП Сидоров', fullName: '', ogrn: '304500116000157' };
+    const fields = {
+      presetName: 'ИП',
+      xmlId: 'ref-ip',
+      inn: '500100732259',
+      kpp: '',
+      companyName: 'ИП Сидоров',
+      fullName: '',
+      ogrn: '304500116000157',
+    };
     const lost = adapter.applyWrites([
       { op: 'createRequisite', key: 'r', companyId: '1', fields },
-      { op: 'update', key: 'u', entity: 'companies', id: '2', fields: { phones: ['+74950000001', '+74959999999'] } },
+      {
+        op: 'update',
+        key: 'u',
+        entity: 'companies',
+        id: '2',
+        fields: { phones: ['+74950000001', '+74959999999'] },
+      },
     ]);
     // Every answer is lost: the requisite is found by XML_ID, the fm update is rebuilt each time and ends up empty.
     await new Promise((r) => setTimeout(r, 300));
@@ -321,7 +456,12 @@ describe('Bitrix24 adapter against the simulator', () => {
 
   it('maps errors: 401 and 403 fail fast saying what to fix without the secret; NOT_FOUND; INVALID_ARG_VALUE; type 5; 500 after 3 retries', async () => {
     sim = await startBitrix24Simulator({ seed: seedCompanies(2), limits: false, secret: 'topsecret-77' });
-    const wrong = new Bitrix24Adapter({ webhookUrl: sim.webhookUrl.replace('topsecret-77', 'wrong-secret-99'), rps: 1000, burst: 1000, retryScale: 0.002 });
+    const wrong = new Bitrix24Adapter({
+      webhookUrl: sim.webhookUrl.replace('topsecret-77', 'wrong-secret-99'),
+      rps: 1000,
+      burst: 1000,
+      retryScale: 0.002,
+    });
     const e401 = await expectCrmError(wrong.ping(), CrmErrorCode.UNAUTHORIZED);
     expect(e401.message).toContain('BITRIX24_WEBHOOK_URL');
     expect(e401.message).not.toContain('wrong-secret-99');
@@ -331,18 +471,45 @@ describe('Bitrix24 adapter against the simulator', () => {
     const e403 = await expectCrmError(adapter.count('companies'), CrmErrorCode.FORBIDDEN);
     expect(e403.message).toMatch(/scope/);
     sim.setFaults({ forbid: 'plan' });
-    expect((await expectCrmError(adapter.count('companies'), CrmErrorCode.FORBIDDEN)).message).toMatch(/commercial plan/);
-    await expect(adapter.applyWrites([companyCreate(1)])).rejects.toMatchObject({ code: CrmErrorCode.FORBIDDEN });
+    expect((await expectCrmError(adapter.count('companies'), CrmErrorCode.FORBIDDEN)).message).toMatch(
+      /commercial plan/,
+    );
+    await expect(adapter.applyWrites([companyCreate(1)])).rejects.toMatchObject({
+      code: CrmErrorCode.FORBIDDEN,
+    });
     sim.setFaults({ forbid: 'intranet' });
-    expect((await expectCrmError(adapter.count('companies'), CrmErrorCode.FORBIDDEN)).message).toMatch(/intranet/);
+    expect((await expectCrmError(adapter.count('companies'), CrmErrorCode.FORBIDDEN)).message).toMatch(
+      /intranet/,
+    );
     sim.setFaults({ overload: true });
-    expect((await expectCrmError(adapter.count('companies'), CrmErrorCode.CONFIGURATION)).crmCode).toBe('OVERLOAD_LIMIT');
+    expect((await expectCrmError(adapter.count('companies'), CrmErrorCode.CONFIGURATION)).crmCode).toBe(
+      'OVERLOAD_LIMIT',
+    );
     sim.setFaults({});
-    const bad = await expectCrmError(adapter.http.call('crm.item.list', { entityTypeId: 4, filter: { '>nope': 1 } }), CrmErrorCode.CONFIGURATION);
+    const bad = await expectCrmError(
+      adapter.http.call('crm.item.list', { entityTypeId: 4, filter: { '>nope': 1 } }),
+      CrmErrorCode.CONFIGURATION,
+    );
     expect(bad.crmCode).toBe('INVALID_ARG_VALUE');
-    expect((await expectCrmError(adapter.http.call('crm.item.list', { entityTypeId: 5 }), CrmErrorCode.CONFIGURATION)).crmCode).toBe('ENTITY_TYPE_NOT_SUPPORTED');
-    expect((await expectCrmError(adapter.http.call('crm.item.get', { entityTypeId: 4, id: 99 }), CrmErrorCode.NOT_FOUND)).status).toBe(400);
-    expect((await expectCrmError(adapter.http.call('crm.nothing.here', {}), CrmErrorCode.CONFIGURATION)).status).toBe(404);
+    expect(
+      (
+        await expectCrmError(
+          adapter.http.call('crm.item.list', { entityTypeId: 5 }),
+          CrmErrorCode.CONFIGURATION,
+        )
+      ).crmCode,
+    ).toBe('ENTITY_TYPE_NOT_SUPPORTED');
+    expect(
+      (
+        await expectCrmError(
+          adapter.http.call('crm.item.get', { entityTypeId: 4, id: 99 }),
+          CrmErrorCode.NOT_FOUND,
+        )
+      ).status,
+    ).toBe(400);
+    expect(
+      (await expectCrmError(adapter.http.call('crm.nothing.here', {}), CrmErrorCode.CONFIGURATION)).status,
+    ).toBe(404);
     sim.clearCalls();
     sim.setFaults({ errorRate: 1 });
     const e500 = await expectCrmError(adapter.count('companies'), CrmErrorCode.TEMPORARY);
@@ -352,10 +519,19 @@ describe('Bitrix24 adapter against the simulator', () => {
   });
 
   it('an adapter pointed at a simulator on another host and port by settings alone', async () => {
-    sim = await startBitrix24Simulator({ seed: seedCompanies(7), host: '127.0.0.2', userId: 12, secret: 'other-port-secret', limits: { rps: 50, burst: 10 } });
+    sim = await startBitrix24Simulator({
+      seed: seedCompanies(7),
+      host: '127.0.0.2',
+      userId: 12,
+      secret: 'other-port-secret',
+      limits: { rps: 50, burst: 10 },
+    });
     expect(sim.webhookUrl).toMatch(/^http:\/\/127\.0\.0\.2:\d+\/rest\/12\/other-port-secret\/$/);
     const port = createCrmPort(
-      parseSettings({ BITRIX24_WEBHOOK_URL: sim.webhookUrl, BITRIX24_RPS: '50', BITRIX24_BURST: '10' }, { mode: 'embedded' }),
+      parseSettings(
+        { BITRIX24_WEBHOOK_URL: sim.webhookUrl, BITRIX24_RPS: '50', BITRIX24_BURST: '10' },
+        { mode: 'embedded' },
+      ),
     )!;
     await port.ping();
     expect(await port.count('companies')).toBe(7);

@@ -17,7 +17,9 @@ describe('mapB24Error (sheet §9; by status and code, never by description)', ()
   });
 
   it('auth, scope and plan errors stop the run under the sheet statuses and the docs statuses alike', () => {
-    for (const s of [401]) for (const c of ['NO_AUTH_FOUND', 'INVALID_CREDENTIALS', 'expired_token']) expect(m(s, c)).toEqual([CrmErrorCode.UNAUTHORIZED, 'final']);
+    for (const s of [401])
+      for (const c of ['NO_AUTH_FOUND', 'INVALID_CREDENTIALS', 'expired_token'])
+        expect(m(s, c)).toEqual([CrmErrorCode.UNAUTHORIZED, 'final']);
     for (const s of [401, 403]) {
       expect(m(s, 'insufficient_scope')).toEqual([CrmErrorCode.FORBIDDEN, 'final']);
       expect(m(s, 'ACCESS_DENIED')).toEqual([CrmErrorCode.FORBIDDEN, 'final']);
@@ -44,7 +46,15 @@ describe('mapB24Error (sheet §9; by status and code, never by description)', ()
   it('timeouts and network errors are transient', () => {
     const t = mapThrown(Object.assign(new Error('x'), { name: 'TimeoutError' }), 'batch', 1000);
     expect([t.error.code, t.kind]).toEqual([CrmErrorCode.TIMEOUT, 'transient']);
-    const n = mapThrown(Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNRESET' } }), 'batch', 1000);
-    expect([n.error.code, n.kind, n.error.message]).toEqual([CrmErrorCode.TEMPORARY, 'transient', 'Bitrix24 batch: network error: ECONNRESET']);
+    const n = mapThrown(
+      Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNRESET' } }),
+      'batch',
+      1000,
+    );
+    expect([n.error.code, n.kind, n.error.message]).toEqual([
+      CrmErrorCode.TEMPORARY,
+      'transient',
+      'Bitrix24 batch: network error: ECONNRESET',
+    ]);
   });
 });

@@ -37,7 +37,11 @@ export function mapB24Error(status: number, code: unknown, description: unknown,
   // By code first: the statuses of these differ between the protocol sheet (403/503) and the docs'
   // `_includes/system-errors.md` (401); the code says what to fix either way.
   if (c === 'OVERLOAD_LIMIT')
-    return fail(CrmErrorCode.CONFIGURATION, 'final', `${text} — the portal has blocked REST API calls; ask Bitrix24 support to lift the block`);
+    return fail(
+      CrmErrorCode.CONFIGURATION,
+      'final',
+      `${text} — the portal has blocked REST API calls; ask Bitrix24 support to lift the block`,
+    );
   if (c === 'insufficient_scope')
     return fail(
       CrmErrorCode.FORBIDDEN,
@@ -57,8 +61,15 @@ export function mapB24Error(status: number, code: unknown, description: unknown,
       `Bitrix24 refused REST access (${status} ACCESS_DENIED): the REST API needs a commercial plan (subscription) on this portal — ${desc}`,
     );
   if (c === 'PORTAL_DELETED')
-    return fail(CrmErrorCode.CONFIGURATION, 'final', `${text} — the portal is deleted or its public part is closed`);
-  if (status === 401 || ['NO_AUTH_FOUND', 'INVALID_CREDENTIALS', 'expired_token', 'user_access_error'].includes(c))
+    return fail(
+      CrmErrorCode.CONFIGURATION,
+      'final',
+      `${text} — the portal is deleted or its public part is closed`,
+    );
+  if (
+    status === 401 ||
+    ['NO_AUTH_FOUND', 'INVALID_CREDENTIALS', 'expired_token', 'user_access_error'].includes(c)
+  )
     return fail(
       CrmErrorCode.UNAUTHORIZED,
       'final',
@@ -95,9 +106,23 @@ export function mapB24Error(status: number, code: unknown, description: unknown,
 
 /** A network error or timeout: the request may have been processed (a write may be saved). */
 export function mapThrown(e: unknown, method: string, timeoutMs: number): B24Failure {
-  const err = (typeof e === 'object' && e !== null ? e : {}) as { name?: unknown; cause?: { code?: unknown; message?: unknown } };
+  const err = (typeof e === 'object' && e !== null ? e : {}) as {
+    name?: unknown;
+    cause?: { code?: unknown; message?: unknown };
+  };
   if (err.name === 'TimeoutError' || err.name === 'AbortError')
-    return new B24Failure(new CrmError(CrmErrorCode.TIMEOUT, `Bitrix24 ${method}: no answer within ${timeoutMs} ms`), 'transient');
-  const cause = typeof err.cause?.code === 'string' ? `: ${err.cause.code}` : typeof err.cause?.message === 'string' ? `: ${err.cause.message}` : '';
-  return new B24Failure(new CrmError(CrmErrorCode.TEMPORARY, `Bitrix24 ${method}: network error${cause}`), 'transient');
+    return new B24Failure(
+      new CrmError(CrmErrorCode.TIMEOUT, `Bitrix24 ${method}: no answer within ${timeoutMs} ms`),
+      'transient',
+    );
+  const cause =
+    typeof err.cause?.code === 'string'
+      ? `: ${err.cause.code}`
+      : typeof err.cause?.message === 'string'
+        ? `: ${err.cause.message}`
+        : '';
+  return new B24Failure(
+    new CrmError(CrmErrorCode.TEMPORARY, `Bitrix24 ${method}: network error${cause}`),
+    'transient',
+  );
 }

@@ -59,8 +59,7 @@ export interface B24Command {
 }
 
 export type B24CommandResult =
-  | { ok: true; result: unknown; total?: number; next?: number }
-  | { ok: false; error: CrmError };
+  { ok: true; result: unknown; total?: number; next?: number } | { ok: false; error: CrmError };
 
 /**
  * Called when a batch's outcome is unknown (the response was lost, timed out or was a 5xx; or a command
@@ -94,7 +93,11 @@ export class Bitrix24Http {
   constructor(private readonly opts: Bitrix24HttpOptions) {
     const u = new URL(opts.webhookUrl);
     const m = /^(.*\/rest\/[^/]+\/)([^/]+)\/?$/.exec(u.pathname);
-    if (!m) throw new CrmError(CrmErrorCode.CONFIGURATION, 'BITRIX24_WEBHOOK_URL must look like https://<portal>/rest/<user_id>/<secret>/');
+    if (!m)
+      throw new CrmError(
+        CrmErrorCode.CONFIGURATION,
+        'BITRIX24_WEBHOOK_URL must look like https://<portal>/rest/<user_id>/<secret>/',
+      );
     this.secret = decodeURIComponent(m[2]);
     this.base = `${u.origin}${m[1]}${m[2]}/`;
     this.safeUrl = `${u.origin}${m[1]}***/`;
@@ -112,7 +115,11 @@ export class Bitrix24Http {
   }
 
   /** One method call with the full retry policy (`retry: false`: one attempt, e.g. a probe). Throws CrmError. */
-  async call(method: string, params: Record<string, unknown>, opts: { retry?: boolean } = {}): Promise<B24Body> {
+  async call(
+    method: string,
+    params: Record<string, unknown>,
+    opts: { retry?: boolean } = {},
+  ): Promise<B24Body> {
     let ql = 0;
     let op = 0;
     let tr = 0;
@@ -147,7 +154,10 @@ export class Bitrix24Http {
    * keep their result (a batch is not atomic). Throws only on a fatal whole-request error (401/403,
    * configuration).
    */
-  async batch(commands: Map<string, B24Command>, onUncertain?: UncertainHook): Promise<Map<string, B24CommandResult>> {
+  async batch(
+    commands: Map<string, B24Command>,
+    onUncertain?: UncertainHook,
+  ): Promise<Map<string, B24CommandResult>> {
     const out = new Map<string, B24CommandResult>();
     const keys = [...commands.keys()];
     for (let i = 0; i < keys.length; i += BATCH_LIMIT) {
@@ -157,7 +167,10 @@ export class Bitrix24Http {
     return out;
   }
 
-  private async batchChunk(chunk: Map<string, B24Command>, onUncertain?: UncertainHook): Promise<Map<string, B24CommandResult>> {
+  private async batchChunk(
+    chunk: Map<string, B24Command>,
+    onUncertain?: UncertainHook,
+  ): Promise<Map<string, B24CommandResult>> {
     const results = new Map<string, B24CommandResult>();
     const pending = new Set(chunk.keys());
     const tries = new Map<string, { ql: number; op: number; tr: number }>();
@@ -231,7 +244,10 @@ export class Bitrix24Http {
         const e = errors[k] as { error?: unknown; error_description?: unknown } | undefined;
         const f = e
           ? mapB24Error(0, e.error, e.error_description, method)
-          : new B24Failure(new CrmError(CrmErrorCode.TEMPORARY, `Bitrix24 ${method}: no result in the batch answer`), 'transient');
+          : new B24Failure(
+              new CrmError(CrmErrorCode.TEMPORARY, `Bitrix24 ${method}: no result in the batch answer`),
+              'transient',
+            );
         const c = t(k);
         if (f.kind === 'query_limit' && c.ql < QUERY_LIMIT_DELAYS_MS.length) {
           wait = Math.max(wait, this.jitter(QUERY_LIMIT_DELAYS_MS[c.ql++]));
@@ -289,7 +305,14 @@ export class Bitrix24Http {
     }
     if (res.ok) {
       this.count(method, 'error');
-      throw new B24Failure(new CrmError(CrmErrorCode.BAD_RESPONSE, `Bitrix24 ${method}: HTTP ${res.status} without a JSON result`, res.status), 'final');
+      throw new B24Failure(
+        new CrmError(
+          CrmErrorCode.BAD_RESPONSE,
+          `Bitrix24 ${method}: HTTP ${res.status} without a JSON result`,
+          res.status,
+        ),
+        'final',
+      );
     }
     const f = mapB24Error(res.status, json?.error, json?.error_description, method);
     if (f.kind === 'query_limit') this.limiter.saturate();
@@ -299,7 +322,9 @@ export class Bitrix24Http {
 
   private clean(f: B24Failure): B24Failure {
     const msg = this.redact(f.error.message);
-    return msg === f.error.message ? f : new B24Failure(new CrmError(f.error.code, msg, f.error.status, f.error.crmCode), f.kind);
+    return msg === f.error.message
+      ? f
+      : new B24Failure(new CrmError(f.error.code, msg, f.error.status, f.error.crmCode), f.kind);
   }
 
   /** Pauses `method` until its last seen operating_reset_at (60 s if unknown), scaled. */
@@ -309,7 +334,9 @@ export class Bitrix24Http {
     const ms = reset && reset * 1000 > now ? reset * 1000 - now : OPERATING_PAUSE_MS;
     const until = now + ms * this.scale;
     this.pausedUntil.set(method, Math.max(this.pausedUntil.get(method) ?? 0, until));
-    this.log.warn(`Bitrix24 ${method}: operating-time limit (429); no calls of it for ${Math.round(ms * this.scale)} ms`);
+    this.log.warn(
+      `Bitrix24 ${method}: operating-time limit (429); no calls of it for ${Math.round(ms * this.scale)} ms`,
+    );
   }
 
   private async waitForPause(method: string): Promise<void> {

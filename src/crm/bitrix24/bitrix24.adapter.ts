@@ -16,8 +16,20 @@ import type {
   DealFields,
   RequisiteFields,
 } from '../crm.types.js';
-import { BATCH_LIMIT, ENTITY_TYPE_ID, PAGE_SIZE, REQUISITE_SELECT, SELECT, STAGE_TTL_MS } from './bitrix24.constants.js';
-import { Bitrix24Http, type B24Command, type B24CommandResult, type Bitrix24HttpOptions } from './bitrix24-http.js';
+import {
+  BATCH_LIMIT,
+  ENTITY_TYPE_ID,
+  PAGE_SIZE,
+  REQUISITE_SELECT,
+  SELECT,
+  STAGE_TTL_MS,
+} from './bitrix24.constants.js';
+import {
+  Bitrix24Http,
+  type B24Command,
+  type B24CommandResult,
+  type Bitrix24HttpOptions,
+} from './bitrix24-http.js';
 import { convertRows, type B24Row } from './converters/converter.util.js';
 import { toCrmCompany } from './converters/company.converter.js';
 import { toCrmContact } from './converters/contact.converter.js';
@@ -71,7 +83,10 @@ export class Bitrix24Adapter implements CrmPort {
     this.ttl = opts.stageTtlMs ?? STAGE_TTL_MS;
   }
 
-  async *bulkRead<E extends CrmEntity>(opts: { entity: E; afterId?: string }): AsyncIterable<CrmRead<CrmRecordMap[E]>> {
+  async *bulkRead<E extends CrmEntity>(opts: {
+    entity: E;
+    afterId?: string;
+  }): AsyncIterable<CrmRead<CrmRecordMap[E]>> {
     let last = Number(opts.afterId ?? 0);
     for (;;) {
       const body = await this.http.call('crm.item.list', {
@@ -82,7 +97,8 @@ export class Bitrix24Adapter implements CrmPort {
         start: -1,
       });
       const rows = itemsOf(body.result, 'crm.item.list');
-      if (rows.length > 0) yield convertRows(opts.entity, rows, 'id', CONVERT[opts.entity]) as CrmRead<CrmRecordMap[E]>;
+      if (rows.length > 0)
+        yield convertRows(opts.entity, rows, 'id', CONVERT[opts.entity]) as CrmRead<CrmRecordMap[E]>;
       if (rows.length < PAGE_SIZE) return;
       last = maxId(rows, 'id', last);
     }
@@ -114,10 +130,14 @@ export class Bitrix24Adapter implements CrmPort {
 
   async getOne<E extends CrmEntity>(entity: E, id: string): Promise<CrmRecordMap[E] | null> {
     try {
-      const body = await this.http.call('crm.item.get', { entityTypeId: ENTITY_TYPE_ID[entity], id: Number(id) });
+      const body = await this.http.call('crm.item.get', {
+        entityTypeId: ENTITY_TYPE_ID[entity],
+        id: Number(id),
+      });
       const item = (body.result as { item?: unknown } | null)?.item;
       const read = convertRows(entity, [item], 'id', CONVERT[entity]);
-      if (read.malformed.length) throw new CrmError(CrmErrorCode.BAD_RESPONSE, `Bitrix24 crm.item.get: ${read.malformed[0].reason}`);
+      if (read.malformed.length)
+        throw new CrmError(CrmErrorCode.BAD_RESPONSE, `Bitrix24 crm.item.get: ${read.malformed[0].reason}`);
       return read.records[0] as CrmRecordMap[E];
     } catch (e) {
       if (e instanceof CrmError && e.code === CrmErrorCode.NOT_FOUND) return null;
@@ -125,7 +145,11 @@ export class Bitrix24Adapter implements CrmPort {
     }
   }
 
-  async findByOrigin(entity: CrmWritableEntity, originatorId: string, originIds: string[]): Promise<Map<string, string[]>> {
+  async findByOrigin(
+    entity: CrmWritableEntity,
+    originatorId: string,
+    originIds: string[],
+  ): Promise<Map<string, string[]>> {
     const found = new Map<string, string[]>();
     const unique = [...new Set(originIds)];
     const commands = new Map<string, B24Command>();
@@ -144,7 +168,10 @@ export class Bitrix24Adapter implements CrmPort {
     const results = await this.http.batch(commands);
     unique.forEach((originId, i) => {
       const rows = itemsOf(okOrThrow(results.get(`o${i}`)), 'crm.item.list');
-      const ids = rows.map((r) => Number((r as B24Row).id)).filter((n) => Number.isInteger(n) && n > 0).sort((a, b) => a - b);
+      const ids = rows
+        .map((r) => Number((r as B24Row).id))
+        .filter((n) => Number.isInteger(n) && n > 0)
+        .sort((a, b) => a - b);
       if (ids.length) found.set(originId, ids.map(String));
     });
     return found;
@@ -157,7 +184,8 @@ export class Bitrix24Adapter implements CrmPort {
       filter: opts.originatorId ? { '=originatorId': opts.originatorId } : {},
       start: 0,
     });
-    if (typeof body.total !== 'number') throw new CrmError(CrmErrorCode.BAD_RESPONSE, 'Bitrix24 crm.item.list: no total in the answer');
+    if (typeof body.total !== 'number')
+      throw new CrmError(CrmErrorCode.BAD_RESPONSE, 'Bitrix24 crm.item.list: no total in the answer');
     return body.total;
   }
 
@@ -169,11 +197,20 @@ export class Bitrix24Adapter implements CrmPort {
         for (const id of ids.slice(i, i + BATCH_LIMIT))
           commands.set(`r${id}`, {
             method: 'crm.requisite.list',
-            params: { filter: { ENTITY_TYPE_ID: 4, ENTITY_ID: Number(id) }, select: REQUISITE_SELECT, order: { ID: 'ASC' } },
+            params: {
+              filter: { ENTITY_TYPE_ID: 4, ENTITY_ID: Number(id) },
+              select: REQUISITE_SELECT,
+              order: { ID: 'ASC' },
+            },
           });
         const page: CrmRead<CrmRequisite> = { records: [], malformed: [] };
         for (const r of (await this.http.batch(commands)).values()) {
-          const read = convertRows('requisites', rowsOf(okOrThrow(r), 'crm.requisite.list'), 'ID', toCrmRequisite);
+          const read = convertRows(
+            'requisites',
+            rowsOf(okOrThrow(r), 'crm.requisite.list'),
+            'ID',
+            toCrmRequisite,
+          );
           page.records.push(...read.records);
           page.malformed.push(...read.malformed);
         }
@@ -208,7 +245,10 @@ export class Bitrix24Adapter implements CrmPort {
       const def = cats.find((c) => c.isDefault === 'Y') ?? cats[0];
       directory = `SMART_INVOICE_STAGE_${String(def.id)}`;
     }
-    const body = await this.http.call('crm.status.list', { order: { SORT: 'ASC' }, filter: { ENTITY_ID: directory } });
+    const body = await this.http.call('crm.status.list', {
+      order: { SORT: 'ASC' },
+      filter: { ENTITY_ID: directory },
+    });
     const stages: CrmStage[] = [];
     for (const row of rowsOf(body.result, 'crm.status.list')) {
       const c = convertStage(row);
@@ -243,12 +283,19 @@ export class Bitrix24Adapter implements CrmPort {
 
   async ping(): Promise<void> {
     // A probe: one attempt, no retries (the caller decides what "down" means).
-    await this.http.call('crm.item.list', { entityTypeId: 4, select: ['id'], filter: { '=id': 0 }, start: -1 }, { retry: false });
+    await this.http.call(
+      'crm.item.list',
+      { entityTypeId: 4, select: ['id'], filter: { '=id': 0 }, start: -1 },
+      { retry: false },
+    );
   }
 
   // ---- writes ----
 
-  private async sendChunk(chunk: { index: number; write: CrmWrite; command: B24Command }[], results: CrmWriteResult[]): Promise<void> {
+  private async sendChunk(
+    chunk: { index: number; write: CrmWrite; command: B24Command }[],
+    results: CrmWriteResult[],
+  ): Promise<void> {
     const byKey = new Map(chunk.map((p) => [`w${p.index}`, p]));
     const commands = new Map(chunk.map((p) => [`w${p.index}`, p.command]));
     const recovered = new Map<string, { id: string; duplicates?: string[] }>();
@@ -262,13 +309,26 @@ export class Bitrix24Adapter implements CrmPort {
       }
       const rec = recovered.get(k);
       if (rec) {
-        results[p.index] = { key, ok: true, id: rec.id, recovered: true, ...(rec.duplicates ? { duplicates: rec.duplicates } : {}) };
+        results[p.index] = {
+          key,
+          ok: true,
+          id: rec.id,
+          recovered: true,
+          ...(rec.duplicates ? { duplicates: rec.duplicates } : {}),
+        };
         continue;
       }
       const id = resultId(p.write, r.result);
       results[p.index] = id
         ? { key, ok: true, id }
-        : { key, ok: false, error: new CrmError(CrmErrorCode.BAD_RESPONSE, `Bitrix24 ${p.command.method}: no id in the answer`) };
+        : {
+            key,
+            ok: false,
+            error: new CrmError(
+              CrmErrorCode.BAD_RESPONSE,
+              `Bitrix24 ${p.command.method}: no id in the answer`,
+            ),
+          };
     }
   }
 
@@ -293,7 +353,9 @@ export class Bitrix24Adapter implements CrmPort {
     }
     for (const [entity, byOrigin] of creates) {
       const originatorIds = new Set(
-        [...byOrigin.values()].flat().map((k) => (byKey.get(k)!.write as Extract<CrmWrite, { op: 'create' }>).origin.originatorId),
+        [...byOrigin.values()]
+          .flat()
+          .map((k) => (byKey.get(k)!.write as Extract<CrmWrite, { op: 'create' }>).origin.originatorId),
       );
       for (const originatorId of originatorIds) {
         let found: Map<string, string[]>;
@@ -333,13 +395,21 @@ export class Bitrix24Adapter implements CrmPort {
         } catch (e) {
           settled.set(k, {
             ok: false,
-            error: new CrmError(CrmErrorCode.TEMPORARY, `Bitrix24 requisite: the answer to an add was lost and the lookup failed (${(e as Error).message}); not retried`),
+            error: new CrmError(
+              CrmErrorCode.TEMPORARY,
+              `Bitrix24 requisite: the answer to an add was lost and the lookup failed (${(e as Error).message}); not retried`,
+            ),
           });
           continue;
         }
-        const ids = rowsOf(body.result, 'crm.requisite.list').map((r) => Number((r as B24Row).ID)).filter((n) => n > 0);
+        const ids = rowsOf(body.result, 'crm.requisite.list')
+          .map((r) => Number((r as B24Row).ID))
+          .filter((n) => n > 0);
         if (ids.length) {
-          recovered.set(k, { id: String(ids[0]), ...(ids.length > 1 ? { duplicates: ids.slice(1).map(String) } : {}) });
+          recovered.set(k, {
+            id: String(ids[0]),
+            ...(ids.length > 1 ? { duplicates: ids.slice(1).map(String) } : {}),
+          });
           settled.set(k, { ok: true, result: ids[0] });
         }
       } else if (w.op === 'update' && w.entity !== 'deals' && hasFm(w.fields)) {
@@ -350,7 +420,10 @@ export class Bitrix24Adapter implements CrmPort {
         } catch (e) {
           settled.set(k, {
             ok: false,
-            error: new CrmError(CrmErrorCode.TEMPORARY, `Bitrix24 ${upd.entity} ${upd.id}: the answer to an fm update was lost and re-reading failed (${(e as Error).message}); not retried`),
+            error: new CrmError(
+              CrmErrorCode.TEMPORARY,
+              `Bitrix24 ${upd.entity} ${upd.id}: the answer to an fm update was lost and re-reading failed (${(e as Error).message}); not retried`,
+            ),
           });
           continue;
         }
@@ -379,7 +452,11 @@ export class Bitrix24Adapter implements CrmPort {
         current.set(`${entity}:${r.id}`, { phones: r.phones, emails: r.emails });
     }
     return writes.map((write, index): Prepared => {
-      const invalid = (msg: string): Prepared => ({ index, write, done: { key: write.key, ok: false, error: new CrmError(CrmErrorCode.INVALID, msg) } });
+      const invalid = (msg: string): Prepared => ({
+        index,
+        write,
+        done: { key: write.key, ok: false, error: new CrmError(CrmErrorCode.INVALID, msg) },
+      });
       switch (write.op) {
         case 'create': {
           const fields: Record<string, unknown> = {
@@ -391,7 +468,14 @@ export class Bitrix24Adapter implements CrmPort {
             const fm = fmAdd((write.fields as CompanyFields).phones, (write.fields as CompanyFields).emails);
             if (fm.length) fields.fm = fm;
           }
-          return { index, write, command: { method: 'crm.item.add', params: { entityTypeId: ENTITY_TYPE_ID[write.entity], fields } } };
+          return {
+            index,
+            write,
+            command: {
+              method: 'crm.item.add',
+              params: { entityTypeId: ENTITY_TYPE_ID[write.entity], fields },
+            },
+          };
         }
         case 'update': {
           if (!/^\d+$/.test(write.id)) return invalid(`not a Bitrix24 id: ${write.id}`);
@@ -399,35 +483,61 @@ export class Bitrix24Adapter implements CrmPort {
           if (write.entity !== 'deals' && hasFm(write.fields)) {
             const cur = write.current ?? current.get(`${write.entity}:${write.id}`);
             if (!cur)
-              return { index, write, done: { key: write.key, ok: false, error: new CrmError(CrmErrorCode.NOT_FOUND, `Bitrix24 ${write.entity} ${write.id} not found`) } };
+              return {
+                index,
+                write,
+                done: {
+                  key: write.key,
+                  ok: false,
+                  error: new CrmError(
+                    CrmErrorCode.NOT_FOUND,
+                    `Bitrix24 ${write.entity} ${write.id} not found`,
+                  ),
+                },
+              };
             const fm = this.fmUpdate(write.fields as CompanyFields, cur);
             if (fm) fields.fm = fm;
           }
-          if (Object.keys(fields).length === 0) return { index, write, done: { key: write.key, ok: true, id: write.id } };
+          if (Object.keys(fields).length === 0)
+            return { index, write, done: { key: write.key, ok: true, id: write.id } };
           return {
             index,
             write,
-            command: { method: 'crm.item.update', params: { entityTypeId: ENTITY_TYPE_ID[write.entity], id: Number(write.id), fields } },
+            command: {
+              method: 'crm.item.update',
+              params: { entityTypeId: ENTITY_TYPE_ID[write.entity], id: Number(write.id), fields },
+            },
           };
         }
         case 'createRequisite':
         case 'updateRequisite': {
           const presetId = presets.get(write.fields.presetName);
-          if (!presetId) return invalid(`Bitrix24 has no requisite preset named "${write.fields.presetName}"`);
+          if (!presetId)
+            return invalid(`Bitrix24 has no requisite preset named "${write.fields.presetName}"`);
           const fields = requisiteFields(write.fields, presetId);
           if (write.op === 'createRequisite')
             return {
               index,
               write,
-              command: { method: 'crm.requisite.add', params: { fields: { ENTITY_TYPE_ID: 4, ENTITY_ID: Number(write.companyId), ...fields } } },
+              command: {
+                method: 'crm.requisite.add',
+                params: { fields: { ENTITY_TYPE_ID: 4, ENTITY_ID: Number(write.companyId), ...fields } },
+              },
             };
-          return { index, write, command: { method: 'crm.requisite.update', params: { id: Number(write.id), fields } } };
+          return {
+            index,
+            write,
+            command: { method: 'crm.requisite.update', params: { id: Number(write.id), fields } },
+          };
         }
       }
     });
   }
 
-  private fmUpdate(fields: CompanyFields | ContactFields, current: { phones: CrmMultiValue[]; emails: CrmMultiValue[] }): FmUpdate | null {
+  private fmUpdate(
+    fields: CompanyFields | ContactFields,
+    current: { phones: CrmMultiValue[]; emails: CrmMultiValue[] },
+  ): FmUpdate | null {
     const u: FmUpdate = {};
     if (fields.phones !== undefined) fmDiff('PHONE', current.phones, fields.phones, u);
     if (fields.emails !== undefined) fmDiff('EMAIL', current.emails, fields.emails, u);
@@ -435,7 +545,10 @@ export class Bitrix24Adapter implements CrmPort {
   }
 
   /** Field names only from here (unknown keys are silently ignored by Bitrix24, sheet §2). */
-  private itemFields(entity: CrmWritableEntity, f: CompanyFields | ContactFields | DealFields): Record<string, unknown> {
+  private itemFields(
+    entity: CrmWritableEntity,
+    f: CompanyFields | ContactFields | DealFields,
+  ): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     const put = (k: string, v: unknown) => {
       if (v !== undefined) out[k] = v;
@@ -449,7 +562,10 @@ export class Bitrix24Adapter implements CrmPort {
       put('lastName', c.lastName);
       put('name', c.name);
       put('secondName', c.secondName);
-      put('companyId', c.companyId === undefined ? undefined : c.companyId === null ? 0 : Number(c.companyId));
+      put(
+        'companyId',
+        c.companyId === undefined ? undefined : c.companyId === null ? 0 : Number(c.companyId),
+      );
       put('originVersion', c.originVersion);
     } else {
       const d = f as DealFields;
@@ -462,7 +578,10 @@ export class Bitrix24Adapter implements CrmPort {
         out.isManualOpportunity = 'Y';
       }
       put('currencyId', d.currencyId);
-      put('companyId', d.companyId === undefined ? undefined : d.companyId === null ? 0 : Number(d.companyId));
+      put(
+        'companyId',
+        d.companyId === undefined ? undefined : d.companyId === null ? 0 : Number(d.companyId),
+      );
       put('comments', d.comments);
     }
     return out;
@@ -478,7 +597,8 @@ export class Bitrix24Adapter implements CrmPort {
     });
     const byName = new Map<string, string>();
     for (const r of rowsOf(body.result, 'crm.requisite.preset.list') as B24Row[])
-      if (typeof r.NAME === 'string' && r.ID !== undefined && !byName.has(r.NAME)) byName.set(r.NAME, String(r.ID));
+      if (typeof r.NAME === 'string' && r.ID !== undefined && !byName.has(r.NAME))
+        byName.set(r.NAME, String(r.ID));
     this.presetCache = { at: Date.now(), byName };
     return byName;
   }
@@ -503,7 +623,8 @@ function requisiteFields(f: RequisiteFields, presetId: string): Record<string, u
 }
 
 function resultId(write: CrmWrite, result: unknown): string | null {
-  if (write.op === 'updateRequisite') return result === true || result === 1 || result === '1' ? write.id : null;
+  if (write.op === 'updateRequisite')
+    return result === true || result === 1 || result === '1' ? write.id : null;
   if (write.op === 'createRequisite') {
     const n = Number(result);
     return Number.isInteger(n) && n > 0 ? String(n) : null;
@@ -522,13 +643,15 @@ function okOrThrow(r: B24CommandResult | undefined): unknown {
 /** `result.items` of crm.item.list. */
 function itemsOf(result: unknown, method: string): unknown[] {
   const items = (result as { items?: unknown } | null)?.items;
-  if (!Array.isArray(items)) throw new CrmError(CrmErrorCode.BAD_RESPONSE, `Bitrix24 ${method}: result.items is not an array`);
+  if (!Array.isArray(items))
+    throw new CrmError(CrmErrorCode.BAD_RESPONSE, `Bitrix24 ${method}: result.items is not an array`);
   return items;
 }
 
 /** Older list methods put the rows directly in `result`. */
 function rowsOf(result: unknown, method: string): unknown[] {
-  if (!Array.isArray(result)) throw new CrmError(CrmErrorCode.BAD_RESPONSE, `Bitrix24 ${method}: result is not an array`);
+  if (!Array.isArray(result))
+    throw new CrmError(CrmErrorCode.BAD_RESPONSE, `Bitrix24 ${method}: result is not an array`);
   return result;
 }
 
@@ -539,6 +662,10 @@ function maxId(rows: unknown[], key: 'id' | 'ID', previous: number): number {
     const n = Number((r as B24Row | null)?.[key]);
     if (Number.isInteger(n) && n > max) max = n;
   }
-  if (max === previous) throw new CrmError(CrmErrorCode.BAD_RESPONSE, 'Bitrix24 list: a full page without a readable id; cannot page on');
+  if (max === previous)
+    throw new CrmError(
+      CrmErrorCode.BAD_RESPONSE,
+      'Bitrix24 list: a full page without a readable id; cannot page on',
+    );
   return max;
 }

@@ -1,7 +1,12 @@
 import type { CrmEntity } from '../crm.types.js';
 
 /** `entityTypeId` of each canonical entity (sheet §2). */
-export const ENTITY_TYPE_ID: Record<CrmEntity, number> = { companies: 4, contacts: 3, deals: 2, invoices: 31 };
+export const ENTITY_TYPE_ID: Record<CrmEntity, number> = {
+  companies: 4,
+  contacts: 3,
+  deals: 2,
+  invoices: 31,
+};
 
 /** Page size of every list method (sheet §4). */
 export const PAGE_SIZE = 50;
@@ -13,12 +18,31 @@ export const SELECT: Record<CrmEntity, string[]> = {
   companies: ['*'],
   contacts: ['*'],
   deals: ['*'],
-  invoices: ['id', 'companyId', 'parentId2', 'stageId', 'opportunity', 'currencyId', 'accountNumber', 'updatedTime'],
+  invoices: [
+    'id',
+    'companyId',
+    'parentId2',
+    'stageId',
+    'opportunity',
+    'currencyId',
+    'accountNumber',
+    'updatedTime',
+  ],
 };
 
 export const REQUISITE_SELECT = [
-  'ID', 'ENTITY_TYPE_ID', 'ENTITY_ID', 'PRESET_ID', 'NAME', 'XML_ID',
-  'RQ_INN', 'RQ_KPP', 'RQ_OGRN', 'RQ_OGRNIP', 'RQ_COMPANY_NAME', 'RQ_COMPANY_FULL_NAME',
+  'ID',
+  'ENTITY_TYPE_ID',
+  'ENTITY_ID',
+  'PRESET_ID',
+  'NAME',
+  'XML_ID',
+  'RQ_INN',
+  'RQ_KPP',
+  'RQ_OGRN',
+  'RQ_OGRNIP',
+  'RQ_COMPANY_NAME',
+  'RQ_COMPANY_FULL_NAME',
 ];
 
 /** Retry schedule of a 503 QUERY_LIMIT_EXCEEDED (sheet §9): 1, 2, 4, 8, 16, 32 s, ±20 %. */

@@ -18,7 +18,15 @@ describe('fmDiff (sheet §3 keyed fm update)', () => {
 
   it('continues n-numbering across types and compares e-mails case-insensitively', () => {
     const u = fmDiff('PHONE', [], ['+74951234567']);
-    fmDiff('EMAIL', [{ id: '9', value: 'Info@X.ru', valueType: 'WORK' }, { id: '10', value: 'old@x.ru', valueType: 'WORK' }], ['info@x.ru', 'new@x.ru'], u);
+    fmDiff(
+      'EMAIL',
+      [
+        { id: '9', value: 'Info@X.ru', valueType: 'WORK' },
+        { id: '10', value: 'old@x.ru', valueType: 'WORK' },
+      ],
+      ['info@x.ru', 'new@x.ru'],
+      u,
+    );
     expect(u).toEqual({
       n0: { typeId: 'PHONE', valueType: 'WORK', value: '+74951234567' },
       '10': { typeId: 'EMAIL', value: '' },
@@ -29,7 +37,14 @@ describe('fmDiff (sheet §3 keyed fm update)', () => {
   it('is empty when nothing changes, deletes a duplicate of a kept value', () => {
     expect(fmDiff('EMAIL', [{ id: '1', value: 'a@b.ru', valueType: 'WORK' }], ['a@b.ru'])).toEqual({});
     expect(
-      fmDiff('EMAIL', [{ id: '1', value: 'a@b.ru', valueType: 'WORK' }, { id: '2', value: 'A@b.ru', valueType: 'HOME' }], ['a@b.ru']),
+      fmDiff(
+        'EMAIL',
+        [
+          { id: '1', value: 'a@b.ru', valueType: 'WORK' },
+          { id: '2', value: 'A@b.ru', valueType: 'HOME' },
+        ],
+        ['a@b.ru'],
+      ),
     ).toEqual({ '2': { typeId: 'EMAIL', value: '' } });
   });
 

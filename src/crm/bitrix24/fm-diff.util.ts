@@ -32,15 +32,22 @@ export function fmDiff(
     else if (e.id !== null) update[e.id] = { typeId: type, value: '' };
   }
   let n = Object.keys(update).filter((k) => k.startsWith('n')).length;
-  for (const [k, v] of wanted) if (!kept.has(k)) update[`n${n++}`] = { typeId: type, valueType: 'WORK', value: v };
+  for (const [k, v] of wanted)
+    if (!kept.has(k)) update[`n${n++}`] = { typeId: type, valueType: 'WORK', value: v };
   return update;
 }
 
 /** The `fm` array of an add (sheet §3): phones then e-mails, `WORK`, without ids. */
-export function fmAdd(phones: string[] | undefined, emails: string[] | undefined): { typeId: FmType; valueType: string; value: string }[] {
+export function fmAdd(
+  phones: string[] | undefined,
+  emails: string[] | undefined,
+): { typeId: FmType; valueType: string; value: string }[] {
   const out: { typeId: FmType; valueType: string; value: string }[] = [];
   const seen = new Set<string>();
-  for (const [type, values] of [['PHONE', phones], ['EMAIL', emails]] as const)
+  for (const [type, values] of [
+    ['PHONE', phones],
+    ['EMAIL', emails],
+  ] as const)
     for (const v of values ?? []) {
       const k = `${type}:${fmKey(type, v)}`;
       if (!v.trim() || seen.has(k)) continue;

@@ -21,9 +21,13 @@ describe('buildPhpQuery (http_build_query style, sheet §8)', () => {
   });
 
   it('sends null as an empty value (fm delete) and keeps the method prefix', () => {
-    expect(batchCommand('crm.item.update', { entityTypeId: 4, id: 2919, fields: { fm: { '8303': { typeId: 'PHONE', value: '' } } } })).toBe(
-      'crm.item.update?entityTypeId=4&id=2919&fields[fm][8303][typeId]=PHONE&fields[fm][8303][value]=',
-    );
+    expect(
+      batchCommand('crm.item.update', {
+        entityTypeId: 4,
+        id: 2919,
+        fields: { fm: { '8303': { typeId: 'PHONE', value: '' } } },
+      }),
+    ).toBe('crm.item.update?entityTypeId=4&id=2919&fields[fm][8303][typeId]=PHONE&fields[fm][8303][value]=');
     expect(buildPhpQuery({ a: null })).toBe('a=');
     expect(batchCommand('crm.status.list', {})).toBe('crm.status.list');
   });

@@ -2,7 +2,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { DriftTarget } from '../dataset/drift.js';
 import { mulberry32 } from '../dataset/prng.js';
-import { B24SimError, Bitrix24State, TYPE_OF, type Bitrix24Seed, type EntityTypeId } from './bitrix24-state.js';
+import {
+  B24SimError,
+  Bitrix24State,
+  TYPE_OF,
+  type Bitrix24Seed,
+  type EntityTypeId,
+} from './bitrix24-state.js';
 import { parseStr } from './parse-str.js';
 
 /**
@@ -81,7 +87,13 @@ export interface Bitrix24SimulatorOptions {
   clock?: () => Date;
 }
 
-const WRITE_METHODS = new Set(['crm.item.add', 'crm.item.update', 'crm.item.delete', 'crm.requisite.add', 'crm.requisite.update']);
+const WRITE_METHODS = new Set([
+  'crm.item.add',
+  'crm.item.update',
+  'crm.item.delete',
+  'crm.requisite.add',
+  'crm.requisite.update',
+]);
 
 interface Answer {
   result: unknown;
@@ -189,13 +201,16 @@ export class Bitrix24Simulator {
    */
   driftTarget(originatorId = 'sverka-1c'): DriftTarget {
     const s = this.state;
-    const lowest = (entity: 'companies' | 'deals', ref: string) => s.findByOrigin(entity, originatorId, ref)[0]?.id;
+    const lowest = (entity: 'companies' | 'deals', ref: string) =>
+      s.findByOrigin(entity, originatorId, ref)[0]?.id;
     return {
       companyIdOf: (ref) => lowest('companies', ref),
       dealIdOf: (orderRef) => lowest('deals', orderRef),
       updateCompany: (id, fields) => void s.update('companies', id, fields),
       updateRequisite: (companyId, xmlId, fields) => {
-        const row = s.requisites().find((r) => r.ENTITY_TYPE_ID === '4' && r.ENTITY_ID === String(companyId) && r.XML_ID === xmlId);
+        const row = s
+          .requisites()
+          .find((r) => r.ENTITY_TYPE_ID === '4' && r.ENTITY_ID === String(companyId) && r.XML_ID === xmlId);
         if (!row) throw new Error(`no requisite ${xmlId} on company ${companyId}`);
         s.updateRequisite(row.ID, fields);
       },
@@ -210,7 +225,9 @@ export class Bitrix24Simulator {
         const { fm, ...rest } = company as Record<string, unknown>;
         const item = s.add('companies', {
           ...rest,
-          fm: ((fm as { typeId: string; valueType: string; value: string }[] | undefined) ?? []).map(({ typeId, valueType, value }) => ({ typeId, valueType, value })),
+          fm: ((fm as { typeId: string; valueType: string; value: string }[] | undefined) ?? []).map(
+            ({ typeId, valueType, value }) => ({ typeId, valueType, value }),
+          ),
         });
         if (requisite) s.addRequisite({ ...requisite, ENTITY_TYPE_ID: 4, ENTITY_ID: item.id });
         return item.id;
@@ -228,7 +245,10 @@ export class Bitrix24Simulator {
       call.ms = performance.now() - t0;
       this.calls.push(call);
       const text = JSON.stringify(body);
-      res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+      res.writeHead(status, {
+        'Content-Type': 'application/json; charset=utf-8',
+        'Content-Length': Buffer.byteLength(text),
+      });
       res.end(text);
     };
     const fail = (e: B24SimError) => {
@@ -249,12 +269,22 @@ export class Bitrix24Simulator {
     // Statuses and texts per the docs' _includes/system-errors.md (the sheet §9 says 403/503 for some).
     if (m[1] !== String(this.userId) || decodeURIComponent(m[2]) !== this.secret)
       return fail(new B24SimError(401, 'INVALID_CREDENTIALS', 'Invalid request credentials'));
-    if (this.faults.overload) return fail(new B24SimError(401, 'OVERLOAD_LIMIT', 'REST API is blocked due to overload'));
+    if (this.faults.overload)
+      return fail(new B24SimError(401, 'OVERLOAD_LIMIT', 'REST API is blocked due to overload'));
     if (this.faults.forbid === 'scope')
-      return fail(new B24SimError(401, 'insufficient_scope', 'The request requires higher privileges than provided by the webhook token'));
-    if (this.faults.forbid === 'plan') return fail(new B24SimError(401, 'ACCESS_DENIED', 'REST is available only by subscription'));
+      return fail(
+        new B24SimError(
+          401,
+          'insufficient_scope',
+          'The request requires higher privileges than provided by the webhook token',
+        ),
+      );
+    if (this.faults.forbid === 'plan')
+      return fail(new B24SimError(401, 'ACCESS_DENIED', 'REST is available only by subscription'));
     if (this.faults.forbid === 'intranet')
-      return fail(new B24SimError(403, 'allowed_only_intranet_user', 'Action is allowed only for intranet users'));
+      return fail(
+        new B24SimError(403, 'allowed_only_intranet_user', 'Action is allowed only for intranet users'),
+      );
     if (!this.admit()) return fail(new B24SimError(503, 'QUERY_LIMIT_EXCEEDED', 'Too many requests'));
     let params: Record<string, unknown>;
     try {
@@ -320,8 +350,12 @@ export class Bitrix24Simulator {
   private blocked(method: string): B24SimError | null {
     const b = this.faults.blockedMethods;
     if (!b) return null;
-    const hit = Array.isArray(b) ? b.includes(method) : method in b && Date.now() < this.faultsSetAt + b[method] * 1000;
-    return hit ? new B24SimError(429, 'OPERATION_TIME_LIMIT', 'Method is blocked due to operation time limit.') : null;
+    const hit = Array.isArray(b)
+      ? b.includes(method)
+      : method in b && Date.now() < this.faultsSetAt + b[method] * 1000;
+    return hit
+      ? new B24SimError(429, 'OPERATION_TIME_LIMIT', 'Method is blocked due to operation time limit.')
+      : null;
   }
 
   private time(method: string, startedAt: number, full: boolean): Record<string, unknown> {
@@ -355,8 +389,11 @@ export class Bitrix24Simulator {
     if (blocked) throw blocked;
     const cmd = params.cmd;
     const entries: [string, string][] =
-      cmd && typeof cmd === 'object' ? Object.entries(cmd as Record<string, unknown>).map(([k, v]) => [k, String(v)]) : [];
-    if (entries.length > 50) throw new B24SimError(400, 'ERROR_BATCH_LENGTH_EXCEEDED', 'Max batch length exceeded');
+      cmd && typeof cmd === 'object'
+        ? Object.entries(cmd as Record<string, unknown>).map(([k, v]) => [k, String(v)])
+        : [];
+    if (entries.length > 50)
+      throw new B24SimError(400, 'ERROR_BATCH_LENGTH_EXCEEDED', 'Max batch length exceeded');
     const parsed = entries.map(([key, text]) => {
       const q = text.indexOf('?');
       const method = (q < 0 ? text : text.slice(0, q)).replace(/\.json$/, '');
@@ -387,7 +424,10 @@ export class Bitrix24Simulator {
         times[p.key] = this.time(p.method, started, false);
         call.commands.push({ key: p.key, method: p.method, outcome: 'ok' });
       } catch (e) {
-        const err = e instanceof B24SimError ? e : new B24SimError(500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
+        const err =
+          e instanceof B24SimError
+            ? e
+            : new B24SimError(500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
         errors[p.key] = { error: err.code, error_description: err.description };
         call.commands.push({ key: p.key, method: p.method, outcome: String(err.code) });
         if (halt) break;
@@ -414,7 +454,8 @@ export class Bitrix24Simulator {
     const type = (): EntityTypeId => {
       const raw = p.entityTypeId;
       const n = Number(raw);
-      if (raw === undefined || raw === '' || !Number.isInteger(n)) throw new B24SimError(400, 'NOT_FOUND', 'Smart process not found');
+      if (raw === undefined || raw === '' || !Number.isInteger(n))
+        throw new B24SimError(400, 'NOT_FOUND', 'Smart process not found');
       return s.typeOf(n);
     };
     const id = (): number => {

@@ -39,22 +39,80 @@ const SMART_NOT_FOUND = () => new B24SimError(400, 'NOT_FOUND', 'Smart process n
 
 type Kind = 'int' | 'ints' | 'money' | 'text' | 'yn' | 'time' | 'fm' | 'ro';
 const COMMON: Record<string, Kind> = {
-  id: 'ro', createdTime: 'ro', updatedTime: 'ro', createdBy: 'int', updatedBy: 'int', assignedById: 'int',
-  opened: 'yn', comments: 'text', categoryId: 'int',
+  id: 'ro',
+  createdTime: 'ro',
+  updatedTime: 'ro',
+  createdBy: 'int',
+  updatedBy: 'int',
+  assignedById: 'int',
+  opened: 'yn',
+  comments: 'text',
+  categoryId: 'int',
 };
 /** Writable/filterable fields per type (sheet §2 table). Anything else in `fields` is ignored. */
 const FIELDS: Record<EntityTypeId, Record<string, Kind>> = {
-  4: { ...COMMON, title: 'text', originatorId: 'text', originId: 'text', originVersion: 'text', contactIds: 'ints',
-    companyTypeId: 'text', currencyId: 'text', fm: 'fm', hasPhone: 'ro', hasEmail: 'ro' },
-  3: { ...COMMON, name: 'text', lastName: 'text', secondName: 'text', originatorId: 'text', originId: 'text',
-    originVersion: 'text', companyId: 'int', companyIds: 'ints', fm: 'fm', hasPhone: 'ro', hasEmail: 'ro' },
-  2: { ...COMMON, title: 'text', originatorId: 'text', originId: 'text', companyId: 'int', contactIds: 'ints',
-    stageId: 'text', stageSemanticId: 'ro', opportunity: 'money', currencyId: 'text', isManualOpportunity: 'yn' },
-  31: { ...COMMON, title: 'text', xmlId: 'text', accountNumber: 'text', companyId: 'int', contactIds: 'ints',
-    stageId: 'text', opportunity: 'money', currencyId: 'text', isManualOpportunity: 'yn', parentId2: 'int',
-    begindate: 'time', closedate: 'time' },
+  4: {
+    ...COMMON,
+    title: 'text',
+    originatorId: 'text',
+    originId: 'text',
+    originVersion: 'text',
+    contactIds: 'ints',
+    companyTypeId: 'text',
+    currencyId: 'text',
+    fm: 'fm',
+    hasPhone: 'ro',
+    hasEmail: 'ro',
+  },
+  3: {
+    ...COMMON,
+    name: 'text',
+    lastName: 'text',
+    secondName: 'text',
+    originatorId: 'text',
+    originId: 'text',
+    originVersion: 'text',
+    companyId: 'int',
+    companyIds: 'ints',
+    fm: 'fm',
+    hasPhone: 'ro',
+    hasEmail: 'ro',
+  },
+  2: {
+    ...COMMON,
+    title: 'text',
+    originatorId: 'text',
+    originId: 'text',
+    companyId: 'int',
+    contactIds: 'ints',
+    stageId: 'text',
+    stageSemanticId: 'ro',
+    opportunity: 'money',
+    currencyId: 'text',
+    isManualOpportunity: 'yn',
+  },
+  31: {
+    ...COMMON,
+    title: 'text',
+    xmlId: 'text',
+    accountNumber: 'text',
+    companyId: 'int',
+    contactIds: 'ints',
+    stageId: 'text',
+    opportunity: 'money',
+    currencyId: 'text',
+    isManualOpportunity: 'yn',
+    parentId2: 'int',
+    begindate: 'time',
+    closedate: 'time',
+  },
 };
-const TITLE: Record<string, string> = { categoryId: 'Category', stageId: 'Stage', opportunity: 'Amount', companyId: 'Company' };
+const TITLE: Record<string, string> = {
+  categoryId: 'Category',
+  stageId: 'Stage',
+  opportunity: 'Amount',
+  companyId: 'Company',
+};
 
 export interface StatusRow {
   ID: string;
@@ -70,14 +128,41 @@ export interface StatusRow {
 
 /** Deal pipeline 0 and the default invoice pipeline 2 (sheet §7 [F]). */
 function defaultStatuses(): StatusRow[] {
-  const deal = (id: number, status: string, name: string, sort: number, sem: 'S' | 'F' | null): StatusRow => ({
-    ID: String(id), ENTITY_ID: 'DEAL_STAGE', STATUS_ID: status, NAME: name, SORT: String(sort), SYSTEM: 'Y',
-    CATEGORY_ID: null, SEMANTICS: sem,
-    EXTRA: { SEMANTICS: sem === 'S' ? 'success' : sem === 'F' ? 'failure' : 'process', COLOR: sem === 'S' ? '#7BD500' : sem === 'F' ? '#FF5752' : '#39A8EF' },
+  const deal = (
+    id: number,
+    status: string,
+    name: string,
+    sort: number,
+    sem: 'S' | 'F' | null,
+  ): StatusRow => ({
+    ID: String(id),
+    ENTITY_ID: 'DEAL_STAGE',
+    STATUS_ID: status,
+    NAME: name,
+    SORT: String(sort),
+    SYSTEM: 'Y',
+    CATEGORY_ID: null,
+    SEMANTICS: sem,
+    EXTRA: {
+      SEMANTICS: sem === 'S' ? 'success' : sem === 'F' ? 'failure' : 'process',
+      COLOR: sem === 'S' ? '#7BD500' : sem === 'F' ? '#FF5752' : '#39A8EF',
+    },
   });
-  const inv = (id: number, status: string, name: string, sort: number, sem: 'S' | 'F' | '' | null): StatusRow => ({
-    ID: String(id), ENTITY_ID: 'SMART_INVOICE_STAGE_2', STATUS_ID: status, NAME: name, SORT: String(sort),
-    SYSTEM: 'Y', CATEGORY_ID: '2', SEMANTICS: sem,
+  const inv = (
+    id: number,
+    status: string,
+    name: string,
+    sort: number,
+    sem: 'S' | 'F' | '' | null,
+  ): StatusRow => ({
+    ID: String(id),
+    ENTITY_ID: 'SMART_INVOICE_STAGE_2',
+    STATUS_ID: status,
+    NAME: name,
+    SORT: String(sort),
+    SYSTEM: 'Y',
+    CATEGORY_ID: '2',
+    SEMANTICS: sem,
   });
   return [
     deal(101, 'NEW', 'Новая', 10, null),
@@ -97,15 +182,58 @@ function defaultStatuses(): StatusRow[] {
 }
 
 export const PRESETS = [
-  { ID: '1', NAME: 'Организация', COUNTRY_ID: '1', ENTITY_TYPE_ID: '8', ACTIVE: 'Y', SORT: '500', XML_ID: '#CRM_REQUISITE_PRESET_DEF_RU_COMPANY#' },
-  { ID: '3', NAME: 'ИП', COUNTRY_ID: '1', ENTITY_TYPE_ID: '8', ACTIVE: 'Y', SORT: '500', XML_ID: '#CRM_REQUISITE_PRESET_DEF_RU_INDIVIDUAL#' },
-  { ID: '5', NAME: 'Физ. лицо', COUNTRY_ID: '1', ENTITY_TYPE_ID: '8', ACTIVE: 'Y', SORT: '500', XML_ID: '#CRM_REQUISITE_PRESET_DEF_RU_PERSON#' },
+  {
+    ID: '1',
+    NAME: 'Организация',
+    COUNTRY_ID: '1',
+    ENTITY_TYPE_ID: '8',
+    ACTIVE: 'Y',
+    SORT: '500',
+    XML_ID: '#CRM_REQUISITE_PRESET_DEF_RU_COMPANY#',
+  },
+  {
+    ID: '3',
+    NAME: 'ИП',
+    COUNTRY_ID: '1',
+    ENTITY_TYPE_ID: '8',
+    ACTIVE: 'Y',
+    SORT: '500',
+    XML_ID: '#CRM_REQUISITE_PRESET_DEF_RU_INDIVIDUAL#',
+  },
+  {
+    ID: '5',
+    NAME: 'Физ. лицо',
+    COUNTRY_ID: '1',
+    ENTITY_TYPE_ID: '8',
+    ACTIVE: 'Y',
+    SORT: '500',
+    XML_ID: '#CRM_REQUISITE_PRESET_DEF_RU_PERSON#',
+  },
 ];
 
 const REQUISITE_FIELDS = new Set([
-  'ID', 'ENTITY_TYPE_ID', 'ENTITY_ID', 'PRESET_ID', 'NAME', 'XML_ID', 'ACTIVE', 'SORT', 'CODE',
-  'RQ_INN', 'RQ_KPP', 'RQ_OGRN', 'RQ_OGRNIP', 'RQ_OKPO', 'RQ_COMPANY_NAME', 'RQ_COMPANY_FULL_NAME',
-  'RQ_FIRST_NAME', 'RQ_LAST_NAME', 'RQ_SECOND_NAME', 'RQ_NAME', 'DATE_CREATE', 'DATE_MODIFY',
+  'ID',
+  'ENTITY_TYPE_ID',
+  'ENTITY_ID',
+  'PRESET_ID',
+  'NAME',
+  'XML_ID',
+  'ACTIVE',
+  'SORT',
+  'CODE',
+  'RQ_INN',
+  'RQ_KPP',
+  'RQ_OGRN',
+  'RQ_OGRNIP',
+  'RQ_OKPO',
+  'RQ_COMPANY_NAME',
+  'RQ_COMPANY_FULL_NAME',
+  'RQ_FIRST_NAME',
+  'RQ_LAST_NAME',
+  'RQ_SECOND_NAME',
+  'RQ_NAME',
+  'DATE_CREATE',
+  'DATE_MODIFY',
 ]);
 
 /** ISO 8601 with a +03:00 offset, seconds precision (as Bitrix24 prints it). */
@@ -137,7 +265,8 @@ export class Bitrix24State {
       for (const raw of seed[entity] ?? []) {
         const item = structuredClone(raw) as Item;
         if (!Number.isInteger(item.id) || item.id <= 0) item.id = this.nextId.get(t)!;
-        for (const e of (item.fm as { id?: number }[] | undefined) ?? []) maxFm = Math.max(maxFm, Number(e.id ?? 0));
+        for (const e of (item.fm as { id?: number }[] | undefined) ?? [])
+          maxFm = Math.max(maxFm, Number(e.id ?? 0));
         this.insert(t, this.complete(t, item));
       }
     this.nextFmId = maxFm + 1;
@@ -293,12 +422,22 @@ export class Bitrix24State {
    * narrow the candidates through a sorted id index, and with `start=-1` in id order the scan stops at
    * 50 rows, so keyset pages cost O(page) as on the real portal (sheet §4 bulk export).
    */
-  itemList(t: EntityTypeId, params: Record<string, unknown>): { items: Item[]; total: number; next?: number } {
+  itemList(
+    t: EntityTypeId,
+    params: Record<string, unknown>,
+  ): { items: Item[]; total: number; next?: number } {
     const known = FIELDS[t];
     const filter = compileFilter(params.filter, (f) => f in known && f !== 'fm', 'id');
     const order = compileOrder(params.order, (f) => f in known && f !== 'fm', 'id');
-    const orderKeys = params.order && typeof params.order === 'object' ? Object.entries(params.order as Record<string, unknown>) : [];
-    const idAsc = orderKeys.length === 0 || (orderKeys.length === 1 && orderKeys[0][0] === 'id' && String(orderKeys[0][1]).toUpperCase() !== 'DESC');
+    const orderKeys =
+      params.order && typeof params.order === 'object'
+        ? Object.entries(params.order as Record<string, unknown>)
+        : [];
+    const idAsc =
+      orderKeys.length === 0 ||
+      (orderKeys.length === 1 &&
+        orderKeys[0][0] === 'id' &&
+        String(orderKeys[0][1]).toUpperCase() !== 'DESC');
     const fast = Number(params.start) === -1 && idAsc;
     const rows: Item[] = [];
     for (const item of this.candidates(t, params.filter)) {
@@ -315,7 +454,10 @@ export class Bitrix24State {
   /** Items in ascending id order, narrowed by the filter's id constraints (the full filter still applies). */
   private *candidates(t: EntityTypeId, rawFilter: unknown): Iterable<Item> {
     const map = this.items.get(t)!;
-    const f = rawFilter && typeof rawFilter === 'object' && !Array.isArray(rawFilter) ? (rawFilter as Record<string, unknown>) : {};
+    const f =
+      rawFilter && typeof rawFilter === 'object' && !Array.isArray(rawFilter)
+        ? (rawFilter as Record<string, unknown>)
+        : {};
     const logicOr = String(f.logic ?? f.LOGIC ?? '').toUpperCase() === 'OR';
     if (!logicOr && f['@id'] !== undefined) {
       const ids = [...new Set(listOf(f['@id']).map(Number))].sort((a, b) => a - b);
@@ -371,19 +513,27 @@ export class Bitrix24State {
     const page = paginate(rows, params.start);
     return {
       ...page,
-      rows: page.items.map((r) => (sel.all ? { ...r } : (Object.fromEntries([...sel.fields].map((f) => [f, r[f] ?? null])) as RequisiteRow))),
+      rows: page.items.map((r) =>
+        sel.all
+          ? { ...r }
+          : (Object.fromEntries([...sel.fields].map((f) => [f, r[f] ?? null])) as RequisiteRow),
+      ),
     };
   }
 
   requisiteAdd(raw: unknown): number {
     const fields = asObject(raw);
     const typeId = Number(fields.ENTITY_TYPE_ID);
-    if (typeId !== 3 && typeId !== 4) throw new B24SimError(400, '', 'ENTITY_TYPE_ID is not defined or invalid.');
+    if (typeId !== 3 && typeId !== 4)
+      throw new B24SimError(400, '', 'ENTITY_TYPE_ID is not defined or invalid.');
     const entityId = Number(fields.ENTITY_ID);
-    if (!Number.isInteger(entityId) || entityId <= 0) throw new B24SimError(400, '', 'ENTITY_ID is not defined or invalid.');
+    if (!Number.isInteger(entityId) || entityId <= 0)
+      throw new B24SimError(400, '', 'ENTITY_ID is not defined or invalid.');
     const presetId = Number(fields.PRESET_ID);
-    if (!Number.isInteger(presetId) || presetId <= 0) throw new B24SimError(400, '', 'PRESET_ID is not defined or invalid.');
-    if (!this.items.get(typeId as EntityTypeId)!.has(entityId)) throw new B24SimError(400, '', 'Entity not found.');
+    if (!Number.isInteger(presetId) || presetId <= 0)
+      throw new B24SimError(400, '', 'PRESET_ID is not defined or invalid.');
+    if (!this.items.get(typeId as EntityTypeId)!.has(entityId))
+      throw new B24SimError(400, '', 'Entity not found.');
     const id = this.nextRequisiteId++;
     const row: RequisiteRow = { ID: String(id), ACTIVE: 'Y', XML_ID: null };
     for (const [k, v] of Object.entries(fields))
@@ -400,28 +550,47 @@ export class Bitrix24State {
     const row = this.requisiteRows.get(id);
     if (!row) throw new B24SimError(400, '', `The Requisite with ID '${id}' is not found`);
     for (const [k, v] of Object.entries(asObject(raw)))
-      if (REQUISITE_FIELDS.has(k) && !['ID', 'ENTITY_TYPE_ID', 'ENTITY_ID'].includes(k)) row[k] = v === null || v === undefined ? null : String(v);
+      if (REQUISITE_FIELDS.has(k) && !['ID', 'ENTITY_TYPE_ID', 'ENTITY_ID'].includes(k))
+        row[k] = v === null || v === undefined ? null : String(v);
     row.DATE_MODIFY = this.now();
   }
 
   presetList(params: Record<string, unknown>): Record<string, string>[] {
     const filter = compileFilter(params.filter, (f) => f in PRESETS[0], 'ID');
     const sel = selectOf(params.select);
-    return PRESETS.filter((p) => filter(p)).map((p) => (sel.all ? { ...p } : Object.fromEntries([...sel.fields].map((f) => [f, (p as Record<string, string>)[f]]))));
+    return PRESETS.filter((p) => filter(p)).map((p) =>
+      sel.all
+        ? { ...p }
+        : Object.fromEntries([...sel.fields].map((f) => [f, (p as Record<string, string>)[f]])),
+    );
   }
 
   statusList(params: Record<string, unknown>): StatusRow[] {
-    const filter = compileFilter(params.filter, (f) => ['ID', 'ENTITY_ID', 'STATUS_ID', 'NAME', 'SORT', 'CATEGORY_ID', 'SEMANTICS', 'SYSTEM'].includes(f), 'ID');
-    const order = compileOrder(params.order ?? { SORT: 'ASC' }, (f) => ['ID', 'SORT', 'STATUS_ID', 'NAME'].includes(f), 'ID');
+    const filter = compileFilter(
+      params.filter,
+      (f) =>
+        ['ID', 'ENTITY_ID', 'STATUS_ID', 'NAME', 'SORT', 'CATEGORY_ID', 'SEMANTICS', 'SYSTEM'].includes(f),
+      'ID',
+    );
+    const order = compileOrder(
+      params.order ?? { SORT: 'ASC' },
+      (f) => ['ID', 'SORT', 'STATUS_ID', 'NAME'].includes(f),
+      'ID',
+    );
     const rows = this.statuses.filter((r) => filter(r as unknown as Record<string, unknown>));
-    if (order) rows.sort((a, b) => order(a as unknown as Record<string, unknown>, b as unknown as Record<string, unknown>));
+    if (order)
+      rows.sort((a, b) =>
+        order(a as unknown as Record<string, unknown>, b as unknown as Record<string, unknown>),
+      );
     return structuredClone(rows);
   }
 
   categoryList(params: Record<string, unknown>): { categories: Record<string, unknown>[] } {
     const t = Number(params.entityTypeId);
-    if (t === 31) return { categories: [{ id: 2, name: 'Общая', sort: 500, entityTypeId: 31, isDefault: 'Y' }] };
-    if (t === 2) return { categories: [{ id: 0, name: 'Общая', sort: 500, entityTypeId: 2, isDefault: 'Y' }] };
+    if (t === 31)
+      return { categories: [{ id: 2, name: 'Общая', sort: 500, entityTypeId: 31, isDefault: 'Y' }] };
+    if (t === 2)
+      return { categories: [{ id: 0, name: 'Общая', sort: 500, entityTypeId: 2, isDefault: 'Y' }] };
     if (t === 5) throw NOT_SUPPORTED();
     throw SMART_NOT_FOUND();
   }
@@ -486,7 +655,8 @@ export class Bitrix24State {
     for (const [k, v] of Object.entries(fields)) {
       const kind = kinds[k];
       if (!kind || kind === 'ro') continue;
-      const bad = () => new B24SimError(400, 'CRM_FIELD_ERROR_VALUE_NOT_VALID', `Invalid value for field "${TITLE[k] ?? k}"`);
+      const bad = () =>
+        new B24SimError(400, 'CRM_FIELD_ERROR_VALUE_NOT_VALID', `Invalid value for field "${TITLE[k] ?? k}"`);
       switch (kind) {
         case 'int': {
           const n = v === null || v === '' ? 0 : Number(v);
@@ -496,8 +666,14 @@ export class Bitrix24State {
         }
         case 'ints': {
           if (!Array.isArray(v) && !(v !== null && typeof v === 'object'))
-            throw new B24SimError(400, '100', `Expected iterable value for multiple field, but got ${typeof v} instead`);
-          out[k] = Object.values(v as object).map(Number).filter((n) => Number.isInteger(n) && n > 0);
+            throw new B24SimError(
+              400,
+              '100',
+              `Expected iterable value for multiple field, but got ${typeof v} instead`,
+            );
+          out[k] = Object.values(v as object)
+            .map(Number)
+            .filter((n) => Number.isInteger(n) && n > 0);
           break;
         }
         case 'money': {
@@ -516,7 +692,11 @@ export class Bitrix24State {
           break;
         case 'fm':
           if (v === null || typeof v !== 'object')
-            throw new B24SimError(400, '100', `Expected iterable value for multiple field, but got ${typeof v} instead`);
+            throw new B24SimError(
+              400,
+              '100',
+              `Expected iterable value for multiple field, but got ${typeof v} instead`,
+            );
           out[k] = v;
           break;
       }
@@ -547,13 +727,19 @@ export class Bitrix24State {
   }
 
   private fmFromAdd(v: unknown): Record<string, unknown>[] {
-    if (!Array.isArray(v)) throw new B24SimError(400, '100', 'Expected iterable value for multiple field, but got object instead');
+    if (!Array.isArray(v))
+      throw new B24SimError(400, '100', 'Expected iterable value for multiple field, but got object instead');
     const out: Record<string, unknown>[] = [];
     for (const raw of v) {
       const e = asObject(raw);
       this.checkFmEntry(e);
       if (String(e.value ?? '') === '') continue;
-      out.push({ id: this.nextFmId++, typeId: e.typeId, valueType: e.valueType ?? 'WORK', value: String(e.value) });
+      out.push({
+        id: this.nextFmId++,
+        typeId: e.typeId,
+        valueType: e.valueType ?? 'WORK',
+        value: String(e.value),
+      });
     }
     return out;
   }
@@ -571,7 +757,10 @@ export class Bitrix24State {
         if (String(e.value ?? '') === '') {
           fm.splice(fm.indexOf(existing), 1);
           changed = true;
-        } else if (existing.value !== String(e.value) || (e.valueType !== undefined && existing.valueType !== e.valueType)) {
+        } else if (
+          existing.value !== String(e.value) ||
+          (e.valueType !== undefined && existing.valueType !== e.valueType)
+        ) {
           existing.value = String(e.value);
           if (e.valueType !== undefined) existing.valueType = e.valueType;
           changed = true;
@@ -580,7 +769,12 @@ export class Bitrix24State {
       }
       this.checkFmEntry(e);
       if (String(e.value ?? '') === '') continue;
-      fm.push({ id: this.nextFmId++, typeId: e.typeId, valueType: e.valueType ?? 'WORK', value: String(e.value) });
+      fm.push({
+        id: this.nextFmId++,
+        typeId: e.typeId,
+        valueType: e.valueType ?? 'WORK',
+        value: String(e.value),
+      });
       changed = true;
     }
     item.fm = fm;
@@ -594,7 +788,12 @@ const PREFIX = /^(>=|<=|!@|!=%|!%=|=%|%=|!%|!=|>|<|@|=|!|%)?(.+)$/;
 
 function asObject(v: unknown): Record<string, unknown> {
   if (v === null || v === undefined || v === '') return {};
-  if (typeof v !== 'object') throw new B24SimError(400, '100', `Expected iterable value for multiple field, but got ${typeof v} instead`);
+  if (typeof v !== 'object')
+    throw new B24SimError(
+      400,
+      '100',
+      `Expected iterable value for multiple field, but got ${typeof v} instead`,
+    );
   return v as Record<string, unknown>;
 }
 
@@ -622,7 +821,13 @@ function eq(a: unknown, b: unknown): boolean {
 }
 
 function likeRe(pattern: string): RegExp {
-  return new RegExp(`^${pattern.split('%').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
+  return new RegExp(
+    `^${pattern
+      .split('%')
+      .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+    'i',
+  );
 }
 
 function listOf(v: unknown): unknown[] {
@@ -633,8 +838,10 @@ type Pred = (row: Record<string, unknown>) => boolean;
 
 /** Compiles a `filter` (AND of keys, `logic: OR`, nested levels) into a predicate. */
 export function compileFilter(raw: unknown, known: (f: string) => boolean, _idKey: string): Pred {
-  if (raw === undefined || raw === null || raw === '' || (Array.isArray(raw) && raw.length === 0)) return () => true;
-  if (typeof raw !== 'object') throw new B24SimError(400, 'INVALID_ARG_VALUE', 'Invalid filter: it must be an object');
+  if (raw === undefined || raw === null || raw === '' || (Array.isArray(raw) && raw.length === 0))
+    return () => true;
+  if (typeof raw !== 'object')
+    throw new B24SimError(400, 'INVALID_ARG_VALUE', 'Invalid filter: it must be an object');
   const obj = raw as Record<string, unknown>;
   const logic = String(obj.logic ?? obj.LOGIC ?? 'AND').toUpperCase();
   const preds: Pred[] = [];
@@ -647,7 +854,12 @@ export function compileFilter(raw: unknown, known: (f: string) => boolean, _idKe
     const m = PREFIX.exec(key)!;
     const op = m[1] ?? '=';
     const field = m[2];
-    if (!known(field)) throw new B24SimError(400, 'INVALID_ARG_VALUE', `Invalid filter: field '${field}' is not allowed in filter`);
+    if (!known(field))
+      throw new B24SimError(
+        400,
+        'INVALID_ARG_VALUE',
+        `Invalid filter: field '${field}' is not allowed in filter`,
+      );
     const get = (r: Record<string, unknown>) => r[field];
     switch (op) {
       case '=':
@@ -655,7 +867,9 @@ export function compileFilter(raw: unknown, known: (f: string) => boolean, _idKe
         break;
       case '!':
       case '!=':
-        preds.push(Array.isArray(value) ? (r) => !value.some((v) => eq(get(r), v)) : (r) => !eq(get(r), value));
+        preds.push(
+          Array.isArray(value) ? (r) => !value.some((v) => eq(get(r), v)) : (r) => !eq(get(r), value),
+        );
         break;
       case '>':
         preds.push((r) => get(r) !== null && get(r) !== undefined && cmp(get(r), value) > 0);
@@ -680,10 +894,19 @@ export function compileFilter(raw: unknown, known: (f: string) => boolean, _idKe
         break;
       }
       case '%':
-        preds.push((r) => String(get(r) ?? '').toLowerCase().includes(String(value).toLowerCase()));
+        preds.push((r) =>
+          String(get(r) ?? '')
+            .toLowerCase()
+            .includes(String(value).toLowerCase()),
+        );
         break;
       case '!%':
-        preds.push((r) => !String(get(r) ?? '').toLowerCase().includes(String(value).toLowerCase()));
+        preds.push(
+          (r) =>
+            !String(get(r) ?? '')
+              .toLowerCase()
+              .includes(String(value).toLowerCase()),
+        );
         break;
       case '=%':
       case '%=': {
@@ -697,13 +920,20 @@ export function compileFilter(raw: unknown, known: (f: string) => boolean, _idKe
       }
     }
   }
-  return logic === 'OR' ? (r) => preds.length === 0 || preds.some((p) => p(r)) : (r) => preds.every((p) => p(r));
+  return logic === 'OR'
+    ? (r) => preds.length === 0 || preds.some((p) => p(r))
+    : (r) => preds.every((p) => p(r));
 }
 
-export function compileOrder(raw: unknown, known: (f: string) => boolean, idKey: string): ((a: Record<string, unknown>, b: Record<string, unknown>) => number) | null {
+export function compileOrder(
+  raw: unknown,
+  known: (f: string) => boolean,
+  idKey: string,
+): ((a: Record<string, unknown>, b: Record<string, unknown>) => number) | null {
   const entries = raw && typeof raw === 'object' ? Object.entries(raw as Record<string, unknown>) : [];
   for (const [f] of entries)
-    if (!known(f)) throw new B24SimError(400, 'INVALID_ARG_VALUE', `Invalid order: field '${f}' is not allowed in order`);
+    if (!known(f))
+      throw new B24SimError(400, 'INVALID_ARG_VALUE', `Invalid order: field '${f}' is not allowed in order`);
   const keys = entries.map(([f, d]) => [f, String(d).toUpperCase() === 'DESC' ? -1 : 1] as const);
   if (!keys.some(([f]) => f === idKey)) keys.push([idKey, 1]);
   return (a, b) => {

@@ -1,8 +1,30 @@
 import type { Bitrix24Seed } from './bitrix24-state.js';
-import { Bitrix24Simulator, type Bitrix24Call, type Bitrix24Faults, type Bitrix24SimulatorOptions } from './bitrix24-simulator.js';
+import {
+  Bitrix24Simulator,
+  type Bitrix24Call,
+  type Bitrix24Faults,
+  type Bitrix24SimulatorOptions,
+} from './bitrix24-simulator.js';
 
-export { Bitrix24Simulator, type Bitrix24Call, type Bitrix24Faults, type Bitrix24SimulatorOptions } from './bitrix24-simulator.js';
-export { Bitrix24State, B24SimError, PRESETS, TYPE_OF, formatMoscow, type Bitrix24Seed, type Item, type RequisiteRow, type SimEntity, type EntityTypeId, type StatusRow } from './bitrix24-state.js';
+export {
+  Bitrix24Simulator,
+  type Bitrix24Call,
+  type Bitrix24Faults,
+  type Bitrix24SimulatorOptions,
+} from './bitrix24-simulator.js';
+export {
+  Bitrix24State,
+  B24SimError,
+  PRESETS,
+  TYPE_OF,
+  formatMoscow,
+  type Bitrix24Seed,
+  type Item,
+  type RequisiteRow,
+  type SimEntity,
+  type EntityTypeId,
+  type StatusRow,
+} from './bitrix24-state.js';
 export { parseStr } from './parse-str.js';
 
 /** What startBitrix24Simulator returns. */
@@ -27,7 +49,10 @@ export interface RunningBitrix24Simulator {
  * accepted instead and its `crm` part used. See Bitrix24Simulator for the behaviour.
  */
 export async function startBitrix24Simulator(
-  opts: Omit<Bitrix24SimulatorOptions, 'seed' | 'dataset'> & { seed?: Bitrix24Seed; dataset?: { crm: Bitrix24Seed } } = {},
+  opts: Omit<Bitrix24SimulatorOptions, 'seed' | 'dataset'> & {
+    seed?: Bitrix24Seed;
+    dataset?: { crm: Bitrix24Seed };
+  } = {},
 ): Promise<RunningBitrix24Simulator> {
   const sim = await new Bitrix24Simulator(opts).start();
   return {

@@ -1,5 +1,15 @@
 import type { CrmCompany } from '../../crm.types.js';
-import { convertRow, dateTimeOf, idOf, linkOf, multiFieldsOf, textOf, textOrNull, type B24Row, type Converted } from './converter.util.js';
+import {
+  convertRow,
+  dateTimeOf,
+  idOf,
+  linkOf,
+  multiFieldsOf,
+  textOf,
+  textOrNull,
+  type B24Row,
+  type Converted,
+} from './converter.util.js';
 
 /** A `crm.item.get|list` company (entityTypeId 4) → CrmCompany. */
 export function toCrmCompany(row: B24Row): CrmCompany {
@@ -17,4 +27,5 @@ export function toCrmCompany(row: B24Row): CrmCompany {
   };
 }
 
-export const convertCompany = (row: unknown): Converted<CrmCompany> => convertRow('companies', row, 'id', toCrmCompany);
+export const convertCompany = (row: unknown): Converted<CrmCompany> =>
+  convertRow('companies', row, 'id', toCrmCompany);

@@ -1,5 +1,15 @@
 import type { CrmContact } from '../../crm.types.js';
-import { convertRow, dateTimeOf, idOf, linkOf, multiFieldsOf, textOf, textOrNull, type B24Row, type Converted } from './converter.util.js';
+import {
+  convertRow,
+  dateTimeOf,
+  idOf,
+  linkOf,
+  multiFieldsOf,
+  textOf,
+  textOrNull,
+  type B24Row,
+  type Converted,
+} from './converter.util.js';
 
 /** A `crm.item.get|list` contact (entityTypeId 3) → CrmContact. */
 export function toCrmContact(row: B24Row): CrmContact {
@@ -19,4 +29,5 @@ export function toCrmContact(row: B24Row): CrmContact {
   };
 }
 
-export const convertContact = (row: unknown): Converted<CrmContact> => convertRow('contacts', row, 'id', toCrmContact);
+export const convertContact = (row: unknown): Converted<CrmContact> =>
+  convertRow('contacts', row, 'id', toCrmContact);

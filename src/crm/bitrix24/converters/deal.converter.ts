@@ -1,5 +1,17 @@
 import type { CrmDeal } from '../../crm.types.js';
-import { MalformedRow, convertRow, dateTimeOf, idOf, linkOf, moneyOf, requiredText, textOf, textOrNull, type B24Row, type Converted } from './converter.util.js';
+import {
+  MalformedRow,
+  convertRow,
+  dateTimeOf,
+  idOf,
+  linkOf,
+  moneyOf,
+  requiredText,
+  textOf,
+  textOrNull,
+  type B24Row,
+  type Converted,
+} from './converter.util.js';
 
 /** A `crm.item.get|list` deal (entityTypeId 2) → CrmDeal. `stageSemanticId` P/S/F → `stageSemantic`. */
 export function toCrmDeal(row: B24Row): CrmDeal {
@@ -7,7 +19,12 @@ export function toCrmDeal(row: B24Row): CrmDeal {
   if (sem !== undefined && sem !== null && sem !== 'P' && sem !== 'S' && sem !== 'F')
     throw new MalformedRow(`stageSemanticId is not P, S or F: ${JSON.stringify(sem)}`);
   const cat = row.categoryId;
-  if (cat !== undefined && cat !== null && !(typeof cat === 'number' && Number.isInteger(cat) && cat >= 0) && !(typeof cat === 'string' && /^\d+$/.test(cat)))
+  if (
+    cat !== undefined &&
+    cat !== null &&
+    !(typeof cat === 'number' && Number.isInteger(cat) && cat >= 0) &&
+    !(typeof cat === 'string' && /^\d+$/.test(cat))
+  )
     throw new MalformedRow(`categoryId is not a pipeline id: ${JSON.stringify(cat)}`);
   return {
     id: idOf(row, 'id'),

@@ -1,5 +1,15 @@
 import type { CrmInvoice } from '../../crm.types.js';
-import { convertRow, dateTimeOf, idOf, linkOf, moneyOf, requiredText, textOf, type B24Row, type Converted } from './converter.util.js';
+import {
+  convertRow,
+  dateTimeOf,
+  idOf,
+  linkOf,
+  moneyOf,
+  requiredText,
+  textOf,
+  type B24Row,
+  type Converted,
+} from './converter.util.js';
 
 /** A `crm.item.list` smart invoice (entityTypeId 31) → CrmInvoice (read only; no stageSemanticId, sheet §7). */
 export function toCrmInvoice(row: B24Row): CrmInvoice {
@@ -13,4 +23,5 @@ export function toCrmInvoice(row: B24Row): CrmInvoice {
   };
 }
 
-export const convertInvoice = (row: unknown): Converted<CrmInvoice> => convertRow('invoices', row, 'id', toCrmInvoice);
+export const convertInvoice = (row: unknown): Converted<CrmInvoice> =>
+  convertRow('invoices', row, 'id', toCrmInvoice);

@@ -1,5 +1,13 @@
 import type { CrmRequisite } from '../../crm.types.js';
-import { MalformedRow, convertRow, idOf, textOf, textOrNull, type B24Row, type Converted } from './converter.util.js';
+import {
+  MalformedRow,
+  convertRow,
+  idOf,
+  textOf,
+  textOrNull,
+  type B24Row,
+  type Converted,
+} from './converter.util.js';
 
 /**
  * A `crm.requisite.list` row (numbers as strings, upper-case keys) → CrmRequisite. Only company
@@ -7,7 +15,8 @@ import { MalformedRow, convertRow, idOf, textOf, textOrNull, type B24Row, type C
  */
 export function toCrmRequisite(row: B24Row): CrmRequisite {
   const type = row.ENTITY_TYPE_ID;
-  if (String(type) !== '4') throw new MalformedRow(`ENTITY_TYPE_ID is not 4 (company): ${JSON.stringify(type)}`);
+  if (String(type) !== '4')
+    throw new MalformedRow(`ENTITY_TYPE_ID is not 4 (company): ${JSON.stringify(type)}`);
   return {
     id: idOf(row, 'ID'),
     companyId: idOf(row, 'ENTITY_ID'),
@@ -22,4 +31,5 @@ export function toCrmRequisite(row: B24Row): CrmRequisite {
   };
 }
 
-export const convertRequisite = (row: unknown): Converted<CrmRequisite> => convertRow('requisites', row, 'ID', toCrmRequisite);
+export const convertRequisite = (row: unknown): Converted<CrmRequisite> =>
+  convertRow('requisites', row, 'ID', toCrmRequisite);

@@ -9,6 +9,8 @@ describe('convertStage (golden fixtures test/fixtures/bitrix24/*/stages.*)', () 
 
   it('reports unreadable status rows with their ID and reason', () => {
     const out = rowsOf('not-ok', 'stages').map(convertStage);
-    expect(out.map((c) => (c.ok ? c.record : { id: c.id, reason: c.reason }))).toEqual(fixture('not-ok', 'stages.expected.json'));
+    expect(out.map((c) => (c.ok ? c.record : { id: c.id, reason: c.reason }))).toEqual(
+      fixture('not-ok', 'stages.expected.json'),
+    );
   });
 });

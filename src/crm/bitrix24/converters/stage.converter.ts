@@ -11,11 +11,17 @@ export function toCrmStage(row: B24Row): CrmStage {
   if (s === null || s === undefined || s === '' || s === 'P') semantics = 'P';
   else if (s === 'S' || s === 'F') semantics = s;
   else throw new MalformedRow(`SEMANTICS is not null, "", S or F: ${JSON.stringify(s)}`);
-  return { id: requiredText(row, 'STATUS_ID'), name: typeof row.NAME === 'string' ? row.NAME : '', semantics };
+  return {
+    id: requiredText(row, 'STATUS_ID'),
+    name: typeof row.NAME === 'string' ? row.NAME : '',
+    semantics,
+  };
 }
 
 /** One status row → the stage, or why it cannot be read (`id` is the row's `ID`). */
-export function convertStage(row: unknown): { ok: true; record: CrmStage } | { ok: false; id: string | null; reason: string } {
+export function convertStage(
+  row: unknown,
+): { ok: true; record: CrmStage } | { ok: false; id: string | null; reason: string } {
   const r = (row !== null && typeof row === 'object' ? row : {}) as B24Row;
   const id = typeof r.ID === 'string' || typeof r.ID === 'number' ? String(r.ID) : null;
   try {
