@@ -1,0 +1,437 @@
+import { hostname } from 'node:os';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import { describeError } from '../common/describe-error.js';
+import { SYNC_ENTITIES, type RunStatus, type RunTrigger, type SyncEntity, type SyncResult } from '../common/vocabulary.js';
+import { CrmError } from '../crm/crm.error.js';
+import { CRM_PORT, type CrmPort } from '../crm/crm.port.js';
+import type { CrmRequisite, CrmWritableEntity, CrmWrite, CrmWriteResult } from '../crm/crm.types.js';
+import { MAPPING } from '../mapping/mapping.tokens.js';
+import type { Mapping } from '../mapping/mapping.types.js';
+import { SverkaMetrics } from '../metrics/sverka-metrics.js';
+import { ONEC_PORT, type OneCPort } from '../onec/onec.port.js';
+import type { OneCRecordMap } from '../onec/onec.types.js';
+import { QueueService } from '../queue/queue.service.js';
+import { isRunStale } from './is-run-stale.js';
+import { planSync, type CrmCurrent, type PlanLink, type SyncPlan } from './plan-sync.js';
+import {
+  CRM_BATCH,
+  FETCH_CHUNK,
+  HEARTBEAT_MS,
+  MAX_ATTEMPTS,
+  retryBackoffMs,
+  SYNC_RETRY_QUEUE,
+} from './sync.constants.js';
+import {
+  ActiveSyncError,
+  emptyStats,
+  SyncStore,
+  toPlanLink,
+  type EntityStats,
+  type LinkRow,
+  type LinkWrite,
+  type SyncRunRow,
+  type SyncStats,
+} from './sync-store.js';
+
+export const CRM_ENTITY: Record<SyncEntity, CrmWritableEntity> = {
+  counterparties: 'companies',
+  contacts: 'contacts',
+  deals: 'deals',
+};
+
+export interface SyncRequest {
+  trigger: RunTrigger;
+  entities?: SyncEntity[];
+  full?: boolean;
+  /** Schedule slot (scheduled runs): one run per slot across instances. */
+  slot?: Date | null;
+}
+
+/** A test/crash hook: called at named points of the apply step (sync-once kills itself there). */
+export type SyncHook = (point: 'after-crm-batch' | 'after-link-commit' | 'after-requisite-batch', info: { entity: SyncEntity; batch: number }) => void;
+
+class FatalRunError extends Error {}
+
+/**
+ * One-way sync 1C → CRM: per entity in link order (counterparties → contacts → deals), a version scan
+ * against entity_link, a fetch of the new/changed records, the pure planner, and the CRM writes in
+ * batches of ≤ 50 with the link stored right after each batch answer. DataVersion is stored only once
+ * every write of a record succeeded, so a crash at any point is completed by the next run
+ * (find-by-origin before every create: no duplicates).
+ */
+@Injectable()
+export class SyncRunnerService {
+  private readonly log = new Logger(SyncRunnerService.name);
+  readonly store: SyncStore;
+  readonly owner = `${hostname()}:${process.pid}`;
+  /** Test hook (crash points). */
+  hook: SyncHook | null = null;
+
+  constructor(
+    db: DataSource,
+    @Inject(MAPPING) private readonly mapping: Mapping,
+    @Inject(ONEC_PORT) private readonly onec: OneCPort,
+    @Optional() @Inject(CRM_PORT) private readonly crm: CrmPort | null,
+    @Optional() private readonly metrics?: SverkaMetrics | null,
+    @Optional() private readonly audit?: AuditService | null,
+    @Optional() private readonly queue?: QueueService | null,
+  ) {
+    this.store = new SyncStore(db);
+  }
+
+  /** Creates a queued run (ActiveSyncError while one is active; a stale one is recovered first). */
+  async create(req: SyncRequest): Promise<{ run: SyncRunRow; created: boolean }> {
+    const input = {
+      trigger: req.trigger,
+      entities: orderEntities(req.entities),
+      full: req.full ?? false,
+      slot: req.slot ?? null,
+    };
+    try {
+      return await this.store.createRun(input);
+    } catch (e) {
+      if (!(e instanceof ActiveSyncError) || !(await this.recoverStale()).includes(e.activeRunId)) throw e;
+      return this.store.createRun(input);
+    }
+  }
+
+  /** Creates a run and executes it in this process; returns the finished run. */
+  async runNow(req: SyncRequest): Promise<SyncRunRow> {
+    const { run } = await this.create(req);
+    await this.execute(run.id);
+    return (await this.store.getRun(run.id))!;
+  }
+
+  /** Marks runs left `running` by a stopped instance as failed; returns their ids. */
+  async recoverStale(now = new Date()): Promise<string[]> {
+    const out: string[] = [];
+    for (const r of await this.store.runningRuns()) {
+      if (isRunStale({ status: r.status, heartbeatAt: r.heartbeat_at, startedAt: r.started_at }, now)) {
+        if (await this.store.failRun(r.id, 'instance stopped')) out.push(r.id);
+      }
+    }
+    return out;
+  }
+
+  /** Executes a queued run (no-op when another worker took it). */
+  async execute(runId: string): Promise<void> {
+    if (!(await this.store.startRun(runId, this.owner))) return;
+    const run = (await this.store.getRun(runId))!;
+    const stats: SyncStats = {};
+    const startedAt = Date.now();
+    this.log.log(`sync run ${runId} started (${run.trigger}, ${run.full_sync ? 'full' : 'incremental'}: ${run.entities.join(', ')})`);
+    await this.audit?.record({
+      action: 'sync.run.start',
+      target: runId,
+      outcome: 'ok',
+      detail: { trigger: run.trigger, full: run.full_sync, entities: run.entities },
+    });
+    const beat = setInterval(() => void this.store.heartbeat(runId, stats).catch(() => undefined), HEARTBEAT_MS);
+    beat.unref();
+    let status: RunStatus = 'succeeded';
+    let error: string | null = null;
+    try {
+      if (!this.crm) throw new FatalRunError('the CRM is not configured (BITRIX24_WEBHOOK_URL)');
+      for (const entity of run.entities) {
+        const s = emptyStats();
+        stats[entity] = s;
+        const t0 = Date.now();
+        await this.syncEntity(runId, entity, run.full_sync, s, stats);
+        this.metrics?.syncRunDuration.observe({ entity }, (Date.now() - t0) / 1000);
+        if (s.failed === 0) this.metrics?.syncLastSuccess.set({ entity }, Math.floor(Date.now() / 1000));
+        this.log.log(
+          `sync run ${runId} ${entity}: scanned ${s.scanned}, created ${s.created}, updated ${s.updated}, unchanged ${s.unchanged}, skipped ${s.skipped}, failed ${s.failed}`,
+        );
+      }
+      if (Object.values(stats).some((s) => s && s.failed > 0)) status = 'partial';
+    } catch (e) {
+      status = 'failed';
+      error =
+        e instanceof CrmError && e.fatal
+          ? `the CRM refused the sync (${e.code}): ${describeError(e)}; check the webhook URL and its scopes`
+          : describeError(e);
+      this.log.error(`sync run ${runId} failed: ${error}`);
+    } finally {
+      clearInterval(beat);
+    }
+    await this.store.finishRun(runId, status, stats, error);
+    this.log.log(`sync run ${runId} finished: ${status} in ${Math.round((Date.now() - startedAt) / 1000)} s`);
+    await this.audit?.record({
+      action: 'sync.run.finish',
+      target: runId,
+      outcome: status,
+      detail: { stats, error },
+    });
+  }
+
+  private count(entity: SyncEntity, s: EntityStats, result: SyncResult, n: number): void {
+    if (n <= 0) return;
+    s[result] += n;
+    this.metrics?.syncRecords.inc({ entity, result }, n);
+  }
+
+  private async syncEntity(runId: string, entity: SyncEntity, full: boolean, s: EntityStats, all: SyncStats): Promise<void> {
+    const links = await this.store.links(entity);
+    const dead = await this.store.deadVersions(entity);
+    const skipped = full ? new Map<string, string>() : await this.store.skipped(entity);
+    const seen = new Map<string, string>();
+    for await (const page of this.onec.scanVersions({ entity })) for (const v of page) seen.set(v.ref, v.dataVersion);
+    s.scanned = seen.size;
+    const todo: string[] = [];
+    for (const [ref, dv] of seen) {
+      if (dead.has(ref) && dead.get(ref) === dv) {
+        this.count(entity, s, 'skipped', 1);
+        continue;
+      }
+      const link = links.get(ref);
+      if (!full && skipped.get(ref) === dv && !link) {
+        this.count(entity, s, 'unchanged', 1);
+        continue;
+      }
+      if (full || !link || link.data_version !== dv) todo.push(ref);
+      else this.count(entity, s, 'unchanged', 1);
+    }
+    // Linked records that vanished from 1C: flagged, never deleted in the CRM.
+    const vanished = [...links.values()].filter((l) => !seen.has(l.onec_ref) && l.flagged_at === null);
+    await this.flagVanished(runId, entity, vanished.map((l) => l.onec_ref));
+    const companyLinks = entity === 'counterparties' ? undefined : await this.store.crmIdsByRef('counterparties');
+    let batchNo = 0;
+    for (let i = 0; i < todo.length; i += FETCH_CHUNK) {
+      const refs = todo.slice(i, i + FETCH_CHUNK);
+      const read = await this.onec.fetchByKeys(entity, refs);
+      const got = new Set(read.records.map((r) => r.ref));
+      const malformed = read.malformed.filter((m) => m.ref);
+      if (malformed.length) {
+        this.count(entity, s, 'failed', malformed.length);
+        await this.fail(runId, entity, malformed.map((m) => ({ ref: m.ref!, dataVersion: seen.get(m.ref!) ?? null, error: `unreadable 1C record: ${m.reason}` })));
+      }
+      const bad = new Set(malformed.map((m) => m.ref));
+      await this.flagVanished(runId, entity, refs.filter((r) => !got.has(r) && !bad.has(r) && links.has(r)));
+      batchNo = await this.processChunk(runId, entity, read.records, links, companyLinks, s, batchNo);
+      await this.store.heartbeat(runId, all);
+    }
+    this.metrics?.syncDeadLetters.set({ entity }, (await this.store.deadLetters(entity)).length);
+  }
+
+  private async flagVanished(runId: string, entity: SyncEntity, refs: string[]): Promise<void> {
+    if (!refs.length || this.mapping.deletions !== 'flag') return;
+    await this.store.flag(entity, refs.map((ref) => ({ ref, dataVersion: null })));
+    this.log.warn(`sync run ${runId} ${entity}: ${refs.length} linked record(s) gone from 1C flagged (CRM records kept)`);
+  }
+
+  private async fail(runId: string, entity: SyncEntity, items: { ref: string; dataVersion: string | null; error: string }[]): Promise<void> {
+    if (!items.length) return;
+    const res = await this.store.recordFailures(runId, entity, items, MAX_ATTEMPTS, retryBackoffMs);
+    const deadNow = res.filter((r) => r.dead).length;
+    if (deadNow) this.log.error(`sync run ${runId} ${entity}: ${deadNow} record(s) gave up after ${MAX_ATTEMPTS} attempts (dead letters)`);
+    const pending = res.filter((r) => !r.dead);
+    if (pending.length && this.queue) {
+      const attempt = Math.min(...pending.map((r) => r.attempts));
+      try {
+        await this.queue.send(
+          SYNC_RETRY_QUEUE,
+          { entity },
+          { startAfter: Math.ceil(retryBackoffMs(attempt) / 1000), singletonKey: `sync-retry-${entity}`, retryLimit: 0 },
+        );
+      } catch (e) {
+        this.log.warn(`sync run ${runId}: retry job not enqueued: ${describeError(e)}`);
+      }
+    }
+  }
+
+  private async processChunk(
+    runId: string,
+    entity: SyncEntity,
+    records: OneCRecordMap[SyncEntity][],
+    links: Map<string, LinkRow>,
+    companyLinks: Map<string, string> | undefined,
+    s: EntityStats,
+    batchNo: number,
+  ): Promise<number> {
+    const crm = this.crm!;
+    const ce = CRM_ENTITY[entity];
+    // Idempotent creates: an unlinked record may already be in the CRM (a create whose answer or link was lost).
+    const unlinked = records.filter((r) => !links.has(r.ref) && !r.deletionMark).map((r) => r.ref);
+    if (unlinked.length) {
+      const found = await crm.findByOrigin(ce, this.mapping.originatorId, unlinked);
+      const adopt: LinkWrite[] = [];
+      for (const [ref, ids] of found) if (ids.length) adopt.push({ ref, crmId: ids[0], dataVersion: null });
+      if (adopt.length) {
+        await this.store.saveLinks(entity, adopt);
+        for (const a of adopt) links.set(a.ref, { entity, onec_ref: a.ref, crm_id: a.crmId, data_version: null, pushed_hash: null, pushed_values: {}, crm_requisite_id: null, flagged_at: null, onec_seen_at: null, created_at: new Date(), updated_at: new Date() });
+        this.log.log(`sync run ${runId} ${entity}: ${adopt.length} record(s) found in the CRM by origin and linked`);
+      }
+    }
+    const planLinks = new Map<string, PlanLink>();
+    for (const r of records) {
+      const l = links.get(r.ref);
+      if (l) planLinks.set(r.ref, toPlanLink(l));
+    }
+    const ids = [...planLinks.values()].map((l) => l.crmId);
+    const current = new Map<string, CrmCurrent>();
+    for (let i = 0; i < ids.length; i += CRM_BATCH) {
+      const got = await crm.getMany(ce, ids.slice(i, i + CRM_BATCH));
+      for (const c of got.records) current.set(c.id, c as CrmCurrent);
+    }
+    let requisites: Map<string, CrmRequisite> | undefined;
+    if (entity === 'counterparties' && ids.length) {
+      requisites = new Map();
+      const refByCompany = new Map([...planLinks].map(([ref, l]) => [l.crmId, ref]));
+      for (let i = 0; i < ids.length; i += CRM_BATCH)
+        for await (const page of crm.readRequisites({ companyIds: ids.slice(i, i + CRM_BATCH) }))
+          for (const rq of page.records) if (rq.xmlId && rq.xmlId === refByCompany.get(rq.companyId)) requisites.set(rq.companyId, rq);
+    }
+    const plan = planSync({
+      entity,
+      records,
+      links: planLinks,
+      crm: current,
+      requisites,
+      companyLinks,
+      mapping: this.mapping,
+      now: new Date(),
+    });
+    return this.apply(runId, entity, plan, s, batchNo);
+  }
+
+  private async apply(runId: string, entity: SyncEntity, plan: SyncPlan, s: EntityStats, batchNo: number): Promise<number> {
+    const crm = this.crm!;
+    const ce = CRM_ENTITY[entity];
+    if (plan.invalid.length)
+      this.log.warn(`sync run ${runId} ${entity}: ${plan.invalid.length} invalid value(s) in 1C (${plan.invalid.filter((i) => i.pushed).length} pushed as is)`);
+    if (plan.crmEdits.length)
+      this.log.warn(
+        `sync run ${runId} ${entity}: ${plan.crmEdits.length} CRM edit(s) of 1C-owned fields detected (${[...new Set(plan.crmEdits.map((e) => e.field))].join(', ')})`,
+      );
+    if (plan.conflict.length) {
+      await this.store.openConflicts(entity, plan.conflict);
+      this.log.warn(`sync run ${runId} ${entity}: ${plan.conflict.length} field conflict(s) opened (manual strategy)`);
+    }
+    // Skips: final ones remembered at their version; "not linked yet" ones retried by the next run.
+    await this.store.saveSkipped(entity, plan.skip.filter((k) => !k.retry).map((k) => ({ ref: k.ref, dataVersion: k.dataVersion, reason: k.reason })));
+    this.count(entity, s, 'skipped', plan.skip.length);
+    if (plan.flag.length) {
+      await this.store.flag(entity, plan.flag.map((f) => ({ ref: f.ref, dataVersion: f.dataVersion })));
+      this.count(entity, s, 'unchanged', plan.flag.length);
+      this.log.warn(`sync run ${runId} ${entity}: ${plan.flag.length} deletion-marked record(s) flagged (CRM records kept)`);
+    }
+    if (plan.unchanged.length) {
+      await this.store.saveLinks(
+        entity,
+        plan.unchanged.map((u) => ({ ref: u.ref, crmId: u.crmId, dataVersion: u.dataVersion, pushedValues: u.pushedValues, pushedHash: u.pushedHash, requisiteId: u.requisiteId ?? null })),
+      );
+      await this.store.clearFailures(entity, plan.unchanged.map((u) => u.ref));
+      this.count(entity, s, 'unchanged', plan.unchanged.length);
+    }
+    // ---- phase 1: the records themselves ----
+    type Item = { kind: 'create' | 'update'; ref: string; dataVersion: string; pushedValues: Record<string, string>; pushedHash: string; requisite?: import('../crm/crm.types.js').RequisiteFields; requisiteId?: string | null; flag?: boolean; write: CrmWrite | null };
+    const items: Item[] = [
+      ...plan.create.map((c) => ({
+        kind: 'create' as const,
+        ref: c.ref,
+        dataVersion: c.dataVersion,
+        pushedValues: c.pushedValues,
+        pushedHash: c.pushedHash,
+        requisite: c.requisite,
+        requisiteId: null,
+        write: { op: 'create', key: c.ref, entity: ce, origin: { originatorId: this.mapping.originatorId, originId: c.ref }, fields: c.fields } as CrmWrite,
+      })),
+      ...plan.update.map((u) => ({
+        kind: 'update' as const,
+        ref: u.ref,
+        dataVersion: u.dataVersion,
+        pushedValues: u.pushedValues,
+        pushedHash: u.pushedHash,
+        requisite: u.requisite,
+        requisiteId: u.requisiteId ?? null,
+        flag: u.flag,
+        write: Object.keys(u.fields).length
+          ? ({ op: 'update', key: u.ref, entity: ce, id: u.crmId, fields: u.fields, current: u.current } as CrmWrite)
+          : null,
+      })),
+    ];
+    const crmIdOf = new Map<string, string>(plan.update.map((u) => [u.ref, u.crmId]));
+    const needRequisite: Item[] = [];
+    for (let i = 0; i < items.length; i += CRM_BATCH) {
+      const batch = items.slice(i, i + CRM_BATCH);
+      const writes = batch.filter((b) => b.write).map((b) => b.write!);
+      const results = writes.length ? await crm.applyWrites(writes) : [];
+      batchNo++;
+      this.hook?.('after-crm-batch', { entity, batch: batchNo });
+      const byKey = new Map<string, CrmWriteResult>(results.map((r) => [r.key, r]));
+      const save: LinkWrite[] = [];
+      const failed: { ref: string; dataVersion: string | null; error: string }[] = [];
+      let created = 0;
+      let updated = 0;
+      for (const b of batch) {
+        const r = b.write ? byKey.get(b.ref) : ({ ok: true, id: crmIdOf.get(b.ref)!, key: b.ref } as CrmWriteResult);
+        if (!r) {
+          failed.push({ ref: b.ref, dataVersion: b.dataVersion, error: 'no answer for the command' });
+          continue;
+        }
+        if (!r.ok) {
+          if (r.error.fatal) throw r.error;
+          failed.push({ ref: b.ref, dataVersion: b.dataVersion, error: describeError(r.error) });
+          continue;
+        }
+        if (r.duplicates?.length)
+          this.log.warn(`sync run ${runId} ${entity}: ${r.duplicates.length} extra CRM record(s) carry the origin of one 1C record`);
+        crmIdOf.set(b.ref, r.id);
+        const pending = b.requisite !== undefined;
+        save.push({ ref: b.ref, crmId: r.id, dataVersion: pending ? null : b.dataVersion, pushedValues: b.pushedValues, pushedHash: b.pushedHash, requisiteId: b.requisiteId });
+        if (pending) needRequisite.push(b);
+        if (b.kind === 'create' && !r.recovered) created++;
+        else updated++;
+      }
+      // The link is stored right after the batch answer, before the next batch.
+      await this.store.saveLinks(entity, save);
+      this.hook?.('after-link-commit', { entity, batch: batchNo });
+      const flagged = batch.filter((b) => b.flag && !failed.some((f) => f.ref === b.ref));
+      if (flagged.length) await this.store.flag(entity, flagged.map((f) => ({ ref: f.ref, dataVersion: f.dataVersion })));
+      await this.store.clearFailures(entity, save.filter((x) => x.dataVersion !== null).map((x) => x.ref));
+      this.count(entity, s, 'created', created);
+      this.count(entity, s, 'updated', updated);
+      this.count(entity, s, 'failed', failed.length);
+      await this.fail(runId, entity, failed);
+    }
+    // ---- phase 2: requisites (counterparties), once the company id is known ----
+    for (let i = 0; i < needRequisite.length; i += CRM_BATCH) {
+      const batch = needRequisite.slice(i, i + CRM_BATCH);
+      const writes: CrmWrite[] = batch.map((b) =>
+        b.requisiteId
+          ? { op: 'updateRequisite', key: b.ref, id: b.requisiteId, fields: b.requisite! }
+          : { op: 'createRequisite', key: b.ref, companyId: crmIdOf.get(b.ref)!, fields: b.requisite! },
+      );
+      const results = await crm.applyWrites(writes);
+      batchNo++;
+      this.hook?.('after-requisite-batch', { entity, batch: batchNo });
+      const byKey = new Map(results.map((r) => [r.key, r]));
+      const save: LinkWrite[] = [];
+      const failed: { ref: string; dataVersion: string | null; error: string }[] = [];
+      for (const b of batch) {
+        const r = byKey.get(b.ref);
+        if (r?.ok) save.push({ ref: b.ref, crmId: crmIdOf.get(b.ref)!, dataVersion: b.dataVersion, pushedValues: b.pushedValues, pushedHash: b.pushedHash, requisiteId: r.id });
+        else {
+          if (r && !r.ok && r.error.fatal) throw r.error;
+          failed.push({ ref: b.ref, dataVersion: b.dataVersion, error: r && !r.ok ? `requisite: ${describeError(r.error)}` : 'requisite: no answer' });
+        }
+      }
+      await this.store.saveLinks(entity, save);
+      await this.store.clearFailures(entity, save.map((x) => x.ref));
+      if (failed.length) {
+        // The record itself was counted as created/updated; its requisite failed.
+        this.count(entity, s, 'failed', failed.length);
+        await this.fail(runId, entity, failed);
+      }
+    }
+    return batchNo;
+  }
+}
+
+/** The requested entities in link order (default: all). */
+export function orderEntities(entities?: readonly SyncEntity[]): SyncEntity[] {
+  if (!entities || entities.length === 0) return [...SYNC_ENTITIES];
+  return SYNC_ENTITIES.filter((e) => entities.includes(e));
+}

@@ -1,0 +1,400 @@
+import type { DataSource } from 'typeorm';
+import type { RunStatus, RunTrigger, SyncEntity } from '../common/vocabulary.js';
+import type { PlanLink } from './plan-sync.js';
+
+export interface EntityStats {
+  scanned: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  skipped: number;
+  failed: number;
+}
+export type SyncStats = Partial<Record<SyncEntity, EntityStats>>;
+
+export function emptyStats(): EntityStats {
+  return { scanned: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0 };
+}
+
+export interface SyncRunRow {
+  id: string;
+  status: RunStatus;
+  trigger: RunTrigger;
+  slot: Date | null;
+  full_sync: boolean;
+  entities: SyncEntity[];
+  stats: SyncStats;
+  error: string | null;
+  heartbeat_at: Date | null;
+  owner: string | null;
+  started_at: Date | null;
+  finished_at: Date | null;
+  created_at: Date;
+}
+
+export interface SyncRunView {
+  id: string;
+  status: RunStatus;
+  trigger: RunTrigger;
+  full: boolean;
+  entities: SyncEntity[];
+  slot: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  createdAt: string;
+  stats: SyncStats;
+  error: string | null;
+}
+
+const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+
+export function toSyncRunView(r: SyncRunRow): SyncRunView {
+  return {
+    id: r.id,
+    status: r.status,
+    trigger: r.trigger,
+    full: r.full_sync,
+    entities: r.entities,
+    slot: iso(r.slot),
+    startedAt: iso(r.started_at),
+    finishedAt: iso(r.finished_at),
+    createdAt: new Date(r.created_at).toISOString(),
+    stats: r.stats,
+    error: r.error,
+  };
+}
+
+/** Thrown when a sync is asked for while another is queued or running (→ 409 naming it). */
+export class ActiveSyncError extends Error {
+  constructor(readonly activeRunId: string) {
+    super(`sync run ${activeRunId} is already active`);
+  }
+}
+
+export interface LinkRow {
+  entity: SyncEntity;
+  onec_ref: string;
+  crm_id: string;
+  data_version: string | null;
+  pushed_hash: string | null;
+  pushed_values: Record<string, string>;
+  crm_requisite_id: string | null;
+  flagged_at: Date | null;
+  onec_seen_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export function toPlanLink(r: LinkRow): PlanLink {
+  return {
+    crmId: r.crm_id,
+    dataVersion: r.data_version,
+    pushedValues: r.pushed_values ?? {},
+    crmRequisiteId: r.crm_requisite_id,
+    flaggedAt: r.flagged_at,
+    onecSeenAt: r.onec_seen_at,
+  };
+}
+
+export interface LinkWrite {
+  ref: string;
+  crmId: string;
+  /** null = the record's writes are not all done yet (the next run plans it again). */
+  dataVersion: string | null;
+  pushedValues?: Record<string, string>;
+  pushedHash?: string | null;
+  requisiteId?: string | null;
+}
+
+function constraintOf(e: unknown): string | undefined {
+  return (
+    (e as { driverError?: { constraint?: string } }).driverError?.constraint ??
+    (e as { constraint?: string }).constraint
+  );
+}
+
+/** SQL of the sync tables (entity_link, sync_run, sync_item_failure, sync_conflict). */
+export class SyncStore {
+  constructor(readonly db: DataSource) {}
+
+  // ---------------- links ----------------
+
+  async links(entity: SyncEntity): Promise<Map<string, LinkRow>> {
+    const rows = (await this.db.query(`SELECT * FROM entity_link WHERE entity = $1`, [entity])) as LinkRow[];
+    return new Map(rows.map((r) => [r.onec_ref, r]));
+  }
+
+  /** 1C ref → CRM id of every link of an entity (e.g. the company of each counterparty). */
+  async crmIdsByRef(entity: SyncEntity): Promise<Map<string, string>> {
+    const rows = (await this.db.query(`SELECT onec_ref, crm_id FROM entity_link WHERE entity = $1`, [entity])) as {
+      onec_ref: string;
+      crm_id: string;
+    }[];
+    return new Map(rows.map((r) => [r.onec_ref, r.crm_id]));
+  }
+
+  /**
+   * Saves links (one statement, called right after each CRM batch answer). A link whose CRM id
+   * changed (the CRM record was gone and created again) replaces the old one.
+   */
+  async saveLinks(entity: SyncEntity, writes: LinkWrite[], seenAt = new Date()): Promise<void> {
+    if (!writes.length) return;
+    const rows = writes.map((w) => ({
+      ref: w.ref,
+      crm: w.crmId,
+      dv: w.dataVersion,
+      pv: w.pushedValues ?? null,
+      ph: w.pushedHash ?? null,
+      rq: w.requisiteId ?? null,
+    }));
+    await this.db.transaction(async (m) => {
+      // A CRM id now linked to another ref (a re-created record took over an id): the old link goes.
+      await m.query(
+        `DELETE FROM entity_link l USING jsonb_to_recordset($2::jsonb) AS i(ref text, crm text)
+          WHERE l.entity = $1 AND l.crm_id = i.crm AND l.onec_ref <> i.ref`,
+        [entity, JSON.stringify(rows)],
+      );
+      await m.query(
+        `INSERT INTO entity_link AS l (entity, onec_ref, crm_id, data_version, pushed_values, pushed_hash, crm_requisite_id, onec_seen_at)
+         SELECT $1, x.ref, x.crm, x.dv, COALESCE(x.pv, '{}'::jsonb), x.ph, x.rq, $3
+           FROM jsonb_to_recordset($2::jsonb) AS x(ref text, crm text, dv text, pv jsonb, ph text, rq text, uf boolean)
+         ON CONFLICT (entity, onec_ref) DO UPDATE SET
+           crm_id = EXCLUDED.crm_id,
+           data_version = EXCLUDED.data_version,
+           pushed_values = CASE WHEN EXCLUDED.pushed_hash IS NULL THEN l.pushed_values ELSE EXCLUDED.pushed_values END,
+           pushed_hash = COALESCE(EXCLUDED.pushed_hash, l.pushed_hash),
+           crm_requisite_id = COALESCE(EXCLUDED.crm_requisite_id, l.crm_requisite_id),
+           onec_seen_at = CASE WHEN l.data_version IS DISTINCT FROM EXCLUDED.data_version OR l.onec_seen_at IS NULL
+                               THEN EXCLUDED.onec_seen_at ELSE l.onec_seen_at END,
+           flagged_at = NULL,
+           updated_at = now()`,
+        [entity, JSON.stringify(rows), seenAt],
+      );
+    });
+  }
+
+  async skipped(entity: SyncEntity): Promise<Map<string, string>> {
+    const rows = (await this.db.query(`SELECT onec_ref, data_version FROM sync_skipped WHERE entity = $1`, [entity])) as {
+      onec_ref: string;
+      data_version: string;
+    }[];
+    return new Map(rows.map((r) => [r.onec_ref, r.data_version]));
+  }
+
+  async saveSkipped(entity: SyncEntity, items: { ref: string; dataVersion: string; reason: string }[]): Promise<void> {
+    if (!items.length) return;
+    await this.db.query(
+      `INSERT INTO sync_skipped (entity, onec_ref, data_version, reason)
+       SELECT $1, ref, dv, reason FROM jsonb_to_recordset($2::jsonb) AS x(ref text, dv text, reason text)
+       ON CONFLICT (entity, onec_ref) DO UPDATE SET data_version = EXCLUDED.data_version, reason = EXCLUDED.reason, updated_at = now()`,
+      [entity, JSON.stringify(items.map((i) => ({ ref: i.ref, dv: i.dataVersion, reason: i.reason })))],
+    );
+  }
+
+  async flag(entity: SyncEntity, refs: { ref: string; dataVersion: string | null }[]): Promise<void> {
+    if (!refs.length) return;
+    await this.db.query(
+      `UPDATE entity_link l SET flagged_at = now(), updated_at = now(), data_version = COALESCE(x.dv, l.data_version)
+         FROM jsonb_to_recordset($2::jsonb) AS x(ref text, dv text)
+        WHERE l.entity = $1 AND l.onec_ref = x.ref`,
+      [entity, JSON.stringify(refs.map((r) => ({ ref: r.ref, dv: r.dataVersion })))],
+    );
+  }
+
+  /** Flagged links (deletion-marked or vanished 1C records whose CRM record is kept), for reports. */
+  async flagged(entity?: SyncEntity): Promise<LinkRow[]> {
+    return (await this.db.query(
+      `SELECT * FROM entity_link WHERE flagged_at IS NOT NULL AND ($1::text IS NULL OR entity = $1) ORDER BY entity, onec_ref`,
+      [entity ?? null],
+    )) as LinkRow[];
+  }
+
+  // ---------------- failures ----------------
+
+  /** Records a failure: attempts + 1, backoff, dead after `maxAttempts`. Returns the refs that became dead. */
+  async recordFailures(
+    runId: string | null,
+    entity: SyncEntity,
+    items: { ref: string; dataVersion: string | null; error: string }[],
+    maxAttempts: number,
+    backoffMs: (attempt: number) => number,
+  ): Promise<{ ref: string; attempts: number; dead: boolean }[]> {
+    const out: { ref: string; attempts: number; dead: boolean }[] = [];
+    for (const it of items) {
+      const rows = (await this.db.query(
+        `INSERT INTO sync_item_failure (run_id, entity, onec_ref, data_version, attempts, last_error)
+         VALUES ($1, $2, $3, $4, 1, $5)
+         ON CONFLICT (entity, onec_ref) DO UPDATE SET
+           run_id = EXCLUDED.run_id,
+           attempts = CASE WHEN sync_item_failure.data_version IS DISTINCT FROM EXCLUDED.data_version AND sync_item_failure.dead
+                           THEN 1 ELSE sync_item_failure.attempts + 1 END,
+           data_version = EXCLUDED.data_version,
+           last_error = EXCLUDED.last_error,
+           updated_at = now()
+         RETURNING attempts`,
+        [runId, entity, it.ref, it.dataVersion, it.error.slice(0, 1000)],
+      )) as { attempts: number }[];
+      const attempts = rows[0].attempts;
+      const dead = attempts >= maxAttempts;
+      await this.db.query(
+        `UPDATE sync_item_failure SET dead = $3, next_attempt_at = CASE WHEN $3 THEN NULL ELSE now() + ($4::text || ' milliseconds')::interval END
+          WHERE entity = $1 AND onec_ref = $2`,
+        [entity, it.ref, dead, String(backoffMs(attempts))],
+      );
+      out.push({ ref: it.ref, attempts, dead });
+    }
+    return out;
+  }
+
+  async clearFailures(entity: SyncEntity, refs: string[]): Promise<void> {
+    if (!refs.length) return;
+    await this.db.query(`DELETE FROM sync_item_failure WHERE entity = $1 AND onec_ref = ANY($2::text[])`, [entity, refs]);
+  }
+
+  /** Dead refs with the DataVersion they died at (skipped until 1C changes the record). */
+  async deadVersions(entity: SyncEntity): Promise<Map<string, string | null>> {
+    const rows = (await this.db.query(
+      `SELECT onec_ref, data_version FROM sync_item_failure WHERE entity = $1 AND dead`,
+      [entity],
+    )) as { onec_ref: string; data_version: string | null }[];
+    return new Map(rows.map((r) => [r.onec_ref, r.data_version]));
+  }
+
+  /** Dead letters (reconciliation reports them as `sync_failure`). */
+  async deadLetters(entity?: SyncEntity): Promise<
+    { entity: SyncEntity; onecRef: string; attempts: number; lastError: string; runId: string | null; updatedAt: Date }[]
+  > {
+    const rows = (await this.db.query(
+      `SELECT entity, onec_ref, attempts, last_error, run_id, updated_at FROM sync_item_failure
+        WHERE dead AND ($1::text IS NULL OR entity = $1) ORDER BY entity, onec_ref`,
+      [entity ?? null],
+    )) as { entity: SyncEntity; onec_ref: string; attempts: number; last_error: string; run_id: string | null; updated_at: Date }[];
+    return rows.map((r) => ({
+      entity: r.entity,
+      onecRef: r.onec_ref,
+      attempts: r.attempts,
+      lastError: r.last_error,
+      runId: r.run_id,
+      updatedAt: r.updated_at,
+    }));
+  }
+
+  async failureCounts(): Promise<Map<string, { pending: number; dead: number }>> {
+    const rows = (await this.db.query(
+      `SELECT entity, count(*) FILTER (WHERE NOT dead)::int AS pending, count(*) FILTER (WHERE dead)::int AS dead
+         FROM sync_item_failure GROUP BY entity`,
+    )) as { entity: string; pending: number; dead: number }[];
+    return new Map(rows.map((r) => [r.entity, { pending: r.pending, dead: r.dead }]));
+  }
+
+  // ---------------- conflicts ----------------
+
+  async openConflicts(
+    entity: SyncEntity,
+    items: { ref: string; crmId: string; field: string; onecValue: string; crmValue: string }[],
+  ): Promise<number> {
+    if (!items.length) return 0;
+    await this.db.query(
+      `INSERT INTO sync_conflict (entity, onec_ref, crm_id, field, onec_value, crm_value)
+       SELECT $1, ref, crm, field, ov, cv FROM jsonb_to_recordset($2::jsonb) AS x(ref text, crm text, field text, ov text, cv text)
+       ON CONFLICT (entity, onec_ref, field) WHERE status = 'open'
+       DO UPDATE SET onec_value = EXCLUDED.onec_value, crm_value = EXCLUDED.crm_value, crm_id = EXCLUDED.crm_id, updated_at = now()`,
+      [
+        entity,
+        JSON.stringify(items.map((i) => ({ ref: i.ref, crm: i.crmId, field: i.field, ov: i.onecValue, cv: i.crmValue }))),
+      ],
+    );
+    return items.length;
+  }
+
+  // ---------------- runs ----------------
+
+  async getRun(id: string): Promise<SyncRunRow | null> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+    const rows = (await this.db.query(`SELECT * FROM sync_run WHERE id = $1`, [id])) as SyncRunRow[];
+    return rows[0] ?? null;
+  }
+
+  async activeRun(): Promise<SyncRunRow | null> {
+    const rows = (await this.db.query(
+      `SELECT * FROM sync_run WHERE status IN ('queued', 'running') LIMIT 1`,
+    )) as SyncRunRow[];
+    return rows[0] ?? null;
+  }
+
+  /** Creates a queued run; same slot → the existing run (created false); another active → ActiveSyncError. */
+  async createRun(input: {
+    trigger: RunTrigger;
+    entities: SyncEntity[];
+    full: boolean;
+    slot?: Date | null;
+  }): Promise<{ run: SyncRunRow; created: boolean }> {
+    if (input.slot) {
+      const rows = (await this.db.query(`SELECT * FROM sync_run WHERE slot = $1`, [input.slot])) as SyncRunRow[];
+      if (rows[0]) return { run: rows[0], created: false };
+    }
+    try {
+      const rows = (await this.db.query(
+        `INSERT INTO sync_run (status, trigger, slot, full_sync, entities) VALUES ('queued', $1, $2, $3, $4) RETURNING *`,
+        [input.trigger, input.slot ?? null, input.full, input.entities],
+      )) as SyncRunRow[];
+      return { run: rows[0], created: true };
+    } catch (e) {
+      const c = constraintOf(e);
+      if (c === 'sync_run_slot_key' && input.slot) {
+        const rows = (await this.db.query(`SELECT * FROM sync_run WHERE slot = $1`, [input.slot])) as SyncRunRow[];
+        if (rows[0]) return { run: rows[0], created: false };
+      }
+      if (c === 'sync_run_one_active') {
+        const active = await this.activeRun();
+        throw new ActiveSyncError(active?.id ?? 'unknown');
+      }
+      throw e;
+    }
+  }
+
+  async startRun(id: string, owner: string): Promise<boolean> {
+    const rows = (await this.db.query(
+      `UPDATE sync_run SET status = 'running', started_at = now(), heartbeat_at = now(), owner = $2
+        WHERE id = $1 AND status = 'queued' RETURNING id`,
+      [id, owner],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
+  async heartbeat(id: string, stats: SyncStats): Promise<void> {
+    await this.db.query(`UPDATE sync_run SET heartbeat_at = now(), stats = $2 WHERE id = $1 AND status = 'running'`, [
+      id,
+      JSON.stringify(stats),
+    ]);
+  }
+
+  async finishRun(id: string, status: RunStatus, stats: SyncStats, error: string | null): Promise<void> {
+    await this.db.query(
+      `UPDATE sync_run SET status = $2, stats = $3, error = $4, finished_at = now() WHERE id = $1 AND status IN ('queued', 'running')`,
+      [id, status, JSON.stringify(stats), error],
+    );
+  }
+
+  async runningRuns(): Promise<SyncRunRow[]> {
+    return (await this.db.query(`SELECT * FROM sync_run WHERE status = 'running'`)) as SyncRunRow[];
+  }
+
+  async failRun(id: string, reason: string): Promise<boolean> {
+    const rows = (await this.db.query(
+      `UPDATE sync_run SET status = 'failed', error = $2, finished_at = now() WHERE id = $1 AND status IN ('queued', 'running') RETURNING id`,
+      [id, reason],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
+  /** Per entity: the finish time of the newest run in which it succeeded. */
+  async lastSuccess(): Promise<Map<string, Date>> {
+    const rows = (await this.db.query(
+      `SELECT e AS entity, max(finished_at) AS at FROM sync_run, unnest(entities) AS e
+        WHERE status = 'succeeded' OR (status = 'partial' AND COALESCE((stats -> e ->> 'failed')::int, 0) = 0)
+        GROUP BY e`,
+    )) as { entity: string; at: Date }[];
+    return new Map(rows.map((r) => [r.entity, new Date(r.at)]));
+  }
+}

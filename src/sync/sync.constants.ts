@@ -1,0 +1,22 @@
+/** pg-boss queue executing sync runs (any instance's worker takes the job). */
+export const SYNC_RUN_QUEUE = 'sync-run';
+/** pg-boss queue of delayed retries: a job enqueues an incremental run of the entity after the backoff. */
+export const SYNC_RETRY_QUEUE = 'sync-retry';
+
+/** CRM commands per batch (Bitrix24 `batch` takes ≤ 50). */
+export const CRM_BATCH = 50;
+/** 1C records fetched and planned together. */
+export const FETCH_CHUNK = 500;
+
+/** Attempts of one record before it becomes a dead letter (sync_item_failure.dead). */
+export const MAX_ATTEMPTS = 5;
+
+/** Backoff before the retry after `attempt` failures: 30 s, 1 min, 2 min, … capped at 30 min. */
+export function retryBackoffMs(attempt: number): number {
+  return Math.min(30 * 60_000, 30_000 * 2 ** Math.max(0, attempt - 1));
+}
+
+/** A `running` run whose heartbeat is older than this was left by a stopped instance. */
+export const RUN_STALE_AFTER_MS = 5 * 60_000;
+/** How often a running run refreshes heartbeat_at. */
+export const HEARTBEAT_MS = 15_000;

@@ -1,0 +1,76 @@
+import { jest } from '@jest/globals';
+import { transformList, dealTitle } from '../../src/mapping/transform-values.js';
+import { generateDataset } from '../../src/simulators/dataset/index.js';
+import { crmWriteCount, startSyncHarness, type SyncHarness } from '../factories/sync-harness.js';
+
+jest.setTimeout(300_000);
+
+const dataset = generateDataset({ seed: 4, counterparties: 200, contactsPerCounterparty: 1, ordersPerCounterparty: 1.5 });
+
+type Row = Record<string, unknown>;
+
+describe('sync over the fake 1C and the fake Bitrix24 portal', () => {
+  let h: SyncHarness;
+  beforeAll(async () => {
+    h = await startSyncHarness(dataset);
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  const mine = (entity: 'companies' | 'contacts' | 'deals') =>
+    h.sim.state.list(entity).filter((i) => i.originatorId === h.mapping.originatorId);
+
+  it('first sync: every live 1C record exactly once in the CRM with its fields, requisite and links', async () => {
+    const run = await h.runner().runNow({ trigger: 'cli' });
+    expect(run.error).toBeNull();
+    expect(['succeeded', 'partial']).toContain(run.status);
+    const onec = h.sims.onec.sim;
+    const cps = onec.rows('counterparties').filter((r: Row) => !r.IsFolder && !r.DeletionMark);
+    const companies = mine('companies');
+    const byOrigin = new Map<string, Row[]>();
+    for (const c of companies) byOrigin.set(String(c.originId), [...(byOrigin.get(String(c.originId)) ?? []), c]);
+    expect(companies.length).toBe(cps.length);
+    for (const cp of cps) expect(byOrigin.get(String(cp.Ref_Key))?.length).toBe(1);
+    // Fields and requisite of every company.
+    const reqs = h.sim.state.requisites();
+    for (const cp of cps) {
+      const c = byOrigin.get(String(cp.Ref_Key))![0];
+      expect(c.title).toBe(String(cp.Description).trim());
+      const rq = reqs.filter((r) => r.XML_ID === cp.Ref_Key);
+      expect(rq).toHaveLength(1);
+      expect(rq[0].ENTITY_ID).toBe(String(c.id));
+      expect(rq[0].RQ_INN).toBe(String(cp.ИНН ?? '').trim());
+    }
+    const links = (await h.ds.query(`SELECT entity, count(*)::int AS n, count(data_version)::int AS v FROM entity_link GROUP BY entity`)) as {
+      entity: string; n: number; v: number;
+    }[];
+    const linkCount = Object.fromEntries(links.map((l) => [l.entity, l.n]));
+    expect(linkCount.counterparties).toBe(cps.length);
+    // Contacts link to their company; deals carry title, amount and stage.
+    const companyOf = new Map(companies.map((c) => [String(c.originId), String(c.id)]));
+    for (const ct of mine('contacts')) {
+      const row = onec.get('contacts', String(ct.originId)) as Row;
+      expect(String(ct.companyId)).toBe(companyOf.get(String((row as Row).Owner_Key ?? (row as Row).ОбъектВладелец)) ?? expect.any(String));
+    }
+    const deals = mine('deals');
+    expect(new Set(deals.map((d) => d.originId)).size).toBe(deals.length);
+    const orders = onec.rows('orders').filter((o: Row) => o.Posted && !o.DeletionMark);
+    expect(deals.length).toBeGreaterThan(0);
+    for (const d of deals.slice(0, 50)) {
+      const o = onec.get('orders', String(d.originId)) as Row;
+      expect(d.title).toBe(dealTitle(String(o.Number), String(o.Date)));
+      expect(Number(d.opportunity)).toBeCloseTo(Number(o.СуммаДокумента), 2);
+    }
+    expect(deals.length).toBeLessThanOrEqual(orders.length);
+    void transformList;
+  });
+
+  it('a second run makes zero CRM writes', async () => {
+    h.sim.clearCalls();
+    const run = await h.runner().runNow({ trigger: 'cli' });
+    expect(crmWriteCount(h.sim)).toBe(0);
+    expect(run.stats.counterparties?.created).toBe(0);
+    expect(run.stats.counterparties?.updated).toBe(0);
+  });
+});
