@@ -242,7 +242,22 @@ export function formatMoscow(d: Date): string {
   return `${t.toISOString().slice(0, 19)}+03:00`;
 }
 
-/** The store and the method implementations of one fake portal. */
+/**
+ * The store and the method implementations of one fake portal. In-process API (tests, demo; every
+ * change goes through crm.item.update semantics, so `updatedTime` moves only when a value changes and
+ * `stageSemanticId`/`hasPhone`/`hasEmail` are recomputed). `entity` is `'companies' | 'contacts' |
+ * 'deals' | 'invoices'` or the entityTypeId 4/3/2/31; ids are numbers (digit strings accepted):
+ *
+ * - `list(entity)`, `get(entity, id)`, `count(entity)`, `findByOrigin(entity, originatorId, originId)`
+ * - `add(entity, fields)` → item (fields as crm.item.add takes them; `fm` as an add array)
+ * - `update(entity, id, fields)` → item (`fm` as the keyed update object of sheet §3)
+ * - `delete(entity, id)`; `setStage('deals' | 'invoices', id, stageId)`; `setInvoiceSum(id, opportunity)`
+ * - `addInvoices(items)` → ids (the data set's `invoicesFor(links)` output); `invoiceByXmlId(xmlId)`
+ * - `requisites()`, `requisite(id)`, `addRequisite(fields)` → id, `updateRequisite(id, fields)`, `deleteRequisite(id)`
+ * - `semanticOf(stageId)`; `statuses` (the seeded DEAL_STAGE and SMART_INVOICE_STAGE_2 rows)
+ *
+ * Returned items are copies; errors are `B24SimError` (status, code, description of sheet §9).
+ */
 export class Bitrix24State {
   private readonly items = new Map<EntityTypeId, Map<number, Item>>();
   private readonly nextId = new Map<EntityTypeId, number>();
