@@ -46,7 +46,7 @@ export interface Bitrix24AdapterOptions extends Omit<Bitrix24HttpOptions, 'webho
   rps: number;
   /** BITRIX24_BURST */
   burst: number;
-  /** ONEC_ORIGINATOR_ID (default `sverka-1c`): used by `ping` only; writes carry their own origin. */
+  /** ONEC_ORIGINATOR_ID (default `sverka-1c`), exposed as `adapter.originatorId`; writes carry their own origin. */
   originatorId?: string;
   /** Stage and preset cache lifetime (default 10 min). */
   stageTtlMs?: number;
@@ -74,12 +74,15 @@ type Prepared =
 export class Bitrix24Adapter implements CrmPort {
   private readonly log = new Logger('Bitrix24Adapter');
   readonly http: Bitrix24Http;
+  /** The origin this service stamps on its records (ONEC_ORIGINATOR_ID). */
+  readonly originatorId: string;
   private readonly ttl: number;
   private readonly stageCache = new Map<'deal' | 'invoice', { at: number; stages: CrmStage[] }>();
   private presetCache: { at: number; byName: Map<string, string> } | null = null;
 
   constructor(private readonly opts: Bitrix24AdapterOptions) {
     this.http = new Bitrix24Http(opts);
+    this.originatorId = opts.originatorId ?? 'sverka-1c';
     this.ttl = opts.stageTtlMs ?? STAGE_TTL_MS;
   }
 
