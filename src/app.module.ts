@@ -18,11 +18,12 @@ import type { Mapping } from './mapping/mapping.types.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { QueueModule } from './queue/queue.module.js';
 import { ReconcileModule } from './reconcile/reconcile.module.js';
+import { SyncModule } from './sync/sync.module.js';
 
 /**
  * Feature modules, in the order they are wired. Each brings its controllers, services and schedulers.
  */
-const FEATURE_MODULES: Type[] = [MetricsModule, CrmModule, HealthModule, ReconcileModule];
+const FEATURE_MODULES: Type[] = [MetricsModule, CrmModule, HealthModule, ReconcileModule, SyncModule];
 
 export interface AppModuleOptions {
   settings: Settings;

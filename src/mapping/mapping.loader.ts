@@ -1,0 +1,137 @@
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import type { Settings } from '../config/settings.schema.js';
+import { defaultMapping } from './default-mapping.js';
+import { FIELD_NAMES, type Mapping } from './mapping.types.js';
+
+/** A mapping file that cannot be used: one line per mistake, each naming its path in the file. */
+export class MappingError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
+    super(`${file}: the mapping is not valid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'MappingError';
+  }
+}
+
+const strategy = z.enum(['onec_wins', 'last_write_wins', 'manual']);
+const fieldRule = z
+  .object({
+    owner: z.enum(['onec', 'crm', 'both']).optional(),
+    strategy: strategy.optional(),
+    transforms: z.array(z.enum(['trim', 'phone_e164', 'email_lower'])).optional(),
+    pushInvalid: z.boolean().optional(),
+  })
+  .strict();
+
+const fieldsOf = (entity: keyof typeof FIELD_NAMES) =>
+  z
+    .object(Object.fromEntries(FIELD_NAMES[entity].map((f) => [f, fieldRule.optional()])))
+    .strict()
+    .optional();
+
+const entityBase = { onecSet: z.string().min(1).optional(), strategy: strategy.optional() };
+
+/** The file's shape: every key optional; what is given overrides the built-in default. */
+const mappingFile = z
+  .object({
+    originatorId: z.string().min(1).max(100).optional(),
+    deletions: z.enum(['flag', 'ignore']).optional(),
+    counterparties: z
+      .object({
+        ...entityBase,
+        presets: z.object({ legal: z.string().min(1), entrepreneur: z.string().min(1), person: z.string().min(1) }).strict().optional(),
+        fields: fieldsOf('counterparties'),
+      })
+      .strict()
+      .optional(),
+    contacts: z.object({ ...entityBase, fields: fieldsOf('contacts') }).strict().optional(),
+    deals: z
+      .object({
+        ...entityBase,
+        categoryId: z.string().min(1).optional(),
+        currencyId: z.string().regex(/^[A-Z]{3}$/, 'a three-letter currency code').optional(),
+        statusMap: z.record(z.string(), z.string().min(1)).optional(),
+        deletedStage: z.string().min(1).optional(),
+        ordersSince: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD').optional(),
+        fields: fieldsOf('deals'),
+      })
+      .strict()
+      .optional(),
+    debts: z
+      .object({
+        register: z.string().min(1).optional(),
+        chartOfAccounts: z.string().min(1).optional(),
+        accounts: z.array(z.string().min(1)).min(1).optional(),
+        openInvoiceStages: z.array(z.string().min(1)).optional(),
+        tolerance: z.string().regex(/^\d+(\.\d{1,2})?$/, 'a decimal amount like "1.00"').optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+type MappingFile = z.infer<typeof mappingFile>;
+
+/** Parses and validates mapping text (JSON or YAML by `format`), merged over defaultMapping(). */
+export function parseMapping(text: string, opts: { file?: string; format?: 'json' | 'yaml'; originatorId?: string } = {}): Mapping {
+  const file = opts.file ?? 'mapping';
+  let raw: unknown;
+  try {
+    raw = opts.format === 'json' ? JSON.parse(text) : parseYaml(text);
+  } catch (e) {
+    throw new MappingError(file, [`not valid ${opts.format === 'json' ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}`]);
+  }
+  const res = mappingFile.safeParse(raw ?? {});
+  if (!res.success)
+    throw new MappingError(
+      file,
+      res.error.issues.map((i) => {
+        const path = i.path.join('.') || '(top level)';
+        let msg = i.message;
+        if (i.code === 'unrecognized_keys') {
+          const entity = i.path[0] as keyof typeof FIELD_NAMES;
+          msg =
+            i.path[1] === 'fields' && FIELD_NAMES[entity]
+              ? `unknown field(s) ${i.keys.map((k) => `"${k}"`).join(', ')} (known: ${FIELD_NAMES[entity].join(', ')})`
+              : `unknown key(s): ${i.keys.join(', ')}`;
+        }
+        return `${path}: ${msg}`;
+      }),
+    );
+  return merge(defaultMapping(opts.originatorId), res.data);
+}
+
+function merge(base: Mapping, f: MappingFile): Mapping {
+  const m = structuredClone(base);
+  if (f.originatorId) m.originatorId = f.originatorId;
+  if (f.deletions) m.deletions = f.deletions;
+  for (const entity of ['counterparties', 'contacts', 'deals'] as const) {
+    const e = f[entity];
+    if (!e) continue;
+    const { fields, ...rest } = e;
+    Object.assign(m[entity], rest);
+    for (const [name, rule] of Object.entries(fields ?? {}))
+      m[entity].fields[name] = { ...(m[entity].fields[name] ?? { owner: 'onec' }), ...rule } as never;
+  }
+  if (f.deals?.statusMap) m.deals.statusMap = f.deals.statusMap;
+  if (f.debts) Object.assign(m.debts, f.debts);
+  return m;
+}
+
+/** The mapping in force: ONEC_MAPPING_FILE (JSON or YAML) merged over the default, else the default. */
+export async function loadMapping(settings: Pick<Settings, 'ONEC_MAPPING_FILE' | 'ONEC_ORIGINATOR_ID'>): Promise<Mapping> {
+  const file = settings.ONEC_MAPPING_FILE;
+  if (!file) return defaultMapping(settings.ONEC_ORIGINATOR_ID);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new MappingError(file, [`cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`]);
+  }
+  const format = extname(file).toLowerCase() === '.json' ? 'json' : 'yaml';
+  return parseMapping(text, { file, format, originatorId: settings.ONEC_ORIGINATOR_ID });
+}

@@ -1,0 +1,109 @@
+import { ConflictException, Inject, Injectable, Logger, NotFoundException, Optional } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import { CrmError } from '../crm/crm.error.js';
+import { CRM_PORT, type CrmPort } from '../crm/crm.port.js';
+import type { CrmCompany, CrmWrite } from '../crm/crm.types.js';
+import { MAPPING } from '../mapping/mapping.tokens.js';
+import type { Mapping } from '../mapping/mapping.types.js';
+import { describeError } from '../common/describe-error.js';
+import { CRM_ENTITY } from './sync-runner.service.js';
+import { toConflictView, type ConflictView } from './sync-query.service.js';
+import type { SyncEntity } from '../common/vocabulary.js';
+
+const LIST_FIELDS = new Set(['phones', 'emails']);
+const REQUISITE_FIELDS = new Set(['fullName', 'inn', 'kpp', 'ogrn']);
+
+/**
+ * Resolves a field conflict of the `manual` strategy. `keep: 'onec'` writes the 1C value to the CRM;
+ * `keep: 'crm'` leaves the CRM value. Either way the link's pushed value becomes the 1C value, so the
+ * next run neither overwrites the kept CRM value nor reopens the conflict until 1C changes again.
+ */
+@Injectable()
+export class ConflictsService {
+  private readonly log = new Logger(ConflictsService.name);
+
+  constructor(
+    @Inject(DataSource) private readonly db: DataSource,
+    @Inject(MAPPING) private readonly mapping: Mapping,
+    @Optional() @Inject(CRM_PORT) private readonly crm: CrmPort | null,
+    @Optional() private readonly audit?: AuditService | null,
+  ) {}
+
+  async resolve(id: string, keep: 'onec' | 'crm', by: string | null): Promise<ConflictView> {
+    if (!/^\d{1,18}$/.test(id)) throw new NotFoundException({ title: 'Conflict not found', detail: `No conflict ${id}` });
+    const rows = (await this.db.query(`SELECT * FROM sync_conflict WHERE id = $1`, [id])) as Record<string, unknown>[];
+    const c = rows[0];
+    if (!c) throw new NotFoundException({ title: 'Conflict not found', detail: `No conflict ${id}` });
+    if (c.status !== 'open')
+      throw new ConflictException({ title: 'Conflict already resolved', detail: `Conflict ${id} was resolved (${String(c.resolution)})` });
+    const entity = c.entity as SyncEntity;
+    const field = String(c.field);
+    const onecValue = String(c.onec_value ?? '');
+    if (keep === 'onec') {
+      if (!this.crm) throw new ConflictException({ title: 'CRM not configured', detail: 'BITRIX24_WEBHOOK_URL is not set' });
+      await this.writeField(entity, String(c.crm_id), String(c.onec_ref), field, onecValue);
+    }
+    await this.db.query(
+      `UPDATE entity_link SET pushed_values = jsonb_set(pushed_values, ARRAY[$3::text], to_jsonb($4::text)), updated_at = now()
+        WHERE entity = $1 AND onec_ref = $2`,
+      [entity, c.onec_ref, field, onecValue],
+    );
+    const done = (await this.db.query(
+      `UPDATE sync_conflict SET status = 'resolved', resolution = $2, resolved_by = $3, resolved_at = now(), updated_at = now()
+        WHERE id = $1 RETURNING *`,
+      [id, keep, by],
+    )) as Record<string, unknown>[];
+    this.log.log(`conflict ${id} (${entity} ${field}) resolved: kept ${keep}`);
+    await this.audit?.record({ action: 'conflict.resolve', target: `conflict:${id}`, outcome: 'ok', detail: { entity, field, keep } });
+    return toConflictView(done[0]);
+  }
+
+  private async writeField(entity: SyncEntity, crmId: string, ref: string, field: string, value: string): Promise<void> {
+    const crm = this.crm!;
+    const ce = CRM_ENTITY[entity];
+    let write: CrmWrite;
+    if (entity === 'counterparties' && REQUISITE_FIELDS.has(field)) {
+      let req = null;
+      for await (const page of crm.readRequisites({ companyIds: [crmId] }))
+        for (const r of page.records) if (r.xmlId === ref) req = r;
+      if (!req) throw new ConflictException({ title: 'Requisite not found', detail: `Company ${crmId} has no requisite of ${ref}` });
+      write = {
+        op: 'updateRequisite',
+        key: ref,
+        id: req.id,
+        fields: {
+          presetName: this.presetName(req.presetId),
+          xmlId: ref,
+          inn: field === 'inn' ? value : req.inn,
+          kpp: field === 'kpp' ? value : req.kpp,
+          companyName: req.companyName,
+          fullName: field === 'fullName' ? value : req.fullName,
+          ogrn: field === 'ogrn' ? value : req.ogrn,
+        },
+      };
+    } else {
+      const cur = (await crm.getOne(ce, crmId)) as CrmCompany | null;
+      if (!cur) throw new ConflictException({ title: 'CRM record not found', detail: `${ce} ${crmId} no longer exists` });
+      const v = LIST_FIELDS.has(field) ? (value ? value.split(', ') : []) : value;
+      write = {
+        op: 'update',
+        key: ref,
+        entity: ce,
+        id: crmId,
+        fields: { [field]: v },
+        current: LIST_FIELDS.has(field) ? { phones: cur.phones ?? [], emails: cur.emails ?? [] } : undefined,
+      };
+    }
+    const [r] = await crm.applyWrites([write]);
+    if (!r?.ok) {
+      const err = r && !r.ok ? r.error : new CrmError('TEMPORARY' as never, 'no answer');
+      throw new ConflictException({ title: 'The CRM refused the value', detail: describeError(err) });
+    }
+  }
+
+  private presetName(presetId: string): string {
+    const p = this.mapping.counterparties.presets;
+    return presetId === '2' ? p.entrepreneur : presetId === '3' ? p.person : p.legal;
+  }
+}

@@ -1,0 +1,112 @@
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { decodeCursor, toPage, type Page } from '../common/http/pagination.js';
+import { SYNC_ENTITIES, type SyncEntity } from '../common/vocabulary.js';
+import { SyncStore, toSyncRunView, type SyncRunRow, type SyncRunView } from './sync-store.js';
+
+export interface SyncEntityStatus {
+  entity: SyncEntity;
+  lastSuccessAt: string | null;
+  /** Seconds since the last success (null when never). */
+  lagSeconds: number | null;
+  pendingRetries: number;
+  deadLetters: number;
+  /** Linked records flagged because 1C marked them deleted or they vanished. */
+  flagged: number;
+}
+
+export interface ConflictView {
+  id: string;
+  entity: SyncEntity;
+  onecRef: string;
+  crmId: string;
+  field: string;
+  onecValue: string | null;
+  crmValue: string | null;
+  status: 'open' | 'resolved';
+  resolution: 'onec' | 'crm' | null;
+  resolvedBy: string | null;
+  createdAt: string;
+  resolvedAt: string | null;
+}
+
+/** Read side of sync for REST, the demo and reconciliation. */
+@Injectable()
+export class SyncQueryService {
+  readonly store: SyncStore;
+  constructor(@Inject(DataSource) private readonly db: DataSource) {
+    this.store = new SyncStore(db);
+  }
+
+  async listRuns(q: { limit: number; cursor?: string }): Promise<Page<SyncRunView>> {
+    const c = decodeCursor<{ t: string; id: string }>(q.cursor);
+    const rows = (await this.db.query(
+      `SELECT * FROM sync_run WHERE ($1::timestamptz IS NULL OR (created_at, id) < ($1::timestamptz, $2::uuid))
+        ORDER BY created_at DESC, id DESC LIMIT $3`,
+      [c?.t ?? null, c?.id ?? null, q.limit + 1],
+    )) as SyncRunRow[];
+    const [{ n }] = (await this.db.query(`SELECT count(*)::int AS n FROM sync_run`)) as { n: number }[];
+    return toPage(rows.map(toSyncRunView), q.limit, n, (r) => ({ t: r.createdAt, id: r.id }));
+  }
+
+  async getRun(id: string): Promise<SyncRunView> {
+    const r = await this.store.getRun(id);
+    if (!r) throw new NotFoundException({ title: 'Sync run not found', detail: `No sync run ${id}` });
+    return toSyncRunView(r);
+  }
+
+  async status(now = new Date()): Promise<{ entities: SyncEntityStatus[]; activeRunId: string | null }> {
+    const last = await this.store.lastSuccess();
+    const fails = await this.store.failureCounts();
+    const flagged = (await this.db.query(
+      `SELECT entity, count(*)::int AS n FROM entity_link WHERE flagged_at IS NOT NULL GROUP BY entity`,
+    )) as { entity: string; n: number }[];
+    const active = await this.store.activeRun();
+    return {
+      activeRunId: active?.id ?? null,
+      entities: SYNC_ENTITIES.map((entity) => {
+        const at = last.get(entity) ?? null;
+        return {
+          entity,
+          lastSuccessAt: at ? at.toISOString() : null,
+          lagSeconds: at ? Math.max(0, Math.round((now.getTime() - at.getTime()) / 1000)) : null,
+          pendingRetries: fails.get(entity)?.pending ?? 0,
+          deadLetters: fails.get(entity)?.dead ?? 0,
+          flagged: flagged.find((f) => f.entity === entity)?.n ?? 0,
+        };
+      }),
+    };
+  }
+
+  async conflicts(q: { limit: number; cursor?: string; status?: 'open' | 'resolved' }): Promise<Page<ConflictView>> {
+    const c = decodeCursor<{ id: string }>(q.cursor);
+    const rows = (await this.db.query(
+      `SELECT * FROM sync_conflict WHERE ($1::text IS NULL OR status = $1) AND ($2::bigint IS NULL OR id > $2::bigint)
+        ORDER BY id LIMIT $3`,
+      [q.status ?? null, c?.id ?? null, q.limit + 1],
+    )) as Record<string, unknown>[];
+    const [{ n }] = (await this.db.query(
+      `SELECT count(*)::int AS n FROM sync_conflict WHERE ($1::text IS NULL OR status = $1)`,
+      [q.status ?? null],
+    )) as { n: number }[];
+    return toPage(rows.map(toConflictView), q.limit, n, (r) => ({ id: r.id }));
+  }
+}
+
+export function toConflictView(r: Record<string, unknown>): ConflictView {
+  const iso = (d: unknown) => (d ? new Date(d as string).toISOString() : null);
+  return {
+    id: String(r.id),
+    entity: r.entity as SyncEntity,
+    onecRef: String(r.onec_ref),
+    crmId: String(r.crm_id),
+    field: String(r.field),
+    onecValue: (r.onec_value as string | null) ?? null,
+    crmValue: (r.crm_value as string | null) ?? null,
+    status: r.status as 'open' | 'resolved',
+    resolution: (r.resolution as 'onec' | 'crm' | null) ?? null,
+    resolvedBy: (r.resolved_by as string | null) ?? null,
+    createdAt: iso(r.created_at)!,
+    resolvedAt: iso(r.resolved_at),
+  };
+}

@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { OneCModule } from '../onec/onec.module.js';
+import { ConflictsController } from './conflicts.controller.js';
+import { ConflictsService } from './conflicts.service.js';
+import { SyncController } from './sync.controller.js';
+import { SyncQueryService } from './sync-query.service.js';
+import { SyncQueueService } from './sync-queue.service.js';
+import { SyncRunnerService } from './sync-runner.service.js';
+import { SyncScheduler } from './sync.scheduler.js';
+
+/**
+ * Scheduled one-way sync 1C → CRM: runner, queue worker, scheduler, REST (sync runs, status, conflicts).
+ * CRM_PORT comes from the global CrmModule (null when the CRM is not configured).
+ */
+@Module({
+  imports: [OneCModule],
+  controllers: [SyncController, ConflictsController],
+  providers: [SyncRunnerService, SyncQueueService, SyncQueryService, ConflictsService, SyncScheduler],
+  exports: [SyncRunnerService, SyncQueryService, SyncQueueService, ConflictsService],
+})
+export class SyncModule {}
