@@ -9,6 +9,7 @@ import type { Mapping } from '../mapping/mapping.types.js';
 import { describeError } from '../common/describe-error.js';
 import { CRM_ENTITY } from './sync-runner.service.js';
 import { toConflictView, type ConflictView } from './sync-query.service.js';
+import { returned } from './sync-store.js';
 import type { SyncEntity } from '../common/vocabulary.js';
 
 const LIST_FIELDS = new Set(['phones', 'emails']);
@@ -49,11 +50,11 @@ export class ConflictsService {
         WHERE entity = $1 AND onec_ref = $2`,
       [entity, c.onec_ref, field, onecValue],
     );
-    const done = (await this.db.query(
+    const done = returned<Record<string, unknown>>(await this.db.query(
       `UPDATE sync_conflict SET status = 'resolved', resolution = $2, resolved_by = $3, resolved_at = now(), updated_at = now()
         WHERE id = $1 RETURNING *`,
       [id, keep, by],
-    )) as Record<string, unknown>[];
+    ));
     this.log.log(`conflict ${id} (${entity} ${field}) resolved: kept ${keep}`);
     await this.audit?.record({ action: 'conflict.resolve', target: `conflict:${id}`, outcome: 'ok', detail: { entity, field, keep } });
     return toConflictView(done[0]);

@@ -106,6 +106,13 @@ export interface LinkWrite {
   requisiteId?: string | null;
 }
 
+/** Rows of an UPDATE/DELETE … RETURNING (TypeORM's postgres driver answers `[rows, affected]` for those). */
+export function returned<T>(result: unknown): T[] {
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number')
+    return result[0] as T[];
+  return result as T[];
+}
+
 function constraintOf(e: unknown): string | undefined {
   return (
     (e as { driverError?: { constraint?: string } }).driverError?.constraint ??
@@ -221,7 +228,7 @@ export class SyncStore {
   ): Promise<{ ref: string; attempts: number; dead: boolean }[]> {
     const out: { ref: string; attempts: number; dead: boolean }[] = [];
     for (const it of items) {
-      const rows = (await this.db.query(
+      const rows = returned<{ attempts: number }>(await this.db.query(
         `INSERT INTO sync_item_failure (run_id, entity, onec_ref, data_version, attempts, last_error)
          VALUES ($1, $2, $3, $4, 1, $5)
          ON CONFLICT (entity, onec_ref) DO UPDATE SET
@@ -233,7 +240,7 @@ export class SyncStore {
            updated_at = now()
          RETURNING attempts`,
         [runId, entity, it.ref, it.dataVersion, it.error.slice(0, 1000)],
-      )) as { attempts: number }[];
+      ));
       const attempts = rows[0].attempts;
       const dead = attempts >= maxAttempts;
       await this.db.query(
@@ -354,11 +361,13 @@ export class SyncStore {
   }
 
   async startRun(id: string, owner: string): Promise<boolean> {
-    const rows = (await this.db.query(
-      `UPDATE sync_run SET status = 'running', started_at = now(), heartbeat_at = now(), owner = $2
-        WHERE id = $1 AND status = 'queued' RETURNING id`,
-      [id, owner],
-    )) as unknown[];
+    const rows = returned(
+      await this.db.query(
+        `UPDATE sync_run SET status = 'running', started_at = now(), heartbeat_at = now(), owner = $2
+          WHERE id = $1 AND status = 'queued' RETURNING id`,
+        [id, owner],
+      ),
+    );
     return rows.length > 0;
   }
 
@@ -381,10 +390,12 @@ export class SyncStore {
   }
 
   async failRun(id: string, reason: string): Promise<boolean> {
-    const rows = (await this.db.query(
-      `UPDATE sync_run SET status = 'failed', error = $2, finished_at = now() WHERE id = $1 AND status IN ('queued', 'running') RETURNING id`,
-      [id, reason],
-    )) as unknown[];
+    const rows = returned(
+      await this.db.query(
+        `UPDATE sync_run SET status = 'failed', error = $2, finished_at = now() WHERE id = $1 AND status IN ('queued', 'running') RETURNING id`,
+        [id, reason],
+      ),
+    );
     return rows.length > 0;
   }
 
