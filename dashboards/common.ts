@@ -108,14 +108,18 @@ export function thresholdsProperty(t: dashboard.ThresholdsConfigBuilder): dashbo
 }
 
 /**
- * Grafana keeps panels without ids working, but links (`viewPanel=`) need stable ones: number the
- * panels in their order, rows and the panels inside them included.
+ * Grafana fills in missing panel ids and query refIds when it loads a dashboard, but links
+ * (`viewPanel=`) and overrides by query need stable ones: number the panels in their order (rows and
+ * the panels inside them included) and name unnamed queries A, B, C… as Grafana would.
  */
 export function numberPanels(d: dashboard.Dashboard): dashboard.Dashboard {
+  type P = { id?: number; panels?: P[]; targets?: { refId?: string }[] };
   let id = 1;
-  for (const p of d.panels ?? []) {
-    (p as { id?: number }).id = id++;
-    for (const inner of (p as { panels?: { id?: number }[] }).panels ?? []) inner.id = id++;
-  }
+  const visit = (p: P) => {
+    p.id = id++;
+    (p.targets ?? []).forEach((t, i) => (t.refId ??= String.fromCharCode(65 + i)));
+    (p.panels ?? []).forEach(visit);
+  };
+  ((d.panels ?? []) as P[]).forEach(visit);
   return d;
 }

@@ -53,6 +53,8 @@ describe('dashboards as code', () => {
         if (p.datasource?.uid !== '${datasource}') problems.push(`${where}: datasource ${JSON.stringify(p.datasource)}`);
         if (!p.fieldConfig?.defaults?.unit) problems.push(`${where}: no unit`);
         if (!p.targets?.length) problems.push(`${where}: no query`);
+        const refIds = (p.targets ?? []).map((t) => t.refId);
+        if (refIds.some((r) => !r) || new Set(refIds).size !== refIds.length) problems.push(`${where}: refIds ${refIds.join(',')}`);
         for (const t of p.targets ?? [])
           if (t.datasource?.uid !== '${datasource}') problems.push(`${where} / ${t.refId}: query datasource ${JSON.stringify(t.datasource)}`);
       }
