@@ -458,9 +458,13 @@ export function planSync<E extends SyncEntity>(input: PlanInput<E>): SyncPlan {
     let requisiteId: string | null | undefined;
     if (entity === 'counterparties') {
       const reqFieldsWritten = write.some((f) => REQUISITE_FIELDS.has(f));
-      const companyNameStale = req && req.companyName !== desiredCanon.title && write.includes('title');
+      // The requisite's company name follows the company title the CRM will show (also after a crash
+      // between the company write and the requisite write).
+      const finalTitle = write.includes('title') ? desiredCanon.title : (cur as CrmCompany).title;
+      const companyNameStale = req !== undefined && req.companyName !== finalTitle;
       if (!req || reqFieldsWritten || companyNameStale) {
         const full = requisiteOf(rec as OneCCounterparty, desired.values, m);
+        full.companyName = finalTitle;
         // Fields kept on the CRM side (not written) keep the requisite's current value.
         if (req)
           for (const f of REQUISITE_FIELDS)
