@@ -53,7 +53,11 @@ export function query(expr: string, legendFormat = '__auto', refId?: string): pr
 }
 
 /** An instant query (latest value only): stats and tables of the latest run. */
-export function instantQuery(expr: string, legendFormat = '__auto', refId?: string): prometheus.DataqueryBuilder {
+export function instantQuery(
+  expr: string,
+  legendFormat = '__auto',
+  refId?: string,
+): prometheus.DataqueryBuilder {
   return query(expr, legendFormat, refId).instant();
 }
 
@@ -75,7 +79,11 @@ export function defaultTimeseries(): timeseries.PanelBuilder {
         .placement(common.LegendPlacement.Bottom)
         .displayMode(common.LegendDisplayMode.List),
     )
-    .tooltip(new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.Descending));
+    .tooltip(
+      new common.VizTooltipOptionsBuilder()
+        .mode(common.TooltipDisplayMode.Multi)
+        .sort(common.SortOrder.Descending),
+    );
 }
 
 /** Panel defaults: stat of the last value, coloured by its thresholds. */
@@ -92,7 +100,10 @@ export function defaultStat(): stat.PanelBuilder {
 
 /** Panel defaults: table of instant queries. */
 export function defaultTable(): table.PanelBuilder {
-  return new table.PanelBuilder().datasource(DATASOURCE).showHeader(true).cellHeight(common.TableCellHeight.Sm);
+  return new table.PanelBuilder()
+    .datasource(DATASOURCE)
+    .showHeader(true)
+    .cellHeight(common.TableCellHeight.Sm);
 }
 
 /** Green below the first step, then the given colours from each value on. */

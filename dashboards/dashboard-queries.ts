@@ -7,7 +7,12 @@ export interface PanelJson {
   title?: string;
   datasource?: { type?: string; uid?: string } | null;
   fieldConfig?: { defaults?: { unit?: string } };
-  targets?: { refId?: string; expr?: string; instant?: boolean; datasource?: { type?: string; uid?: string } }[];
+  targets?: {
+    refId?: string;
+    expr?: string;
+    instant?: boolean;
+    datasource?: { type?: string; uid?: string };
+  }[];
   panels?: PanelJson[];
 }
 
@@ -37,7 +42,12 @@ export function queriesOf(d: Dashboard): DashboardQuery[] {
   for (const p of panelsOf(d)) {
     for (const t of p.targets ?? []) {
       if (t.expr !== undefined)
-        out.push({ where: `${d.title} / ${p.title} / ${t.refId ?? '?'}`, expr: t.expr, instant: t.instant === true, variable: false });
+        out.push({
+          where: `${d.title} / ${p.title} / ${t.refId ?? '?'}`,
+          expr: t.expr,
+          instant: t.instant === true,
+          variable: false,
+        });
     }
   }
   for (const v of (d.templating?.list ?? []) as { type: string; name: string; query?: unknown }[]) {

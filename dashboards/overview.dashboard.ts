@@ -34,7 +34,9 @@ import {
 export function overviewDashboard(): dashboard.Dashboard {
   const d = new dashboard.DashboardBuilder('Sverka — overview')
     .uid(OVERVIEW_UID)
-    .description('1C → Bitrix24 sync and the daily reconciliation: freshness, findings, sync flow, outside systems.')
+    .description(
+      '1C → Bitrix24 sync and the daily reconciliation: freshness, findings, sync flow, outside systems.',
+    )
     .tags(['sverka', 'generated'])
     .editable()
     .tooltip(dashboard.DashboardCursorSync.Crosshair)
@@ -78,7 +80,9 @@ export function overviewDashboard(): dashboard.Dashboard {
 export function syncAgeStat(): stat.PanelBuilder {
   return defaultStat()
     .title('Since the last successful sync')
-    .description('Per entity: time since a sync run last finished it (succeeded or partial). Sync runs every 15 min by default.')
+    .description(
+      'Per entity: time since a sync run last finished it (succeeded or partial). Sync runs every 15 min by default.',
+    )
     .unit('s')
     .decimals(0)
     .thresholds(syncAgeThresholds())
@@ -88,7 +92,9 @@ export function syncAgeStat(): stat.PanelBuilder {
 export function reconcileAgeStat(): stat.PanelBuilder {
   return defaultStat()
     .title('Since the last reconciliation')
-    .description('Time since the last reconciliation finished succeeded or partial. It runs daily at 06:00 by default.')
+    .description(
+      'Time since the last reconciliation finished succeeded or partial. It runs daily at 06:00 by default.',
+    )
     .unit('s')
     .decimals(0)
     .thresholds(reconcileAgeThresholds())
@@ -99,12 +105,16 @@ export function reconcileAgeStat(): stat.PanelBuilder {
 export function reportChecksStat(): stat.PanelBuilder {
   let p = defaultStat()
     .title('Checks of the latest reconciliation')
-    .description('The report\'s headline table: orange = warning, red = critical, with the report\'s own thresholds.')
+    .description(
+      "The report's headline table: orange = warning, red = critical, with the report's own thresholds.",
+    )
     .unit('short')
     .decimals(0)
     .thresholds(anyIsWarning());
   for (const check of REPORT_CHECKS) {
-    p = p.withTarget(instantQuery(checkExpr(check), check, check)).overrideByQuery(check, [thresholdsProperty(checkThresholds(check))]);
+    p = p
+      .withTarget(instantQuery(checkExpr(check), check, check))
+      .overrideByQuery(check, [thresholdsProperty(checkThresholds(check))]);
   }
   return p;
 }
@@ -123,7 +133,9 @@ export function discrepanciesByKindTimeseries(): timeseries.PanelBuilder {
     .unit('short')
     .decimals(0)
     .thresholds(neutral())
-    .withTarget(query(`sum by (kind) (max by (entity, kind) (${sel('reconcileDiscrepancies')}))`, '{{kind}}'));
+    .withTarget(
+      query(`sum by (kind) (max by (entity, kind) (${sel('reconcileDiscrepancies')}))`, '{{kind}}'),
+    );
 }
 
 export function discrepanciesByEntityTimeseries(): timeseries.PanelBuilder {
@@ -133,7 +145,9 @@ export function discrepanciesByEntityTimeseries(): timeseries.PanelBuilder {
     .unit('short')
     .decimals(0)
     .thresholds(neutral())
-    .withTarget(query(`sum by (entity) (max by (entity, kind) (${sel('reconcileDiscrepancies')}))`, '{{entity}}'));
+    .withTarget(
+      query(`sum by (entity) (max by (entity, kind) (${sel('reconcileDiscrepancies')}))`, '{{entity}}'),
+    );
 }
 
 /** Per entity: live 1C records, CRM records and linked pairs, side by side. */
@@ -144,7 +158,9 @@ export function recordCountsTable(): table.PanelBuilder {
     );
   return defaultTable()
     .title('Records: 1C vs CRM vs linked')
-    .description('Counts of the latest finished reconciliation. Linked = pairs in the link store that both sides still have.')
+    .description(
+      'Counts of the latest finished reconciliation. Linked = pairs in the link store that both sides still have.',
+    )
     .unit('short')
     .decimals(0)
     .thresholds(neutral())
@@ -156,7 +172,12 @@ export function recordCountsTable(): table.PanelBuilder {
       id: 'organize',
       options: {
         excludeByName: { Time: true },
-        renameByName: { entity: 'Entity', 'Value #onec': '1C', 'Value #crm': 'CRM', 'Value #linked': 'Linked' },
+        renameByName: {
+          entity: 'Entity',
+          'Value #onec': '1C',
+          'Value #crm': 'CRM',
+          'Value #linked': 'Linked',
+        },
       },
     });
 }
@@ -165,7 +186,9 @@ export function openDebtStat(): stat.PanelBuilder {
   const debt = (system: string) => `sum(max by (system) (${sel('openDebt', `system="${system}"`)}))`;
   return defaultStat()
     .title('Open debt')
-    .description('1C receivables vs CRM open invoices (latest reconciliation), and their difference, coloured by the report\'s critical sum.')
+    .description(
+      "1C receivables vs CRM open invoices (latest reconciliation), and their difference, coloured by the report's critical sum.",
+    )
     .unit('currencyRUB')
     .decimals(2)
     .thresholds(neutral())
@@ -178,7 +201,9 @@ export function openDebtStat(): stat.PanelBuilder {
 export function duplicateClustersStat(): stat.PanelBuilder {
   return defaultStat()
     .title('Duplicate clusters by scope')
-    .description('onec: two 1C records; crm: two CRM records; cross: an unlinked CRM record that is a 1C party.')
+    .description(
+      'onec: two 1C records; crm: two CRM records; cross: an unlinked CRM record that is a 1C party.',
+    )
     .unit('short')
     .decimals(0)
     .thresholds(checkThresholds('duplicates'))
@@ -197,16 +222,25 @@ export function syncRecordsRateTimeseries(): timeseries.PanelBuilder {
 export function syncFailuresTimeseries(): timeseries.PanelBuilder {
   return defaultTimeseries()
     .title('Sync failures')
-    .description('Records that failed in sync, per entity and interval (they are retried; after the last retry they become dead letters).')
+    .description(
+      'Records that failed in sync, per entity and interval (they are retried; after the last retry they become dead letters).',
+    )
     .unit('short')
     .thresholds(anyIsWarning())
-    .withTarget(query(`sum by (entity) (increase(${sel('syncRecords', 'result="failed"')}[$__rate_interval]))`, '{{entity}}'));
+    .withTarget(
+      query(
+        `sum by (entity) (increase(${sel('syncRecords', 'result="failed"')}[$__rate_interval]))`,
+        '{{entity}}',
+      ),
+    );
 }
 
 export function deadLettersStat(): stat.PanelBuilder {
   return defaultStat()
     .title('Dead letters')
-    .description('Records sync has given up on, per entity: someone must act on each (the report\'s sync_failures check).')
+    .description(
+      "Records sync has given up on, per entity: someone must act on each (the report's sync_failures check).",
+    )
     .unit('short')
     .decimals(0)
     .thresholds(checkThresholds('sync_failures'))
@@ -216,7 +250,9 @@ export function deadLettersStat(): stat.PanelBuilder {
 export function crmRequestsTimeseries(): timeseries.PanelBuilder {
   return defaultTimeseries()
     .title('CRM requests by outcome')
-    .description('HTTP requests to Bitrix24 per second: ok, rate_limited (429 / QUERY_LIMIT_EXCEEDED), error.')
+    .description(
+      'HTTP requests to Bitrix24 per second: ok, rate_limited (429 / QUERY_LIMIT_EXCEEDED), error.',
+    )
     .unit('reqps')
     .thresholds(neutral())
     .withTarget(query(`sum by (outcome) (rate(${sel('crmRequests')}[$__rate_interval]))`, '{{outcome}}'));
@@ -225,10 +261,17 @@ export function crmRequestsTimeseries(): timeseries.PanelBuilder {
 export function crmRateLimitedTimeseries(): timeseries.PanelBuilder {
   return defaultTimeseries()
     .title('Rate-limited CRM requests')
-    .description('Requests the portal refused for its rate limit, by REST method. Sustained refusals: lower BITRIX24_RPS.')
+    .description(
+      'Requests the portal refused for its rate limit, by REST method. Sustained refusals: lower BITRIX24_RPS.',
+    )
     .unit('reqps')
     .thresholds(neutral())
-    .withTarget(query(`sum by (method) (rate(${sel('crmRequests', 'outcome="rate_limited"')}[$__rate_interval]))`, '{{method}}'));
+    .withTarget(
+      query(
+        `sum by (method) (rate(${sel('crmRequests', 'outcome="rate_limited"')}[$__rate_interval]))`,
+        '{{method}}',
+      ),
+    );
 }
 
 export function onecRequestsTimeseries(): timeseries.PanelBuilder {

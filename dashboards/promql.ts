@@ -2,8 +2,21 @@ import { METRICS } from '../src/metrics/metric-names.constants.js';
 
 /** Keywords and modifiers of PromQL that look like identifiers. */
 const KEYWORDS = new Set([
-  'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'and', 'or', 'unless', 'bool', 'offset',
-  'inf', 'nan', 'start', 'end',
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'and',
+  'or',
+  'unless',
+  'bool',
+  'offset',
+  'inf',
+  'nan',
+  'start',
+  'end',
 ]);
 /** Keywords followed by a parenthesised list of label names (not metrics). */
 const LABEL_LIST_KEYWORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right']);
@@ -24,27 +37,42 @@ export function metricNamesInExpr(expr: string): string[] {
     if (t.kind !== 'ident') continue;
     const next = tokens[i + 1];
     if (KEYWORDS.has(t.text.toLowerCase())) {
-      if (LABEL_LIST_KEYWORDS.has(t.text.toLowerCase()) && next?.text === '(') i = closingParen(tokens, i + 1);
+      if (LABEL_LIST_KEYWORDS.has(t.text.toLowerCase()) && next?.text === '(')
+        i = closingParen(tokens, i + 1);
       continue;
     }
     if (next?.text === '(') {
       if (t.text === 'label_values') {
         // label_values(metric{…}, label) or label_values(label): only a first argument followed by a comma is a metric.
         const args = splitArgs(tokens, i + 1);
-        if (args.length === 2 && args[0].length === 1 && args[0][0].kind === 'ident') names.add(args[0][0].text);
+        if (args.length === 2 && args[0].length === 1 && args[0][0].kind === 'ident')
+          names.add(args[0][0].text);
         i = closingParen(tokens, i + 1);
       }
       continue; // a function or an aggregation
     }
-    if (next?.kind === 'ident' && LABEL_LIST_KEYWORDS.has(next.text.toLowerCase()) && isAggregation(t.text)) continue;
+    if (next?.kind === 'ident' && LABEL_LIST_KEYWORDS.has(next.text.toLowerCase()) && isAggregation(t.text))
+      continue;
     names.add(t.text);
   }
   return [...names];
 }
 
 const AGGREGATIONS = new Set([
-  'sum', 'min', 'max', 'avg', 'group', 'stddev', 'stdvar', 'count', 'count_values', 'bottomk', 'topk', 'quantile',
-  'limitk', 'limit_ratio',
+  'sum',
+  'min',
+  'max',
+  'avg',
+  'group',
+  'stddev',
+  'stdvar',
+  'count',
+  'count_values',
+  'bottomk',
+  'topk',
+  'quantile',
+  'limitk',
+  'limit_ratio',
 ]);
 function isAggregation(name: string): boolean {
   return AGGREGATIONS.has(name);
@@ -85,7 +113,10 @@ function tokenize(expr: string): Token[] {
       else while (i < expr.length && /[\w]/.test(expr[i])) i++;
     } else if (/[0-9.]/.test(c)) {
       // A duration (`offset 1h30m`), a hex number or a decimal number.
-      const m = /^([0-9]+(ms|[smhdwy])([0-9]+(ms|[smhdwy]))*(?![\w])|0x[0-9a-f]+|[0-9]*\.?[0-9]+(e[+-]?[0-9]+)?)/i.exec(expr.slice(i));
+      const m =
+        /^([0-9]+(ms|[smhdwy])([0-9]+(ms|[smhdwy]))*(?![\w])|0x[0-9a-f]+|[0-9]*\.?[0-9]+(e[+-]?[0-9]+)?)/i.exec(
+          expr.slice(i),
+        );
       const len = m ? m[0].length : 1;
       out.push({ kind: 'number', text: expr.slice(i, i + len) });
       i += len;

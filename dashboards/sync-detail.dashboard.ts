@@ -93,7 +93,9 @@ export function entityResultsStat(): stat.PanelBuilder {
     .unit('short')
     .decimals(0)
     .thresholds(neutral())
-    .withTarget(instantQuery(`sum by (result) (increase(${sel('syncRecords', ENTITY)}[$__range]))`, '{{result}}'));
+    .withTarget(
+      instantQuery(`sum by (result) (increase(${sel('syncRecords', ENTITY)}[$__range]))`, '{{result}}'),
+    );
 }
 
 export function entityRecordsRateTimeseries(): timeseries.PanelBuilder {
@@ -101,7 +103,9 @@ export function entityRecordsRateTimeseries(): timeseries.PanelBuilder {
     .title('Records per second, by result')
     .unit('suffix: rec/s')
     .thresholds(neutral())
-    .withTarget(query(`sum by (result) (rate(${sel('syncRecords', ENTITY)}[$__rate_interval]))`, '{{result}}'));
+    .withTarget(
+      query(`sum by (result) (rate(${sel('syncRecords', ENTITY)}[$__rate_interval]))`, '{{result}}'),
+    );
 }
 
 export function entityFailuresTimeseries(): timeseries.PanelBuilder {
@@ -109,7 +113,13 @@ export function entityFailuresTimeseries(): timeseries.PanelBuilder {
     .title('Failed records and dead letters')
     .unit('short')
     .thresholds(anyIsWarning())
-    .withTarget(query(`sum(increase(${sel('syncRecords', `${ENTITY}, result="failed"`)}[$__rate_interval]))`, 'failed', 'failed'))
+    .withTarget(
+      query(
+        `sum(increase(${sel('syncRecords', `${ENTITY}, result="failed"`)}[$__rate_interval]))`,
+        'failed',
+        'failed',
+      ),
+    )
     .withTarget(query(`max(${sel('syncDeadLetters', ENTITY)})`, 'dead letters', 'dead'));
 }
 
@@ -120,7 +130,7 @@ export function entityRunDurationTimeseries(): timeseries.PanelBuilder {
     `sum(rate(${sel('syncRunDuration', ENTITY, '_count')}[$__rate_interval]))`;
   return defaultTimeseries()
     .title('Sync step duration')
-    .description('Duration of this entity\'s step of a sync run: p95 from the histogram, and the mean.')
+    .description("Duration of this entity's step of a sync run: p95 from the histogram, and the mean.")
     .unit('s')
     .thresholds(neutral())
     .withTarget(query(`histogram_quantile(0.95, ${bucketRate})`, 'p95', 'p95'))

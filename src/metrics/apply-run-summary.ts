@@ -46,7 +46,8 @@ export function applyRunSummaryToMetrics(metrics: SverkaMetrics, run: FinishedRe
   if (summary.discrepanciesByEntity) {
     for (const entity of RECONCILE_ENTITIES) {
       const byKind = summary.discrepanciesByEntity[entity] ?? {};
-      for (const kind of DISCREPANCY_KINDS) metrics.reconcileDiscrepancies.set({ entity, kind }, byKind[kind] ?? 0);
+      for (const kind of DISCREPANCY_KINDS)
+        metrics.reconcileDiscrepancies.set({ entity, kind }, byKind[kind] ?? 0);
     }
   }
 
@@ -64,7 +65,8 @@ export function applyRunSummaryToMetrics(metrics: SverkaMetrics, run: FinishedRe
   }
 
   if (summary.duplicates) {
-    for (const scope of DUPLICATE_SCOPES) metrics.duplicateClusters.set({ scope }, summary.duplicates[scope] ?? 0);
+    for (const scope of DUPLICATE_SCOPES)
+      metrics.duplicateClusters.set({ scope }, summary.duplicates[scope] ?? 0);
   }
 }
 

@@ -1,4 +1,10 @@
-import { Injectable, Logger, Optional, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  Optional,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { describeError } from '../common/describe-error.js';
 import { SYNC_ENTITIES, type SyncEntity } from '../common/vocabulary.js';
@@ -19,15 +25,22 @@ import { SverkaMetrics } from './sverka-metrics.js';
 const RUNS_REPLAYED = 10;
 
 /**
+ * The gauges are re-read from the database this often, so that every instance behind one job shows
+ * what the instance that ran the reconciliation or sync shows (only that one updates them live).
+ */
+export const METRICS_REFRESH_MS = 60_000;
+
+/**
  * At start, sets the gauges from the database so a restart does not blank the dashboards: the
  * results of the latest finished reconciliations (`reconciliation_run`) and the sync state
- * (`sync_run`, `sync_item_failure`). Counters start at 0, as Prometheus expects of a restart.
- * A missing table (a module not deployed, migrations not run) is skipped; a failure is logged and
- * never stops the application.
+ * (`sync_run`, `sync_item_failure`); then again every minute (METRICS_REFRESH_MS) so that all
+ * instances agree. Counters start at 0, as Prometheus expects of a restart. A missing table (a module
+ * not deployed, migrations not run) is skipped; a failure is logged and never stops the application.
  */
 @Injectable()
-export class MetricsRestoreService implements OnApplicationBootstrap {
+export class MetricsRestoreService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger(MetricsRestoreService.name);
+  private timer?: NodeJS.Timeout;
 
   constructor(
     private readonly metrics: SverkaMetrics,
@@ -35,15 +48,24 @@ export class MetricsRestoreService implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.restore();
+    if (!this.db) return;
+    const found = await this.restore();
+    this.log.log(
+      `metrics restored: ${found.reconcileRuns} reconciliation run(s), sync state ${found.sync ? 'found' : 'absent'}`,
+    );
+    this.timer = setInterval(() => void this.restore(), METRICS_REFRESH_MS);
+    this.timer.unref();
   }
 
-  /** Restores both parts; returns what was found (for logs and tests). */
+  onApplicationShutdown(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** Sets the gauges from the database; returns what was found (for logs and tests). Never throws. */
   async restore(): Promise<{ reconcileRuns: number; sync: boolean }> {
-    if (!this.db) return { reconcileRuns: 0, sync: false };
+    if (!this.db?.isInitialized) return { reconcileRuns: 0, sync: false };
     const reconcileRuns = await this.attempt('reconciliation', () => this.restoreReconciliation(), 0);
     const sync = await this.attempt('sync', () => this.restoreSync(), false);
-    this.log.log(`metrics restored: ${reconcileRuns} reconciliation run(s), sync state ${sync ? 'found' : 'absent'}`);
     return { reconcileRuns, sync };
   }
 
@@ -59,7 +81,12 @@ export class MetricsRestoreService implements OnApplicationBootstrap {
           ORDER BY finished_at ASC`,
         [RUNS_REPLAYED],
       );
-    for (const r of rows) applyRunSummaryToMetrics(this.metrics, { status: r.status, finishedAt: r.finished_at, summary: r.summary });
+    for (const r of rows)
+      applyRunSummaryToMetrics(this.metrics, {
+        status: r.status,
+        finishedAt: r.finished_at,
+        summary: r.summary,
+      });
     return rows.length;
   }
 
@@ -100,7 +127,9 @@ export class MetricsRestoreService implements OnApplicationBootstrap {
 }
 
 async function tableExists(db: DataSource, table: string): Promise<boolean> {
-  const [row]: { ok: boolean }[] = await db.query(`SELECT to_regclass($1) IS NOT NULL AS ok`, [`public.${table}`]);
+  const [row]: { ok: boolean }[] = await db.query(`SELECT to_regclass($1) IS NOT NULL AS ok`, [
+    `public.${table}`,
+  ]);
   return row?.ok === true;
 }
 

@@ -2,7 +2,11 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { METRICS } from './metric-names.constants.js';
 
 /** Default Node metrics whose names end in `_total` without being counters: `promtool check metrics` rejects them. */
-const REJECTED_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+const REJECTED_DEFAULTS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
 
 /**
  * The process's metrics: one prom-client registry with every metric of METRICS, typed.

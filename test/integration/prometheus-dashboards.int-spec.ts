@@ -7,10 +7,14 @@ import { defaultStat, instantQuery, numberPanels, sel } from '../../dashboards/c
 import { applyRunSummaryToMetrics, applySyncStateToMetrics } from '../../src/metrics/apply-run-summary.js';
 import { MetricsModule } from '../../src/metrics/metrics.module.js';
 import { SverkaMetrics } from '../../src/metrics/sverka-metrics.js';
-import { PROMETHEUS_BIN, prometheusInstalled, queriesWithoutData, type QueryOutcome } from './prometheus-support.js';
+import {
+  PROMETHEUS_BIN,
+  prometheusInstalled,
+  queriesWithoutData,
+  type QueryOutcome,
+} from './prometheus-support.js';
 
 if (!prometheusInstalled) {
-  // eslint-disable-next-line no-console
   console.warn(
     `Prometheus is not installed (${PROMETHEUS_BIN}): the dashboard queries are not checked against a real Prometheus. ` +
       'Install it with .ci/install-prometheus.sh (apt-get install prometheus).',
@@ -81,11 +85,13 @@ function populateAfterSyncAndReconciliation(metrics: SverkaMetrics, now: Date): 
       url,
       DASHBOARDS.map((x) => x.build()),
       // Traffic while Prometheus scrapes, so rates and the duration quantile are not flat zeros.
-      { during: () => {
-        metrics.syncRecords.inc({ entity: 'counterparties', result: 'updated' });
-        metrics.syncRunDuration.observe({ entity: 'counterparties' }, 30);
-        metrics.crmRequests.inc({ method: 'crm.company.add', outcome: 'rate_limited' });
-      } },
+      {
+        during: () => {
+          metrics.syncRecords.inc({ entity: 'counterparties', result: 'updated' });
+          metrics.syncRunDuration.observe({ entity: 'counterparties' }, 30);
+          metrics.crmRequests.inc({ method: 'crm.company.add', outcome: 'rate_limited' });
+        },
+      },
     );
     expect(empty.map((q) => `${q.where}: ${q.expr}`)).toEqual([]);
     expect(answered.length).toBeGreaterThan(25);
@@ -101,10 +107,22 @@ function populateAfterSyncAndReconciliation(metrics: SverkaMetrics, now: Date): 
   });
 
   it('reports a query that answers nothing (the check is real)', async () => {
-    const broken = numberPanels(new DashboardBuilder('broken')
-      .withPanel(defaultStat().title('no such label value').unit('short').withTarget(instantQuery(sel('syncDeadLetters', 'entity="nope"'))))
-      .withPanel(defaultStat().title('present').unit('short').withTarget(instantQuery(sel('syncDeadLetters'))))
-      .build());
+    const broken = numberPanels(
+      new DashboardBuilder('broken')
+        .withPanel(
+          defaultStat()
+            .title('no such label value')
+            .unit('short')
+            .withTarget(instantQuery(sel('syncDeadLetters', 'entity="nope"'))),
+        )
+        .withPanel(
+          defaultStat()
+            .title('present')
+            .unit('short')
+            .withTarget(instantQuery(sel('syncDeadLetters'))),
+        )
+        .build(),
+    );
     const { empty, answered } = await queriesWithoutData(url, [broken], { settleMs: 1000 });
     expect(empty.map((q) => q.where)).toEqual(['broken / no such label value / A']);
     expect(answered.map((q) => q.where)).toEqual(['broken / present / A']);

@@ -77,11 +77,15 @@ export async function startPrometheus(serviceUrl: string): Promise<RunningPromet
     query: (expr) => api(`/api/v1/query?query=${encodeURIComponent(expr)}`),
     queryRange: (expr, seconds) => {
       const end = Date.now() / 1000;
-      return api(`/api/v1/query_range?query=${encodeURIComponent(expr)}&start=${end - seconds}&end=${end}&step=1`);
+      return api(
+        `/api/v1/query_range?query=${encodeURIComponent(expr)}&start=${end - seconds}&end=${end}&step=1`,
+      );
     },
     labelValues: async (label, match) =>
       // The label API answers `data: ["value", …]`.
-      (await api(`/api/v1/label/${encodeURIComponent(label)}/values?match[]=${encodeURIComponent(match)}`)) as unknown as string[],
+      (await api(
+        `/api/v1/label/${encodeURIComponent(label)}/values?match[]=${encodeURIComponent(match)}`,
+      )) as unknown as string[],
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
@@ -92,7 +96,8 @@ export async function startPrometheus(serviceUrl: string): Promise<RunningPromet
   try {
     await waitFor(async () => {
       if (child.exitCode !== null) throw new Error(`prometheus exited (${child.exitCode}): ${stderr}`);
-      const up = (await running.query(`up{job="${SCRAPE_JOB}"}`).catch(() => null))?.result as PromVector | undefined;
+      const up = (await running.query(`up{job="${SCRAPE_JOB}"}`).catch(() => null))?.result as
+        PromVector | undefined;
       return up?.[0]?.value[1] === '1';
     }, 30_000);
   } catch (e) {
@@ -179,9 +184,13 @@ async function runQuery(prom: RunningPrometheus, q: DashboardQuery): Promise<Que
 }
 
 function describeValues(d: PromData): string[] {
-  if (d.resultType === 'scalar' || d.resultType === 'string') return [String((d.result as [number, string])[1])];
+  if (d.resultType === 'scalar' || d.resultType === 'string')
+    return [String((d.result as [number, string])[1])];
   return (d.result as PromVector).map((r) => {
-    const labels = Object.entries(r.metric).map(([k, v]) => `${k}=${v}`).sort().join(',');
+    const labels = Object.entries(r.metric)
+      .map(([k, v]) => `${k}=${v}`)
+      .sort()
+      .join(',');
     return `${labels} → ${r.value[1]}`;
   });
 }
