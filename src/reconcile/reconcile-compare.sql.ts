@@ -34,6 +34,16 @@ interface EntitySql {
   live: string;
 }
 
+/** A live 1C counterparty exists for this ref (sync creates contacts and deals only under one). */
+const liveOwner = (col: string) =>
+  `EXISTS (SELECT 1 FROM ${stage('onec_counterparty')} p WHERE p.ref = o.${col} AND NOT p.deletion_mark)`;
+
+/**
+ * "Live" = what sync puts in the CRM, by sync's own rules (src/sync/plan-sync.ts): counterparties not
+ * deletion-marked; contact persons not deletion-marked whose owner is a live counterparty; orders
+ * posted, not deletion-marked, in the mapping's date range, of a live counterparty, with a status the
+ * map knows. What sync deliberately leaves out is not reported missing.
+ */
 const SQL_OF: Record<SyncEntity, EntitySql> = {
   counterparties: {
     onec: stage('onec_counterparty'),
@@ -43,9 +53,13 @@ const SQL_OF: Record<SyncEntity, EntitySql> = {
   contacts: {
     onec: stage('onec_contact'),
     crm: stage('crm_contact'),
-    live: 'NOT o.deletion_mark AND o.owner_ref IS NOT NULL',
+    live: `NOT o.deletion_mark AND ${liveOwner('owner_ref')}`,
   },
-  deals: { onec: stage('onec_order'), crm: stage('crm_deal'), live: 'o.live' },
+  deals: {
+    onec: stage('onec_order'),
+    crm: stage('crm_deal'),
+    live: `o.live AND o.expected_stage IS NOT NULL AND ${liveOwner('counterparty_ref')}`,
+  },
 };
 
 /** Fields reconciliation checks: owned by 1C, or by both with 1C winning (sync overwrites them). */
@@ -199,7 +213,9 @@ export async function compareStatuses(
     [ctx.runId, KIND_SEVERITY.status_mismatch, ctx.messages.statusMismatch],
   );
   const onec = (await db.query(
-    `SELECT status AS key, count(*)::int AS n FROM ${stage('onec_order')} o WHERE o.live GROUP BY 1 ORDER BY 1`,
+    // Posted live orders of live counterparties, unmapped statuses included (they show up here, not as items).
+    `SELECT status AS key, count(*)::int AS n FROM ${stage('onec_order')} o
+     WHERE o.live AND ${liveOwner('counterparty_ref')} GROUP BY 1 ORDER BY 1`,
   )) as { key: string; n: number }[];
   const crm = (await db.query(
     `SELECT c.stage_id AS key, count(*)::int AS n FROM ${stage('crm_deal')} c

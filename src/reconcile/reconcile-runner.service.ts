@@ -18,6 +18,7 @@ import { DedupeService } from '../dedupe/dedupe.service.js';
 import type { DedupeRecord } from '../dedupe/dedupe.types.js';
 import { MAPPING } from '../mapping/mapping.tokens.js';
 import type { Mapping } from '../mapping/mapping.types.js';
+import { applyRunSummaryToMetrics } from '../metrics/apply-run-summary.js';
 import { SverkaMetrics } from '../metrics/sverka-metrics.js';
 import { ReportDeliveryService } from '../report/report-delivery.service.js';
 import { ONEC_PORT, type OneCPort } from '../onec/onec.port.js';
@@ -218,8 +219,7 @@ export class ReconcileRunnerService {
   ): Promise<void> {
     try {
       this.metrics?.reconcileRuns.inc({ status });
-      if (this.metrics && summary)
-        await applySummaryMetrics(this.metrics, { id: runId, status, summary, finishedAt: new Date() });
+      if (this.metrics) applyRunSummaryToMetrics(this.metrics, { status, summary, finishedAt: new Date() });
     } catch (e) {
       this.log.warn(`metrics update failed for run ${runId}: ${describeError(e)}`);
     }
@@ -261,7 +261,8 @@ export class ReconcileRunnerService {
 
     await resetStage(this.db);
     const syncEntities = SYNC_ENTITIES.filter(
-      (e) => entities.has(e) || (e === 'counterparties' && entities.has('debts')),
+      // Counterparties are always read: contacts and deals are judged by their owner, debts by the links.
+      (e) => entities.has(e) || e === 'counterparties',
     );
     // Entities (and `debts`) whose snapshot of that side was read completely.
     const onecOk = new Set<string>();
@@ -787,20 +788,4 @@ class PendingWriter {
       ],
     );
   }
-}
-
-/** The metrics module's `applyRunSummaryToMetrics` when it is present (loaded lazily: it lands in parallel). */
-async function applySummaryMetrics(
-  metrics: SverkaMetrics,
-  run: { id: string; status: RunStatus; summary: RunSummary; finishedAt: Date },
-): Promise<void> {
-  const specifier = '../metrics/apply-run-summary.js';
-  let mod: Record<string, unknown>;
-  try {
-    mod = (await import(specifier)) as Record<string, unknown>;
-  } catch {
-    return;
-  }
-  const fn = mod.applyRunSummaryToMetrics;
-  if (typeof fn === 'function') (fn as (m: SverkaMetrics, r: unknown) => void)(metrics, run);
 }

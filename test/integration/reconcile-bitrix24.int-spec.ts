@@ -3,15 +3,13 @@ import type { DataSource } from 'typeorm';
 import { parseSettings, type Settings } from '../../src/config/settings.js';
 import { Bitrix24Adapter } from '../../src/crm/bitrix24/bitrix24.adapter.js';
 import type { CrmPort } from '../../src/crm/crm.port.js';
-import type { CrmWrite } from '../../src/crm/crm.types.js';
 import { createDataSource } from '../../src/database/data-source.js';
 import { defaultMapping } from '../../src/mapping/default-mapping.js';
-import { dealTitle, transformList } from '../../src/mapping/transform-values.js';
 import { createOneCPort } from '../../src/onec/onec.module.js';
 import type { OneCPort } from '../../src/onec/onec.port.js';
-import type { OneCContact, OneCCounterparty, OneCOrder } from '../../src/onec/onec.types.js';
 import { ReconcileQueryService } from '../../src/reconcile/reconcile-query.service.js';
 import { ReconcileRunnerService } from '../../src/reconcile/reconcile-runner.service.js';
+import { SyncRunnerService } from '../../src/sync/sync-runner.service.js';
 import type { DiscrepancyItem } from '../../src/reconcile/reconcile.types.js';
 import type { Bitrix24Simulator } from '../../src/simulators/bitrix24/index.js';
 import { applyDrift, generateDataset, planDrift } from '../../src/simulators/dataset/index.js';
@@ -21,10 +19,9 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
 jest.setTimeout(180_000);
 
 /**
- * Reconciliation with both real adapters over real HTTP: the fake 1C and the fake Bitrix24 portal.
- * The portal is filled the way sync fills it — creates through CrmPort.applyWrites (batches,
- * requisites, fm) from the 1C records — then the data set's invoices are added and managers' drift is
- * applied through the portal's mutation API. Until sync's runner lands, that fill is done here.
+ * Reconciliation with both real adapters over real HTTP: the fake 1C and the fake Bitrix24 portal,
+ * after a real sync (SyncRunnerService). Then the data set's invoices are added and managers' drift
+ * is applied through the portal's mutation API.
  */
 const mapping = defaultMapping();
 const dataset = generateDataset({
@@ -33,100 +30,6 @@ const dataset = generateDataset({
   contactsPerCounterparty: 1,
   ordersPerCounterparty: 1.5,
 });
-
-async function syncLikeFill(
-  onec: OneCPort,
-  crm: CrmPort,
-  sim: Bitrix24Simulator,
-): Promise<Map<string, string>> {
-  const origin = (ref: string) => ({ originatorId: mapping.originatorId, originId: ref });
-  const e164 = (v: string[]) => transformList(v, ['phone_e164']).values;
-  const lower = (v: string[]) => transformList(v, ['email_lower']).values;
-  const apply = async (writes: CrmWrite[]) => {
-    const out = new Map<string, string>();
-    for (let i = 0; i < writes.length; i += 200) {
-      for (const r of await crm.applyWrites(writes.slice(i, i + 200))) {
-        if (!r.ok) throw new Error(`write ${r.key} failed: ${r.error.message}`);
-        out.set(r.key, r.id);
-      }
-    }
-    return out;
-  };
-  const cps: OneCCounterparty[] = [];
-  for await (const p of onec.readAll({ entity: 'counterparties' }))
-    cps.push(...p.records.filter((c) => !c.deletionMark));
-  const companies = await apply(
-    cps.map((c) => ({
-      op: 'create',
-      key: c.ref,
-      entity: 'companies',
-      origin: origin(c.ref),
-      fields: { title: c.name.trim(), phones: e164(c.phones), emails: lower(c.emails) },
-    })),
-  );
-  const preset = (c: OneCCounterparty) =>
-    c.kind === 'legal'
-      ? mapping.counterparties.presets.legal
-      : c.regNumber.trim().length === 15
-        ? mapping.counterparties.presets.entrepreneur
-        : mapping.counterparties.presets.person;
-  await apply(
-    cps.map((c) => ({
-      op: 'createRequisite',
-      key: `rq-${c.ref}`,
-      companyId: companies.get(c.ref)!,
-      fields: {
-        presetName: preset(c),
-        xmlId: c.ref,
-        inn: c.inn.trim(),
-        kpp: c.kpp.trim(),
-        companyName: c.name.trim(),
-        fullName: c.fullName.trim(),
-        ogrn: c.regNumber.trim(),
-      },
-    })),
-  );
-  const contacts: OneCContact[] = [];
-  for await (const p of onec.readAll({ entity: 'contacts' }))
-    contacts.push(...p.records.filter((c) => !c.deletionMark && c.ownerRef));
-  await apply(
-    contacts.map((c) => ({
-      op: 'create',
-      key: c.ref,
-      entity: 'contacts',
-      origin: origin(c.ref),
-      fields: {
-        lastName: c.lastName.trim(),
-        name: c.firstName.trim(),
-        secondName: c.middleName.trim(),
-        companyId: companies.get(c.ownerRef!) ?? null,
-        phones: e164(c.phones),
-        emails: lower(c.emails),
-      },
-    })),
-  );
-  const orders: OneCOrder[] = [];
-  for await (const p of onec.readAll({ entity: 'deals' }))
-    orders.push(...p.records.filter((o) => o.posted && !o.deletionMark));
-  await apply(
-    orders.map((o) => ({
-      op: 'create',
-      key: o.ref,
-      entity: 'deals',
-      origin: origin(o.ref),
-      fields: {
-        title: dealTitle(o.number, o.date),
-        categoryId: '0',
-        stageId: mapping.deals.statusMap[o.status] ?? 'NEW',
-        opportunity: o.amount,
-        currencyId: 'RUB',
-        companyId: o.counterpartyRef ? (companies.get(o.counterpartyRef) ?? null) : null,
-      },
-    })),
-  );
-  sim.state.addInvoices(dataset.invoicesFor(companies) as unknown as Record<string, unknown>[]);
-  return companies;
-}
 
 describe('reconciliation over the fake 1C and the fake Bitrix24 portal', () => {
   let db: TestDatabase;
@@ -172,7 +75,18 @@ describe('reconciliation over the fake 1C and the fake Bitrix24 portal', () => {
       burst: 1000,
       retryScale: 0.01,
     });
-    await syncLikeFill(onec, crm, sim);
+    // Sync fills the portal (the real SyncRunnerService), then the data set's invoices are added for the linked companies.
+    const synced = await new SyncRunnerService(ds, mapping, onec, crm).runNow({ trigger: 'cli' });
+    expect(synced.status).toBe('succeeded');
+    const links = (await ds.query(
+      `SELECT onec_ref, crm_id FROM entity_link WHERE entity = 'counterparties'`,
+    )) as { onec_ref: string; crm_id: string }[];
+    sim.state.addInvoices(
+      dataset.invoicesFor(new Map(links.map((l) => [l.onec_ref, l.crm_id]))) as unknown as Record<
+        string,
+        unknown
+      >[],
+    );
   });
   afterAll(async () => {
     await sims?.close();

@@ -111,14 +111,15 @@ export class SeededCrm implements CrmPort, DriftTarget {
     }
     for await (const page of onec.readAll({ entity: 'contacts' })) {
       for (const c of page.records as OneCContact[]) {
-        if (c.deletionMark || !c.ownerRef) continue;
+        // As sync: only under a synced (live) counterparty.
+        if (c.deletionMark || !c.ownerRef || !crm.linkByRef.has(c.ownerRef)) continue;
         const id = String(crm.nextId++);
         crm.contacts.set(id, {
           id,
           lastName: c.lastName.trim(),
           name: c.firstName.trim(),
           secondName: c.middleName.trim(),
-          companyId: crm.linkByRef.get(c.ownerRef) ?? null,
+          companyId: crm.linkByRef.get(c.ownerRef)!,
           originatorId: o,
           originId: c.ref,
           originVersion: c.dataVersion,
@@ -130,17 +131,25 @@ export class SeededCrm implements CrmPort, DriftTarget {
     }
     for await (const page of onec.readAll({ entity: 'deals' })) {
       for (const d of page.records as OneCOrder[]) {
-        if (d.deletionMark || !d.posted) continue;
+        // As sync: posted, of a synced counterparty, with a mapped status.
+        if (
+          d.deletionMark ||
+          !d.posted ||
+          !d.counterpartyRef ||
+          !crm.linkByRef.has(d.counterpartyRef) ||
+          !mapping.deals.statusMap[d.status]
+        )
+          continue;
         const id = String(crm.nextId++);
         crm.deals.set(id, {
           id,
           title: dealTitle(d.number, d.date),
           categoryId: '0',
-          stageId: mapping.deals.statusMap[d.status] ?? 'NEW',
+          stageId: mapping.deals.statusMap[d.status],
           stageSemantic: 'P',
           opportunity: d.amount,
           currencyId: 'RUB',
-          companyId: d.counterpartyRef ? (crm.linkByRef.get(d.counterpartyRef) ?? null) : null,
+          companyId: crm.linkByRef.get(d.counterpartyRef)!,
           comments: '',
           updatedTime: '',
           originatorId: o,
@@ -163,6 +172,17 @@ export class SeededCrm implements CrmPort, DriftTarget {
       });
     }
     return crm;
+  }
+
+  /** The link rows sync would hold (entity_link) for what this CRM was seeded with. */
+  links(): { entity: string; onecRef: string; crmId: string }[] {
+    const out: { entity: string; onecRef: string; crmId: string }[] = [];
+    for (const [ref, id] of this.linkByRef) out.push({ entity: 'counterparties', onecRef: ref, crmId: id });
+    for (const c of this.contacts.values())
+      if (c.originatorId === this.mapping.originatorId && c.originId)
+        out.push({ entity: 'contacts', onecRef: c.originId, crmId: c.id });
+    for (const [ref, id] of this.dealByOrder) out.push({ entity: 'deals', onecRef: ref, crmId: id });
+    return out;
   }
 
   private table<E extends CrmEntity>(e: E): Map<string, CrmRecordMap[E]> {
