@@ -209,7 +209,16 @@ export class SyncRunnerService {
       }
       const bad = new Set(malformed.map((m) => m.ref));
       await this.flagVanished(runId, entity, refs.filter((r) => !got.has(r) && !bad.has(r) && links.has(r)));
-      batchNo = await this.processChunk(runId, entity, read.records, links, companyLinks, s, batchNo);
+      try {
+        batchNo = await this.processChunk(runId, entity, read.records, links, companyLinks, s, batchNo);
+      } catch (e) {
+        // A CRM read or batch that still failed after the adapter's retries: this chunk's records are
+        // retried later (their DataVersion is not stored); the run goes on. Fatal errors stop it.
+        if (!(e instanceof CrmError) || e.fatal) throw e;
+        this.log.warn(`sync run ${runId} ${entity}: a chunk of ${read.records.length} record(s) failed: ${describeError(e)}`);
+        this.count(entity, s, 'failed', read.records.length);
+        await this.fail(runId, entity, read.records.map((r) => ({ ref: r.ref, dataVersion: r.dataVersion, error: describeError(e) })));
+      }
       await this.store.heartbeat(runId, all);
     }
     this.metrics?.syncDeadLetters.set({ entity }, (await this.store.deadLetters(entity)).length);
@@ -296,6 +305,16 @@ export class SyncRunnerService {
     return this.apply(runId, entity, plan, s, batchNo);
   }
 
+  /** applyWrites; a whole batch that failed after retries (non-fatal) becomes one failure per command. */
+  private async applyOrFail(writes: CrmWrite[]): Promise<CrmWriteResult[]> {
+    try {
+      return await this.crm!.applyWrites(writes);
+    } catch (e) {
+      if (!(e instanceof CrmError) || e.fatal) throw e;
+      return writes.map((w) => ({ key: w.key, ok: false as const, error: e }));
+    }
+  }
+
   private async apply(runId: string, entity: SyncEntity, plan: SyncPlan, s: EntityStats, batchNo: number): Promise<number> {
     const crm = this.crm!;
     const ce = CRM_ENTITY[entity];
@@ -312,6 +331,8 @@ export class SyncRunnerService {
     // Skips: final ones remembered at their version; "not linked yet" ones retried by the next run.
     await this.store.saveSkipped(entity, plan.skip.filter((k) => !k.retry).map((k) => ({ ref: k.ref, dataVersion: k.dataVersion, reason: k.reason })));
     this.count(entity, s, 'skipped', plan.skip.length);
+    // Records that reached a final state here are no longer failures.
+    await this.store.clearFailures(entity, [...plan.skip.filter((k) => !k.retry).map((k) => k.ref), ...plan.flag.map((f) => f.ref)]);
     if (plan.flag.length) {
       await this.store.flag(entity, plan.flag.map((f) => ({ ref: f.ref, dataVersion: f.dataVersion })));
       this.count(entity, s, 'unchanged', plan.flag.length);
@@ -357,7 +378,7 @@ export class SyncRunnerService {
     for (let i = 0; i < items.length; i += CRM_BATCH) {
       const batch = items.slice(i, i + CRM_BATCH);
       const writes = batch.filter((b) => b.write).map((b) => b.write!);
-      const results = writes.length ? await crm.applyWrites(writes) : [];
+      const results = writes.length ? await this.applyOrFail(writes) : [];
       batchNo++;
       this.hook?.('after-crm-batch', { entity, batch: batchNo });
       const byKey = new Map<string, CrmWriteResult>(results.map((r) => [r.key, r]));
@@ -404,7 +425,7 @@ export class SyncRunnerService {
           ? { op: 'updateRequisite', key: b.ref, id: b.requisiteId, fields: b.requisite! }
           : { op: 'createRequisite', key: b.ref, companyId: crmIdOf.get(b.ref)!, fields: b.requisite! },
       );
-      const results = await crm.applyWrites(writes);
+      const results = await this.applyOrFail(writes);
       batchNo++;
       this.hook?.('after-requisite-batch', { entity, batch: batchNo });
       const byKey = new Map(results.map((r) => [r.key, r]));
