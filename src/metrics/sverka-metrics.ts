@@ -1,5 +1,9 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { METRICS } from './metric-names.constants.js';
+import { SYNC_ENTITIES, SYNC_RESULTS } from '../common/vocabulary.js';
+import { METRICS, type MetricKey } from './metric-names.constants.js';
+
+/** The label names of a metric, as a type: `metrics.syncRecords.inc({ entity, result })` is checked. */
+type LabelsOf<K extends MetricKey> = (typeof METRICS)[K]['labels'][number];
 
 /** Default Node metrics whose names end in `_total` without being counters: `promtool check metrics` rejects them. */
 const REJECTED_DEFAULTS = [
@@ -16,7 +20,7 @@ export class SverkaMetrics {
   readonly registry = new Registry();
 
   readonly syncRecords = this.counter('syncRecords');
-  readonly syncRunDuration = new Histogram({
+  readonly syncRunDuration = new Histogram<LabelsOf<'syncRunDuration'>>({
     ...this.base('syncRunDuration'),
     buckets: [0.5, 1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600],
   });
@@ -37,18 +41,28 @@ export class SverkaMetrics {
       collectDefaultMetrics({ register: this.registry });
       for (const name of REJECTED_DEFAULTS) this.registry.removeSingleMetric(name);
     }
+    // Counters with a known label set start at 0, so rate()/increase() see their first increment and
+    // the dashboards show 0 rather than "no data" before the first sync or run.
+    for (const entity of SYNC_ENTITIES)
+      for (const result of SYNC_RESULTS) this.syncRecords.inc({ entity, result }, 0);
+    for (const status of ['succeeded', 'partial', 'failed']) this.reconcileRuns.inc({ status }, 0);
   }
 
-  private base(key: keyof typeof METRICS) {
+  private base<K extends MetricKey>(key: K) {
     const m = METRICS[key];
-    return { name: m.name, help: m.help, labelNames: [...m.labels] as string[], registers: [this.registry] };
+    return {
+      name: m.name,
+      help: m.help,
+      labelNames: [...m.labels] as LabelsOf<K>[],
+      registers: [this.registry],
+    };
   }
 
-  private counter(key: keyof typeof METRICS) {
-    return new Counter(this.base(key));
+  private counter<K extends MetricKey>(key: K) {
+    return new Counter<LabelsOf<K>>(this.base(key));
   }
 
-  private gauge(key: keyof typeof METRICS) {
-    return new Gauge(this.base(key));
+  private gauge<K extends MetricKey>(key: K) {
+    return new Gauge<LabelsOf<K>>(this.base(key));
   }
 }
