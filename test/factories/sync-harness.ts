@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { parseSettings, type Settings } from '../../src/config/settings.js';
 import { Bitrix24Adapter } from '../../src/crm/bitrix24/bitrix24.adapter.js';
+import type { CrmPort } from '../../src/crm/crm.port.js';
 import { createDataSource } from '../../src/database/data-source.js';
 import { defaultMapping } from '../../src/mapping/default-mapping.js';
 import type { Mapping } from '../../src/mapping/mapping.types.js';
@@ -19,7 +20,8 @@ export interface SyncHarness {
   sim: Bitrix24Simulator;
   settings: Settings;
   mapping: Mapping;
-  runner(mapping?: Mapping): SyncRunnerService;
+  runner(mapping?: Mapping, crm?: CrmPort): SyncRunnerService;
+  crm: CrmPort;
   close(): Promise<void>;
 }
 
@@ -61,7 +63,8 @@ export async function startSyncHarness(
     sim,
     settings,
     mapping,
-    runner: (m = mapping) => new SyncRunnerService(ds, m, onec, crm),
+    crm,
+    runner: (m = mapping, port: CrmPort = crm) => new SyncRunnerService(ds, m, onec, port),
     close: async () => {
       await sims.close();
       await ds.destroy();

@@ -1,0 +1,116 @@
+import { jest } from '@jest/globals';
+import type { INestApplication } from '@nestjs/common';
+import { createApp } from '../../src/bootstrap.js';
+import { parseSettings } from '../../src/config/settings.js';
+import { createDataSource } from '../../src/database/data-source.js';
+import { defaultMapping } from '../../src/mapping/default-mapping.js';
+import { generateDataset } from '../../src/simulators/dataset/index.js';
+import { startSimulators, type RunningSimulators } from '../../src/simulators/start-simulators.js';
+import { SyncRunnerService } from '../../src/sync/sync-runner.service.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+
+jest.setTimeout(300_000);
+
+/**
+ * Two service instances (two Nest applications, each with its scheduler, queue worker and runner) on
+ * one database with a seconds-level schedule (every 3 s) for several slots: exactly one run per slot,
+ * never two runs at once. Then a run left `running` by a "crashed" instance is recovered.
+ */
+describe('scheduled sync across two instances', () => {
+  let db: TestDatabase;
+  let sims: RunningSimulators;
+  const apps: INestApplication[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase('sync_sched');
+    const ds = createDataSource(db.url, { poolSize: 1 });
+    await ds.initialize();
+    await ds.runMigrations();
+    await ds.destroy();
+    sims = await startSimulators({
+      dataset: generateDataset({ seed: 51, counterparties: 20, contactsPerCounterparty: 1, ordersPerCounterparty: 1 }),
+      bitrixLimits: false,
+    });
+  });
+  afterAll(async () => {
+    for (const a of apps) await a.close().catch(() => undefined);
+    await sims?.close();
+    await db?.drop();
+  });
+
+  const start = async () => {
+    const settings = parseSettings(
+      {
+        LOG_LEVEL: 'silent',
+        DATABASE_URL: db.url,
+        DB_MIGRATE: 'false',
+        SCHEDULER_ENABLED: 'true',
+        SYNC_CRON: '*/3 * * * * *',
+        SCHEDULE_TZ: 'Europe/Moscow',
+        ONEC_ODATA_URL: sims.onec.url,
+        ONEC_USER: sims.onec.user,
+        ONEC_PASSWORD: sims.onec.password,
+        BITRIX24_WEBHOOK_URL: sims.bitrix24.webhookUrl,
+        BITRIX24_RPS: '1000',
+        BITRIX24_BURST: '1000',
+      },
+      { mode: 'embedded' },
+    );
+    const app = await createApp({ settings, mapping: defaultMapping(), databaseUrl: db.url });
+    await app.init();
+    apps.push(app);
+    return app;
+  };
+
+  it('exactly one run per slot, never two at once', async () => {
+    const a = await start();
+    await start();
+    const t0 = Date.now();
+    await new Promise((r) => setTimeout(r, 16_000));
+    for (const app of apps.splice(0)) await app.close();
+    const ds = createDataSource(db.url, { poolSize: 1 });
+    await ds.initialize();
+    try {
+      const runs = (await ds.query(
+        `SELECT id, slot, status, owner, started_at, finished_at FROM sync_run WHERE trigger = 'schedule' ORDER BY slot`,
+      )) as { slot: Date; status: string; owner: string | null; started_at: Date | null; finished_at: Date | null }[];
+      const slots = runs.map((r) => new Date(r.slot).getTime());
+      expect(new Set(slots).size).toBe(slots.length);
+      expect(runs.length).toBeGreaterThanOrEqual(4);
+      // Consecutive slots, 3 s apart: no slot skipped, none doubled.
+      for (let i = 1; i < slots.length; i++) expect(slots[i] - slots[i - 1]).toBe(3000);
+      expect(slots[0]).toBeGreaterThanOrEqual(Math.floor(t0 / 1000) * 1000 - 3000);
+      const done = runs.filter((r) => r.finished_at);
+      expect(done.filter((r) => r.status === 'succeeded').length).toBeGreaterThanOrEqual(3);
+      const spans = done.filter((r) => r.started_at).map((r) => [new Date(r.started_at!).getTime(), new Date(r.finished_at!).getTime()]);
+      spans.sort((x, y) => x[0] - y[0]);
+      for (let i = 1; i < spans.length; i++) expect(spans[i][0]).toBeGreaterThanOrEqual(spans[i - 1][1]);
+      void a;
+    } finally {
+      await ds.destroy();
+    }
+  });
+
+  it('a run left running by a stopped instance is recovered as failed ("instance stopped")', async () => {
+    const ds = createDataSource(db.url, { poolSize: 2 });
+    await ds.initialize();
+    try {
+      await ds.query(`UPDATE sync_run SET status = 'failed', finished_at = now() WHERE status IN ('queued', 'running')`);
+      const [{ id }] = (await ds.query(
+        `INSERT INTO sync_run (status, trigger, entities, started_at, heartbeat_at, owner)
+         VALUES ('running', 'api', '{counterparties}', now() - interval '1 hour', now() - interval '1 hour', 'gone:1') RETURNING id`,
+      )) as { id: string }[];
+      const runner = new SyncRunnerService(ds, defaultMapping(), null as never, null);
+      // A new trigger finds the stale run, recovers it, and is accepted.
+      const { run, created } = await runner.create({ trigger: 'api' });
+      expect(created).toBe(true);
+      const [old] = (await ds.query(`SELECT status, error FROM sync_run WHERE id = $1`, [id])) as { status: string; error: string }[];
+      expect(old).toEqual({ status: 'failed', error: 'instance stopped' });
+      // A fresh running run is not touched: the next trigger is refused naming it.
+      await ds.query(`UPDATE sync_run SET status = 'running', started_at = now(), heartbeat_at = now() WHERE id = $1`, [run.id]);
+      await expect(runner.create({ trigger: 'api' })).rejects.toMatchObject({ activeRunId: run.id });
+    } finally {
+      await ds.destroy();
+    }
+  });
+});
