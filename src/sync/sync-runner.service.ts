@@ -197,6 +197,10 @@ export class SyncRunnerService {
     const vanished = [...links.values()].filter((l) => !seen.has(l.onec_ref) && l.flagged_at === null);
     await this.flagVanished(runId, entity, vanished.map((l) => l.onec_ref));
     const companyLinks = entity === 'counterparties' ? undefined : await this.store.crmIdsByRef('counterparties');
+    // Find-by-origin before creating is needed only when the CRM holds records carrying our origin:
+    // on a portal with none (a first sync), no earlier create can be hiding, and this run is the only
+    // writer (one run at a time), so the per-record lookups are skipped. One count request per entity.
+    const lookups = todo.some((r) => !links.has(r)) && (await this.originCount(entity)) > 0;
     let batchNo = 0;
     for (let i = 0; i < todo.length; i += FETCH_CHUNK) {
       const refs = todo.slice(i, i + FETCH_CHUNK);
@@ -210,7 +214,7 @@ export class SyncRunnerService {
       const bad = new Set(malformed.map((m) => m.ref));
       await this.flagVanished(runId, entity, refs.filter((r) => !got.has(r) && !bad.has(r) && links.has(r)));
       try {
-        batchNo = await this.processChunk(runId, entity, read.records, links, companyLinks, s, batchNo);
+        batchNo = await this.processChunk(runId, entity, read.records, links, companyLinks, s, batchNo, lookups);
       } catch (e) {
         // A CRM read or batch that still failed after the adapter's retries: this chunk's records are
         // retried later (their DataVersion is not stored); the run goes on. Fatal errors stop it.
@@ -222,6 +226,16 @@ export class SyncRunnerService {
       await this.store.heartbeat(runId, all);
     }
     this.metrics?.syncDeadLetters.set({ entity }, (await this.store.deadLetters(entity)).length);
+  }
+
+  /** CRM records carrying our origin; when the count cannot be read, lookups stay on (the safe side). */
+  private async originCount(entity: SyncEntity): Promise<number> {
+    try {
+      return await this.crm!.count(CRM_ENTITY[entity], { originatorId: this.mapping.originatorId });
+    } catch (e) {
+      if (!(e instanceof CrmError) || e.fatal) throw e;
+      return Number.POSITIVE_INFINITY;
+    }
   }
 
   private async flagVanished(runId: string, entity: SyncEntity, refs: string[]): Promise<void> {
@@ -258,11 +272,12 @@ export class SyncRunnerService {
     companyLinks: Map<string, string> | undefined,
     s: EntityStats,
     batchNo: number,
+    lookups: boolean,
   ): Promise<number> {
     const crm = this.crm!;
     const ce = CRM_ENTITY[entity];
     // Idempotent creates: an unlinked record may already be in the CRM (a create whose answer or link was lost).
-    const unlinked = records.filter((r) => !links.has(r.ref) && !r.deletionMark).map((r) => r.ref);
+    const unlinked = lookups ? records.filter((r) => !links.has(r.ref) && !r.deletionMark).map((r) => r.ref) : [];
     if (unlinked.length) {
       const found = await crm.findByOrigin(ce, this.mapping.originatorId, unlinked);
       const adopt: LinkWrite[] = [];
