@@ -191,7 +191,13 @@ async function sqlCompare(ds: DataSource, n: number): Promise<BenchRow[]> {
 }
 
 /** Fills the fake portal in-process as a sync of the 1C records would have left it (fast: no HTTP). */
-async function fillPortal(sim: Bitrix24Simulator, onec: OneCPort, dataset: Dataset): Promise<number> {
+async function fillPortal(
+  sim: Bitrix24Simulator,
+  onec: OneCPort,
+  dataset: Dataset,
+  ds: DataSource,
+): Promise<number> {
+  const links: [string, string, string][] = [];
   const mapping = defaultMapping();
   const o = mapping.originatorId;
   const fm = (phones: string[], emails: string[]) => [
@@ -218,6 +224,7 @@ async function fillPortal(sim: Bitrix24Simulator, onec: OneCPort, dataset: Datas
         fm: fm(c.phones, c.emails),
       });
       companies.set(c.ref, item.id);
+      links.push(['counterparties', c.ref, String(item.id)]);
       const ogrn = c.regNumber.trim();
       sim.state.addRequisite({
         ENTITY_TYPE_ID: 4,
@@ -235,34 +242,49 @@ async function fillPortal(sim: Bitrix24Simulator, onec: OneCPort, dataset: Datas
     }
   for await (const page of onec.readAll({ entity: 'contacts' }))
     for (const c of page.records as OneCContact[]) {
-      if (c.deletionMark || !c.ownerRef) continue;
-      sim.state.add('contacts', {
+      // As sync: only under a synced counterparty.
+      if (c.deletionMark || !c.ownerRef || !companies.has(c.ownerRef)) continue;
+      const item = sim.state.add('contacts', {
         lastName: c.lastName.trim(),
         name: c.firstName.trim(),
         secondName: c.middleName.trim(),
-        companyId: companies.get(c.ownerRef) ?? 0,
+        companyId: companies.get(c.ownerRef),
         originatorId: o,
         originId: c.ref,
         fm: fm(c.phones, c.emails),
       });
+      links.push(['contacts', c.ref, String(item.id)]);
       n++;
     }
   for await (const page of onec.readAll({ entity: 'deals' }))
     for (const d of page.records as OneCOrder[]) {
-      if (d.deletionMark || !d.posted) continue;
-      sim.state.add('deals', {
+      // As sync: posted, of a synced counterparty, with a mapped status.
+      const stageId = mapping.deals.statusMap[d.status];
+      if (d.deletionMark || !d.posted || !stageId || !d.counterpartyRef || !companies.has(d.counterpartyRef))
+        continue;
+      const item = sim.state.add('deals', {
         title: dealTitle(d.number, d.date),
         categoryId: 0,
-        stageId: mapping.deals.statusMap[d.status] ?? 'NEW',
+        stageId,
         opportunity: Number(d.amount),
         currencyId: 'RUB',
-        companyId: d.counterpartyRef ? (companies.get(d.counterpartyRef) ?? 0) : 0,
+        companyId: companies.get(d.counterpartyRef),
         originatorId: o,
         originId: d.ref,
       });
+      links.push(['deals', d.ref, String(item.id)]);
       n++;
     }
   n += sim.state.addInvoices(dataset.invoicesFor(companies) as unknown as Record<string, unknown>[]).length;
+  // Sync's link table, as sync would have written it.
+  await ds.query(`DELETE FROM entity_link`);
+  for (let i = 0; i < links.length; i += 10_000) {
+    const chunk = links.slice(i, i + 10_000);
+    await ds.query(
+      `INSERT INTO entity_link (entity, onec_ref, crm_id) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])`,
+      [chunk.map((l) => l[0]), chunk.map((l) => l[1]), chunk.map((l) => l[2])],
+    );
+  }
   return n;
 }
 
@@ -299,7 +321,7 @@ async function endToEnd(
     );
     const onec = createOneCPort(settings, mapping);
     sim.setLimits(false);
-    const crmRecords = await fillPortal(sim, onec, dataset);
+    const crmRecords = await fillPortal(sim, onec, dataset, ds);
     const prepMs = performance.now() - t0;
     // The portal's and the adapter's leaky bucket at the defaults: 2 requests/s, burst 50.
     const rps = rpsArg ?? settings.BITRIX24_RPS;
