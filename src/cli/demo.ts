@@ -1,82 +1,196 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
 import { ApiKeyService } from '../auth/api-key.service.js';
 import { createApp, stopOnSignals } from '../bootstrap.js';
 import { resolveMapping } from '../config/resolve-mapping.js';
 import { loadSettings, SettingsError } from '../config/settings.js';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../database/embedded-postgres.js';
+import { startEmbeddedPostgres } from '../database/embedded-postgres.js';
+import { ReconcileRunnerService } from '../reconcile/reconcile-runner.service.js';
+import type { Bitrix24Seed } from '../simulators/bitrix24/index.js';
+import { applyDrift, generateDataset, planDrift, writeDataset } from '../simulators/dataset/index.js';
+import { startSimulators, type RunningSimulators } from '../simulators/start-simulators.js';
+import { SyncRunnerService } from '../sync/sync-runner.service.js';
 import { DEMO_STATE_FILE } from './cli-database.js';
 
+/** The demo's fake portal is faster than a real one (2 rps) so that the first sync takes seconds, not minutes. */
+const DEMO_CRM_LIMITS = { rps: 20, burst: 100 };
+const CRM_SNAPSHOT = resolve('.data', 'sim', 'bitrix24.json');
+
 /**
- * `npm run demo`: everything on one machine with only Node — an embedded PostgreSQL in ./.data/pg,
- * the service, a fresh demo API key — then it keeps serving until Ctrl-C.
+ * `npm run demo`: everything on one machine with only Node.
+ *
+ * First run: embedded PostgreSQL in ./.data/pg, both simulators seeded with the generated data set, the
+ * service wired to them; a sync; CRM-side drift (managers' edits); a reconciliation with dedupe; the
+ * e-mail report to ./out/mail. Later runs restore the fake portal from ./.data/sim and skip straight to
+ * serving. Then it keeps running with the schedules on until Ctrl-C.
  */
 async function main(): Promise<void> {
-  const dataDir = resolve('.data');
-  mkdirSync(dataDir, { recursive: true });
-  const env = { LOG_LEVEL: 'warn', REPORT_OUTBOX_DIR: resolve('out', 'mail'), ...process.env };
+  const t0 = Date.now();
+  const seed = Number(process.env.SIM_SEED ?? 2026);
+  const size = Number(process.env.SIM_COUNTERPARTIES ?? 2000);
+  mkdirSync(resolve('.data', 'sim'), { recursive: true });
+
+  say(`Generating the data set (seed ${seed}, ${size} counterparties)…`);
+  const dataset = generateDataset({ seed, counterparties: size });
+  const restored = existsSync(CRM_SNAPSHOT);
+  const sims = await startSimulators({
+    dataset: restored ? { ...dataset, crm: JSON.parse(readFileSync(CRM_SNAPSHOT, 'utf8')) } : dataset,
+    onecPort: Number(process.env.SIM_ONEC_PORT ?? 0),
+    bitrixPort: Number(process.env.SIM_BITRIX24_PORT ?? 0),
+    bitrixLimits: DEMO_CRM_LIMITS,
+  });
+
+  const env = {
+    // Only errors by default: the guide below is what a newcomer should read (LOG_LEVEL=info for more).
+    LOG_LEVEL: 'error',
+    REPORT_OUTBOX_DIR: resolve('out', 'mail'),
+    REPORT_FROM: 'sverka-demo@localhost',
+    REPORT_TO: 'quality-lead@example.ru',
+    ...process.env,
+    ONEC_ODATA_URL: sims.onec.url,
+    ONEC_USER: sims.onec.user,
+    ONEC_PASSWORD: sims.onec.password,
+    BITRIX24_WEBHOOK_URL: sims.bitrix24.webhookUrl,
+    BITRIX24_RPS: String(DEMO_CRM_LIMITS.rps),
+    BITRIX24_BURST: String(DEMO_CRM_LIMITS.burst),
+  };
   let settings;
   try {
     settings = await loadSettings({ mode: 'embedded' }, env);
   } catch (err) {
     if (err instanceof SettingsError) {
       process.stderr.write(`${err.message}\n`);
+      await sims.close();
       process.exit(2);
     }
     throw err;
   }
 
-  const t0 = Date.now();
   say('Starting the embedded PostgreSQL (data in ./.data/pg)…');
-  const pg: EmbeddedDatabase = await startEmbeddedPostgres({ dir: resolve(dataDir, 'pg'), persistent: true });
+  const pg = await startEmbeddedPostgres({ dir: resolve('.data', 'pg'), persistent: true });
   const databaseUrl = settings.DATABASE_URL ?? pg.url;
 
   let app: INestApplication | undefined;
-  const stopDatabase = async () => {
+  const shutdown = async () => {
+    saveCrm(sims);
+    await sims.close();
     rmSync(DEMO_STATE_FILE, { force: true });
     await pg.stop();
   };
-  const fail = async (err: unknown) => {
-    process.stderr.write(`demo failed: ${(err as Error)?.stack ?? String(err)}\n`);
-    await app?.close().catch(() => undefined);
-    await stopDatabase();
-    process.exit(1);
-  };
-
   try {
     const mapping = await resolveMapping(settings);
     app = await createApp({ settings, mapping, databaseUrl });
     stopOnSignals(app, async () => {
-      say('Stopped the service; stopping the embedded PostgreSQL…');
-      await stopDatabase();
+      say('Stopped the service; saving the fake portal and stopping the embedded PostgreSQL…');
+      await shutdown();
     });
     await app.listen(settings.PORT);
     writeFileSync(DEMO_STATE_FILE, JSON.stringify({ databaseUrl, pid: process.pid }));
-
+    const ds = app.get<DataSource>(getDataSourceToken());
     const keys = app.get(ApiKeyService);
     await keys.revoke('demo').catch(() => undefined);
     const { key } = await keys.create('demo', 'admin');
 
-    const base = settings.PUBLIC_URL ?? `http://localhost:${settings.PORT}`;
-    say(`
-Sverka demo is running (started in ${((Date.now() - t0) / 1000).toFixed(1)} s).
+    const [{ n: finished }] = (await ds.query(
+      `SELECT count(*)::int AS n FROM reconciliation_run WHERE status IN ('succeeded', 'partial')`,
+    )) as { n: number }[];
+    if (!restored || finished === 0) {
+      await firstRun(app, ds, sims, dataset, mapping.originatorId);
+      saveCrm(sims);
+      await writeDataset(dataset, resolve('.data', 'dataset'));
+    } else {
+      say('Reusing the data of the previous demo run (delete ./.data to start afresh).');
+    }
+    const [latest] = (await ds.query(
+      `SELECT id, status, summary FROM reconciliation_run WHERE status IN ('succeeded', 'partial') ORDER BY finished_at DESC LIMIT 1`,
+    )) as { id: string; status: string; summary: { discrepancies?: Record<string, number> } }[];
+    printGuide(settings.PUBLIC_URL ?? `http://localhost:${settings.PORT}`, key, latest, sims, Date.now() - t0);
+  } catch (err) {
+    process.stderr.write(`demo failed: ${(err as Error)?.stack ?? String(err)}\n`);
+    await app?.close().catch(() => undefined);
+    await shutdown();
+    process.exit(1);
+  }
+}
 
-  API        ${base}/api/v1
-  API docs   ${base}/docs
-  Metrics    ${base}/metrics
-  Health     ${base}/health/ready
-  Demo key   ${key}   (role admin; a new one is made at every start)
+/** Sync → invoices for the linked companies → managers' drift → reconciliation with dedupe and the report. */
+async function firstRun(
+  app: INestApplication,
+  ds: DataSource,
+  sims: RunningSimulators,
+  dataset: ReturnType<typeof generateDataset>,
+  originatorId: string,
+): Promise<void> {
+  say('Syncing 1C → Bitrix24 (counterparties, contacts, orders)…');
+  const sync = await app.get(SyncRunnerService).runNow({ trigger: 'cli' });
+  say(`  sync ${sync.status}: ${formatStats(sync.stats as Record<string, Record<string, number>>)}`);
+
+  const links = (await ds.query(`SELECT onec_ref, crm_id FROM entity_link WHERE entity = 'counterparties'`)) as {
+    onec_ref: string;
+    crm_id: string;
+  }[];
+  const invoices = dataset.invoicesFor(new Map(links.map((l) => [l.onec_ref, l.crm_id])));
+  sims.bitrix24.sim.state.addInvoices(invoices as unknown as Record<string, unknown>[]);
+  say(`  the portal's managers issued ${invoices.length} invoices`);
+
+  say('Applying CRM-side drift (edited INNs and titles, deleted companies, moved deals, changed invoices, new duplicates)…');
+  const drift = await applyDrift(planDrift(dataset, dataset.seed + 1), sims.bitrix24.sim.driftTarget(originatorId));
+  say(`  ${drift.applied} edits applied`);
+
+  say('Reconciling (counts, statuses, debts, fields, sample, validation, duplicates) and writing the report…');
+  const run = await app.get(ReconcileRunnerService).runNow({ trigger: 'cli', dedupe: true, report: true, sampleSize: 50 });
+  const total = Object.values(run.summary?.discrepancies ?? {}).reduce((a, b) => a + (b ?? 0), 0);
+  say(`  reconciliation ${run.status}: ${total} discrepancies, duplicates ${JSON.stringify(run.summary?.duplicates ?? {})}`);
+}
+
+function saveCrm(sims: RunningSimulators): void {
+  const s = sims.bitrix24.sim.state;
+  const seed: Bitrix24Seed = {
+    companies: s.list('companies'),
+    contacts: s.list('contacts'),
+    deals: s.list('deals'),
+    invoices: s.list('invoices'),
+    requisites: s.requisites(),
+  };
+  writeFileSync(CRM_SNAPSHOT, JSON.stringify(seed));
+}
+
+function formatStats(stats: Record<string, Record<string, number>>): string {
+  return Object.entries(stats)
+    .map(([e, s]) => `${e} ${s.created ?? 0} created, ${s.updated ?? 0} updated, ${s.failed ?? 0} failed`)
+    .join('; ');
+}
+
+function printGuide(
+  base: string,
+  key: string,
+  latest: { id: string; status: string } | undefined,
+  sims: RunningSimulators,
+  ms: number,
+): void {
+  const run = latest ? `${base}/api/v1/reconciliations/${latest.id}` : `${base}/api/v1/reconciliations/latest`;
+  say(`
+Sverka demo is running (ready in ${(ms / 1000).toFixed(1)} s).
+
+  API          ${base}/api/v1          (OpenAPI UI: ${base}/docs)
+  Metrics      ${base}/metrics
+  Health       ${base}/health/ready
+  Report       ${run}/report   (HTML; Accept: text/csv for the CSV)
+  E-mail       ./out/mail/*.eml
+  Demo key     ${key}   (role admin; a new one at every start)
+  Simulators   1C ${sims.onec.url}   Bitrix24 ${sims.bitrix24.webhookUrl}
 
 Try:
-  curl -H "Authorization: Bearer ${key}" ${base}/api/v1/api-keys
-  curl ${base}/health/ready
+  curl -H "Authorization: Bearer ${key}" ${base}/api/v1/reconciliations/latest
+  curl -H "Authorization: Bearer ${key}" "${run}/discrepancies?kind=field_mismatch&limit=5"
+  curl -X POST -H "Authorization: Bearer ${key}" -H 'Content-Type: application/json' -d '{"dedupe":true}' ${base}/api/v1/reconciliations
 
+Schedules are on (sync every 15 minutes, reconciliation daily at 06:00 Moscow time).
 Ctrl-C stops everything; the data stays in ./.data for the next run.
 `);
-  } catch (err) {
-    await fail(err);
-  }
 }
 
 function say(text: string): void {

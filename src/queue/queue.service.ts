@@ -34,7 +34,11 @@ export class QueueService implements OnModuleInit, OnApplicationShutdown {
       // Scheduling is done by @nestjs/schedule (a tick only enqueues); pg-boss's own cron is off.
       schedule: false,
     });
-    this.boss.on('error', (err: Error) => this.log.error(`queue error: ${err.message}`));
+    this.boss.on('error', (err: Error) => {
+      // pg-boss lets idle pool connections go after stop(); their close at database shutdown is not an error.
+      if (this.stopping) this.log.debug(`queue connection closed after stop: ${err.message}`);
+      else this.log.error(`queue error: ${err.message}`);
+    });
     await this.boss.start();
   }
 
