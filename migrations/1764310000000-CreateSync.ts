@@ -67,6 +67,8 @@ export class CreateSync1764310000000 implements MigrationInterface {
         onec_ref     text NOT NULL,
         data_version text NOT NULL,
         reason       text NOT NULL,
+        -- The counterparty a contact/deal waits for (retried once that counterparty is linked).
+        waits_for    text,
         updated_at   timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (entity, onec_ref)
       )`);

@@ -115,6 +115,8 @@ export interface PlannedSkip {
   /** True when a later run may succeed (e.g. the company is not linked yet): the version is not stored. */
   retry: boolean;
   dataVersion: string;
+  /** The counterparty ref the record waits for (retry once it is linked). */
+  waitsFor?: string;
 }
 
 export interface PlannedFlag {
@@ -383,7 +385,7 @@ export function planSync<E extends SyncEntity>(input: PlanInput<E>): SyncPlan {
       }
       const companyId = input.companyLinks?.get(c.ownerRef);
       if (!companyId) {
-        plan.skip.push({ ref: c.ref, reason: `its counterparty ${c.ownerRef} is not synced yet`, retry: true, dataVersion: version });
+        plan.skip.push({ ref: c.ref, reason: `its counterparty ${c.ownerRef} is not synced yet`, retry: true, dataVersion: version, waitsFor: c.ownerRef });
         continue;
       }
       desired = desiredContact(c, m, companyId);
@@ -399,7 +401,7 @@ export function planSync<E extends SyncEntity>(input: PlanInput<E>): SyncPlan {
       }
       const companyId = input.companyLinks?.get(o.counterpartyRef);
       if (!companyId) {
-        plan.skip.push({ ref: o.ref, reason: `its counterparty ${o.counterpartyRef} is not synced yet`, retry: true, dataVersion: version });
+        plan.skip.push({ ref: o.ref, reason: `its counterparty ${o.counterpartyRef} is not synced yet`, retry: true, dataVersion: version, waitsFor: o.counterpartyRef });
         continue;
       }
       const stageId = m.deals.statusMap[o.status];

@@ -175,7 +175,8 @@ export class SyncRunnerService {
   private async syncEntity(runId: string, entity: SyncEntity, full: boolean, s: EntityStats, all: SyncStats): Promise<void> {
     const links = await this.store.links(entity);
     const dead = await this.store.deadVersions(entity);
-    const skipped = full ? new Map<string, string>() : await this.store.skipped(entity);
+    const skipped = full ? new Map<string, { dataVersion: string; waitsFor: string | null }>() : await this.store.skipped(entity);
+    const companyLinks = entity === 'counterparties' ? undefined : await this.store.crmIdsByRef('counterparties');
     const seen = new Map<string, string>();
     for await (const page of this.onec.scanVersions({ entity })) for (const v of page) seen.set(v.ref, v.dataVersion);
     s.scanned = seen.size;
@@ -186,7 +187,9 @@ export class SyncRunnerService {
         continue;
       }
       const link = links.get(ref);
-      if (!full && skipped.get(ref) === dv && !link) {
+      const sk = skipped.get(ref);
+      // Skipped at this version: not re-read, unless it waited for a counterparty that is linked now.
+      if (!full && !link && sk && sk.dataVersion === dv && !(sk.waitsFor && companyLinks?.has(sk.waitsFor))) {
         this.count(entity, s, 'unchanged', 1);
         continue;
       }
@@ -196,7 +199,6 @@ export class SyncRunnerService {
     // Linked records that vanished from 1C: flagged, never deleted in the CRM.
     const vanished = [...links.values()].filter((l) => !seen.has(l.onec_ref) && l.flagged_at === null);
     await this.flagVanished(runId, entity, vanished.map((l) => l.onec_ref));
-    const companyLinks = entity === 'counterparties' ? undefined : await this.store.crmIdsByRef('counterparties');
     // Find-by-origin before creating is needed only when the CRM holds records carrying our origin:
     // on a portal with none (a first sync), no earlier create can be hiding, and this run is the only
     // writer (one run at a time), so the per-record lookups are skipped. One count request per entity.
@@ -344,7 +346,7 @@ export class SyncRunnerService {
       this.log.warn(`sync run ${runId} ${entity}: ${plan.conflict.length} field conflict(s) opened (manual strategy)`);
     }
     // Skips: final ones remembered at their version; "not linked yet" ones retried by the next run.
-    await this.store.saveSkipped(entity, plan.skip.filter((k) => !k.retry).map((k) => ({ ref: k.ref, dataVersion: k.dataVersion, reason: k.reason })));
+    await this.store.saveSkipped(entity, plan.skip.map((k) => ({ ref: k.ref, dataVersion: k.dataVersion, reason: k.reason, waitsFor: k.waitsFor ?? null })));
     this.count(entity, s, 'skipped', plan.skip.length);
     // Records that reached a final state here are no longer failures.
     await this.store.clearFailures(entity, [...plan.skip.filter((k) => !k.retry).map((k) => k.ref), ...plan.flag.map((f) => f.ref)]);

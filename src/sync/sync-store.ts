@@ -180,21 +180,23 @@ export class SyncStore {
     });
   }
 
-  async skipped(entity: SyncEntity): Promise<Map<string, string>> {
-    const rows = (await this.db.query(`SELECT onec_ref, data_version FROM sync_skipped WHERE entity = $1`, [entity])) as {
+  async skipped(entity: SyncEntity): Promise<Map<string, { dataVersion: string; waitsFor: string | null }>> {
+    const rows = (await this.db.query(`SELECT onec_ref, data_version, waits_for FROM sync_skipped WHERE entity = $1`, [entity])) as {
       onec_ref: string;
       data_version: string;
+      waits_for: string | null;
     }[];
-    return new Map(rows.map((r) => [r.onec_ref, r.data_version]));
+    return new Map(rows.map((r) => [r.onec_ref, { dataVersion: r.data_version, waitsFor: r.waits_for }]));
   }
 
-  async saveSkipped(entity: SyncEntity, items: { ref: string; dataVersion: string; reason: string }[]): Promise<void> {
+  async saveSkipped(entity: SyncEntity, items: { ref: string; dataVersion: string; reason: string; waitsFor?: string | null }[]): Promise<void> {
     if (!items.length) return;
     await this.db.query(
-      `INSERT INTO sync_skipped (entity, onec_ref, data_version, reason)
-       SELECT $1, ref, dv, reason FROM jsonb_to_recordset($2::jsonb) AS x(ref text, dv text, reason text)
-       ON CONFLICT (entity, onec_ref) DO UPDATE SET data_version = EXCLUDED.data_version, reason = EXCLUDED.reason, updated_at = now()`,
-      [entity, JSON.stringify(items.map((i) => ({ ref: i.ref, dv: i.dataVersion, reason: i.reason })))],
+      `INSERT INTO sync_skipped (entity, onec_ref, data_version, reason, waits_for)
+       SELECT $1, ref, dv, reason, wf FROM jsonb_to_recordset($2::jsonb) AS x(ref text, dv text, reason text, wf text)
+       ON CONFLICT (entity, onec_ref) DO UPDATE SET data_version = EXCLUDED.data_version, reason = EXCLUDED.reason,
+         waits_for = EXCLUDED.waits_for, updated_at = now()`,
+      [entity, JSON.stringify(items.map((i) => ({ ref: i.ref, dv: i.dataVersion, reason: i.reason, wf: i.waitsFor ?? null })))],
     );
   }
 
