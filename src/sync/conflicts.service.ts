@@ -28,7 +28,7 @@ export class ConflictsService {
     @Inject(DataSource) private readonly db: DataSource,
     @Inject(MAPPING) private readonly mapping: Mapping,
     @Optional() @Inject(CRM_PORT) private readonly crm: CrmPort | null,
-    @Optional() private readonly audit?: AuditService | null,
+    @Optional() @Inject(AuditService) private readonly audit?: AuditService | null,
   ) {}
 
   async resolve(id: string, keep: 'onec' | 'crm', by: string | null): Promise<ConflictView> {

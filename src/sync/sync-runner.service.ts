@@ -70,13 +70,13 @@ export class SyncRunnerService {
   hook: SyncHook | null = null;
 
   constructor(
-    db: DataSource,
+    @Inject(DataSource) db: DataSource,
     @Inject(MAPPING) private readonly mapping: Mapping,
     @Inject(ONEC_PORT) private readonly onec: OneCPort,
     @Optional() @Inject(CRM_PORT) private readonly crm: CrmPort | null,
-    @Optional() private readonly metrics?: SverkaMetrics | null,
-    @Optional() private readonly audit?: AuditService | null,
-    @Optional() private readonly queue?: QueueService | null,
+    @Optional() @Inject(SverkaMetrics) private readonly metrics?: SverkaMetrics | null,
+    @Optional() @Inject(AuditService) private readonly audit?: AuditService | null,
+    @Optional() @Inject(QueueService) private readonly queue?: QueueService | null,
   ) {
     this.store = new SyncStore(db);
   }
@@ -297,17 +297,17 @@ export class SyncRunnerService {
     }
     const ids = [...planLinks.values()].map((l) => l.crmId);
     const current = new Map<string, CrmCurrent>();
-    for (let i = 0; i < ids.length; i += CRM_BATCH) {
-      const got = await crm.getMany(ce, ids.slice(i, i + CRM_BATCH));
+    if (ids.length) {
+      // One call: the adapter packs 50 ids per list command and 50 commands per batch request.
+      const got = await crm.getMany(ce, ids);
       for (const c of got.records) current.set(c.id, c as CrmCurrent);
     }
     let requisites: Map<string, CrmRequisite> | undefined;
     if (entity === 'counterparties' && ids.length) {
       requisites = new Map();
       const refByCompany = new Map([...planLinks].map(([ref, l]) => [l.crmId, ref]));
-      for (let i = 0; i < ids.length; i += CRM_BATCH)
-        for await (const page of crm.readRequisites({ companyIds: ids.slice(i, i + CRM_BATCH) }))
-          for (const rq of page.records) if (rq.xmlId && rq.xmlId === refByCompany.get(rq.companyId)) requisites.set(rq.companyId, rq);
+      for await (const page of crm.readRequisites({ companyIds: ids }))
+        for (const rq of page.records) if (rq.xmlId && rq.xmlId === refByCompany.get(rq.companyId)) requisites.set(rq.companyId, rq);
     }
     const plan = planSync({
       entity,

@@ -86,6 +86,12 @@ describe('sync REST and field strategies', () => {
     const status = await api('/sync/status', t.keys.viewer);
     expect((status.body.entities as Row[]).map((e) => e.entity)).toEqual(['counterparties', 'contacts', 'deals']);
     expect((status.body.entities as Row[])[0].lastSuccessAt).not.toBeNull();
+    // Audit events for the trigger and the run; metrics of §5.
+    const audit = (await t.dataSource.query(`SELECT action, outcome FROM audit_event WHERE target = $1 ORDER BY id`, [a.body.id])) as Row[];
+    expect(audit.map((e) => e.action)).toEqual(expect.arrayContaining(['sync.run.start', 'sync.run.finish']));
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    expect(metrics).toMatch(/sverka_sync_records_total\{entity="counterparties",result="created"\} 60/);
+    expect(metrics).toMatch(/sverka_sync_last_success_timestamp_seconds\{entity="deals"\} \d+/);
   });
 
   it('1C changes propagate (title, deletion mark → flagged, not deleted) and nothing else is written', async () => {
