@@ -12,8 +12,8 @@ import { startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
 import { freePort } from '../src/database/free-port.js';
 import { defaultMapping } from '../src/mapping/default-mapping.js';
 import { ReconcileRunnerService } from '../src/reconcile/reconcile-runner.service.js';
-import { generateDataset } from '../src/simulators/dataset/index.js';
-import { startSimulators } from '../src/simulators/start-simulators.js';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { SyncRunnerService } from '../src/sync/sync-runner.service.js';
 import type { BenchRow } from './bench.types.js';
 
@@ -27,8 +27,9 @@ export async function run(args: string[] = []): Promise<BenchRow[]> {
   const seconds = Number(args.find((a) => a.startsWith('--seconds='))?.split('=')[1] ?? 20);
   const dir = mkdtempSync(join(tmpdir(), 'sverka-bench-api-'));
   const pg = await startEmbeddedPostgres({ dir: join(dir, 'pg'), persistent: false });
-  const dataset = generateDataset({ seed: 5, counterparties: size });
-  const sims = await startSimulators({ dataset, bitrixLimits: { rps: 100, burst: 100 } });
+  // The simulators run in their own process (as 1C and Bitrix24 would), so they do not share the
+  // service's event loop.
+  const sims = await startSimProcess(size);
   let app: INestApplication | undefined;
   try {
     const port = await freePort();
@@ -38,10 +39,10 @@ export async function run(args: string[] = []): Promise<BenchRow[]> {
         SCHEDULER_ENABLED: 'false',
         PORT: String(port),
         DATABASE_URL: pg.url,
-        ONEC_ODATA_URL: sims.onec.url,
-        ONEC_USER: sims.onec.user,
-        ONEC_PASSWORD: sims.onec.password,
-        BITRIX24_WEBHOOK_URL: sims.bitrix24.webhookUrl,
+        ONEC_ODATA_URL: sims.env.ONEC_ODATA_URL,
+        ONEC_USER: sims.env.ONEC_USER,
+        ONEC_PASSWORD: sims.env.ONEC_PASSWORD,
+        BITRIX24_WEBHOOK_URL: sims.env.BITRIX24_WEBHOOK_URL,
         BITRIX24_RPS: '100',
         BITRIX24_BURST: '100',
         API_RATE_LIMIT: '1000000',
@@ -105,6 +106,43 @@ export async function run(args: string[] = []): Promise<BenchRow[]> {
     await pg.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+async function startSimProcess(size: number): Promise<{ env: Record<string, string>; close(): Promise<void> }> {
+  const child = spawn(process.execPath, [fileURLToPath(new URL('../src/cli/sim.js', import.meta.url))], {
+    env: {
+      ...process.env,
+      SIM_ONEC_PORT: '0',
+      SIM_BITRIX24_PORT: '0',
+      SIM_COUNTERPARTIES: String(size),
+      SIM_SEED: '5',
+      SIM_BITRIX24_RPS: '100',
+      SIM_BITRIX24_BURST: '100',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (d) => {
+      out += d;
+      if (out.includes('BITRIX24_WEBHOOK_URL=')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`simulators exited with ${code}`)));
+  });
+  const env = Object.fromEntries(
+    out
+      .split('\n')
+      .filter((l) => /^[A-Z0-9_]+=/.test(l))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1).trim()]),
+  );
+  return {
+    env,
+    close: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
 }
 
 function loadInWorker(opts: autocannon.Options): Promise<autocannon.Result> {

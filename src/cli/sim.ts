@@ -4,7 +4,8 @@ import { startSimulators } from '../simulators/start-simulators.js';
 /**
  * `npm run sim`: the 1C and Bitrix24 simulators alone, seeded with the generated data set.
  * SIM_ONEC_PORT (8081), SIM_BITRIX24_PORT (8082), SIM_COUNTERPARTIES (2000), SIM_SEED (42),
- * SIM_HOST (127.0.0.1), SIM_DATASET_DIR (optional: also write the data set and its truth.json there).
+ * SIM_HOST (127.0.0.1), SIM_DATASET_DIR (optional: also write the data set and its truth.json there),
+ * SIM_BITRIX24_RPS / SIM_BITRIX24_BURST (the fake portal's leaky bucket, default 2 / 50 like a real one).
  * Prints the settings to point Sverka at them; stops on Ctrl-C / SIGTERM.
  */
 function intEnv(name: string, fallback: number, min: number, max: number): number {
@@ -24,11 +25,12 @@ async function main(): Promise<void> {
   const counterparties = intEnv('SIM_COUNTERPARTIES', 2000, 0, 2_000_000);
   const seed = intEnv('SIM_SEED', 42, 0, 2 ** 32 - 1);
   const host = process.env.SIM_HOST || '127.0.0.1';
+  const bitrixLimits = { rps: intEnv('SIM_BITRIX24_RPS', 2, 1, 100_000), burst: intEnv('SIM_BITRIX24_BURST', 50, 1, 100_000) };
   const t0 = Date.now();
   const dataset = generateDataset({ seed, counterparties, lean: counterparties > 200_000 });
   const dir = process.env.SIM_DATASET_DIR;
   if (dir) await dataset.writeDataset(dir);
-  const sims = await startSimulators({ dataset, onecPort, bitrixPort, host, clone: false });
+  const sims = await startSimulators({ dataset, onecPort, bitrixPort, host, clone: false, bitrixLimits });
   const t = dataset.truth;
   const lines = [
     `Simulators up (seed ${seed}, ${counterparties} counterparties, ${t.counts.orders.rows} orders, ${t.counts.crm.companies} CRM companies; ${((Date.now() - t0) / 1000).toFixed(1)} s).`,

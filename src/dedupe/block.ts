@@ -148,7 +148,7 @@ export function drive<T>(steps: Generator<void, T>): T {
 }
 
 /** Blocks between two pauses of the step generator (a few hundred ms of work at most). */
-const BLOCKS_PER_STEP = 20_000;
+const BLOCKS_PER_STEP = 2_000;
 
 /**
  * `forEachCandidatePair` as steps: it yields between its stages and every few thousand blocks, so an
