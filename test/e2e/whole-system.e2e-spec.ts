@@ -45,6 +45,7 @@ describe('whole system: sync → drift → reconciliation → report → metrics
     return { status: r.status, text, json: () => JSON.parse(text) };
   };
 
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a run body read field by field below
   async function finished(path: string): Promise<Record<string, any>> {
     const end = Date.now() + 180_000;
     for (;;) {
