@@ -1,3 +1,4 @@
+import { reasonText } from '../dedupe/reason-text.js';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
@@ -680,7 +681,8 @@ export class ReconcileRunnerService {
           chunk.map((c) => c.scope),
           chunk.map((c) => c.score),
           chunk.map((c) => JSON.stringify(c.members)),
-          chunk.map((c) => JSON.stringify(c.reasons)),
+          // Reasons in REPORT_LOCALE, like the items' detail texts (raw values: the report masks them).
+          chunk.map((c) => JSON.stringify(c.reasons.map((r) => reasonText(r, this.settings.REPORT_LOCALE)))),
         ],
       );
     }

@@ -5,7 +5,7 @@
 export type ReportLocale = 'ru' | 'en';
 
 export interface ReconcileMessages {
-  /** entity, ref */
+  /** entity, ref (PostgreSQL format(): the texts name arguments by position, %2$s…, and leave the entity to the item's own field) */
   missingNoLink: string;
   /** entity, ref, crm id */
   missingGone: string;
@@ -42,15 +42,29 @@ const RU_REASONS: Record<string, string> = {
   'not a valid e-mail address': 'адрес электронной почты не распознан',
 };
 
+/** Entity names for texts (the item's `entity` field keeps the code). */
+const RU_ENTITIES: Record<string, string> = {
+  counterparties: 'Контрагенты',
+  contacts: 'Контактные лица',
+  deals: 'Заказы / сделки',
+  debts: 'Долги',
+};
+const EN_ENTITIES: Record<string, string> = {
+  counterparties: 'Counterparties',
+  contacts: 'Contact persons',
+  deals: 'Orders / deals',
+  debts: 'Debts',
+};
+
 const ru: ReconcileMessages = {
-  missingNoLink: '%s: запись 1С %s не выгружена в CRM (нет связи)',
-  missingGone: '%s: запись 1С %s связана с записью CRM %s, которой больше нет',
-  orphanGone: '%s: запись CRM %s ссылается на запись 1С %s, которой нет в 1С',
-  orphanMarked: '%s: запись CRM %s ссылается на запись 1С %s, помеченную на удаление',
+  missingNoLink: 'Запись 1С %2$s не выгружена в CRM (нет связи)',
+  missingGone: 'Запись 1С %2$s связана с записью CRM %3$s, которой больше нет',
+  orphanGone: 'Запись CRM %2$s ссылается на запись 1С %3$s, которой нет в 1С',
+  orphanMarked: 'Запись CRM %2$s ссылается на запись 1С %3$s, помеченную на удаление',
   fieldMismatch: 'Поле «%s» различается: в 1С «%s», в CRM «%s»',
   statusMismatch: 'Статус заказа в 1С «%s» соответствует стадии %s, а в CRM стадия %s',
   debtMismatch: 'Долг в 1С %s ₽, открытые счета в CRM %s ₽, разница %s ₽ (допуск %s ₽)',
-  countMismatch: (e, o, c, l) => `${e}: в 1С ${o} действующих, в CRM ${c} с источником 1С, связей ${l}`,
+  countMismatch: (e, o, c, l) => `${RU_ENTITIES[e] ?? e}: в 1С ${o} действующих, в CRM ${c} с источником 1С, связей ${l}`,
   invalidValue: (f, r) => `Некорректное значение поля «${f}» в 1С: ${RU_REASONS[r] ?? r}`,
   malformed: (s, r) => `Запись ${s === 'onec' ? '1С' : 'CRM'} не удалось прочитать: ${r}`,
   syncFailure: (r) => `Синхронизация отказалась от записи после всех попыток: ${r}`,
@@ -58,14 +72,14 @@ const ru: ReconcileMessages = {
 };
 
 const en: ReconcileMessages = {
-  missingNoLink: '%s: 1C record %s is not in the CRM (no link)',
-  missingGone: '%s: 1C record %s is linked to CRM record %s, which no longer exists',
-  orphanGone: '%s: CRM record %s points to 1C record %s, which is gone from 1C',
-  orphanMarked: '%s: CRM record %s points to 1C record %s, which is marked for deletion',
+  missingNoLink: '1C record %2$s is not in the CRM (no link)',
+  missingGone: '1C record %2$s is linked to CRM record %3$s, which no longer exists',
+  orphanGone: 'CRM record %2$s points to 1C record %3$s, which is gone from 1C',
+  orphanMarked: 'CRM record %2$s points to 1C record %3$s, which is marked for deletion',
   fieldMismatch: 'Field "%s" differs: 1C "%s", CRM "%s"',
   statusMismatch: '1C order status "%s" maps to stage %s, but the CRM stage is %s',
   debtMismatch: '1C debt %s RUB, CRM open invoices %s RUB, difference %s RUB (tolerance %s RUB)',
-  countMismatch: (e, o, c, l) => `${e}: 1C has ${o} live, the CRM ${c} with a 1C origin, ${l} links`,
+  countMismatch: (e, o, c, l) => `${EN_ENTITIES[e] ?? e}: 1C has ${o} live, the CRM ${c} with a 1C origin, ${l} links`,
   invalidValue: (f, r) => `Invalid value of "${f}" in 1C: ${r}`,
   malformed: (s, r) => `A ${s === 'onec' ? '1C' : 'CRM'} record could not be read: ${r}`,
   syncFailure: (r) => `Sync gave up on this record after all attempts: ${r}`,

@@ -137,11 +137,11 @@ describe('buildReportModel: a succeeded run with discrepancies', () => {
   it('duplicate clusters by score with masked reasons; INN stays', () => {
     expect(m.clusters.total).toBe(3);
     expect(m.clusters.shown[0].reasons).toEqual([
-      'name similarity 0.96 after normalisation',
-      'same phone +7******4321',
-      'same e-mail s***@romashka.ru',
+      'сходство названий 0.96 после нормализации',
+      'общий телефон +7******4321',
+      'общий e-mail s***@romashka.ru',
     ]);
-    expect(m.clusters.shown[2].reasons[0]).toBe('same INN 7812014560');
+    expect(m.clusters.shown[2].reasons[0]).toBe('один ИНН 7812014560');
   });
 
   it('links to the run in the API and to Grafana', () => {

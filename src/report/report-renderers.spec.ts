@@ -58,7 +58,7 @@ describe('renderHtml: what mail clients show', () => {
     expect(html).toContain('22\u00a0000,00\u00a0₽');
     expect(html).toContain('5024089920');
     expect(html).toContain('5024089921');
-    expect(html).toContain('same phone +7******4321');
+    expect(html).toContain('общий телефон +7******4321');
     expect(html).toContain('href="https://sverka.example.ru/api/v1/reconciliations/');
     expect(html).toContain('href="https://grafana.example.ru/d/sverka"');
   });

@@ -105,13 +105,13 @@ export function sampleDiscrepancies(): DiscrepancyItem[] {
       kind: 'missing_in_crm',
       entity: 'counterparties',
       onecRef: ref(6),
-      detail: 'counterparties: запись 1С ООО «СтройМонтаж» не выгружена в CRM (нет связи)',
+      detail: 'Запись 1С ООО «СтройМонтаж» не выгружена в CRM (нет связи)',
     }),
     item({
       kind: 'missing_in_crm',
       entity: 'contacts',
       onecRef: ref(7),
-      detail: 'contacts: запись 1С Петрова Анна (тел. 8 (812) 333-44-55) не выгружена в CRM (нет связи)',
+      detail: 'Запись 1С Петрова Анна (тел. 8 (812) 333-44-55) не выгружена в CRM (нет связи)',
     }),
     item({
       kind: 'orphan_in_crm',
@@ -154,7 +154,7 @@ export function sampleDiscrepancies(): DiscrepancyItem[] {
     item({
       kind: 'count_mismatch',
       entity: 'counterparties',
-      detail: 'counterparties: в 1С 1200 действующих, в CRM 1195 с источником 1С, связей 1190',
+      detail: 'Контрагенты: в 1С 1200 действующих, в CRM 1195 с источником 1С, связей 1190',
     }),
     item({
       kind: 'invalid_value',
@@ -196,9 +196,9 @@ export function sampleClusters(): DuplicateCluster[] {
         { system: 'crm', id: '2988', name: 'Ромашка ООО', inn: null },
       ],
       reasons: [
-        'name similarity 0.96 after normalisation',
-        'same phone +74957654321',
-        'same e-mail sales@romashka.ru',
+        'сходство названий 0.96 после нормализации',
+        'общий телефон +74957654321',
+        'общий e-mail sales@romashka.ru',
       ],
     },
     {
@@ -209,7 +209,7 @@ export function sampleClusters(): DuplicateCluster[] {
         { system: 'crm', id: '3001', name: 'ИП Иванов Сергей Петрович', inn: '500100732259' },
         { system: 'crm', id: '3044', name: 'Иванов С. П.', inn: null },
       ],
-      reasons: ['person name matches with initials', 'same e-mail ivanov@romashka.ru'],
+      reasons: ['одно и то же ФИО (порядок слов, инициалы)', 'общий e-mail ivanov@romashka.ru'],
     },
     {
       id: '3',
@@ -219,7 +219,7 @@ export function sampleClusters(): DuplicateCluster[] {
         { system: 'onec', id: ref(21), name: 'АО «Северторг»', inn: '7812014560' },
         { system: 'onec', id: ref(22), name: 'Северторг АО (не использовать)', inn: '7812014560' },
       ],
-      reasons: ['same INN 7812014560', 'name similarity 0.84 after normalisation'],
+      reasons: ['один ИНН 7812014560', 'сходство названий 0.84 после нормализации'],
     },
   ];
 }
