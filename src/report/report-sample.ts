@@ -118,7 +118,7 @@ export function sampleDiscrepancies(): DiscrepancyItem[] {
       entity: 'deals',
       crmId: '15388',
       onecRef: ref(8),
-      detail: 'deals: запись CRM 15388 ссылается на запись 1С, помеченную на удаление',
+      detail: 'Запись CRM 15388 ссылается на запись 1С, помеченную на удаление',
     }),
     item({
       kind: 'status_mismatch',
