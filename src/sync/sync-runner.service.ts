@@ -333,7 +333,6 @@ export class SyncRunnerService {
   }
 
   private async apply(runId: string, entity: SyncEntity, plan: SyncPlan, s: EntityStats, batchNo: number): Promise<number> {
-    const crm = this.crm!;
     const ce = CRM_ENTITY[entity];
     if (plan.invalid.length)
       this.log.warn(`sync run ${runId} ${entity}: ${plan.invalid.length} invalid value(s) in 1C (${plan.invalid.filter((i) => i.pushed).length} pushed as is)`);
