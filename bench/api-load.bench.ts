@@ -68,13 +68,24 @@ export async function run(args: string[] = []): Promise<BenchRow[]> {
       '/api/v1/sync/status',
     ];
     const rows: BenchRow[] = [
-      { name: 'set-up', value: size, unit: 'counterparties', note: `50 readers on ${paths.length} result endpoints, ${seconds} s per load, a reconciliation with dedupe running` },
+      {
+        name: 'set-up',
+        value: size,
+        unit: 'counterparties',
+        note: `50 readers on ${paths.length} result endpoints, ${seconds} s per load, a reconciliation with dedupe running`,
+      },
     ];
     // Two loads, each while a reconciliation (with dedupe) runs in the same service process:
     // paced — 50 readers polling at 5 requests/s each (250/s in all), the goal scenario;
     // saturating — 50 readers with no pause at all, to show the ceiling of one instance on 2 cores.
     // Warm-up (JIT, connection pools), not measured.
-    await loadInWorker({ url: base, connections: 50, duration: 5, headers: { authorization: `Bearer ${key}` }, requests: paths.map((path) => ({ method: 'GET', path })) });
+    await loadInWorker({
+      url: base,
+      connections: 50,
+      duration: 5,
+      headers: { authorization: `Bearer ${key}` },
+      requests: paths.map((path) => ({ method: 'GET', path })),
+    });
     for (const [label, rate] of [
       ['paced 250 req/s', 250],
       ['saturating', undefined],
@@ -91,8 +102,18 @@ export async function run(args: string[] = []): Promise<BenchRow[]> {
       const during = await reconciling;
       const errors = result.errors + result.timeouts + result.non2xx;
       rows.push(
-        { name: `${label}: requests`, value: result.requests.total, unit: 'requests', note: `${Math.round(result.requests.total / seconds)} req/s` },
-        { name: `${label}: errors (network, timeouts, non-2xx)`, value: errors, unit: 'requests', note: 'goal 0' },
+        {
+          name: `${label}: requests`,
+          value: result.requests.total,
+          unit: 'requests',
+          note: `${Math.round(result.requests.total / seconds)} req/s`,
+        },
+        {
+          name: `${label}: errors (network, timeouts, non-2xx)`,
+          value: errors,
+          unit: 'requests',
+          note: 'goal 0',
+        },
         { name: `${label}: latency p50`, value: result.latency.p50, unit: 'ms' },
         { name: `${label}: latency p99`, value: result.latency.p99, unit: 'ms', note: 'goal < 200 ms' },
         { name: `${label}: latency max`, value: result.latency.max, unit: 'ms' },
@@ -108,7 +129,9 @@ export async function run(args: string[] = []): Promise<BenchRow[]> {
   }
 }
 
-async function startSimProcess(size: number): Promise<{ env: Record<string, string>; close(): Promise<void> }> {
+async function startSimProcess(
+  size: number,
+): Promise<{ env: Record<string, string>; close(): Promise<void> }> {
   const child = spawn(process.execPath, [fileURLToPath(new URL('../src/cli/sim.js', import.meta.url))], {
     env: {
       ...process.env,
@@ -160,7 +183,8 @@ function loadInWorker(opts: autocannon.Options): Promise<autocannon.Result> {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   run(process.argv.slice(2)).then(
     (rows) => {
-      for (const r of rows) process.stdout.write(`${r.name}: ${r.value} ${r.unit}${r.note ? `  (${r.note})` : ''}\n`);
+      for (const r of rows)
+        process.stdout.write(`${r.name}: ${r.value} ${r.unit}${r.note ? `  (${r.note})` : ''}\n`);
       process.exit(0);
     },
     (err: unknown) => {

@@ -39,7 +39,8 @@ async function main(filters: string[]): Promise<void> {
     process.stdout.write(`  (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
   }
   process.stdout.write('\n| bench | figure | value | unit | note |\n|---|---|---|---|---|\n');
-  for (const r of rows) process.stdout.write(`| ${r.bench} | ${r.name} | ${r.value} | ${r.unit} | ${r.note ?? ''} |\n`);
+  for (const r of rows)
+    process.stdout.write(`| ${r.bench} | ${r.name} | ${r.value} | ${r.unit} | ${r.note ?? ''} |\n`);
 }
 
 void main(process.argv.slice(2));

@@ -28,7 +28,11 @@ import type { BenchRow } from './bench.types.js';
  */
 export async function run(args: string[] = []): Promise<BenchRow[]> {
   const arg = (k: string, d: number) =>
-    Number(args.find((a) => a.startsWith(`--${k}=`))?.split('=')[1] ?? process.env[`BENCH_SYNC_${k.toUpperCase()}`] ?? d);
+    Number(
+      args.find((a) => a.startsWith(`--${k}=`))?.split('=')[1] ??
+        process.env[`BENCH_SYNC_${k.toUpperCase()}`] ??
+        d,
+    );
   const n = arg('counterparties', 20_000);
   const ordersPer = arg('orders', 2);
   const rps = arg('rps', 50);
@@ -79,7 +83,12 @@ export async function run(args: string[] = []): Promise<BenchRow[]> {
       { mode: 'embedded' },
     );
     const onec = createOneCPort(settings, mapping);
-    const crm = new Bitrix24Adapter({ webhookUrl: sims.bitrix24.webhookUrl, rps, burst, originatorId: mapping.originatorId });
+    const crm = new Bitrix24Adapter({
+      webhookUrl: sims.bitrix24.webhookUrl,
+      rps,
+      burst,
+      originatorId: mapping.originatorId,
+    });
     const runner = new SyncRunnerService(ds, mapping, onec, crm);
     const b24 = sims.bitrix24.sim;
     const c1 = sims.onec.sim;
@@ -95,8 +104,17 @@ export async function run(args: string[] = []): Promise<BenchRow[]> {
     const commands = b24.calls.reduce((a, c) => a + (c.commands?.length ?? 1), 0);
     const limit = rps * 50;
     rows.push(
-      { name: `first sync: ${n} counterparties + ${Math.round(n * ordersPer)} orders (status ${first.status})`, value: s1.toFixed(1), unit: 's' },
-      { name: 'first sync: records written', value: created, unit: 'records', note: `${commands} CRM commands in ${fullRequests} requests` },
+      {
+        name: `first sync: ${n} counterparties + ${Math.round(n * ordersPer)} orders (status ${first.status})`,
+        value: s1.toFixed(1),
+        unit: 's',
+      },
+      {
+        name: 'first sync: records written',
+        value: created,
+        unit: 'records',
+        note: `${commands} CRM commands in ${fullRequests} requests`,
+      },
       {
         name: 'first sync: records/s as a fraction of rps × 50',
         value: (created / s1 / limit).toFixed(3),
@@ -116,9 +134,13 @@ export async function run(args: string[] = []): Promise<BenchRow[]> {
     const step = 100;
     let changed = 0;
     for (let i = 0; i < cps.length; i += step, changed++)
-      c1.update('counterparties', String(cps[i].Ref_Key), { Description: `${String(cps[i].Description)} (изм.)` });
+      c1.update('counterparties', String(cps[i].Ref_Key), {
+        Description: `${String(cps[i].Description)} (изм.)`,
+      });
     for (let i = 0; i < orders.length; i += step, changed++)
-      c1.update('orders', String(orders[i].Ref_Key), { СуммаДокумента: Number(orders[i].СуммаДокумента) + 1 });
+      c1.update('orders', String(orders[i].Ref_Key), {
+        СуммаДокумента: Number(orders[i].СуммаДокумента) + 1,
+      });
     b24.clearCalls();
     c1.clearCalls();
     const t1 = Date.now();
@@ -127,14 +149,33 @@ export async function run(args: string[] = []): Promise<BenchRow[]> {
     const incRequests = b24.calls.length;
     const incBytes = onecBytes();
     rows.push(
-      { name: `incremental run, ${changed} records changed (1%) (status ${inc.status})`, value: s2.toFixed(1), unit: 's' },
-      { name: 'incremental: CRM requests as a fraction of the full run', value: (incRequests / fullRequests).toFixed(4), unit: 'fraction', note: `${incRequests} vs ${fullRequests}; goal ≤ 0.02` },
-      { name: 'incremental: 1C bytes read as a fraction of the full run', value: (incBytes / fullBytes).toFixed(4), unit: 'fraction', note: `${(incBytes / 2 ** 20).toFixed(2)} MiB vs ${(fullBytes / 2 ** 20).toFixed(1)} MiB (the version scan of every set is most of it); goal ≤ 0.02` },
+      {
+        name: `incremental run, ${changed} records changed (1%) (status ${inc.status})`,
+        value: s2.toFixed(1),
+        unit: 's',
+      },
+      {
+        name: 'incremental: CRM requests as a fraction of the full run',
+        value: (incRequests / fullRequests).toFixed(4),
+        unit: 'fraction',
+        note: `${incRequests} vs ${fullRequests}; goal ≤ 0.02`,
+      },
+      {
+        name: 'incremental: 1C bytes read as a fraction of the full run',
+        value: (incBytes / fullBytes).toFixed(4),
+        unit: 'fraction',
+        note: `${(incBytes / 2 ** 20).toFixed(2)} MiB vs ${(fullBytes / 2 ** 20).toFixed(1)} MiB (the version scan of every set is most of it); goal ≤ 0.02`,
+      },
     );
     b24.clearCalls();
     const t2 = Date.now();
     await runner.runNow({ trigger: 'cli' });
-    rows.push({ name: 'unchanged 1C base: CRM requests', value: b24.calls.length, unit: 'requests', note: `${((Date.now() - t2) / 1000).toFixed(1)} s, the version scan only` });
+    rows.push({
+      name: 'unchanged 1C base: CRM requests',
+      value: b24.calls.length,
+      unit: 'requests',
+      note: `${((Date.now() - t2) / 1000).toFixed(1)} s, the version scan only`,
+    });
   } finally {
     await sims.close();
     await ds.destroy();
@@ -146,6 +187,7 @@ export async function run(args: string[] = []): Promise<BenchRow[]> {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   void run(process.argv.slice(2)).then((rows) => {
-    for (const r of rows) process.stdout.write(`${r.name}: ${r.value} ${r.unit}${r.note ? `  (${r.note})` : ''}\n`);
+    for (const r of rows)
+      process.stdout.write(`${r.name}: ${r.value} ${r.unit}${r.note ? `  (${r.note})` : ''}\n`);
   });
 }

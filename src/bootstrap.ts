@@ -14,7 +14,9 @@ export const API_PREFIX = 'api/v1';
  * the root), validation that rejects unknown properties, problem+json errors, helmet, OpenAPI at
  * /docs and /docs-json, pino logs. Entry points stop it with `stopOnSignals` (or `app.close()`).
  */
-export async function createApp(opts: AppModuleOptions & { bufferLogs?: boolean }): Promise<INestApplication> {
+export async function createApp(
+  opts: AppModuleOptions & { bufferLogs?: boolean },
+): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(opts), {
     bufferLogs: opts.bufferLogs ?? true,
     abortOnError: false,
@@ -25,7 +27,9 @@ export async function createApp(opts: AppModuleOptions & { bufferLogs?: boolean 
   app.use(
     helmet({
       // Swagger UI needs inline styles; scripts stay same-origin.
-      contentSecurityPolicy: { directives: { 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] } },
+      contentSecurityPolicy: {
+        directives: { 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] },
+      },
     }),
   );
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready', 'metrics'] });
@@ -60,7 +64,10 @@ export async function createApp(opts: AppModuleOptions & { bufferLogs?: boolean 
  * Graceful shutdown: on SIGTERM or SIGINT stop taking requests and jobs, let in-flight work finish or
  * checkpoint (the modules' shutdown hooks), close the pool, then run `after` and exit 0.
  */
-export function stopOnSignals(app: INestApplication, after: () => Promise<void> = async () => undefined): void {
+export function stopOnSignals(
+  app: INestApplication,
+  after: () => Promise<void> = async () => undefined,
+): void {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

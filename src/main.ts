@@ -20,7 +20,9 @@ async function main(): Promise<void> {
   stopOnSignals(app);
   await app.listen(settings.PORT);
   const url = settings.PUBLIC_URL ?? `http://localhost:${settings.PORT}`;
-  process.stdout.write(`Sverka is listening on ${url} (API ${url}/api/v1, docs ${url}/docs, metrics ${url}/metrics)\n`);
+  process.stdout.write(
+    `Sverka is listening on ${url} (API ${url}/api/v1, docs ${url}/docs, metrics ${url}/metrics)\n`,
+  );
 }
 
 main().catch((err: unknown) => {

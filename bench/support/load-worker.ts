@@ -6,7 +6,8 @@ import autocannon from 'autocannon';
  * Inside a worker autocannon returns raw histograms; `aggregateResult` turns them into the usual result.
  */
 const opts = workerData as autocannon.Options;
-const aggregate = (autocannon as unknown as { aggregateResult: (r: unknown, o: unknown) => unknown }).aggregateResult;
+const aggregate = (autocannon as unknown as { aggregateResult: (r: unknown, o: unknown) => unknown })
+  .aggregateResult;
 autocannon(opts).then(
   (raw) => parentPort?.postMessage({ ok: true, result: JSON.parse(JSON.stringify(aggregate([raw], opts))) }),
   (err: unknown) => parentPort?.postMessage({ ok: false, error: String(err) }),

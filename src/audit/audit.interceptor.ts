@@ -21,7 +21,8 @@ export class AuditInterceptor implements NestInterceptor {
     });
     return next.handle().pipe(
       tap((body: unknown) => {
-        const id = body && typeof body === 'object' && 'id' in body ? String((body as { id: unknown }).id) : undefined;
+        const id =
+          body && typeof body === 'object' && 'id' in body ? String((body as { id: unknown }).id) : undefined;
         void this.audit.record({ ...base(), outcome: 'ok', detail: id ? { resultId: id } : null });
       }),
       catchError((err: unknown) => {

@@ -39,13 +39,17 @@ export class ApiKeyGuard implements CanActivate {
     if (!identity) {
       await this.auditRefusal(req, null, 'unauthenticated');
       throw new UnauthorizedException(
-        key ? 'The API key is unknown or revoked.' : 'An API key is required: send "Authorization: Bearer <key>".',
+        key
+          ? 'The API key is unknown or revoked.'
+          : 'An API key is required: send "Authorization: Bearer <key>".',
       );
     }
     req.apiKey = identity;
     if (!roleAllows(identity.role, need)) {
       await this.auditRefusal(req, identity, 'denied');
-      throw new ForbiddenException(`This call needs the ${need} role; the key "${identity.name}" is a ${identity.role}.`);
+      throw new ForbiddenException(
+        `This call needs the ${need} role; the key "${identity.name}" is a ${identity.role}.`,
+      );
     }
     return true;
   }

@@ -33,7 +33,9 @@ export class ApiKeysController {
   /** Creates a key; the key is in this response only. */
   @Post()
   @ApiCreatedResponse({ description: '{ id, name, role, key }' })
-  async create(@Body() dto: CreateApiKeyDto): Promise<{ id: string; name: string; role: string; key: string }> {
+  async create(
+    @Body() dto: CreateApiKeyDto,
+  ): Promise<{ id: string; name: string; role: string; key: string }> {
     const { key, identity } = await this.keys.create(dto.name, dto.role);
     return { ...identity, key };
   }

@@ -36,18 +36,38 @@ async function main(argv: string[]): Promise<number> {
     const audit = ds.getRepository(AuditEvent);
     if (command === 'create') {
       const { key, identity } = await keys.create(values.name!, values.role as Role);
-      await audit.save(audit.create({ action: 'apikey.create', target: identity.name, outcome: 'ok', detail: { role: identity.role, via: 'cli' } }));
+      await audit.save(
+        audit.create({
+          action: 'apikey.create',
+          target: identity.name,
+          outcome: 'ok',
+          detail: { role: identity.role, via: 'cli' },
+        }),
+      );
       process.stdout.write(`${key}\n`);
-      process.stderr.write(`Created API key "${identity.name}" (${identity.role}). It is shown only now: store it safely.\n`);
+      process.stderr.write(
+        `Created API key "${identity.name}" (${identity.role}). It is shown only now: store it safely.\n`,
+      );
     } else if (command === 'list') {
       const rows = await keys.list();
       const lines = rows.map((k) =>
-        [k.name.padEnd(24), k.role.padEnd(9), `${k.keyPrefix}…`, k.createdAt.toISOString(), k.lastUsedAt?.toISOString() ?? '-', k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : 'active'].join('  '),
+        [
+          k.name.padEnd(24),
+          k.role.padEnd(9),
+          `${k.keyPrefix}…`,
+          k.createdAt.toISOString(),
+          k.lastUsedAt?.toISOString() ?? '-',
+          k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : 'active',
+        ].join('  '),
       );
-      process.stdout.write(`${['name'.padEnd(24), 'role'.padEnd(9), 'prefix', 'created', 'last used', 'state'].join('  ')}\n${lines.join('\n')}\n`);
+      process.stdout.write(
+        `${['name'.padEnd(24), 'role'.padEnd(9), 'prefix', 'created', 'last used', 'state'].join('  ')}\n${lines.join('\n')}\n`,
+      );
     } else {
       const k = await keys.revoke(values.name!);
-      await audit.save(audit.create({ action: 'apikey.revoke', target: k.name, outcome: 'ok', detail: { via: 'cli' } }));
+      await audit.save(
+        audit.create({ action: 'apikey.revoke', target: k.name, outcome: 'ok', detail: { via: 'cli' } }),
+      );
       process.stdout.write(`Revoked API key "${k.name}".\n`);
     }
     return 0;

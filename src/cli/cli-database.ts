@@ -14,9 +14,12 @@ export const DEMO_STATE_FILE = resolve('.data', 'demo.json');
 export async function openCliDatabase(): Promise<DataSource> {
   const settings = await loadSettings({ mode: 'embedded' });
   let url = settings.DATABASE_URL;
-  if (!url && existsSync(DEMO_STATE_FILE)) url = (JSON.parse(readFileSync(DEMO_STATE_FILE, 'utf8')) as { databaseUrl?: string }).databaseUrl;
+  if (!url && existsSync(DEMO_STATE_FILE))
+    url = (JSON.parse(readFileSync(DEMO_STATE_FILE, 'utf8')) as { databaseUrl?: string }).databaseUrl;
   if (!url) {
-    throw new Error('DATABASE_URL is not set (and no running demo was found): set it to the service\'s PostgreSQL.');
+    throw new Error(
+      "DATABASE_URL is not set (and no running demo was found): set it to the service's PostgreSQL.",
+    );
   }
   const ds = createDataSource(url, { poolSize: 2, applicationName: 'sverka-cli' });
   await ds.initialize();

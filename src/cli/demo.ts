@@ -107,7 +107,13 @@ async function main(): Promise<void> {
     const [latest] = (await ds.query(
       `SELECT id, status, summary FROM reconciliation_run WHERE status IN ('succeeded', 'partial') ORDER BY finished_at DESC LIMIT 1`,
     )) as { id: string; status: string; summary: { discrepancies?: Record<string, number> } }[];
-    printGuide(settings.PUBLIC_URL ?? `http://localhost:${settings.PORT}`, key, latest, sims, Date.now() - t0);
+    printGuide(
+      settings.PUBLIC_URL ?? `http://localhost:${settings.PORT}`,
+      key,
+      latest,
+      sims,
+      Date.now() - t0,
+    );
   } catch (err) {
     process.stderr.write(`demo failed: ${(err as Error)?.stack ?? String(err)}\n`);
     await app?.close().catch(() => undefined);
@@ -128,7 +134,9 @@ async function firstRun(
   const sync = await app.get(SyncRunnerService).runNow({ trigger: 'cli' });
   say(`  sync ${sync.status}: ${formatStats(sync.stats as Record<string, Record<string, number>>)}`);
 
-  const links = (await ds.query(`SELECT onec_ref, crm_id FROM entity_link WHERE entity = 'counterparties'`)) as {
+  const links = (await ds.query(
+    `SELECT onec_ref, crm_id FROM entity_link WHERE entity = 'counterparties'`,
+  )) as {
     onec_ref: string;
     crm_id: string;
   }[];
@@ -136,14 +144,25 @@ async function firstRun(
   sims.bitrix24.sim.state.addInvoices(invoices as unknown as Record<string, unknown>[]);
   say(`  the portal's managers issued ${invoices.length} invoices`);
 
-  say('Applying CRM-side drift (edited INNs and titles, deleted companies, moved deals, changed invoices, new duplicates)…');
-  const drift = await applyDrift(planDrift(dataset, dataset.seed + 1), sims.bitrix24.sim.driftTarget(originatorId));
+  say(
+    'Applying CRM-side drift (edited INNs and titles, deleted companies, moved deals, changed invoices, new duplicates)…',
+  );
+  const drift = await applyDrift(
+    planDrift(dataset, dataset.seed + 1),
+    sims.bitrix24.sim.driftTarget(originatorId),
+  );
   say(`  ${drift.applied} edits applied`);
 
-  say('Reconciling (counts, statuses, debts, fields, sample, validation, duplicates) and writing the report…');
-  const run = await app.get(ReconcileRunnerService).runNow({ trigger: 'cli', dedupe: true, report: true, sampleSize: 50 });
+  say(
+    'Reconciling (counts, statuses, debts, fields, sample, validation, duplicates) and writing the report…',
+  );
+  const run = await app
+    .get(ReconcileRunnerService)
+    .runNow({ trigger: 'cli', dedupe: true, report: true, sampleSize: 50 });
   const total = Object.values(run.summary?.discrepancies ?? {}).reduce((a, b) => a + (b ?? 0), 0);
-  say(`  reconciliation ${run.status}: ${total} discrepancies, duplicates ${JSON.stringify(run.summary?.duplicates ?? {})}`);
+  say(
+    `  reconciliation ${run.status}: ${total} discrepancies, duplicates ${JSON.stringify(run.summary?.duplicates ?? {})}`,
+  );
 }
 
 function saveCrm(sims: RunningSimulators): void {
@@ -171,7 +190,9 @@ function printGuide(
   sims: RunningSimulators,
   ms: number,
 ): void {
-  const run = latest ? `${base}/api/v1/reconciliations/${latest.id}` : `${base}/api/v1/reconciliations/latest`;
+  const run = latest
+    ? `${base}/api/v1/reconciliations/${latest.id}`
+    : `${base}/api/v1/reconciliations/latest`;
   say(`
 Sverka demo is running (ready in ${(ms / 1000).toFixed(1)} s).
 

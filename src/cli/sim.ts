@@ -25,7 +25,10 @@ async function main(): Promise<void> {
   const counterparties = intEnv('SIM_COUNTERPARTIES', 2000, 0, 2_000_000);
   const seed = intEnv('SIM_SEED', 42, 0, 2 ** 32 - 1);
   const host = process.env.SIM_HOST || '127.0.0.1';
-  const bitrixLimits = { rps: intEnv('SIM_BITRIX24_RPS', 2, 1, 100_000), burst: intEnv('SIM_BITRIX24_BURST', 50, 1, 100_000) };
+  const bitrixLimits = {
+    rps: intEnv('SIM_BITRIX24_RPS', 2, 1, 100_000),
+    burst: intEnv('SIM_BITRIX24_BURST', 50, 1, 100_000),
+  };
   const t0 = Date.now();
   const dataset = generateDataset({ seed, counterparties, lean: counterparties > 200_000 });
   const dir = process.env.SIM_DATASET_DIR;

@@ -34,10 +34,17 @@ async function main(): Promise<number> {
     }
     const args = process.argv.slice(2);
     const i = args.indexOf('--entities');
-    const entities = i >= 0 ? (args[i + 1].split(',').filter((e) => (SYNC_ENTITIES as readonly string[]).includes(e)) as SyncEntity[]) : undefined;
+    const entities =
+      i >= 0
+        ? (args[i + 1]
+            .split(',')
+            .filter((e) => (SYNC_ENTITIES as readonly string[]).includes(e)) as SyncEntity[])
+        : undefined;
     await runner.recoverStale(new Date(Date.now() + 3_600_000)); // a CLI run owns the database: any `running` run is left over
     const run = await runner.runNow({ trigger: 'cli', entities, full: args.includes('--full') });
-    process.stdout.write(`${JSON.stringify({ id: run.id, status: run.status, stats: run.stats, error: run.error })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ id: run.id, status: run.status, stats: run.stats, error: run.error })}\n`,
+    );
     return run.status === 'succeeded' ? 0 : run.status === 'partial' ? 2 : 1;
   } finally {
     await ds.destroy();

@@ -13,7 +13,8 @@ describe('ru-ids', () => {
     expect(checkInn('0000000000').ok).toBe(false);
   });
   it('makes valid INNs from bodies', () => {
-    for (const body of ['123456789', '987654321', '1234567890']) expect(checkInn(innWithCheckDigits(body)).ok).toBe(true);
+    for (const body of ['123456789', '987654321', '1234567890'])
+      expect(checkInn(innWithCheckDigits(body)).ok).toBe(true);
   });
   it('checks KPP format', () => {
     expect(checkKpp('773601001').ok).toBe(true);

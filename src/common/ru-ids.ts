@@ -44,7 +44,9 @@ export function innKind(inn: string): InnKind | null {
 
 /** KPP: 9 characters, NNNNPPNNN (tax office code, reason code — digits or capital Latin letters —, number). */
 export function checkKpp(kpp: string): IdCheck {
-  return /^\d{4}[\dA-Z]{2}\d{3}$/.test(kpp) ? { ok: true } : { ok: false, reason: 'KPP must be 9 characters: 4 digits, 2 digits or letters A-Z, 3 digits' };
+  return /^\d{4}[\dA-Z]{2}\d{3}$/.test(kpp)
+    ? { ok: true }
+    : { ok: false, reason: 'KPP must be 9 characters: 4 digits, 2 digits or letters A-Z, 3 digits' };
 }
 
 /** Check digit of a 12-digit OGRN body (mod 11, last digit) or a 14-digit OGRNIP body (mod 13, last digit). */
@@ -57,7 +59,8 @@ export function ogrnCheckDigit(body: string): number {
 /** OGRN (13 digits) or OGRNIP (15 digits) with a valid check digit. */
 export function checkOgrn(ogrn: string): IdCheck {
   if (!/^\d+$/.test(ogrn)) return { ok: false, reason: 'OGRN must contain digits only' };
-  if (ogrn.length !== 13 && ogrn.length !== 15) return { ok: false, reason: 'OGRN must have 13 digits (OGRNIP 15)' };
+  if (ogrn.length !== 13 && ogrn.length !== 15)
+    return { ok: false, reason: 'OGRN must have 13 digits (OGRNIP 15)' };
   const expected = ogrnCheckDigit(ogrn.slice(0, -1));
   return expected === Number(ogrn.at(-1)) ? { ok: true } : { ok: false, reason: 'OGRN check digit is wrong' };
 }

@@ -21,7 +21,10 @@ const int = (def: number, min: number, max: number) =>
     .default(def);
 
 const positive = (def: number) =>
-  z.coerce.number({ message: 'must be a number' }).positive({ message: 'must be greater than 0' }).default(def);
+  z.coerce
+    .number({ message: 'must be a number' })
+    .positive({ message: 'must be greater than 0' })
+    .default(def);
 
 const httpUrl = z
   .string()
@@ -88,7 +91,9 @@ export const settingsSchema = z.object({
   ONEC_MAPPING_FILE: optional(z.string()),
 
   // --- CRM ---
-  CRM_KIND: z.enum(['bitrix24'], { message: 'must be bitrix24 (the only CRM adapter so far)' }).default('bitrix24'),
+  CRM_KIND: z
+    .enum(['bitrix24'], { message: 'must be bitrix24 (the only CRM adapter so far)' })
+    .default('bitrix24'),
   /** secret (the path holds the webhook secret) */
   BITRIX24_WEBHOOK_URL: optional(
     httpUrl.refine((v) => /\/rest\/\d+\/[^/]+\/?$/.test(v), {
@@ -127,7 +132,13 @@ export const settingsSchema = z.object({
 export type Settings = z.infer<typeof settingsSchema>;
 
 /** Settings whose values are secrets: never logged, never in errors, metrics or reports. */
-export const SECRET_SETTINGS = ['DATABASE_URL', 'ONEC_PASSWORD', 'BITRIX24_WEBHOOK_URL', 'SMTP_URL', 'TEST_DATABASE_URL'] as const;
+export const SECRET_SETTINGS = [
+  'DATABASE_URL',
+  'ONEC_PASSWORD',
+  'BITRIX24_WEBHOOK_URL',
+  'SMTP_URL',
+  'TEST_DATABASE_URL',
+] as const;
 
 /** Settings `npm start` cannot run without (the demo and tests supply their own). */
 export const REQUIRED_FOR_START = [

@@ -57,13 +57,29 @@ describe('settings', () => {
     ['PORT', '70000', 'PORT: must be at most 65535'],
     ['DATABASE_URL', 'mysql://x', 'DATABASE_URL: must start with postgres://'],
     ['ONEC_ODATA_URL', 'https://1c.example.ru/bp30', 'ONEC_ODATA_URL: must end in /odata/standard.odata'],
-    ['ONEC_ODATA_URL', 'ftp://1c/odata/standard.odata', 'ONEC_ODATA_URL: must start with http:// or https://'],
-    ['BITRIX24_WEBHOOK_URL', 'https://example.bitrix24.ru/', 'BITRIX24_WEBHOOK_URL: must look like https://<portal>/rest/<user_id>/<secret>/'],
+    [
+      'ONEC_ODATA_URL',
+      'ftp://1c/odata/standard.odata',
+      'ONEC_ODATA_URL: must start with http:// or https://',
+    ],
+    [
+      'BITRIX24_WEBHOOK_URL',
+      'https://example.bitrix24.ru/',
+      'BITRIX24_WEBHOOK_URL: must look like https://<portal>/rest/<user_id>/<secret>/',
+    ],
     ['BITRIX24_RPS', '0', 'BITRIX24_RPS: must be greater than 0'],
     ['BITRIX24_BURST', '2.5', 'BITRIX24_BURST: must be a whole number'],
     ['CRM_KIND', 'amocrm', 'CRM_KIND: must be bitrix24 (the only CRM adapter so far)'],
-    ['SYNC_CRON', 'every 15 minutes', 'SYNC_CRON: must be a cron expression with 5 or 6 fields, e.g. "0 6 * * *"'],
-    ['RECONCILE_CRON', '0 6 *', 'RECONCILE_CRON: must be a cron expression with 5 or 6 fields, e.g. "0 6 * * *"'],
+    [
+      'SYNC_CRON',
+      'every 15 minutes',
+      'SYNC_CRON: must be a cron expression with 5 or 6 fields, e.g. "0 6 * * *"',
+    ],
+    [
+      'RECONCILE_CRON',
+      '0 6 *',
+      'RECONCILE_CRON: must be a cron expression with 5 or 6 fields, e.g. "0 6 * * *"',
+    ],
     ['SCHEDULE_TZ', 'Moscow', 'SCHEDULE_TZ: must be an IANA time zone such as Europe/Moscow'],
     ['SCHEDULER_ENABLED', 'maybe', 'SCHEDULER_ENABLED: must be true or false'],
     ['SMTP_URL', 'mail.example.ru', 'SMTP_URL: must start with smtp:// or smtps://'],
@@ -80,15 +96,23 @@ describe('settings', () => {
       'REPORT_FROM: required when REPORT_TO is set',
       'SMTP_URL: required when REPORT_TO is set (or set REPORT_OUTBOX_DIR to only write .eml files)',
     ]);
-    expect(problems({ ...START, REPORT_TO: 'qa@example.ru, not-an-address', REPORT_FROM: 'sverka@example.ru', SMTP_URL: 'smtps://a:b@mail:465' })).toEqual([
-      'REPORT_TO: must be comma-separated e-mail addresses',
-    ]);
+    expect(
+      problems({
+        ...START,
+        REPORT_TO: 'qa@example.ru, not-an-address',
+        REPORT_FROM: 'sverka@example.ru',
+        SMTP_URL: 'smtps://a:b@mail:465',
+      }),
+    ).toEqual(['REPORT_TO: must be comma-separated e-mail addresses']);
   });
 
   it('never echoes a value in its messages (some are secrets)', () => {
     const err = (() => {
       try {
-        parseSettings({ ...START, DATABASE_URL: 'mysql://root:TopSecret@db/x', SMTP_URL: 'TopSecret2' }, { mode: 'start' });
+        parseSettings(
+          { ...START, DATABASE_URL: 'mysql://root:TopSecret@db/x', SMTP_URL: 'TopSecret2' },
+          { mode: 'start' },
+        );
       } catch (e) {
         return e as Error;
       }

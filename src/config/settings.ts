@@ -6,7 +6,9 @@ export const SETTINGS = Symbol('Settings');
 /** Thrown when settings are missing or invalid; `problems` names each one. Never carries a value. */
 export class SettingsError extends Error {
   constructor(readonly problems: string[]) {
-    super(`Sverka cannot start: fix these settings (environment variables or .env):\n  - ${problems.join('\n  - ')}`);
+    super(
+      `Sverka cannot start: fix these settings (environment variables or .env):\n  - ${problems.join('\n  - ')}`,
+    );
     this.name = 'SettingsError';
   }
 }
@@ -37,14 +39,19 @@ export function parseSettings(env: Record<string, string | undefined>, opts: Loa
     const s = parsed.data;
     if (s.REPORT_TO && !s.REPORT_FROM) problems.push('REPORT_FROM: required when REPORT_TO is set');
     if (s.REPORT_TO && !s.SMTP_URL && !s.REPORT_OUTBOX_DIR)
-      problems.push('SMTP_URL: required when REPORT_TO is set (or set REPORT_OUTBOX_DIR to only write .eml files)');
+      problems.push(
+        'SMTP_URL: required when REPORT_TO is set (or set REPORT_OUTBOX_DIR to only write .eml files)',
+      );
   }
   if (problems.length) throw new SettingsError([...new Set(problems)].sort());
   return parsed.data!;
 }
 
 /** Reads `.env` (if present, without overriding the real environment) and validates process.env. */
-export async function loadSettings(opts: LoadOptions, env: NodeJS.ProcessEnv = process.env): Promise<Settings> {
+export async function loadSettings(
+  opts: LoadOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Settings> {
   return loadSettingsSync(opts, env);
 }
 

@@ -18,7 +18,10 @@ export const CRM_PORT = Symbol('CrmPort');
  */
 export interface CrmPort {
   /** All records of a type, by id keyset (ascending), one page at a time (Bitrix24: `>id` + `start=-1`). */
-  bulkRead<E extends CrmEntity>(opts: { entity: E; afterId?: string }): AsyncIterable<CrmRead<CrmRecordMap[E]>>;
+  bulkRead<E extends CrmEntity>(opts: {
+    entity: E;
+    afterId?: string;
+  }): AsyncIterable<CrmRead<CrmRecordMap[E]>>;
 
   /** Records by id (missing ids are absent from the result). */
   getMany<E extends CrmEntity>(entity: E, ids: string[]): Promise<CrmRead<CrmRecordMap[E]>>;
@@ -27,7 +30,11 @@ export interface CrmPort {
   getOne<E extends CrmEntity>(entity: E, id: string): Promise<CrmRecordMap[E] | null>;
 
   /** CRM ids per originId for records carrying this originatorId (for idempotent creates). Ascending ids. */
-  findByOrigin(entity: CrmWritableEntity, originatorId: string, originIds: string[]): Promise<Map<string, string[]>>;
+  findByOrigin(
+    entity: CrmWritableEntity,
+    originatorId: string,
+    originIds: string[],
+  ): Promise<Map<string, string[]>>;
 
   /** Number of records of a type; with `originatorId`, only those carrying it. */
   count(entity: CrmEntity, opts?: { originatorId?: string }): Promise<number>;

@@ -159,9 +159,27 @@ export type CrmFieldsMap = {
 
 /** One write command. `key` is the caller's id for the command (e.g. the 1C Ref_Key), echoed in the result. */
 export type CrmWrite =
-  | { op: 'create'; key: string; entity: 'companies'; origin: { originatorId: string; originId: string }; fields: CompanyFields }
-  | { op: 'create'; key: string; entity: 'contacts'; origin: { originatorId: string; originId: string }; fields: ContactFields }
-  | { op: 'create'; key: string; entity: 'deals'; origin: { originatorId: string; originId: string }; fields: DealFields }
+  | {
+      op: 'create';
+      key: string;
+      entity: 'companies';
+      origin: { originatorId: string; originId: string };
+      fields: CompanyFields;
+    }
+  | {
+      op: 'create';
+      key: string;
+      entity: 'contacts';
+      origin: { originatorId: string; originId: string };
+      fields: ContactFields;
+    }
+  | {
+      op: 'create';
+      key: string;
+      entity: 'deals';
+      origin: { originatorId: string; originId: string };
+      fields: DealFields;
+    }
   | {
       op: 'update';
       key: string;

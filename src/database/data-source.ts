@@ -3,7 +3,10 @@ import { MIGRATIONS } from '../../migrations/index.js';
 import { ENTITIES } from './entities.js';
 
 /** The one set of TypeORM options (entities and migrations listed explicitly), for the app, CLIs and tests. */
-export function dataSourceOptions(url: string, opts: { poolSize?: number; applicationName?: string } = {}): DataSourceOptions {
+export function dataSourceOptions(
+  url: string,
+  opts: { poolSize?: number; applicationName?: string } = {},
+): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -18,6 +21,9 @@ export function dataSourceOptions(url: string, opts: { poolSize?: number; applic
 }
 
 /** A DataSource for a connection string (not yet initialised). */
-export function createDataSource(url: string, opts: { poolSize?: number; applicationName?: string } = {}): DataSource {
+export function createDataSource(
+  url: string,
+  opts: { poolSize?: number; applicationName?: string } = {},
+): DataSource {
   return new DataSource(dataSourceOptions(url, opts));
 }

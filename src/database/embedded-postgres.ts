@@ -46,10 +46,14 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     createPostgresUser: typeof process.getuid === 'function' && process.getuid() === 0,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
     postgresFlags: [
-      '-c', 'listen_addresses=127.0.0.1',
-      '-c', 'max_connections=300',
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'max_connections=300',
       // Throwaway test servers skip fsync for speed; the demo's persistent data keeps it.
-      ...(opts.persistent ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
+      ...(opts.persistent
+        ? []
+        : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
     ],
     onLog: (m) => log(String(m)),
     onError: (m) => log(String(m instanceof Error ? m.message : m)),
@@ -60,7 +64,8 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     mkdirSync(parent, { recursive: true });
     // As root the server runs as the `postgres` user, which must be able to enter the parent folder
     // (a mkdtemp folder is 0700).
-    if (process.getuid?.() === 0 && (statSync(parent).mode & 0o005) !== 0o005) chmodSync(parent, statSync(parent).mode | 0o005);
+    if (process.getuid?.() === 0 && (statSync(parent).mode & 0o005) !== 0o005)
+      chmodSync(parent, statSync(parent).mode | 0o005);
     await pg.initialise();
   }
   await pg.start();

@@ -1,6 +1,11 @@
 import { Controller, Get, Inject, Optional } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator, type HealthCheckResult } from '@nestjs/terminus';
+import {
+  HealthCheck,
+  HealthCheckService,
+  TypeOrmHealthIndicator,
+  type HealthCheckResult,
+} from '@nestjs/terminus';
 import { Public } from '../auth/public.decorator.js';
 import { CRM_PORT, type CrmPort } from '../crm/crm.port.js';
 import { ONEC_PORT, type OneCPort } from '../onec/onec.port.js';
@@ -39,7 +44,10 @@ export class HealthController {
     const [onec, crm] = await Promise.all([probe(this.onec), probe(this.crm)]);
     const result = await this.health.check([() => this.db.pingCheck('database', { timeout: 3000 })]);
     const state = (r: Reachability) => (r.reachable ? 'up' : 'down');
-    return { ...result, info: { ...result.info, onec: { status: state(onec), ...onec }, crm: { status: state(crm), ...crm } } };
+    return {
+      ...result,
+      info: { ...result.info, onec: { status: state(onec), ...onec }, crm: { status: state(crm), ...crm } },
+    };
   }
 }
 
@@ -54,5 +62,8 @@ async function probe(port?: { ping(): Promise<void> }): Promise<Reachability & {
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([p, new Promise<T>((_, rej) => setTimeout(() => rej(new Error(`no answer within ${ms} ms`)), ms).unref())]);
+  return Promise.race([
+    p,
+    new Promise<T>((_, rej) => setTimeout(() => rej(new Error(`no answer within ${ms} ms`)), ms).unref()),
+  ]);
 }

@@ -43,20 +43,32 @@ const mappingFile = z
     counterparties: z
       .object({
         ...entityBase,
-        presets: z.object({ legal: z.string().min(1), entrepreneur: z.string().min(1), person: z.string().min(1) }).strict().optional(),
+        presets: z
+          .object({ legal: z.string().min(1), entrepreneur: z.string().min(1), person: z.string().min(1) })
+          .strict()
+          .optional(),
         fields: fieldsOf('counterparties'),
       })
       .strict()
       .optional(),
-    contacts: z.object({ ...entityBase, fields: fieldsOf('contacts') }).strict().optional(),
+    contacts: z
+      .object({ ...entityBase, fields: fieldsOf('contacts') })
+      .strict()
+      .optional(),
     deals: z
       .object({
         ...entityBase,
         categoryId: z.string().min(1).optional(),
-        currencyId: z.string().regex(/^[A-Z]{3}$/, 'a three-letter currency code').optional(),
+        currencyId: z
+          .string()
+          .regex(/^[A-Z]{3}$/, 'a three-letter currency code')
+          .optional(),
         statusMap: z.record(z.string(), z.string().min(1)).optional(),
         deletedStage: z.string().min(1).optional(),
-        ordersSince: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD').optional(),
+        ordersSince: z
+          .string()
+          .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD')
+          .optional(),
         fields: fieldsOf('deals'),
       })
       .strict()
@@ -67,7 +79,10 @@ const mappingFile = z
         chartOfAccounts: z.string().min(1).optional(),
         accounts: z.array(z.string().min(1)).min(1).optional(),
         openInvoiceStages: z.array(z.string().min(1)).optional(),
-        tolerance: z.string().regex(/^\d+(\.\d{1,2})?$/, 'a decimal amount like "1.00"').optional(),
+        tolerance: z
+          .string()
+          .regex(/^\d+(\.\d{1,2})?$/, 'a decimal amount like "1.00"')
+          .optional(),
       })
       .strict()
       .optional(),
@@ -77,13 +92,18 @@ const mappingFile = z
 type MappingFile = z.infer<typeof mappingFile>;
 
 /** Parses and validates mapping text (JSON or YAML by `format`), merged over defaultMapping(). */
-export function parseMapping(text: string, opts: { file?: string; format?: 'json' | 'yaml'; originatorId?: string } = {}): Mapping {
+export function parseMapping(
+  text: string,
+  opts: { file?: string; format?: 'json' | 'yaml'; originatorId?: string } = {},
+): Mapping {
   const file = opts.file ?? 'mapping';
   let raw: unknown;
   try {
     raw = opts.format === 'json' ? JSON.parse(text) : parseYaml(text);
   } catch (e) {
-    throw new MappingError(file, [`not valid ${opts.format === 'json' ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}`]);
+    throw new MappingError(file, [
+      `not valid ${opts.format === 'json' ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}`,
+    ]);
   }
   const res = mappingFile.safeParse(raw ?? {});
   if (!res.success)
@@ -123,14 +143,18 @@ function merge(base: Mapping, f: MappingFile): Mapping {
 }
 
 /** The mapping in force: ONEC_MAPPING_FILE (JSON or YAML) merged over the default, else the default. */
-export async function loadMapping(settings: Pick<Settings, 'ONEC_MAPPING_FILE' | 'ONEC_ORIGINATOR_ID'>): Promise<Mapping> {
+export async function loadMapping(
+  settings: Pick<Settings, 'ONEC_MAPPING_FILE' | 'ONEC_ORIGINATOR_ID'>,
+): Promise<Mapping> {
   const file = settings.ONEC_MAPPING_FILE;
   if (!file) return defaultMapping(settings.ONEC_ORIGINATOR_ID);
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
-    throw new MappingError(file, [`cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`]);
+    throw new MappingError(file, [
+      `cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    ]);
   }
   const format = extname(file).toLowerCase() === '.json' ? 'json' : 'yaml';
   return parseMapping(text, { file, format, originatorId: settings.ONEC_ORIGINATOR_ID });

@@ -84,9 +84,13 @@ export class QueueService implements OnModuleInit, OnApplicationShutdown {
     opts: { pollingIntervalSeconds?: number } = {},
   ): Promise<string> {
     await this.createQueue(name);
-    return this.pg.work<T>(name, { batchSize: 1, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 1 }, async (jobs) => {
-      for (const job of jobs) await handler({ id: job.id, name: job.name, data: job.data });
-    });
+    return this.pg.work<T>(
+      name,
+      { batchSize: 1, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 1 },
+      async (jobs) => {
+        for (const job of jobs) await handler({ id: job.id, name: job.name, data: job.data });
+      },
+    );
   }
 
   async offWork(name: string): Promise<void> {

@@ -64,7 +64,8 @@ const ru: ReconcileMessages = {
   fieldMismatch: 'Поле «%s» различается: в 1С «%s», в CRM «%s»',
   statusMismatch: 'Статус заказа в 1С «%s» соответствует стадии %s, а в CRM стадия %s',
   debtMismatch: 'Долг в 1С %s ₽, открытые счета в CRM %s ₽, разница %s ₽ (допуск %s ₽)',
-  countMismatch: (e, o, c, l) => `${RU_ENTITIES[e] ?? e}: в 1С ${o} действующих, в CRM ${c} с источником 1С, связей ${l}`,
+  countMismatch: (e, o, c, l) =>
+    `${RU_ENTITIES[e] ?? e}: в 1С ${o} действующих, в CRM ${c} с источником 1С, связей ${l}`,
   invalidValue: (f, r) => `Некорректное значение поля «${f}» в 1С: ${RU_REASONS[r] ?? r}`,
   malformed: (s, r) => `Запись ${s === 'onec' ? '1С' : 'CRM'} не удалось прочитать: ${r}`,
   syncFailure: (r) => `Синхронизация отказалась от записи после всех попыток: ${r}`,
@@ -79,7 +80,8 @@ const en: ReconcileMessages = {
   fieldMismatch: 'Field "%s" differs: 1C "%s", CRM "%s"',
   statusMismatch: '1C order status "%s" maps to stage %s, but the CRM stage is %s',
   debtMismatch: '1C debt %s RUB, CRM open invoices %s RUB, difference %s RUB (tolerance %s RUB)',
-  countMismatch: (e, o, c, l) => `${EN_ENTITIES[e] ?? e}: 1C has ${o} live, the CRM ${c} with a 1C origin, ${l} links`,
+  countMismatch: (e, o, c, l) =>
+    `${EN_ENTITIES[e] ?? e}: 1C has ${o} live, the CRM ${c} with a 1C origin, ${l} links`,
   invalidValue: (f, r) => `Invalid value of "${f}" in 1C: ${r}`,
   malformed: (s, r) => `A ${s === 'onec' ? '1C' : 'CRM'} record could not be read: ${r}`,
   syncFailure: (r) => `Sync gave up on this record after all attempts: ${r}`,

@@ -50,22 +50,44 @@ describe('foundation over HTTP', () => {
       .expect(403);
     const rows = await t.dataSource.query(`SELECT * FROM audit_event WHERE request_id = 'req-viewer-post'`);
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ key_name: 'test-viewer', role: 'viewer', outcome: 'denied', action: 'POST /api/v1/api-keys' });
+    expect(rows[0]).toMatchObject({
+      key_name: 'test-viewer',
+      role: 'viewer',
+      outcome: 'denied',
+      action: 'POST /api/v1/api-keys',
+    });
     expect(rows[0].client_ip).toBeTruthy();
   });
 
   it('an admin manages keys: create (shown once), list (no secret), use, revoke (then 401)', async () => {
     const admin = `Bearer ${t.keys.admin}`;
-    const created = await request(t.url).post('/api/v1/api-keys').set('Authorization', admin).send({ name: 'ops', role: 'operator' }).expect(201);
+    const created = await request(t.url)
+      .post('/api/v1/api-keys')
+      .set('Authorization', admin)
+      .send({ name: 'ops', role: 'operator' })
+      .expect(201);
     expect(created.body.key).toMatch(/^svk_/);
     const list = await request(t.url).get('/api/v1/api-keys').set('Authorization', admin).expect(200);
     expect(JSON.stringify(list.body)).not.toContain(created.body.key);
-    await request(t.url).get('/api/v1/audit-events').set('Authorization', `Bearer ${created.body.key}`).expect(403);
+    await request(t.url)
+      .get('/api/v1/audit-events')
+      .set('Authorization', `Bearer ${created.body.key}`)
+      .expect(403);
     await request(t.url).delete('/api/v1/api-keys/ops').set('Authorization', admin).expect(200);
-    await request(t.url).get('/api/v1/api-keys').set('Authorization', `Bearer ${created.body.key}`).expect(401);
-    const audit = await request(t.url).get('/api/v1/audit-events?limit=50').set('Authorization', admin).expect(200);
-    const actions = audit.body.items.map((e: { action: string; outcome: string }) => `${e.action} ${e.outcome}`);
-    expect(actions).toEqual(expect.arrayContaining(['POST /api/v1/api-keys ok', 'DELETE /api/v1/api-keys/:name ok']));
+    await request(t.url)
+      .get('/api/v1/api-keys')
+      .set('Authorization', `Bearer ${created.body.key}`)
+      .expect(401);
+    const audit = await request(t.url)
+      .get('/api/v1/audit-events?limit=50')
+      .set('Authorization', admin)
+      .expect(200);
+    const actions = audit.body.items.map(
+      (e: { action: string; outcome: string }) => `${e.action} ${e.outcome}`,
+    );
+    expect(actions).toEqual(
+      expect.arrayContaining(['POST /api/v1/api-keys ok', 'DELETE /api/v1/api-keys/:name ok']),
+    );
   });
 
   it('sets helmet headers', async () => {

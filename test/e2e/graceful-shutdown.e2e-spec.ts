@@ -44,7 +44,9 @@ describe('the production service process', () => {
     }
     const live = await fetch(`http://127.0.0.1:${port}/health/live`);
     expect(live.status).toBe(200);
-    const ready = (await (await fetch(`http://127.0.0.1:${port}/health/ready`)).json()) as { info: { database: { status: string } } };
+    const ready = (await (await fetch(`http://127.0.0.1:${port}/health/ready`)).json()) as {
+      info: { database: { status: string } };
+    };
     expect(ready.info.database.status).toBe('up');
 
     const t0 = Date.now();

@@ -41,7 +41,12 @@ describe('role matrix: every route × no key / revoked key / viewer / operator /
       .filter(([path]) => path.startsWith('/api/v1/'))
       .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
     const admin = `Bearer ${t.keys.admin}`;
-    revoked = (await request(t.url).post('/api/v1/api-keys').set('Authorization', admin).send({ name: 'gone', role: 'admin' })).body.key;
+    revoked = (
+      await request(t.url)
+        .post('/api/v1/api-keys')
+        .set('Authorization', admin)
+        .send({ name: 'gone', role: 'admin' })
+    ).body.key;
     await request(t.url).delete('/api/v1/api-keys/gone').set('Authorization', admin).expect(200);
   });
   afterAll(async () => {
@@ -73,7 +78,8 @@ describe('role matrix: every route × no key / revoked key / viewer / operator /
       for (const role of ORDER) {
         const r = await call(route, t.keys[role]);
         const allowed = ORDER.indexOf(role) >= ORDER.indexOf(need);
-        if (allowed && (r.status === 401 || r.status === 403)) failures.push(`${route} as ${role}: ${r.status}, expected access`);
+        if (allowed && (r.status === 401 || r.status === 403))
+          failures.push(`${route} as ${role}: ${r.status}, expected access`);
         if (!allowed && r.status !== 403) failures.push(`${route} as ${role}: ${r.status}, expected 403`);
       }
     }
@@ -86,14 +92,19 @@ describe('role matrix: every route × no key / revoked key / viewer / operator /
       const statuses: number[] = [];
       let retryAfter: string | undefined;
       for (let i = 0; i < 7; i++) {
-        const r = await request(limited.url).get('/api/v1/api-keys').set('Authorization', `Bearer ${limited.keys.admin}`);
+        const r = await request(limited.url)
+          .get('/api/v1/api-keys')
+          .set('Authorization', `Bearer ${limited.keys.admin}`);
         statuses.push(r.status);
         if (r.status === 429) retryAfter = r.headers['retry-after'];
       }
       expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
       expect(Number(retryAfter)).toBeGreaterThan(0);
       // Another key has its own budget.
-      await request(limited.url).get('/api/v1/api-keys').set('Authorization', `Bearer ${limited.keys.viewer}`).expect(403);
+      await request(limited.url)
+        .get('/api/v1/api-keys')
+        .set('Authorization', `Bearer ${limited.keys.viewer}`)
+        .expect(403);
     } finally {
       await limited.close();
     }

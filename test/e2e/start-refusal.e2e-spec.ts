@@ -21,7 +21,13 @@ describe('npm start refuses bad settings', () => {
   it('names every missing required setting and exits with code 2', () => {
     const r = start({});
     expect(r.status).toBe(2);
-    for (const name of ['DATABASE_URL', 'ONEC_ODATA_URL', 'ONEC_USER', 'ONEC_PASSWORD', 'BITRIX24_WEBHOOK_URL']) {
+    for (const name of [
+      'DATABASE_URL',
+      'ONEC_ODATA_URL',
+      'ONEC_USER',
+      'ONEC_PASSWORD',
+      'BITRIX24_WEBHOOK_URL',
+    ]) {
       expect(r.stderr).toContain(`${name}: required`);
     }
   });

@@ -23,7 +23,12 @@ jest.setTimeout(240_000);
  */
 describe('whole system: sync → drift → reconciliation → report → metrics', () => {
   const mapping = defaultMapping();
-  const dataset = generateDataset({ seed: 77, counterparties: 150, contactsPerCounterparty: 1, ordersPerCounterparty: 1.5 });
+  const dataset = generateDataset({
+    seed: 77,
+    counterparties: 150,
+    contactsPerCounterparty: 1,
+    ordersPerCounterparty: 1.5,
+  });
   const drift = planDrift(dataset, 78, { perKind: 3 });
   let root: string;
   let db: TestDatabase;
@@ -38,7 +43,11 @@ describe('whole system: sync → drift → reconciliation → report → metrics
   const api = async (method: string, path: string, body?: unknown, accept = 'application/json') => {
     const r = await fetch(`${base}${path}`, {
       method,
-      headers: { Authorization: `Bearer ${key}`, Accept: accept, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+      headers: {
+        Authorization: `Bearer ${key}`,
+        Accept: accept,
+        ...(body ? { 'Content-Type': 'application/json' } : {}),
+      },
       body: body ? JSON.stringify(body) : undefined,
     });
     const text = await r.text();
@@ -107,11 +116,15 @@ describe('whole system: sync → drift → reconciliation → report → metrics
       await new Promise((r) => setTimeout(r, 100));
     }
     // The real CLI against the same database (migrations were run by the service).
-    const cli = spawnSync(process.execPath, [join(root, 'dist/src/cli/apikey.js'), 'create', '--name', 'e2e', '--role', 'operator'], {
-      cwd: '/tmp',
-      env,
-      encoding: 'utf8',
-    });
+    const cli = spawnSync(
+      process.execPath,
+      [join(root, 'dist/src/cli/apikey.js'), 'create', '--name', 'e2e', '--role', 'operator'],
+      {
+        cwd: '/tmp',
+        env,
+        encoding: 'utf8',
+      },
+    );
     expect(cli.status).toBe(0);
     key = cli.stdout.trim();
     expect(key).toMatch(/^svk_/);
@@ -141,10 +154,13 @@ describe('whole system: sync → drift → reconciliation → report → metrics
     // --- the CRM side moves: invoices for linked companies, then managers' drift ---
     const c = new pg.Client({ connectionString: db.url });
     await c.connect();
-    const links = (await c.query(`SELECT onec_ref, crm_id FROM entity_link WHERE entity = 'counterparties'`)).rows;
+    const links = (await c.query(`SELECT onec_ref, crm_id FROM entity_link WHERE entity = 'counterparties'`))
+      .rows;
     await c.end();
     sims.bitrix24.sim.state.addInvoices(
-      dataset.invoicesFor(new Map(links.map((l: { onec_ref: string; crm_id: string }) => [l.onec_ref, l.crm_id]))) as unknown as Record<string, unknown>[],
+      dataset.invoicesFor(
+        new Map(links.map((l: { onec_ref: string; crm_id: string }) => [l.onec_ref, l.crm_id])),
+      ) as unknown as Record<string, unknown>[],
     );
     const applied = await applyDrift(drift, sims.bitrix24.sim.driftTarget(mapping.originatorId));
     expect(applied.skipped).toEqual([]);
@@ -164,18 +180,24 @@ describe('whole system: sync → drift → reconciliation → report → metrics
       field_mismatch: e.fieldMismatches.length,
       missing_in_crm: e.missingInCrm.length,
       status_mismatch: e.statusMismatches.length,
-      debt_mismatch: truth.debts.mismatches.filter((m) => !m.withinTolerance).length + e.debtMismatches.length,
+      debt_mismatch:
+        truth.debts.mismatches.filter((m) => !m.withinTolerance).length + e.debtMismatches.length,
       invalid_value: truth.invalid.length,
     };
-    for (const [kind, n] of Object.entries(expected)) expect([kind, s.discrepancies[kind] ?? 0]).toEqual([kind, n]);
+    for (const [kind, n] of Object.entries(expected))
+      expect([kind, s.discrepancies[kind] ?? 0]).toEqual([kind, n]);
 
     // --- items, duplicates and the report through REST ---
-    const fm = (await api('GET', `/api/v1/reconciliations/${run.id}/discrepancies?kind=field_mismatch&limit=1000`)).json();
+    const fm = (
+      await api('GET', `/api/v1/reconciliations/${run.id}/discrepancies?kind=field_mismatch&limit=1000`)
+    ).json();
     expect(fm.total).toBe(expected.field_mismatch);
     expect(fm.items.map((d: { onecRef: string; field: string }) => `${d.onecRef}|${d.field}`).sort()).toEqual(
       e.fieldMismatches.map((f) => `${f.ref}|${f.field}`).sort(),
     );
-    const dups = (await api('GET', `/api/v1/reconciliations/${run.id}/duplicates?scope=cross&limit=1000`)).json();
+    const dups = (
+      await api('GET', `/api/v1/reconciliations/${run.id}/duplicates?scope=cross&limit=1000`)
+    ).json();
     expect(dups.total).toBe(s.duplicates.cross);
     const csv = await api('GET', `/api/v1/reconciliations/${run.id}/report`, undefined, 'text/csv');
     expect(csv.status).toBe(200);
@@ -194,7 +216,11 @@ describe('whole system: sync → drift → reconciliation → report → metrics
     expect(mail.attachments.map((a) => a.contentType)).toContain('text/csv');
     const raw = mails[0].toString('utf8');
     const emails = dataset.onec.counterparties
-      .flatMap((r) => ((r as { КонтактнаяИнформация?: { АдресЭП?: string }[] }).КонтактнаяИнформация ?? []).map((ci) => ci.АдресЭП))
+      .flatMap((r) =>
+        ((r as { КонтактнаяИнформация?: { АдресЭП?: string }[] }).КонтактнаяИнформация ?? []).map(
+          (ci) => ci.АдресЭП,
+        ),
+      )
       .filter((v): v is string => !!v);
     expect(emails.length).toBeGreaterThan(0);
     for (const p of emails.slice(0, 50)) {
@@ -204,17 +230,30 @@ describe('whole system: sync → drift → reconciliation → report → metrics
 
     // --- /metrics, scraped ---
     const metrics = await (await fetch(`${base}/metrics`)).text();
-    const value = (line: string) => Number(new RegExp(`^${line.replace(/[{}"=]/g, (ch) => `\\${ch}`)} (\\S+)$`, 'm').exec(metrics)?.[1]);
-    expect(value('sverka_reconcile_records{entity="counterparties",system="onec"}')).toBe(truth.counts.counterparties.live);
-    expect(value('sverka_reconcile_discrepancies{entity="counterparties",kind="missing_in_crm"}')).toBe(expected.missing_in_crm);
-    expect(value('sverka_sync_records_total{entity="counterparties",result="created"}')).toBe(truth.counts.counterparties.live);
+    const value = (line: string) =>
+      Number(new RegExp(`^${line.replace(/[{}"=]/g, (ch) => `\\${ch}`)} (\\S+)$`, 'm').exec(metrics)?.[1]);
+    expect(value('sverka_reconcile_records{entity="counterparties",system="onec"}')).toBe(
+      truth.counts.counterparties.live,
+    );
+    expect(value('sverka_reconcile_discrepancies{entity="counterparties",kind="missing_in_crm"}')).toBe(
+      expected.missing_in_crm,
+    );
+    expect(value('sverka_sync_records_total{entity="counterparties",result="created"}')).toBe(
+      truth.counts.counterparties.live,
+    );
     expect(value('sverka_report_emails_total{outcome="sent"}')).toBe(1);
     expect(value('sverka_open_debt_rub{system="onec"}')).toBeCloseTo(Number(truth.debts.onecTotal), 2);
     expect(metrics).not.toContain(sims.onec.password);
   });
 
-  (prometheusInstalled ? it : it.skip)('a real Prometheus scraping this service answers every dashboard query with data', async () => {
-    const { empty } = await queriesWithoutData(base, DASHBOARDS.map((d) => d.build()));
-    expect(empty.map((q) => `${q.where}: ${q.expr}`)).toEqual([]);
-  });
+  (prometheusInstalled ? it : it.skip)(
+    'a real Prometheus scraping this service answers every dashboard query with data',
+    async () => {
+      const { empty } = await queriesWithoutData(
+        base,
+        DASHBOARDS.map((d) => d.build()),
+      );
+      expect(empty.map((q) => `${q.where}: ${q.expr}`)).toEqual([]);
+    },
+  );
 });

@@ -19,7 +19,12 @@ export function refusingWritesOf(inner: CrmPort, refuse: ReadonlySet<string>): C
               byKey.get(w.key) ?? {
                 key: w.key,
                 ok: false as const,
-                error: new CrmError(CrmErrorCode.INVALID, 'the portal refused a field value', 400, 'ERROR_CORE'),
+                error: new CrmError(
+                  CrmErrorCode.INVALID,
+                  'the portal refused a field value',
+                  400,
+                  'ERROR_CORE',
+                ),
               },
           );
         };

@@ -26,11 +26,16 @@ describe('advisory lock helper', () => {
     });
     expect(outer).toEqual({ acquired: true, result: 'first' });
     expect(inner).toEqual({ acquired: false });
-    expect(await withAdvisoryLock(b, 'reconcile:2026-11-28', async () => 'later')).toEqual({ acquired: true, result: 'later' });
+    expect(await withAdvisoryLock(b, 'reconcile:2026-11-28', async () => 'later')).toEqual({
+      acquired: true,
+      result: 'later',
+    });
   });
 
   it('releases the lock when the work throws', async () => {
-    await expect(withAdvisoryLock(a, 'k', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(withAdvisoryLock(a, 'k', async () => Promise.reject(new Error('boom')))).rejects.toThrow(
+      'boom',
+    );
     expect((await withAdvisoryLock(b, 'k', async () => 1)).acquired).toBe(true);
   });
 });

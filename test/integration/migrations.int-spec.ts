@@ -43,7 +43,9 @@ describe('migrations on a real PostgreSQL', () => {
 
   it('keep the audit log append-only in PostgreSQL itself', async () => {
     await ds.query(`INSERT INTO audit_event (action, outcome) VALUES ('test.action', 'ok')`);
-    await expect(ds.query(`UPDATE audit_event SET outcome = 'forged'`)).rejects.toThrow(/append-only: UPDATE refused/);
+    await expect(ds.query(`UPDATE audit_event SET outcome = 'forged'`)).rejects.toThrow(
+      /append-only: UPDATE refused/,
+    );
     await expect(ds.query(`DELETE FROM audit_event`)).rejects.toThrow(/append-only: DELETE refused/);
     await expect(ds.query(`TRUNCATE audit_event`)).rejects.toThrow(/append-only: TRUNCATE refused/);
     const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM audit_event WHERE outcome = 'ok'`);
@@ -51,12 +53,18 @@ describe('migrations on a real PostgreSQL', () => {
   });
 
   it('store API keys by hash, one active key per name', async () => {
-    await ds.query(`INSERT INTO api_key (name, role, key_hash, key_prefix) VALUES ('a', 'viewer', repeat('a', 64), 'svk_aaaaaa')`);
+    await ds.query(
+      `INSERT INTO api_key (name, role, key_hash, key_prefix) VALUES ('a', 'viewer', repeat('a', 64), 'svk_aaaaaa')`,
+    );
     await expect(
-      ds.query(`INSERT INTO api_key (name, role, key_hash, key_prefix) VALUES ('a', 'viewer', repeat('b', 64), 'svk_bbbbbb')`),
+      ds.query(
+        `INSERT INTO api_key (name, role, key_hash, key_prefix) VALUES ('a', 'viewer', repeat('b', 64), 'svk_bbbbbb')`,
+      ),
     ).rejects.toThrow(/api_key_active_name/);
     await expect(
-      ds.query(`INSERT INTO api_key (name, role, key_hash, key_prefix) VALUES ('c', 'root', repeat('c', 64), 'svk_cccccc')`),
+      ds.query(
+        `INSERT INTO api_key (name, role, key_hash, key_prefix) VALUES ('c', 'root', repeat('c', 64), 'svk_cccccc')`,
+      ),
     ).rejects.toThrow(/check constraint/);
   });
 });

@@ -26,7 +26,11 @@ function sleep(ms: number) {
  */
 export function ensureBuilt(): string {
   const marker = join(ROOT, 'dist', 'src', 'main.js');
-  const sources = Math.max(...['src', 'migrations', 'bench', 'dashboards'].filter((d) => existsSync(join(ROOT, d))).map((d) => newestMtime(join(ROOT, d))));
+  const sources = Math.max(
+    ...['src', 'migrations', 'bench', 'dashboards']
+      .filter((d) => existsSync(join(ROOT, d)))
+      .map((d) => newestMtime(join(ROOT, d))),
+  );
   const fresh = () => existsSync(marker) && statSync(marker).mtimeMs >= sources;
   if (fresh()) return ROOT;
   mkdirSync(join(ROOT, 'dist'), { recursive: true });

@@ -22,7 +22,9 @@ export interface TestApp {
  * The real application on real HTTP (127.0.0.1, a free port) against a fresh real PostgreSQL database
  * with migrations run, schedules off unless `env` turns them on, and one API key per role.
  */
-export async function startTestApp(opts: { env?: Record<string, string>; mapping?: Mapping; db?: TestDatabase } = {}): Promise<TestApp> {
+export async function startTestApp(
+  opts: { env?: Record<string, string>; mapping?: Mapping; db?: TestDatabase } = {},
+): Promise<TestApp> {
   const db = opts.db ?? (await createTestDatabase('app'));
   const settings = parseSettings(
     { LOG_LEVEL: 'silent', SCHEDULER_ENABLED: 'false', DATABASE_URL: db.url, ...opts.env },

@@ -13,7 +13,7 @@ export class PageQueryDto {
   @Max(1000)
   limit: number = 100;
 
-  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page\'s nextCursor' })
+  @ApiPropertyOptional({ description: "Opaque cursor from the previous page's nextCursor" })
   @IsOptional()
   @IsString()
   @MaxLength(512)
@@ -46,8 +46,17 @@ export function decodeCursor<T extends Record<string, unknown>>(cursor: string |
  * Builds a page from `limit + 1` fetched rows: the extra row only tells that there is a next page.
  * `keyOf` gives the sort key of a row (the next cursor is the last returned row's key).
  */
-export function toPage<T>(rows: T[], limit: number, total: number, keyOf: (row: T) => Record<string, unknown>): Page<T> {
+export function toPage<T>(
+  rows: T[],
+  limit: number,
+  total: number,
+  keyOf: (row: T) => Record<string, unknown>,
+): Page<T> {
   const items = rows.slice(0, limit);
   const more = rows.length > limit;
-  return { items, nextCursor: more && items.length ? encodeCursor(keyOf(items[items.length - 1])) : null, total };
+  return {
+    items,
+    nextCursor: more && items.length ? encodeCursor(keyOf(items[items.length - 1])) : null,
+    total,
+  };
 }

@@ -1,4 +1,11 @@
-import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  HttpException,
+  HttpStatus,
+  Logger,
+  type ExceptionFilter,
+} from '@nestjs/common';
 import type { Response } from 'express';
 import { requestId, type SverkaRequest } from './request-context.js';
 
@@ -47,7 +54,11 @@ export function toProblem(err: unknown, instance?: string, reqId?: string | null
     } else if (body && typeof body === 'object') {
       const b = body as Record<string, unknown>;
       const message = b.detail ?? b.message;
-      problem.detail = Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : undefined;
+      problem.detail = Array.isArray(message)
+        ? message.join('; ')
+        : typeof message === 'string'
+          ? message
+          : undefined;
       if (typeof b.title === 'string') problem.title = b.title;
       if (typeof b.type === 'string') problem.type = b.type;
       for (const [k, v] of Object.entries(b)) if (!RESERVED.has(k)) problem[k] = v;
