@@ -8,6 +8,8 @@ import { MAPPING } from '../mapping/mapping.tokens.js';
 import type { Mapping } from '../mapping/mapping.types.js';
 import { describeError } from '../common/describe-error.js';
 import { CRM_ENTITY } from './sync-runner.service.js';
+import { requisitePreset } from './plan-sync.js';
+import { ONEC_PORT, type OneCPort } from '../onec/onec.port.js';
 import { toConflictView, type ConflictView } from './sync-query.service.js';
 import { returned } from './sync-store.js';
 import type { SyncEntity } from '../common/vocabulary.js';
@@ -28,6 +30,7 @@ export class ConflictsService {
     @Inject(DataSource) private readonly db: DataSource,
     @Inject(MAPPING) private readonly mapping: Mapping,
     @Optional() @Inject(CRM_PORT) private readonly crm: CrmPort | null,
+    @Inject(ONEC_PORT) private readonly onec: OneCPort,
     @Optional() @Inject(AuditService) private readonly audit?: AuditService | null,
   ) {}
 
@@ -74,7 +77,7 @@ export class ConflictsService {
         key: ref,
         id: req.id,
         fields: {
-          presetName: this.presetName(req.presetId),
+          presetName: await this.presetName(ref),
           xmlId: ref,
           inn: field === 'inn' ? value : req.inn,
           kpp: field === 'kpp' ? value : req.kpp,
@@ -103,8 +106,11 @@ export class ConflictsService {
     }
   }
 
-  private presetName(presetId: string): string {
-    const p = this.mapping.counterparties.presets;
-    return presetId === '2' ? p.entrepreneur : presetId === '3' ? p.person : p.legal;
+  /** The requisite preset of the counterparty as 1C describes it now (legal / ИП / person). */
+  private async presetName(ref: string): Promise<string> {
+    const read = await this.onec.getOne('counterparties', ref);
+    const c = read?.records[0];
+    if (!c) throw new ConflictException({ title: 'Counterparty not found in 1C', detail: `1C has no counterparty ${ref}` });
+    return requisitePreset(c, this.mapping.counterparties);
   }
 }

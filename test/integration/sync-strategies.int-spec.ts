@@ -177,4 +177,22 @@ describe('sync REST and field strategies', () => {
     expect(((await api('/conflicts?status=open', t.keys.viewer)).body.items as Row[]).length).toBe(0);
     expect((await api(`/conflicts/${ca.id}/resolve`, t.keys.operator, { method: 'POST', body: '{"keep":"crm"}' })).status).toBe(409);
   });
+
+  it('manual on a requisite field (INN): the conflict resolved for 1C rewrites the requisite', async () => {
+    const m = defaultMapping();
+    m.counterparties.fields.inn = { owner: 'both', strategy: 'manual', transforms: ['trim'], pushInvalid: true };
+    const cp = someCounterparty(7);
+    const ref = String(cp.Ref_Key);
+    const req = sims.bitrix24.sim.state.requisites().find((r) => r.XML_ID === ref)!;
+    sims.bitrix24.sim.state.updateRequisite(req.ID, { RQ_INN: '500100732259' });
+    sims.onec.sim.update('counterparties', ref, { ИНН: '7736050003' });
+    await runner(m).runNow({ trigger: 'cli', entities: ['counterparties'] });
+    expect(sims.bitrix24.sim.state.requisite(req.ID)!.RQ_INN).toBe('500100732259');
+    const open = ((await api('/conflicts?status=open', t.keys.viewer)).body.items as Row[]).find((c) => c.onecRef === ref)!;
+    expect(open).toMatchObject({ field: 'inn', onecValue: '7736050003', crmValue: '500100732259' });
+    const r = await api(`/conflicts/${open.id}/resolve`, t.keys.operator, { method: 'POST', body: '{"keep":"onec"}' });
+    expect(r.status).toBe(200);
+    expect(sims.bitrix24.sim.state.requisite(req.ID)!.RQ_INN).toBe('7736050003');
+    expect(sims.bitrix24.sim.state.requisites().filter((x) => x.XML_ID === ref)).toHaveLength(1);
+  });
 });
