@@ -14,6 +14,7 @@ import { applyDrift, generateDataset, planDrift, writeDataset } from '../simulat
 import { startSimulators, type RunningSimulators } from '../simulators/start-simulators.js';
 import { SyncRunnerService } from '../sync/sync-runner.service.js';
 import { DEMO_STATE_FILE } from './cli-database.js';
+import { intEnv } from './env-int.js';
 
 /** The demo's fake portal is faster than a real one (2 rps) so that the first sync takes seconds, not minutes. */
 const DEMO_CRM_LIMITS = { rps: 20, burst: 100 };
@@ -29,8 +30,8 @@ const CRM_SNAPSHOT = resolve('.data', 'sim', 'bitrix24.json');
  */
 async function main(): Promise<void> {
   const t0 = Date.now();
-  const seed = Number(process.env.SIM_SEED ?? 2026);
-  const size = Number(process.env.SIM_COUNTERPARTIES ?? 2000);
+  const seed = intEnv('SIM_SEED', 2026, 0, 2 ** 32 - 1);
+  const size = intEnv('SIM_COUNTERPARTIES', 2000, 1, 200_000);
   mkdirSync(resolve('.data', 'sim'), { recursive: true });
 
   say(`Generating the data set (seed ${seed}, ${size} counterparties)…`);
@@ -38,8 +39,8 @@ async function main(): Promise<void> {
   const restored = existsSync(CRM_SNAPSHOT);
   const sims = await startSimulators({
     dataset: restored ? { ...dataset, crm: JSON.parse(readFileSync(CRM_SNAPSHOT, 'utf8')) } : dataset,
-    onecPort: Number(process.env.SIM_ONEC_PORT ?? 0),
-    bitrixPort: Number(process.env.SIM_BITRIX24_PORT ?? 0),
+    onecPort: intEnv('SIM_ONEC_PORT', 0, 0, 65535),
+    bitrixPort: intEnv('SIM_BITRIX24_PORT', 0, 0, 65535),
     bitrixLimits: DEMO_CRM_LIMITS,
   });
 

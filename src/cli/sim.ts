@@ -1,5 +1,6 @@
 import { generateDataset } from '../simulators/dataset/generate-dataset.js';
 import { startSimulators } from '../simulators/start-simulators.js';
+import { intEnv } from './env-int.js';
 
 /**
  * `npm run sim`: the 1C and Bitrix24 simulators alone, seeded with the generated data set.
@@ -8,17 +9,6 @@ import { startSimulators } from '../simulators/start-simulators.js';
  * SIM_BITRIX24_RPS / SIM_BITRIX24_BURST (the fake portal's leaky bucket, default 2 / 50 like a real one).
  * Prints the settings to point Sverka at them; stops on Ctrl-C / SIGTERM.
  */
-function intEnv(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    process.stderr.write(`${name} must be an integer from ${min} to ${max}\n`);
-    process.exit(2);
-  }
-  return n;
-}
-
 async function main(): Promise<void> {
   const onecPort = intEnv('SIM_ONEC_PORT', 8081, 0, 65535);
   const bitrixPort = intEnv('SIM_BITRIX24_PORT', 8082, 0, 65535);
