@@ -1,8 +1,19 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { QueueService } from '../queue/queue.service.js';
-import { RECONCILE_QUEUE } from './reconcile.constants.js';
+import {
+  RECONCILE_QUEUE,
+  RECONCILE_SLOT_RETRY_QUEUE,
+  SLOT_RETRY_AFTER_SECONDS,
+} from './reconcile.constants.js';
 import { ActiveRunError, type RunRow } from './reconcile-run.repository.js';
 import { ReconcileRunnerService, type RunRequest } from './reconcile-runner.service.js';
+import { scheduleSlot } from './reconcile-slot.util.js';
+
+/** A scheduled slot waiting for the active run to end. */
+export interface SlotRetry {
+  slot: string;
+  timeZone: string;
+}
 
 /**
  * Runs go through the shared pg-boss queue: the API and the scheduler create the run row and enqueue
@@ -26,6 +37,45 @@ export class ReconcileQueueService implements OnApplicationBootstrap {
     await this.queue.work<{ runId: string }>(RECONCILE_QUEUE, async (job) => {
       await this.runner.execute(job.data.runId);
     });
+    await this.queue.createQueue(RECONCILE_SLOT_RETRY_QUEUE, { retryLimit: 0 });
+    await this.queue.work<SlotRetry>(RECONCILE_SLOT_RETRY_QUEUE, async (job) => {
+      await this.retrySlot(job.data);
+    });
+  }
+
+  /**
+   * Enqueues the scheduled run of a slot (idempotent per slot). When another run is active the slot is
+   * not lost: a durable retry job tries again in SLOT_RETRY_AFTER_SECONDS. Returns null when deferred.
+   */
+  async enqueueScheduled(slot: string, timeZone: string): Promise<RunRow | null> {
+    try {
+      return await this.enqueue({ trigger: 'schedule', slot });
+    } catch (e) {
+      if (!(e instanceof ActiveRunError)) throw e;
+      await this.queue.send<SlotRetry>(
+        RECONCILE_SLOT_RETRY_QUEUE,
+        { slot, timeZone },
+        { startAfter: SLOT_RETRY_AFTER_SECONDS, retryLimit: 0 },
+      );
+      this.log.warn(
+        `scheduled reconciliation for ${slot} waits: run ${e.activeRunId} is active; trying again in ${SLOT_RETRY_AFTER_SECONDS} s`,
+      );
+      return null;
+    }
+  }
+
+  /** A deferred slot's next try; gives up (logged) once the slot's day is over in its time zone. */
+  async retrySlot(retry: SlotRetry, now = new Date()): Promise<RunRow | null> {
+    if (scheduleSlot(now, retry.timeZone) !== retry.slot) {
+      this.log.error(
+        `scheduled reconciliation for ${retry.slot} did not run: another run stayed active until the day was over`,
+      );
+      return null;
+    }
+    const run = await this.enqueueScheduled(retry.slot, retry.timeZone);
+    if (run)
+      this.log.log(`deferred scheduled reconciliation for ${retry.slot}: run ${run.id} (${run.status})`);
+    return run;
   }
 
   /** Creates the run (idempotent per key / slot; ActiveRunError while another is active) and enqueues it. */

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { RunStatus, RunTrigger } from '../common/vocabulary.js';
+import { returned } from '../database/query-result.js';
 import type { ReconcileEntity } from '../common/vocabulary.js';
 import type { ReconciliationRunView, RunSummary } from './reconcile.types.js';
 
@@ -114,10 +115,12 @@ export class ReconcileRunRepository {
 
   /** queued → running; false when another worker took it or it is no longer queued. */
   async start(id: string): Promise<boolean> {
-    const rows = (await this.db.query(
-      `UPDATE reconciliation_run SET status = 'running', started_at = now(), heartbeat_at = now() WHERE id = $1 AND status = 'queued' RETURNING id`,
-      [id],
-    )) as unknown[];
+    const rows = returned<{ id: string }>(
+      await this.db.query(
+        `UPDATE reconciliation_run SET status = 'running', started_at = now(), heartbeat_at = now() WHERE id = $1 AND status = 'queued' RETURNING id`,
+        [id],
+      ),
+    );
     return rows.length > 0;
   }
 

@@ -3,6 +3,15 @@ import type { DiscrepancyKind, Severity } from '../common/vocabulary.js';
 /** pg-boss queue that executes reconciliation runs (any instance's worker takes the job). */
 export const RECONCILE_QUEUE = 'reconcile-run';
 
+/**
+ * pg-boss queue of deferred scheduled runs: a daily tick that finds another run active (an API run, say)
+ * leaves a job here, and any instance tries the day's slot again until it is taken or the day is over.
+ */
+export const RECONCILE_SLOT_RETRY_QUEUE = 'reconcile-slot-retry';
+
+/** How long a deferred scheduled run waits before trying its slot again. */
+export const SLOT_RETRY_AFTER_SECONDS = 60;
+
 /** Schema of the per-run UNLOGGED staging tables (dropped and recreated by every run). */
 export const STAGE_SCHEMA = 'reconcile_stage';
 

@@ -9,7 +9,6 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
 import { describeError } from '../common/describe-error.js';
 import { SETTINGS, type Settings } from '../config/settings.js';
-import { ActiveRunError } from './reconcile-run.repository.js';
 import { ReconcileQueueService } from './reconcile-queue.service.js';
 import { scheduleSlot } from './reconcile-slot.util.js';
 
@@ -47,16 +46,17 @@ export class ReconcileScheduler implements OnApplicationBootstrap, OnApplication
     if (this.registry.doesExist('cron', JOB)) this.registry.deleteCronJob(JOB);
   }
 
-  /** Enqueues today's scheduled run (no-op when another instance already did). */
+  /**
+   * Enqueues today's scheduled run (no-op when another instance already did). While another run is
+   * active the slot is deferred, not skipped: it is tried again every minute until that run ends.
+   */
   async tick(now = new Date()): Promise<void> {
     const slot = scheduleSlot(now, this.settings.SCHEDULE_TZ);
     try {
-      const run = await this.queue.enqueue({ trigger: 'schedule', slot });
-      this.log.log(`scheduled reconciliation for ${slot}: run ${run.id} (${run.status})`);
+      const run = await this.queue.enqueueScheduled(slot, this.settings.SCHEDULE_TZ);
+      if (run) this.log.log(`scheduled reconciliation for ${slot}: run ${run.id} (${run.status})`);
     } catch (e) {
-      if (e instanceof ActiveRunError)
-        this.log.warn(`scheduled reconciliation for ${slot} not started: run ${e.activeRunId} is active`);
-      else this.log.error(`scheduled reconciliation for ${slot} could not be enqueued: ${describeError(e)}`);
+      this.log.error(`scheduled reconciliation for ${slot} could not be enqueued: ${describeError(e)}`);
     }
   }
 }

@@ -11,7 +11,7 @@ import { CRM_ENTITY } from './sync-runner.service.js';
 import { requisitePreset } from './plan-sync.js';
 import { ONEC_PORT, type OneCPort } from '../onec/onec.port.js';
 import { toConflictView, type ConflictView } from './sync-query.service.js';
-import { returned } from './sync-store.js';
+import { returned } from '../database/query-result.js';
 import type { SyncEntity } from '../common/vocabulary.js';
 
 const LIST_FIELDS = new Set(['phones', 'emails']);
@@ -35,17 +35,28 @@ export class ConflictsService {
   ) {}
 
   async resolve(id: string, keep: 'onec' | 'crm', by: string | null): Promise<ConflictView> {
-    if (!/^\d{1,18}$/.test(id)) throw new NotFoundException({ title: 'Conflict not found', detail: `No conflict ${id}` });
-    const rows = (await this.db.query(`SELECT * FROM sync_conflict WHERE id = $1`, [id])) as Record<string, unknown>[];
+    if (!/^\d{1,18}$/.test(id))
+      throw new NotFoundException({ title: 'Conflict not found', detail: `No conflict ${id}` });
+    const rows = (await this.db.query(`SELECT * FROM sync_conflict WHERE id = $1`, [id])) as Record<
+      string,
+      unknown
+    >[];
     const c = rows[0];
     if (!c) throw new NotFoundException({ title: 'Conflict not found', detail: `No conflict ${id}` });
     if (c.status !== 'open')
-      throw new ConflictException({ title: 'Conflict already resolved', detail: `Conflict ${id} was resolved (${String(c.resolution)})` });
+      throw new ConflictException({
+        title: 'Conflict already resolved',
+        detail: `Conflict ${id} was resolved (${String(c.resolution)})`,
+      });
     const entity = c.entity as SyncEntity;
     const field = String(c.field);
     const onecValue = String(c.onec_value ?? '');
     if (keep === 'onec') {
-      if (!this.crm) throw new ConflictException({ title: 'CRM not configured', detail: 'BITRIX24_WEBHOOK_URL is not set' });
+      if (!this.crm)
+        throw new ConflictException({
+          title: 'CRM not configured',
+          detail: 'BITRIX24_WEBHOOK_URL is not set',
+        });
       await this.writeField(entity, String(c.crm_id), String(c.onec_ref), field, onecValue);
     }
     await this.db.query(
@@ -53,17 +64,30 @@ export class ConflictsService {
         WHERE entity = $1 AND onec_ref = $2`,
       [entity, c.onec_ref, field, onecValue],
     );
-    const done = returned<Record<string, unknown>>(await this.db.query(
-      `UPDATE sync_conflict SET status = 'resolved', resolution = $2, resolved_by = $3, resolved_at = now(), updated_at = now()
+    const done = returned<Record<string, unknown>>(
+      await this.db.query(
+        `UPDATE sync_conflict SET status = 'resolved', resolution = $2, resolved_by = $3, resolved_at = now(), updated_at = now()
         WHERE id = $1 RETURNING *`,
-      [id, keep, by],
-    ));
+        [id, keep, by],
+      ),
+    );
     this.log.log(`conflict ${id} (${entity} ${field}) resolved: kept ${keep}`);
-    await this.audit?.record({ action: 'conflict.resolve', target: `conflict:${id}`, outcome: 'ok', detail: { entity, field, keep } });
+    await this.audit?.record({
+      action: 'conflict.resolve',
+      target: `conflict:${id}`,
+      outcome: 'ok',
+      detail: { entity, field, keep },
+    });
     return toConflictView(done[0]);
   }
 
-  private async writeField(entity: SyncEntity, crmId: string, ref: string, field: string, value: string): Promise<void> {
+  private async writeField(
+    entity: SyncEntity,
+    crmId: string,
+    ref: string,
+    field: string,
+    value: string,
+  ): Promise<void> {
     const crm = this.crm!;
     const ce = CRM_ENTITY[entity];
     let write: CrmWrite;
@@ -71,7 +95,11 @@ export class ConflictsService {
       let req = null;
       for await (const page of crm.readRequisites({ companyIds: [crmId] }))
         for (const r of page.records) if (r.xmlId === ref) req = r;
-      if (!req) throw new ConflictException({ title: 'Requisite not found', detail: `Company ${crmId} has no requisite of ${ref}` });
+      if (!req)
+        throw new ConflictException({
+          title: 'Requisite not found',
+          detail: `Company ${crmId} has no requisite of ${ref}`,
+        });
       write = {
         op: 'updateRequisite',
         key: ref,
@@ -88,7 +116,11 @@ export class ConflictsService {
       };
     } else {
       const cur = (await crm.getOne(ce, crmId)) as CrmCompany | null;
-      if (!cur) throw new ConflictException({ title: 'CRM record not found', detail: `${ce} ${crmId} no longer exists` });
+      if (!cur)
+        throw new ConflictException({
+          title: 'CRM record not found',
+          detail: `${ce} ${crmId} no longer exists`,
+        });
       const v = LIST_FIELDS.has(field) ? (value ? value.split(', ') : []) : value;
       write = {
         op: 'update',
@@ -110,7 +142,11 @@ export class ConflictsService {
   private async presetName(ref: string): Promise<string> {
     const read = await this.onec.getOne('counterparties', ref);
     const c = read?.records[0];
-    if (!c) throw new ConflictException({ title: 'Counterparty not found in 1C', detail: `1C has no counterparty ${ref}` });
+    if (!c)
+      throw new ConflictException({
+        title: 'Counterparty not found in 1C',
+        detail: `1C has no counterparty ${ref}`,
+      });
     return requisitePreset(c, this.mapping.counterparties);
   }
 }

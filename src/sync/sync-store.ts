@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { RunStatus, RunTrigger, SyncEntity } from '../common/vocabulary.js';
 import type { PlanLink } from './plan-sync.js';
+import { returned } from '../database/query-result.js';
 
 export interface EntityStats {
   scanned: number;
@@ -106,13 +107,6 @@ export interface LinkWrite {
   requisiteId?: string | null;
 }
 
-/** Rows of an UPDATE/DELETE … RETURNING (TypeORM's postgres driver answers `[rows, affected]` for those). */
-export function returned<T>(result: unknown): T[] {
-  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number')
-    return result[0] as T[];
-  return result as T[];
-}
-
 function constraintOf(e: unknown): string | undefined {
   return (
     (e as { driverError?: { constraint?: string } }).driverError?.constraint ??
@@ -133,7 +127,9 @@ export class SyncStore {
 
   /** 1C ref → CRM id of every link of an entity (e.g. the company of each counterparty). */
   async crmIdsByRef(entity: SyncEntity): Promise<Map<string, string>> {
-    const rows = (await this.db.query(`SELECT onec_ref, crm_id FROM entity_link WHERE entity = $1`, [entity])) as {
+    const rows = (await this.db.query(`SELECT onec_ref, crm_id FROM entity_link WHERE entity = $1`, [
+      entity,
+    ])) as {
       onec_ref: string;
       crm_id: string;
     }[];
@@ -181,7 +177,10 @@ export class SyncStore {
   }
 
   async skipped(entity: SyncEntity): Promise<Map<string, { dataVersion: string; waitsFor: string | null }>> {
-    const rows = (await this.db.query(`SELECT onec_ref, data_version, waits_for FROM sync_skipped WHERE entity = $1`, [entity])) as {
+    const rows = (await this.db.query(
+      `SELECT onec_ref, data_version, waits_for FROM sync_skipped WHERE entity = $1`,
+      [entity],
+    )) as {
       onec_ref: string;
       data_version: string;
       waits_for: string | null;
@@ -189,14 +188,22 @@ export class SyncStore {
     return new Map(rows.map((r) => [r.onec_ref, { dataVersion: r.data_version, waitsFor: r.waits_for }]));
   }
 
-  async saveSkipped(entity: SyncEntity, items: { ref: string; dataVersion: string; reason: string; waitsFor?: string | null }[]): Promise<void> {
+  async saveSkipped(
+    entity: SyncEntity,
+    items: { ref: string; dataVersion: string; reason: string; waitsFor?: string | null }[],
+  ): Promise<void> {
     if (!items.length) return;
     await this.db.query(
       `INSERT INTO sync_skipped (entity, onec_ref, data_version, reason, waits_for)
        SELECT $1, ref, dv, reason, wf FROM jsonb_to_recordset($2::jsonb) AS x(ref text, dv text, reason text, wf text)
        ON CONFLICT (entity, onec_ref) DO UPDATE SET data_version = EXCLUDED.data_version, reason = EXCLUDED.reason,
          waits_for = EXCLUDED.waits_for, updated_at = now()`,
-      [entity, JSON.stringify(items.map((i) => ({ ref: i.ref, dv: i.dataVersion, reason: i.reason, wf: i.waitsFor ?? null })))],
+      [
+        entity,
+        JSON.stringify(
+          items.map((i) => ({ ref: i.ref, dv: i.dataVersion, reason: i.reason, wf: i.waitsFor ?? null })),
+        ),
+      ],
     );
   }
 
@@ -230,8 +237,9 @@ export class SyncStore {
   ): Promise<{ ref: string; attempts: number; dead: boolean }[]> {
     const out: { ref: string; attempts: number; dead: boolean }[] = [];
     for (const it of items) {
-      const rows = returned<{ attempts: number }>(await this.db.query(
-        `INSERT INTO sync_item_failure (run_id, entity, onec_ref, data_version, attempts, last_error)
+      const rows = returned<{ attempts: number }>(
+        await this.db.query(
+          `INSERT INTO sync_item_failure (run_id, entity, onec_ref, data_version, attempts, last_error)
          VALUES ($1, $2, $3, $4, 1, $5)
          ON CONFLICT (entity, onec_ref) DO UPDATE SET
            run_id = EXCLUDED.run_id,
@@ -241,8 +249,9 @@ export class SyncStore {
            last_error = EXCLUDED.last_error,
            updated_at = now()
          RETURNING attempts`,
-        [runId, entity, it.ref, it.dataVersion, it.error.slice(0, 1000)],
-      ));
+          [runId, entity, it.ref, it.dataVersion, it.error.slice(0, 1000)],
+        ),
+      );
       const attempts = rows[0].attempts;
       const dead = attempts >= maxAttempts;
       await this.db.query(
@@ -257,7 +266,10 @@ export class SyncStore {
 
   async clearFailures(entity: SyncEntity, refs: string[]): Promise<void> {
     if (!refs.length) return;
-    await this.db.query(`DELETE FROM sync_item_failure WHERE entity = $1 AND onec_ref = ANY($2::text[])`, [entity, refs]);
+    await this.db.query(`DELETE FROM sync_item_failure WHERE entity = $1 AND onec_ref = ANY($2::text[])`, [
+      entity,
+      refs,
+    ]);
   }
 
   /** Dead refs with the DataVersion they died at (skipped until 1C changes the record). */
@@ -270,14 +282,30 @@ export class SyncStore {
   }
 
   /** Dead letters (reconciliation reports them as `sync_failure`). */
-  async deadLetters(entity?: SyncEntity): Promise<
-    { entity: SyncEntity; onecRef: string; attempts: number; lastError: string; runId: string | null; updatedAt: Date }[]
+  async deadLetters(
+    entity?: SyncEntity,
+  ): Promise<
+    {
+      entity: SyncEntity;
+      onecRef: string;
+      attempts: number;
+      lastError: string;
+      runId: string | null;
+      updatedAt: Date;
+    }[]
   > {
     const rows = (await this.db.query(
       `SELECT entity, onec_ref, attempts, last_error, run_id, updated_at FROM sync_item_failure
         WHERE dead AND ($1::text IS NULL OR entity = $1) ORDER BY entity, onec_ref`,
       [entity ?? null],
-    )) as { entity: SyncEntity; onec_ref: string; attempts: number; last_error: string; run_id: string | null; updated_at: Date }[];
+    )) as {
+      entity: SyncEntity;
+      onec_ref: string;
+      attempts: number;
+      last_error: string;
+      run_id: string | null;
+      updated_at: Date;
+    }[];
     return rows.map((r) => ({
       entity: r.entity,
       onecRef: r.onec_ref,
@@ -310,7 +338,9 @@ export class SyncStore {
        DO UPDATE SET onec_value = EXCLUDED.onec_value, crm_value = EXCLUDED.crm_value, crm_id = EXCLUDED.crm_id, updated_at = now()`,
       [
         entity,
-        JSON.stringify(items.map((i) => ({ ref: i.ref, crm: i.crmId, field: i.field, ov: i.onecValue, cv: i.crmValue }))),
+        JSON.stringify(
+          items.map((i) => ({ ref: i.ref, crm: i.crmId, field: i.field, ov: i.onecValue, cv: i.crmValue })),
+        ),
       ],
     );
     return items.length;
@@ -339,7 +369,9 @@ export class SyncStore {
     slot?: Date | null;
   }): Promise<{ run: SyncRunRow; created: boolean }> {
     if (input.slot) {
-      const rows = (await this.db.query(`SELECT * FROM sync_run WHERE slot = $1`, [input.slot])) as SyncRunRow[];
+      const rows = (await this.db.query(`SELECT * FROM sync_run WHERE slot = $1`, [
+        input.slot,
+      ])) as SyncRunRow[];
       if (rows[0]) return { run: rows[0], created: false };
     }
     try {
@@ -351,7 +383,9 @@ export class SyncStore {
     } catch (e) {
       const c = constraintOf(e);
       if (c === 'sync_run_slot_key' && input.slot) {
-        const rows = (await this.db.query(`SELECT * FROM sync_run WHERE slot = $1`, [input.slot])) as SyncRunRow[];
+        const rows = (await this.db.query(`SELECT * FROM sync_run WHERE slot = $1`, [
+          input.slot,
+        ])) as SyncRunRow[];
         if (rows[0]) return { run: rows[0], created: false };
       }
       if (c === 'sync_run_one_active') {
@@ -374,10 +408,10 @@ export class SyncStore {
   }
 
   async heartbeat(id: string, stats: SyncStats): Promise<void> {
-    await this.db.query(`UPDATE sync_run SET heartbeat_at = now(), stats = $2 WHERE id = $1 AND status = 'running'`, [
-      id,
-      JSON.stringify(stats),
-    ]);
+    await this.db.query(
+      `UPDATE sync_run SET heartbeat_at = now(), stats = $2 WHERE id = $1 AND status = 'running'`,
+      [id, JSON.stringify(stats)],
+    );
   }
 
   async finishRun(id: string, status: RunStatus, stats: SyncStats, error: string | null): Promise<void> {

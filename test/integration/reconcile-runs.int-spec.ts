@@ -5,7 +5,8 @@ import { parseSettings, type Settings } from '../../src/config/settings.js';
 import { createDataSource } from '../../src/database/data-source.js';
 import { defaultMapping } from '../../src/mapping/default-mapping.js';
 import { QueueService } from '../../src/queue/queue.service.js';
-import { ActiveRunError } from '../../src/reconcile/reconcile-run.repository.js';
+import { RECONCILE_SLOT_RETRY_QUEUE } from '../../src/reconcile/reconcile.constants.js';
+import { ActiveRunError, ReconcileRunRepository } from '../../src/reconcile/reconcile-run.repository.js';
 import { ReconcileQueueService } from '../../src/reconcile/reconcile-queue.service.js';
 import { ReconcileRunnerService } from '../../src/reconcile/reconcile-runner.service.js';
 import { ReconcileScheduler } from '../../src/reconcile/reconcile.scheduler.js';
@@ -79,6 +80,53 @@ describe('reconciliation runs across instances', () => {
       expect(r.reason).toBeInstanceOf(ActiveRunError);
       expect((r.reason as ActiveRunError).activeRunId).toBe(ok[0].value.run.id);
     }
+  });
+
+  it('a queued run starts once: a second worker taking the same run gets false', async () => {
+    const { runner } = await instance();
+    const { run } = await runner.create({ trigger: 'api' });
+    const repo = new ReconcileRunRepository(ds);
+    const starts = await Promise.all([repo.start(run.id), repo.start(run.id), repo.start(run.id)]);
+    expect(starts.filter(Boolean)).toHaveLength(1);
+    expect(await repo.start(run.id)).toBe(false);
+  });
+
+  it("a daily tick that finds an API run active defers the day's slot instead of skipping it", async () => {
+    const { runner, rq, scheduler } = await instance();
+    const { run: api } = await runner.create({ trigger: 'api' });
+    const before = await queues[0].queueSize(RECONCILE_SLOT_RETRY_QUEUE);
+    await scheduler.tick(new Date('2026-11-30T03:00:00Z'));
+    expect(await ds.query(`SELECT id FROM reconciliation_run WHERE slot IS NOT NULL`)).toEqual([]);
+    expect(await queues[0].queueSize(RECONCILE_SLOT_RETRY_QUEUE)).toBe(before + 1);
+
+    // Still active a minute later: deferred again.
+    const retry = { slot: '2026-11-30', timeZone: 'Europe/Moscow' };
+    expect(await rq.retrySlot(retry, new Date('2026-11-30T03:01:00Z'))).toBeNull();
+    expect(await queues[0].queueSize(RECONCILE_SLOT_RETRY_QUEUE)).toBe(before + 2);
+
+    // The API run ends: the next try takes the slot, exactly once.
+    await ds.query(`UPDATE reconciliation_run SET status = 'succeeded', finished_at = now() WHERE id = $1`, [
+      api.id,
+    ]);
+    const [a, b] = await Promise.all([
+      rq.retrySlot(retry, new Date('2026-11-30T03:02:00Z')),
+      rq.retrySlot(retry, new Date('2026-11-30T03:02:00Z')),
+    ]);
+    expect(a?.id).toBeDefined();
+    expect(b?.id).toBe(a?.id);
+    const slotted = (await ds.query(
+      `SELECT trigger, slot FROM reconciliation_run WHERE slot IS NOT NULL`,
+    )) as unknown[];
+    expect(slotted).toEqual([{ trigger: 'schedule', slot: '2026-11-30' }]);
+  });
+
+  it('a deferred slot gives up once its day is over in the schedule time zone', async () => {
+    const { rq } = await instance();
+    // 2026-11-30 in Moscow ended at 21:00 UTC.
+    expect(
+      await rq.retrySlot({ slot: '2026-11-30', timeZone: 'Europe/Moscow' }, new Date('2026-11-30T21:00:00Z')),
+    ).toBeNull();
+    expect(await ds.query(`SELECT id FROM reconciliation_run`)).toEqual([]);
   });
 
   it('the same Idempotency-Key returns the same run, even after it finished', async () => {
