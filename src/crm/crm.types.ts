@@ -118,6 +118,8 @@ export interface CompanyFields {
   /** Desired phones (E.164); the adapter turns this into fm adds/deletes against `current`. */
   phones?: string[];
   emails?: string[];
+  /** CRM user fields by `crm.item` name (`ufCrm…`), as text; e.g. the deletion marker. */
+  userFields?: Record<string, string>;
 }
 
 export interface ContactFields {
@@ -128,6 +130,8 @@ export interface ContactFields {
   originVersion?: string;
   phones?: string[];
   emails?: string[];
+  /** CRM user fields by `crm.item` name (`ufCrm…`), as text; e.g. the deletion marker. */
+  userFields?: Record<string, string>;
 }
 
 export interface DealFields {
@@ -138,6 +142,8 @@ export interface DealFields {
   currencyId?: string;
   companyId?: string | null;
   comments?: string;
+  /** CRM user fields by `crm.item` name (`ufCrm…`), as text; e.g. the deletion marker. */
+  userFields?: Record<string, string>;
 }
 
 export interface RequisiteFields {

@@ -57,4 +57,18 @@ describe('mapping loader', () => {
       /cannot be read: ENOENT/,
     );
   });
+  it('deletionMarker: a CRM user field and value; anything else, or with deletions: ignore, is refused', () => {
+    expect(
+      parseMapping('deletionMarker: { field: ufCrmSverkaDeleted, value: "Удалён в 1С" }\n', {
+        format: 'yaml',
+      }).deletionMarker,
+    ).toEqual({ field: 'ufCrmSverkaDeleted', value: 'Удалён в 1С' });
+    expect(defaultMapping().deletionMarker).toBeUndefined();
+    expect(() => parseMapping('deletionMarker: { field: title, value: X }\n', { format: 'yaml' })).toThrow(
+      /deletionMarker\.field: a CRM user field/,
+    );
+    expect(() =>
+      parseMapping('deletions: ignore\ndeletionMarker: { field: ufCrm_1, value: Y }\n', { format: 'yaml' }),
+    ).toThrow(/deletionMarker: needs "deletions: flag"/);
+  });
 });

@@ -40,6 +40,18 @@ const mappingFile = z
   .object({
     originatorId: z.string().min(1).max(100).optional(),
     deletions: z.enum(['flag', 'ignore']).optional(),
+    deletionMarker: z
+      .object({
+        field: z
+          .string()
+          .regex(
+            /^ufCrm[A-Za-z0-9_]+$/,
+            'a CRM user field in crm.item spelling, like "ufCrmSverkaDeleted" or "ufCrm_1721244707107"',
+          ),
+        value: z.string().min(1).max(255),
+      })
+      .strict()
+      .optional(),
     counterparties: z
       .object({
         ...entityBase,
@@ -122,13 +134,19 @@ export function parseMapping(
         return `${path}: ${msg}`;
       }),
     );
-  return merge(defaultMapping(opts.originatorId), res.data);
+  const m = merge(defaultMapping(opts.originatorId), res.data);
+  if (m.deletionMarker && m.deletions !== 'flag')
+    throw new MappingError(file, [
+      'deletionMarker: needs "deletions: flag" (with "ignore" nothing is flagged, so nothing is marked)',
+    ]);
+  return m;
 }
 
 function merge(base: Mapping, f: MappingFile): Mapping {
   const m = structuredClone(base);
   if (f.originatorId) m.originatorId = f.originatorId;
   if (f.deletions) m.deletions = f.deletions;
+  if (f.deletionMarker) m.deletionMarker = f.deletionMarker;
   for (const entity of ['counterparties', 'contacts', 'deals'] as const) {
     const e = f[entity];
     if (!e) continue;

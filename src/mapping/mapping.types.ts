@@ -61,6 +61,17 @@ export interface DebtMapping {
 /** What happens to the CRM record of a deletion-marked or vanished 1C record. */
 export type DeletionPolicy = 'flag' | 'ignore';
 
+/**
+ * With `deletions: flag`, a CRM user field that Sverka sets to `value` on the company, contact or deal
+ * whose 1C record is deletion-marked or gone, and clears (`""`) when the 1C record is live again, so
+ * CRM users see it on the card and can filter by it. The field must exist on the portal (a user field,
+ * `crm.item` spelling: `ufCrmSverkaDeleted` or `ufCrm_1721244707107`).
+ */
+export interface DeletionMarker {
+  field: string;
+  value: string;
+}
+
 export interface Mapping {
   originatorId: string;
   counterparties: CounterpartyMapping;
@@ -68,6 +79,7 @@ export interface Mapping {
   deals: DealMapping;
   debts: DebtMapping;
   deletions: DeletionPolicy;
+  deletionMarker?: DeletionMarker;
 }
 
 /** Canonical field names per synced entity (the keys allowed in `fields`). */

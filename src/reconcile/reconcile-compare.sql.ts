@@ -89,14 +89,15 @@ export async function compareMissing(db: Db, ctx: CompareContext, entity: SyncEn
 /**
  * `orphan_in_crm`: a CRM record linked to (or carrying our originId of) a 1C record that is gone or
  * deletion-marked. Deals of deletion-marked orders are not orphans: the status map sends them to
- * the "lost" stage, which the status check verifies; a deal of an order no longer posted is one.
+ * the "lost" stage, which the status check verifies; a deal of an order no longer posted is one; a deal
+ * of an order older than `deals.ordersSince` is out of scope, not an orphan.
  */
 export async function compareOrphans(db: Db, ctx: CompareContext, entity: SyncEntity): Promise<void> {
   if (ctx.mapping.deletions === 'ignore') return;
   const s = SQL_OF[entity];
   const orphan =
     entity === 'deals'
-      ? 'o.ref IS NULL OR (NOT o.live AND NOT o.deletion_mark)'
+      ? 'o.ref IS NULL OR (o.in_scope AND NOT o.live AND NOT o.deletion_mark)'
       : 'o.ref IS NULL OR o.deletion_mark';
   await db.query(
     `${INSERT}

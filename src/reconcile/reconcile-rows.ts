@@ -62,6 +62,7 @@ export function onecOrderRow(o: OneCOrder, mapping: Mapping): StageRow {
     o.amount,
     o.status,
     o.posted && inScope ? expectedStage(o, mapping) : null,
+    inScope,
   ];
 }
 

@@ -113,6 +113,9 @@ const CRM_OF: Record<SyncEntity, { entity: CrmEntity; table: StageTable }> = {
  * be read skips the checks that need it and makes the run `partial` (never a false "all clear");
  * anything unexpected makes it `failed`.
  */
+/** Orders read by key per call when telling "gone" from "older than ordersSince" (the adapter asks 20 per request). */
+const OUT_OF_WINDOW_CHUNK = 500;
+
 @Injectable()
 export class ReconcileRunnerService {
   private readonly log = new Logger(ReconcileRunnerService.name);
@@ -313,6 +316,14 @@ export class ReconcileRunnerService {
     const debtsOk = wantDebts && onecOk.has('debts') && crmOk.has('debts');
     await pending.flush();
     const linkSource = await stageLinks(this.db, this.mapping.originatorId);
+    if (this.mapping.deals.ordersSince && onecOk.has('deals') && crmOk.has('deals')) {
+      try {
+        await this.stageOrdersOutOfWindow();
+      } catch (e) {
+        onecOk.delete('deals');
+        skip('deals: 1C orders older than ordersSince', e);
+      }
+    }
     await indexStage(this.db);
     this.log.log(`reconcile run ${runId}: snapshot done (links from ${linkSource})`);
 
@@ -437,6 +448,32 @@ export class ReconcileRunnerService {
       await pending.flushIfFull();
     }
     if (incomplete) throw new SkipCheck(incomplete);
+  }
+
+  /**
+   * With `deals.ordersSince` the 1C snapshot holds only orders from that date. CRM deals of ours whose
+   * order is not in it are read by key: an order still in 1C is staged as out of the window (not an
+   * orphan); one 1C no longer has stays missing from the stage (an orphan).
+   */
+  private async stageOrdersOutOfWindow(): Promise<void> {
+    const onec = this.requireOneC();
+    const refs = (
+      (await this.db.query(
+        `SELECT DISTINCT x.ref FROM (
+           SELECT coalesce(l.onec_ref, CASE WHEN c.originator_id = $1 THEN c.origin_id END) AS ref
+           FROM ${stage('crm_deal')} c LEFT JOIN ${stage('link')} l ON l.entity = 'deals' AND l.crm_id = c.id
+         ) x WHERE x.ref IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${stage('onec_order')} o WHERE o.ref = x.ref)`,
+        [this.mapping.originatorId],
+      )) as { ref: string }[]
+    ).map((r) => r.ref);
+    for (let i = 0; i < refs.length; i += OUT_OF_WINDOW_CHUNK) {
+      const read = await onec.fetchByKeys('deals', refs.slice(i, i + OUT_OF_WINDOW_CHUNK));
+      await insertStage(
+        this.db,
+        'onec_order',
+        read.records.map((o) => onecOrderRow(o, this.mapping)),
+      );
+    }
   }
 
   private async snapshotCrm(entity: SyncEntity, pending: PendingWriter, m: ReconcileMessages): Promise<void> {

@@ -39,6 +39,8 @@ export const STAGE_TABLES = {
     ['amount', 'numeric'],
     ['status', 'text'],
     ['expected_stage', 'text'],
+    // False for an order older than deals.ordersSince (read by key only to tell "gone" from "out of the window").
+    ['in_scope', 'boolean'],
   ],
   onec_debt: [
     ['counterparty_ref', 'text'],

@@ -88,7 +88,7 @@ export interface PlannedUpdate {
   requisiteId?: string | null;
   pushedValues: Record<string, string>;
   pushedHash: string;
-  /** Deletion-marked deal moved to the deleted stage. */
+  /** The write flags the record (deleted stage of a deal, deletion marker): flagged once it succeeds. */
   flag?: boolean;
 }
 
@@ -124,6 +124,8 @@ export interface PlannedFlag {
   crmId: string;
   dataVersion: string | null;
   reason: string;
+  /** Flagged before (a full run re-read it): stays flagged, not counted as new. */
+  renewed?: boolean;
 }
 
 export interface CrmEdit {
@@ -144,11 +146,23 @@ export interface SyncPlan {
 }
 
 export function emptyPlan(): SyncPlan {
-  return { create: [], update: [], unchanged: [], conflict: [], skip: [], flag: [], invalid: [], crmEdits: [] };
+  return {
+    create: [],
+    update: [],
+    unchanged: [],
+    conflict: [],
+    skip: [],
+    flag: [],
+    invalid: [],
+    crmEdits: [],
+  };
 }
 
 /** Requisite preset by kind: legal → Организация; a person with a 15-digit ОГРНИП → ИП; else Физ. лицо. */
-export function requisitePreset(c: Pick<OneCCounterparty, 'kind' | 'regNumber'>, m: Mapping['counterparties']): string {
+export function requisitePreset(
+  c: Pick<OneCCounterparty, 'kind' | 'regNumber'>,
+  m: Mapping['counterparties'],
+): string {
   if (c.kind === 'legal') return m.presets.legal;
   return /^\d{15}$/.test(c.regNumber.trim()) ? m.presets.entrepreneur : m.presets.person;
 }
@@ -189,7 +203,13 @@ function scalar(ref: string, em: EntityMapping, field: string, raw: string, inva
   return v;
 }
 
-function list(ref: string, em: EntityMapping, field: string, raw: string[], invalid: InvalidValue[]): string[] {
+function list(
+  ref: string,
+  em: EntityMapping,
+  field: string,
+  raw: string[],
+  invalid: InvalidValue[],
+): string[] {
   const r = rule(em, field);
   const t = transformList(raw, r?.transforms ?? []);
   const push = r?.pushInvalid ?? false;
@@ -245,7 +265,12 @@ function desiredDeal(o: OneCOrder, m: Mapping, companyId: string, stageId: strin
 }
 
 /** The CRM side of a field, canonical. */
-function currentValue(entity: SyncEntity, field: string, cur: CrmCurrent, req: CrmRequisite | undefined): string {
+function currentValue(
+  entity: SyncEntity,
+  field: string,
+  cur: CrmCurrent,
+  req: CrmRequisite | undefined,
+): string {
   if (entity === 'counterparties') {
     const c = cur as CrmCompany;
     switch (field) {
@@ -309,7 +334,12 @@ function parseTime(s: string | undefined | null): Date | null {
 }
 
 /** Builds the CRM write fields from canonical desired values (only `fields`). */
-function toCrmFields(entity: SyncEntity, values: Record<string, string | string[] | null>, fields: string[], version: string) {
+function toCrmFields(
+  entity: SyncEntity,
+  values: Record<string, string | string[] | null>,
+  fields: string[],
+  version: string,
+) {
   const out: Record<string, unknown> = {};
   for (const f of fields) {
     if (entity === 'counterparties' && REQUISITE_FIELDS.has(f)) continue;
@@ -320,7 +350,11 @@ function toCrmFields(entity: SyncEntity, values: Record<string, string | string[
   return out;
 }
 
-function requisiteOf(c: OneCCounterparty, v: Record<string, string | string[] | null>, m: Mapping): RequisiteFields {
+function requisiteOf(
+  c: OneCCounterparty,
+  v: Record<string, string | string[] | null>,
+  m: Mapping,
+): RequisiteFields {
   return {
     presetName: requisitePreset(c, m.counterparties),
     xmlId: c.ref,
@@ -343,19 +377,32 @@ export function planSync<E extends SyncEntity>(input: PlanInput<E>): SyncPlan {
     // ---- deletions and records that are not synced ----
     if (rec.deletionMark) {
       if (!link) {
-        plan.skip.push({ ref: rec.ref, reason: 'deletion-marked in 1C and never synced', retry: false, dataVersion: version });
+        plan.skip.push({
+          ref: rec.ref,
+          reason: 'deletion-marked in 1C and never synced',
+          retry: false,
+          dataVersion: version,
+        });
         continue;
       }
-      if (entity === 'deals' && link.flaggedAt === null) {
-        // The deal is moved to the deleted stage (never deleted).
-        const cur = input.crm.get(link.crmId) as CrmDeal | undefined;
-        if (cur && cur.stageId !== m.deals.deletedStage) {
-          const pushedValues = { ...link.pushedValues, stageId: m.deals.deletedStage };
+      if (link.flaggedAt === null) {
+        // Never deleted in the CRM: a deal moves to the deleted stage; with a deletion marker the
+        // record's marker field is set.
+        const cur = input.crm.get(link.crmId);
+        const fields: Record<string, unknown> = {};
+        let pushedValues = link.pushedValues;
+        if (entity === 'deals' && cur && (cur as CrmDeal).stageId !== m.deals.deletedStage) {
+          fields.stageId = m.deals.deletedStage;
+          pushedValues = { ...link.pushedValues, stageId: m.deals.deletedStage };
+        }
+        if (cur && m.deletions === 'flag' && m.deletionMarker)
+          fields.userFields = { [m.deletionMarker.field]: m.deletionMarker.value };
+        if (Object.keys(fields).length) {
           plan.update.push({
             ref: rec.ref,
             crmId: link.crmId,
             dataVersion: version,
-            fields: { stageId: m.deals.deletedStage },
+            fields,
             pushedValues,
             pushedHash: hashValues(pushedValues),
             flag: true,
@@ -363,8 +410,15 @@ export function planSync<E extends SyncEntity>(input: PlanInput<E>): SyncPlan {
           continue;
         }
       }
-      if (m.deletions === 'flag' && link.flaggedAt === null)
-        plan.flag.push({ ref: rec.ref, crmId: link.crmId, dataVersion: version, reason: 'deletion-marked in 1C' });
+      if (m.deletions === 'flag')
+        // Already flagged ones are flagged again (a full run re-reads them), keeping the first flag time.
+        plan.flag.push({
+          ref: rec.ref,
+          crmId: link.crmId,
+          dataVersion: version,
+          reason: 'deletion-marked in 1C',
+          renewed: link.flaggedAt !== null,
+        });
       else
         plan.unchanged.push({
           ref: rec.ref,
@@ -380,12 +434,23 @@ export function planSync<E extends SyncEntity>(input: PlanInput<E>): SyncPlan {
     else if (entity === 'contacts') {
       const c = rec as OneCContact;
       if (!c.ownerRef) {
-        plan.skip.push({ ref: c.ref, reason: 'the contact person has no counterparty owner', retry: false, dataVersion: version });
+        plan.skip.push({
+          ref: c.ref,
+          reason: 'the contact person has no counterparty owner',
+          retry: false,
+          dataVersion: version,
+        });
         continue;
       }
       const companyId = input.companyLinks?.get(c.ownerRef);
       if (!companyId) {
-        plan.skip.push({ ref: c.ref, reason: `its counterparty ${c.ownerRef} is not synced yet`, retry: true, dataVersion: version, waitsFor: c.ownerRef });
+        plan.skip.push({
+          ref: c.ref,
+          reason: `its counterparty ${c.ownerRef} is not synced yet`,
+          retry: true,
+          dataVersion: version,
+          waitsFor: c.ownerRef,
+        });
         continue;
       }
       desired = desiredContact(c, m, companyId);
@@ -396,17 +461,33 @@ export function planSync<E extends SyncEntity>(input: PlanInput<E>): SyncPlan {
         continue;
       }
       if (!o.counterpartyRef) {
-        plan.skip.push({ ref: o.ref, reason: 'the order has no counterparty', retry: false, dataVersion: version });
+        plan.skip.push({
+          ref: o.ref,
+          reason: 'the order has no counterparty',
+          retry: false,
+          dataVersion: version,
+        });
         continue;
       }
       const companyId = input.companyLinks?.get(o.counterpartyRef);
       if (!companyId) {
-        plan.skip.push({ ref: o.ref, reason: `its counterparty ${o.counterpartyRef} is not synced yet`, retry: true, dataVersion: version, waitsFor: o.counterpartyRef });
+        plan.skip.push({
+          ref: o.ref,
+          reason: `its counterparty ${o.counterpartyRef} is not synced yet`,
+          retry: true,
+          dataVersion: version,
+          waitsFor: o.counterpartyRef,
+        });
         continue;
       }
       const stageId = m.deals.statusMap[o.status];
       if (!stageId) {
-        plan.skip.push({ ref: o.ref, reason: `the order status "${o.status}" has no stage in the mapping`, retry: false, dataVersion: version });
+        plan.skip.push({
+          ref: o.ref,
+          reason: `the order status "${o.status}" has no stage in the mapping`,
+          retry: false,
+          dataVersion: version,
+        });
         continue;
       }
       desired = desiredDeal(o, m, companyId, stageId);
@@ -429,7 +510,8 @@ export function planSync<E extends SyncEntity>(input: PlanInput<E>): SyncPlan {
         ref: rec.ref,
         dataVersion: version,
         fields,
-        requisite: entity === 'counterparties' ? requisiteOf(rec as OneCCounterparty, desired.values, m) : undefined,
+        requisite:
+          entity === 'counterparties' ? requisiteOf(rec as OneCCounterparty, desired.values, m) : undefined,
         pushedValues,
         pushedHash: hashValues(pushedValues),
       });
@@ -448,7 +530,13 @@ export function planSync<E extends SyncEntity>(input: PlanInput<E>): SyncPlan {
       const d = decide(r, em.strategy, desiredCanon[f], current, pushed, onecSeenAt, crmUpdated);
       if (d.crmEdited) plan.crmEdits.push({ ref: rec.ref, crmId: link.crmId, field: f });
       if (d.conflict)
-        plan.conflict.push({ ref: rec.ref, crmId: link.crmId, field: f, onecValue: desiredCanon[f], crmValue: current });
+        plan.conflict.push({
+          ref: rec.ref,
+          crmId: link.crmId,
+          field: f,
+          onecValue: desiredCanon[f],
+          crmValue: current,
+        });
       if (d.write) {
         write.push(f);
         pushedValues[f] = desiredCanon[f];
@@ -456,6 +544,8 @@ export function planSync<E extends SyncEntity>(input: PlanInput<E>): SyncPlan {
       else if (pushed !== undefined) pushedValues[f] = pushed;
     }
     const fields = toCrmFields(entity, desired.values, write, version);
+    // Live again in 1C after being flagged: its deletion marker is cleared.
+    if (link.flaggedAt !== null && m.deletionMarker) fields.userFields = { [m.deletionMarker.field]: '' };
     let requisite: RequisiteFields | undefined;
     let requisiteId: string | null | undefined;
     if (entity === 'counterparties') {
@@ -470,14 +560,22 @@ export function planSync<E extends SyncEntity>(input: PlanInput<E>): SyncPlan {
         // Fields kept on the CRM side (not written) keep the requisite's current value.
         if (req)
           for (const f of REQUISITE_FIELDS)
-            if (!write.includes(f)) (full as unknown as Record<string, string>)[f] = (req as unknown as Record<string, string>)[f];
+            if (!write.includes(f))
+              (full as unknown as Record<string, string>)[f] = (req as unknown as Record<string, string>)[f];
         requisite = full;
         requisiteId = req?.id ?? null;
       } else requisiteId = req.id;
     }
     const hash = hashValues(pushedValues);
     if (Object.keys(fields).length === 0 && !requisite) {
-      plan.unchanged.push({ ref: rec.ref, crmId: link.crmId, dataVersion: version, pushedValues, pushedHash: hash, requisiteId });
+      plan.unchanged.push({
+        ref: rec.ref,
+        crmId: link.crmId,
+        dataVersion: version,
+        pushedValues,
+        pushedHash: hash,
+        requisiteId,
+      });
       continue;
     }
     const fm = 'phones' in fields || 'emails' in fields;

@@ -3,8 +3,14 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { describeError } from '../common/describe-error.js';
-import { SYNC_ENTITIES, type RunStatus, type RunTrigger, type SyncEntity, type SyncResult } from '../common/vocabulary.js';
-import { CrmError } from '../crm/crm.error.js';
+import {
+  SYNC_ENTITIES,
+  type RunStatus,
+  type RunTrigger,
+  type SyncEntity,
+  type SyncResult,
+} from '../common/vocabulary.js';
+import { CrmError, CrmErrorCode } from '../crm/crm.error.js';
 import { CRM_PORT, type CrmPort } from '../crm/crm.port.js';
 import type { CrmRequisite, CrmWritableEntity, CrmWrite, CrmWriteResult } from '../crm/crm.types.js';
 import { MAPPING } from '../mapping/mapping.tokens.js';
@@ -50,7 +56,10 @@ export interface SyncRequest {
 }
 
 /** A test/crash hook: called at named points of the apply step (sync-once kills itself there). */
-export type SyncHook = (point: 'after-crm-batch' | 'after-link-commit' | 'after-requisite-batch', info: { entity: SyncEntity; batch: number }) => void;
+export type SyncHook = (
+  point: 'after-crm-batch' | 'after-link-commit' | 'after-requisite-batch',
+  info: { entity: SyncEntity; batch: number },
+) => void;
 
 class FatalRunError extends Error {}
 
@@ -121,14 +130,19 @@ export class SyncRunnerService {
     const run = (await this.store.getRun(runId))!;
     const stats: SyncStats = {};
     const startedAt = Date.now();
-    this.log.log(`sync run ${runId} started (${run.trigger}, ${run.full_sync ? 'full' : 'incremental'}: ${run.entities.join(', ')})`);
+    this.log.log(
+      `sync run ${runId} started (${run.trigger}, ${run.full_sync ? 'full' : 'incremental'}: ${run.entities.join(', ')})`,
+    );
     await this.audit?.record({
       action: 'sync.run.start',
       target: runId,
       outcome: 'ok',
       detail: { trigger: run.trigger, full: run.full_sync, entities: run.entities },
     });
-    const beat = setInterval(() => void this.store.heartbeat(runId, stats).catch(() => undefined), HEARTBEAT_MS);
+    const beat = setInterval(
+      () => void this.store.heartbeat(runId, stats).catch(() => undefined),
+      HEARTBEAT_MS,
+    );
     beat.unref();
     let status: RunStatus = 'succeeded';
     let error: string | null = null;
@@ -172,13 +186,23 @@ export class SyncRunnerService {
     this.metrics?.syncRecords.inc({ entity, result }, n);
   }
 
-  private async syncEntity(runId: string, entity: SyncEntity, full: boolean, s: EntityStats, all: SyncStats): Promise<void> {
+  private async syncEntity(
+    runId: string,
+    entity: SyncEntity,
+    full: boolean,
+    s: EntityStats,
+    all: SyncStats,
+  ): Promise<void> {
     const links = await this.store.links(entity);
     const dead = await this.store.deadVersions(entity);
-    const skipped = full ? new Map<string, { dataVersion: string; waitsFor: string | null }>() : await this.store.skipped(entity);
-    const companyLinks = entity === 'counterparties' ? undefined : await this.store.crmIdsByRef('counterparties');
+    const skipped = full
+      ? new Map<string, { dataVersion: string; waitsFor: string | null }>()
+      : await this.store.skipped(entity);
+    const companyLinks =
+      entity === 'counterparties' ? undefined : await this.store.crmIdsByRef('counterparties');
     const seen = new Map<string, string>();
-    for await (const page of this.onec.scanVersions({ entity })) for (const v of page) seen.set(v.ref, v.dataVersion);
+    for await (const page of this.onec.scanVersions({ entity }))
+      for (const v of page) seen.set(v.ref, v.dataVersion);
     s.scanned = seen.size;
     const todo: string[] = [];
     for (const [ref, dv] of seen) {
@@ -197,8 +221,10 @@ export class SyncRunnerService {
       else this.count(entity, s, 'unchanged', 1);
     }
     // Linked records that vanished from 1C: flagged, never deleted in the CRM.
-    const vanished = [...links.values()].filter((l) => !seen.has(l.onec_ref) && l.flagged_at === null);
-    await this.flagVanished(runId, entity, vanished.map((l) => l.onec_ref));
+    const vanished = [...links.values()]
+      .filter((l) => !seen.has(l.onec_ref) && l.flagged_at === null)
+      .map((l) => l.onec_ref);
+    await this.flagVanished(runId, entity, await this.goneFromOneC(entity, vanished), links);
     // Find-by-origin before creating is needed only when the CRM holds records carrying our origin:
     // on a portal with none (a first sync), no earlier create can be hiding, and this run is the only
     // writer (one run at a time), so the per-record lookups are skipped. One count request per entity.
@@ -211,19 +237,47 @@ export class SyncRunnerService {
       const malformed = read.malformed.filter((m) => m.ref);
       if (malformed.length) {
         this.count(entity, s, 'failed', malformed.length);
-        await this.fail(runId, entity, malformed.map((m) => ({ ref: m.ref!, dataVersion: seen.get(m.ref!) ?? null, error: `unreadable 1C record: ${m.reason}` })));
+        await this.fail(
+          runId,
+          entity,
+          malformed.map((m) => ({
+            ref: m.ref!,
+            dataVersion: seen.get(m.ref!) ?? null,
+            error: `unreadable 1C record: ${m.reason}`,
+          })),
+        );
       }
       const bad = new Set(malformed.map((m) => m.ref));
-      await this.flagVanished(runId, entity, refs.filter((r) => !got.has(r) && !bad.has(r) && links.has(r)));
+      await this.flagVanished(
+        runId,
+        entity,
+        refs.filter((r) => !got.has(r) && !bad.has(r) && links.has(r)),
+        links,
+      );
       try {
-        batchNo = await this.processChunk(runId, entity, read.records, links, companyLinks, s, batchNo, lookups);
+        batchNo = await this.processChunk(
+          runId,
+          entity,
+          read.records,
+          links,
+          companyLinks,
+          s,
+          batchNo,
+          lookups,
+        );
       } catch (e) {
         // A CRM read or batch that still failed after the adapter's retries: this chunk's records are
         // retried later (their DataVersion is not stored); the run goes on. Fatal errors stop it.
         if (!(e instanceof CrmError) || e.fatal) throw e;
-        this.log.warn(`sync run ${runId} ${entity}: a chunk of ${read.records.length} record(s) failed: ${describeError(e)}`);
+        this.log.warn(
+          `sync run ${runId} ${entity}: a chunk of ${read.records.length} record(s) failed: ${describeError(e)}`,
+        );
         this.count(entity, s, 'failed', read.records.length);
-        await this.fail(runId, entity, read.records.map((r) => ({ ref: r.ref, dataVersion: r.dataVersion, error: describeError(e) })));
+        await this.fail(
+          runId,
+          entity,
+          read.records.map((r) => ({ ref: r.ref, dataVersion: r.dataVersion, error: describeError(e) })),
+        );
       }
       await this.store.heartbeat(runId, all);
     }
@@ -240,17 +294,80 @@ export class SyncRunnerService {
     }
   }
 
-  private async flagVanished(runId: string, entity: SyncEntity, refs: string[]): Promise<void> {
-    if (!refs.length || this.mapping.deletions !== 'flag') return;
-    await this.store.flag(entity, refs.map((ref) => ({ ref, dataVersion: null })));
-    this.log.warn(`sync run ${runId} ${entity}: ${refs.length} linked record(s) gone from 1C flagged (CRM records kept)`);
+  /**
+   * Of the linked records missing from the scan, those 1C no longer has. With `deals.ordersSince` the scan
+   * sees only orders from that date, so an order missing from it is read by key: one that is still
+   * there is older than the window (the window moved, or its date did) and is left alone, not flagged.
+   */
+  private async goneFromOneC(entity: SyncEntity, refs: string[]): Promise<string[]> {
+    if (entity !== 'deals' || !this.mapping.deals.ordersSince || !refs.length) return refs;
+    const gone: string[] = [];
+    for (let i = 0; i < refs.length; i += FETCH_CHUNK) {
+      const chunk = refs.slice(i, i + FETCH_CHUNK);
+      const read = await this.onec.fetchByKeys(entity, chunk);
+      const there = new Set([...read.records.map((r) => r.ref), ...read.malformed.map((m) => m.ref)]);
+      gone.push(...chunk.filter((r) => !there.has(r)));
+    }
+    return gone;
   }
 
-  private async fail(runId: string, entity: SyncEntity, items: { ref: string; dataVersion: string | null; error: string }[]): Promise<void> {
+  /**
+   * Linked records gone from 1C: flagged (never deleted in the CRM). With a deletion marker the CRM
+   * record is marked first; one the CRM no longer has is flagged as is; one whose marking failed stays
+   * unflagged and is tried again by the next run.
+   */
+  private async flagVanished(
+    runId: string,
+    entity: SyncEntity,
+    refs: string[],
+    links: Map<string, LinkRow>,
+  ): Promise<void> {
+    if (!refs.length || this.mapping.deletions !== 'flag') return;
+    let flag = refs;
+    const marker = this.mapping.deletionMarker;
+    if (marker) {
+      flag = [];
+      const ce = CRM_ENTITY[entity];
+      for (let i = 0; i < refs.length; i += CRM_BATCH) {
+        const writes: CrmWrite[] = refs.slice(i, i + CRM_BATCH).map((ref) => ({
+          op: 'update',
+          key: ref,
+          entity: ce,
+          id: links.get(ref)!.crm_id,
+          fields: { userFields: { [marker.field]: marker.value } },
+        }));
+        for (const r of await this.applyOrFail(writes)) {
+          if (r.ok || r.error.code === CrmErrorCode.NOT_FOUND) flag.push(r.key);
+          else if (r.error.fatal) throw r.error;
+        }
+      }
+      if (flag.length < refs.length)
+        this.log.warn(
+          `sync run ${runId} ${entity}: ${refs.length - flag.length} record(s) gone from 1C could not be marked in the CRM; tried again next run`,
+        );
+    }
+    await this.store.flag(
+      entity,
+      flag.map((ref) => ({ ref, dataVersion: null })),
+    );
+    if (flag.length)
+      this.log.warn(
+        `sync run ${runId} ${entity}: ${flag.length} linked record(s) gone from 1C flagged (CRM records kept)`,
+      );
+  }
+
+  private async fail(
+    runId: string,
+    entity: SyncEntity,
+    items: { ref: string; dataVersion: string | null; error: string }[],
+  ): Promise<void> {
     if (!items.length) return;
     const res = await this.store.recordFailures(runId, entity, items, MAX_ATTEMPTS, retryBackoffMs);
     const deadNow = res.filter((r) => r.dead).length;
-    if (deadNow) this.log.error(`sync run ${runId} ${entity}: ${deadNow} record(s) gave up after ${MAX_ATTEMPTS} attempts (dead letters)`);
+    if (deadNow)
+      this.log.error(
+        `sync run ${runId} ${entity}: ${deadNow} record(s) gave up after ${MAX_ATTEMPTS} attempts (dead letters)`,
+      );
     const pending = res.filter((r) => !r.dead);
     if (pending.length && this.queue) {
       const attempt = Math.min(...pending.map((r) => r.attempts));
@@ -258,7 +375,11 @@ export class SyncRunnerService {
         await this.queue.send(
           SYNC_RETRY_QUEUE,
           { entity },
-          { startAfter: Math.ceil(retryBackoffMs(attempt) / 1000), singletonKey: `sync-retry-${entity}`, retryLimit: 0 },
+          {
+            startAfter: Math.ceil(retryBackoffMs(attempt) / 1000),
+            singletonKey: `sync-retry-${entity}`,
+            retryLimit: 0,
+          },
         );
       } catch (e) {
         this.log.warn(`sync run ${runId}: retry job not enqueued: ${describeError(e)}`);
@@ -279,15 +400,32 @@ export class SyncRunnerService {
     const crm = this.crm!;
     const ce = CRM_ENTITY[entity];
     // Idempotent creates: an unlinked record may already be in the CRM (a create whose answer or link was lost).
-    const unlinked = lookups ? records.filter((r) => !links.has(r.ref) && !r.deletionMark).map((r) => r.ref) : [];
+    const unlinked = lookups
+      ? records.filter((r) => !links.has(r.ref) && !r.deletionMark).map((r) => r.ref)
+      : [];
     if (unlinked.length) {
       const found = await crm.findByOrigin(ce, this.mapping.originatorId, unlinked);
       const adopt: LinkWrite[] = [];
       for (const [ref, ids] of found) if (ids.length) adopt.push({ ref, crmId: ids[0], dataVersion: null });
       if (adopt.length) {
         await this.store.saveLinks(entity, adopt);
-        for (const a of adopt) links.set(a.ref, { entity, onec_ref: a.ref, crm_id: a.crmId, data_version: null, pushed_hash: null, pushed_values: {}, crm_requisite_id: null, flagged_at: null, onec_seen_at: null, created_at: new Date(), updated_at: new Date() });
-        this.log.log(`sync run ${runId} ${entity}: ${adopt.length} record(s) found in the CRM by origin and linked`);
+        for (const a of adopt)
+          links.set(a.ref, {
+            entity,
+            onec_ref: a.ref,
+            crm_id: a.crmId,
+            data_version: null,
+            pushed_hash: null,
+            pushed_values: {},
+            crm_requisite_id: null,
+            flagged_at: null,
+            onec_seen_at: null,
+            created_at: new Date(),
+            updated_at: new Date(),
+          });
+        this.log.log(
+          `sync run ${runId} ${entity}: ${adopt.length} record(s) found in the CRM by origin and linked`,
+        );
       }
     }
     const planLinks = new Map<string, PlanLink>();
@@ -307,7 +445,8 @@ export class SyncRunnerService {
       requisites = new Map();
       const refByCompany = new Map([...planLinks].map(([ref, l]) => [l.crmId, ref]));
       for await (const page of crm.readRequisites({ companyIds: ids }))
-        for (const rq of page.records) if (rq.xmlId && rq.xmlId === refByCompany.get(rq.companyId)) requisites.set(rq.companyId, rq);
+        for (const rq of page.records)
+          if (rq.xmlId && rq.xmlId === refByCompany.get(rq.companyId)) requisites.set(rq.companyId, rq);
     }
     const plan = planSync({
       entity,
@@ -332,38 +471,86 @@ export class SyncRunnerService {
     }
   }
 
-  private async apply(runId: string, entity: SyncEntity, plan: SyncPlan, s: EntityStats, batchNo: number): Promise<number> {
+  private async apply(
+    runId: string,
+    entity: SyncEntity,
+    plan: SyncPlan,
+    s: EntityStats,
+    batchNo: number,
+  ): Promise<number> {
     const ce = CRM_ENTITY[entity];
     if (plan.invalid.length)
-      this.log.warn(`sync run ${runId} ${entity}: ${plan.invalid.length} invalid value(s) in 1C (${plan.invalid.filter((i) => i.pushed).length} pushed as is)`);
+      this.log.warn(
+        `sync run ${runId} ${entity}: ${plan.invalid.length} invalid value(s) in 1C (${plan.invalid.filter((i) => i.pushed).length} pushed as is)`,
+      );
     if (plan.crmEdits.length)
       this.log.warn(
         `sync run ${runId} ${entity}: ${plan.crmEdits.length} CRM edit(s) of 1C-owned fields detected (${[...new Set(plan.crmEdits.map((e) => e.field))].join(', ')})`,
       );
     if (plan.conflict.length) {
       await this.store.openConflicts(entity, plan.conflict);
-      this.log.warn(`sync run ${runId} ${entity}: ${plan.conflict.length} field conflict(s) opened (manual strategy)`);
+      this.log.warn(
+        `sync run ${runId} ${entity}: ${plan.conflict.length} field conflict(s) opened (manual strategy)`,
+      );
     }
     // Skips: final ones remembered at their version; "not linked yet" ones retried by the next run.
-    await this.store.saveSkipped(entity, plan.skip.map((k) => ({ ref: k.ref, dataVersion: k.dataVersion, reason: k.reason, waitsFor: k.waitsFor ?? null })));
+    await this.store.saveSkipped(
+      entity,
+      plan.skip.map((k) => ({
+        ref: k.ref,
+        dataVersion: k.dataVersion,
+        reason: k.reason,
+        waitsFor: k.waitsFor ?? null,
+      })),
+    );
     this.count(entity, s, 'skipped', plan.skip.length);
     // Records that reached a final state here are no longer failures.
-    await this.store.clearFailures(entity, [...plan.skip.filter((k) => !k.retry).map((k) => k.ref), ...plan.flag.map((f) => f.ref)]);
+    await this.store.clearFailures(entity, [
+      ...plan.skip.filter((k) => !k.retry).map((k) => k.ref),
+      ...plan.flag.map((f) => f.ref),
+    ]);
     if (plan.flag.length) {
-      await this.store.flag(entity, plan.flag.map((f) => ({ ref: f.ref, dataVersion: f.dataVersion })));
+      await this.store.flag(
+        entity,
+        plan.flag.map((f) => ({ ref: f.ref, dataVersion: f.dataVersion })),
+      );
       this.count(entity, s, 'unchanged', plan.flag.length);
-      this.log.warn(`sync run ${runId} ${entity}: ${plan.flag.length} deletion-marked record(s) flagged (CRM records kept)`);
+      const fresh = plan.flag.filter((f) => !f.renewed).length;
+      if (fresh)
+        this.log.warn(
+          `sync run ${runId} ${entity}: ${fresh} deletion-marked record(s) flagged (CRM records kept)`,
+        );
     }
     if (plan.unchanged.length) {
       await this.store.saveLinks(
         entity,
-        plan.unchanged.map((u) => ({ ref: u.ref, crmId: u.crmId, dataVersion: u.dataVersion, pushedValues: u.pushedValues, pushedHash: u.pushedHash, requisiteId: u.requisiteId ?? null })),
+        plan.unchanged.map((u) => ({
+          ref: u.ref,
+          crmId: u.crmId,
+          dataVersion: u.dataVersion,
+          pushedValues: u.pushedValues,
+          pushedHash: u.pushedHash,
+          requisiteId: u.requisiteId ?? null,
+        })),
       );
-      await this.store.clearFailures(entity, plan.unchanged.map((u) => u.ref));
+      await this.store.clearFailures(
+        entity,
+        plan.unchanged.map((u) => u.ref),
+      );
       this.count(entity, s, 'unchanged', plan.unchanged.length);
     }
     // ---- phase 1: the records themselves ----
-    type Item = { kind: 'create' | 'update'; ref: string; dataVersion: string; pushedValues: Record<string, string>; pushedHash: string; requisite?: import('../crm/crm.types.js').RequisiteFields; requisiteId?: string | null; flag?: boolean; write: CrmWrite | null };
+    type Item = {
+      kind: 'create' | 'update';
+      ref: string;
+      dataVersion: string;
+      pushedValues: Record<string, string>;
+      pushedHash: string;
+      requisite?: import('../crm/crm.types.js').RequisiteFields;
+      requisiteId?: string | null;
+      flag?: boolean;
+      write: CrmWrite | null;
+    };
     const items: Item[] = [
       ...plan.create.map((c) => ({
         kind: 'create' as const,
@@ -373,7 +560,13 @@ export class SyncRunnerService {
         pushedHash: c.pushedHash,
         requisite: c.requisite,
         requisiteId: null,
-        write: { op: 'create', key: c.ref, entity: ce, origin: { originatorId: this.mapping.originatorId, originId: c.ref }, fields: c.fields } as CrmWrite,
+        write: {
+          op: 'create',
+          key: c.ref,
+          entity: ce,
+          origin: { originatorId: this.mapping.originatorId, originId: c.ref },
+          fields: c.fields,
+        } as CrmWrite,
       })),
       ...plan.update.map((u) => ({
         kind: 'update' as const,
@@ -385,7 +578,14 @@ export class SyncRunnerService {
         requisiteId: u.requisiteId ?? null,
         flag: u.flag,
         write: Object.keys(u.fields).length
-          ? ({ op: 'update', key: u.ref, entity: ce, id: u.crmId, fields: u.fields, current: u.current } as CrmWrite)
+          ? ({
+              op: 'update',
+              key: u.ref,
+              entity: ce,
+              id: u.crmId,
+              fields: u.fields,
+              current: u.current,
+            } as CrmWrite)
           : null,
       })),
     ];
@@ -403,7 +603,9 @@ export class SyncRunnerService {
       let created = 0;
       let updated = 0;
       for (const b of batch) {
-        const r = b.write ? byKey.get(b.ref) : ({ ok: true, id: crmIdOf.get(b.ref)!, key: b.ref } as CrmWriteResult);
+        const r = b.write
+          ? byKey.get(b.ref)
+          : ({ ok: true, id: crmIdOf.get(b.ref)!, key: b.ref } as CrmWriteResult);
         if (!r) {
           failed.push({ ref: b.ref, dataVersion: b.dataVersion, error: 'no answer for the command' });
           continue;
@@ -414,10 +616,19 @@ export class SyncRunnerService {
           continue;
         }
         if (r.duplicates?.length)
-          this.log.warn(`sync run ${runId} ${entity}: ${r.duplicates.length} extra CRM record(s) carry the origin of one 1C record`);
+          this.log.warn(
+            `sync run ${runId} ${entity}: ${r.duplicates.length} extra CRM record(s) carry the origin of one 1C record`,
+          );
         crmIdOf.set(b.ref, r.id);
         const pending = b.requisite !== undefined;
-        save.push({ ref: b.ref, crmId: r.id, dataVersion: pending ? null : b.dataVersion, pushedValues: b.pushedValues, pushedHash: b.pushedHash, requisiteId: b.requisiteId });
+        save.push({
+          ref: b.ref,
+          crmId: r.id,
+          dataVersion: pending ? null : b.dataVersion,
+          pushedValues: b.pushedValues,
+          pushedHash: b.pushedHash,
+          requisiteId: b.requisiteId,
+        });
         if (pending) needRequisite.push(b);
         if (b.kind === 'create' && !r.recovered) created++;
         else updated++;
@@ -426,8 +637,15 @@ export class SyncRunnerService {
       await this.store.saveLinks(entity, save);
       this.hook?.('after-link-commit', { entity, batch: batchNo });
       const flagged = batch.filter((b) => b.flag && !failed.some((f) => f.ref === b.ref));
-      if (flagged.length) await this.store.flag(entity, flagged.map((f) => ({ ref: f.ref, dataVersion: f.dataVersion })));
-      await this.store.clearFailures(entity, save.filter((x) => x.dataVersion !== null).map((x) => x.ref));
+      if (flagged.length)
+        await this.store.flag(
+          entity,
+          flagged.map((f) => ({ ref: f.ref, dataVersion: f.dataVersion })),
+        );
+      await this.store.clearFailures(
+        entity,
+        save.filter((x) => x.dataVersion !== null).map((x) => x.ref),
+      );
       this.count(entity, s, 'created', created);
       this.count(entity, s, 'updated', updated);
       this.count(entity, s, 'failed', failed.length);
@@ -449,14 +667,29 @@ export class SyncRunnerService {
       const failed: { ref: string; dataVersion: string | null; error: string }[] = [];
       for (const b of batch) {
         const r = byKey.get(b.ref);
-        if (r?.ok) save.push({ ref: b.ref, crmId: crmIdOf.get(b.ref)!, dataVersion: b.dataVersion, pushedValues: b.pushedValues, pushedHash: b.pushedHash, requisiteId: r.id });
+        if (r?.ok)
+          save.push({
+            ref: b.ref,
+            crmId: crmIdOf.get(b.ref)!,
+            dataVersion: b.dataVersion,
+            pushedValues: b.pushedValues,
+            pushedHash: b.pushedHash,
+            requisiteId: r.id,
+          });
         else {
           if (r && !r.ok && r.error.fatal) throw r.error;
-          failed.push({ ref: b.ref, dataVersion: b.dataVersion, error: r && !r.ok ? `requisite: ${describeError(r.error)}` : 'requisite: no answer' });
+          failed.push({
+            ref: b.ref,
+            dataVersion: b.dataVersion,
+            error: r && !r.ok ? `requisite: ${describeError(r.error)}` : 'requisite: no answer',
+          });
         }
       }
       await this.store.saveLinks(entity, save);
-      await this.store.clearFailures(entity, save.map((x) => x.ref));
+      await this.store.clearFailures(
+        entity,
+        save.map((x) => x.ref),
+      );
       if (failed.length) {
         // The record itself was counted as created/updated; its requisite failed.
         this.count(entity, s, 'failed', failed.length);

@@ -207,10 +207,14 @@ export class SyncStore {
     );
   }
 
+  /**
+   * Flags links whose 1C record is deletion-marked (`dataVersion` = the marked version) or gone
+   * (`null`: the version is forgotten, so a record that comes back is read again). The first flag time stays.
+   */
   async flag(entity: SyncEntity, refs: { ref: string; dataVersion: string | null }[]): Promise<void> {
     if (!refs.length) return;
     await this.db.query(
-      `UPDATE entity_link l SET flagged_at = now(), updated_at = now(), data_version = COALESCE(x.dv, l.data_version)
+      `UPDATE entity_link l SET flagged_at = COALESCE(l.flagged_at, now()), updated_at = now(), data_version = x.dv
          FROM jsonb_to_recordset($2::jsonb) AS x(ref text, dv text)
         WHERE l.entity = $1 AND l.onec_ref = x.ref`,
       [entity, JSON.stringify(refs.map((r) => ({ ref: r.ref, dv: r.dataVersion })))],
@@ -282,9 +286,7 @@ export class SyncStore {
   }
 
   /** Dead letters (reconciliation reports them as `sync_failure`). */
-  async deadLetters(
-    entity?: SyncEntity,
-  ): Promise<
+  async deadLetters(entity?: SyncEntity): Promise<
     {
       entity: SyncEntity;
       onecRef: string;

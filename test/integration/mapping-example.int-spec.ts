@@ -9,6 +9,7 @@ describe('the annotated mapping example of the README', () => {
     expect(m.originatorId).toBe('sverka-bp30-main');
     expect(m.deals.statusMap['Согласован']).toBe('PREPARATION');
     expect(m.counterparties.fields.phones).toMatchObject({ owner: 'both', strategy: 'manual' });
+    expect(m.deletionMarker).toEqual({ field: 'ufCrmSverkaDeleted', value: 'Удалён в 1С' });
     expect(m.counterparties.fields.kpp.owner).toBe('onec'); // untouched defaults stay
   });
 });

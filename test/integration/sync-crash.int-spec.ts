@@ -12,11 +12,17 @@ import { startSimulators, type RunningSimulators } from '../../src/simulators/st
 import { mulberry32 } from '../../src/simulators/dataset/prng.js';
 import { checkCrmAgainst1C } from '../factories/sync-verify.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { simulatorEnv } from '../support/simulator-env.js';
 
 jest.setTimeout(600_000);
 
 const CLI = 'dist/src/cli/sync-once.js';
-const dataset = generateDataset({ seed: 11, counterparties: 120, contactsPerCounterparty: 1, ordersPerCounterparty: 1 });
+const dataset = generateDataset({
+  seed: 11,
+  counterparties: 120,
+  contactsPerCounterparty: 1,
+  ordersPerCounterparty: 1,
+});
 
 /**
  * kill -9 of the process running a sync (`node dist/src/cli/sync-once.js`) at random moments and at
@@ -33,7 +39,8 @@ describe('sync survives kill -9 at any point', () => {
 
   beforeAll(async () => {
     const src = statSync('src/sync/sync-runner.service.ts').mtimeMs;
-    if (!existsSync(CLI) || statSync(CLI).mtimeMs < src) execFileSync('npx', ['nest', 'build'], { stdio: 'inherit' });
+    if (!existsSync(CLI) || statSync(CLI).mtimeMs < src)
+      execFileSync('npx', ['nest', 'build'], { stdio: 'inherit' });
     db = await createTestDatabase('sync_crash');
     ds = createDataSource(db.url, { poolSize: 2 });
     await ds.initialize();
@@ -45,14 +52,11 @@ describe('sync survives kill -9 at any point', () => {
       LOG_LEVEL: 'silent',
       DATABASE_URL: db.url,
       DB_MIGRATE: 'false',
-      ONEC_ODATA_URL: sims.onec.url,
-      ONEC_USER: sims.onec.user,
-      ONEC_PASSWORD: sims.onec.password,
-      BITRIX24_WEBHOOK_URL: sims.bitrix24.webhookUrl,
-      BITRIX24_RPS: '1000',
-      BITRIX24_BURST: '1000',
+      ...simulatorEnv(sims),
     };
-    const settings = parseSettings({ ...env, LOG_LEVEL: 'silent' } as Record<string, string>, { mode: 'embedded' });
+    const settings = parseSettings({ ...env, LOG_LEVEL: 'silent' } as Record<string, string>, {
+      mode: 'embedded',
+    });
     onec = createOneCPort(settings, defaultMapping());
   });
   afterAll(async () => {
@@ -64,7 +68,10 @@ describe('sync survives kill -9 at any point', () => {
   /** Runs sync-once; `killAfterMs` kills it (SIGKILL) after that long; resolves with the exit code/signal. */
   const runOnce = (extra: Record<string, string> = {}, killAfterMs?: number) =>
     new Promise<{ code: number | null; signal: string | null; out: string }>((resolve) => {
-      const child = spawn(process.execPath, [CLI], { env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [CLI], {
+        env: { ...env, ...extra },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let out = '';
       child.stdout.on('data', (d) => (out += String(d)));
       child.stderr.on('data', (d) => (out += String(d)));
@@ -93,7 +100,9 @@ describe('sync survives kill -9 at any point', () => {
         const rows = live();
         for (let k = 0; k < 30; k++) {
           const r = rows[Math.floor(rnd() * rows.length)];
-          sims.onec.sim.update('counterparties', String(r.Ref_Key), { Description: `Контрагент ${i}-${k} ${String(r.Code)}` });
+          sims.onec.sim.update('counterparties', String(r.Ref_Key), {
+            Description: `Контрагент ${i}-${k} ${String(r.Code)}`,
+          });
         }
         for (let k = 0; k < 8; k++) {
           const base = rows[Math.floor(rnd() * rows.length)];
@@ -122,7 +131,9 @@ describe('sync survives kill -9 at any point', () => {
     // The fixed points always kill; random moments may fall after a short run finished (then retried sooner).
     expect(killed).toBeGreaterThanOrEqual(10);
     // A crashed run is recovered as failed ("instance stopped"), never left running.
-    const stuck = (await ds.query(`SELECT count(*)::int AS n FROM sync_run WHERE status IN ('queued', 'running')`)) as { n: number }[];
+    const stuck = (await ds.query(
+      `SELECT count(*)::int AS n FROM sync_run WHERE status IN ('queued', 'running')`,
+    )) as { n: number }[];
     expect(stuck[0].n).toBe(0);
   });
 });

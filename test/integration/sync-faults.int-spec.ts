@@ -13,7 +13,14 @@ describe('sync against a misbehaving portal', () => {
   describe('10% of write answers lost after the portal committed', () => {
     let h: SyncHarness;
     beforeAll(async () => {
-      h = await startSyncHarness(generateDataset({ seed: 31, counterparties: 150, contactsPerCounterparty: 1, ordersPerCounterparty: 1 }));
+      h = await startSyncHarness(
+        generateDataset({
+          seed: 31,
+          counterparties: 150,
+          contactsPerCounterparty: 1,
+          ordersPerCounterparty: 1,
+        }),
+      );
     });
     afterAll(async () => h?.close());
 
@@ -35,10 +42,18 @@ describe('sync against a misbehaving portal', () => {
     let h: SyncHarness;
     const limits = { rps: 20, burst: 20 };
     beforeAll(async () => {
-      h = await startSyncHarness(generateDataset({ seed: 32, counterparties: 80, contactsPerCounterparty: 1, ordersPerCounterparty: 1 }), {
-        limits,
-        adapterRps: limits.rps,
-      });
+      h = await startSyncHarness(
+        generateDataset({
+          seed: 32,
+          counterparties: 80,
+          contactsPerCounterparty: 1,
+          ordersPerCounterparty: 1,
+        }),
+        {
+          limits,
+          adapterRps: limits.rps,
+        },
+      );
     });
     afterAll(async () => h?.close());
 
@@ -60,10 +75,13 @@ describe('sync against a misbehaving portal', () => {
       // Failed records were recorded for retry, and later runs finish them.
       h.sim.setFaults({});
       let last = run;
-      for (let i = 0; i < 3 && last.status !== 'succeeded'; i++) last = await h.runner().runNow({ trigger: 'cli' });
+      for (let i = 0; i < 3 && last.status !== 'succeeded'; i++)
+        last = await h.runner().runNow({ trigger: 'cli' });
       expect(last.status).toBe('succeeded');
       expect(await checkCrmAgainst1C(createOneCPort(h.settings, h.mapping), h.sim)).toEqual(clean);
-      const pending = (await h.ds.query(`SELECT count(*)::int AS n FROM sync_item_failure`)) as { n: number }[];
+      const pending = (await h.ds.query(`SELECT count(*)::int AS n FROM sync_item_failure`)) as {
+        n: number;
+      }[];
       expect(pending[0].n).toBe(0);
     });
   });

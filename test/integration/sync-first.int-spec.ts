@@ -6,7 +6,12 @@ import { crmWriteCount, startSyncHarness, type SyncHarness } from '../factories/
 
 jest.setTimeout(300_000);
 
-const dataset = generateDataset({ seed: 4, counterparties: 200, contactsPerCounterparty: 1, ordersPerCounterparty: 1.5 });
+const dataset = generateDataset({
+  seed: 4,
+  counterparties: 200,
+  contactsPerCounterparty: 1,
+  ordersPerCounterparty: 1.5,
+});
 
 type Row = Record<string, unknown>;
 
@@ -30,7 +35,8 @@ describe('sync over the fake 1C and the fake Bitrix24 portal', () => {
     const cps = onec.rows('counterparties').filter((r: Row) => !r.IsFolder && !r.DeletionMark);
     const companies = mine('companies');
     const byOrigin = new Map<string, Row[]>();
-    for (const c of companies) byOrigin.set(String(c.originId), [...(byOrigin.get(String(c.originId)) ?? []), c]);
+    for (const c of companies)
+      byOrigin.set(String(c.originId), [...(byOrigin.get(String(c.originId)) ?? []), c]);
     expect(companies.length).toBe(cps.length);
     for (const cp of cps) expect(byOrigin.get(String(cp.Ref_Key))?.length).toBe(1);
     // Fields and requisite of every company.
@@ -43,8 +49,12 @@ describe('sync over the fake 1C and the fake Bitrix24 portal', () => {
       expect(rq[0].ENTITY_ID).toBe(String(c.id));
       expect(rq[0].RQ_INN).toBe(String(cp.ИНН ?? '').trim());
     }
-    const links = (await h.ds.query(`SELECT entity, count(*)::int AS n, count(data_version)::int AS v FROM entity_link GROUP BY entity`)) as {
-      entity: string; n: number; v: number;
+    const links = (await h.ds.query(
+      `SELECT entity, count(*)::int AS n, count(data_version)::int AS v FROM entity_link GROUP BY entity`,
+    )) as {
+      entity: string;
+      n: number;
+      v: number;
     }[];
     const linkCount = Object.fromEntries(links.map((l) => [l.entity, l.n]));
     expect(linkCount.counterparties).toBe(cps.length);

@@ -8,6 +8,7 @@ import { generateDataset } from '../../src/simulators/dataset/index.js';
 import { startSimulators, type RunningSimulators } from '../../src/simulators/start-simulators.js';
 import { SyncRunnerService } from '../../src/sync/sync-runner.service.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { simulatorEnv } from '../support/simulator-env.js';
 
 jest.setTimeout(300_000);
 
@@ -28,7 +29,12 @@ describe('scheduled sync across two instances', () => {
     await ds.runMigrations();
     await ds.destroy();
     sims = await startSimulators({
-      dataset: generateDataset({ seed: 51, counterparties: 20, contactsPerCounterparty: 1, ordersPerCounterparty: 1 }),
+      dataset: generateDataset({
+        seed: 51,
+        counterparties: 20,
+        contactsPerCounterparty: 1,
+        ordersPerCounterparty: 1,
+      }),
       bitrixLimits: false,
     });
   });
@@ -47,12 +53,7 @@ describe('scheduled sync across two instances', () => {
         SCHEDULER_ENABLED: 'true',
         SYNC_CRON: '*/3 * * * * *',
         SCHEDULE_TZ: 'Europe/Moscow',
-        ONEC_ODATA_URL: sims.onec.url,
-        ONEC_USER: sims.onec.user,
-        ONEC_PASSWORD: sims.onec.password,
-        BITRIX24_WEBHOOK_URL: sims.bitrix24.webhookUrl,
-        BITRIX24_RPS: '1000',
-        BITRIX24_BURST: '1000',
+        ...simulatorEnv(sims),
       },
       { mode: 'embedded' },
     );
@@ -73,7 +74,13 @@ describe('scheduled sync across two instances', () => {
     try {
       const runs = (await ds.query(
         `SELECT id, slot, status, owner, started_at, finished_at FROM sync_run WHERE trigger = 'schedule' ORDER BY slot`,
-      )) as { slot: Date; status: string; owner: string | null; started_at: Date | null; finished_at: Date | null }[];
+      )) as {
+        slot: Date;
+        status: string;
+        owner: string | null;
+        started_at: Date | null;
+        finished_at: Date | null;
+      }[];
       const slots = runs.map((r) => new Date(r.slot).getTime());
       expect(new Set(slots).size).toBe(slots.length);
       expect(runs.length).toBeGreaterThanOrEqual(4);
@@ -82,7 +89,9 @@ describe('scheduled sync across two instances', () => {
       expect(slots[0]).toBeGreaterThanOrEqual(Math.floor(t0 / 1000) * 1000 - 3000);
       const done = runs.filter((r) => r.finished_at);
       expect(done.filter((r) => r.status === 'succeeded').length).toBeGreaterThanOrEqual(3);
-      const spans = done.filter((r) => r.started_at).map((r) => [new Date(r.started_at!).getTime(), new Date(r.finished_at!).getTime()]);
+      const spans = done
+        .filter((r) => r.started_at)
+        .map((r) => [new Date(r.started_at!).getTime(), new Date(r.finished_at!).getTime()]);
       spans.sort((x, y) => x[0] - y[0]);
       for (let i = 1; i < spans.length; i++) expect(spans[i][0]).toBeGreaterThanOrEqual(spans[i - 1][1]);
       void a;
@@ -95,7 +104,9 @@ describe('scheduled sync across two instances', () => {
     const ds = createDataSource(db.url, { poolSize: 2 });
     await ds.initialize();
     try {
-      await ds.query(`UPDATE sync_run SET status = 'failed', finished_at = now() WHERE status IN ('queued', 'running')`);
+      await ds.query(
+        `UPDATE sync_run SET status = 'failed', finished_at = now() WHERE status IN ('queued', 'running')`,
+      );
       const [{ id }] = (await ds.query(
         `INSERT INTO sync_run (status, trigger, entities, started_at, heartbeat_at, owner)
          VALUES ('running', 'api', '{counterparties}', now() - interval '1 hour', now() - interval '1 hour', 'gone:1') RETURNING id`,
@@ -104,10 +115,16 @@ describe('scheduled sync across two instances', () => {
       // A new trigger finds the stale run, recovers it, and is accepted.
       const { run, created } = await runner.create({ trigger: 'api' });
       expect(created).toBe(true);
-      const [old] = (await ds.query(`SELECT status, error FROM sync_run WHERE id = $1`, [id])) as { status: string; error: string }[];
+      const [old] = (await ds.query(`SELECT status, error FROM sync_run WHERE id = $1`, [id])) as {
+        status: string;
+        error: string;
+      }[];
       expect(old).toEqual({ status: 'failed', error: 'instance stopped' });
       // A fresh running run is not touched: the next trigger is refused naming it.
-      await ds.query(`UPDATE sync_run SET status = 'running', started_at = now(), heartbeat_at = now() WHERE id = $1`, [run.id]);
+      await ds.query(
+        `UPDATE sync_run SET status = 'running', started_at = now(), heartbeat_at = now() WHERE id = $1`,
+        [run.id],
+      );
       await expect(runner.create({ trigger: 'api' })).rejects.toMatchObject({ activeRunId: run.id });
     } finally {
       await ds.destroy();

@@ -6,11 +6,17 @@ import { startSimulators, type RunningSimulators } from '../../src/simulators/st
 import { SyncRunnerService } from '../../src/sync/sync-runner.service.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { crmWriteCount } from '../factories/sync-harness.js';
+import { simulatorEnv } from '../support/simulator-env.js';
 
 jest.setTimeout(300_000);
 
 type Row = Record<string, unknown>;
-const dataset = generateDataset({ seed: 7, counterparties: 60, contactsPerCounterparty: 1, ordersPerCounterparty: 1 });
+const dataset = generateDataset({
+  seed: 7,
+  counterparties: 60,
+  contactsPerCounterparty: 1,
+  ordersPerCounterparty: 1,
+});
 
 /** A mapping where the company title is owned by both sides with `strategy`. */
 function mappingWith(strategy: 'onec_wins' | 'last_write_wins' | 'manual'): Mapping {
@@ -27,18 +33,14 @@ function mappingWith(strategy: 'onec_wins' | 'last_write_wins' | 'manual'): Mapp
 describe('sync REST and field strategies', () => {
   let sims: RunningSimulators;
   let t: TestApp;
-  const env = () => ({
-    ONEC_ODATA_URL: sims.onec.url,
-    ONEC_USER: sims.onec.user,
-    ONEC_PASSWORD: sims.onec.password,
-    BITRIX24_WEBHOOK_URL: sims.bitrix24.webhookUrl,
-    BITRIX24_RPS: '1000',
-    BITRIX24_BURST: '1000',
-  });
   const api = async (path: string, key: string, init: RequestInit = {}) => {
     const res = await fetch(`${t.url}/api/v1${path}`, {
       ...init,
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
+      headers: {
+        authorization: `Bearer ${key}`,
+        'content-type': 'application/json',
+        ...(init.headers ?? {}),
+      },
     });
     return { status: res.status, body: (await res.json().catch(() => null)) as Row };
   };
@@ -56,13 +58,15 @@ describe('sync REST and field strategies', () => {
     return r;
   };
   const company = (ref: string) =>
-    sims.bitrix24.sim.state.list('companies').find((c) => c.originId === ref && c.originatorId === 'sverka-1c')!;
+    sims.bitrix24.sim.state
+      .list('companies')
+      .find((c) => c.originId === ref && c.originatorId === 'sverka-1c')!;
   const someCounterparty = (i: number) =>
     sims.onec.sim.rows('counterparties').filter((r: Row) => !r.IsFolder && !r.DeletionMark)[i] as Row;
 
   beforeAll(async () => {
     sims = await startSimulators({ dataset, bitrixLimits: false });
-    t = await startTestApp({ env: env() });
+    t = await startTestApp({ env: simulatorEnv(sims) });
   });
   afterAll(async () => {
     await t?.close();
@@ -73,21 +77,36 @@ describe('sync REST and field strategies', () => {
     const a = await api('/sync/runs', t.keys.operator, { method: 'POST', body: JSON.stringify({}) });
     expect(a.status).toBe(202);
     expect(a.body.status).toBe('queued');
-    const b = await api('/sync/runs', t.keys.operator, { method: 'POST', body: JSON.stringify({ full: true }) });
+    const b = await api('/sync/runs', t.keys.operator, {
+      method: 'POST',
+      body: JSON.stringify({ full: true }),
+    });
     if (b.status === 409) expect(b.body.activeRunId).toBe(a.body.id);
     const run = await waitRun(String(a.body.id));
     expect(run.status).toBe('succeeded');
     expect((run.stats as Row).counterparties).toMatchObject({ created: 60 });
     if (b.status === 202) await waitRun(String(b.body.id));
-    expect((await api('/sync/runs', t.keys.operator, { method: 'POST', body: JSON.stringify({ bogus: 1 }) })).status).toBe(400);
-    expect((await api('/sync/runs', t.keys.viewer, { method: 'POST', body: JSON.stringify({}) })).status).toBe(403);
+    expect(
+      (await api('/sync/runs', t.keys.operator, { method: 'POST', body: JSON.stringify({ bogus: 1 }) }))
+        .status,
+    ).toBe(400);
+    expect(
+      (await api('/sync/runs', t.keys.viewer, { method: 'POST', body: JSON.stringify({}) })).status,
+    ).toBe(403);
     const list = await api('/sync/runs?limit=1', t.keys.viewer);
     expect((list.body.items as Row[]).length).toBe(1);
     const status = await api('/sync/status', t.keys.viewer);
-    expect((status.body.entities as Row[]).map((e) => e.entity)).toEqual(['counterparties', 'contacts', 'deals']);
+    expect((status.body.entities as Row[]).map((e) => e.entity)).toEqual([
+      'counterparties',
+      'contacts',
+      'deals',
+    ]);
     expect((status.body.entities as Row[])[0].lastSuccessAt).not.toBeNull();
     // Audit events for the trigger and the run; metrics of §5.
-    const audit = (await t.dataSource.query(`SELECT action, outcome FROM audit_event WHERE target = $1 ORDER BY id`, [a.body.id])) as Row[];
+    const audit = (await t.dataSource.query(
+      `SELECT action, outcome FROM audit_event WHERE target = $1 ORDER BY id`,
+      [a.body.id],
+    )) as Row[];
     expect(audit.map((e) => e.action)).toEqual(expect.arrayContaining(['sync.run.start', 'sync.run.finish']));
     const metrics = await (await fetch(`${t.url}/metrics`)).text();
     expect(metrics).toMatch(/sverka_sync_records_total\{entity="counterparties",result="created"\} 60/);
@@ -104,7 +123,9 @@ describe('sync REST and field strategies', () => {
     expect(run.stats.counterparties).toMatchObject({ updated: 1, created: 0 });
     expect(company(String(cp.Ref_Key)).title).toBe('ООО «Новое имя»');
     expect(company(String(del.Ref_Key))).toBeDefined();
-    const [link] = (await t.dataSource.query(`SELECT flagged_at FROM entity_link WHERE onec_ref = $1`, [del.Ref_Key])) as Row[];
+    const [link] = (await t.dataSource.query(`SELECT flagged_at FROM entity_link WHERE onec_ref = $1`, [
+      del.Ref_Key,
+    ])) as Row[];
     expect(link.flagged_at).not.toBeNull();
     const req = sims.bitrix24.sim.state.requisites().find((r) => r.XML_ID === cp.Ref_Key)!;
     expect(req.RQ_COMPANY_NAME).toBe('ООО «Новое имя»');
@@ -123,7 +144,11 @@ describe('sync REST and field strategies', () => {
     const cp = someCounterparty(3);
     const ref = String(cp.Ref_Key);
     sims.bitrix24.sim.state.update('companies', company(ref).id, { title: 'CRM-only edit' });
-    await runner(mappingWith('onec_wins')).runNow({ trigger: 'cli', entities: ['counterparties'], full: true });
+    await runner(mappingWith('onec_wins')).runNow({
+      trigger: 'cli',
+      entities: ['counterparties'],
+      full: true,
+    });
     expect(company(ref).title).toBe('CRM-only edit');
     sims.onec.sim.update('counterparties', ref, { Description: 'Изменено в 1С' });
     await runner(mappingWith('onec_wins')).runNow({ trigger: 'cli', entities: ['counterparties'] });
@@ -152,8 +177,12 @@ describe('sync REST and field strategies', () => {
     const a = someCounterparty(5);
     const b = someCounterparty(6);
     for (const cp of [a, b]) {
-      sims.bitrix24.sim.state.update('companies', company(String(cp.Ref_Key)).id, { title: `CRM ${String(cp.Ref_Key).slice(0, 4)}` });
-      sims.onec.sim.update('counterparties', String(cp.Ref_Key), { Description: `1С ${String(cp.Ref_Key).slice(0, 4)}` });
+      sims.bitrix24.sim.state.update('companies', company(String(cp.Ref_Key)).id, {
+        title: `CRM ${String(cp.Ref_Key).slice(0, 4)}`,
+      });
+      sims.onec.sim.update('counterparties', String(cp.Ref_Key), {
+        Description: `1С ${String(cp.Ref_Key).slice(0, 4)}`,
+      });
     }
     await runner(m).runNow({ trigger: 'cli', entities: ['counterparties'] });
     expect(company(String(a.Ref_Key)).title).toMatch(/^CRM /);
@@ -163,24 +192,41 @@ describe('sync REST and field strategies', () => {
     const ca = items.find((i) => i.onecRef === a.Ref_Key)!;
     const cb = items.find((i) => i.onecRef === b.Ref_Key)!;
     expect(ca).toMatchObject({ field: 'title', status: 'open' });
-    expect((await api(`/conflicts/${ca.id}/resolve`, t.keys.viewer, { method: 'POST', body: '{"keep":"onec"}' })).status).toBe(403);
-    const ra = await api(`/conflicts/${ca.id}/resolve`, t.keys.operator, { method: 'POST', body: '{"keep":"onec"}' });
+    expect(
+      (await api(`/conflicts/${ca.id}/resolve`, t.keys.viewer, { method: 'POST', body: '{"keep":"onec"}' }))
+        .status,
+    ).toBe(403);
+    const ra = await api(`/conflicts/${ca.id}/resolve`, t.keys.operator, {
+      method: 'POST',
+      body: '{"keep":"onec"}',
+    });
     expect(ra.status).toBe(200);
     expect(ra.body).toMatchObject({ status: 'resolved', resolution: 'onec', resolvedBy: 'test-operator' });
     expect(company(String(a.Ref_Key)).title).toMatch(/^1С /);
-    const rb = await api(`/conflicts/${cb.id}/resolve`, t.keys.operator, { method: 'POST', body: '{"keep":"crm"}' });
+    const rb = await api(`/conflicts/${cb.id}/resolve`, t.keys.operator, {
+      method: 'POST',
+      body: '{"keep":"crm"}',
+    });
     expect(rb.status).toBe(200);
     expect(company(String(b.Ref_Key)).title).toMatch(/^CRM /);
     // The next runs neither overwrite the kept CRM value nor reopen the conflicts.
     await runner(m).runNow({ trigger: 'cli', entities: ['counterparties'], full: true });
     expect(company(String(b.Ref_Key)).title).toMatch(/^CRM /);
     expect(((await api('/conflicts?status=open', t.keys.viewer)).body.items as Row[]).length).toBe(0);
-    expect((await api(`/conflicts/${ca.id}/resolve`, t.keys.operator, { method: 'POST', body: '{"keep":"crm"}' })).status).toBe(409);
+    expect(
+      (await api(`/conflicts/${ca.id}/resolve`, t.keys.operator, { method: 'POST', body: '{"keep":"crm"}' }))
+        .status,
+    ).toBe(409);
   });
 
   it('manual on a requisite field (INN): the conflict resolved for 1C rewrites the requisite', async () => {
     const m = defaultMapping();
-    m.counterparties.fields.inn = { owner: 'both', strategy: 'manual', transforms: ['trim'], pushInvalid: true };
+    m.counterparties.fields.inn = {
+      owner: 'both',
+      strategy: 'manual',
+      transforms: ['trim'],
+      pushInvalid: true,
+    };
     const cp = someCounterparty(7);
     const ref = String(cp.Ref_Key);
     const req = sims.bitrix24.sim.state.requisites().find((r) => r.XML_ID === ref)!;
@@ -188,9 +234,14 @@ describe('sync REST and field strategies', () => {
     sims.onec.sim.update('counterparties', ref, { ИНН: '7736050003' });
     await runner(m).runNow({ trigger: 'cli', entities: ['counterparties'] });
     expect(sims.bitrix24.sim.state.requisite(req.ID)!.RQ_INN).toBe('500100732259');
-    const open = ((await api('/conflicts?status=open', t.keys.viewer)).body.items as Row[]).find((c) => c.onecRef === ref)!;
+    const open = ((await api('/conflicts?status=open', t.keys.viewer)).body.items as Row[]).find(
+      (c) => c.onecRef === ref,
+    )!;
     expect(open).toMatchObject({ field: 'inn', onecValue: '7736050003', crmValue: '500100732259' });
-    const r = await api(`/conflicts/${open.id}/resolve`, t.keys.operator, { method: 'POST', body: '{"keep":"onec"}' });
+    const r = await api(`/conflicts/${open.id}/resolve`, t.keys.operator, {
+      method: 'POST',
+      body: '{"keep":"onec"}',
+    });
     expect(r.status).toBe(200);
     expect(sims.bitrix24.sim.state.requisite(req.ID)!.RQ_INN).toBe('7736050003');
     expect(sims.bitrix24.sim.state.requisites().filter((x) => x.XML_ID === ref)).toHaveLength(1);

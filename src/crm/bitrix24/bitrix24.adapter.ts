@@ -587,6 +587,7 @@ export class Bitrix24Adapter implements CrmPort {
       );
       put('comments', d.comments);
     }
+    for (const [k, v] of Object.entries(f.userFields ?? {})) if (/^ufCrm[A-Za-z0-9_]+$/.test(k)) out[k] = v;
     return out;
   }
 

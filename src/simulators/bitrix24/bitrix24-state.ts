@@ -4,6 +4,9 @@
  * invoice pipeline. Method handlers throw `B24SimError` (status, code, description) for §9 errors.
  */
 
+/** `crm.item` spelling of a CRM user field. */
+const USER_FIELD = /^ufCrm[A-Za-z0-9_]+$/;
+
 export type EntityTypeId = 2 | 3 | 4 | 31;
 export type Item = Record<string, unknown> & { id: number };
 export type RequisiteRow = Record<string, string | null> & { ID: string };
@@ -668,6 +671,11 @@ export class Bitrix24State {
     const kinds = FIELDS[t];
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(fields)) {
+      // User fields (`ufCrm…`): the fake behaves as a portal where the admin created them, as text.
+      if (USER_FIELD.test(k)) {
+        out[k] = v === null ? '' : String(v);
+        continue;
+      }
       const kind = kinds[k];
       if (!kind || kind === 'ro') continue;
       const bad = () =>
