@@ -122,6 +122,7 @@ export function reportChecksStat(): stat.PanelBuilder {
 /** What a report check counts, as PromQL over the latest run's gauges. */
 export function checkExpr(check: ReportCheck): string {
   if (check === 'duplicates') return `sum(max by (scope) (${sel('duplicateClusters')}))`;
+  if (check === 'conflicts') return `sum(max by (entity) (${sel('syncConflictsOpen')}))`;
   const kinds = checkKinds(check).join('|');
   return `sum(max by (entity, kind) (${sel('reconcileDiscrepancies', `kind=~"${kinds}"`)}))`;
 }

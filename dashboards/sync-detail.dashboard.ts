@@ -60,7 +60,8 @@ export function syncDetailDashboard(): dashboard.Dashboard {
     .withRow(new dashboard.RowBuilder('$entity').repeat('entity'))
     .withPanel(entitySyncAgeStat().span(4).height(5))
     .withPanel(entityDeadLettersStat().span(4).height(5))
-    .withPanel(entityResultsStat().span(16).height(5))
+    .withPanel(entityConflictsStat().span(4).height(5))
+    .withPanel(entityResultsStat().span(12).height(5))
     .withPanel(entityRecordsRateTimeseries().span(12).height(8))
     .withPanel(entityFailuresTimeseries().span(12).height(8))
     .withPanel(entityRunDurationTimeseries().span(12).height(8))
@@ -85,6 +86,16 @@ export function entityDeadLettersStat(): stat.PanelBuilder {
     .decimals(0)
     .thresholds(checkThresholds('sync_failures'))
     .withTarget(instantQuery(`max by (entity) (${sel('syncDeadLetters', ENTITY)})`, '{{entity}}'));
+}
+
+export function entityConflictsStat(): stat.PanelBuilder {
+  return defaultStat()
+    .title('Open field conflicts')
+    .description('Conflicts of the manual strategy waiting for a person: GET /api/v1/conflicts?status=open.')
+    .unit('short')
+    .decimals(0)
+    .thresholds(checkThresholds('conflicts'))
+    .withTarget(instantQuery(`max by (entity) (${sel('syncConflictsOpen', ENTITY)})`, '{{entity}}'));
 }
 
 export function entityResultsStat(): stat.PanelBuilder {

@@ -27,6 +27,12 @@ export const METRICS = {
     help: 'Records sync has given up on (dead letters), by entity.',
     labels: ['entity'],
   },
+  syncConflictsOpen: {
+    name: 'sverka_sync_conflicts_open',
+    type: 'gauge',
+    help: 'Field conflicts of the manual strategy waiting for a person, by entity.',
+    labels: ['entity'],
+  },
   crmRequests: {
     name: 'sverka_crm_requests_total',
     type: 'counter',

@@ -33,7 +33,7 @@ export const METRICS_REFRESH_MS = 60_000;
 /**
  * At start, sets the gauges from the database so a restart does not blank the dashboards: the
  * results of the latest finished reconciliations (`reconciliation_run`) and the sync state
- * (`sync_run`, `sync_item_failure`); then again every minute (METRICS_REFRESH_MS) so that all
+ * (`sync_run`, `sync_item_failure`, `sync_conflict`); then again every minute (METRICS_REFRESH_MS) so that all
  * instances agree. Counters start at 0, as Prometheus expects of a restart. A missing table (a module
  * not deployed, migrations not run) is skipped; a failure is logged and never stops the application.
  */
@@ -92,8 +92,12 @@ export class MetricsRestoreService implements OnApplicationBootstrap, OnApplicat
 
   private async restoreSync(): Promise<boolean> {
     const db = this.db!;
-    const [runs, failures] = [await tableExists(db, 'sync_run'), await tableExists(db, 'sync_item_failure')];
-    if (!runs && !failures) return false;
+    const [runs, failures, conflicts] = [
+      await tableExists(db, 'sync_run'),
+      await tableExists(db, 'sync_item_failure'),
+      await tableExists(db, 'sync_conflict'),
+    ];
+    if (!runs && !failures && !conflicts) return false;
     const state: SyncMetricsState = { lastSuccess: {}, deadLetters: {} };
     if (runs) {
       // An entity synced successfully in a run that finished succeeded or partial (records that failed
@@ -111,6 +115,13 @@ export class MetricsRestoreService implements OnApplicationBootstrap, OnApplicat
         `SELECT entity, count(*) AS n FROM sync_item_failure WHERE dead GROUP BY entity`,
       );
       for (const r of rows) if (isSyncEntity(r.entity)) state.deadLetters[r.entity] = Number(r.n);
+    }
+    if (conflicts) {
+      state.openConflicts = {};
+      const rows: { entity: string; n: string }[] = await db.query(
+        `SELECT entity, count(*) AS n FROM sync_conflict WHERE status = 'open' GROUP BY entity`,
+      );
+      for (const r of rows) if (isSyncEntity(r.entity)) state.openConflicts[r.entity] = Number(r.n);
     }
     applySyncStateToMetrics(this.metrics, state);
     return true;

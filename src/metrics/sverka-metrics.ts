@@ -26,6 +26,7 @@ export class SverkaMetrics {
   });
   readonly syncLastSuccess = this.gauge('syncLastSuccess');
   readonly syncDeadLetters = this.gauge('syncDeadLetters');
+  readonly syncConflictsOpen = this.gauge('syncConflictsOpen');
   readonly crmRequests = this.counter('crmRequests');
   readonly onecRequests = this.counter('onecRequests');
   readonly reconcileRuns = this.counter('reconcileRuns');

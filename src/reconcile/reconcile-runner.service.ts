@@ -384,6 +384,8 @@ export class ReconcileRunnerService {
     }
 
     // 4. Summary.
+    const conflicts = await this.openConflicts();
+    if (conflicts) summary.conflicts = conflicts;
     const byKind = (await this.db.query(
       `SELECT entity, kind, count(*)::int AS n FROM discrepancy WHERE run_id = $1 GROUP BY 1, 2 ORDER BY 1, 2`,
       [runId],
@@ -532,6 +534,18 @@ export class ReconcileRunnerService {
   }
 
   /** Sync's dead letters (`sync_item_failure` rows with `dead`), read by JSON so column renames cannot break us. */
+  /** Sync's field conflicts waiting for a person (null when the sync tables are not there). */
+  private async openConflicts(): Promise<NonNullable<RunSummary['conflicts']> | null> {
+    const [{ ok }] = (await this.db.query(
+      `SELECT to_regclass('public.sync_conflict') IS NOT NULL AS ok`,
+    )) as { ok: boolean }[];
+    if (!ok) return null;
+    const [row] = (await this.db.query(
+      `SELECT count(*)::int AS open, min(created_at) AS oldest FROM sync_conflict WHERE status = 'open'`,
+    )) as { open: number; oldest: Date | null }[];
+    return { open: row.open, oldestOpenedAt: row.oldest ? new Date(row.oldest).toISOString() : null };
+  }
+
   private async syncFailures(
     pending: PendingWriter,
     m: ReconcileMessages,

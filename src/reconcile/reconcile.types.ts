@@ -61,6 +61,11 @@ export interface RunSummary {
   debts?: { onecTotal: string; crmTotal: string; mismatched: number };
   duplicates?: Partial<Record<DuplicateScope, number>>;
   sample?: { size: number; mismatched: number };
+  /**
+   * Field conflicts of the `manual` strategy waiting for a person when the run finished
+   * (`/api/v1/conflicts?status=open`); absent when sync is not deployed.
+   */
+  conflicts?: { open: number; oldestOpenedAt: string | null };
   /** Checks that could not run, with the reason (makes the run `partial`). */
   skippedChecks?: { check: string; reason: string }[];
   previousRunId?: string | null;

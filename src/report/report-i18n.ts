@@ -21,6 +21,8 @@ export interface ReportStrings {
   unfinishedRun: string;
   verdictOk: string;
   duplicatesNote(n: number): string;
+  /** Field conflicts waiting for a decision (the manual strategy), with where to decide. */
+  conflictsNote(n: number): string;
   verdictIssues(total: number, fresh: number | null): string;
   verdictPartial(skipped: string[]): string;
   verdictFailed: string;
@@ -91,6 +93,7 @@ const ru: ReportStrings = {
   unfinishedRun: 'сверка ещё не закончилась',
   verdictOk: 'Всё сходится: 1С и CRM совпадают по всем проверкам.',
   duplicatesNote: (n) => `Возможных дубликатов: ${n}.`,
+  conflictsNote: (n) => `Ждут решения конфликты полей: ${n} (GET /api/v1/conflicts?status=open).`,
   verdictIssues: (t, f) =>
     `Найдено ${t} ${ru3(t, 'расхождение', 'расхождения', 'расхождений')}` +
     (f === null
@@ -127,6 +130,7 @@ const ru: ReportStrings = {
     duplicates: 'Дубликаты',
     validation: 'Проверка данных 1С',
     sync_failures: 'Ошибки синхронизации',
+    conflicts: 'Конфликты полей (ждут решения)',
   },
   checkStatus: { ok: 'норма', warning: 'внимание', critical: 'критично', not_run: 'не выполнена' },
   recordsHeading: 'Записи',
@@ -216,6 +220,7 @@ const en: ReportStrings = {
   unfinishedRun: 'run not finished yet',
   verdictOk: 'All clear: 1C and the CRM agree on every check.',
   duplicatesNote: (n) => `Possible duplicates: ${n}.`,
+  conflictsNote: (n) => `Field conflicts waiting for a decision: ${n} (GET /api/v1/conflicts?status=open).`,
   verdictIssues: (t, f) =>
     `Found ${t} ${t === 1 ? 'discrepancy' : 'discrepancies'}` +
     (f === null ? '.' : f === 0 ? ', none new.' : `, ${f} of them new since the previous run.`),
@@ -248,6 +253,7 @@ const en: ReportStrings = {
     duplicates: 'Duplicates',
     validation: '1C data validation',
     sync_failures: 'Sync failures',
+    conflicts: 'Field conflicts awaiting a decision',
   },
   checkStatus: { ok: 'ok', warning: 'warning', critical: 'critical', not_run: 'not run' },
   recordsHeading: 'Records',

@@ -60,6 +60,7 @@ describe('buildReportModel: a succeeded run with discrepancies', () => {
       'duplicates',
       'validation',
       'sync_failures',
+      'conflicts',
     ]);
     // counts = missing 2 + orphan 1 + count 1 = 4; yesterday missing 4 + orphan 1 + count 1 = 6
     expect(by.counts).toMatchObject({ count: 4, delta: -2, status: 'warning' });
@@ -68,7 +69,24 @@ describe('buildReportModel: a succeeded run with discrepancies', () => {
     expect(by.fields).toMatchObject({ count: 5, delta: 1, status: 'critical' });
     expect(by.duplicates).toMatchObject({ count: 3, delta: -1, status: 'warning' });
     expect(by.sync_failures).toMatchObject({ count: 1, delta: 1, status: 'critical' });
+    // Open field conflicts of sync's manual strategy: 2 today, 3 yesterday.
+    expect(by.conflicts).toMatchObject({ count: 2, delta: -1, status: 'warning' });
     expect(m.level).toBe('critical');
+  });
+
+  it('open field conflicts are named in the verdict with where to decide them; none, no note', () => {
+    expect(m.verdictText).toMatch(
+      /Ждут решения конфликты полей: 2 \(GET \/api\/v1\/conflicts\?status=open\)/,
+    );
+    expect(buildReportModel(input({ locale: 'en' })).verdictText).toMatch(
+      /Field conflicts waiting for a decision: 2/,
+    );
+    const none = sampleRun({
+      summary: { ...sampleRun().summary!, conflicts: { open: 0, oldestOpenedAt: null } },
+    });
+    const mm = buildReportModel(input({ run: none }));
+    expect(mm.verdictText).not.toMatch(/конфликт/i);
+    expect(mm.checks.find((c) => c.check === 'conflicts')).toMatchObject({ count: 0, status: 'ok' });
   });
 
   it('thresholds decide the status when no item is critical', () => {

@@ -268,9 +268,22 @@ export function buildReportModel(input: ReportInput): ReportModel {
 
   const checks: CheckRow[] = REPORT_CHECKS.map((check) => {
     const kinds = CHECK_KINDS[check];
-    const count = check === 'duplicates' ? sumScopes(summary?.duplicates) : sumKinds(discrepancies, kinds);
+    const count =
+      check === 'duplicates'
+        ? sumScopes(summary?.duplicates)
+        : check === 'conflicts'
+          ? (summary?.conflicts?.open ?? 0)
+          : sumKinds(discrepancies, kinds);
     const delta =
-      check === 'duplicates' ? (prev ? count - sumScopes(prev.duplicates) : null) : kindDelta(kinds);
+      check === 'duplicates'
+        ? prev
+          ? count - sumScopes(prev.duplicates)
+          : null
+        : check === 'conflicts'
+          ? prev?.conflicts
+            ? count - prev.conflicts.open
+            : null
+          : kindDelta(kinds);
     const skip = checkSkipped(check, summary?.skippedChecks ?? []);
     if (skip) return { check, status: 'not_run' as const, count, delta, note: maskText(skip.reason) };
     const limits = th.checks[check];
@@ -379,6 +392,10 @@ export function buildReportModel(input: ReportInput): ReportModel {
       subjectTail = counted;
       verdictText = total === 0 ? t.verdictOk : t.verdictIssues(total, newCount);
   }
+
+  const openConflicts = summary?.conflicts?.open ?? 0;
+  if (openConflicts > 0 && verdict !== 'failed' && verdict !== 'unfinished')
+    verdictText = `${verdictText} ${t.conflictsNote(openConflicts)}`;
 
   const links: ReportModel['links'] = {};
   if (input.links?.publicUrl)

@@ -238,6 +238,7 @@ export function sampleSummary(items = sampleDiscrepancies()): RunSummary {
     debts: { onecTotal: '1520000.00', crmTotal: '1498000.00', mismatched: 1 },
     duplicates: { onec: 1, crm: 1, cross: 1 },
     sample: { size: 50, mismatched: 0 },
+    conflicts: { open: 2, oldestOpenedAt: '2026-11-25T09:14:00.000Z' },
     previousRunId: SAMPLE_PREVIOUS_ID,
   };
 }
@@ -289,6 +290,7 @@ export function samplePreviousRun(): ReconciliationRunView {
     summary: {
       ...sampleSummary(items),
       duplicates: { onec: 1, crm: 2, cross: 1 },
+      conflicts: { open: 3, oldestOpenedAt: '2026-11-25T09:14:00.000Z' },
       debts: { onecTotal: '1490000.00', crmTotal: '1478000.00', mismatched: 2 },
       previousRunId: null,
     },

@@ -21,10 +21,14 @@ export const REPORT_CHECKS = [
   'duplicates',
   'validation',
   'sync_failures',
+  'conflicts',
 ] as const;
 export type ReportCheck = (typeof REPORT_CHECKS)[number];
 
-/** Which discrepancy kinds each check counts (`duplicates` counts clusters, not discrepancy items). */
+/**
+ * Which discrepancy kinds each check counts (`duplicates` counts clusters and `conflicts` the open field
+ * conflicts of sync's manual strategy, not discrepancy items).
+ */
 export const CHECK_KINDS: Record<ReportCheck, readonly DiscrepancyKind[]> = {
   counts: ['count_mismatch', 'missing_in_crm', 'orphan_in_crm'],
   statuses: ['status_mismatch'],
@@ -33,6 +37,7 @@ export const CHECK_KINDS: Record<ReportCheck, readonly DiscrepancyKind[]> = {
   duplicates: [],
   validation: ['invalid_value'],
   sync_failures: ['sync_failure'],
+  conflicts: [],
 };
 
 export interface ReportThresholds {
@@ -64,6 +69,9 @@ export const DEFAULT_REPORT_THRESHOLDS: ReportThresholds = {
     validation: { warningAt: 1, criticalAt: 200 },
     // Records sync gave up on: someone must act on every one.
     sync_failures: { warningAt: 1, criticalAt: 10 },
+    // Field conflicts (manual strategy) waiting for a person: the CRM keeps the manager's value meanwhile,
+    // so they are not urgent one by one; a pile means nobody is deciding.
+    conflicts: { warningAt: 1, criticalAt: 50 },
   },
   escalateOnCriticalItems: true,
   // Above this the books disagree by a sum the finance team notices.

@@ -12,6 +12,8 @@ import { requisitePreset } from './plan-sync.js';
 import { ONEC_PORT, type OneCPort } from '../onec/onec.port.js';
 import { toConflictView, type ConflictView } from './sync-query.service.js';
 import { returned } from '../database/query-result.js';
+import { SverkaMetrics } from '../metrics/sverka-metrics.js';
+import { SyncStore } from './sync-store.js';
 import type { SyncEntity } from '../common/vocabulary.js';
 
 const LIST_FIELDS = new Set(['phones', 'emails']);
@@ -32,6 +34,7 @@ export class ConflictsService {
     @Optional() @Inject(CRM_PORT) private readonly crm: CrmPort | null,
     @Inject(ONEC_PORT) private readonly onec: OneCPort,
     @Optional() @Inject(AuditService) private readonly audit?: AuditService | null,
+    @Optional() @Inject(SverkaMetrics) private readonly metrics?: SverkaMetrics | null,
   ) {}
 
   async resolve(id: string, keep: 'onec' | 'crm', by: string | null): Promise<ConflictView> {
@@ -72,6 +75,7 @@ export class ConflictsService {
       ),
     );
     this.log.log(`conflict ${id} (${entity} ${field}) resolved: kept ${keep}`);
+    this.metrics?.syncConflictsOpen.set({ entity }, await new SyncStore(this.db).openConflictCount(entity));
     await this.audit?.record({
       action: 'conflict.resolve',
       target: `conflict:${id}`,

@@ -282,6 +282,7 @@ export class SyncRunnerService {
       await this.store.heartbeat(runId, all);
     }
     this.metrics?.syncDeadLetters.set({ entity }, (await this.store.deadLetters(entity)).length);
+    this.metrics?.syncConflictsOpen.set({ entity }, await this.store.openConflictCount(entity));
   }
 
   /** CRM records carrying our origin; when the count cannot be read, lookups stay on (the safe side). */

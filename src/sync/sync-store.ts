@@ -328,6 +328,15 @@ export class SyncStore {
 
   // ---------------- conflicts ----------------
 
+  /** Field conflicts of an entity waiting for a person. */
+  async openConflictCount(entity: SyncEntity): Promise<number> {
+    const [row] = (await this.db.query(
+      `SELECT count(*)::int AS n FROM sync_conflict WHERE entity = $1 AND status = 'open'`,
+      [entity],
+    )) as { n: number }[];
+    return row.n;
+  }
+
   async openConflicts(
     entity: SyncEntity,
     items: { ref: string; crmId: string; field: string; onecValue: string; crmValue: string }[],

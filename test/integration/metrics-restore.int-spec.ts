@@ -48,6 +48,12 @@ describe('metrics restored from the database at start (a restart does not blank 
         ($1, 'contacts', 'ref-3', 'TEMPORARY: timeout', false)`,
       [run.id],
     );
+    await ds.query(
+      `INSERT INTO sync_conflict (entity, onec_ref, crm_id, field, onec_value, crm_value, status, resolution, resolved_at) VALUES
+        ('contacts', 'ref-4', '40', 'phones', '+74950000001', '+74950000002', 'open', NULL, NULL),
+        ('contacts', 'ref-5', '41', 'emails', 'a@b.ru', 'c@d.ru', 'open', NULL, NULL),
+        ('counterparties', 'ref-6', '42', 'title', 'A', 'B', 'resolved', 'crm', now())`,
+    );
   });
   afterAll(async () => {
     await ds?.destroy();
@@ -81,6 +87,10 @@ describe('metrics restored from the database at start (a restart does not blank 
     expect(text).not.toContain('sverka_sync_last_success_timestamp_seconds{entity="deals"}');
     expect(text).toContain('sverka_sync_dead_letters{entity="counterparties"} 2');
     expect(text).toContain('sverka_sync_dead_letters{entity="contacts"} 0');
+    // Open field conflicts only (a resolved one is not counted); every entity has a value.
+    expect(text).toContain('sverka_sync_conflicts_open{entity="contacts"} 2');
+    expect(text).toContain('sverka_sync_conflicts_open{entity="counterparties"} 0');
+    expect(text).toContain('sverka_sync_conflicts_open{entity="deals"} 0');
   });
 
   it('tolerates a database without the tables (modules not deployed) and no database at all', async () => {

@@ -190,4 +190,19 @@ describe('reconciliation runs across instances', () => {
     ]);
     expect(run.summary!.counts).toEqual({});
   });
+
+  it("the summary carries sync's open field conflicts (count and the oldest), for the report and Grafana", async () => {
+    const { runner } = await instance();
+    await ds.query(
+      `INSERT INTO sync_conflict (entity, onec_ref, crm_id, field, onec_value, crm_value, created_at) VALUES
+        ('counterparties', 'r1', '1', 'title', 'A', 'B', '2026-11-20T10:00:00Z'),
+        ('contacts', 'r2', '2', 'phones', '+74950000001', '+74950000002', '2026-11-25T10:00:00Z')`,
+    );
+    try {
+      const run = await runner.runNow({ trigger: 'cli', entities: ['counterparties'] });
+      expect(run.summary!.conflicts).toEqual({ open: 2, oldestOpenedAt: '2026-11-20T10:00:00.000Z' });
+    } finally {
+      await ds.query(`DELETE FROM sync_conflict`);
+    }
+  });
 });

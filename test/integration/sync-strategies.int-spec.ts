@@ -192,6 +192,11 @@ describe('sync REST and field strategies', () => {
     const ca = items.find((i) => i.onecRef === a.Ref_Key)!;
     const cb = items.find((i) => i.onecRef === b.Ref_Key)!;
     expect(ca).toMatchObject({ field: 'title', status: 'open' });
+    const gauge = async () =>
+      /sverka_sync_conflicts_open\{entity="counterparties"\} (\d+)/.exec(
+        await (await fetch(`${t.url}/metrics`)).text(),
+      )?.[1];
+    expect(await gauge()).toBe('2');
     expect(
       (await api(`/conflicts/${ca.id}/resolve`, t.keys.viewer, { method: 'POST', body: '{"keep":"onec"}' }))
         .status,
@@ -209,6 +214,7 @@ describe('sync REST and field strategies', () => {
     });
     expect(rb.status).toBe(200);
     expect(company(String(b.Ref_Key)).title).toMatch(/^CRM /);
+    expect(await gauge()).toBe('0');
     // The next runs neither overwrite the kept CRM value nor reopen the conflicts.
     await runner(m).runNow({ trigger: 'cli', entities: ['counterparties'], full: true });
     expect(company(String(b.Ref_Key)).title).toMatch(/^CRM /);
