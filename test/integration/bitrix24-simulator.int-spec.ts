@@ -168,6 +168,34 @@ describe('Bitrix24 simulator', () => {
     expect((await list({ select: ['*'], filter: { id: 1 } })).json.result.items[0].fm).toEqual([]);
   });
 
+  it('lists by id range inside a batch: >=id/<id, >=ID/<ID for requisites, the highest id by DESC + start=-1', async () => {
+    sim = await startBitrix24Simulator({ limits: false });
+    for (let i = 1; i <= 120; i++) sim.state.add('companies', { title: `C${i}` });
+    for (const id of [11, 12, 13, 120]) sim.state.delete('companies', id);
+    for (let i = 1; i <= 8; i++)
+      sim.state.addRequisite({ ENTITY_TYPE_ID: 4, ENTITY_ID: i, PRESET_ID: 1, NAME: 'Организация' });
+    sim.state.deleteRequisite(4);
+    const cmd = {
+      a: 'crm.item.list?entityTypeId=4&select[0]=id&order[id]=ASC&filter[%3E%3Did]=10&filter[%3Cid]=16&start=-1',
+      b: 'crm.item.list?entityTypeId=4&select[0]=id&order[id]=ASC&filter[%3E%3Did]=60&start=-1',
+      top: 'crm.item.list?entityTypeId=4&select[0]=id&order[id]=DESC&start=-1',
+      r: 'crm.requisite.list?filter[ENTITY_TYPE_ID]=4&filter[%3E%3DID]=3&filter[%3CID]=7&select[0]=ID&order[ID]=ASC&start=-1',
+      none: 'crm.item.list?entityTypeId=4&select[0]=id&order[id]=ASC&filter[%3E%3Did]=500&filter[%3Cid]=1000&start=-1',
+    };
+    const r = await post(`${sim.webhookUrl}batch`, { halt: 0, cmd });
+    expect(r.status).toBe(200);
+    const ids = (k: string) =>
+      (r.json.result.result[k].items ?? r.json.result.result[k]).map((x: any) => Number(x.id ?? x.ID));
+    expect(ids('a')).toEqual([10, 14, 15]);
+    expect(ids('b')).toEqual(Array.from({ length: 50 }, (_, i) => 60 + i));
+    expect(ids('top')[0]).toBe(119);
+    expect(ids('r')).toEqual([3, 5, 6]);
+    expect(ids('none')).toEqual([]);
+    expect(r.json.result.result_error).toEqual([]);
+    expect(r.json.result.result_total).toEqual({ a: 0, b: 0, top: 0, r: 0, none: 0 });
+    expect(r.json.result.result_next).toEqual([]);
+  });
+
   it('batch: parse_str commands, per-command results, [] for empty containers, length and nesting refused', async () => {
     sim = await startBitrix24Simulator({ limits: false });
     const cmd = {

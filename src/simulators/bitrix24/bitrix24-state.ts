@@ -265,6 +265,8 @@ export class Bitrix24State {
   private readonly items = new Map<EntityTypeId, Map<number, Item>>();
   private readonly nextId = new Map<EntityTypeId, number>();
   private readonly requisiteRows = new Map<number, RequisiteRow>();
+  /** Requisite IDs ascending (built on first use; kept on add and delete). */
+  private requisiteIndex: number[] | null = null;
   private nextRequisiteId = 1;
   private nextFmId = 1;
   readonly statuses: StatusRow[] = defaultStatuses();
@@ -382,7 +384,8 @@ export class Bitrix24State {
   }
 
   deleteRequisite(id: number | string): void {
-    this.requisiteRows.delete(Number(id));
+    if (this.requisiteRows.delete(Number(id)) && this.requisiteIndex)
+      removeSorted(this.requisiteIndex, Number(id));
   }
 
   /** Stage semantics of a stage id: P/S/F, or null when unknown. */
@@ -432,13 +435,15 @@ export class Bitrix24State {
 
   itemDelete(t: EntityTypeId, id: number): void {
     if (!this.items.get(t)!.delete(id)) throw new B24SimError(400, 'NOT_FOUND', 'Item not found');
-    this.idIndex.delete(t);
+    const ids = this.idIndex.get(t);
+    if (ids) removeSorted(ids, id);
   }
 
   /**
-   * crm.item.list: filter, order, select, 50-row pages, `start=-1`. Id constraints (`@id`, `=id`, `>id`)
-   * narrow the candidates through a sorted id index, and with `start=-1` in id order the scan stops at
-   * 50 rows, so keyset pages cost O(page) as on the real portal (sheet §4 bulk export).
+   * crm.item.list: filter, order, select, 50-row pages, `start=-1`. Id constraints of an AND filter
+   * (`@id`, `=id`/`id`, `>id`, `>=id`, `<id`, `<=id`) narrow the candidates through a sorted id index,
+   * and with `start=-1` in id order (ascending or descending) the scan stops at 50 rows, so keyset and
+   * id-range pages cost O(log n + page) as on the real portal (sheet §4 bulk export).
    */
   itemList(
     t: EntityTypeId,
@@ -447,68 +452,44 @@ export class Bitrix24State {
     const known = FIELDS[t];
     const filter = compileFilter(params.filter, (f) => f in known && f !== 'fm', 'id');
     const order = compileOrder(params.order, (f) => f in known && f !== 'fm', 'id');
-    const orderKeys =
-      params.order && typeof params.order === 'object'
-        ? Object.entries(params.order as Record<string, unknown>)
-        : [];
-    const idAsc =
-      orderKeys.length === 0 ||
-      (orderKeys.length === 1 &&
-        orderKeys[0][0] === 'id' &&
-        String(orderKeys[0][1]).toUpperCase() !== 'DESC');
-    const fast = Number(params.start) === -1 && idAsc;
+    const dir = idOrder(params.order, 'id');
+    const fast = Number(params.start) === -1 && dir !== null;
     const rows: Item[] = [];
-    for (const item of this.candidates(t, params.filter)) {
+    for (const item of this.candidates(t, params.filter, dir === 'desc')) {
       if (!filter(item)) continue;
       rows.push(item);
       if (fast && rows.length >= 50) break;
     }
-    if (order && !idAsc) rows.sort(order);
+    if (dir === null && order) rows.sort(order);
     const sel = selectOf(params.select);
     const page = paginate(rows, params.start);
     return { ...page, items: page.items.map((i) => project(i, sel, t)) };
   }
 
-  /** Items in ascending id order, narrowed by the filter's id constraints (the full filter still applies). */
-  private *candidates(t: EntityTypeId, rawFilter: unknown): Iterable<Item> {
+  /** Items in id order, narrowed by the filter's id constraints (the full filter still applies). */
+  private *candidates(t: EntityTypeId, rawFilter: unknown, desc: boolean): Iterable<Item> {
     const map = this.items.get(t)!;
-    const f =
-      rawFilter && typeof rawFilter === 'object' && !Array.isArray(rawFilter)
-        ? (rawFilter as Record<string, unknown>)
-        : {};
-    const logicOr = String(f.logic ?? f.LOGIC ?? '').toUpperCase() === 'OR';
-    if (!logicOr && f['@id'] !== undefined) {
-      const ids = [...new Set(listOf(f['@id']).map(Number))].sort((a, b) => a - b);
+    const f = andFilter(rawFilter);
+    if (f?.['@id'] !== undefined) {
+      const ids = [...new Set(listOf(f['@id']).map(Number))].sort((a, b) => (desc ? b - a : a - b));
       for (const id of ids) {
         const item = map.get(id);
         if (item) yield item;
       }
       return;
     }
-    const eqId = f['=id'] ?? f.id;
-    if (!logicOr && eqId !== undefined && !Array.isArray(eqId) && typeof eqId !== 'object') {
-      const item = map.get(Number(eqId));
-      if (item) yield item;
-      return;
-    }
     const ids = this.sortedIds(t);
-    let from = 0;
-    const gt = logicOr ? undefined : (f['>id'] ?? f['>=id']);
-    if (gt !== undefined && Number.isFinite(Number(gt))) {
-      const v = Number(gt) + (f['>id'] !== undefined ? 1 : 0);
-      let lo = 0;
-      let hi = ids.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (ids[mid] < v) lo = mid + 1;
-        else hi = mid;
+    const [lo, hi] = f ? idBounds(ids, f, 'id', numericBound) : [0, ids.length];
+    if (desc)
+      for (let i = hi - 1; i >= lo; i--) {
+        const item = map.get(ids[i]);
+        if (item) yield item;
       }
-      from = lo;
-    }
-    for (let i = from; i < ids.length; i++) {
-      const item = map.get(ids[i]);
-      if (item) yield item;
-    }
+    else
+      for (let i = lo; i < hi; i++) {
+        const item = map.get(ids[i]);
+        if (item) yield item;
+      }
   }
 
   private readonly idIndex = new Map<EntityTypeId, number[]>();
@@ -522,11 +503,30 @@ export class Bitrix24State {
     return ids;
   }
 
+  /**
+   * crm.requisite.list: filter, order, select, 50-row pages, `start=-1`. In ID order (the default) the
+   * ID constraints of an AND filter (`=ID`/`ID`, `>ID`, `>=ID`, `<ID`, `<=ID`) narrow the candidates
+   * through a sorted ID index and `start=-1` stops at 50 rows, like crm.item.list.
+   */
   requisiteList(params: Record<string, unknown>): { rows: RequisiteRow[]; total: number; next?: number } {
     const filter = compileFilter(params.filter, (f) => REQUISITE_FIELDS.has(f), 'ID');
     const order = compileOrder(params.order, (f) => REQUISITE_FIELDS.has(f), 'ID');
-    const rows = [...this.requisiteRows.values()].filter(filter);
-    if (order) rows.sort(order);
+    const dir = idOrder(params.order, 'ID');
+    let rows: RequisiteRow[];
+    if (dir === null) {
+      rows = [...this.requisiteRows.values()].filter(filter);
+      if (order) rows.sort(order);
+    } else {
+      rows = [];
+      const fast = Number(params.start) === -1;
+      const ids = this.sortedRequisiteIds();
+      const f = andFilter(params.filter);
+      const [lo, hi] = f ? idBounds(ids, f, 'ID', digitBound) : [0, ids.length];
+      for (let k = 0; k < hi - lo && !(fast && rows.length >= 50); k++) {
+        const row = this.requisiteRows.get(ids[dir === 'desc' ? hi - 1 - k : lo + k]);
+        if (row && filter(row)) rows.push(row);
+      }
+    }
     const sel = selectOf(params.select);
     const page = paginate(rows, params.start);
     return {
@@ -537,6 +537,11 @@ export class Bitrix24State {
           : (Object.fromEntries([...sel.fields].map((f) => [f, r[f] ?? null])) as RequisiteRow),
       ),
     };
+  }
+
+  private sortedRequisiteIds(): number[] {
+    this.requisiteIndex ??= [...this.requisiteRows.keys()].sort((a, b) => a - b);
+    return this.requisiteIndex;
   }
 
   requisiteAdd(raw: unknown): number {
@@ -561,6 +566,7 @@ export class Bitrix24State {
     row.PRESET_ID = String(presetId);
     row.DATE_CREATE = this.now();
     this.requisiteRows.set(id, row);
+    if (this.requisiteIndex) addSorted(this.requisiteIndex, id);
     return id;
   }
 
@@ -617,10 +623,7 @@ export class Bitrix24State {
 
   private insert(t: EntityTypeId, item: Item): Item {
     const ids = this.idIndex.get(t);
-    if (ids && !this.items.get(t)!.has(item.id)) {
-      if (ids.length === 0 || ids[ids.length - 1] < item.id) ids.push(item.id);
-      else this.idIndex.delete(t);
-    }
+    if (ids && !this.items.get(t)!.has(item.id)) addSorted(ids, item.id);
     this.items.get(t)!.set(item.id, item);
     this.nextId.set(t, Math.max(this.nextId.get(t)!, item.id + 1));
     return item;
@@ -987,4 +990,91 @@ function paginate<T>(rows: T[], rawStart: unknown): { items: T[]; total: number;
   const s = Number.isInteger(start) && start > 0 ? start : 0;
   const items = rows.slice(s, s + 50);
   return { items, total: rows.length, ...(s + 50 < rows.length ? { next: s + 50 } : {}) };
+}
+
+// ---- id index (sorted ascending ids) ----
+
+/** The first index whose id is ≥ v (`strict`: > v). */
+function bound(ids: number[], v: number, strict: boolean): number {
+  let lo = 0;
+  let hi = ids.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ids[mid] < v || (strict && ids[mid] === v)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function addSorted(ids: number[], id: number): void {
+  if (ids.length === 0 || ids[ids.length - 1] < id) ids.push(id);
+  else {
+    const i = bound(ids, id, false);
+    if (ids[i] !== id) ids.splice(i, 0, id);
+  }
+}
+
+function removeSorted(ids: number[], id: number): void {
+  const i = bound(ids, id, false);
+  if (ids[i] === id) ids.splice(i, 1);
+}
+
+/** The top level of a filter when its keys are ANDed (the default), else null. */
+function andFilter(raw: unknown): Record<string, unknown> | null {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return null;
+  const f = raw as Record<string, unknown>;
+  return String(f.logic ?? f.LOGIC ?? 'AND').toUpperCase() === 'OR' ? null : f;
+}
+
+/** `asc`/`desc` when the order is by the id key alone (or not given), else null. */
+function idOrder(raw: unknown, idKey: string): 'asc' | 'desc' | null {
+  const keys = raw && typeof raw === 'object' ? Object.entries(raw as Record<string, unknown>) : [];
+  if (keys.length === 0) return 'asc';
+  if (keys.length !== 1 || keys[0][0] !== idKey) return null;
+  return String(keys[0][1]).toUpperCase() === 'DESC' ? 'desc' : 'asc';
+}
+
+/** A bound on a numeric id as `cmp` compares it (`Number(value)`), or null when cmp would not. */
+function numericBound(v: unknown): number | null {
+  const n = Number(v);
+  return Number.isFinite(n) ? n : null;
+}
+
+/** A bound on a digit-string ID (requisites) as `cmp` compares it: only digit strings compare as numbers. */
+function digitBound(v: unknown): number | null {
+  if (v === null || v === undefined) return null;
+  const text = String(v);
+  return /^\d+$/.test(text) ? Number(text) : null;
+}
+
+/**
+ * The index range `[lo, hi)` of `ids` that the id constraints of an AND filter allow (`=`/none, `>`,
+ * `>=`, `<`, `<=`); only a narrowing: the compiled filter still decides every row.
+ */
+function idBounds(
+  ids: number[],
+  f: Record<string, unknown>,
+  key: string,
+  toBound: (v: unknown) => number | null,
+): [number, number] {
+  let lo = 0;
+  let hi = ids.length;
+  const at = (op: string, fn: (v: number) => void) => {
+    const raw = f[`${op}${key}`];
+    if (raw === undefined || (op === '' && (Array.isArray(raw) || (raw !== null && typeof raw === 'object'))))
+      return;
+    const v = toBound(raw);
+    if (v !== null) fn(v);
+  };
+  at('>=', (v) => (lo = Math.max(lo, bound(ids, v, false))));
+  at('>', (v) => (lo = Math.max(lo, bound(ids, v, true))));
+  at('<', (v) => (hi = Math.min(hi, bound(ids, v, false))));
+  at('<=', (v) => (hi = Math.min(hi, bound(ids, v, true))));
+  for (const op of ['=', '']) {
+    at(op, (v) => {
+      lo = Math.max(lo, bound(ids, v, false));
+      hi = Math.min(hi, bound(ids, v, true));
+    });
+  }
+  return [lo, Math.max(lo, hi)];
 }
