@@ -49,6 +49,17 @@ async function expectCrmError(p: Promise<unknown>, code: CrmErrorCode): Promise<
   throw new Error(`expected CrmError ${code}`);
 }
 
+/** Records the commands of every batch the adapter sends (in order). */
+function spyBatches(adapter: Bitrix24Adapter): { method: string; params: Record<string, unknown> }[][] {
+  const sent: { method: string; params: Record<string, unknown> }[][] = [];
+  const batch = adapter.http.batch.bind(adapter.http);
+  adapter.http.batch = (commands, onUncertain) => {
+    sent.push([...commands.values()].map((c) => structuredClone(c)));
+    return batch(commands, onUncertain);
+  };
+  return sent;
+}
+
 function companyCreate(i: number, extra: Partial<{ phones: string[] }> = {}): CrmWrite {
   return {
     op: 'create',
@@ -80,12 +91,12 @@ describe('Bitrix24 adapter against the simulator', () => {
     await sim?.close();
   });
 
-  it('bulk-reads over many pages by id keyset with start=-1, select *, fm split, nothing read twice', async () => {
+  it('bulk-reads by id ranges, 50 list calls per batch request, select *, fm split, ascending, nothing read twice', async () => {
     sim = await startBitrix24Simulator({ seed: seedCompanies(137, 10), limits: false });
     const adapter = adapterFor(sim);
+    const sent = spyBatches(adapter);
     const read = await collect<CrmCompany>(adapter.bulkRead({ entity: 'companies' }));
-    expect(read.records).toHaveLength(137);
-    expect(new Set(read.records.map((r) => r.id)).size).toBe(137);
+    expect(read.records.map((r) => Number(r.id))).toEqual(Array.from({ length: 137 }, (_, i) => i + 1));
     expect(read.pages).toBe(3);
     expect(read.records[0]).toMatchObject({
       id: '1',
@@ -94,13 +105,158 @@ describe('Bitrix24 adapter against the simulator', () => {
       originId: 'ref-1',
     });
     expect(read.records[0].phones).toEqual([{ id: '1', value: '+74951000000', valueType: 'WORK' }]);
-    const lists = sim.calls.filter((c) => c.method === 'crm.item.list');
-    expect(lists.map((c) => (c.params?.filter as Record<string, unknown>)['>id'])).toEqual([0, 50, 100]);
-    for (const c of lists)
+    // One HTTP request: a batch of 50 crm.item.list calls, 49 ranges of 50 ids and the open rest.
+    expect(sim.calls.map((c) => c.method)).toEqual(['batch']);
+    expect(sim.calls[0].commands).toHaveLength(50);
+    const calls = sent[0];
+    for (const c of calls) {
+      expect(c.method).toBe('crm.item.list');
       expect(c.params).toMatchObject({ entityTypeId: 4, select: ['*'], order: { id: 'ASC' }, start: -1 });
+    }
+    expect(calls[0].params.filter).toEqual({ '>=id': 1, '<id': 51 });
+    expect(calls[48].params.filter).toEqual({ '>=id': 2401, '<id': 2451 });
+    expect(calls[49].params.filter).toEqual({ '>=id': 2451 });
     // afterId resumes.
     const rest = await collect<CrmCompany>(adapter.bulkRead({ entity: 'companies', afterId: '130' }));
     expect(rest.records.map((r) => r.id)).toEqual(['131', '132', '133', '134', '135', '136', '137']);
+    expect(sent[1][0].params.filter).toEqual({ '>=id': 131, '<id': 181 });
+    await expectCrmError(
+      collect(adapter.bulkRead({ entity: 'companies', afterId: 'x' })),
+      CrmErrorCode.INVALID,
+    );
+  });
+
+  it.each([0, 50, 51, 2_500, 2_501])(
+    'bulk read of %i dense companies: each once, one request per ≤ 50 calls',
+    async (n) => {
+      sim = await startBitrix24Simulator({ seed: seedCompanies(n), limits: false });
+      const read = await collect<CrmCompany>(adapterFor(sim).bulkRead({ entity: 'companies' }));
+      expect(read.records.map((r) => Number(r.id))).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+      // 2 450 ids in 49 closed ranges + 50 from the open one per request; a read ends on a short answer.
+      expect(sim.calls).toHaveLength(n < 2_500 ? 1 : 2);
+      for (const c of sim.calls) {
+        expect(c.method).toBe('batch');
+        expect(c.commands!.length).toBeLessThanOrEqual(50);
+      }
+    },
+  );
+
+  it('bulk read with holes: 30k companies, ¾ deleted in blocks and at random, a gap of 10 million ids', async () => {
+    const companies = Array.from({ length: 30_000 }, (_, i) => ({
+      id: i < 20_000 ? i + 1 : 10_000_000 + i,
+      title: `Компания ${i + 1}`,
+    }));
+    sim = await startBitrix24Simulator({ seed: { companies }, limits: false });
+    let seed = 5;
+    const rnd = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    for (const c of companies)
+      if ((c.id > 2_000 && c.id <= 9_000) || (c.id > 9_000 && rnd() < 0.6))
+        sim.state.delete('companies', c.id);
+    const left = sim.state
+      .list('companies')
+      .map((c) => c.id)
+      .sort((a, b) => a - b);
+    sim.clearCalls();
+    const read = await collect<CrmCompany>(adapterFor(sim).bulkRead({ entity: 'companies' }));
+    expect(read.records.map((r) => Number(r.id))).toEqual(left);
+    expect(sim.calls.every((c) => c.method === 'batch' && c.commands!.length <= 50)).toBe(true);
+    // ≈ 9 600 companies: one call per request took 193 requests; full batches at best 4.
+    expect(sim.calls.length).toBeLessThanOrEqual(Math.ceil(left.length / 2_500) * 2 + 2);
+  });
+
+  it('bulk read reports malformed rows (and reads on), invoices (type 31) by ranges too', async () => {
+    const companies: object[] = seedCompanies(120).companies!.map((c, i) => ({ ...c, id: i + 1 }));
+    (companies[9] as Record<string, unknown>).title = 123;
+    (companies[99] as Record<string, unknown>).updatedTime = 'вчера';
+    sim = await startBitrix24Simulator({ seed: { companies }, limits: false });
+    const adapter = adapterFor(sim);
+    const bad: { id: string | null; reason: string }[] = [];
+    const ids: string[] = [];
+    for await (const page of adapter.bulkRead({ entity: 'companies' })) {
+      ids.push(...page.records.map((r) => r.id));
+      bad.push(...page.malformed);
+    }
+    expect(ids).toHaveLength(118);
+    expect(bad).toEqual([
+      expect.objectContaining({ entity: 'companies', id: '10', reason: expect.stringMatching(/title/) }),
+      expect.objectContaining({
+        entity: 'companies',
+        id: '100',
+        reason: expect.stringMatching(/updatedTime/),
+      }),
+    ]);
+    sim.state.addInvoices(
+      Array.from({ length: 130 }, (_, i) => ({ title: `Счёт ${i}`, companyId: 1, opportunity: 100 + i })),
+    );
+    sim.clearCalls();
+    const inv = await collect(adapter.bulkRead({ entity: 'invoices' }));
+    expect(inv.records).toHaveLength(130);
+    expect(sim.calls).toHaveLength(1);
+  });
+
+  it('bulk read: a failed call of a batch is retried alone (retryable), a failure left is thrown', async () => {
+    sim = await startBitrix24Simulator({
+      seed: seedCompanies(3_000),
+      limits: false,
+      faults: { commandErrorRate: 0.1 },
+      faultSeed: 3,
+    });
+    const adapter = adapterFor(sim);
+    const read = await collect<CrmCompany>(adapter.bulkRead({ entity: 'companies' }));
+    expect(read.records.map((r) => Number(r.id))).toEqual(Array.from({ length: 3_000 }, (_, i) => i + 1));
+    const batches = sim.calls.filter((c) => c.method === 'batch');
+    const failed = batches[0].commands!.filter((c) => c.outcome !== 'ok').length;
+    expect(failed).toBeGreaterThan(0);
+    // The next request re-sends only the failed calls of the first.
+    expect(batches[1].commands).toHaveLength(failed);
+    // Whole requests refused (fatal): thrown at once.
+    sim.setFaults({ forbid: 'plan' });
+    sim.clearCalls();
+    await expectCrmError(collect(adapter.bulkRead({ entity: 'companies' })), CrmErrorCode.FORBIDDEN);
+    expect(sim.calls).toHaveLength(1);
+    // A call failing with a final error inside the batch answer: thrown as it is (as getMany does).
+    sim.setFaults({});
+    const denied = new CrmError(CrmErrorCode.FORBIDDEN, 'Bitrix24 crm.item.list: ACCESS_DENIED');
+    const batch = adapter.http.batch.bind(adapter.http);
+    adapter.http.batch = async (commands) => {
+      const out = await batch(commands);
+      out.set('r3', { ok: false, error: denied });
+      return out;
+    };
+    await expect(collect(adapter.bulkRead({ entity: 'companies' }))).rejects.toBe(denied);
+    await expect(collect(adapter.readRequisites({}))).rejects.toBe(denied);
+  });
+
+  it('reads all company requisites by ID ranges in batches (contact requisites left out), ascending', async () => {
+    sim = await startBitrix24Simulator({ seed: seedCompanies(10), limits: false });
+    sim.state.add('contacts', { name: 'Пётр' });
+    const want: number[] = [];
+    for (let i = 0; i < 3_000; i++) {
+      const contact = i % 5 === 0;
+      const id = sim.state.addRequisite({
+        ENTITY_TYPE_ID: contact ? 3 : 4,
+        ENTITY_ID: contact ? 1 : 1 + (i % 10),
+        PRESET_ID: 1,
+        NAME: 'Организация',
+        RQ_INN: String(7700000000 + i),
+      });
+      if (i % 7 === 3) sim.state.deleteRequisite(id);
+      else if (!contact) want.push(id);
+    }
+    const adapter = adapterFor(sim);
+    const sent = spyBatches(adapter);
+    sim.clearCalls();
+    const all = await collect(adapter.readRequisites({}));
+    expect(all.records.map((r) => Number(r.id))).toEqual(want);
+    expect(sim.calls.length).toBeLessThanOrEqual(2);
+    expect(sent[0][0]).toEqual({
+      method: 'crm.requisite.list',
+      params: expect.objectContaining({
+        filter: { ENTITY_TYPE_ID: 4, '>=ID': 1, '<ID': 51 },
+        order: { ID: 'ASC' },
+        start: -1,
+      }),
+    });
   });
 
   it('getMany by ids in one batch (missing ids absent), getOne null on NOT_FOUND, count via total', async () => {
@@ -266,7 +422,7 @@ describe('Bitrix24 adapter against the simulator', () => {
     expect(sim.state.get('companies', item.id)!.updatedTime).toBe(before);
   });
 
-  it('requisites: preset by name (cached), add and update, read per company and all by keyset', async () => {
+  it('requisites: preset by name (cached), add and update, read per company and all by ID ranges', async () => {
     sim = await startBitrix24Simulator({ seed: seedCompanies(3), limits: false });
     const adapter = adapterFor(sim);
     const fields = {

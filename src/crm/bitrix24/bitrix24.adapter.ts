@@ -38,6 +38,8 @@ import { toCrmInvoice } from './converters/invoice.converter.js';
 import { toCrmRequisite } from './converters/requisite.converter.js';
 import { convertStage } from './converters/stage.converter.js';
 import { fmAdd, fmDiff, type FmUpdate } from './fm-diff.util.js';
+import type { IdRange } from './id-range-plan.js';
+import { readByIdRanges } from './id-range-read.js';
 
 export interface Bitrix24AdapterOptions extends Omit<Bitrix24HttpOptions, 'webhookUrl' | 'rps' | 'burst'> {
   /** BITRIX24_WEBHOOK_URL (a secret: never logged). */
@@ -68,8 +70,9 @@ type Prepared =
 /**
  * CrmPort on a Bitrix24 portal through an incoming webhook (sheet shared/reference/bitrix24-rest.md):
  * `crm.item.*` for companies (4), contacts (3), deals (2) and smart invoices (31, read only), requisites,
- * `fm` phones/e-mails, stages, `batch`, keyset bulk reads, the process-wide leaky bucket per portal and
- * the §9 retry policy (in Bitrix24Http), idempotent creates (find by origin after a lost answer).
+ * `fm` phones/e-mails, stages, `batch`, bulk reads by id ranges (50 list calls per request), the
+ * process-wide leaky bucket per portal and the §9 retry policy (in Bitrix24Http), idempotent creates
+ * (find by origin after a lost answer).
  */
 export class Bitrix24Adapter implements CrmPort {
   private readonly log = new Logger('Bitrix24Adapter');
@@ -86,25 +89,34 @@ export class Bitrix24Adapter implements CrmPort {
     this.ttl = opts.stageTtlMs ?? STAGE_TTL_MS;
   }
 
+  /**
+   * All records of a type with an id above `afterId`, in ascending id order, in pages of ≤ 50: id-range
+   * list calls, 50 per `batch` request (IdRangePlan), about 50 times fewer requests than one keyset
+   * call per request. A record added during the read may or may not be in it.
+   */
   async *bulkRead<E extends CrmEntity>(opts: {
     entity: E;
     afterId?: string;
   }): AsyncIterable<CrmRead<CrmRecordMap[E]>> {
-    let last = Number(opts.afterId ?? 0);
-    for (;;) {
-      const body = await this.http.call('crm.item.list', {
-        entityTypeId: ENTITY_TYPE_ID[opts.entity],
-        select: SELECT[opts.entity],
-        order: { id: 'ASC' },
-        filter: { '>id': last },
-        start: -1,
-      });
-      const rows = itemsOf(body.result, 'crm.item.list');
-      if (rows.length > 0)
-        yield convertRows(opts.entity, rows, 'id', CONVERT[opts.entity]) as CrmRead<CrmRecordMap[E]>;
-      if (rows.length < PAGE_SIZE) return;
-      last = maxId(rows, 'id', last);
-    }
+    const method = 'crm.item.list';
+    const rows = readByIdRanges<unknown>({
+      after: afterIdOf(opts.afterId),
+      idOf: (r) => idNumber(r, 'id'),
+      fetch: (ranges) =>
+        this.listRanges(
+          method,
+          ranges.map((r) => ({
+            entityTypeId: ENTITY_TYPE_ID[opts.entity],
+            select: SELECT[opts.entity],
+            order: { id: 'ASC' },
+            filter: rangeFilter('id', r),
+            start: -1,
+          })),
+          (result) => itemsOf(result, method),
+        ),
+    });
+    for await (const page of rows)
+      yield convertRows(opts.entity, page, 'id', CONVERT[opts.entity]) as CrmRead<CrmRecordMap[E]>;
   }
 
   async getMany<E extends CrmEntity>(entity: E, ids: string[]): Promise<CrmRead<CrmRecordMap[E]>> {
@@ -221,19 +233,23 @@ export class Bitrix24Adapter implements CrmPort {
       }
       return;
     }
-    let last = 0;
-    for (;;) {
-      const body = await this.http.call('crm.requisite.list', {
-        filter: { ENTITY_TYPE_ID: 4, '>ID': last },
-        select: REQUISITE_SELECT,
-        order: { ID: 'ASC' },
-        start: -1,
-      });
-      const rows = rowsOf(body.result, 'crm.requisite.list');
-      if (rows.length > 0) yield convertRows('requisites', rows, 'ID', toCrmRequisite);
-      if (rows.length < PAGE_SIZE) return;
-      last = maxId(rows, 'ID', last);
-    }
+    // All company requisites: by ID ranges like bulkRead.
+    const method = 'crm.requisite.list';
+    const rows = readByIdRanges<unknown>({
+      idOf: (r) => idNumber(r, 'ID'),
+      fetch: (ranges) =>
+        this.listRanges(
+          method,
+          ranges.map((r) => ({
+            filter: { ENTITY_TYPE_ID: 4, ...rangeFilter('ID', r) },
+            select: REQUISITE_SELECT,
+            order: { ID: 'ASC' },
+            start: -1,
+          })),
+          (result) => rowsOf(result, method),
+        ),
+    });
+    for await (const page of rows) yield convertRows('requisites', page, 'ID', toCrmRequisite);
   }
 
   async listStages(kind: 'deal' | 'invoice'): Promise<CrmStage[]> {
@@ -291,6 +307,23 @@ export class Bitrix24Adapter implements CrmPort {
       { entityTypeId: 4, select: ['id'], filter: { '=id': 0 }, start: -1 },
       { retry: false },
     );
+  }
+
+  // ---- reads ----
+
+  /**
+   * One `batch` request of list calls (≤ 50), the rows of each in order. A call that failed is retried
+   * by Bitrix24Http.batch as far as the §9 policy allows; a failure left after that throws (okOrThrow).
+   */
+  private async listRanges(
+    method: string,
+    calls: Record<string, unknown>[],
+    rowsOfResult: (result: unknown) => unknown[],
+  ): Promise<unknown[][]> {
+    const commands = new Map<string, B24Command>();
+    calls.forEach((params, i) => commands.set(`r${i}`, { method, params }));
+    const results = await this.http.batch(commands);
+    return calls.map((_, i) => rowsOfResult(okOrThrow(results.get(`r${i}`))));
   }
 
   // ---- writes ----
@@ -659,17 +692,20 @@ function rowsOf(result: unknown, method: string): unknown[] {
   return result;
 }
 
-/** The keyset cursor: the highest id on the page (malformed rows included, so none is read twice). */
-function maxId(rows: unknown[], key: 'id' | 'ID', previous: number): number {
-  let max = previous;
-  for (const r of rows) {
-    const n = Number((r as B24Row | null)?.[key]);
-    if (Number.isInteger(n) && n > max) max = n;
-  }
-  if (max === previous)
-    throw new CrmError(
-      CrmErrorCode.BAD_RESPONSE,
-      'Bitrix24 list: a full page without a readable id; cannot page on',
-    );
-  return max;
+/** A row's id as a positive integer (number or digit string), else null (the row is still read). */
+function idNumber(row: unknown, key: 'id' | 'ID'): number | null {
+  const n = Number((row as B24Row | null)?.[key]);
+  return Number.isInteger(n) && n > 0 ? n : null;
+}
+
+/** `>=id from` and, unless the range is open, `<id to` (sheet §4 filter prefixes). */
+function rangeFilter(key: 'id' | 'ID', r: IdRange): Record<string, number> {
+  return Number.isFinite(r.to) ? { [`>=${key}`]: r.from, [`<${key}`]: r.to } : { [`>=${key}`]: r.from };
+}
+
+function afterIdOf(afterId: string | undefined): number {
+  if (afterId === undefined) return 0;
+  if (!/^\d+$/.test(afterId))
+    throw new CrmError(CrmErrorCode.INVALID, `Bitrix24 bulkRead: afterId is not an id: ${afterId}`);
+  return Number(afterId);
 }
