@@ -64,6 +64,18 @@ export class ReconcileQueueService implements OnApplicationBootstrap {
     }
   }
 
+  /**
+   * Catch-up after a start: when the schedule fired today at `fired` and no run at all was created
+   * since (the service was down or restarting at that time), today's scheduled run is enqueued now.
+   */
+  async catchUp(slot: string, timeZone: string, fired: Date): Promise<RunRow | null> {
+    if (await this.runner.runs.createdSince(fired)) return null;
+    this.log.warn(
+      `the scheduled reconciliation of ${slot} (due ${fired.toISOString()}) did not run: no instance was up; starting it now`,
+    );
+    return this.enqueueScheduled(slot, timeZone);
+  }
+
   /** A deferred slot's next try; gives up (logged) once the slot's day is over in its time zone. */
   async retrySlot(retry: SlotRetry, now = new Date()): Promise<RunRow | null> {
     if (scheduleSlot(now, retry.timeZone) !== retry.slot) {

@@ -124,6 +124,14 @@ export class ReconcileRunRepository {
     return rows.length > 0;
   }
 
+  /** Whether any run (any trigger) was created at or after `at`. */
+  async createdSince(at: Date): Promise<boolean> {
+    const rows = (await this.db.query(`SELECT 1 FROM reconciliation_run WHERE created_at >= $1 LIMIT 1`, [
+      at,
+    ])) as unknown[];
+    return rows.length > 0;
+  }
+
   async heartbeat(id: string): Promise<void> {
     await this.db.query(
       `UPDATE reconciliation_run SET heartbeat_at = now() WHERE id = $1 AND status = 'running'`,

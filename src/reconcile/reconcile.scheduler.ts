@@ -10,9 +10,13 @@ import { CronJob } from 'cron';
 import { describeError } from '../common/describe-error.js';
 import { SETTINGS, type Settings } from '../config/settings.js';
 import { ReconcileQueueService } from './reconcile-queue.service.js';
-import { scheduleSlot } from './reconcile-slot.util.js';
+import type { RunRow } from './reconcile-run.repository.js';
+import { firedToday, scheduleSlot } from './reconcile-slot.util.js';
 
 const JOB = 'reconcile-daily';
+
+/** How long after a start the missed-run check waits (a rolling restart's other instances come up meanwhile). */
+export const CATCH_UP_DELAY_MS = 60_000;
 
 /**
  * RECONCILE_CRON in SCHEDULE_TZ (off when SCHEDULER_ENABLED=false). A tick only enqueues a run for
@@ -21,6 +25,7 @@ const JOB = 'reconcile-daily';
 @Injectable()
 export class ReconcileScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger(ReconcileScheduler.name);
+  private catchUpTimer?: NodeJS.Timeout;
 
   constructor(
     @Inject(SETTINGS) private readonly settings: Settings,
@@ -40,9 +45,27 @@ export class ReconcileScheduler implements OnApplicationBootstrap, OnApplication
     this.log.log(
       `reconciliation scheduled: "${this.settings.RECONCILE_CRON}" in ${this.settings.SCHEDULE_TZ}`,
     );
+    this.catchUpTimer = setTimeout(() => void this.catchUp(), CATCH_UP_DELAY_MS);
+    this.catchUpTimer.unref();
+  }
+
+  /**
+   * A day's run missed because no instance was up when the schedule fired is run late rather than
+   * skipped: when the schedule fired earlier today and no run was created since, today's is enqueued.
+   */
+  async catchUp(now = new Date()): Promise<RunRow | null> {
+    const tz = this.settings.SCHEDULE_TZ;
+    try {
+      const fired = firedToday(this.settings.RECONCILE_CRON, tz, now);
+      return fired ? await this.queue.catchUp(scheduleSlot(now, tz), tz, fired) : null;
+    } catch (e) {
+      this.log.error(`missed-run check failed: ${describeError(e)}`);
+      return null;
+    }
   }
 
   onApplicationShutdown(): void {
+    if (this.catchUpTimer) clearTimeout(this.catchUpTimer);
     if (this.registry.doesExist('cron', JOB)) this.registry.deleteCronJob(JOB);
   }
 

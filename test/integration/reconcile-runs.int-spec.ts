@@ -129,6 +129,27 @@ describe('reconciliation runs across instances', () => {
     expect(await ds.query(`SELECT id FROM reconciliation_run`)).toEqual([]);
   });
 
+  it('catch-up after a start: a day whose scheduled run was missed gets it late, once; otherwise nothing', async () => {
+    const [a, b] = [await instance(), await instance()];
+    // 06:00 in Moscow (03:00 UTC) has passed, nothing was created since: both instances catch up, one run.
+    const late = new Date('2026-12-01T05:00:00Z');
+    const [ra, rb] = await Promise.all([a.scheduler.catchUp(late), b.scheduler.catchUp(late)]);
+    expect(ra?.id).toBeDefined();
+    expect(rb?.id).toBe(ra?.id);
+    expect(await ds.query(`SELECT trigger, slot FROM reconciliation_run`)).toEqual([
+      { trigger: 'schedule', slot: '2026-12-01' },
+    ]);
+    // Before the day's fire time there is nothing to catch up.
+    expect(await a.scheduler.catchUp(new Date('2026-12-02T02:59:00Z'))).toBeNull();
+    // A run of any trigger created after the fire time counts as the day's run.
+    await ds.query(`UPDATE reconciliation_run SET status = 'succeeded', finished_at = now()`);
+    await ds.query(
+      `INSERT INTO reconciliation_run (status, trigger, created_at, finished_at) VALUES ('succeeded', 'api', '2026-12-02T03:05:00Z', '2026-12-02T03:09:00Z')`,
+    );
+    expect(await a.scheduler.catchUp(new Date('2026-12-02T07:00:00Z'))).toBeNull();
+    expect(await ds.query(`SELECT id FROM reconciliation_run WHERE slot = '2026-12-02'`)).toEqual([]);
+  });
+
   it('the same Idempotency-Key returns the same run, even after it finished', async () => {
     const { runner } = await instance();
     const a = await runner.create({ trigger: 'api', idempotencyKey: 'abc' });
