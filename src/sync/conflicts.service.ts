@@ -37,6 +37,47 @@ export class ConflictsService {
     @Optional() @Inject(SverkaMetrics) private readonly metrics?: SverkaMetrics | null,
   ) {}
 
+  /**
+   * Resolves the oldest `limit` open conflicts matching the filter, one by one as `resolve` does. A
+   * conflict that cannot be resolved (the CRM refused the write, another caller resolved it first) is
+   * listed with the reason and stays as it is; `remaining` says how many matching ones are still open.
+   */
+  async resolveMany(
+    filter: { entity?: SyncEntity; field?: string },
+    keep: 'onec' | 'crm',
+    by: string | null,
+    limit: number,
+  ): Promise<{ resolved: number; failed: { id: string; detail: string }[]; remaining: number }> {
+    const where = `status = 'open' AND ($1::text IS NULL OR entity = $1) AND ($2::text IS NULL OR field = $2)`;
+    const params = [filter.entity ?? null, filter.field ?? null];
+    const ids = (
+      (await this.db.query(`SELECT id FROM sync_conflict WHERE ${where} ORDER BY id LIMIT $3`, [
+        ...params,
+        limit,
+      ])) as { id: string }[]
+    ).map((r) => String(r.id));
+    let resolved = 0;
+    const failed: { id: string; detail: string }[] = [];
+    for (const id of ids) {
+      try {
+        await this.resolve(id, keep, by);
+        resolved++;
+      } catch (e) {
+        if (e instanceof CrmError && e.fatal) throw e;
+        const body = (e as { getResponse?: () => unknown }).getResponse?.() as
+          { detail?: string } | undefined;
+        failed.push({ id, detail: body?.detail ?? describeError(e) });
+      }
+    }
+    const [{ n }] = (await this.db.query(
+      `SELECT count(*)::int AS n FROM sync_conflict WHERE ${where}`,
+      params,
+    )) as {
+      n: number;
+    }[];
+    return { resolved, failed, remaining: n };
+  }
+
   async resolve(id: string, keep: 'onec' | 'crm', by: string | null): Promise<ConflictView> {
     if (!/^\d{1,18}$/.test(id))
       throw new NotFoundException({ title: 'Conflict not found', detail: `No conflict ${id}` });

@@ -78,16 +78,23 @@ export class SyncQueryService {
     };
   }
 
-  async conflicts(q: { limit: number; cursor?: string; status?: 'open' | 'resolved' }): Promise<Page<ConflictView>> {
+  async conflicts(q: {
+    limit: number;
+    cursor?: string;
+    status?: 'open' | 'resolved';
+    entity?: SyncEntity;
+    field?: string;
+  }): Promise<Page<ConflictView>> {
     const c = decodeCursor<{ id: string }>(q.cursor);
+    const where = `($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR entity = $2) AND ($3::text IS NULL OR field = $3)`;
+    const filter = [q.status ?? null, q.entity ?? null, q.field ?? null];
     const rows = (await this.db.query(
-      `SELECT * FROM sync_conflict WHERE ($1::text IS NULL OR status = $1) AND ($2::bigint IS NULL OR id > $2::bigint)
-        ORDER BY id LIMIT $3`,
-      [q.status ?? null, c?.id ?? null, q.limit + 1],
+      `SELECT * FROM sync_conflict WHERE ${where} AND ($4::bigint IS NULL OR id > $4::bigint) ORDER BY id LIMIT $5`,
+      [...filter, c?.id ?? null, q.limit + 1],
     )) as Record<string, unknown>[];
     const [{ n }] = (await this.db.query(
-      `SELECT count(*)::int AS n FROM sync_conflict WHERE ($1::text IS NULL OR status = $1)`,
-      [q.status ?? null],
+      `SELECT count(*)::int AS n FROM sync_conflict WHERE ${where}`,
+      filter,
     )) as { n: number }[];
     return toPage(rows.map(toConflictView), q.limit, n, (r) => ({ id: r.id }));
   }

@@ -1,27 +1,77 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayUnique, IsArray, IsBoolean, IsIn, IsOptional } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
 import { PageQueryDto } from '../common/http/pagination.js';
 import { SYNC_ENTITIES, type SyncEntity } from '../common/vocabulary.js';
 
 export class CreateSyncRunDto {
-  @ApiPropertyOptional({ enum: SYNC_ENTITIES, isArray: true, description: 'Entities to sync (default: all, in link order)' })
+  @ApiPropertyOptional({
+    enum: SYNC_ENTITIES,
+    isArray: true,
+    description: 'Entities to sync (default: all, in link order)',
+  })
   @IsOptional()
   @IsArray()
   @ArrayUnique()
   @IsIn(SYNC_ENTITIES, { each: true })
   entities?: SyncEntity[];
 
-  @ApiPropertyOptional({ description: 'Compare every record with the CRM, not only new/changed ones (default false)' })
+  @ApiPropertyOptional({
+    description: 'Compare every record with the CRM, not only new/changed ones (default false)',
+  })
   @IsOptional()
   @IsBoolean()
   full?: boolean;
 }
 
-export class ConflictQueryDto extends PageQueryDto {
+/** Which conflicts: by entity and field (canonical names, e.g. `title`, `phones`, `inn`). */
+class ConflictFilterDto {
+  @ApiPropertyOptional({ enum: SYNC_ENTITIES })
+  @IsOptional()
+  @IsIn(SYNC_ENTITIES)
+  entity?: SyncEntity;
+
+  @ApiPropertyOptional({ description: 'Canonical field name, e.g. title, phones, emails, inn' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  field?: string;
+}
+
+export class ConflictQueryDto extends IntersectionType(PageQueryDto, ConflictFilterDto) {
   @ApiPropertyOptional({ enum: ['open', 'resolved'] })
   @IsOptional()
   @IsIn(['open', 'resolved'])
   status?: 'open' | 'resolved';
+}
+
+/** Resolves open conflicts in bulk: the oldest `limit` matching ones per call. */
+export class ResolveConflictsDto extends ConflictFilterDto {
+  @ApiProperty({
+    enum: ['onec', 'crm'],
+    description: 'Which side keeps its value, for every matching conflict',
+  })
+  @IsIn(['onec', 'crm'])
+  keep!: 'onec' | 'crm';
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 100, description: 'At most this many per call' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit: number = 100;
 }
 
 export class ResolveConflictDto {

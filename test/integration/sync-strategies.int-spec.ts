@@ -252,4 +252,49 @@ describe('sync REST and field strategies', () => {
     expect(sims.bitrix24.sim.state.requisite(req.ID)!.RQ_INN).toBe('7736050003');
     expect(sims.bitrix24.sim.state.requisites().filter((x) => x.XML_ID === ref)).toHaveLength(1);
   });
+
+  it('conflicts: filtered by entity and field, resolved in bulk a page at a time', async () => {
+    const m = mappingWith('manual');
+    const cps = [10, 11, 12].map((i) => someCounterparty(i));
+    for (const cp of cps) {
+      const ref = String(cp.Ref_Key);
+      sims.bitrix24.sim.state.update('companies', company(ref).id, { title: `CRM bulk ${ref.slice(0, 4)}` });
+      sims.onec.sim.update('counterparties', ref, { Description: `1С bulk ${ref.slice(0, 4)}` });
+    }
+    await runner(m).runNow({ trigger: 'cli', entities: ['counterparties'] });
+    const listed = await api('/conflicts?status=open&entity=counterparties&field=title', t.keys.viewer);
+    expect(listed.body.total).toBe(3);
+    expect((await api('/conflicts?status=open&field=phones', t.keys.viewer)).body.total).toBe(0);
+    expect((await api('/conflicts?entity=nope', t.keys.viewer)).status).toBe(400);
+
+    const bulk = (body: object, key = t.keys.operator) =>
+      api('/conflicts/resolve', key, { method: 'POST', body: JSON.stringify(body) });
+    expect((await bulk({ keep: 'crm', field: 'title' }, t.keys.viewer)).status).toBe(403);
+    expect((await bulk({ keep: 'both' })).status).toBe(400);
+    const first = await bulk({ keep: 'crm', entity: 'counterparties', field: 'title', limit: 2 });
+    expect(first.status).toBe(200);
+    expect(first.body).toEqual({ resolved: 2, failed: [], remaining: 1 });
+    const second = await bulk({ keep: 'crm', entity: 'counterparties', field: 'title', limit: 2 });
+    expect(second.body).toEqual({ resolved: 1, failed: [], remaining: 0 });
+    for (const cp of cps) expect(company(String(cp.Ref_Key)).title).toMatch(/^CRM bulk /);
+    const resolved = (await api('/conflicts?status=resolved&field=title', t.keys.viewer)).body.items as Row[];
+    expect(resolved.filter((c) => cps.some((cp) => cp.Ref_Key === c.onecRef))).toHaveLength(3);
+    const audit = (await t.dataSource.query(
+      `SELECT count(*)::int AS n FROM audit_event WHERE action = 'conflict.resolve'`,
+    )) as { n: number }[];
+    expect(audit[0].n).toBeGreaterThanOrEqual(3);
+
+    // A conflict whose CRM record is gone cannot take the 1C value: it is listed as failed and stays open.
+    const gone = String(someCounterparty(13).Ref_Key);
+    sims.bitrix24.sim.state.update('companies', company(gone).id, { title: 'CRM gone' });
+    sims.onec.sim.update('counterparties', gone, { Description: '1С gone' });
+    await runner(m).runNow({ trigger: 'cli', entities: ['counterparties'] });
+    sims.bitrix24.sim.state.itemDelete(4, Number(company(gone).id));
+    const third = await bulk({ keep: 'onec', field: 'title' });
+    expect(third.body).toMatchObject({ resolved: 0, remaining: 1 });
+    expect((third.body.failed as Row[])[0]).toMatchObject({
+      id: expect.any(String),
+      detail: expect.any(String),
+    });
+  });
 });
