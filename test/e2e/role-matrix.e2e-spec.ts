@@ -24,6 +24,7 @@ const LEAST_ROLE: Record<string, Role> = {
   'GET /api/v1/sync/runs/{id}': 'viewer',
   'GET /api/v1/sync/status': 'viewer',
   'GET /api/v1/conflicts': 'viewer',
+  'POST /api/v1/conflicts/resolve': 'operator',
   'POST /api/v1/conflicts/{id}/resolve': 'operator',
 };
 
