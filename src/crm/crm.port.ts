@@ -17,7 +17,10 @@ export const CRM_PORT = Symbol('CrmPort');
  * the adapter's own retries; `applyWrites` reports per-command failures in its results instead.
  */
 export interface CrmPort {
-  /** All records of a type, by id keyset (ascending), one page at a time (Bitrix24: `>id` + `start=-1`). */
+  /**
+   * All records of a type in ascending id order, one page at a time (Bitrix24: id-range list calls, 50 per
+   * batch request, `start=-1`; see bitrix24/id-range-plan.ts).
+   */
   bulkRead<E extends CrmEntity>(opts: {
     entity: E;
     afterId?: string;
