@@ -13,6 +13,8 @@ export interface SyncEntityStatus {
   deadLetters: number;
   /** Linked records flagged because 1C marked them deleted or they vanished. */
   flagged: number;
+  /** Field conflicts (manual strategy) waiting for a person. */
+  openConflicts: number;
 }
 
 export interface ConflictView {
@@ -61,6 +63,9 @@ export class SyncQueryService {
     const flagged = (await this.db.query(
       `SELECT entity, count(*)::int AS n FROM entity_link WHERE flagged_at IS NOT NULL GROUP BY entity`,
     )) as { entity: string; n: number }[];
+    const conflicts = (await this.db.query(
+      `SELECT entity, count(*)::int AS n FROM sync_conflict WHERE status = 'open' GROUP BY entity`,
+    )) as { entity: string; n: number }[];
     const active = await this.store.activeRun();
     return {
       activeRunId: active?.id ?? null,
@@ -73,6 +78,7 @@ export class SyncQueryService {
           pendingRetries: fails.get(entity)?.pending ?? 0,
           deadLetters: fails.get(entity)?.dead ?? 0,
           flagged: flagged.find((f) => f.entity === entity)?.n ?? 0,
+          openConflicts: conflicts.find((c) => c.entity === entity)?.n ?? 0,
         };
       }),
     };

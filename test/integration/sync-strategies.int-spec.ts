@@ -296,5 +296,8 @@ describe('sync REST and field strategies', () => {
       id: expect.any(String),
       detail: expect.any(String),
     });
+    const status = (await api('/sync/status', t.keys.viewer)).body.entities as Row[];
+    expect(status.find((e) => e.entity === 'counterparties')).toMatchObject({ openConflicts: 1 });
+    expect(status.find((e) => e.entity === 'deals')).toMatchObject({ openConflicts: 0 });
   });
 });
