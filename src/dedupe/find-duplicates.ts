@@ -135,6 +135,7 @@ function* findDuplicatesSteps(
 ): Generator<void, DedupeResult> {
   const o = resolve(options);
   const clock = () => performance.now();
+  t.release(); // the table is complete: its lookup maps and spare capacity can go before blocking
   t.countPhones();
   const sys = t.system.data;
   const linked = t.linked.data;
@@ -171,9 +172,9 @@ function* findDuplicatesSteps(
   const clusterCounts = { onec: 0, crm: 0, cross: 0 };
   const memberOf = (r: number) => ({
     system: t.systemName(r),
-    id: t.ids[r],
-    name: t.names[r],
-    inn: t.innText[r],
+    id: t.id(r),
+    name: t.name(r),
+    inn: t.innText(r),
   });
   for (const scope of DUPLICATE_SCOPES) {
     if (!o.scopes.has(scope)) continue;
@@ -187,7 +188,7 @@ function* findDuplicatesSteps(
     for (const c of outcome.clusters) {
       const id = clusterId(
         scope,
-        c.rows.map((r) => `${t.systemName(r)}:${t.ids[r]}`),
+        c.rows.map((r) => `${t.systemName(r)}:${t.id(r)}`),
       );
       const level = c.score >= o.thresholds.duplicate ? 'duplicate' : 'possible';
       const details: PairReason[] = [];

@@ -34,7 +34,7 @@ describe('RecordTable', () => {
   it('keeps valid identifiers as numbers and invalid ones only as text for output', () => {
     expect(t.innString(0)).toBe(inn);
     expect(t.innString(1)).toBeNull();
-    expect(t.innText[1]).toBe('1234567890');
+    expect(t.innText(1)).toBe('1234567890');
     expect(t.kpps.values[t.kpp.data[0]]).toBe('027401001');
   });
 

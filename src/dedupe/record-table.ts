@@ -13,19 +13,24 @@ import {
   validOgrn,
 } from './normalize/identifiers.js';
 import { LEGAL_FORMS, type LegalForm } from './normalize/legal-forms.js';
+import { TextPool } from './text-pool.js';
 
 /**
  * Prepared records in columns: one row per record, typed arrays for numbers and flags, interned ids for
- * tokens, KPPs and e-mails, strings only where edit distance or output needs them. No object per record
- * and none per pair, so a million records fit in a few hundred MB. Pure (no clock, no I/O).
+ * tokens, KPPs and e-mails, JavaScript strings only where edit distance reads them on every pair, and
+ * the output texts (ids, names, invalid INNs) in shared string tables. No object per record and none
+ * per pair, so a million records fit in about 250 MB. Pure (no clock, no I/O).
  */
 
 export const FORM_LIST = Object.keys(LEGAL_FORMS) as LegalForm[];
 
+/** Distinct strings numbered in order of arrival. The lookup map is only needed while rows are added. */
 class Interner {
-  readonly ids = new Map<string, number>();
+  private ids: Map<string, number> | null = new Map();
   readonly values: string[] = [];
   id(value: string): number {
+    // After `release` (rows added later, or a second run): rebuild the map from the values.
+    this.ids ??= new Map(this.values.map((v, i) => [v, i]));
     let id = this.ids.get(value);
     if (id === undefined) {
       id = this.values.length;
@@ -33,6 +38,10 @@ class Interner {
       this.values.push(value);
     }
     return id;
+  }
+  /** Drops the lookup map (a third of an interner's memory); `id` rebuilds it when called again. */
+  release(): void {
+    this.ids = null;
   }
 }
 
@@ -59,6 +68,10 @@ class Column<T extends Int32Array | Float64Array | Uint8Array> {
   view(): T {
     return this.data.subarray(0, this.length) as T;
   }
+  /** Drops unused capacity (`data` becomes a new array of `length`; a later push grows it again). */
+  trim(): void {
+    if (this.data.length > this.length) this.data = this.data.slice(0, Math.max(1, this.length)) as T;
+  }
 }
 
 const i32 = (n: number) => new Int32Array(n);
@@ -66,15 +79,18 @@ const f64 = (n: number) => new Float64Array(n);
 const u8 = (n: number) => new Uint8Array(n);
 
 export class RecordTable {
-  // Output fields, as given.
-  readonly ids: string[] = [];
-  readonly names: string[] = [];
-  /** Valid INN, or the given text when it is invalid, or null: what a cluster member shows. */
-  readonly innText: (string | null)[] = [];
-  // Name.
+  // Output fields, as given (read for cluster members and reasons only).
+  private readonly idText = new TextPool();
+  private readonly nameText = new TextPool();
+  /** The INN as given when it is not a valid one ('' when valid or absent). */
+  private readonly rawInn = new TextPool();
+  // Name (JavaScript strings: edit distance reads them for every candidate pair).
   readonly compact: string[] = [];
   readonly sortedKey: string[] = [];
-  /** Folded words without the legal form, space-joined (person-name rules, numbers). */
+  /**
+   * Folded words without the legal form, space-joined — only for sole traders and names with digits,
+   * the rows whose words a rule reads (person-name rules, numbers); '' for every other row.
+   */
   readonly core: string[] = [];
   readonly system = new Column(u8); // 0 onec, 1 crm
   readonly linked = new Column(u8);
@@ -110,19 +126,19 @@ export class RecordTable {
   }
 
   get size(): number {
-    return this.ids.length;
+    return this.compact.length;
   }
 
   add(r: DedupeRecord): number {
-    const row = this.ids.length;
+    const row = this.compact.length;
     const inn = validInn(r.inn);
     const name = normalizeCompanyName(r.name ?? '', { fullName: r.fullName, personHint: inn?.length === 12 });
-    this.ids.push(String(r.id));
-    this.names.push(r.name || r.fullName || '');
-    this.innText.push(inn ?? (r.inn?.trim() || null));
+    this.idText.add(String(r.id));
+    this.nameText.add(r.name || r.fullName || '');
+    this.rawInn.add(inn ? '' : (r.inn?.trim() ?? ''));
     this.compact.push(name.compact);
     this.sortedKey.push(name.sortedKey);
-    this.core.push(name.words.join(' '));
+    this.core.push(name.isPerson || /\d/.test(name.compact) ? name.words.join(' ') : '');
     this.system.push(r.system === 'crm' ? 1 : 0);
     this.linked.push(r.system === 'crm' && r.linkedTo ? 1 : 0);
     this.form.push(name.legalForm ? FORM_LIST.indexOf(name.legalForm) + 1 : 0);
@@ -154,6 +170,49 @@ export class RecordTable {
     }
     this.emOff.push(this.em.length);
     return row;
+  }
+
+  /** The record's id as given (1C ref or CRM id). */
+  id(row: number): string {
+    return this.idText.get(row);
+  }
+
+  /** The record's name as given (or its full name when the name is empty). */
+  name(row: number): string {
+    return this.nameText.get(row);
+  }
+
+  /** Valid INN, or the given text when it is invalid, or null: what a cluster member shows. */
+  innText(row: number): string | null {
+    return this.innString(row) ?? (this.rawInn.get(row) || null);
+  }
+
+  /**
+   * Frees what only adding rows needs (the interners' lookup maps) and the columns' spare capacity.
+   * Rows may still be added afterwards (at the cost of rebuilding the maps).
+   */
+  release(): void {
+    for (const i of [this.tokens, this.kpps, this.emails, this.domains]) i.release();
+    for (const c of [
+      this.system,
+      this.linked,
+      this.form,
+      this.person,
+      this.branch,
+      this.tokOff,
+      this.tok,
+      this.inn,
+      this.kpp,
+      this.ogrn,
+      this.phOff,
+      this.ph,
+      this.emOff,
+      this.em,
+      this.emailDomain,
+      this.domainFree,
+    ])
+      c.trim();
+    for (const p of [this.idText, this.nameText, this.rawInn]) p.trim();
   }
 
   /**
@@ -227,9 +286,7 @@ export class RecordTable {
   compareRows(a: number, b: number): number {
     const s = this.system.data[a] - this.system.data[b];
     if (s !== 0) return s;
-    const x = this.ids[a];
-    const y = this.ids[b];
-    return x < y ? -1 : x > y ? 1 : a - b;
+    return this.idText.compare(a, b) || a - b;
   }
 }
 

@@ -229,7 +229,7 @@ export function scorePair(
     }
   }
   if (explain) {
-    const v = { similarity: r2(name), a: t.names[a], b: t.names[b] };
+    const v = { similarity: r2(name), a: t.name(a), b: t.name(b) };
     if (how === 'name_similarity')
       R.add(how, 0.85 * name, `name similarity ${r2(name).toFixed(2)} after normalisation`, v);
     else if (how === 'name_transliterated')
@@ -306,12 +306,14 @@ export function scorePair(
   if (identity && !ctx.branchesAreSameParty && t.branch.data[a] !== t.branch.data[b] && !conflict) {
     identity = false;
     conflict = true;
-    R.add(
-      'branch_same_inn',
-      -1,
-      `branch: one name says филиал, the other does not (${t.names[a]} / ${t.names[b]})`,
-      { a: t.names[a], b: t.names[b] },
-    );
+    // Names come out of the table's string pool: only when explaining.
+    if (explain)
+      R.add(
+        'branch_same_inn',
+        -1,
+        `branch: one name says филиал, the other does not (${t.name(a)} / ${t.name(b)})`,
+        { a: t.name(a), b: t.name(b) },
+      );
   }
 
   // 3. Contacts.
@@ -412,10 +414,11 @@ export function scorePair(
   // 5. Conflicts.
   if (personConflict && !identity) {
     conflict = true;
-    R.add('person_name_conflict', -1, `different people: ${t.names[a]} / ${t.names[b]}`, {
-      a: t.names[a],
-      b: t.names[b],
-    });
+    if (explain)
+      R.add('person_name_conflict', -1, `different people: ${t.name(a)} / ${t.name(b)}`, {
+        a: t.name(a),
+        b: t.name(b),
+      });
   }
   if (conflict) score = Math.min(score, CONFLICT_CAP);
   score = r2(Math.max(0, Math.min(1, score)));
