@@ -1,3 +1,4 @@
+import { BlockIndex, MAX_INDEX_ROWS, type KeySource, type RowOrder } from './block-index.js';
 import type { DedupeBlockingOptions } from './dedupe.types.js';
 import type { RecordTable } from './record-table.js';
 
@@ -17,11 +18,11 @@ import type { RecordTable } from './record-table.js';
  * - A pair that shares several keys is visited once: at the smallest key that produces it (a small
  *   block, or a large one where the two rows fall within the window). No set of pairs is kept.
  *
- * Keys are numbered densely per type and packed with the row's sort position into one double, so one
- * native sort of a Float64Array groups the blocks (no comparator, no per-entry object).
+ * The blocks of every key type but the global one live in a `BlockIndex` (flat typed arrays, built one
+ * key type at a time); the global key's block is simply all rows in name-key order.
  */
 
-const ORD_BITS = 2 ** 22; // up to 4 194 304 rows
+/** Key types in the order their blocks are visited (`sorted`, the global key, last). */
 const KEY_TYPES = ['inn', 'ogrn', 'phone', 'email', 'domain', 'token', 'person', 'typo', 'sorted'] as const;
 
 /** 53-bit string hash (two FNV-1a streams): keys built from text need no interning table. */
@@ -72,7 +73,7 @@ export function personKeys(words: readonly string[], out: string[]): void {
     out.push(`${words[i]}|${initials}`);
   }
 }
-type KeyType = (typeof KEY_TYPES)[number];
+type KeyType = Exclude<(typeof KEY_TYPES)[number], 'sorted'>;
 
 export interface BlockingStats {
   blocks: number;
@@ -81,26 +82,8 @@ export interface BlockingStats {
   candidatePairs: number;
 }
 
-class Entries {
-  vals = new Float64Array(1024);
-  rows = new Int32Array(1024);
-  length = 0;
-  push(v: number, row: number): void {
-    if (this.length === this.vals.length) {
-      const v2 = new Float64Array(this.length * 2);
-      v2.set(this.vals);
-      this.vals = v2;
-      const r2 = new Int32Array(this.length * 2);
-      r2.set(this.rows);
-      this.rows = r2;
-    }
-    this.vals[this.length] = v;
-    this.rows[this.length++] = row;
-  }
-}
-
-/** Rows in order of a string column (ties: canonical row order); returns rank per row and row per rank. */
-function rankBy(t: RecordTable, col: string[]): { rank: Int32Array; row: Int32Array } {
+/** Rows in order of a string column (ties: canonical row order): the row at each rank. */
+function orderBy(t: RecordTable, col: string[]): Int32Array {
   const n = t.size;
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
@@ -109,9 +92,13 @@ function rankBy(t: RecordTable, col: string[]): { rank: Int32Array; row: Int32Ar
     const y = col[b];
     return x < y ? -1 : x > y ? 1 : t.compareRows(a, b);
   });
-  const rank = new Int32Array(n);
-  for (let i = 0; i < n; i++) rank[order[i]] = i;
-  return { rank, row: order };
+  return order;
+}
+
+function rankOf(order: Int32Array): Int32Array {
+  const rank = new Int32Array(order.length);
+  for (let i = 0; i < order.length; i++) rank[order[i]] = i;
+  return rank;
 }
 
 function tokenKeysOf(t: RecordTable, row: number, out: number[]): void {
@@ -124,6 +111,86 @@ function tokenKeysOf(t: RecordTable, row: number, out: number[]): void {
     if (s.length >= 3 && !/^\d+$/.test(s)) out.push(tok[i]);
   }
   if (out.length === 0) for (let i = from; i < to; i++) out.push(tok[i]);
+}
+
+/** The key sources of a table, one per key type but the global one, in `KEY_TYPES` order. */
+function keySources(t: RecordTable): KeySource[] {
+  const n = t.size;
+  const text: string[] = [];
+  const hashed = (gen: (row: number, out: string[]) => void) => (row: number, out: number[]) => {
+    gen(row, text);
+    out.length = 0;
+    for (const k of text) out.push(hashKey(k));
+  };
+  let typoBound = 0;
+  let personBound = 0;
+  for (let r = 0; r < n; r++) {
+    const len = t.sortedKey[r].length;
+    typoBound += len < 4 ? 0 : len <= 10 ? len + 1 : 2;
+    if (t.person.data[r] === 1) personBound += t.core[r].split(' ').length;
+  }
+  const sources: Record<KeyType, KeySource> = {
+    inn: {
+      bound: n,
+      keysOf: (r, out) => {
+        out.length = 0;
+        if (!Number.isNaN(t.inn.data[r])) out.push(t.inn.data[r]);
+      },
+    },
+    ogrn: {
+      bound: n,
+      keysOf: (r, out) => {
+        out.length = 0;
+        if (!Number.isNaN(t.ogrn.data[r])) out.push(t.ogrn.data[r]);
+      },
+    },
+    phone: {
+      bound: t.ph.length,
+      keysOf: (r, out) => {
+        out.length = 0;
+        for (let i = t.phOff.data[r]; i < t.phOff.data[r + 1]; i++) out.push(t.ph.data[i]);
+      },
+    },
+    email: {
+      bound: t.em.length,
+      keysOf: (r, out) => {
+        out.length = 0;
+        for (let i = t.emOff.data[r]; i < t.emOff.data[r + 1]; i++) out.push(t.em.data[i]);
+      },
+    },
+    domain: {
+      bound: t.em.length,
+      keysOf: (r, out) => {
+        out.length = 0;
+        for (let i = t.emOff.data[r]; i < t.emOff.data[r + 1]; i++) {
+          const d = t.emailDomain.data[t.em.data[i]];
+          if (t.domainFree.data[d] === 0) out.push(d);
+        }
+      },
+    },
+    token: { bound: t.tok.length, keysOf: (r, out) => tokenKeysOf(t, r, out) },
+    person: {
+      bound: personBound,
+      keysOf: hashed((r, out) => {
+        if (t.person.data[r] === 1) personKeys(t.core[r].split(' '), out);
+        else out.length = 0;
+      }),
+    },
+    typo: { bound: typoBound, keysOf: hashed((r, out) => typoKeys(t.sortedKey[r], out)) },
+  };
+  return KEY_TYPES.filter((k): k is KeyType => k !== 'sorted').map((k) => sources[k]);
+}
+
+/** Counts namesakes (the scorer reads them) and builds the block index in name order. */
+function* indexRows(t: RecordTable): Generator<void, BlockIndex> {
+  // Its own generator: the name order it holds goes when it returns (the index keeps the ranks only).
+  const row = orderBy(t, t.compact);
+  t.countNameInns(row); // the scorer reads it; the name order is at hand here
+  const byName: RowOrder = { row, rank: rankOf(row) };
+  yield;
+  const index = yield* BlockIndex.build(t.size, keySources(t), byName);
+  yield;
+  return index;
 }
 
 /**
@@ -161,137 +228,35 @@ export function* candidatePairSteps(
   visit: (a: number, b: number) => void,
 ): Generator<void, BlockingStats> {
   const n = t.size;
-  if (n >= ORD_BITS) throw new RangeError(`dedupe handles up to ${ORD_BITS - 1} records per run`);
-  const byType = new Map<KeyType, Entries>(KEY_TYPES.map((k) => [k, new Entries()]));
-  const E = (k: KeyType) => byType.get(k)!;
-  const tokenKeys: number[] = [];
-  const textKeys: string[] = [];
-  for (let r = 0; r < n; r++) {
-    const inn = t.inn.data[r];
-    if (!Number.isNaN(inn)) E('inn').push(inn, r);
-    const ogrn = t.ogrn.data[r];
-    if (!Number.isNaN(ogrn)) E('ogrn').push(ogrn, r);
-    for (let i = t.phOff.data[r]; i < t.phOff.data[r + 1]; i++) E('phone').push(t.ph.data[i], r);
-    for (let i = t.emOff.data[r]; i < t.emOff.data[r + 1]; i++) {
-      const e = t.em.data[i];
-      E('email').push(e, r);
-      const d = t.emailDomain.data[e];
-      if (t.domainFree.data[d] === 0) E('domain').push(d, r);
-    }
-    tokenKeysOf(t, r, tokenKeys);
-    for (const k of tokenKeys) E('token').push(k, r);
-    typoKeys(t.sortedKey[r], textKeys);
-    for (const k of textKeys) E('typo').push(hashKey(k), r);
-    if (t.person.data[r] === 1) {
-      personKeys(t.core[r].split(' '), textKeys);
-      for (const k of textKeys) E('person').push(hashKey(k), r);
-    }
-    if (t.sortedKey[r].length > 0) E('sorted').push(0, r);
-  }
-
-  yield;
-  const byName = rankBy(t, t.compact);
-  t.countNameInns(byName.row); // the scorer reads it; the name order is at hand here
-  yield;
-  const bySorted = rankBy(t, t.sortedKey);
-  yield;
-
-  // The packed array lives only inside this step, so the collector can take it before the per-row lists.
-  const { entryRow, entryKey, blockSize, typeStart, total } = (() => {
-    // Dense key ids per type, then one packed array: keyId * ORD_BITS + sort position of the row.
-    let total = 0;
-    for (const e of byType.values()) total += e.length;
-    const packed = new Float64Array(total);
-    const typeStart: number[] = [];
-    const typeOfKey: KeyType[] = [];
-    let keyBase = 0;
-    let p = 0;
-    for (const type of KEY_TYPES) {
-      const e = byType.get(type)!;
-      const vals = e.vals.subarray(0, e.length);
-      const uniq = Float64Array.from(vals).sort();
-      let u = 0;
-      for (let i = 0; i < uniq.length; i++) if (i === 0 || uniq[i] !== uniq[i - 1]) uniq[u++] = uniq[i];
-      const rank = type === 'sorted' ? bySorted.rank : byName.rank;
-      for (let i = 0; i < e.length; i++) {
-        let lo = 0;
-        let hi = u;
-        const v = vals[i];
-        while (lo < hi) {
-          const mid = (lo + hi) >>> 1;
-          if (uniq[mid] < v) lo = mid + 1;
-          else hi = mid;
-        }
-        packed[p++] = (keyBase + lo) * ORD_BITS + rank[e.rows[i]];
-      }
-      typeStart.push(keyBase);
-      typeOfKey.push(type);
-      keyBase += u;
-      byType.set(type, new Entries()); // free the entries of this type
-    }
-    packed.sort();
-    const numKeys = keyBase;
-    const sortedTypeFrom = (key: number): KeyType => {
-      let k = 0;
-      while (k + 1 < typeStart.length && typeStart[k + 1] <= key) k++;
-      return typeOfKey[k];
-    };
-
-    // Decode: row per entry, block boundaries, block sizes.
-    const entryRow = new Int32Array(total);
-    const entryKey = new Int32Array(total);
-    const blockSize = new Int32Array(numKeys);
-    let curType: KeyType = 'inn';
-    let nextTypeAt = -1;
-    for (let i = 0; i < total; i++) {
-      const key = Math.floor(packed[i] / ORD_BITS);
-      const ord = packed[i] - key * ORD_BITS;
-      if (key >= nextTypeAt) {
-        curType = sortedTypeFrom(key);
-        const typeIdx = KEY_TYPES.indexOf(curType);
-        nextTypeAt = typeIdx + 1 < typeStart.length ? typeStart[typeIdx + 1] : Infinity;
-      }
-      entryKey[i] = key;
-      entryRow[i] = curType === 'sorted' ? bySorted.row[ord] : byName.row[ord];
-      blockSize[key]++;
-    }
-    return { entryRow, entryKey, blockSize, typeStart, total };
+  if (n > MAX_INDEX_ROWS) throw new RangeError(`dedupe handles up to ${MAX_INDEX_ROWS} records per run`);
+  const index = yield* indexRows(t);
+  // The global key: every row with a name key, in name-key order.
+  const sortedRows = (() => {
+    const order = orderBy(t, t.sortedKey);
+    let first = 0;
+    while (first < n && t.sortedKey[order[first]].length === 0) first++;
+    return order.slice(first);
   })();
-
-  // Per-row lists of (key, position in block), in key order (entries are already in key order).
-  const rowOff = new Int32Array(n + 1);
-  for (let i = 0; i < total; i++) rowOff[entryRow[i] + 1]++;
-  for (let r = 0; r < n; r++) rowOff[r + 1] += rowOff[r];
-  const fill = rowOff.slice(0, n);
-  const rowKey = new Int32Array(total);
-  const rowPos = new Int32Array(total);
-  {
-    let blockStart = 0;
-    for (let i = 0; i < total; i++) {
-      if (i > 0 && entryKey[i] !== entryKey[i - 1]) blockStart = i;
-      const r = entryRow[i];
-      const slot = fill[r]++;
-      rowKey[slot] = entryKey[i];
-      rowPos[slot] = i - blockStart;
-    }
-  }
+  yield;
 
   const maxBlock = opts.maxBlockSize;
   const window = opts.window;
-  /** True when rows a and b share a key smaller than `key` that produces their pair. */
-  const producedEarlier = (a: number, b: number, key: number): boolean => {
-    let i = rowOff[a];
-    const i1 = rowOff[a + 1];
-    let j = rowOff[b];
-    const j1 = rowOff[b + 1];
+  const { rowStart, rowBlocks } = index;
+  /** True when rows a and b share a block before `block` that produces their pair. */
+  const producedEarlier = (a: number, b: number, block: number): boolean => {
+    let i = rowStart[a];
+    const i1 = rowStart[a + 1];
+    let j = rowStart[b];
+    const j1 = rowStart[b + 1];
     while (i < i1 && j < j1) {
-      const ka = rowKey[i];
-      const kb = rowKey[j];
-      if (ka >= key || kb >= key) return false;
+      const ka = rowBlocks[i];
+      const kb = rowBlocks[j];
+      if (ka >= block || kb >= block) return false;
       if (ka < kb) i++;
       else if (kb < ka) j++;
       else {
-        if (blockSize[ka] <= maxBlock || Math.abs(rowPos[i] - rowPos[j]) <= window) return true;
+        if (index.size(ka) <= maxBlock) return true;
+        if (Math.abs(index.positionIn(ka, a) - index.positionIn(ka, b)) <= window) return true;
         i++;
         j++;
       }
@@ -299,44 +264,53 @@ export function* candidatePairSteps(
     return false;
   };
 
-  // The global key is a sorted neighbourhood whatever its size (on a small input too); it is the last
-  // key, so no other key finds it "earlier".
-  const sortedKey = typeStart[KEY_TYPES.indexOf('sorted')];
   const stats: BlockingStats = { blocks: 0, oversizedBlocks: 0, candidatePairs: 0 };
-  const consider = (x: number, y: number, key: number) => {
+  const consider = (x: number, y: number, block: number) => {
     const a = x < y ? x : y;
     const b = x < y ? y : x;
     if (!include(a, b)) return;
-    if (producedEarlier(a, b, key)) return;
+    if (producedEarlier(a, b, block)) return;
     stats.candidatePairs++;
     visit(a, b);
   };
-  yield;
-  let start = 0;
-  let sinceYield = 0;
-  while (start < total) {
-    const key = entryKey[start];
-    let end = start + 1;
-    while (end < total && entryKey[end] === key) end++;
-    const size = end - start;
-    if (size > 1) {
-      stats.blocks++;
-      if (size <= maxBlock && key !== sortedKey) {
-        for (let i = start; i < end; i++)
-          for (let j = i + 1; j < end; j++) consider(entryRow[i], entryRow[j], key);
-      } else {
-        stats.oversizedBlocks++;
-        for (let i = start; i < end; i++) {
-          const to = Math.min(end, i + 1 + window);
-          for (let j = i + 1; j < to; j++) consider(entryRow[i], entryRow[j], key);
-        }
+  const scan = (start: number, end: number, block: number) => {
+    if (end - start < 2) return;
+    const rows = index.rows;
+    stats.blocks++;
+    if (end - start <= maxBlock) {
+      for (let i = start; i < end; i++) for (let j = i + 1; j < end; j++) consider(rows[i], rows[j], block);
+    } else {
+      stats.oversizedBlocks++;
+      for (let i = start; i < end; i++) {
+        const to = Math.min(end, i + 1 + window);
+        for (let j = i + 1; j < to; j++) consider(rows[i], rows[j], block);
       }
     }
-    start = end;
+  };
+  yield;
+  const blocks = index.blockCount;
+  let sinceYield = 0;
+  for (let k = 0; k < blocks; k++) {
+    scan(index.start[k], index.start[k + 1], k);
     if (++sinceYield === BLOCKS_PER_STEP) {
       sinceYield = 0;
       yield;
     }
+  }
+  // The global key is a sorted neighbourhood whatever its size (on a small input too); it comes last,
+  // so no other key finds it "earlier". Scanned in slices: it is one block of every row.
+  const slice = BLOCKS_PER_STEP * 10;
+  if (sortedRows.length > 1) {
+    stats.blocks++;
+    stats.oversizedBlocks++;
+  }
+  for (let from = 0; from < sortedRows.length; from += slice) {
+    const to = Math.min(sortedRows.length, from + slice);
+    for (let i = from; i < to; i++) {
+      const end = Math.min(sortedRows.length, i + 1 + window);
+      for (let j = i + 1; j < end; j++) consider(sortedRows[i], sortedRows[j], blocks);
+    }
+    yield;
   }
   return stats;
 }
