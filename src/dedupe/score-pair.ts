@@ -146,8 +146,10 @@ function sameSet(a: string[], b: string[]): boolean {
 }
 
 class Reasons {
-  readonly list: PairReason[] = [];
-  constructor(readonly on: boolean) {}
+  constructor(
+    readonly on: boolean,
+    readonly list: PairReason[] = [],
+  ) {}
   add(
     code: ReasonCode,
     weight: number,
@@ -160,6 +162,8 @@ class Reasons {
 }
 
 const r2 = (x: number) => Math.round(x * 100) / 100;
+/** The reasons of every unexplained score: none, shared (frozen, so nobody adds to it by mistake). */
+const SILENT = new Reasons(false, Object.freeze([]) as unknown as PairReason[]);
 
 /** Penalty when the exact name is shared by 2+ parties with different valid INNs (namesakes are known). */
 const AMBIGUOUS_NAME = 0.1;
@@ -194,7 +198,7 @@ export function scorePair(
   ctx: ScoreContext = DEFAULT_SCORE_CONTEXT,
   explain = false,
 ): PairScore {
-  const R = new Reasons(explain);
+  const R = explain ? new Reasons(true) : SILENT;
 
   // 1. Name.
   const ca = t.compact[a];
@@ -247,10 +251,11 @@ export function scorePair(
     const nb = numbersOf(t.core[b]);
     if (na.length > 0 && nb.length > 0 && !sameSet(na, nb)) {
       name = Math.max(0, name - 0.25);
-      R.add('numbers_differ', -0.25, `different numbers in the names: ${na.join(',')} / ${nb.join(',')}`, {
-        a: na.join(','),
-        b: nb.join(','),
-      });
+      if (explain)
+        R.add('numbers_differ', -0.25, `different numbers in the names: ${na.join(',')} / ${nb.join(',')}`, {
+          a: na.join(','),
+          b: nb.join(','),
+        });
     }
   }
 
@@ -260,33 +265,37 @@ export function scorePair(
   const innA = t.inn.data[a];
   const innB = t.inn.data[b];
   if (!Number.isNaN(innA) && !Number.isNaN(innB)) {
-    const inn = t.innString(a) ?? '';
+    // Texts and values are built only when explaining (the hot path allocates nothing for reasons).
+    const inn = explain ? (t.innString(a) ?? '') : '';
     if (innA === innB) {
       const kA = t.kpp.data[a];
       const kB = t.kpp.data[b];
       if (kA >= 0 && kB >= 0 && kA !== kB) {
-        const kpps = { inn, kppA: t.kpps.values[kA], kppB: t.kpps.values[kB] };
-        if (ctx.branchesAreSameParty) {
-          identity = true;
-          R.add('same_inn', 0.9, `same INN ${inn} (branches: KPP ${kpps.kppA} / ${kpps.kppB})`, kpps);
-        } else {
-          conflict = true;
-          R.add(
-            'branch_same_inn',
-            -1,
-            `branch: same INN ${inn}, different KPP ${kpps.kppA} / ${kpps.kppB}`,
-            kpps,
-          );
+        if (ctx.branchesAreSameParty) identity = true;
+        else conflict = true;
+        if (explain) {
+          const kpps = { inn, kppA: t.kpps.values[kA], kppB: t.kpps.values[kB] };
+          if (identity)
+            R.add('same_inn', 0.9, `same INN ${inn} (branches: KPP ${kpps.kppA} / ${kpps.kppB})`, kpps);
+          else
+            R.add(
+              'branch_same_inn',
+              -1,
+              `branch: same INN ${inn}, different KPP ${kpps.kppA} / ${kpps.kppB}`,
+              kpps,
+            );
         }
       } else {
         identity = true;
-        R.add('same_inn', 0.9, `same INN ${inn}`, { inn });
+        if (explain) R.add('same_inn', 0.9, `same INN ${inn}`, { inn });
       }
     } else {
       conflict = true;
-      const ia = t.innString(a) ?? '';
-      const ib = t.innString(b) ?? '';
-      R.add('different_inn', -1, `different INN ${ia} / ${ib}`, { a: ia, b: ib });
+      if (explain) {
+        const ia = t.innString(a) ?? '';
+        const ib = t.innString(b) ?? '';
+        R.add('different_inn', -1, `different INN ${ia} / ${ib}`, { a: ia, b: ib });
+      }
     }
   }
   const ogA = t.ogrn.data[a];
@@ -294,10 +303,11 @@ export function scorePair(
   if (!Number.isNaN(ogA) && !Number.isNaN(ogB)) {
     if (ogA === ogB) {
       identity = true;
-      R.add('same_ogrn', 0.9, `same OGRN ${ogA}`, { ogrn: String(ogA) });
+      if (explain) R.add('same_ogrn', 0.9, `same OGRN ${ogA}`, { ogrn: String(ogA) });
     } else {
       conflict = true;
-      R.add('different_ogrn', -1, `different OGRN ${ogA} / ${ogB}`, { a: String(ogA), b: String(ogB) });
+      if (explain)
+        R.add('different_ogrn', -1, `different OGRN ${ogA} / ${ogB}`, { a: String(ogA), b: String(ogB) });
     }
   }
 
@@ -327,6 +337,7 @@ export function scorePair(
         const count = Math.max(t.phCount[i] ?? 0, t.phCount[j] ?? 0);
         const w = count > ctx.commonPhoneCount ? 0.02 : 0.12;
         if (w > best) best = w;
+        if (!explain) continue;
         const p = phoneString(ph[i]);
         if (w === 0.12) R.add('same_phone', w, `same phone ${p}`, { phone: p }, `same phone ${maskPhone(p)}`);
         else
@@ -354,6 +365,7 @@ export function scorePair(
           const e = t.emails.values[ea];
           const w = free ? 0.08 : 0.15;
           if (w > best) best = w;
+          if (!explain) continue;
           if (free)
             R.add(
               'same_free_email',
@@ -365,6 +377,7 @@ export function scorePair(
           else R.add('same_email', w, `same e-mail ${e}`, { email: e }, `same e-mail ${maskEmail(e)}`);
         } else if (!free && da === t.emailDomain.data[eb]) {
           if (0.08 > best) best = 0.08;
+          if (!explain) continue;
           const d = t.domains.values[da];
           R.add('same_email_domain', 0.08, `same e-mail domain ${d}`, { domain: d });
         }
@@ -378,11 +391,11 @@ export function scorePair(
     // namesake is another party (another city has other numbers); one side without any says nothing.
     if (phonesOn(t, a) && phonesOn(t, b) && !sharesPhone(t, a, b)) {
       contacts -= DISAGREE;
-      R.add('different_phones', -DISAGREE, 'no phone in common', {});
+      if (explain) R.add('different_phones', -DISAGREE, 'no phone in common', {});
     }
     if (emailsOn(t, a) && emailsOn(t, b) && !sharesEmailOrDomain(t, a, b)) {
       contacts -= DISAGREE;
-      R.add('different_emails', -DISAGREE, 'no e-mail or corporate domain in common', {});
+      if (explain) R.add('different_emails', -DISAGREE, 'no e-mail or corporate domain in common', {});
     }
   }
 
@@ -394,12 +407,13 @@ export function scorePair(
     const carriers = Math.max(t.nameInns[a] ?? 0, t.nameInns[b] ?? 0);
     if (carriers >= 2) {
       score -= AMBIGUOUS_NAME;
-      R.add(
-        'ambiguous_name',
-        -AMBIGUOUS_NAME,
-        `the name is carried by ${carriers} parties with different INNs`,
-        { parties: carriers },
-      );
+      if (explain)
+        R.add(
+          'ambiguous_name',
+          -AMBIGUOUS_NAME,
+          `the name is carried by ${carriers} parties with different INNs`,
+          { parties: carriers },
+        );
     }
   }
 
@@ -408,7 +422,11 @@ export function scorePair(
   const fb = t.legalForm(b);
   if (!legalFormsCompatible(fa, fb)) {
     score -= 0.1;
-    R.add('different_legal_form', -0.1, `different legal forms ${fa} / ${fb}`, { a: fa ?? '', b: fb ?? '' });
+    if (explain)
+      R.add('different_legal_form', -0.1, `different legal forms ${fa} / ${fb}`, {
+        a: fa ?? '',
+        b: fb ?? '',
+      });
   }
 
   // 5. Conflicts.
