@@ -1,6 +1,7 @@
 import { BlockIndex, MAX_INDEX_ROWS, type KeySource, type RowOrder } from './block-index.js';
 import type { DedupeBlockingOptions } from './dedupe.types.js';
 import type { RecordTable } from './record-table.js';
+import type { TextPool } from './text-pool.js';
 
 /**
  * Blocking: which pairs of rows are worth scoring. Never all pairs.
@@ -82,16 +83,12 @@ export interface BlockingStats {
   candidatePairs: number;
 }
 
-/** Rows in order of a string column (ties: canonical row order): the row at each rank. */
-function orderBy(t: RecordTable, col: string[]): Int32Array {
+/** Rows in order of a text column (ties: canonical row order): the row at each rank. */
+function orderBy(t: RecordTable, col: TextPool): Int32Array {
   const n = t.size;
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
-  order.sort((a, b) => {
-    const x = col[a];
-    const y = col[b];
-    return x < y ? -1 : x > y ? 1 : t.compareRows(a, b);
-  });
+  order.sort((a, b) => col.compare(a, b) || t.compareRows(a, b));
   return order;
 }
 
@@ -125,7 +122,7 @@ function keySources(t: RecordTable): KeySource[] {
   let typoBound = 0;
   let personBound = 0;
   for (let r = 0; r < n; r++) {
-    const len = t.sortedKey[r].length;
+    const len = t.sortedKey.length(r);
     typoBound += len < 4 ? 0 : len <= 10 ? len + 1 : 2;
     if (t.person.data[r] === 1) personBound += t.core[r].split(' ').length;
   }
@@ -176,7 +173,7 @@ function keySources(t: RecordTable): KeySource[] {
         else out.length = 0;
       }),
     },
-    typo: { bound: typoBound, keysOf: hashed((r, out) => typoKeys(t.sortedKey[r], out)) },
+    typo: { bound: typoBound, keysOf: hashed((r, out) => typoKeys(t.sortedKey.get(r), out)) },
   };
   return KEY_TYPES.filter((k): k is KeyType => k !== 'sorted').map((k) => sources[k]);
 }
@@ -234,7 +231,7 @@ export function* candidatePairSteps(
   const sortedRows = (() => {
     const order = orderBy(t, t.sortedKey);
     let first = 0;
-    while (first < n && t.sortedKey[order[first]].length === 0) first++;
+    while (first < n && t.sortedKey.length(order[first]) === 0) first++;
     return order.slice(first);
   })();
   yield;

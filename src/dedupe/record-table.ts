@@ -17,9 +17,10 @@ import { TextPool } from './text-pool.js';
 
 /**
  * Prepared records in columns: one row per record, typed arrays for numbers and flags, interned ids for
- * tokens, KPPs and e-mails, JavaScript strings only where edit distance reads them on every pair, and
- * the output texts (ids, names, invalid INNs) in shared string tables. No object per record and none
- * per pair, so a million records fit in about 250 MB. Pure (no clock, no I/O).
+ * tokens, KPPs and e-mails, and texts in shared string tables (`TextPool`: one byte per Russian
+ * character, 5 bytes of bookkeeping per entry): the names edit distance reads on every pair, and the
+ * output texts (ids, names, invalid INNs). No object per record and none per pair, so a million records
+ * fit in about 200 MB. Pure (no clock, no I/O).
  */
 
 export const FORM_LIST = Object.keys(LEGAL_FORMS) as LegalForm[];
@@ -84,9 +85,13 @@ export class RecordTable {
   private readonly nameText = new TextPool();
   /** The INN as given when it is not a valid one ('' when valid or absent). */
   private readonly rawInn = new TextPool();
-  // Name (JavaScript strings: edit distance reads them for every candidate pair).
-  readonly compact: string[] = [];
-  readonly sortedKey: string[] = [];
+  // Name.
+  /** Folded words joined without spaces: the edit-distance string, and the name order of rows. */
+  readonly compact = new TextPool();
+  /** Transliteration keys sorted and joined: insensitive to script and word order. */
+  readonly sortedKey = new TextPool();
+  /** 1 when the compact name holds a digit (the numbers rule applies). */
+  readonly digits = new Column(u8);
   /**
    * Folded words without the legal form, space-joined — only for sole traders and names with digits,
    * the rows whose words a rule reads (person-name rules, numbers); '' for every other row.
@@ -126,19 +131,21 @@ export class RecordTable {
   }
 
   get size(): number {
-    return this.compact.length;
+    return this.compact.size;
   }
 
   add(r: DedupeRecord): number {
-    const row = this.compact.length;
+    const row = this.compact.size;
     const inn = validInn(r.inn);
     const name = normalizeCompanyName(r.name ?? '', { fullName: r.fullName, personHint: inn?.length === 12 });
     this.idText.add(String(r.id));
     this.nameText.add(r.name || r.fullName || '');
     this.rawInn.add(inn ? '' : (r.inn?.trim() ?? ''));
-    this.compact.push(name.compact);
-    this.sortedKey.push(name.sortedKey);
-    this.core.push(name.isPerson || /\d/.test(name.compact) ? name.words.join(' ') : '');
+    this.compact.add(name.compact);
+    this.sortedKey.add(name.sortedKey);
+    const digits = /\d/.test(name.compact);
+    this.digits.push(digits ? 1 : 0);
+    this.core.push(name.isPerson || digits ? name.words.join(' ') : '');
     this.system.push(r.system === 'crm' ? 1 : 0);
     this.linked.push(r.system === 'crm' && r.linkedTo ? 1 : 0);
     this.form.push(name.legalForm ? FORM_LIST.indexOf(name.legalForm) + 1 : 0);
@@ -195,6 +202,7 @@ export class RecordTable {
     for (const i of [this.tokens, this.kpps, this.emails, this.domains]) i.release();
     for (const c of [
       this.system,
+      this.digits,
       this.linked,
       this.form,
       this.person,
@@ -212,7 +220,7 @@ export class RecordTable {
       this.domainFree,
     ])
       c.trim();
-    for (const p of [this.idText, this.nameText, this.rawInn]) p.trim();
+    for (const p of [this.idText, this.nameText, this.rawInn, this.compact, this.sortedKey]) p.trim();
   }
 
   /**
@@ -227,7 +235,7 @@ export class RecordTable {
     let start = 0;
     const inn = this.inn.data;
     for (let i = 1; i <= byName.length; i++) {
-      if (i < byName.length && this.compact[byName[i]] === this.compact[byName[start]]) continue;
+      if (i < byName.length && this.compact.equals(byName[i], byName[start])) continue;
       let distinct = 0;
       if (i - start > 1) {
         const seen: number[] = [];

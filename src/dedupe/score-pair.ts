@@ -10,6 +10,8 @@ import {
 import { legalFormsCompatible } from './normalize/legal-forms.js';
 import { comparePersonNames } from './normalize/person-name.js';
 import { phoneString, type RecordTable } from './record-table.js';
+import { similarityCodes } from './text-distance.js';
+import type { TextPool } from './text-pool.js';
 
 /**
  * Scores one candidate pair of rows: how likely two records are one party, in 0..1, with the
@@ -79,6 +81,16 @@ export function similarity(a: string, b: string): number {
   // Lengths far apart cannot be similar: skip the edit distance.
   if (Math.abs(a.length - b.length) / max > 0.5) return 1 - Math.abs(a.length - b.length) / max;
   return 1 - distance(a, b) / max;
+}
+
+let codesA: Uint16Array = new Uint16Array(64);
+let codesB: Uint16Array = new Uint16Array(64);
+
+/** `similarity` of entries `a` and `b` of a text column, on their code units (no string is made). */
+function pooledSimilarity(pool: TextPool, a: number, b: number): number {
+  codesA = pool.codes(a, codesA);
+  codesB = pool.codes(b, codesB);
+  return similarityCodes(codesA, pool.length(a), codesB, pool.length(b));
 }
 
 /**
@@ -201,12 +213,10 @@ export function scorePair(
   const R = explain ? new Reasons(true) : SILENT;
 
   // 1. Name.
-  const ca = t.compact[a];
-  const cb = t.compact[b];
-  let name = similarity(ca, cb);
+  let name = pooledSimilarity(t.compact, a, b);
   let how: ReasonCode = 'name_similarity';
   if (name < 1) {
-    const tr = 0.98 * similarity(t.sortedKey[a], t.sortedKey[b]);
+    const tr = 0.98 * pooledSimilarity(t.sortedKey, a, b);
     if (tr > name) {
       name = tr;
       how = 'name_transliterated';
@@ -246,7 +256,7 @@ export function scorePair(
     else if (how === 'name_tokens') R.add(how, 0.85 * name, `name words in common ${r2(name).toFixed(2)}`, v);
     else R.add(how, 0.85 * name, 'same person name (word order, initials)', v);
   }
-  if (/\d/.test(ca) && /\d/.test(cb)) {
+  if (t.digits.data[a] === 1 && t.digits.data[b] === 1) {
     const na = numbersOf(t.core[a]);
     const nb = numbersOf(t.core[b]);
     if (na.length > 0 && nb.length > 0 && !sameSet(na, nb)) {

@@ -72,6 +72,22 @@ describe('TextPool', () => {
     }
   });
 
+  it('copies code units into a scratch array (growing it when short) and tells equal entries', () => {
+    const p = new TextPool();
+    for (const s of samples) p.add(s);
+    p.add('ООО «Ромашка»');
+    let scratch: Uint16Array = new Uint16Array(4);
+    samples.forEach((s, i) => {
+      scratch = p.codes(i, scratch);
+      expect(String.fromCharCode(...scratch.subarray(0, p.length(i)))).toBe(s);
+    });
+    const again = samples.length;
+    expect(p.equals(4, again)).toBe(true);
+    expect(p.equals(4, 5)).toBe(false);
+    expect(p.equals(0, 0)).toBe(true);
+    expect(samples.some((_, i) => i !== 4 && p.equals(i, again))).toBe(false);
+  });
+
   it('keeps working after trim and across buffer growth, with long entries', () => {
     const p = new TextPool();
     const long = 'Ш'.repeat(10_000) + 'é';

@@ -129,6 +129,32 @@ export class TextPool {
     return s;
   }
 
+  /**
+   * Copies the code units of entry `i` into `out` (a larger array when `out` is too short) and returns
+   * the array holding them; `length(i)` says how many.
+   */
+  codes(i: number, out: Uint16Array): Uint16Array {
+    const len = this.length(i);
+    const dst = out.length >= len ? out : new Uint16Array(Math.max(len, 2 * out.length));
+    const b = this.bytes;
+    const p = this.start[i];
+    if (this.wide[i]) for (let k = 0; k < len; k++) dst[k] = b[p + 2 * k] | (b[p + 2 * k + 1] << 8);
+    else for (let k = 0; k < len; k++) dst[k] = CODE_OF[b[p + k]];
+    return dst;
+  }
+
+  /** True when entries `i` and `j` hold the same string (a string has one encoding: bytes decide). */
+  equals(i: number, j: number): boolean {
+    if (this.wide[i] !== this.wide[j]) return false;
+    let p = this.start[i];
+    let q = this.start[j];
+    const end = this.start[i + 1];
+    if (end - p !== this.start[j + 1] - q) return false;
+    const b = this.bytes;
+    for (; p < end; p++, q++) if (b[p] !== b[q]) return false;
+    return true;
+  }
+
   /** Order of entries `i` and `j` as JavaScript compares the strings (code units): -1, 0 or 1. */
   compare(i: number, j: number): number {
     const li = this.length(i);
