@@ -155,6 +155,7 @@ export interface DedupeStats {
 
 export interface DedupeResult {
   clusters: DedupeCluster[];
+  /** The links behind each cluster; a pair's `a` and `b` are the same objects as its cluster's members. */
   pairs: DuplicatePairDetail[];
   stats: DedupeStats;
 }

@@ -186,9 +186,12 @@ function* findDuplicatesSteps(
     guardRejections += outcome.guardRejections;
     yield;
     for (const c of outcome.clusters) {
+      // One member object per row, shared by the cluster and its pairs (texts decoded once).
+      const members = c.rows.map(memberOf);
+      const memberAt = (row: number) => members[c.rows.indexOf(row)];
       const id = clusterId(
         scope,
-        c.rows.map((r) => `${t.systemName(r)}:${t.id(r)}`),
+        members.map((m) => `${m.system}:${m.id}`),
       );
       const level = c.score >= o.thresholds.duplicate ? 'duplicate' : 'possible';
       const details: PairReason[] = [];
@@ -198,8 +201,8 @@ function* findDuplicatesSteps(
         pairs.push({
           clusterId: id,
           scope,
-          a: memberOf(l.a),
-          b: memberOf(l.b),
+          a: memberAt(l.a),
+          b: memberAt(l.b),
           score: explained.score,
           level: explained.score >= o.thresholds.duplicate ? 'duplicate' : 'possible',
           reasons: explained.reasons,
@@ -215,7 +218,7 @@ function* findDuplicatesSteps(
         id,
         scope,
         score: Math.round(c.score * 100) / 100,
-        members: c.rows.map(memberOf),
+        members,
         reasons: kept.map((r) => r.text),
         level,
         reasonDetails: kept,
@@ -260,10 +263,6 @@ export function findDuplicates(records: Iterable<DedupeRecord>, options: DedupeO
 export function scoreRecords(a: DedupeRecord, b: DedupeRecord, options: DedupeOptions = {}) {
   const t = prepareRecords([a, b]);
   t.countPhones();
-  t.countNameInns(
-    Int32Array.from([0, 1]).sort((x, y) =>
-      t.compact[x] < t.compact[y] ? -1 : t.compact[x] > t.compact[y] ? 1 : x - y,
-    ),
-  );
+  t.countNameInns(Int32Array.from([0, 1]).sort((x, y) => t.compact.compare(x, y) || x - y));
   return scorePair(t, 0, 1, resolve(options).ctx, true);
 }
