@@ -10,8 +10,9 @@ import type { BenchRow, BenchRun } from './bench.types.js';
 /**
  * Duplicate detection at scale: 100k and 1M generated counterparty records with planted duplicates
  * (src/dedupe/testing/labelled-dataset.ts), each size in a child process so peak RSS is its own.
- * Figures: wall time (generate+prepare, block+score, cluster), peak RSS, candidate pairs per record,
- * blocking recall (same-party pairs that blocking proposed), pairwise precision/recall/F1 of the
+ * Figures: wall time (generate+prepare, block+score, cluster), peak RSS, the generator's own peak RSS
+ * (another child that only generates the records: what of the peak is the data set, not dedupe),
+ * candidate pairs per record, blocking recall (same-party pairs that blocking proposed), pairwise precision/recall/F1 of the
  * clusters at the default output (possible + duplicate) and at `duplicate` only; and an all-pairs
  * baseline on 5k records that must reach the same F1 (blocking loses nothing).
  *
@@ -151,17 +152,37 @@ export function measure(size: number, withAllPairs = false): SizeResult {
   return out;
 }
 
-function inChild(size: number, withAllPairs: boolean): Promise<SizeResult> {
+interface GeneratorResult {
+  records: number;
+  ms: number;
+  /** RSS of the child before generating (the Node.js process itself). */
+  startRssMb: number;
+  maxRssMb: number;
+}
+
+/** The generator alone, as `measure` drives it (records streamed, party list kept), without dedupe. */
+export function measureGenerator(size: number): GeneratorResult {
+  const startRssMb = process.memoryUsage().rss / 1048576;
+  const started = performance.now();
+  const partyList = new Int32Array(size);
+  let n = 0;
+  for (const x of generateLabelledRecords({ seed: SEED, parties: size, maxRecords: size }))
+    partyList[n++] = x.party;
+  return {
+    records: n,
+    ms: performance.now() - started,
+    startRssMb,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+  };
+}
+
+function inChild<T = SizeResult>(size: number, mode: '' | '--all-pairs' | '--generate-only'): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = fork(
-      fileURLToPath(import.meta.url),
-      ['--child', String(size), withAllPairs ? '--all-pairs' : ''],
-      {
-        execArgv: ['--max-old-space-size=3072'],
-        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      },
-    );
-    child.once('message', (m) => resolve(m as SizeResult));
+    const child = fork(fileURLToPath(import.meta.url), ['--child', String(size), mode], {
+      execArgv: ['--max-old-space-size=3072'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    child.once('message', (m) => resolve(m as T));
     child.once('error', reject);
     child.once(
       'exit',
@@ -172,7 +193,7 @@ function inChild(size: number, withAllPairs: boolean): Promise<SizeResult> {
 
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
-function rows(r: SizeResult): BenchRow[] {
+function rows(r: SizeResult, gen?: GeneratorResult): BenchRow[] {
   const k = r.size >= 1_000_000 ? `${r.size / 1_000_000}M` : `${r.size / 1000}k`;
   const out: BenchRow[] = [
     {
@@ -182,6 +203,16 @@ function rows(r: SizeResult): BenchRow[] {
       note: `generate+prepare ${Math.round(r.prepareMs / 1000)} s, block+score ${Math.round(r.blockScoreMs / 1000)} s, cluster ${Math.round(r.clusterMs / 1000)} s; ${r.records} records`,
     },
     { name: `dedupe ${k}: peak RSS`, value: Math.round(r.maxRssMb), unit: 'MB' },
+    ...(gen
+      ? [
+          {
+            name: `dedupe ${k}: generator alone, peak RSS`,
+            value: Math.round(gen.maxRssMb),
+            unit: 'MB',
+            note: `${gen.records} records generated in ${Math.round(gen.ms / 100) / 10} s, no dedupe; the Node.js process itself ${Math.round(gen.startRssMb)} MB`,
+          },
+        ]
+      : []),
     { name: `dedupe ${k}: candidate pairs per record`, value: r.candidatesPerRecord, unit: 'pairs' },
     {
       name: `dedupe ${k}: blocking recall`,
@@ -228,14 +259,21 @@ export const run: BenchRun = async (args = []) => {
   const given = args.map(Number).filter((n) => Number.isInteger(n) && n > 0);
   const sizes = given.length ? given : [100_000, 1_000_000];
   const out: BenchRow[] = [];
-  out.push(...rows(await inChild(5_000, true)));
-  for (const size of sizes) out.push(...rows(await inChild(size, false)));
+  out.push(...rows(await inChild(5_000, '--all-pairs')));
+  for (const size of sizes) {
+    const gen = await inChild<GeneratorResult>(size, '--generate-only');
+    out.push(...rows(await inChild(size, ''), gen));
+  }
   return out;
 };
 
 const isMain = process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1];
 if (isMain && process.argv[2] === '--child') {
-  const result = measure(Number(process.argv[3]), process.argv[4] === '--all-pairs');
+  const size = Number(process.argv[3]);
+  const result =
+    process.argv[4] === '--generate-only'
+      ? measureGenerator(size)
+      : measure(size, process.argv[4] === '--all-pairs');
   process.send!(result, () => process.exit(0));
 } else if (isMain) {
   run(process.argv.slice(2)).then(
