@@ -132,7 +132,7 @@ export async function run(args: string[] = []): Promise<BenchRow[]> {
 async function startSimProcess(
   size: number,
 ): Promise<{ env: Record<string, string>; close(): Promise<void> }> {
-  const child = spawn(process.execPath, [fileURLToPath(new URL('../src/cli/sim.js', import.meta.url))], {
+  const child = spawn(process.execPath, [fileURLToPath(new URL('../sim/cli/sim.js', import.meta.url))], {
     env: {
       ...process.env,
       SIM_ONEC_PORT: '0',

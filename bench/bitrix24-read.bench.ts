@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { pathToFileURL } from 'node:url';
 import { Bitrix24Adapter } from '../src/crm/bitrix24/bitrix24.adapter.js';
 import { resetPortalLimiters } from '../src/crm/bitrix24/leaky-bucket.js';
-import { startBitrix24Simulator, type Bitrix24Seed } from '../src/simulators/bitrix24/index.js';
+import { startBitrix24Simulator, type Bitrix24Seed } from '../sim/bitrix24/index.js';
 import type { BenchRow } from './bench.types.js';
 
 /**

@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { Bitrix24Adapter } from '../src/crm/bitrix24/bitrix24.adapter.js';
 import { resetPortalLimiters } from '../src/crm/bitrix24/leaky-bucket.js';
 import type { CrmWrite } from '../src/crm/crm.types.js';
-import { startBitrix24Simulator } from '../src/simulators/bitrix24/index.js';
+import { startBitrix24Simulator } from '../sim/bitrix24/index.js';
 import type { BenchRow } from './bench.types.js';
 
 /**

@@ -4,12 +4,12 @@ import { DUPLICATE_SCOPES } from '../src/common/vocabulary.js';
 import type { DedupeCluster, DedupeOptions } from '../src/dedupe/dedupe.types.js';
 import { findDuplicatesInTable, type CandidateSource } from '../src/dedupe/find-duplicates.js';
 import { RecordTable } from '../src/dedupe/record-table.js';
-import { generateLabelledRecords, pairScope, rowOfId } from '../src/dedupe/testing/labelled-dataset.js';
+import { generateLabelledRecords, pairScope, rowOfId } from '../sim/labelled/labelled-dataset.js';
 import type { BenchRow, BenchRun } from './bench.types.js';
 
 /**
  * Duplicate detection at scale: 100k and 1M generated counterparty records with planted duplicates
- * (src/dedupe/testing/labelled-dataset.ts), each size in a child process so peak RSS is its own.
+ * (sim/labelled/labelled-dataset.ts), each size in a child process so peak RSS is its own.
  * Figures: wall time (generate+prepare, block+score, cluster), peak RSS, the generator's own peak RSS
  * (another child that only generates the records: what of the peak is the data set, not dedupe),
  * candidate pairs per record, blocking recall (same-party pairs that blocking proposed), pairwise precision/recall/F1 of the

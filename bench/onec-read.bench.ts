@@ -2,8 +2,8 @@ import { pathToFileURL } from 'node:url';
 import { defaultMapping } from '../src/mapping/default-mapping.js';
 import { OneCODataAdapter } from '../src/onec/odata/odata.adapter.js';
 import type { OneCEntity } from '../src/onec/onec.types.js';
-import { generateDataset } from '../src/simulators/dataset/generate-dataset.js';
-import { OneCSimulator } from '../src/simulators/onec/onec-simulator.js';
+import { generateDataset } from '../sim/dataset/generate-dataset.js';
+import { OneCSimulator } from '../sim/onec/onec-simulator.js';
 import type { BenchRow } from './bench.types.js';
 
 /**

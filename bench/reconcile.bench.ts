@@ -20,13 +20,13 @@ import {
 import { indexStage, resetStage, stage } from '../src/reconcile/reconcile-stage.repository.js';
 import { ReconcileRunnerService } from '../src/reconcile/reconcile-runner.service.js';
 import { reconcileMessages } from '../src/reconcile/reconcile.messages.js';
-import { generateDataset, type Dataset } from '../src/simulators/dataset/index.js';
-import type { Bitrix24Simulator } from '../src/simulators/bitrix24/index.js';
+import { generateDataset, type Dataset } from '../sim/dataset/index.js';
+import type { Bitrix24Simulator } from '../sim/bitrix24/index.js';
 import { Bitrix24Adapter } from '../src/crm/bitrix24/bitrix24.adapter.js';
 import { dealTitle, transformList } from '../src/mapping/transform-values.js';
 import type { OneCPort } from '../src/onec/onec.port.js';
 import type { OneCContact, OneCCounterparty, OneCOrder } from '../src/onec/onec.types.js';
-import { startSimulators } from '../src/simulators/start-simulators.js';
+import { startSimulators } from '../sim/start-simulators.js';
 import type { BenchRow } from './bench.types.js';
 
 /**

@@ -11,8 +11,8 @@ import { createDataSource } from '../src/database/data-source.js';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
 import { defaultMapping } from '../src/mapping/default-mapping.js';
 import { createOneCPort } from '../src/onec/onec.module.js';
-import { generateDataset } from '../src/simulators/dataset/index.js';
-import { startSimulators } from '../src/simulators/start-simulators.js';
+import { generateDataset } from '../sim/dataset/index.js';
+import { startSimulators } from '../sim/start-simulators.js';
 import { SyncRunnerService } from '../src/sync/sync-runner.service.js';
 import type { BenchRow } from './bench.types.js';
 

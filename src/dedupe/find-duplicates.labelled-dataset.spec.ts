@@ -1,10 +1,10 @@
 import { DUPLICATE_SCOPES } from '../common/vocabulary.js';
 import { findDuplicates } from './find-duplicates.js';
-import { countTruePairs, pairwiseMetrics } from './testing/evaluate.js';
-import { generateLabelledDataset, rowOfId } from './testing/labelled-dataset.js';
+import { countTruePairs, pairwiseMetrics } from '../../sim/labelled/evaluate.js';
+import { generateLabelledDataset, rowOfId } from '../../sim/labelled/labelled-dataset.js';
 
 /**
- * Quality on a labelled data set (src/dedupe/testing/labelled-dataset.ts, seeded): ~5 000 records with
+ * Quality on a labelled data set (sim/labelled/labelled-dataset.ts, seeded): ~5 000 records with
  * planted duplicates and hard negatives. Floors sit a little under today's figures (seed 11: precision
  * ≈ 0.996, recall ≈ 0.975, F1 ≈ 0.985, blocking recall ≈ 0.996, ≈ 9 candidates per record), so a regression in normalisation, blocking,
  * scoring or clustering breaks them.

@@ -1,6 +1,6 @@
-import { generateDataset } from '../simulators/dataset/generate-dataset.js';
+import { generateDataset } from '../../sim/dataset/generate-dataset.js';
 import { findDuplicates } from './find-duplicates.js';
-import { recordsFromSimulatorDataset } from './testing/from-simulator-dataset.js';
+import { recordsFromSimulatorDataset } from '../../sim/labelled/from-simulator-dataset.js';
 
 /**
  * An independent check: the simulators' data set (another generator, another author) plants its own

@@ -155,7 +155,7 @@ describe('findDuplicatesInTableAsync', () => {
   it('gives the same result as the synchronous form and lets the event loop run in between', async () => {
     const { findDuplicatesInTable, findDuplicatesInTableAsync, prepareRecords } =
       await import('./find-duplicates.js');
-    const { generateLabelledDataset } = await import('./testing/labelled-dataset.js');
+    const { generateLabelledDataset } = await import('../../sim/labelled/labelled-dataset.js');
     const ds = generateLabelledDataset({ seed: 5, parties: 600 });
     const sync = findDuplicatesInTable(prepareRecords(ds.records));
     let ticks = 0;

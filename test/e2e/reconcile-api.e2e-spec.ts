@@ -3,8 +3,8 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { generateDataset } from '../../src/simulators/dataset/index.js';
-import { startSimulators, type RunningSimulators } from '../../src/simulators/start-simulators.js';
+import { generateDataset } from '../../sim/dataset/index.js';
+import { startSimulators, type RunningSimulators } from '../../sim/start-simulators.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 jest.setTimeout(120_000);

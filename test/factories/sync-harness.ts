@@ -6,9 +6,9 @@ import { createDataSource } from '../../src/database/data-source.js';
 import { defaultMapping } from '../../src/mapping/default-mapping.js';
 import type { Mapping } from '../../src/mapping/mapping.types.js';
 import { createOneCPort } from '../../src/onec/onec.module.js';
-import type { Bitrix24Simulator } from '../../src/simulators/bitrix24/index.js';
-import type { Dataset } from '../../src/simulators/dataset/index.js';
-import { startSimulators, type RunningSimulators } from '../../src/simulators/start-simulators.js';
+import type { Bitrix24Simulator } from '../../sim/bitrix24/index.js';
+import type { Dataset } from '../../sim/dataset/index.js';
+import { startSimulators, type RunningSimulators } from '../../sim/start-simulators.js';
 import { SyncRunnerService } from '../../src/sync/sync-runner.service.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 

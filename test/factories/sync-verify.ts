@@ -3,7 +3,7 @@ import { defaultMapping } from '../../src/mapping/default-mapping.js';
 import { dealTitle } from '../../src/mapping/transform-values.js';
 import type { OneCPort } from '../../src/onec/onec.port.js';
 import type { OneCContact, OneCCounterparty, OneCOrder } from '../../src/onec/onec.types.js';
-import type { Bitrix24Simulator } from '../../src/simulators/bitrix24/index.js';
+import type { Bitrix24Simulator } from '../../sim/bitrix24/index.js';
 
 export interface SyncCheck {
   duplicates: string[];

@@ -9,7 +9,7 @@ import {
   startBitrix24Simulator,
   type Bitrix24Seed,
   type RunningBitrix24Simulator,
-} from '../../src/simulators/bitrix24/index.js';
+} from '../../sim/bitrix24/index.js';
 
 /**
  * Contract: the Bitrix24 adapter against the fake portal over real HTTP (sheet shared/reference/bitrix24-rest.md).

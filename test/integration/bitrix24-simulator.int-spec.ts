@@ -1,10 +1,10 @@
-import { generateDataset } from '../../src/simulators/dataset/generate-dataset.js';
-import { applyDrift, planDrift } from '../../src/simulators/dataset/drift.js';
+import { generateDataset } from '../../sim/dataset/generate-dataset.js';
+import { applyDrift, planDrift } from '../../sim/dataset/drift.js';
 import {
   startBitrix24Simulator,
   type RunningBitrix24Simulator,
-} from '../../src/simulators/bitrix24/index.js';
-import { startSimulators } from '../../src/simulators/start-simulators.js';
+} from '../../sim/bitrix24/index.js';
+import { startSimulators } from '../../sim/start-simulators.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- raw JSON bodies are probed field by field */
 /** The fake Bitrix24 portal's own contract (sheet bitrix24-rest.md §1, §4, §8–§10), by raw HTTP. */

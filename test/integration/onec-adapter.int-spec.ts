@@ -7,8 +7,8 @@ import { createOneCPort } from '../../src/onec/onec.module.js';
 import type { OneCScanReport } from '../../src/onec/onec.port.js';
 import type { MalformedRecord, OneCVersion } from '../../src/onec/onec.types.js';
 import { OneCODataAdapter } from '../../src/onec/odata/odata.adapter.js';
-import { generateDataset } from '../../src/simulators/dataset/generate-dataset.js';
-import { OneCSimulator } from '../../src/simulators/onec/onec-simulator.js';
+import { generateDataset } from '../../sim/dataset/generate-dataset.js';
+import { OneCSimulator } from '../../sim/onec/onec-simulator.js';
 
 /**
  * Contract: the OData adapter against the fake 1C over real HTTP (sheet shared/reference/onec-odata.md).

@@ -1,5 +1,5 @@
-import { generateDataset } from '../../src/simulators/dataset/generate-dataset.js';
-import { startSimulators, type RunningSimulators } from '../../src/simulators/start-simulators.js';
+import { generateDataset } from '../../sim/dataset/generate-dataset.js';
+import { startSimulators, type RunningSimulators } from '../../sim/start-simulators.js';
 
 /** The fake 1C server's own behaviour over raw HTTP (sheet §4, §8), independent of our adapter. */
 const dataset = generateDataset({ seed: 5, counterparties: 60 });

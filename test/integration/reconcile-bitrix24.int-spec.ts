@@ -11,9 +11,9 @@ import { ReconcileQueryService } from '../../src/reconcile/reconcile-query.servi
 import { ReconcileRunnerService } from '../../src/reconcile/reconcile-runner.service.js';
 import { SyncRunnerService } from '../../src/sync/sync-runner.service.js';
 import type { DiscrepancyItem } from '../../src/reconcile/reconcile.types.js';
-import type { Bitrix24Simulator } from '../../src/simulators/bitrix24/index.js';
-import { applyDrift, generateDataset, planDrift } from '../../src/simulators/dataset/index.js';
-import { startSimulators, type RunningSimulators } from '../../src/simulators/start-simulators.js';
+import type { Bitrix24Simulator } from '../../sim/bitrix24/index.js';
+import { applyDrift, generateDataset, planDrift } from '../../sim/dataset/index.js';
+import { startSimulators, type RunningSimulators } from '../../sim/start-simulators.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 jest.setTimeout(180_000);

@@ -10,8 +10,8 @@ import type { OneCPort } from '../../src/onec/onec.port.js';
 import { ReconcileQueryService } from '../../src/reconcile/reconcile-query.service.js';
 import { ReconcileRunnerService } from '../../src/reconcile/reconcile-runner.service.js';
 import type { DiscrepancyItem } from '../../src/reconcile/reconcile.types.js';
-import { applyDrift, generateDataset, planDrift, type Dataset } from '../../src/simulators/dataset/index.js';
-import { startSimulators, type RunningSimulators } from '../../src/simulators/start-simulators.js';
+import { applyDrift, generateDataset, planDrift, type Dataset } from '../../sim/dataset/index.js';
+import { startSimulators, type RunningSimulators } from '../../sim/start-simulators.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { SeededCrm } from './reconcile-support.js';
 

@@ -16,7 +16,7 @@ import { dealTitle, transformList } from '../../src/mapping/transform-values.js'
 import type { Mapping } from '../../src/mapping/mapping.types.js';
 import type { OneCPort } from '../../src/onec/onec.port.js';
 import type { OneCContact, OneCCounterparty, OneCOrder } from '../../src/onec/onec.types.js';
-import type { Dataset, DriftTarget } from '../../src/simulators/dataset/index.js';
+import type { Dataset, DriftTarget } from '../../sim/dataset/index.js';
 
 /**
  * A CRM seeded directly (the brief's interim path until the Bitrix24 adapter and simulator land):

@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { generateDataset } from '../../src/simulators/dataset/index.js';
+import { generateDataset } from '../../sim/dataset/index.js';
 import { SyncQueryService } from '../../src/sync/sync-query.service.js';
 import { MAX_ATTEMPTS } from '../../src/sync/sync.constants.js';
 import { refusingWritesOf } from '../factories/failing-crm.js';

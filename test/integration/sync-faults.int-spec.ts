@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import { createOneCPort } from '../../src/onec/onec.module.js';
-import { generateDataset } from '../../src/simulators/dataset/index.js';
+import { generateDataset } from '../../sim/dataset/index.js';
 import { startSyncHarness, type SyncHarness } from '../factories/sync-harness.js';
 import { checkCrmAgainst1C } from '../factories/sync-verify.js';
 

@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import { createOneCPort } from '../../src/onec/onec.module.js';
 import { checkCrmAgainst1C } from '../factories/sync-verify.js';
-import { generateDataset } from '../../src/simulators/dataset/index.js';
+import { generateDataset } from '../../sim/dataset/index.js';
 import { crmWriteCount, startSyncHarness, type SyncHarness } from '../factories/sync-harness.js';
 
 jest.setTimeout(300_000);

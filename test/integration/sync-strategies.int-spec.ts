@@ -1,8 +1,8 @@
 import { jest } from '@jest/globals';
 import { defaultMapping } from '../../src/mapping/default-mapping.js';
 import type { Mapping } from '../../src/mapping/mapping.types.js';
-import { generateDataset } from '../../src/simulators/dataset/index.js';
-import { startSimulators, type RunningSimulators } from '../../src/simulators/start-simulators.js';
+import { generateDataset } from '../../sim/dataset/index.js';
+import { startSimulators, type RunningSimulators } from '../../sim/start-simulators.js';
 import { SyncRunnerService } from '../../src/sync/sync-runner.service.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { crmWriteCount } from '../factories/sync-harness.js';

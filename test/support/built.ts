@@ -27,7 +27,7 @@ function sleep(ms: number) {
 export function ensureBuilt(): string {
   const marker = join(ROOT, 'dist', 'src', 'main.js');
   const sources = Math.max(
-    ...['src', 'migrations', 'bench', 'dashboards']
+    ...['src', 'sim', 'migrations', 'bench', 'dashboards']
       .filter((d) => existsSync(join(ROOT, d)))
       .map((d) => newestMtime(join(ROOT, d))),
   );

@@ -1,4 +1,4 @@
-import type { RunningSimulators } from '../../src/simulators/start-simulators.js';
+import type { RunningSimulators } from '../../sim/start-simulators.js';
 
 /** Settings pointing the service at running simulators, with the CRM limiter wide open (tests, not benchmarks). */
 export function simulatorEnv(sims: RunningSimulators): Record<string, string> {

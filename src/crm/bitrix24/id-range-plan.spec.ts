@@ -1,4 +1,4 @@
-import { mulberry32 } from '../../simulators/dataset/prng.js';
+import { mulberry32 } from '../../../sim/dataset/prng.js';
 import { CrmError, CrmErrorCode } from '../crm.error.js';
 import { IdRangePlan, type IdRange } from './id-range-plan.js';
 import { readByIdRanges } from './id-range-read.js';

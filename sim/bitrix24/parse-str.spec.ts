@@ -1,4 +1,4 @@
-import { buildPhpQuery } from '../../crm/bitrix24/php-query.util.js';
+import { buildPhpQuery } from '../../src/crm/bitrix24/php-query.util.js';
 import { parseStr } from './parse-str.js';
 
 describe('parseStr (PHP parse_str, sheet §8)', () => {

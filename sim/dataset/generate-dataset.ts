@@ -1,7 +1,7 @@
-import { formatKopecks } from '../../common/money.js';
-import { normalizeEmail, normalizePhone } from '../../common/contact-values.js';
-import { checkInn, checkKpp, checkOgrn, innWithCheckDigits, ogrnCheckDigit } from '../../common/ru-ids.js';
-import { defaultMapping } from '../../mapping/default-mapping.js';
+import { formatKopecks } from '../../src/common/money.js';
+import { normalizeEmail, normalizePhone } from '../../src/common/contact-values.js';
+import { checkInn, checkKpp, checkOgrn, innWithCheckDigits, ogrnCheckDigit } from '../../src/common/ru-ids.js';
+import { defaultMapping } from '../../src/mapping/default-mapping.js';
 import type { ODataRow } from '../onec/onec-simulator.js';
 import type {
   CrmCompanyItem,

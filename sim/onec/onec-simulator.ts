@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { defaultMapping } from '../../mapping/default-mapping.js';
-import type { Mapping } from '../../mapping/mapping.types.js';
+import { defaultMapping } from '../../src/mapping/default-mapping.js';
+import type { Mapping } from '../../src/mapping/mapping.types.js';
 import { mulberry32 } from '../dataset/prng.js';
 import {
   FilterError,
@@ -19,7 +19,7 @@ import {
 /** One OData row as 1C sends it (JSON object). */
 export type ODataRow = Record<string, unknown>;
 
-/** The 1C side of a data set (src/simulators/dataset): raw OData rows per set. */
+/** The 1C side of a data set (sim/dataset): raw OData rows per set. */
 export interface OneCSimData {
   counterparties: ODataRow[];
   contacts: ODataRow[];

@@ -196,7 +196,7 @@ export class Bitrix24Simulator {
   }
 
   /**
-   * applyDrift's target (src/simulators/dataset/drift.ts) on this portal: companies and deals are
+   * applyDrift's target (sim/dataset/drift.ts) on this portal: companies and deals are
    * found by `originatorId` + `originId` (the lowest id), requisites by company + XML_ID, invoices by xmlId.
    */
   driftTarget(originatorId = 'sverka-1c'): DriftTarget {

@@ -1,4 +1,4 @@
-import type { DuplicateScope, SystemName } from '../../common/vocabulary.js';
+import type { DuplicateScope, SystemName } from '../../src/common/vocabulary.js';
 import type { ODataRow, OneCSimData } from '../onec/onec-simulator.js';
 import type { DriftPlan } from './drift.js';
 

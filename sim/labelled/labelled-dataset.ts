@@ -1,13 +1,13 @@
-import { innWithCheckDigits, ogrnCheckDigit } from '../../common/ru-ids.js';
-import type { DuplicateScope } from '../../common/vocabulary.js';
-import type { DedupeRecord } from '../dedupe.types.js';
+import { innWithCheckDigits, ogrnCheckDigit } from '../../src/common/ru-ids.js';
+import type { DuplicateScope } from '../../src/common/vocabulary.js';
+import type { DedupeRecord } from '../../src/dedupe/dedupe.types.js';
 
 /**
  * A seeded, labelled data set for duplicate detection (tests and benchmarks): base parties with valid
  * identifiers, planted duplicates spelled otherwise, and hard negatives. Each record carries the party
  * it belongs to, so pairwise precision/recall can be computed exactly.
  *
- * Why not src/simulators/dataset: that generator produces raw 1C OData rows and Bitrix24 items (with
+ * Why not sim/dataset: that generator produces raw 1C OData rows and Bitrix24 items (with
  * orders, contacts, balances) for the simulators; this one streams `DedupeRecord`s directly, a million
  * in seconds, and plants what dedupe must tell apart and it does not: transliterated names, business-
  * centre switchboard phones, branches with one INN and other KPPs, namesakes in other cities.

@@ -1,5 +1,5 @@
-import { defaultMapping } from '../mapping/default-mapping.js';
-import type { Mapping } from '../mapping/mapping.types.js';
+import { defaultMapping } from '../src/mapping/default-mapping.js';
+import type { Mapping } from '../src/mapping/mapping.types.js';
 import type { Dataset } from './dataset/dataset.types.js';
 import {
   startBitrix24Simulator,
@@ -31,7 +31,7 @@ export interface StartSimulatorsOptions {
 
 export interface RunningSimulators {
   onec: { url: string; user: string; password: string; sim: OneCSimulator };
-  /** The fake portal (src/simulators/bitrix24): `sim.state` is its data and mutation API, `sim.driftTarget()` an applyDrift target. */
+  /** The fake portal (sim/bitrix24): `sim.state` is its data and mutation API, `sim.driftTarget()` an applyDrift target. */
   bitrix24: { webhookUrl: string; sim: Bitrix24Simulator };
   close(): Promise<void>;
 }

@@ -1,8 +1,8 @@
-import type { Dataset } from '../../simulators/dataset/dataset.types.js';
-import type { DedupeRecord } from '../dedupe.types.js';
+import type { Dataset } from '../dataset/dataset.types.js';
+import type { DedupeRecord } from '../../src/dedupe/dedupe.types.js';
 
 /**
- * Reads the simulators' data set (src/simulators/dataset) as dedupe records: live 1C counterparty
+ * Reads the simulators' data set (sim/dataset) as dedupe records: live 1C counterparty
  * rows (Description, НаименованиеПолное, ИНН, КПП, РегистрационныйНомер, КонтактнаяИнформация) and the
  * manager-created CRM companies with their requisites and phone/e-mail fields. For tests: an
  * independent check of dedupe against another generator's planted duplicates.

@@ -1,5 +1,5 @@
-import { formatKopecks, toKopecks } from '../../common/money.js';
-import { defaultMapping } from '../../mapping/default-mapping.js';
+import { formatKopecks, toKopecks } from '../../src/common/money.js';
+import { defaultMapping } from '../../src/mapping/default-mapping.js';
 import type { CrmCompanyItem, CrmRequisiteRow, Dataset } from './dataset.types.js';
 import { LATIN_LOOKALIKE } from './names.js';
 import { Rng, subSeed } from './prng.js';

@@ -1,4 +1,4 @@
-import { toKopecks } from '../../common/money.js';
+import { toKopecks } from '../../src/common/money.js';
 import type { CrmInvoiceItem, Dataset, LinkedCompanies } from './dataset.types.js';
 
 /**

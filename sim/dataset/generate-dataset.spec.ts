@@ -1,10 +1,10 @@
-import { toKopecks, formatKopecks } from '../../common/money.js';
-import { normalizeEmail, normalizePhone } from '../../common/contact-values.js';
-import { checkInn, checkKpp, checkOgrn } from '../../common/ru-ids.js';
-import { convertCounterparty } from '../../onec/converters/counterparty.converter.js';
-import { convertContact } from '../../onec/converters/contact.converter.js';
-import { convertOrder } from '../../onec/converters/order.converter.js';
-import { convertDebts } from '../../onec/converters/debt.converter.js';
+import { toKopecks, formatKopecks } from '../../src/common/money.js';
+import { normalizeEmail, normalizePhone } from '../../src/common/contact-values.js';
+import { checkInn, checkKpp, checkOgrn } from '../../src/common/ru-ids.js';
+import { convertCounterparty } from '../../src/onec/converters/counterparty.converter.js';
+import { convertContact } from '../../src/onec/converters/contact.converter.js';
+import { convertOrder } from '../../src/onec/converters/order.converter.js';
+import { convertDebts } from '../../src/onec/converters/debt.converter.js';
 import { generateDataset } from './generate-dataset.js';
 import { openSumByCompany } from './invoices.js';
 

@@ -1,6 +1,6 @@
-import { DUPLICATE_SCOPES, type DuplicateScope } from '../../common/vocabulary.js';
-import type { DedupeRecord, DuplicateLevel } from '../dedupe.types.js';
-import type { DuplicateCluster } from '../../reconcile/reconcile.types.js';
+import { DUPLICATE_SCOPES, type DuplicateScope } from '../../src/common/vocabulary.js';
+import type { DedupeRecord, DuplicateLevel } from '../../src/dedupe/dedupe.types.js';
+import type { DuplicateCluster } from '../../src/reconcile/reconcile.types.js';
 import { pairScope } from './labelled-dataset.js';
 
 /** Pairwise precision / recall / F1 of clusters against labelled parties (tests and benchmarks). */
