@@ -18,6 +18,7 @@ import type { Mapping } from './mapping/mapping.types.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { QueueModule } from './queue/queue.module.js';
 import { ReconcileModule } from './reconcile/reconcile.module.js';
+import { RunsModule } from './runs/runs.module.js';
 import { SyncModule } from './sync/sync.module.js';
 
 /**
@@ -46,6 +47,7 @@ export class AppModule {
         DatabaseModule.forRoot(opts.databaseUrl, { migrate: settings.DB_MIGRATE }),
         QueueModule.forRoot(opts.databaseUrl),
         ScheduleModule.forRoot(),
+        RunsModule,
         AuthModule,
         AuditModule,
         ...FEATURE_MODULES,

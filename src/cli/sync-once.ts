@@ -5,11 +5,15 @@ import { createDataSource } from '../database/data-source.js';
 import { describeError } from '../common/describe-error.js';
 import { SYNC_ENTITIES, type SyncEntity } from '../common/vocabulary.js';
 import { createOneCPort } from '../onec/onec.module.js';
+import { ActiveRunError } from '../runs/run.types.js';
 import { SyncRunnerService, type SyncHook } from '../sync/sync-runner.service.js';
+import type { SyncRunRow } from '../sync/sync-store.js';
 
 /**
- * Runs one sync from settings (DATABASE_URL, ONEC_*, BITRIX24_*) and exits: 0 succeeded, 2 partial, 1 failed.
- * Flags: `--full`, `--entities counterparties,contacts`.
+ * Runs one sync from settings (DATABASE_URL, ONEC_*, BITRIX24_*) and exits: 0 succeeded, 2 partial, 1 failed,
+ * 3 refused (another sync stayed active). Flags: `--full`, `--entities counterparties,contacts`,
+ * `--wait <seconds>` (default 30): how long to wait for an active sync to end before refusing.
+ * Same rules as the service (src/runs/): a live instance's run is never taken over, a dead one is recovered.
  * Crash tests: SYNC_CRASH_AT=<point>:<n> kills the process (SIGKILL) at the n-th time it reaches the
  * point (`after-crm-batch`, `after-link-commit`, `after-requisite-batch`).
  */
@@ -40,8 +44,29 @@ async function main(): Promise<number> {
             .split(',')
             .filter((e) => (SYNC_ENTITIES as readonly string[]).includes(e)) as SyncEntity[])
         : undefined;
-    await runner.recoverStale(new Date(Date.now() + 3_600_000)); // a CLI run owns the database: any `running` run is left over
-    const run = await runner.runNow({ trigger: 'cli', entities, full: args.includes('--full') });
+    const w = args.indexOf('--wait');
+    const waitMs = (w >= 0 ? Number(args[w + 1]) : 30) * 1000;
+    const req = { trigger: 'cli' as const, entities, full: args.includes('--full') };
+    const deadline = Date.now() + waitMs;
+    let created: SyncRunRow | null = null;
+    for (;;) {
+      try {
+        // A dead run (its instance's lock is gone) is recovered inside create; a live one is waited for.
+        created = (await runner.create(req)).run;
+        break;
+      } catch (e) {
+        if (!(e instanceof ActiveRunError)) throw e;
+        if (Date.now() >= deadline) {
+          process.stderr.write(
+            `sync not started: sync run ${e.activeRunId} is active on a live instance (waited ${waitMs / 1000} s); not starting a second writer\n`,
+          );
+          return 3;
+        }
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+    await runner.execute(created.id);
+    const run = (await runner.store.getRun(created.id))!;
     process.stdout.write(
       `${JSON.stringify({ id: run.id, status: run.status, stats: run.stats, error: run.error })}\n`,
     );

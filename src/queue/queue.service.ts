@@ -93,6 +93,15 @@ export class QueueService implements OnModuleInit, OnApplicationShutdown {
     );
   }
 
+  /** What became of a job: waiting, taken by a worker, ended, or unknown to the queue (archived or never sent). */
+  async jobState(name: string, id: string): Promise<'pending' | 'active' | 'finished' | 'missing'> {
+    const job = await this.pg.getJobById(name, id, { includeArchive: true });
+    if (!job) return 'missing';
+    if (job.state === 'created' || job.state === 'retry') return 'pending';
+    if (job.state === 'active') return 'active';
+    return 'finished';
+  }
+
   async offWork(name: string): Promise<void> {
     if (this.boss) await this.boss.offWork(name);
   }

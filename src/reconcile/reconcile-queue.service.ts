@@ -1,11 +1,10 @@
-import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { QueueService } from '../queue/queue.service.js';
-import {
-  RECONCILE_QUEUE,
-  RECONCILE_SLOT_RETRY_QUEUE,
-  SLOT_RETRY_AFTER_SECONDS,
-} from './reconcile.constants.js';
-import { ActiveRunError, type RunRow } from './reconcile-run.repository.js';
+import { RunQueue } from '../runs/run-queue.js';
+import { RunSweeperService } from '../runs/run-sweeper.service.js';
+import { ActiveRunError } from '../runs/run.types.js';
+import { RECONCILE_SLOT_RETRY_QUEUE, SLOT_RETRY_AFTER_SECONDS } from './reconcile.constants.js';
+import type { RunRow } from './reconcile-run.repository.js';
 import { ReconcileRunnerService, type RunRequest } from './reconcile-runner.service.js';
 import { scheduleSlot } from './reconcile-slot.util.js';
 
@@ -16,27 +15,29 @@ export interface SlotRetry {
 }
 
 /**
- * Runs go through the shared pg-boss queue: the API and the scheduler create the run row and enqueue
- * its id; whichever instance's worker takes the job executes it. On start, runs left `running` by a
- * crashed instance are recovered.
+ * Runs on the shared queue (src/runs/run-queue.ts): the API and the scheduler create the run row and
+ * enqueue it; whichever instance's worker takes the job executes it. Dead runs are recovered by the run
+ * sweeper on every instance.
  */
 @Injectable()
-export class ReconcileQueueService implements OnApplicationBootstrap {
+export class ReconcileQueueService implements OnModuleInit, OnApplicationBootstrap {
   private readonly log = new Logger(ReconcileQueueService.name);
+  private readonly runs: RunQueue<RunRow>;
 
   constructor(
     private readonly queue: QueueService,
     private readonly runner: ReconcileRunnerService,
-  ) {}
+    private readonly sweeper: RunSweeperService,
+  ) {
+    this.runs = new RunQueue(queue, runner.lifecycle, (id) => runner.execute(id));
+  }
+
+  onModuleInit(): void {
+    this.sweeper.register(this.runner.lifecycle);
+  }
 
   async onApplicationBootstrap(): Promise<void> {
-    const recovered = await this.runner.recoverStale();
-    if (recovered.length)
-      this.log.warn(`recovered ${recovered.length} stale reconciliation run(s): ${recovered.join(', ')}`);
-    await this.queue.createQueue(RECONCILE_QUEUE, { retryLimit: 0 });
-    await this.queue.work<{ runId: string }>(RECONCILE_QUEUE, async (job) => {
-      await this.runner.execute(job.data.runId);
-    });
+    await this.runs.work();
     await this.queue.createQueue(RECONCILE_SLOT_RETRY_QUEUE, { retryLimit: 0 });
     await this.queue.work<SlotRetry>(RECONCILE_SLOT_RETRY_QUEUE, async (job) => {
       await this.retrySlot(job.data);
@@ -90,20 +91,8 @@ export class ReconcileQueueService implements OnApplicationBootstrap {
     return run;
   }
 
-  /** Creates the run (idempotent per key / slot; ActiveRunError while another is active) and enqueues it. */
+  /** Creates the run (idempotent per key / slot; ActiveRunError while a live one is active) and enqueues it. */
   async enqueue(req: RunRequest): Promise<RunRow> {
-    let result: Awaited<ReturnType<ReconcileRunnerService['create']>>;
-    try {
-      result = await this.runner.create(req);
-    } catch (e) {
-      // The active run may be one a crashed instance left `running`: recover it, then try once more.
-      if (!(e instanceof ActiveRunError) || !(await this.runner.recoverStale()).includes(e.activeRunId))
-        throw e;
-      result = await this.runner.create(req);
-    }
-    const { run, created } = result;
-    if (created)
-      await this.queue.send(RECONCILE_QUEUE, { runId: run.id }, { singletonKey: run.id, retryLimit: 0 });
-    return run;
+    return this.runs.enqueue(ReconcileRunnerService.runInput(req));
   }
 }

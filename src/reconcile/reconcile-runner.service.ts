@@ -34,13 +34,10 @@ import {
   countEntity,
   type CompareContext,
 } from './reconcile-compare.sql.js';
-import {
-  ActiveRunError,
-  ReconcileRunRepository,
-  toRunView,
-  type RunOptions,
-  type RunRow,
-} from './reconcile-run.repository.js';
+import { ReconcileRunRepository, toRunView, type RunOptions, type RunRow } from './reconcile-run.repository.js';
+import { RunLifecycle, type RunHandle } from '../runs/run-lifecycle.js';
+import { RunLostError } from '../runs/run.types.js';
+import { QueueService } from '../queue/queue.service.js';
 import { diffSampled } from './reconcile-sample.js';
 import {
   crmCompanyRow,
@@ -62,11 +59,11 @@ import {
   type StageRow,
   type StageTable,
 } from './reconcile-stage.repository.js';
-import { DEFAULT_SAMPLE_SIZE, KIND_SEVERITY, RUN_HEARTBEAT_MS } from './reconcile.constants.js';
+import { DEFAULT_SAMPLE_SIZE, KIND_SEVERITY } from './reconcile.constants.js';
 import { reconcileMessages, type ReconcileMessages } from './reconcile.messages.js';
 import type { RunSummary } from './reconcile.types.js';
+import type { CreateRunInput } from '../runs/run.repository.js';
 import { discrepancyDelta } from './run-delta.util.js';
-import { isRunStale } from './is-run-stale.util.js';
 import { validateContact, validateCounterparty } from './validate-records.js';
 
 export interface RunRequest {
@@ -120,6 +117,10 @@ const OUT_OF_WINDOW_CHUNK = 500;
 export class ReconcileRunnerService {
   private readonly log = new Logger(ReconcileRunnerService.name);
   readonly runs: ReconcileRunRepository;
+  /** Create, start, ownership checks, finish and recovery of runs (shared with sync, src/runs/). */
+  readonly lifecycle: RunLifecycle<RunRow>;
+  /** The run this runner is executing (at most one: one reconciliation is active at a time). */
+  private current: RunHandle<RunRow> | null = null;
 
   constructor(
     private readonly db: DataSource,
@@ -131,8 +132,15 @@ export class ReconcileRunnerService {
     @Optional() private readonly metrics?: SverkaMetrics,
     @Optional() private readonly audit?: AuditService,
     @Optional() private readonly reports?: ReportDeliveryService,
+    @Optional() queue?: QueueService,
   ) {
     this.runs = new ReconcileRunRepository(db);
+    this.lifecycle = new RunLifecycle<RunRow>(db, this.runs.spec, {
+      repository: this.runs,
+      jobState: queue ? (name, id) => queue.jobState(name, id) : undefined,
+      warn: (m) => this.log.warn(m),
+      onRecovered: () => this.metrics?.reconcileRuns.inc({ status: 'failed' }),
+    });
   }
 
   /** Options of a run, with the defaults (scheduled runs: dedupe and report on). */
@@ -148,12 +156,17 @@ export class ReconcileRunnerService {
 
   /** Creates a queued run (or returns the one of the same idempotency key / slot). Throws ActiveRunError. */
   async create(req: RunRequest): Promise<{ run: RunRow; created: boolean }> {
-    return this.runs.create({
+    return this.lifecycle.create(ReconcileRunnerService.runInput(req));
+  }
+
+  /** The run row a request creates. */
+  static runInput(req: RunRequest): CreateRunInput {
+    return {
       trigger: req.trigger,
-      options: ReconcileRunnerService.options(req),
-      idempotencyKey: req.idempotencyKey,
-      slot: req.slot,
-    });
+      idempotencyKey: req.idempotencyKey ?? null,
+      slot: req.slot ?? null,
+      values: { options: JSON.stringify(ReconcileRunnerService.options(req)) },
+    };
   }
 
   /** Creates a run and executes it in this process; returns the finished run (demo, CLI, tests). */
@@ -164,28 +177,11 @@ export class ReconcileRunnerService {
     return toRunView(done!);
   }
 
-  /** Marks `running` runs of crashed instances (stale heartbeat) as failed. Returns their ids. */
-  async recoverStale(now = new Date()): Promise<string[]> {
-    const out: string[] = [];
-    for (const r of await this.runs.running()) {
-      if (!isRunStale({ status: r.status, heartbeatAt: r.heartbeat_at, startedAt: r.started_at }, now))
-        continue;
-      await this.runs.finish(
-        r.id,
-        'failed',
-        r.summary,
-        'the instance running it stopped (no heartbeat); recovered',
-      );
-      this.metrics?.reconcileRuns.inc({ status: 'failed' });
-      out.push(r.id);
-    }
-    return out;
-  }
-
   /** Executes a queued run to its end. Never throws for a check's failure; returns the final status. */
   async execute(runId: string): Promise<RunStatus | null> {
-    if (!(await this.runs.start(runId))) return null;
-    const run = (await this.runs.get(runId))!;
+    const handle = await this.lifecycle.begin(runId);
+    if (!handle) return null;
+    const run = handle.run;
     const started = Date.now();
     await this.audit?.record({
       action: 'reconcile.run.start',
@@ -193,20 +189,30 @@ export class ReconcileRunnerService {
       outcome: 'ok',
       detail: { trigger: run.trigger, options: run.options },
     });
-    const beat = setInterval(() => void this.runs.heartbeat(runId).catch(() => undefined), RUN_HEARTBEAT_MS);
     let status: RunStatus = 'failed';
     let summary: RunSummary | null = null;
     let error: string | null = null;
+    this.current = handle;
     try {
       summary = await this.work(run);
       status = summary.skippedChecks?.length ? 'partial' : 'succeeded';
     } catch (e) {
+      if (e instanceof RunLostError) {
+        // Another instance recovered the run: nothing more is written, and it is not ours to finish.
+        this.log.warn(`reconcile run ${runId} stopped: ${e.message}`);
+        await handle.close();
+        return null;
+      }
       error = describeError(e);
       this.log.error(`reconcile run ${runId} failed: ${error}`);
     } finally {
-      clearInterval(beat);
+      this.current = null;
     }
-    await this.runs.finish(runId, status, summary, error);
+    const values = { summary: summary ? JSON.stringify(summary) : null };
+    if (!(await handle.finish(status, error, values))) {
+      this.log.warn(`reconcile run ${runId} ended (${status}) after another instance had recovered it`);
+      return null;
+    }
     this.log.log(
       `reconcile run ${runId} ${status} in ${Date.now() - started} ms: ${JSON.stringify(summary?.discrepancies ?? {})}`,
     );
@@ -256,13 +262,14 @@ export class ReconcileRunnerService {
     const messages = reconcileMessages(this.settings.REPORT_LOCALE);
     const ctx: CompareContext = { runId, mapping: this.mapping, messages };
     const skipped: { check: string; reason: string }[] = [];
-    const pending = new PendingWriter(this.db, runId);
+    const pending = new PendingWriter(this.db, runId, () => this.current?.assertOwned());
     const skip = (check: string, e: unknown) => {
       const reason = e instanceof SkipCheck ? e.message : describeError(e);
       skipped.push({ check, reason });
       this.log.warn(`reconcile run ${runId}: check ${check} skipped: ${reason}`);
     };
 
+    await this.checkOwned();
     await resetStage(this.db);
     const syncEntities = SYNC_ENTITIES.filter(
       // Counterparties are always read: contacts and deals are judged by their owner, debts by the links.
@@ -327,6 +334,7 @@ export class ReconcileRunnerService {
     await indexStage(this.db);
     this.log.log(`reconcile run ${runId}: snapshot done (links from ${linkSource})`);
 
+    await this.checkOwned();
     // 2. Compare in SQL.
     const summary: RunSummary = { counts: {}, discrepancies: {} };
     // Without sync's link table the links come from the CRM companies: a partial company snapshot
@@ -343,6 +351,7 @@ export class ReconcileRunnerService {
         );
         continue;
       }
+      await this.checkOwned();
       const counts = await countEntity(this.db, ctx, entity);
       summary.counts[entity] = counts;
       await compareCounts(this.db, ctx, entity, counts);
@@ -353,6 +362,7 @@ export class ReconcileRunnerService {
     }
     if (debtsOk && crmOk.has('counterparties')) summary.debts = await compareDebts(this.db, ctx);
 
+    await this.checkOwned();
     // 3. Dead letters, control sample, duplicates.
     await this.syncFailures(pending, messages, entities);
     if (run.options.sampleSize > 0) {
@@ -383,6 +393,7 @@ export class ReconcileRunnerService {
       }
     }
 
+    await this.checkOwned();
     // 4. Summary.
     const conflicts = await this.openConflicts();
     if (conflicts) summary.conflicts = conflicts;
@@ -402,6 +413,17 @@ export class ReconcileRunnerService {
     summary.previousRunId = prev?.id ?? null;
     summary.delta = discrepancyDelta(summary.discrepancies, prev?.summary?.discrepancies ?? null);
     return summary;
+  }
+
+  /** Rows into a staging table, unless the run was lost (then RunLostError: nothing more is written). */
+  private async stageRows(table: StageTable, rows: StageRow[]): Promise<void> {
+    this.current?.assertOwned();
+    await insertStage(this.db, table, rows);
+  }
+
+  /** An ownership check with a database round trip, between the phases of a run. */
+  private async checkOwned(): Promise<void> {
+    await this.current?.check();
   }
 
   private requireOneC(): OneCPort {
@@ -445,7 +467,7 @@ export class ReconcileRunnerService {
               pending.push(invalidItem(entity, c.ref, f.field, f.value, f.reason, m));
         } else rows.push(onecOrderRow(rec as Parameters<typeof onecOrderRow>[0], this.mapping));
       }
-      await insertStage(this.db, table, rows);
+      await this.stageRows(table, rows);
       for (const bad of page.malformed) pending.push(malformedItem(entity, 'onec', bad.ref, bad.reason, m));
       await pending.flushIfFull();
     }
@@ -470,8 +492,7 @@ export class ReconcileRunnerService {
     ).map((r) => r.ref);
     for (let i = 0; i < refs.length; i += OUT_OF_WINDOW_CHUNK) {
       const read = await onec.fetchByKeys('deals', refs.slice(i, i + OUT_OF_WINDOW_CHUNK));
-      await insertStage(
-        this.db,
+      await this.stageRows(
         'onec_order',
         read.records.map((o) => onecOrderRow(o, this.mapping)),
       );
@@ -489,14 +510,13 @@ export class ReconcileRunnerService {
             ? crmContactRow(r as Parameters<typeof crmContactRow>[0], this.mapping)
             : crmDealRow(r as Parameters<typeof crmDealRow>[0]),
       );
-      await insertStage(this.db, table, rows);
+      await this.stageRows(table, rows);
       for (const bad of page.malformed) pending.push(crmMalformedItem(entity, bad, m));
       await pending.flushIfFull();
     }
     if (entity === 'counterparties') {
       for await (const page of crm.readRequisites({})) {
-        await insertStage(
-          this.db,
+        await this.stageRows(
           'crm_requisite',
           page.records.map((r) => crmRequisiteRow(r, this.mapping)),
         );
@@ -513,7 +533,7 @@ export class ReconcileRunnerService {
       },
     });
     for (let i = 0; i < debts.length; i += 5000)
-      await insertStage(this.db, 'onec_debt', debts.slice(i, i + 5000).map(onecDebtRow));
+      await this.stageRows('onec_debt', debts.slice(i, i + 5000).map(onecDebtRow));
   }
 
   private async snapshotCrmInvoices(pending: PendingWriter, m: ReconcileMessages): Promise<void> {
@@ -522,13 +542,12 @@ export class ReconcileRunnerService {
     const open = listed?.length
       ? listed
       : (await crm.listStages('invoice')).filter((s) => s.semantics === 'P').map((s) => s.id);
-    await insertStage(
-      this.db,
+    await this.stageRows(
       'crm_open_stage',
       open.map((s) => [s]),
     );
     for await (const page of crm.bulkRead({ entity: 'invoices' })) {
-      await insertStage(this.db, 'crm_invoice', page.records.map(crmInvoiceRow));
+      await this.stageRows('crm_invoice', page.records.map(crmInvoiceRow));
       for (const bad of page.malformed) pending.push(crmMalformedItem('debts', bad, m));
     }
   }
@@ -723,6 +742,7 @@ export class ReconcileRunnerService {
     const result = await this.dedupe.findClusters({ onec: onecSrc, crm: crmSrc });
     const counts: Partial<Record<'onec' | 'crm' | 'cross', number>> = { onec: 0, crm: 0, cross: 0 };
     for (let i = 0; i < result.clusters.length; i += 1000) {
+      this.current?.assertOwned();
       const chunk = result.clusters.slice(i, i + 1000);
       await this.db.query(
         `INSERT INTO duplicate_cluster (run_id, scope, score, members, reasons)
@@ -742,7 +762,6 @@ export class ReconcileRunnerService {
   }
 }
 
-export { ActiveRunError };
 
 function invalidItem(
   entity: ReconcileEntity,
@@ -809,6 +828,8 @@ class PendingWriter {
   constructor(
     private readonly db: DataSource,
     private readonly runId: string,
+    /** Throws when the run is no longer this instance's (nothing more is written). */
+    private readonly assertOwned: () => void,
   ) {}
 
   push(item: PendingItem): void {
@@ -823,6 +844,7 @@ class PendingWriter {
     const items = this.items;
     this.items = [];
     if (!items.length) return;
+    this.assertOwned();
     const col = <K extends keyof PendingItem>(k: K) => items.map((i) => i[k]);
     await this.db.query(
       `INSERT INTO discrepancy (run_id, kind, entity, severity, onec_ref, crm_id, field, onec_value, crm_value, detail)

@@ -29,7 +29,7 @@ import { Roles } from '../auth/roles.decorator.js';
 import { PageQueryDto } from '../common/http/pagination.js';
 import { ReportRenderer } from '../report/report-renderer.js';
 import { ReconcileQueryService } from './reconcile-query.service.js';
-import { ActiveRunError } from './reconcile-run.repository.js';
+import { ActiveRunError } from '../runs/run.types.js';
 import { ReconcileQueueService } from './reconcile-queue.service.js';
 import { CreateReconciliationDto, DiscrepancyQueryDto, DuplicateQueryDto } from './reconcile.dto.js';
 

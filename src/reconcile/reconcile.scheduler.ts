@@ -6,7 +6,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { CronJob } from 'cron';
+import { scheduleRuns, unschedule } from '../runs/run-schedule.js';
 import { describeError } from '../common/describe-error.js';
 import { SETTINGS, type Settings } from '../config/settings.js';
 import { ReconcileQueueService } from './reconcile-queue.service.js';
@@ -35,13 +35,7 @@ export class ReconcileScheduler implements OnApplicationBootstrap, OnApplication
 
   onApplicationBootstrap(): void {
     if (!this.settings.SCHEDULER_ENABLED) return;
-    const job = CronJob.from({
-      cronTime: this.settings.RECONCILE_CRON,
-      timeZone: this.settings.SCHEDULE_TZ,
-      onTick: () => void this.tick(),
-      start: true,
-    });
-    this.registry.addCronJob(JOB, job as never);
+    scheduleRuns(this.registry, JOB, this.settings.RECONCILE_CRON, this.settings.SCHEDULE_TZ, () => this.tick());
     this.log.log(
       `reconciliation scheduled: "${this.settings.RECONCILE_CRON}" in ${this.settings.SCHEDULE_TZ}`,
     );
@@ -66,7 +60,7 @@ export class ReconcileScheduler implements OnApplicationBootstrap, OnApplication
 
   onApplicationShutdown(): void {
     if (this.catchUpTimer) clearTimeout(this.catchUpTimer);
-    if (this.registry.doesExist('cron', JOB)) this.registry.deleteCronJob(JOB);
+    unschedule(this.registry, JOB);
   }
 
   /**

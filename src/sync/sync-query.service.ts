@@ -66,7 +66,9 @@ export class SyncQueryService {
     const conflicts = (await this.db.query(
       `SELECT entity, count(*)::int AS n FROM sync_conflict WHERE status = 'open' GROUP BY entity`,
     )) as { entity: string; n: number }[];
-    const active = await this.store.activeRun();
+    const [active] = (await this.db.query(
+      `SELECT id FROM sync_run WHERE status IN ('queued', 'running') LIMIT 1`,
+    )) as { id: string }[];
     return {
       activeRunId: active?.id ?? null,
       entities: SYNC_ENTITIES.map((entity) => {

@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
@@ -19,19 +18,20 @@ import { SverkaMetrics } from '../metrics/sverka-metrics.js';
 import { ONEC_PORT, type OneCPort } from '../onec/onec.port.js';
 import type { OneCRecordMap } from '../onec/onec.types.js';
 import { QueueService } from '../queue/queue.service.js';
-import { isRunStale } from './is-run-stale.js';
+import { RunLifecycle, type RunHandle } from '../runs/run-lifecycle.js';
+import { RunLostError } from '../runs/run.types.js';
+import type { CreateRunInput } from '../runs/run.repository.js';
 import { planSync, type CrmCurrent, type PlanLink, type SyncPlan } from './plan-sync.js';
 import {
   CRM_BATCH,
   FETCH_CHUNK,
-  HEARTBEAT_MS,
   MAX_ATTEMPTS,
   retryBackoffMs,
   SYNC_RETRY_QUEUE,
 } from './sync.constants.js';
 import {
-  ActiveSyncError,
   emptyStats,
+  SYNC_RUNS,
   SyncStore,
   toPlanLink,
   type EntityStats,
@@ -74,7 +74,8 @@ class FatalRunError extends Error {}
 export class SyncRunnerService {
   private readonly log = new Logger(SyncRunnerService.name);
   readonly store: SyncStore;
-  readonly owner = `${hostname()}:${process.pid}`;
+  /** Create, start, ownership checks, finish and recovery of sync runs (shared with reconciliation). */
+  readonly runs: RunLifecycle<SyncRunRow>;
   /** Test hook (crash points). */
   hook: SyncHook | null = null;
 
@@ -88,22 +89,20 @@ export class SyncRunnerService {
     @Optional() @Inject(QueueService) private readonly queue?: QueueService | null,
   ) {
     this.store = new SyncStore(db);
+    this.runs = new RunLifecycle<SyncRunRow>(db, SYNC_RUNS, {
+      jobState: queue ? (name, id) => queue.jobState(name, id) : undefined,
+      warn: (m) => this.log.warn(m),
+    });
   }
 
-  /** Creates a queued run (ActiveSyncError while one is active; a stale one is recovered first). */
+  /** This instance's name on the runs it owns. */
+  get owner(): string {
+    return this.runs.owner;
+  }
+
+  /** Creates a queued run (ActiveRunError while a live one is active; a dead one is recovered first). */
   async create(req: SyncRequest): Promise<{ run: SyncRunRow; created: boolean }> {
-    const input = {
-      trigger: req.trigger,
-      entities: orderEntities(req.entities),
-      full: req.full ?? false,
-      slot: req.slot ?? null,
-    };
-    try {
-      return await this.store.createRun(input);
-    } catch (e) {
-      if (!(e instanceof ActiveSyncError) || !(await this.recoverStale()).includes(e.activeRunId)) throw e;
-      return this.store.createRun(input);
-    }
+    return this.runs.create(syncRunInput(req));
   }
 
   /** Creates a run and executes it in this process; returns the finished run. */
@@ -113,22 +112,12 @@ export class SyncRunnerService {
     return (await this.store.getRun(run.id))!;
   }
 
-  /** Marks runs left `running` by a stopped instance as failed; returns their ids. */
-  async recoverStale(now = new Date()): Promise<string[]> {
-    const out: string[] = [];
-    for (const r of await this.store.runningRuns()) {
-      if (isRunStale({ status: r.status, heartbeatAt: r.heartbeat_at, startedAt: r.started_at }, now)) {
-        if (await this.store.failRun(r.id, 'instance stopped')) out.push(r.id);
-      }
-    }
-    return out;
-  }
-
   /** Executes a queued run (no-op when another worker took it). */
   async execute(runId: string): Promise<void> {
-    if (!(await this.store.startRun(runId, this.owner))) return;
-    const run = (await this.store.getRun(runId))!;
     const stats: SyncStats = {};
+    const handle = await this.runs.begin(runId, () => ({ stats: JSON.stringify(stats) }));
+    if (!handle) return;
+    const run = handle.run;
     const startedAt = Date.now();
     this.log.log(
       `sync run ${runId} started (${run.trigger}, ${run.full_sync ? 'full' : 'incremental'}: ${run.entities.join(', ')})`,
@@ -139,11 +128,6 @@ export class SyncRunnerService {
       outcome: 'ok',
       detail: { trigger: run.trigger, full: run.full_sync, entities: run.entities },
     });
-    const beat = setInterval(
-      () => void this.store.heartbeat(runId, stats).catch(() => undefined),
-      HEARTBEAT_MS,
-    );
-    beat.unref();
     let status: RunStatus = 'succeeded';
     let error: string | null = null;
     try {
@@ -152,7 +136,7 @@ export class SyncRunnerService {
         const s = emptyStats();
         stats[entity] = s;
         const t0 = Date.now();
-        await this.syncEntity(runId, entity, run.full_sync, s, stats);
+        await this.syncEntity(handle, entity, run.full_sync, s);
         this.metrics?.syncRunDuration.observe({ entity }, (Date.now() - t0) / 1000);
         if (s.failed === 0) this.metrics?.syncLastSuccess.set({ entity }, Math.floor(Date.now() / 1000));
         this.log.log(
@@ -161,16 +145,24 @@ export class SyncRunnerService {
       }
       if (Object.values(stats).some((s) => s && s.failed > 0)) status = 'partial';
     } catch (e) {
+      if (e instanceof RunLostError) {
+        // Another instance recovered the run: it is not ours to finish, and nothing more is written.
+        this.log.warn(`sync run ${runId} stopped: ${e.message}`);
+        await handle.close();
+        await this.audit?.record({ action: 'sync.run.lost', target: runId, outcome: 'failed', detail: { stats } });
+        return;
+      }
       status = 'failed';
       error =
         e instanceof CrmError && e.fatal
           ? `the CRM refused the sync (${e.code}): ${describeError(e)}; check the webhook URL and its scopes`
           : describeError(e);
       this.log.error(`sync run ${runId} failed: ${error}`);
-    } finally {
-      clearInterval(beat);
     }
-    await this.store.finishRun(runId, status, stats, error);
+    if (!(await handle.finish(status, error, { stats: JSON.stringify(stats) }))) {
+      this.log.warn(`sync run ${runId} ended (${status}) after another instance had recovered it`);
+      return;
+    }
     this.log.log(`sync run ${runId} finished: ${status} in ${Math.round((Date.now() - startedAt) / 1000)} s`);
     await this.audit?.record({
       action: 'sync.run.finish',
@@ -187,12 +179,12 @@ export class SyncRunnerService {
   }
 
   private async syncEntity(
-    runId: string,
+    run: RunHandle<SyncRunRow>,
     entity: SyncEntity,
     full: boolean,
     s: EntityStats,
-    all: SyncStats,
   ): Promise<void> {
+    const runId = run.id;
     const links = await this.store.links(entity);
     const dead = await this.store.deadVersions(entity);
     const skipped = full
@@ -224,7 +216,7 @@ export class SyncRunnerService {
     const vanished = [...links.values()]
       .filter((l) => !seen.has(l.onec_ref) && l.flagged_at === null)
       .map((l) => l.onec_ref);
-    await this.flagVanished(runId, entity, await this.goneFromOneC(entity, vanished), links);
+    await this.flagVanished(run, entity, await this.goneFromOneC(entity, vanished), links);
     // Find-by-origin before creating is needed only when the CRM holds records carrying our origin:
     // on a portal with none (a first sync), no earlier create can be hiding, and this run is the only
     // writer (one run at a time), so the per-record lookups are skipped. One count request per entity.
@@ -249,14 +241,14 @@ export class SyncRunnerService {
       }
       const bad = new Set(malformed.map((m) => m.ref));
       await this.flagVanished(
-        runId,
+        run,
         entity,
         refs.filter((r) => !got.has(r) && !bad.has(r) && links.has(r)),
         links,
       );
       try {
         batchNo = await this.processChunk(
-          runId,
+          run,
           entity,
           read.records,
           links,
@@ -279,7 +271,8 @@ export class SyncRunnerService {
           read.records.map((r) => ({ ref: r.ref, dataVersion: r.dataVersion, error: describeError(e) })),
         );
       }
-      await this.store.heartbeat(runId, all);
+      // Ownership and progress, once per chunk (the apply step checks again before each CRM batch).
+      await run.check();
     }
     this.metrics?.syncDeadLetters.set({ entity }, (await this.store.deadLetters(entity)).length);
     this.metrics?.syncConflictsOpen.set({ entity }, await this.store.openConflictCount(entity));
@@ -318,11 +311,12 @@ export class SyncRunnerService {
    * unflagged and is tried again by the next run.
    */
   private async flagVanished(
-    runId: string,
+    run: RunHandle<SyncRunRow>,
     entity: SyncEntity,
     refs: string[],
     links: Map<string, LinkRow>,
   ): Promise<void> {
+    const runId = run.id;
     if (!refs.length || this.mapping.deletions !== 'flag') return;
     let flag = refs;
     const marker = this.mapping.deletionMarker;
@@ -337,6 +331,7 @@ export class SyncRunnerService {
           id: links.get(ref)!.crm_id,
           fields: { userFields: { [marker.field]: marker.value } },
         }));
+        await run.check();
         for (const r of await this.applyOrFail(writes)) {
           if (r.ok || r.error.code === CrmErrorCode.NOT_FOUND) flag.push(r.key);
           else if (r.error.fatal) throw r.error;
@@ -389,7 +384,7 @@ export class SyncRunnerService {
   }
 
   private async processChunk(
-    runId: string,
+    run: RunHandle<SyncRunRow>,
     entity: SyncEntity,
     records: OneCRecordMap[SyncEntity][],
     links: Map<string, LinkRow>,
@@ -398,6 +393,7 @@ export class SyncRunnerService {
     batchNo: number,
     lookups: boolean,
   ): Promise<number> {
+    const runId = run.id;
     const crm = this.crm!;
     const ce = CRM_ENTITY[entity];
     // Idempotent creates: an unlinked record may already be in the CRM (a create whose answer or link was lost).
@@ -459,7 +455,7 @@ export class SyncRunnerService {
       mapping: this.mapping,
       now: new Date(),
     });
-    return this.apply(runId, entity, plan, s, batchNo);
+    return this.apply(run, entity, plan, s, batchNo);
   }
 
   /** applyWrites; a whole batch that failed after retries (non-fatal) becomes one failure per command. */
@@ -473,12 +469,13 @@ export class SyncRunnerService {
   }
 
   private async apply(
-    runId: string,
+    run: RunHandle<SyncRunRow>,
     entity: SyncEntity,
     plan: SyncPlan,
     s: EntityStats,
     batchNo: number,
   ): Promise<number> {
+    const runId = run.id;
     const ce = CRM_ENTITY[entity];
     if (plan.invalid.length)
       this.log.warn(
@@ -595,6 +592,8 @@ export class SyncRunnerService {
     for (let i = 0; i < items.length; i += CRM_BATCH) {
       const batch = items.slice(i, i + CRM_BATCH);
       const writes = batch.filter((b) => b.write).map((b) => b.write!);
+      // A run another instance recovered writes nothing more (checked before every CRM batch).
+      if (writes.length) await run.check();
       const results = writes.length ? await this.applyOrFail(writes) : [];
       batchNo++;
       this.hook?.('after-crm-batch', { entity, batch: batchNo });
@@ -660,6 +659,7 @@ export class SyncRunnerService {
           ? { op: 'updateRequisite', key: b.ref, id: b.requisiteId, fields: b.requisite! }
           : { op: 'createRequisite', key: b.ref, companyId: crmIdOf.get(b.ref)!, fields: b.requisite! },
       );
+      await run.check();
       const results = await this.applyOrFail(writes);
       batchNo++;
       this.hook?.('after-requisite-batch', { entity, batch: batchNo });
@@ -699,6 +699,15 @@ export class SyncRunnerService {
     }
     return batchNo;
   }
+}
+
+/** The run row a sync request creates. */
+export function syncRunInput(req: SyncRequest): CreateRunInput {
+  return {
+    trigger: req.trigger,
+    slot: req.slot ?? null,
+    values: { entities: orderEntities(req.entities), full_sync: req.full ?? false },
+  };
 }
 
 /** The requested entities in link order (default: all). */

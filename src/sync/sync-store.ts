@@ -1,5 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { RunStatus, RunTrigger, SyncEntity } from '../common/vocabulary.js';
+import type { RunRowBase, RunTableSpec } from '../runs/run.types.js';
+import { SYNC_RUN_QUEUE } from './sync.constants.js';
 import type { PlanLink } from './plan-sync.js';
 import { returned } from '../database/query-result.js';
 
@@ -17,21 +19,22 @@ export function emptyStats(): EntityStats {
   return { scanned: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0 };
 }
 
-export interface SyncRunRow {
-  id: string;
-  status: RunStatus;
-  trigger: RunTrigger;
+export interface SyncRunRow extends RunRowBase {
   slot: Date | null;
   full_sync: boolean;
   entities: SyncEntity[];
   stats: SyncStats;
-  error: string | null;
-  heartbeat_at: Date | null;
-  owner: string | null;
-  started_at: Date | null;
-  finished_at: Date | null;
-  created_at: Date;
 }
+
+/** The sync runs' table in the shared run lifecycle (src/runs/). */
+export const SYNC_RUNS: RunTableSpec = {
+  kind: 'sync',
+  noun: 'sync run',
+  table: 'sync_run',
+  queue: SYNC_RUN_QUEUE,
+  columns: ['full_sync', 'entities', 'stats'],
+  constraints: { slot: 'sync_run_slot_key', oneActive: 'sync_run_one_active' },
+};
 
 export interface SyncRunView {
   id: string;
@@ -63,13 +66,6 @@ export function toSyncRunView(r: SyncRunRow): SyncRunView {
     stats: r.stats,
     error: r.error,
   };
-}
-
-/** Thrown when a sync is asked for while another is queued or running (→ 409 naming it). */
-export class ActiveSyncError extends Error {
-  constructor(readonly activeRunId: string) {
-    super(`sync run ${activeRunId} is already active`);
-  }
 }
 
 export interface LinkRow {
@@ -107,12 +103,6 @@ export interface LinkWrite {
   requisiteId?: string | null;
 }
 
-function constraintOf(e: unknown): string | undefined {
-  return (
-    (e as { driverError?: { constraint?: string } }).driverError?.constraint ??
-    (e as { constraint?: string }).constraint
-  );
-}
 
 /** SQL of the sync tables (entity_link, sync_run, sync_item_failure, sync_conflict). */
 export class SyncStore {
@@ -357,93 +347,12 @@ export class SyncStore {
     return items.length;
   }
 
-  // ---------------- runs ----------------
+  // ---------------- runs (the lifecycle is src/runs/; these are sync's own reads) ----------------
 
   async getRun(id: string): Promise<SyncRunRow | null> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
     const rows = (await this.db.query(`SELECT * FROM sync_run WHERE id = $1`, [id])) as SyncRunRow[];
     return rows[0] ?? null;
-  }
-
-  async activeRun(): Promise<SyncRunRow | null> {
-    const rows = (await this.db.query(
-      `SELECT * FROM sync_run WHERE status IN ('queued', 'running') LIMIT 1`,
-    )) as SyncRunRow[];
-    return rows[0] ?? null;
-  }
-
-  /** Creates a queued run; same slot → the existing run (created false); another active → ActiveSyncError. */
-  async createRun(input: {
-    trigger: RunTrigger;
-    entities: SyncEntity[];
-    full: boolean;
-    slot?: Date | null;
-  }): Promise<{ run: SyncRunRow; created: boolean }> {
-    if (input.slot) {
-      const rows = (await this.db.query(`SELECT * FROM sync_run WHERE slot = $1`, [
-        input.slot,
-      ])) as SyncRunRow[];
-      if (rows[0]) return { run: rows[0], created: false };
-    }
-    try {
-      const rows = (await this.db.query(
-        `INSERT INTO sync_run (status, trigger, slot, full_sync, entities) VALUES ('queued', $1, $2, $3, $4) RETURNING *`,
-        [input.trigger, input.slot ?? null, input.full, input.entities],
-      )) as SyncRunRow[];
-      return { run: rows[0], created: true };
-    } catch (e) {
-      const c = constraintOf(e);
-      if (c === 'sync_run_slot_key' && input.slot) {
-        const rows = (await this.db.query(`SELECT * FROM sync_run WHERE slot = $1`, [
-          input.slot,
-        ])) as SyncRunRow[];
-        if (rows[0]) return { run: rows[0], created: false };
-      }
-      if (c === 'sync_run_one_active') {
-        const active = await this.activeRun();
-        throw new ActiveSyncError(active?.id ?? 'unknown');
-      }
-      throw e;
-    }
-  }
-
-  async startRun(id: string, owner: string): Promise<boolean> {
-    const rows = returned(
-      await this.db.query(
-        `UPDATE sync_run SET status = 'running', started_at = now(), heartbeat_at = now(), owner = $2
-          WHERE id = $1 AND status = 'queued' RETURNING id`,
-        [id, owner],
-      ),
-    );
-    return rows.length > 0;
-  }
-
-  async heartbeat(id: string, stats: SyncStats): Promise<void> {
-    await this.db.query(
-      `UPDATE sync_run SET heartbeat_at = now(), stats = $2 WHERE id = $1 AND status = 'running'`,
-      [id, JSON.stringify(stats)],
-    );
-  }
-
-  async finishRun(id: string, status: RunStatus, stats: SyncStats, error: string | null): Promise<void> {
-    await this.db.query(
-      `UPDATE sync_run SET status = $2, stats = $3, error = $4, finished_at = now() WHERE id = $1 AND status IN ('queued', 'running')`,
-      [id, status, JSON.stringify(stats), error],
-    );
-  }
-
-  async runningRuns(): Promise<SyncRunRow[]> {
-    return (await this.db.query(`SELECT * FROM sync_run WHERE status = 'running'`)) as SyncRunRow[];
-  }
-
-  async failRun(id: string, reason: string): Promise<boolean> {
-    const rows = returned(
-      await this.db.query(
-        `UPDATE sync_run SET status = 'failed', error = $2, finished_at = now() WHERE id = $1 AND status IN ('queued', 'running') RETURNING id`,
-        [id, reason],
-      ),
-    );
-    return rows.length > 0;
   }
 
   /** Per entity: the finish time of the newest run in which it succeeded. */

@@ -4,7 +4,7 @@ import { Roles } from '../auth/roles.decorator.js';
 import { PageQueryDto } from '../common/http/pagination.js';
 import { SyncQueryService } from './sync-query.service.js';
 import { SyncQueueService } from './sync-queue.service.js';
-import { ActiveSyncError } from './sync-store.js';
+import { ActiveRunError } from '../runs/run.types.js';
 import { CreateSyncRunDto } from './sync.dto.js';
 
 /** REST of service-contract §3 for sync. A trigger only enqueues; a queue worker runs it. */
@@ -28,7 +28,7 @@ export class SyncController {
       const run = await this.queue.enqueue({ trigger: 'api', entities: dto.entities, full: dto.full ?? false });
       return { id: run.id, status: run.status };
     } catch (e) {
-      if (e instanceof ActiveSyncError)
+      if (e instanceof ActiveRunError)
         throw new ConflictException({
           title: 'A sync is already active',
           detail: `Sync run ${e.activeRunId} is queued or running; wait for it to finish.`,

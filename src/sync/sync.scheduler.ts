@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { CronJob } from 'cron';
 import { describeError } from '../common/describe-error.js';
 import { SETTINGS, type Settings } from '../config/settings.js';
 import { SyncQueueService } from './sync-queue.service.js';
 import { syncSlot } from './sync-slot.js';
-import { ActiveSyncError } from './sync-store.js';
+import { scheduleRuns, unschedule } from '../runs/run-schedule.js';
+import { ActiveRunError } from '../runs/run.types.js';
 
 const JOB = 'sync';
 
@@ -26,18 +26,12 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
 
   onApplicationBootstrap(): void {
     if (!this.settings.SCHEDULER_ENABLED) return;
-    const job = CronJob.from({
-      cronTime: this.settings.SYNC_CRON,
-      timeZone: this.settings.SCHEDULE_TZ,
-      onTick: () => void this.tick(),
-      start: true,
-    });
-    this.registry.addCronJob(JOB, job as never);
+    scheduleRuns(this.registry, JOB, this.settings.SYNC_CRON, this.settings.SCHEDULE_TZ, () => this.tick());
     this.log.log(`sync scheduled: "${this.settings.SYNC_CRON}" in ${this.settings.SCHEDULE_TZ}`);
   }
 
   onApplicationShutdown(): void {
-    if (this.registry.doesExist('cron', JOB)) this.registry.deleteCronJob(JOB);
+    unschedule(this.registry, JOB);
   }
 
   async tick(now = new Date()): Promise<void> {
@@ -46,7 +40,7 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
       const run = await this.queue.enqueue({ trigger: 'schedule', slot });
       this.log.log(`scheduled sync for ${slot.toISOString()}: run ${run.id} (${run.status})`);
     } catch (e) {
-      if (e instanceof ActiveSyncError)
+      if (e instanceof ActiveRunError)
         this.log.warn(`scheduled sync for ${slot.toISOString()} not started: run ${e.activeRunId} is active`);
       else this.log.error(`scheduled sync for ${slot.toISOString()} could not be enqueued: ${describeError(e)}`);
     }

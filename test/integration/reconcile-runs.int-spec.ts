@@ -6,7 +6,10 @@ import { createDataSource } from '../../src/database/data-source.js';
 import { defaultMapping } from '../../src/mapping/default-mapping.js';
 import { QueueService } from '../../src/queue/queue.service.js';
 import { RECONCILE_SLOT_RETRY_QUEUE } from '../../src/reconcile/reconcile.constants.js';
-import { ActiveRunError, ReconcileRunRepository } from '../../src/reconcile/reconcile-run.repository.js';
+import { ReconcileRunRepository } from '../../src/reconcile/reconcile-run.repository.js';
+import { RunLease, runLockKey } from '../../src/runs/run-lease.js';
+import { RunSweeperService } from '../../src/runs/run-sweeper.service.js';
+import { ActiveRunError } from '../../src/runs/run.types.js';
 import { ReconcileQueueService } from '../../src/reconcile/reconcile-queue.service.js';
 import { ReconcileRunnerService } from '../../src/reconcile/reconcile-runner.service.js';
 import { ReconcileScheduler } from '../../src/reconcile/reconcile.scheduler.js';
@@ -27,7 +30,7 @@ describe('reconciliation runs across instances', () => {
     await q.onModuleInit();
     queues.push(q);
     const runner = new ReconcileRunnerService(ds, settings, defaultMapping());
-    const rq = new ReconcileQueueService(q, runner);
+    const rq = new ReconcileQueueService(q, runner, new RunSweeperService());
     const scheduler = new ReconcileScheduler(settings, {} as SchedulerRegistry, rq);
     return { runner, rq, scheduler };
   }
@@ -86,9 +89,9 @@ describe('reconciliation runs across instances', () => {
     const { runner } = await instance();
     const { run } = await runner.create({ trigger: 'api' });
     const repo = new ReconcileRunRepository(ds);
-    const starts = await Promise.all([repo.start(run.id), repo.start(run.id), repo.start(run.id)]);
+    const starts = await Promise.all([repo.start(run.id, 'a'), repo.start(run.id, 'b'), repo.start(run.id, 'c')]);
     expect(starts.filter(Boolean)).toHaveLength(1);
-    expect(await repo.start(run.id)).toBe(false);
+    expect(await repo.start(run.id, 'd')).toBe(false);
   });
 
   it("a daily tick that finds an API run active defers the day's slot instead of skipping it", async () => {
@@ -160,26 +163,43 @@ describe('reconciliation runs across instances', () => {
     expect(b).toMatchObject({ created: false, run: { id: a.run.id } });
   });
 
-  it('a running run with a stale heartbeat is recovered as failed; a fresh one is left alone', async () => {
+  it('a running run is alive while its owner holds its lock, and recovered at once when the lock is gone', async () => {
     const { runner } = await instance();
-    const [{ id: stale }] = (await ds.query(
-      `INSERT INTO reconciliation_run (status, trigger, started_at, heartbeat_at) VALUES ('running', 'api', now() - interval '1 hour', now() - interval '30 minutes') RETURNING id`,
+    const [{ id }] = (await ds.query(
+      `INSERT INTO reconciliation_run (status, trigger, owner, started_at, heartbeat_at) VALUES ('running', 'api', 'x', now(), now()) RETURNING id`,
     )) as { id: string }[];
-    expect(await runner.recoverStale()).toEqual([stale]);
+    const lease = (await RunLease.acquire(ds, runLockKey('reconcile', id)))!;
+    expect(lease).not.toBeNull();
+    expect(await runner.lifecycle.recoverDead()).toEqual([]);
+    await lease.release();
+    expect(await runner.lifecycle.recoverDead()).toEqual([id]);
     const [row] = (await ds.query(`SELECT status, error, finished_at FROM reconciliation_run WHERE id = $1`, [
-      stale,
-    ])) as {
-      status: string;
-      error: string;
-      finished_at: Date | null;
-    }[];
+      id,
+    ])) as { status: string; error: string; finished_at: Date | null }[];
     expect(row.status).toBe('failed');
-    expect(row.error).toMatch(/no heartbeat/);
+    expect(row.error).toBe('recovered: its instance stopped (its lock was released)');
     expect(row.finished_at).not.toBeNull();
-    await ds.query(
-      `INSERT INTO reconciliation_run (status, trigger, started_at, heartbeat_at) VALUES ('running', 'api', now(), now())`,
-    );
-    expect(await runner.recoverStale()).toEqual([]);
+  });
+
+  it('a running run whose heartbeat stopped for longer than the stall limit is recovered even with its lock held', async () => {
+    const { runner } = await instance();
+    const [{ id }] = (await ds.query(
+      `INSERT INTO reconciliation_run (status, trigger, owner, started_at, heartbeat_at) VALUES ('running', 'api', 'x', now() - interval '1 hour', now() - interval '30 minutes') RETURNING id`,
+    )) as { id: string }[];
+    const lease = (await RunLease.acquire(ds, runLockKey('reconcile', id)))!;
+    try {
+      expect(await runner.lifecycle.recoverDead()).toEqual([id]);
+      const [row] = (await ds.query(`SELECT status, error FROM reconciliation_run WHERE id = $1`, [id])) as {
+        status: string;
+        error: string;
+      }[];
+      expect(row).toEqual({
+        status: 'failed',
+        error: 'recovered: its instance stopped answering (no heartbeat for 120 s)',
+      });
+    } finally {
+      await lease.release();
+    }
   });
 
   it("a stale run does not block the day's scheduled run: enqueue recovers it first", async () => {

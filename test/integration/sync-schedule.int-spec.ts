@@ -100,7 +100,7 @@ describe('scheduled sync across two instances', () => {
     }
   });
 
-  it('a run left running by a stopped instance is recovered as failed ("instance stopped")', async () => {
+  it('a run left running by a stopped instance is recovered as failed; a live owner keeps its run', async () => {
     const ds = createDataSource(db.url, { poolSize: 2 });
     await ds.initialize();
     try {
@@ -119,13 +119,25 @@ describe('scheduled sync across two instances', () => {
         status: string;
         error: string;
       }[];
-      expect(old).toEqual({ status: 'failed', error: 'instance stopped' });
-      // A fresh running run is not touched: the next trigger is refused naming it.
-      await ds.query(
-        `UPDATE sync_run SET status = 'running', started_at = now(), heartbeat_at = now() WHERE id = $1`,
-        [run.id],
-      );
-      await expect(runner.create({ trigger: 'api' })).rejects.toMatchObject({ activeRunId: run.id });
+      expect(old).toEqual({
+        status: 'failed',
+        error: 'recovered: its instance stopped answering (no heartbeat for 120 s)',
+      });
+      // A run whose owner holds its lock is not touched: the next trigger is refused naming it.
+      const owner = (await runner.runs.begin(run.id))!;
+      try {
+        await expect(runner.create({ trigger: 'api' })).rejects.toMatchObject({ activeRunId: run.id });
+      } finally {
+        await owner.close();
+      }
+      // The owner is gone (its lock released): the next trigger recovers the run at once and is accepted.
+      const next = await runner.create({ trigger: 'api' });
+      expect(next.created).toBe(true);
+      const [lost] = (await ds.query(`SELECT status, error FROM sync_run WHERE id = $1`, [run.id])) as {
+        status: string;
+        error: string;
+      }[];
+      expect(lost).toEqual({ status: 'failed', error: 'recovered: its instance stopped (its lock was released)' });
     } finally {
       await ds.destroy();
     }
