@@ -13,8 +13,8 @@ import type { Bitrix24Seed } from '../bitrix24/index.js';
 import { applyDrift, generateDataset, planDrift, writeDataset } from '../dataset/index.js';
 import { startSimulators, type RunningSimulators } from '../start-simulators.js';
 import { SyncRunnerService } from '../../src/sync/sync-runner.service.js';
-import { DEMO_STATE_FILE } from '../../src/../src/cli/cli-database.js';
-import { intEnv } from '../../src/../src/cli/env-int.js';
+import { DEMO_STATE_FILE } from '../../src/cli/cli-database.js';
+import { intEnv } from '../../src/cli/env-int.js';
 
 /** The demo's fake portal is faster than a real one (2 rps) so that the first sync takes seconds, not minutes. */
 const DEMO_CRM_LIMITS = { rps: 20, burst: 100 };

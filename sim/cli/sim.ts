@@ -1,6 +1,6 @@
 import { generateDataset } from '../dataset/generate-dataset.js';
 import { startSimulators } from '../start-simulators.js';
-import { intEnv } from '../../src/../src/cli/env-int.js';
+import { intEnv } from '../../src/cli/env-int.js';
 
 /**
  * `npm run sim`: the 1C and Bitrix24 simulators alone, seeded with the generated data set.
