@@ -27,6 +27,8 @@ export interface Bitrix24Faults {
    * "committed but the response is lost".
    */
   lostResponseRate?: number;
+  /** Every Nth writing request since `setFaults()` is committed and its answer lost (deterministic form of the above). */
+  lostResponseEvery?: number;
   /**
    * Methods answering 429 OPERATION_TIME_LIMIT (direct calls, and as `result_error` inside a batch).
    * A record gives seconds from `setFaults()` until the block lifts by itself (and that moment is the
@@ -126,6 +128,8 @@ export class Bitrix24Simulator {
   readonly secret: string;
   private faults: Bitrix24Faults;
   private faultsSetAt = Date.now();
+  /** Writing requests since `setFaults()` (for lostResponseEvery). */
+  private writesSinceFaults = 0;
   private limits: { rps: number; burst: number } | false;
   private level = 0;
   private levelAt = performance.now();
@@ -182,6 +186,7 @@ export class Bitrix24Simulator {
   /** Replaces the fault settings (a blockedMethods timer starts now). */
   setFaults(faults: Bitrix24Faults): void {
     this.faults = { ...faults };
+    this.writesSinceFaults = 0;
     this.faultsSetAt = Date.now();
   }
 
@@ -313,7 +318,13 @@ export class Bitrix24Simulator {
       if (e instanceof B24SimError) return fail(e);
       return fail(new B24SimError(500, 'INTERNAL_SERVER_ERROR', 'Internal server error'));
     }
-    if (writes && this.faults.lostResponseRate && this.dice() < this.faults.lostResponseRate) {
+    const every = this.faults.lostResponseEvery;
+    const nth = writes ? ++this.writesSinceFaults : 0;
+    if (
+      writes &&
+      ((every && nth % every === 0) ||
+        (this.faults.lostResponseRate && this.dice() < this.faults.lostResponseRate))
+    ) {
       call.status = 0;
       call.lost = true;
       call.ms = performance.now() - t0;

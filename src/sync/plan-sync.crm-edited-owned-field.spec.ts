@@ -32,7 +32,13 @@ describe('planSync: a CRM user edited a field sync owns', () => {
 
   it('owner crm: never overwritten', () => {
     const p = plan({ onecTitle: 'Новое 1С', crmTitle: 'Ромашка (ред.)', owner: 'crm' });
-    expect(p.update.every((u) => !('title' in u.fields))).toBe(true);
+    // Nothing is written, the record is unchanged at its new version, title is not even remembered as pushed.
+    expect(p.update).toEqual([]);
+    expect(p.conflict).toEqual([]);
+    expect(p.crmEdits).toEqual([]);
+    expect(p.unchanged).toHaveLength(1);
+    expect(p.unchanged[0]).toMatchObject({ ref: 'cp-1', crmId: '10', dataVersion: 'v2' });
+    expect(p.unchanged[0].pushedValues).not.toHaveProperty('title');
   });
 
   it('owner both, only the CRM changed: the CRM edit stands', () => {

@@ -630,7 +630,8 @@ export class SyncRunnerService {
           requisiteId: b.requisiteId,
         });
         if (pending) needRequisite.push(b);
-        if (b.kind === 'create' && !r.recovered) created++;
+        // A create whose answer was lost and that the adapter found by origin was still made by this call.
+        if (b.kind === 'create') created++;
         else updated++;
       }
       // The link is stored right after the batch answer, before the next batch.

@@ -6,7 +6,12 @@ import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { DASHBOARDS } from '../../dashboards/dashboards.js';
 import { freePort } from '../../src/database/free-port.js';
+import { parseSettings } from '../../src/config/settings.js';
 import { defaultMapping } from '../../src/mapping/default-mapping.js';
+import { createOneCPort } from '../../src/onec/onec.module.js';
+import type { OneCPort } from '../../src/onec/onec.port.js';
+import { checkCrmAgainst1C } from '../factories/sync-verify.js';
+import { simulatorEnv } from '../support/simulator-env.js';
 import { applyDrift, generateDataset, planDrift } from '../../sim/dataset/index.js';
 import { startSimulators, type RunningSimulators } from '../../sim/start-simulators.js';
 import { prometheusInstalled, queriesWithoutData } from '../integration/prometheus-support.js';
@@ -39,6 +44,7 @@ describe('whole system: sync → drift → reconciliation → report → metrics
   let base: string;
   let key: string;
   let log = '';
+  let onec: OneCPort;
 
   const api = async (method: string, path: string, body?: unknown, accept = 'application/json') => {
     const r = await fetch(`${base}${path}`, {
@@ -69,6 +75,10 @@ describe('whole system: sync → drift → reconciliation → report → metrics
     root = ensureBuilt();
     db = await createTestDatabase('whole');
     sims = await startSimulators({ dataset, bitrixLimits: { rps: 50, burst: 50 } });
+    onec = createOneCPort(
+      parseSettings({ LOG_LEVEL: 'silent', DATABASE_URL: db.url, ...simulatorEnv(sims) }, { mode: 'embedded' }),
+      mapping,
+    );
     const smtpPort = await freePort();
     smtp = new SMTPServer({
       authOptional: true,
@@ -142,14 +152,26 @@ describe('whole system: sync → drift → reconciliation → report → metrics
   });
 
   it('syncs every live 1C record once, reconciles to the ground truth, mails the report and exports the metrics', async () => {
-    // --- sync over REST (the portal answers a few 503s first, as a busy portal does) ---
-    sims.bitrix24.sim.setFaults({ forceQueryLimit: 2 });
+    // --- sync over REST: the portal answers a few 503s first, as a busy portal does, and a quarter of
+    // the write batches are committed by the portal but their answers lost ---
+    sims.bitrix24.sim.setFaults({ forceQueryLimit: 2, lostResponseEvery: 4 });
     const started = await api('POST', '/api/v1/sync/runs', {});
     expect(started.status).toBe(202);
     const sync = await finished(`/api/v1/sync/runs/${started.json().id}`);
+    sims.bitrix24.sim.setFaults({});
     expect(sync.status).toBe('succeeded');
+    const writeBatches = sims.bitrix24.sim.calls.filter(
+      (c) => c.method === 'batch' && c.commands?.some((x) => /\.(add|update)$/.test(x.method)),
+    );
+    expect(writeBatches.filter((c) => c.lost).length).toBe(Math.floor(writeBatches.length / 4));
     const truth = dataset.truth;
     expect(sync.stats.counterparties.created).toBe(truth.counts.counterparties.live);
+    // No duplicate, nothing missing, every field as 1C has it — lost answers included.
+    expect(await checkCrmAgainst1C(onec, sims.bitrix24.sim)).toEqual({
+      duplicates: [],
+      missing: [],
+      wrong: [],
+    });
 
     // --- the CRM side moves: invoices for linked companies, then managers' drift ---
     const c = new pg.Client({ connectionString: db.url });

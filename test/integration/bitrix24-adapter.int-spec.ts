@@ -274,7 +274,7 @@ describe('Bitrix24 adapter against the simulator', () => {
     expect(await adapter.count('invoices')).toBe(0);
   });
 
-  it('findByOrigin: batched =originatorId/=originId lookups, ascending ids, duplicates kept', async () => {
+  it('findByOrigin: 50 origins per @originId list call, ascending ids, duplicates kept, full pages continued', async () => {
     sim = await startBitrix24Simulator({ seed: seedCompanies(60, 20), limits: false });
     sim.state.add('companies', { title: 'Копия', originatorId: ORIGINATOR, originId: 'ref-3' });
     sim.state.add('companies', { title: 'Чужая', originatorId: 'other', originId: 'ref-4' });
@@ -287,6 +287,21 @@ describe('Bitrix24 adapter against the simulator', () => {
       ]),
     );
     expect(sim.calls).toHaveLength(1);
+    expect(sim.calls[0].commands).toHaveLength(1);
+
+    // 120 origins → 3 list calls in one batch request (not one call per origin); one origin carried by
+    // 60 records fills its call's page, which is continued with >id until a short page.
+    sim.clearCalls();
+    for (let k = 0; k < 59; k++) sim.state.add('companies', { title: `Дубль ${k}`, originatorId: ORIGINATOR, originId: 'ref-5' });
+    const refs = Array.from({ length: 120 }, (_, i) => `ref-${i + 1}`);
+    const many = await adapter.findByOrigin('companies', ORIGINATOR, refs);
+    // The first 20 seeded companies carry our origin (ref-1 … ref-20), and so do the added copies.
+    expect([...many.keys()].sort()).toEqual(Array.from({ length: 20 }, (_, i) => `ref-${i + 1}`).sort());
+    expect(many.get('ref-3')).toEqual(['3', '61']);
+    expect(many.get('ref-5')).toHaveLength(60);
+    expect(many.get('ref-5')![0]).toBe('5');
+    const perRequest = sim.calls.map((c) => c.commands?.length ?? 1);
+    expect(perRequest).toEqual([3, 1]);
   });
 
   it('a batch with partial failures gives per-command results; the rest stays done (not atomic)', async () => {
@@ -363,11 +378,12 @@ describe('Bitrix24 adapter against the simulator', () => {
     const adapter = adapterFor(sim);
     const res = await adapter.applyWrites(Array.from({ length: 40 }, (_, i) => companyCreate(i)));
     expect(res.every((r) => r.ok)).toBe(true);
-    const batches = sim.calls.filter((c) => c.method === 'batch');
-    expect(batches.length).toBeGreaterThan(1);
-    const failedFirst = batches[0].commands!.filter((c) => c.outcome !== 'ok').length;
+    // Creates whose outcome is unknown are first looked up by origin (one list call for all of them), then retried.
+    const creates = sim.calls.filter((c) => c.method === 'batch' && c.commands![0].method === 'crm.item.add');
+    expect(creates.length).toBeGreaterThan(1);
+    const failedFirst = creates[0].commands!.filter((c) => c.outcome !== 'ok').length;
     expect(failedFirst).toBeGreaterThan(0);
-    expect(batches[1].commands).toHaveLength(failedFirst);
+    expect(creates[1].commands).toHaveLength(failedFirst);
     expect(sim.state.count('companies')).toBe(40);
   });
 

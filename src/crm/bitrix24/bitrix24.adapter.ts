@@ -160,6 +160,12 @@ export class Bitrix24Adapter implements CrmPort {
     }
   }
 
+  /**
+   * CRM ids per originId, 50 originIds per list call (`@originId`, an IN filter) and 50 calls per batch
+   * request: about one command per 50 records instead of one per record, so a create costs its own
+   * command and nothing more. A call that returned a full page (50 rows: duplicates of some origins)
+   * is continued with `>id` until a short page.
+   */
   async findByOrigin(
     entity: CrmWritableEntity,
     originatorId: string,
@@ -167,28 +173,41 @@ export class Bitrix24Adapter implements CrmPort {
   ): Promise<Map<string, string[]>> {
     const found = new Map<string, string[]>();
     const unique = [...new Set(originIds)];
-    const commands = new Map<string, B24Command>();
-    unique.forEach((originId, i) =>
-      commands.set(`o${i}`, {
-        method: 'crm.item.list',
-        params: {
-          entityTypeId: ENTITY_TYPE_ID[entity],
-          select: ['id', 'updatedTime'],
-          filter: { '=originatorId': originatorId, '=originId': originId },
-          order: { id: 'ASC' },
-          start: -1,
-        },
-      }),
-    );
-    const results = await this.http.batch(commands);
-    unique.forEach((originId, i) => {
-      const rows = itemsOf(okOrThrow(results.get(`o${i}`)), 'crm.item.list');
-      const ids = rows
-        .map((r) => Number((r as B24Row).id))
-        .filter((n) => Number.isInteger(n) && n > 0)
-        .sort((a, b) => a - b);
-      if (ids.length) found.set(originId, ids.map(String));
-    });
+    const wanted = new Set(unique);
+    let open: { ids: string[]; after: number }[] = [];
+    for (let i = 0; i < unique.length; i += PAGE_SIZE) open.push({ ids: unique.slice(i, i + PAGE_SIZE), after: 0 });
+    while (open.length) {
+      const commands = new Map<string, B24Command>();
+      open.forEach((q, i) =>
+        commands.set(`o${i}`, {
+          method: 'crm.item.list',
+          params: {
+            entityTypeId: ENTITY_TYPE_ID[entity],
+            select: ['id', 'originId'],
+            filter: { '=originatorId': originatorId, '@originId': q.ids, ...(q.after ? { '>id': q.after } : {}) },
+            order: { id: 'ASC' },
+            start: -1,
+          },
+        }),
+      );
+      const results = await this.http.batch(commands);
+      const next: typeof open = [];
+      open.forEach((q, i) => {
+        const rows = itemsOf(okOrThrow(results.get(`o${i}`)), 'crm.item.list') as B24Row[];
+        let last = q.after;
+        for (const r of rows) {
+          const id = Number(r.id);
+          if (!Number.isInteger(id) || id <= 0) continue;
+          last = Math.max(last, id);
+          const origin = String(r.originId ?? '');
+          if (!wanted.has(origin)) continue;
+          found.set(origin, [...(found.get(origin) ?? []), String(id)]);
+        }
+        if (rows.length >= PAGE_SIZE) next.push({ ids: q.ids, after: last });
+      });
+      open = next;
+    }
+    for (const [origin, ids] of found) found.set(origin, ids.sort((x, y) => Number(x) - Number(y)));
     return found;
   }
 
