@@ -51,7 +51,11 @@ export async function run(args: string[] = []): Promise<BenchRow[]> {
     const mapping = defaultMapping();
     const b24 = sims.bitrix24.sim;
     // One record of ours from an earlier sync: the portal is not fresh, creates are looked up first.
-    b24.state.add('companies', { title: 'Ранее выгруженная', originatorId: mapping.originatorId, originId: 'earlier' });
+    b24.state.add('companies', {
+      title: 'Ранее выгруженная',
+      originatorId: mapping.originatorId,
+      originId: 'earlier',
+    });
     const settings = parseSettings(
       {
         LOG_LEVEL: 'silent',
@@ -63,7 +67,12 @@ export async function run(args: string[] = []): Promise<BenchRow[]> {
       },
       { mode: 'embedded' },
     );
-    const crm = new Bitrix24Adapter({ webhookUrl: sims.bitrix24.webhookUrl, rps, burst, originatorId: mapping.originatorId });
+    const crm = new Bitrix24Adapter({
+      webhookUrl: sims.bitrix24.webhookUrl,
+      rps,
+      burst,
+      originatorId: mapping.originatorId,
+    });
     const runner = new SyncRunnerService(ds, mapping, createOneCPort(settings, mapping), crm);
     b24.clearCalls();
     const t0 = Date.now();
@@ -73,7 +82,8 @@ export async function run(args: string[] = []): Promise<BenchRow[]> {
     const requests = b24.calls.length;
     const byMethod = new Map<string, number>();
     for (const c of b24.calls)
-      for (const m of c.commands?.map((x) => x.method) ?? [c.method]) byMethod.set(m, (byMethod.get(m) ?? 0) + 1);
+      for (const m of c.commands?.map((x) => x.method) ?? [c.method])
+        byMethod.set(m, (byMethod.get(m) ?? 0) + 1);
     const commands = [...byMethod.values()].reduce((a, b) => a + b, 0);
     return [
       {
@@ -104,6 +114,7 @@ export async function run(args: string[] = []): Promise<BenchRow[]> {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   void run(process.argv.slice(2)).then((rows) => {
-    for (const r of rows) process.stdout.write(`${r.name}: ${r.value} ${r.unit}${r.note ? `  (${r.note})` : ''}\n`);
+    for (const r of rows)
+      process.stdout.write(`${r.name}: ${r.value} ${r.unit}${r.note ? `  (${r.note})` : ''}\n`);
   });
 }

@@ -61,6 +61,18 @@ export async function createApp(
 }
 
 /**
+ * A promise rejected with nobody listening is logged, not fatal. The queue library (pg-boss 10) completes
+ * and fails jobs without awaiting it, so a database restart while a job ends would otherwise stop the
+ * whole service; everything of ours awaits its promises, and the run lifecycle recovers what such a
+ * moment leaves behind.
+ */
+export function logUnhandledRejections(app: INestApplication): void {
+  process.on('unhandledRejection', (reason: unknown) => {
+    app.get(Logger).error(`unhandled rejection (the service keeps running): ${(reason as Error)?.message ?? String(reason)}`);
+  });
+}
+
+/**
  * Graceful shutdown: on SIGTERM or SIGINT stop taking requests and jobs, let in-flight work finish or
  * checkpoint (the modules' shutdown hooks), close the pool, then run `after` and exit 0.
  */

@@ -1,6 +1,6 @@
 import { loadSettings, SettingsError } from './config/settings.js';
 import { resolveMapping } from './config/resolve-mapping.js';
-import { createApp, stopOnSignals } from './bootstrap.js';
+import { createApp, logUnhandledRejections, stopOnSignals } from './bootstrap.js';
 
 /** `npm start`: the production service from settings. Refuses to start on missing or invalid settings. */
 async function main(): Promise<void> {
@@ -18,6 +18,7 @@ async function main(): Promise<void> {
   }
   const app = await createApp({ settings, mapping, databaseUrl: settings.DATABASE_URL! });
   stopOnSignals(app);
+  logUnhandledRejections(app);
   await app.listen(settings.PORT);
   const url = settings.PUBLIC_URL ?? `http://localhost:${settings.PORT}`;
   process.stdout.write(

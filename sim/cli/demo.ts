@@ -4,7 +4,7 @@ import type { INestApplication } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ApiKeyService } from '../../src/auth/api-key.service.js';
-import { createApp, stopOnSignals } from '../../src/bootstrap.js';
+import { createApp, logUnhandledRejections, stopOnSignals } from '../../src/bootstrap.js';
 import { resolveMapping } from '../../src/config/resolve-mapping.js';
 import { loadSettings, SettingsError } from '../../src/config/settings.js';
 import { startEmbeddedPostgres } from '../../src/database/embedded-postgres.js';
@@ -84,6 +84,7 @@ async function main(): Promise<void> {
   try {
     const mapping = await resolveMapping(settings);
     app = await createApp({ settings, mapping, databaseUrl });
+    logUnhandledRejections(app);
     stopOnSignals(app, async () => {
       say('Stopped the service; saving the fake portal and stopping the embedded PostgreSQL…');
       await shutdown();

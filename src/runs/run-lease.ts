@@ -54,9 +54,10 @@ export class RunLease {
     try {
       await client.connect();
       await client.query(KEEPALIVE_SQL);
-      const res = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS locked', [
-        this.key,
-      ]);
+      const res = await client.query<{ locked: boolean }>(
+        'SELECT pg_try_advisory_lock($1::bigint) AS locked',
+        [this.key],
+      );
       if (!res.rows[0]?.locked) {
         await client.end().catch(() => undefined);
         return false;

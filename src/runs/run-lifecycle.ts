@@ -83,7 +83,11 @@ export class RunHandle<Row extends RunRowBase> {
   }
 
   /** Stores the final status; false when the run was no longer this instance's. Releases the lock. */
-  async finish(status: RunStatus, error: string | null, values: Record<string, unknown> = {}): Promise<boolean> {
+  async finish(
+    status: RunStatus,
+    error: string | null,
+    values: Record<string, unknown> = {},
+  ): Promise<boolean> {
     clearInterval(this.timer);
     try {
       if (this.lostReason) return false;
@@ -139,7 +143,10 @@ export class RunLifecycle<Row extends RunRowBase> {
    * Takes a queued run: the lease first, then queued → running. Null when another worker has it or it
    * is no longer queued. `progress` gives the payload columns written with each heartbeat.
    */
-  async begin(runId: string, progress: () => Record<string, unknown> = () => ({})): Promise<RunHandle<Row> | null> {
+  async begin(
+    runId: string,
+    progress: () => Record<string, unknown> = () => ({}),
+  ): Promise<RunHandle<Row> | null> {
     const lease = await RunLease.acquire(this.db, this.repo.lockKey(runId));
     if (!lease) return null;
     try {
@@ -182,9 +189,14 @@ export class RunLifecycle<Row extends RunRowBase> {
     );
     if (verdict.action === 'keep') return [];
     const reason =
-      verdict.action === 'recover' ? verdict.reason : 'its instance stopped (its lock was released)';
+      verdict.action === 'recover'
+        ? verdict.reason
+        : 'its instance stopped or lost the database (its lock was released)';
     const recovered = await this.repo.recover(run.id, `recovered: ${reason}`, {
-      stalledBefore: verdict.action === 'recover' && run.status === 'running' ? new Date(now.getTime() - this.limits.stallAfterMs) : undefined,
+      stalledBefore:
+        verdict.action === 'recover' && run.status === 'running'
+          ? new Date(now.getTime() - this.limits.stallAfterMs)
+          : undefined,
     });
     if (!recovered) return [];
     this.opts.warn?.(`${this.spec.noun} ${run.id} recovered: ${reason}`);

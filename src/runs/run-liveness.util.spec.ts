@@ -66,6 +66,8 @@ describe('judgeActiveRun', () => {
   });
 
   it('finished runs are kept (nothing to judge)', () => {
-    expect(judgeActiveRun({ ...running(0), status: 'succeeded' }, at(10_000), limits)).toEqual({ action: 'keep' });
+    expect(judgeActiveRun({ ...running(0), status: 'succeeded' }, at(10_000), limits)).toEqual({
+      action: 'keep',
+    });
   });
 });

@@ -43,7 +43,10 @@ export function judgeActiveRun(run: ActiveRunFacts, now: Date, limits: LivenessL
   if (run.status === 'running') {
     const last = run.heartbeatAt ?? run.startedAt ?? run.createdAt;
     if (now.getTime() - last.getTime() > limits.stallAfterMs)
-      return { action: 'recover', reason: `its instance stopped answering (no heartbeat for ${Math.round(limits.stallAfterMs / 1000)} s)` };
+      return {
+        action: 'recover',
+        reason: `its instance stopped answering (no heartbeat for ${Math.round(limits.stallAfterMs / 1000)} s)`,
+      };
     return { action: 'recover-if-unlocked' };
   }
   if (run.status !== 'queued') return { action: 'keep' };

@@ -22,13 +22,7 @@ import { RunLifecycle, type RunHandle } from '../runs/run-lifecycle.js';
 import { RunLostError } from '../runs/run.types.js';
 import type { CreateRunInput } from '../runs/run.repository.js';
 import { planSync, type CrmCurrent, type PlanLink, type SyncPlan } from './plan-sync.js';
-import {
-  CRM_BATCH,
-  FETCH_CHUNK,
-  MAX_ATTEMPTS,
-  retryBackoffMs,
-  SYNC_RETRY_QUEUE,
-} from './sync.constants.js';
+import { CRM_BATCH, FETCH_CHUNK, MAX_ATTEMPTS, retryBackoffMs, SYNC_RETRY_QUEUE } from './sync.constants.js';
 import {
   emptyStats,
   SYNC_RUNS,
@@ -59,7 +53,7 @@ export interface SyncRequest {
 export type SyncHook = (
   point: 'after-crm-batch' | 'after-link-commit' | 'after-requisite-batch',
   info: { entity: SyncEntity; batch: number },
-) => void;
+) => void | Promise<void>;
 
 class FatalRunError extends Error {}
 
@@ -149,7 +143,12 @@ export class SyncRunnerService {
         // Another instance recovered the run: it is not ours to finish, and nothing more is written.
         this.log.warn(`sync run ${runId} stopped: ${e.message}`);
         await handle.close();
-        await this.audit?.record({ action: 'sync.run.lost', target: runId, outcome: 'failed', detail: { stats } });
+        await this.audit?.record({
+          action: 'sync.run.lost',
+          target: runId,
+          outcome: 'failed',
+          detail: { stats },
+        });
         return;
       }
       status = 'failed';
@@ -596,7 +595,7 @@ export class SyncRunnerService {
       if (writes.length) await run.check();
       const results = writes.length ? await this.applyOrFail(writes) : [];
       batchNo++;
-      this.hook?.('after-crm-batch', { entity, batch: batchNo });
+      await this.hook?.('after-crm-batch', { entity, batch: batchNo });
       const byKey = new Map<string, CrmWriteResult>(results.map((r) => [r.key, r]));
       const save: LinkWrite[] = [];
       const failed: { ref: string; dataVersion: string | null; error: string }[] = [];
@@ -636,7 +635,7 @@ export class SyncRunnerService {
       }
       // The link is stored right after the batch answer, before the next batch.
       await this.store.saveLinks(entity, save);
-      this.hook?.('after-link-commit', { entity, batch: batchNo });
+      await this.hook?.('after-link-commit', { entity, batch: batchNo });
       const flagged = batch.filter((b) => b.flag && !failed.some((f) => f.ref === b.ref));
       if (flagged.length)
         await this.store.flag(
@@ -663,7 +662,7 @@ export class SyncRunnerService {
       await run.check();
       const results = await this.applyOrFail(writes);
       batchNo++;
-      this.hook?.('after-requisite-batch', { entity, batch: batchNo });
+      await this.hook?.('after-requisite-batch', { entity, batch: batchNo });
       const byKey = new Map(results.map((r) => [r.key, r]));
       const save: LinkWrite[] = [];
       const failed: { ref: string; dataVersion: string | null; error: string }[] = [];

@@ -177,7 +177,7 @@ describe('reconciliation runs across instances', () => {
       id,
     ])) as { status: string; error: string; finished_at: Date | null }[];
     expect(row.status).toBe('failed');
-    expect(row.error).toBe('recovered: its instance stopped (its lock was released)');
+    expect(row.error).toBe('recovered: its instance stopped or lost the database (its lock was released)');
     expect(row.finished_at).not.toBeNull();
   });
 

@@ -1,6 +1,5 @@
 import { jest } from '@jest/globals';
-import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../../src/database/data-source.js';
 import { defaultMapping } from '../../src/mapping/default-mapping.js';
@@ -13,6 +12,7 @@ import { mulberry32 } from '../../sim/dataset/prng.js';
 import { checkCrmAgainst1C } from '../factories/sync-verify.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { simulatorEnv } from '../support/simulator-env.js';
+import { ensureBuilt } from '../support/built.js';
 
 jest.setTimeout(600_000);
 
@@ -38,9 +38,7 @@ describe('sync survives kill -9 at any point', () => {
   let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
-    const src = statSync('src/sync/sync-runner.service.ts').mtimeMs;
-    if (!existsSync(CLI) || statSync(CLI).mtimeMs < src)
-      execFileSync('npx', ['nest', 'build'], { stdio: 'inherit' });
+    ensureBuilt();
     db = await createTestDatabase('sync_crash');
     ds = createDataSource(db.url, { poolSize: 2 });
     await ds.initialize();

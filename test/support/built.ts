@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmdirSync, statSync, existsSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmdirSync, statSync, existsSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -25,7 +25,8 @@ function sleep(ms: number) {
  * Returns the project root.
  */
 export function ensureBuilt(): string {
-  const marker = join(ROOT, 'dist', 'src', 'main.js');
+  // A stamp written after each build here: an incremental build leaves unchanged outputs (main.js) untouched.
+  const marker = join(ROOT, 'dist', '.built-at');
   const sources = Math.max(
     ...['src', 'sim', 'migrations', 'bench', 'dashboards']
       .filter((d) => existsSync(join(ROOT, d)))
@@ -44,7 +45,13 @@ export function ensureBuilt(): string {
     }
   }
   try {
-    if (!fresh()) execFileSync('npx', ['nest', 'build'], { cwd: ROOT, stdio: 'inherit' });
+    if (!fresh()) {
+      const started = Date.now();
+      execFileSync('npx', ['nest', 'build'], { cwd: ROOT, stdio: 'inherit' });
+      writeFileSync(marker, '');
+      // Sources edited while building are newer than the stamp: the next call builds again.
+      utimesSync(marker, new Date(started), new Date(started));
+    }
   } finally {
     rmdirSync(LOCK);
   }
