@@ -15,12 +15,12 @@ export interface ServiceProcess {
   /** SIGTERM and wait for the exit. */
   stop(): Promise<void>;
   /** An authenticated JSON call. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a response body read field by field by the tests
   api(
     method: string,
     path: string,
     key: string,
     body?: unknown,
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a response body read field by field by the tests
   ): Promise<{ status: number; json: () => any }>;
 }
 
