@@ -3,9 +3,9 @@ import { describeError } from '../common/describe-error.js';
 import { DoorbellSignatureGuard } from './doorbell-signature.guard.js';
 import { FeedMetricsService } from './feed-metrics.service.js';
 import { FeedPollScheduler } from './feed-poll.scheduler.js';
-import { FeedPullGate } from './feed-pull.gate.js';
+import { FeedPullGate } from './feed-pull-gate.js';
 import { FEED_PULL, FEED_PULL_TRIGGER, type FeedPull } from './feed-pull.port.js';
-import { NoopFeedPull } from './noop-feed-pull.js';
+import { NoopFeedPull } from './noop-feed-pull.adapter.js';
 import { OneCEventsController } from './onec-events.controller.js';
 
 /**

@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { FeedPullGate } from './feed-pull.gate.js';
+import { FeedPullGate } from './feed-pull-gate.js';
 
 describe('FeedPullGate', () => {
   beforeEach(() => {
