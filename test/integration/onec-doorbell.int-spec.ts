@@ -5,7 +5,7 @@ import { Test } from '@nestjs/testing';
 import { ProblemFilter } from '../../src/common/http/problem.filter.js';
 import { parseSettings, SETTINGS } from '../../src/config/settings.js';
 import { FeedModule } from '../../src/feed/feed.module.js';
-import type { FeedPullGate } from '../../src/feed/feed-pull.gate.js';
+import type { FeedPullGate } from '../../src/feed/feed-pull-gate.js';
 import { FEED_PULL, FEED_PULL_TRIGGER } from '../../src/feed/feed-pull.port.js';
 import { SverkaMetrics } from '../../src/metrics/sverka-metrics.js';
 
