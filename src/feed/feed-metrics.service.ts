@@ -8,18 +8,13 @@ import { feedLagSeconds } from './feed-lag.util.js';
  */
 @Injectable()
 export class FeedMetricsService {
-  private caughtUpAt: number;
+  /** When the feed was last seen caught up (at first: when the service started). */
+  private caughtUpAt = Date.now();
 
-  constructor(
-    @Optional() private readonly metrics?: SverkaMetrics,
-    @Optional() private readonly now: () => number = Date.now,
-  ) {
-    this.caughtUpAt = this.now();
-  }
+  constructor(@Optional() private readonly metrics?: SverkaMetrics) {}
 
-  /** Records what 1C reported: `pending` registrations not yet acknowledged. */
-  observe(pending: number): void {
-    const now = this.now();
+  /** Records what 1C reported: `pending` registrations not yet acknowledged (at `now`, ms). */
+  observe(pending: number, now = Date.now()): void {
     if (pending <= 0) this.caughtUpAt = now;
     this.metrics?.feedPending.set(Math.max(0, pending));
     this.metrics?.feedLag.set(feedLagSeconds(this.caughtUpAt, pending, now));
