@@ -15,7 +15,13 @@ import {
   query,
   sel,
 } from './common.js';
-import { anyIsWarning, checkThresholds, neutral, syncAgeThresholds } from './thresholds.js';
+import {
+  anyIsWarning,
+  checkThresholds,
+  feedLagThresholds,
+  neutral,
+  syncAgeThresholds,
+} from './thresholds.js';
 
 /** Matchers of one repeated row: the entity it shows. */
 const ENTITY = 'entity=~"$entity"';
@@ -56,6 +62,10 @@ export function syncDetailDashboard(): dashboard.Dashboard {
         .includeVars(true)
         .keepTime(true),
     )
+    // The 1C change feed (when ONEC_FEED_URL is set): one for all entities, so above the repeated rows.
+    .withRow(new dashboard.RowBuilder('1C change feed'))
+    .withPanel(feedLagStat().span(6).height(6))
+    .withPanel(feedPendingTimeseries().span(18).height(6))
     // A repeated row repeats the panels below it (up to the next row), once per selected entity.
     .withRow(new dashboard.RowBuilder('$entity').repeat('entity'))
     .withPanel(entitySyncAgeStat().span(4).height(5))
@@ -68,6 +78,27 @@ export function syncDetailDashboard(): dashboard.Dashboard {
     .withPanel(entityDiscrepanciesTimeseries().span(12).height(8))
     .build();
   return numberPanels(d);
+}
+
+export function feedLagStat(): stat.PanelBuilder {
+  return defaultStat()
+    .title('Change feed lag')
+    .description(
+      'Seconds since the 1C change feed was last seen caught up. No data: the feed is off (ONEC_FEED_URL unset).',
+    )
+    .unit('s')
+    .decimals(0)
+    .thresholds(feedLagThresholds())
+    .withTarget(instantQuery(`max(${sel('feedLag')})`, 'lag'));
+}
+
+export function feedPendingTimeseries(): timeseries.PanelBuilder {
+  return defaultTimeseries()
+    .title('Changes waiting in 1C')
+    .description('Registered in the SverkaFeed exchange plan and not yet acknowledged, as 1C last reported.')
+    .unit('short')
+    .thresholds(neutral())
+    .withTarget(query(`max(${sel('feedPending')})`, 'pending'));
 }
 
 export function entitySyncAgeStat(): stat.PanelBuilder {

@@ -75,3 +75,17 @@ export function anyIsWarning(): ThresholdsConfigBuilder {
 export function neutral(): ThresholdsConfigBuilder {
   return thresholdSteps([]).steps([{ value: null, color: 'blue' }]);
 }
+
+/**
+ * Lag of the 1C change feed, in seconds: a doorbell normally brings a change in within 10 s and the poll
+ * within ONEC_FEED_POLL_SECONDS (60); two minutes means neither works, ten that the feed is stuck.
+ */
+export const FEED_LAG_WARNING_S = 120;
+export const FEED_LAG_CRITICAL_S = 600;
+
+export function feedLagThresholds(): ThresholdsConfigBuilder {
+  return thresholdSteps([
+    { value: FEED_LAG_WARNING_S, color: WARNING },
+    { value: FEED_LAG_CRITICAL_S, color: CRITICAL },
+  ]);
+}

@@ -7,6 +7,7 @@ import {
   type Bitrix24Seed,
   type Bitrix24Simulator,
 } from './bitrix24/index.js';
+import type { DoorbellOptions } from './onec/doorbell.js';
 import { OneCSimulator, type OneCFaults } from './onec/onec-simulator.js';
 
 export interface StartSimulatorsOptions {
@@ -27,10 +28,13 @@ export interface StartSimulatorsOptions {
   mapping?: Mapping;
   /** Copy the data set rows into the 1C simulator (default true; pass false for very large sets). */
   clone?: boolean;
+  /** The fake 1C rings this doorbell after every change (Sverka's `POST /api/v1/events/onec` and ONEC_FEED_SECRET). */
+  doorbell?: DoorbellOptions;
 }
 
 export interface RunningSimulators {
-  onec: { url: string; user: string; password: string; sim: OneCSimulator };
+  /** `url` is ONEC_ODATA_URL, `feedUrl` ONEC_FEED_URL (the SverkaFeed change feed of the same fake 1C). */
+  onec: { url: string; feedUrl: string; user: string; password: string; sim: OneCSimulator };
   /** The fake portal (sim/bitrix24): `sim.state` is its data and mutation API, `sim.driftTarget()` an applyDrift target. */
   bitrix24: { webhookUrl: string; sim: Bitrix24Simulator };
   close(): Promise<void>;
@@ -58,6 +62,7 @@ export async function startSimulators(opts: StartSimulatorsOptions): Promise<Run
     faults: opts.faults?.onec,
     seed: opts.dataset.seed,
     clone: opts.clone,
+    doorbell: opts.doorbell,
   }).start();
   let bitrix: Awaited<ReturnType<typeof startBitrix24Simulator>>;
   try {
@@ -74,7 +79,7 @@ export async function startSimulators(opts: StartSimulatorsOptions): Promise<Run
     throw e;
   }
   return {
-    onec: { url: onec.url, user: onec.user, password: onec.password, sim: onec },
+    onec: { url: onec.url, feedUrl: onec.feedUrl, user: onec.user, password: onec.password, sim: onec },
     bitrix24: { webhookUrl: bitrix.webhookUrl, sim: bitrix.sim },
     close: async () => {
       await Promise.all([onec.close(), bitrix.close()]);

@@ -13,6 +13,7 @@ import { ConfigModule } from './config/config.module.js';
 import { CrmModule } from './crm/crm.module.js';
 import type { Settings } from './config/settings.js';
 import { DatabaseModule } from './database/database.module.js';
+import { FeedModule } from './feed/feed.module.js';
 import { HealthModule } from './health/health.module.js';
 import type { Mapping } from './mapping/mapping.types.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -24,7 +25,14 @@ import { SyncModule } from './sync/sync.module.js';
 /**
  * Feature modules, in the order they are wired. Each brings its controllers, services and schedulers.
  */
-const FEATURE_MODULES: Type[] = [MetricsModule, CrmModule, HealthModule, ReconcileModule, SyncModule];
+const FEATURE_MODULES: Type[] = [
+  MetricsModule,
+  CrmModule,
+  HealthModule,
+  ReconcileModule,
+  SyncModule,
+  FeedModule,
+];
 
 export interface AppModuleOptions {
   settings: Settings;

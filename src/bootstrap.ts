@@ -20,6 +20,8 @@ export async function createApp(
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(opts), {
     bufferLogs: opts.bufferLogs ?? true,
     abortOnError: false,
+    // Keeps the raw bytes of JSON bodies (req.rawBody): the 1C doorbell's HMAC covers them exactly.
+    rawBody: true,
   });
   app.useLogger(app.get(Logger));
   app.set('trust proxy', 'loopback');

@@ -23,7 +23,19 @@ async function main(): Promise<void> {
   const dataset = generateDataset({ seed, counterparties, lean: counterparties > 200_000 });
   const dir = process.env.SIM_DATASET_DIR;
   if (dir) await dataset.writeDataset(dir);
-  const sims = await startSimulators({ dataset, onecPort, bitrixPort, host, clone: false, bitrixLimits });
+  // The fake 1C rings Sverka's doorbell when both are given (the SverkaFeed extension's job).
+  const doorbellUrl = process.env.SIM_ONEC_DOORBELL_URL;
+  const feedSecret = process.env.SIM_ONEC_FEED_SECRET;
+  const doorbell = doorbellUrl && feedSecret ? { url: doorbellUrl, secret: feedSecret } : undefined;
+  const sims = await startSimulators({
+    dataset,
+    onecPort,
+    bitrixPort,
+    host,
+    clone: false,
+    bitrixLimits,
+    doorbell,
+  });
   const t = dataset.truth;
   const lines = [
     `Simulators up (seed ${seed}, ${counterparties} counterparties, ${t.counts.orders.rows} orders, ${t.counts.crm.companies} CRM companies; ${((Date.now() - t0) / 1000).toFixed(1)} s).`,
@@ -31,6 +43,8 @@ async function main(): Promise<void> {
     `ONEC_ODATA_URL=${sims.onec.url}`,
     `ONEC_USER=${sims.onec.user}`,
     `ONEC_PASSWORD=${sims.onec.password}`,
+    `ONEC_FEED_URL=${sims.onec.feedUrl}`,
+    ...(doorbell ? [`ONEC_FEED_SECRET=<SIM_ONEC_FEED_SECRET> (the fake 1C rings ${doorbell.url})`] : []),
     `BITRIX24_WEBHOOK_URL=${sims.bitrix24.webhookUrl}`,
     '',
     dir

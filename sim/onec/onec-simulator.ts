@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { defaultMapping } from '../../src/mapping/default-mapping.js';
 import type { Mapping } from '../../src/mapping/mapping.types.js';
 import { mulberry32 } from '../dataset/prng.js';
+import { ChangeFeed, FeedProtocolError } from './change-feed.js';
+import { Doorbell, type DoorbellOptions, type DoorbellRing } from './doorbell.js';
 import {
   FilterError,
   REF_ORDER_MESSAGE,
@@ -83,6 +85,8 @@ export interface OneCSimulatorOptions {
   seed?: number;
   /** Copy the data set rows (default true) so mutations do not touch the caller's objects. */
   clone?: boolean;
+  /** Ring Sverka's doorbell after every change of a synced set (the SverkaFeed extension's job). */
+  doorbell?: DoorbellOptions;
 }
 
 type SetKind = 'catalog' | 'document';
@@ -100,6 +104,11 @@ interface SimSet {
 export type OneCSetAlias = 'counterparties' | 'contacts' | 'orders' | 'deals' | 'accounts';
 
 const EMPTY = '00000000-0000-0000-0000-000000000000';
+/** Root URL of the SverkaFeed extension's HTTP service. */
+const FEED_ROOT = 'sverka';
+/** `limit` of `GET /changes`: default and largest (as the extension). */
+const FEED_DEFAULT_LIMIT = 1000;
+const FEED_MAX_LIMIT = 10_000;
 const INTERNAL_ERROR = 'Произошла внутренняя ошибка OData сервиса. Подробности в журнале регистрации.';
 
 /**
@@ -125,6 +134,13 @@ export class OneCSimulator {
   readonly publication: string;
   /** Every request, in order (see clearCalls). */
   readonly calls: OneCCall[] = [];
+  /**
+   * The change registration of the SverkaFeed extension (`…/hs/sverka`): every add/update/markDeleted/
+   * setPosted/remove of a counterparty, contact or order registers it (docs/protocols/onec-change-feed.md).
+   */
+  readonly feed = new ChangeFeed();
+  private doorbell: Doorbell | null = null;
+  private readonly feedSets: Set<string>;
   private readonly sets = new Map<string, SimSet>();
   private readonly aliases: Record<OneCSetAlias, string>;
   private readonly registerName: string;
@@ -151,6 +167,8 @@ export class OneCSimulator {
       accounts: m.debts.chartOfAccounts,
     };
     this.registerName = m.debts.register;
+    this.feedSets = new Set([m.counterparties.onecSet, m.contacts.onecSet, m.deals.onecSet]);
+    if (opts.doorbell) this.setDoorbell(opts.doorbell);
     const clone = opts.clone ?? true;
     const copy = (rows: ODataRow[]) => (clone ? structuredClone(rows) : rows);
     this.addSet(this.aliases.counterparties, 'catalog', copy(opts.data.counterparties));
@@ -163,6 +181,27 @@ export class OneCSimulator {
   /** The service root (`ONEC_ODATA_URL`), available after start(). */
   get url(): string {
     return this.baseUrl;
+  }
+
+  /** The SverkaFeed HTTP service (`ONEC_FEED_URL`), available after start(). */
+  get feedUrl(): string {
+    return this.baseUrl.replace(/\/odata\/standard\.odata$/, `/hs/${FEED_ROOT}`);
+  }
+
+  /** Rings sent so far (empty without a doorbell). */
+  get doorbellRings(): readonly DoorbellRing[] {
+    return this.doorbell?.rings ?? [];
+  }
+
+  /** Points the doorbell at Sverka (or turns it off with null). */
+  setDoorbell(opts: DoorbellOptions | null): void {
+    void this.doorbell?.close();
+    this.doorbell = opts ? new Doorbell(opts, () => this.feed.counters().pending) : null;
+  }
+
+  /** Resolves when the doorbell has no ring in flight or due (tests). */
+  async doorbellIdle(): Promise<void> {
+    await this.doorbell?.idle();
   }
 
   get port(): number {
@@ -183,6 +222,7 @@ export class OneCSimulator {
   }
 
   async close(): Promise<void> {
+    await this.doorbell?.close();
     const s = this.server;
     this.server = null;
     if (!s) return;
@@ -240,6 +280,7 @@ export class OneCSimulator {
     s.byRef.set(ref, stored);
     for (const k of Object.keys(stored)) s.fields.add(k);
     s.version++;
+    this.registerChange(s.name, ref);
     return stored;
   }
 
@@ -251,6 +292,7 @@ export class OneCSimulator {
     row.DataVersion = this.nextVersion();
     for (const k of Object.keys(patch)) s.fields.add(k);
     s.version++;
+    this.registerChange(s.name, ref);
     return row;
   }
 
@@ -271,6 +313,7 @@ export class OneCSimulator {
     s.rows.splice(s.rows.indexOf(row), 1);
     s.byRef.delete(ref.toLowerCase());
     s.version++;
+    this.registerChange(s.name, ref);
   }
 
   /** The Balance rows (ready balances). */
@@ -294,6 +337,13 @@ export class OneCSimulator {
   }
 
   // ---- internals ----
+
+  /** AutoRecord of the SverkaFeed exchange plan, then the doorbell (asynchronously: never inside the write). */
+  private registerChange(set: string, ref: string): void {
+    if (!this.feedSets.has(set)) return;
+    this.feed.register(set, ref);
+    this.doorbell?.ring();
+  }
 
   private addSet(name: string, kind: SetKind, rows: ODataRow[]): void {
     const byRef = new Map<string, ODataRow>();
@@ -358,6 +408,9 @@ export class OneCSimulator {
       call.path = path;
       call.query = parseQuery(rawQuery);
       const root = `/${this.publication}/odata/standard.odata`;
+      const feedRoot = `/${this.publication}/hs/${FEED_ROOT}`;
+      const feedRel = path.startsWith(`${feedRoot}/`) ? path.slice(feedRoot.length + 1) : null;
+      const requestBody = req.method === 'POST' ? await readBody(req) : '';
       const rel = path === root ? '' : path.startsWith(`${root}/`) ? path.slice(root.length + 1) : null;
       const setName = rel === null ? '' : (/^[^/(]*/.exec(rel)?.[0] ?? '');
       await this.injectDelays(setName);
@@ -370,7 +423,9 @@ export class OneCSimulator {
           type: 'text/plain',
           headers: { 'WWW-Authenticate': 'Basic realm="1C:Enterprise"' },
         };
-      } else if (rel === null) answer = odataError(404, '6', `Сегмент пути ${path} не найден`);
+      } else if (feedRel !== null)
+        answer = this.feedRoute(req.method ?? 'GET', feedRel, call.query, requestBody);
+      else if (rel === null) answer = odataError(404, '6', `Сегмент пути ${path} не найден`);
       else if (req.method !== 'GET') answer = odataError(405, '-1', 'Метод не поддерживается');
       else answer = this.route(rel, call.query);
     } catch (e) {
@@ -566,6 +621,49 @@ export class OneCSimulator {
     });
   }
 
+  /** The SverkaFeed HTTP service: `GET changes?limit=`, `POST ack`, `GET state`; errors as `{ "error": … }`. */
+  private feedRoute(
+    method: string,
+    rel: string,
+    query: Record<string, string>,
+    body: string,
+  ): { status: number; body: string; type: string } {
+    const routes: Record<string, string> = { changes: 'GET', ack: 'POST', state: 'GET' };
+    if (!(rel in routes)) return feedError(404, `no such resource: ${rel}`);
+    if (method !== routes[rel]) return feedError(405, `${rel} takes ${routes[rel]}`);
+    if (rel === 'state') return this.json(this.feed.counters());
+    if (rel === 'changes') {
+      const text = query.limit ?? String(FEED_DEFAULT_LIMIT);
+      const limit = /^\d{1,6}$/.test(text) ? Number(text) : NaN;
+      if (!(limit >= 1 && limit <= FEED_MAX_LIMIT))
+        return feedError(400, `limit must be a whole number from 1 to ${FEED_MAX_LIMIT}`);
+      const message = this.feed.build(limit);
+      const items = message.items.map((r) => {
+        const row = this.sets.get(r.set)?.byRef.get(r.ref);
+        return {
+          set: r.set,
+          ref: r.ref,
+          dataVersion: row && typeof row.DataVersion === 'string' ? row.DataVersion : '',
+          deleted: !row,
+        };
+      });
+      return this.json({ messageNo: message.messageNo, items, more: message.more });
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      return feedError(400, 'the body is not JSON');
+    }
+    const n = (parsed as { messageNo?: unknown } | null)?.messageNo;
+    try {
+      return this.json({ receivedNo: this.feed.ack(typeof n === 'number' ? n : NaN) });
+    } catch (e) {
+      if (e instanceof FeedProtocolError) return feedError(400, e.message);
+      throw e;
+    }
+  }
+
   private metadata(): string {
     const names = [...this.sets.keys(), this.registerName, `${this.registerName}_Balance`];
     const sets = names
@@ -587,6 +685,22 @@ ${sets}
   private json(value: unknown): { status: number; body: string; type: string } {
     return { status: 200, body: JSON.stringify(value), type: 'application/json;charset=utf-8' };
   }
+}
+
+function feedError(status: number, message: string): { status: number; body: string; type: string } {
+  return { status, body: JSON.stringify({ error: message }), type: 'application/json;charset=utf-8' };
+}
+
+/** A request body as UTF-8 text (at most 64 KiB: the feed's bodies are tiny). */
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > 65_536) throw new FilterError(400, 'Тело запроса слишком велико');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function parseQuery(raw: string): Record<string, string> {

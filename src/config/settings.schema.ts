@@ -90,6 +90,18 @@ export const settingsSchema = z.object({
   ONEC_ORIGINATOR_ID: z.string().min(1).max(64).default('sverka-1c'),
   ONEC_MAPPING_FILE: optional(z.string()),
 
+  // --- 1C change feed (the SverkaFeed extension, docs/protocols/onec-change-feed.md) ---
+  /** The extension's HTTP service, `…/hs/sverka`; unset = the version scan only. Same user as OData. */
+  ONEC_FEED_URL: optional(
+    httpUrl.refine((v) => /\/hs\/[^/?#]+\/?$/.test(v), {
+      message: 'must end in /hs/sverka (the HTTP service of the SverkaFeed extension)',
+    }),
+  ),
+  /** secret: the HMAC-SHA256 key of the doorbell (`X-Sverka-Signature`); the same value as in 1C. */
+  ONEC_FEED_SECRET: optional(z.string().min(16, { message: 'must be at least 16 characters' })),
+  /** Pull the feed this often even when no doorbell rings. */
+  ONEC_FEED_POLL_SECONDS: int(60, 5, 86_400),
+
   // --- CRM ---
   CRM_KIND: z
     .enum(['bitrix24'], { message: 'must be bitrix24 (the only CRM adapter so far)' })
@@ -105,6 +117,8 @@ export const settingsSchema = z.object({
 
   // --- Schedules ---
   SYNC_CRON: cron('*/15 * * * *'),
+  /** With the change feed on: the full version scan as a daily safety net. */
+  SYNC_FULL_SCAN_CRON: cron('30 5 * * *'),
   RECONCILE_CRON: cron('0 6 * * *'),
   SCHEDULE_TZ: timeZone,
   SCHEDULER_ENABLED: bool(true),
@@ -135,6 +149,7 @@ export type Settings = z.infer<typeof settingsSchema>;
 export const SECRET_SETTINGS = [
   'DATABASE_URL',
   'ONEC_PASSWORD',
+  'ONEC_FEED_SECRET',
   'BITRIX24_WEBHOOK_URL',
   'SMTP_URL',
   'TEST_DATABASE_URL',

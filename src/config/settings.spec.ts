@@ -35,7 +35,11 @@ describe('settings', () => {
       LOG_LEVEL: 'info',
       DB_MIGRATE: true,
       SMTP_ALLOW_INSECURE: false,
+      ONEC_FEED_POLL_SECONDS: 60,
+      SYNC_FULL_SCAN_CRON: '30 5 * * *',
     });
+    expect(s.ONEC_FEED_URL).toBeUndefined();
+    expect(s.ONEC_FEED_SECRET).toBeUndefined();
   });
 
   it('lists every missing required setting by name for npm start', () => {
@@ -83,6 +87,18 @@ describe('settings', () => {
     ['SCHEDULE_TZ', 'Moscow', 'SCHEDULE_TZ: must be an IANA time zone such as Europe/Moscow'],
     ['SCHEDULER_ENABLED', 'maybe', 'SCHEDULER_ENABLED: must be true or false'],
     ['SMTP_URL', 'mail.example.ru', 'SMTP_URL: must start with smtp:// or smtps://'],
+    [
+      'ONEC_FEED_URL',
+      'https://1c.example.ru/bp30/odata/standard.odata',
+      'ONEC_FEED_URL: must end in /hs/sverka (the HTTP service of the SverkaFeed extension)',
+    ],
+    ['ONEC_FEED_POLL_SECONDS', '1', 'ONEC_FEED_POLL_SECONDS: must be at least 5'],
+    ['ONEC_FEED_POLL_SECONDS', 'often', 'ONEC_FEED_POLL_SECONDS: must be a number'],
+    [
+      'SYNC_FULL_SCAN_CRON',
+      'daily',
+      'SYNC_FULL_SCAN_CRON: must be a cron expression with 5 or 6 fields, e.g. "0 6 * * *"',
+    ],
     ['REPORT_LOCALE', 'de', 'REPORT_LOCALE:'],
     ['LOG_LEVEL', 'loud', 'LOG_LEVEL:'],
   ])('%s=%s gives its own message', (name, value, message) => {
@@ -104,6 +120,31 @@ describe('settings', () => {
         SMTP_URL: 'smtps://a:b@mail:465',
       }),
     ).toEqual(['REPORT_TO: must be comma-separated e-mail addresses']);
+  });
+
+  it('reads the change feed settings and checks them together', () => {
+    const s = parseSettings(
+      {
+        ...START,
+        ONEC_FEED_URL: 'https://1c.example.ru/bp30/hs/sverka',
+        ONEC_FEED_SECRET: 'a-doorbell-secret-of-32-characters',
+        ONEC_FEED_POLL_SECONDS: '15',
+        SYNC_FULL_SCAN_CRON: '0 4 * * *',
+      },
+      { mode: 'start' },
+    );
+    expect(s).toMatchObject({
+      ONEC_FEED_URL: 'https://1c.example.ru/bp30/hs/sverka',
+      ONEC_FEED_SECRET: 'a-doorbell-secret-of-32-characters',
+      ONEC_FEED_POLL_SECONDS: 15,
+      SYNC_FULL_SCAN_CRON: '0 4 * * *',
+    });
+    expect(problems({ ...START, ONEC_FEED_SECRET: 'a-doorbell-secret-of-32-characters' })).toEqual([
+      'ONEC_FEED_URL: required when ONEC_FEED_SECRET is set (the doorbell only triggers a feed pull)',
+    ]);
+    const short = problems({ ...START, ONEC_FEED_URL: 'https://1c/b/hs/sverka', ONEC_FEED_SECRET: 'short1' });
+    expect(short).toEqual(['ONEC_FEED_SECRET: must be at least 16 characters']);
+    expect(short.join()).not.toContain('short1');
   });
 
   it('never echoes a value in its messages (some are secrets)', () => {

@@ -37,6 +37,10 @@ export function parseSettings(env: Record<string, string | undefined>, opts: Loa
   }
   if (parsed.success) {
     const s = parsed.data;
+    if (s.ONEC_FEED_SECRET && !s.ONEC_FEED_URL)
+      problems.push(
+        'ONEC_FEED_URL: required when ONEC_FEED_SECRET is set (the doorbell only triggers a feed pull)',
+      );
     if (s.REPORT_TO && !s.REPORT_FROM) problems.push('REPORT_FROM: required when REPORT_TO is set');
     if (s.REPORT_TO && !s.SMTP_URL && !s.REPORT_OUTBOX_DIR)
       problems.push(

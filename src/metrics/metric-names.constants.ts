@@ -42,8 +42,20 @@ export const METRICS = {
   onecRequests: {
     name: 'sverka_onec_requests_total',
     type: 'counter',
-    help: 'HTTP requests to 1C OData, by outcome (ok, error).',
+    help: 'HTTP requests to 1C (OData and the change feed), by outcome (ok, error).',
     labels: ['outcome'],
+  },
+  feedLag: {
+    name: 'sverka_feed_lag_seconds',
+    type: 'gauge',
+    help: 'Seconds since the 1C change feed was last seen caught up (no change waiting); 0 while it is.',
+    labels: [],
+  },
+  feedPending: {
+    name: 'sverka_feed_pending',
+    type: 'gauge',
+    help: 'Changes registered in 1C and not yet acknowledged by Sverka, as 1C last reported them.',
+    labels: [],
   },
   reconcileRuns: {
     name: 'sverka_reconcile_runs_total',

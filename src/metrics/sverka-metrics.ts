@@ -29,6 +29,8 @@ export class SverkaMetrics {
   readonly syncConflictsOpen = this.gauge('syncConflictsOpen');
   readonly crmRequests = this.counter('crmRequests');
   readonly onecRequests = this.counter('onecRequests');
+  readonly feedLag = this.gauge('feedLag');
+  readonly feedPending = this.gauge('feedPending');
   readonly reconcileRuns = this.counter('reconcileRuns');
   readonly reconcileLastSuccess = this.gauge('reconcileLastSuccess');
   readonly reconcileDiscrepancies = this.gauge('reconcileDiscrepancies');

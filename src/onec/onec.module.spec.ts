@@ -6,7 +6,10 @@ import { MAPPING } from '../mapping/mapping.tokens.js';
 import { defaultMapping } from '../mapping/default-mapping.js';
 import { SverkaMetrics } from '../metrics/sverka-metrics.js';
 import { OneCError } from './onec.error.js';
-import { OneCModule, createOneCPort, isLoopbackHost } from './onec.module.js';
+import { OneCErrorCode } from './onec.error.js';
+import { OneCFeedAdapter } from './feed/onec-feed.adapter.js';
+import { ONEC_FEED_PORT } from './feed/onec-feed.port.js';
+import { OneCModule, createOneCFeedPort, createOneCPort, isLoopbackHost } from './onec.module.js';
 import { ONEC_PORT } from './onec.port.js';
 import { OneCODataAdapter } from './odata/odata.adapter.js';
 
@@ -29,6 +32,20 @@ describe('OneCModule', () => {
     class FakeConfig {}
     const mod = await Test.createTestingModule({ imports: [FakeConfig, OneCModule] }).compile();
     expect(mod.get(ONEC_PORT)).toBeInstanceOf(OneCODataAdapter);
+    expect(mod.get(ONEC_FEED_PORT)).toMatchObject({ changes: expect.any(Function) });
+  });
+
+  it('provides ONEC_FEED_PORT as the feed adapter when ONEC_FEED_URL is set, else failing with CONFIGURATION', async () => {
+    const on = parseSettings(
+      { ...env, ONEC_FEED_URL: 'http://127.0.0.1:8081/bp30/hs/sverka' },
+      { mode: 'embedded' },
+    );
+    expect(createOneCFeedPort(on, defaultMapping())).toBeInstanceOf(OneCFeedAdapter);
+    const off = createOneCFeedPort(parseSettings(env, { mode: 'embedded' }), defaultMapping());
+    await expect(off.state()).rejects.toMatchObject({
+      code: OneCErrorCode.CONFIGURATION,
+      message: 'ONEC_FEED_URL is not set',
+    });
   });
 
   it('without ONEC_ODATA_URL every call fails with CONFIGURATION', async () => {

@@ -6,6 +6,8 @@ import { SverkaMetrics } from '../metrics/sverka-metrics.js';
 import { OneCError, OneCErrorCode } from './onec.error.js';
 import { ONEC_PORT, type OneCPort } from './onec.port.js';
 import { OneCODataAdapter } from './odata/odata.adapter.js';
+import { OneCFeedAdapter } from './feed/onec-feed.adapter.js';
+import { ONEC_FEED_PORT, type OneCFeedPort } from './feed/onec-feed.port.js';
 
 /** True for localhost, 127.0.0.0/8 and ::1. */
 export function isLoopbackHost(hostname: string): boolean {
@@ -54,8 +56,39 @@ function unconfiguredPort(): OneCPort {
 }
 
 /**
+ * Builds the OneCFeedPort: the SverkaFeed HTTP adapter when ONEC_FEED_URL is set (same 1C user as OData);
+ * otherwise a port whose every call fails with CONFIGURATION. Warns on plain http to a non-loopback host.
+ */
+export function createOneCFeedPort(
+  settings: Settings,
+  mapping: Mapping,
+  metrics?: SverkaMetrics,
+): OneCFeedPort {
+  const url = settings.ONEC_FEED_URL;
+  if (!url) {
+    const fail = async (): Promise<never> => {
+      throw new OneCError(OneCErrorCode.CONFIGURATION, 'ONEC_FEED_URL is not set');
+    };
+    return { changes: fail, ack: fail, state: fail };
+  }
+  const u = new URL(url);
+  if (u.protocol === 'http:' && !isLoopbackHost(u.hostname))
+    new Logger('OneCModule').warn(
+      `ONEC_FEED_URL uses plain http to ${u.host}: the 1C password travels unencrypted; prefer https`,
+    );
+  return new OneCFeedAdapter({
+    baseUrl: url,
+    user: settings.ONEC_USER ?? '',
+    password: settings.ONEC_PASSWORD ?? '',
+    mapping,
+    metrics,
+  });
+}
+
+/**
  * Provides `ONEC_PORT` (the OData adapter) from the global SETTINGS and MAPPING, with the global
- * SverkaMetrics when present. Import it in feature modules that read 1C; inject with `@Inject(ONEC_PORT)`.
+ * SverkaMetrics when present, and `ONEC_FEED_PORT` (the change feed). Import it in feature modules that
+ * read 1C; inject with `@Inject(ONEC_PORT)` / `@Inject(ONEC_FEED_PORT)`.
  */
 @Module({
   providers: [
@@ -66,7 +99,13 @@ function unconfiguredPort(): OneCPort {
       useFactory: (settings: Settings, mapping: Mapping, metrics?: SverkaMetrics) =>
         createOneCPort(settings, mapping, metrics ?? undefined),
     },
+    {
+      provide: ONEC_FEED_PORT,
+      inject: [SETTINGS, MAPPING, { token: SverkaMetrics, optional: true }],
+      useFactory: (settings: Settings, mapping: Mapping, metrics?: SverkaMetrics) =>
+        createOneCFeedPort(settings, mapping, metrics ?? undefined),
+    },
   ],
-  exports: [ONEC_PORT],
+  exports: [ONEC_PORT, ONEC_FEED_PORT],
 })
 export class OneCModule {}

@@ -157,7 +157,8 @@ export function mapStatus(
   return new OneCError(OneCErrorCode.INVALID, text, status);
 }
 
-function mapThrown(e: unknown, resource: string, timeoutMs: number): OneCError {
+/** A thrown fetch error (timeout, network) as a OneCError. */
+export function mapThrown(e: unknown, resource: string, timeoutMs: number): OneCError {
   if (e instanceof OneCError) return e;
   // Duck-typed: a DOMException or an error from another realm is not `instanceof Error` everywhere.
   const err = (typeof e === 'object' && e !== null ? e : {}) as {
