@@ -50,6 +50,7 @@ function unconfiguredPort(): OneCPort {
     countLive: async () => fail(),
     readDebts: async () => fail(),
     ping: async () => fail(),
+    recordUrl: () => null,
   };
 }
 
