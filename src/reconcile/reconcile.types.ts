@@ -25,6 +25,18 @@ export interface DiscrepancyItem {
   crmValue: string | null;
   /** Human-readable, in REPORT_LOCALE. */
   detail: string;
+  /** The record's 1C name, else its CRM title (null when neither system has the record, e.g. a count item). */
+  name: string | null;
+  /** The counterparty's INN (counterparties and debts; 1C's, else the CRM requisite's). */
+  inn: string | null;
+  /** The record's card in the CRM, when the portal's address is known and the record still exists there. */
+  crmUrl: string | null;
+  /** The record in 1C (a web-client link), when one can be formed and the record still exists there. */
+  onecUrl: string | null;
+  /** How `onecValue` reads to a person when it is a code (a deal stage's name, a company's title), else null. */
+  onecLabel: string | null;
+  /** How `crmValue` reads to a person when it is a code, else null. */
+  crmLabel: string | null;
 }
 
 export interface DuplicateMember {

@@ -43,6 +43,12 @@ function item(
     field: null,
     onecValue: null,
     crmValue: null,
+    name: null,
+    inn: null,
+    crmUrl: null,
+    onecUrl: null,
+    onecLabel: null,
+    crmLabel: null,
     ...p,
   };
 }
