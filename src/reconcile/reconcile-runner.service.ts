@@ -41,6 +41,7 @@ import {
   type RunOptions,
   type RunRow,
 } from './reconcile-run.repository.js';
+import { describeItems } from './reconcile-describe.sql.js';
 import { diffSampled } from './reconcile-sample.js';
 import {
   crmCompanyRow,
@@ -329,6 +330,7 @@ export class ReconcileRunnerService {
 
     // 2. Compare in SQL.
     const summary: RunSummary = { counts: {}, discrepancies: {} };
+    if (entities.has('deals') && crmOk.has('deals')) ctx.dealStages = await this.dealStageNames(runId);
     // Without sync's link table the links come from the CRM companies: a partial company snapshot
     // would make every contact's and deal's company look wrong, so those checks wait for a full one.
     const linksComplete = linkSource === 'entity_link' || crmOk.has('counterparties');
@@ -371,6 +373,7 @@ export class ReconcileRunnerService {
       }
     }
     await pending.flush();
+    await this.describe(ctx);
     if (run.options.dedupe) {
       try {
         summary.duplicates = await this.findDuplicates(
@@ -402,6 +405,33 @@ export class ReconcileRunnerService {
     summary.previousRunId = prev?.id ?? null;
     summary.delta = discrepancyDelta(summary.discrepancies, prev?.summary?.discrepancies ?? null);
     return summary;
+  }
+
+  /** Deal stage id → name, for texts and labels; empty (codes are shown) when the CRM cannot list them. */
+  private async dealStageNames(runId: string): Promise<Record<string, string>> {
+    try {
+      return Object.fromEntries((await this.requireCrm().listStages('deal')).map((st) => [st.id, st.name]));
+    } catch (e) {
+      this.log.warn(
+        `reconcile run ${runId}: deal stage names not read, stages shown by id: ${describeError(e)}`,
+      );
+      return {};
+    }
+  }
+
+  /** Names, INNs, card links and value labels on every item (reconcile-describe.sql.ts); never fails the run. */
+  private async describe(ctx: CompareContext): Promise<void> {
+    const { crm, onec } = this;
+    try {
+      await describeItems(this.db, ctx, {
+        crm: crm ? (entity, id) => crm.recordUrl(entity, id) : undefined,
+        onec: onec ? (entity, ref) => onec.recordUrl(entity, ref) : undefined,
+      });
+    } catch (e) {
+      this.log.warn(
+        `reconcile run ${ctx.runId}: items not described (no names or links): ${describeError(e)}`,
+      );
+    }
   }
 
   private requireOneC(): OneCPort {
@@ -761,7 +791,7 @@ function invalidItem(
     field,
     onecValue: value,
     crmValue: null,
-    detail: m.invalidValue(field, reason),
+    detail: m.invalidValue(field, value, reason),
   };
 }
 

@@ -1,6 +1,10 @@
+import { fieldLabel } from '../common/field-labels.js';
+import { explainInvalid } from './invalid-value-reason.js';
+
 /**
  * `detail` texts of discrepancy items in REPORT_LOCALE. Templates with `%s` are filled by PostgreSQL
  * `format()` in the SQL comparers (arguments in the documented order); functions are used from JS.
+ * Field names and deal stages appear by their display names, never as codes.
  */
 export type ReportLocale = 'ru' | 'en';
 
@@ -13,14 +17,19 @@ export interface ReconcileMessages {
   orphanGone: string;
   /** entity, crm id, ref */
   orphanMarked: string;
-  /** field, 1C value, CRM value */
+  /** field (its display name), 1C value, CRM value */
   fieldMismatch: string;
-  /** 1C status, expected stage, CRM stage */
+  /** 1C status (as people read it), expected stage name, CRM stage name */
   statusMismatch: string;
+  /** Stands for the 1C status of a deletion-marked order. */
+  deletionMarked: string;
+  /** The display name of a canonical field. */
+  fieldLabel(field: string): string;
   /** 1C debt, CRM open invoices, difference, tolerance */
   debtMismatch: string;
   countMismatch(entity: string, onec: number, crm: number, linked: number): string;
-  invalidValue(field: string, reason: string): string;
+  /** field code, the raw value (only counted and described, never quoted for phones and e-mails), validator reason */
+  invalidValue(field: string, value: string, reason: string): string;
   malformed(system: string, reason: string): string;
   syncFailure(reason: string): string;
   sampleMismatch(field: string): string;
@@ -62,14 +71,20 @@ const ru: ReconcileMessages = {
   orphanGone: 'Запись CRM %2$s ссылается на запись 1С %3$s, которой нет в 1С',
   orphanMarked: 'Запись CRM %2$s ссылается на запись 1С %3$s, помеченную на удаление',
   fieldMismatch: 'Поле «%s» различается: в 1С «%s», в CRM «%s»',
-  statusMismatch: 'Статус заказа в 1С «%s» соответствует стадии %s, а в CRM стадия %s',
+  statusMismatch: 'Статус заказа в 1С «%s» соответствует стадии «%s», а в CRM стадия «%s»',
+  deletionMarked: 'помечен на удаление',
+  fieldLabel: (f) => fieldLabel(f, 'ru'),
   debtMismatch: 'Долг в 1С %s ₽, открытые счета в CRM %s ₽, разница %s ₽ (допуск %s ₽)',
   countMismatch: (e, o, c, l) =>
     `${RU_ENTITIES[e] ?? e}: в 1С ${o} действующих, в CRM ${c} с источником 1С, связей ${l}`,
-  invalidValue: (f, r) => `Некорректное значение поля «${f}» в 1С: ${RU_REASONS[r] ?? r}`,
+  invalidValue: (f, v, r) => {
+    const why = explainInvalid(f, v, r, 'ru');
+    return `Некорректное значение поля «${fieldLabel(f, 'ru')}» в 1С: ${why === r ? (RU_REASONS[r] ?? r) : why}`;
+  },
   malformed: (s, r) => `Запись ${s === 'onec' ? '1С' : 'CRM'} не удалось прочитать: ${r}`,
   syncFailure: (r) => `Синхронизация отказалась от записи после всех попыток: ${r}`,
-  sampleMismatch: (f) => `Контрольная выборка: поле «${f}» различается при чтении по одной записи`,
+  sampleMismatch: (f) =>
+    `Контрольная выборка: поле «${fieldLabel(f, 'ru')}» различается при чтении по одной записи`,
 };
 
 const en: ReconcileMessages = {
@@ -78,14 +93,17 @@ const en: ReconcileMessages = {
   orphanGone: 'CRM record %2$s points to 1C record %3$s, which is gone from 1C',
   orphanMarked: 'CRM record %2$s points to 1C record %3$s, which is marked for deletion',
   fieldMismatch: 'Field "%s" differs: 1C "%s", CRM "%s"',
-  statusMismatch: '1C order status "%s" maps to stage %s, but the CRM stage is %s',
+  statusMismatch: '1C order status "%s" maps to stage "%s", but the CRM stage is "%s"',
+  deletionMarked: 'marked for deletion',
+  fieldLabel: (f) => fieldLabel(f, 'en'),
   debtMismatch: '1C debt %s RUB, CRM open invoices %s RUB, difference %s RUB (tolerance %s RUB)',
   countMismatch: (e, o, c, l) =>
     `${EN_ENTITIES[e] ?? e}: 1C has ${o} live, the CRM ${c} with a 1C origin, ${l} links`,
-  invalidValue: (f, r) => `Invalid value of "${f}" in 1C: ${r}`,
+  invalidValue: (f, v, r) =>
+    `Invalid value of "${fieldLabel(f, 'en')}" in 1C: ${explainInvalid(f, v, r, 'en')}`,
   malformed: (s, r) => `A ${s === 'onec' ? '1C' : 'CRM'} record could not be read: ${r}`,
   syncFailure: (r) => `Sync gave up on this record after all attempts: ${r}`,
-  sampleMismatch: (f) => `Control sample: field "${f}" differs when read record by record`,
+  sampleMismatch: (f) => `Control sample: field "${fieldLabel(f, 'en')}" differs when read record by record`,
 };
 
 export function reconcileMessages(locale: ReportLocale): ReconcileMessages {

@@ -61,6 +61,13 @@ export interface EntityCounts {
   linked: number;
   /** CRM records that carry our originatorId (optional extra). */
   crmWithOrigin?: number;
+  /**
+   * Of the CRM records not linked to a live 1C record: those with neither a 1C ref nor an originatorId
+   * (created by people), those of another integration (another originatorId), and orphans (their 1C
+   * record is gone or deletion-marked). Whatever `crm − linked` leaves beyond these is ours but out of
+   * the check (e.g. the deal of a deletion-marked order).
+   */
+  crmExtras?: { unowned: number; otherIntegrations: number; orphans: number };
 }
 
 export interface RunSummary {
