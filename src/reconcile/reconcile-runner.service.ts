@@ -419,6 +419,13 @@ export class ReconcileRunnerService {
     }
   }
 
+  /** A duplicate cluster member's card: the CRM company or the 1C counterparty. */
+  private memberUrl(m: { system: 'onec' | 'crm'; id: string }): string | null {
+    return m.system === 'crm'
+      ? (this.crm?.recordUrl('companies', m.id) ?? null)
+      : (this.onec?.recordUrl('counterparties', m.id) ?? null);
+  }
+
   /** Names, INNs, card links and value labels on every item (reconcile-describe.sql.ts); never fails the run. */
   private async describe(ctx: CompareContext): Promise<void> {
     const { crm, onec } = this;
@@ -761,7 +768,7 @@ export class ReconcileRunnerService {
           runId,
           chunk.map((c) => c.scope),
           chunk.map((c) => c.score),
-          chunk.map((c) => JSON.stringify(c.members)),
+          chunk.map((c) => JSON.stringify(c.members.map((m) => ({ ...m, url: this.memberUrl(m) })))),
           // Reasons in REPORT_LOCALE, like the items' detail texts (raw values: the report masks them).
           chunk.map((c) => JSON.stringify(c.reasons.map((r) => reasonText(r, this.settings.REPORT_LOCALE)))),
         ],

@@ -9,7 +9,10 @@ import { explainInvalid } from './invalid-value-reason.js';
 export type ReportLocale = 'ru' | 'en';
 
 export interface ReconcileMessages {
-  /** entity, ref (PostgreSQL format(): the texts name arguments by position, %2$s…, and leave the entity to the item's own field) */
+  /**
+   * Arguments: entity, ref (and CRM id). PostgreSQL format(): the texts name arguments by position
+   * (%2$s…) and may leave some out — the item carries the record's name, ref and CRM id itself.
+   */
   missingNoLink: string;
   /** entity, ref, crm id */
   missingGone: string;
@@ -66,10 +69,10 @@ const EN_ENTITIES: Record<string, string> = {
 };
 
 const ru: ReconcileMessages = {
-  missingNoLink: 'Запись 1С %2$s не выгружена в CRM (нет связи)',
-  missingGone: 'Запись 1С %2$s связана с записью CRM %3$s, которой больше нет',
-  orphanGone: 'Запись CRM %2$s ссылается на запись 1С %3$s, которой нет в 1С',
-  orphanMarked: 'Запись CRM %2$s ссылается на запись 1С %3$s, помеченную на удаление',
+  missingNoLink: 'Запись 1С не выгружена в CRM: связанной карточки нет',
+  missingGone: 'Карточку CRM %3$s, связанную с этой записью 1С, удалили в CRM',
+  orphanGone: 'Карточка CRM ссылается на запись 1С %3$s, которой в 1С больше нет',
+  orphanMarked: 'Карточка CRM ссылается на запись 1С, помеченную на удаление',
   fieldMismatch: 'Поле «%s» различается: в 1С «%s», в CRM «%s»',
   statusMismatch: 'Статус заказа в 1С «%s» соответствует стадии «%s», а в CRM стадия «%s»',
   deletionMarked: 'помечен на удаление',
@@ -88,10 +91,10 @@ const ru: ReconcileMessages = {
 };
 
 const en: ReconcileMessages = {
-  missingNoLink: '1C record %2$s is not in the CRM (no link)',
-  missingGone: '1C record %2$s is linked to CRM record %3$s, which no longer exists',
-  orphanGone: 'CRM record %2$s points to 1C record %3$s, which is gone from 1C',
-  orphanMarked: 'CRM record %2$s points to 1C record %3$s, which is marked for deletion',
+  missingNoLink: 'The 1C record is not in the CRM: no linked card',
+  missingGone: 'CRM card %3$s, linked to this 1C record, was deleted in the CRM',
+  orphanGone: 'The CRM card points to 1C record %3$s, which 1C no longer has',
+  orphanMarked: 'The CRM card points to a 1C record that is marked for deletion',
   fieldMismatch: 'Field "%s" differs: 1C "%s", CRM "%s"',
   statusMismatch: '1C order status "%s" maps to stage "%s", but the CRM stage is "%s"',
   deletionMarked: 'marked for deletion',

@@ -44,6 +44,8 @@ export interface DuplicateMember {
   id: string;
   name: string;
   inn: string | null;
+  /** The record's card (CRM) or web-client link (1C), when one can be formed; absent in runs made before links. */
+  url?: string | null;
 }
 
 export interface DuplicateCluster {
