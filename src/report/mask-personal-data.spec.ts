@@ -52,6 +52,8 @@ describe('contact fields are masked token by token, even when they do not parse'
     expect(maskContactValue('12-34', 'phones')).toBe('**-34');
     expect(maskContactValue('доб. 123', 'phones')).toBe('доб. *23');
     expect(maskContactValue('Мария 8 916 12', 'phones')).toBe('М*** 8 *** 12');
+    expect(maskContactValue('+7 1288', 'phones')).toBe('+7 **88');
+    expect(maskContactValue('8 12', 'phones')).toBe('* 12');
   });
 
   it('an e-mail that does not parse keeps its first letter and its domain', () => {

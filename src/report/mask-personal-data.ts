@@ -57,13 +57,16 @@ const PHONE_WORDS = /^(доб|ext|тел|tel|моб|mob|факс|fax|раб|вн
 
 /**
  * A phone that does not parse, masked but readable: separators and brackets kept, digits hidden except
- * the first four (country and area code, from eight digits up) and the last two; words other than
- * "доб."/"ext" and the like keep only their first letter. `+7 (495) 12-34` → `+7 (495) **-34`.
+ * the first four (country and area code, from eight digits up; else a leading `+7`/`8` alone) and the
+ * last two, never all of them; words other than "доб."/"ext" and the like keep only their first letter.
+ * `+7 (495) 12-34` → `+7 (495) **-34`, `+7 1288` → `+7 **88`.
  */
 export function maskUnparsedPhone(raw: string): string {
   const n = raw.replace(/\D/g, '').length;
-  const head = n >= 8 ? 4 : n >= 6 ? 1 : 0;
   const tail = n >= 3 ? 2 : 0;
+  // A leading country digit (+7, 8) is no one's personal data; the area code is shown from 8 digits up.
+  let head = n >= 8 ? 4 : n >= 6 || /^\s*(\+\s*7|[78])(\D|$)/.test(raw) ? 1 : 0;
+  while (head > 0 && head + tail >= n) head--;
   let i = 0;
   return raw
     .replace(/\d/g, (d) => (i++ < head || i > n - tail ? d : '*'))

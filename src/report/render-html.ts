@@ -1,7 +1,14 @@
 import type { CheckStatus } from './report-i18n.js';
 import { reportStrings } from './report-i18n.js';
 import { displayValue, formatDelta, formatInt, formatMoney, formatScore } from './report-format.js';
-import type { CheckRow, Level, ReportModel, ShownItem } from './report-model.js';
+import {
+  sectionLayout,
+  type CheckRow,
+  type Level,
+  type ReportModel,
+  type SectionLayout,
+  type ShownItem,
+} from './report-model.js';
 
 /**
  * The report as HTML that mail clients show: nested tables, inline styles only, no scripts, no
@@ -52,6 +59,13 @@ function deltaCell(delta: number | null, m: ReportModel, goodWhenDown = true): s
   return td(`<span style="color:${color};white-space:nowrap;">${escapeHtml(text)}</span>`, 'right');
 }
 
+/** "В CRM …" → "в CRM …" after a "Контрагенты:" lead (abbreviations such as "CRM" stay). */
+function lowerFirst(text: string): string {
+  return /^[A-ZА-ЯЁ][a-zа-яё]/.test(text) || /^[A-ZА-ЯЁ] /.test(text)
+    ? text[0].toLowerCase() + text.slice(1)
+    : text;
+}
+
 function link(href: string, text: string): string {
   return `<a href="${escapeHtml(href)}" style="color:#1a73e8;text-decoration:underline;">${escapeHtml(text)}</a>`;
 }
@@ -65,49 +79,47 @@ function recordCell(i: ShownItem, m: ReportModel): string {
   const sev =
     i.severity === 'critical' ? `<span style="color:${PALETTE.critical.fg};font-weight:bold;">●</span> ` : '';
   const name = i.name || t.entities[i.entity];
-  const inn = i.inn
-    ? `<br><span style="font-size:12px;color:#3c4043;">${escapeHtml(t.inn)} ${escapeHtml(i.inn)}</span>`
+  const facts = [i.inn ? `${t.inn} ${i.inn}` : '', i.name ? t.entities[i.entity] : ''].filter(Boolean);
+  const sub = facts.length
+    ? `<br><span style="font-size:12px;color:#3c4043;">${escapeHtml(facts.join(' · '))}</span>`
     : '';
   const links = [
     i.crmUrl ? link(i.crmUrl, t.crmCard) : '',
     i.onecUrl ? link(i.onecUrl, t.onecCard) : '',
   ].filter(Boolean);
-  const ids = [!i.onecUrl && i.onecRef ? i.onecRef : '', !i.crmUrl && i.crmId ? `CRM ${i.crmId}` : ''].filter(
-    Boolean,
-  );
+  // Ids only where there is no link to follow (e.g. a record gone from both systems).
+  const ids = links.length ? [] : [i.onecRef, i.crmId ? `CRM ${i.crmId}` : ''].filter(Boolean);
   const refs =
     (links.length ? `<br><span style="font-size:12px;">${links.join(' · ')}</span>` : '') +
     (ids.length
       ? `<br><span style="font-family:Consolas,Menlo,monospace;font-size:11px;color:${MUTED};">${escapeHtml(ids.join(' / '))}</span>`
       : '');
-  const entity = i.name
-    ? `<br><span style="font-size:11px;color:${MUTED};">${escapeHtml(t.entities[i.entity])}</span>`
-    : '';
-  return `${sev}<b>${escapeHtml(name)}</b>${fresh}${inn}${entity}${refs}`;
+  return `${sev}<b>${escapeHtml(name)}</b>${fresh}${sub}${refs}`;
 }
 
-function itemRows(items: ShownItem[], m: ReportModel): string {
+function itemRows(items: ShownItem[], layout: SectionLayout, m: ReportModel): string {
   const t = reportStrings(m.locale);
-  const sideBySide = items.some((i) => i.onecValue || i.crmValue);
-  const head = sideBySide
-    ? `<tr>${th(t.record, 'left', '34%')}${th(t.field, 'left', '16%')}${th(t.onec, 'left', '25%')}${th(t.crm, 'left', '25%')}</tr>`
-    : `<tr>${th(t.record, 'left', '40%')}${th(t.detail)}</tr>`;
+  const muted = (text: string) => `<span style="color:${MUTED};">${escapeHtml(text)}</span>`;
+  const value = (v: string, i: ShownItem, other = '') =>
+    v
+      ? `<span style="${other && v !== other ? 'background:#fff8e1;' : ''}">${escapeHtml(displayValue(v, i.field, m.locale))}</span>`
+      : muted('—');
+  const head =
+    layout === 'values'
+      ? `<tr>${th(t.record, 'left', '34%')}${th(t.field, 'left', '16%')}${th(t.onec, 'left', '25%')}${th(t.crm, 'left', '25%')}</tr>`
+      : layout === 'invalid'
+        ? `<tr>${th(t.record, 'left', '34%')}${th(t.field, 'left', '14%')}${th(t.onecValueHead, 'left', '22%')}${th(t.whatsWrong, 'left', '30%')}</tr>`
+        : `<tr>${th(t.record, 'left', '40%')}${th(t.detail)}</tr>`;
   const rows = items
     .map((i) => {
-      if (!sideBySide) return `<tr>${td(recordCell(i, m))}${td(escapeHtml(i.detail))}</tr>`;
-      const val = (v: string, other: string) =>
-        `<span style="${v && other && v !== other ? 'background:#fff8e1;' : ''}">${v ? escapeHtml(displayValue(v, i.field, m.locale)) : `<span style="color:${MUTED};">—</span>`}</span>`;
-      const field = i.fieldLabel
-        ? escapeHtml(i.fieldLabel)
-        : `<span style="color:${MUTED};font-size:12px;">${escapeHtml(i.detail)}</span>`;
-      const why =
-        i.kind === 'invalid_value' && i.field
-          ? `<br><span style="font-size:11px;color:${MUTED};">${escapeHtml(i.detail.replace(/^[^:]*:\s*/, ''))}</span>`
-          : '';
+      if (layout === 'detail') return `<tr>${td(recordCell(i, m))}${td(escapeHtml(i.detail))}</tr>`;
+      if (layout === 'invalid')
+        return `<tr>${td(recordCell(i, m))}${td(i.fieldLabel ? escapeHtml(i.fieldLabel) : muted('—'))}${td(value(i.onecValue, i))}${td(escapeHtml(i.reason))}</tr>`;
       const hidden = i.differsInMaskedPart
         ? `<br><span style="font-size:11px;color:${MUTED};">${escapeHtml(t.differsInMaskedPart)}</span>`
         : '';
-      return `<tr>${td(recordCell(i, m))}${td(field + why + hidden)}${td(val(i.onecValue, i.crmValue))}${td(val(i.crmValue, i.onecValue))}</tr>`;
+      const field = i.fieldLabel ? escapeHtml(i.fieldLabel) : muted(i.detail);
+      return `<tr>${td(recordCell(i, m))}${td(field + hidden)}${td(value(i.onecValue, i, i.crmValue))}${td(value(i.crmValue, i, i.onecValue))}</tr>`;
     })
     .join('');
   return head + rows;
@@ -196,8 +208,10 @@ export function renderHtml(m: ReportModel): string {
         ),
       );
       const notes = m.records.flatMap((r) => [
-        ...(r.missing > 0 ? [`${t.entities[r.entity]}: ${t.onecMissing(r.entity, r.missing)}`] : []),
-        ...(r.extras ? [`${t.entities[r.entity]}: ${t.crmExtras(r.entity, r.extras)}`] : []),
+        ...(r.missing > 0
+          ? [`${t.entities[r.entity]}: ${lowerFirst(t.onecMissing(r.entity, r.missing))}`]
+          : []),
+        ...(r.extras ? [`${t.entities[r.entity]}: ${lowerFirst(t.crmExtras(r.entity, r.extras))}`] : []),
       ]);
       if (notes.length)
         parts.push(
@@ -226,7 +240,7 @@ export function renderHtml(m: ReportModel): string {
           `<tr><td style="${FONT}font-size:14px;font-weight:bold;color:#202124;padding:14px 0 4px 0;">${escapeHtml(t.kinds[s.kind])} <span style="font-weight:normal;color:${MUTED};">(${escapeHtml(t.shownOf(s.items.length, s.total))})</span></td></tr>`,
         );
         parts.push(nextStep(s.nextStep, s.apiUrl, m));
-        if (s.items.length) parts.push(table(itemRows(s.items, m)));
+        if (s.items.length) parts.push(table(itemRows(s.items, sectionLayout(s.kind), m)));
       }
     }
 

@@ -1,6 +1,6 @@
 import { reportStrings, type CheckStatus } from './report-i18n.js';
 import { displayValue, formatDelta, formatInt, formatMoney, formatScore } from './report-format.js';
-import type { ReportModel } from './report-model.js';
+import { sectionLayout, type ReportModel } from './report-model.js';
 
 /**
  * The plain-text part, for reading on a phone: short lines, no wide tables, one fact per line,
@@ -75,14 +75,17 @@ export function renderText(m: ReportModel): string {
         out.push(
           `- ${flags}${name}${i.inn ? `, ${t.inn} ${i.inn}` : ''}${i.name ? ` (${t.entities[i.entity]})` : ''}`,
         );
-        if (i.field || i.onecValue || i.crmValue) {
+        const layout = sectionLayout(i.kind);
+        if (layout === 'values') {
           if (i.fieldLabel)
             out.push(
               `  ${t.field}: ${i.fieldLabel}${i.differsInMaskedPart ? ` (${t.differsInMaskedPart})` : ''}`,
             );
           out.push(`  ${t.onec}: ${i.onecValue ? displayValue(i.onecValue, i.field, m.locale) : '—'}`);
           out.push(`  ${t.crm}: ${i.crmValue ? displayValue(i.crmValue, i.field, m.locale) : '—'}`);
-          if (i.kind === 'invalid_value') out.push(`  ${i.detail.replace(/^[^:]*:\s*/, '')}`);
+        } else if (layout === 'invalid' && i.fieldLabel) {
+          out.push(`  ${i.fieldLabel}: ${i.onecValue || '—'}`);
+          out.push(`  ${t.whatsWrong}: ${i.reason}`);
         } else out.push(`  ${i.detail}`);
         if (i.crmUrl) out.push(`  ${t.crm}: ${i.crmUrl}`);
         if (i.onecUrl) out.push(`  ${t.onec}: ${readable(i.onecUrl)}`);

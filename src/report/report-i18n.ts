@@ -81,6 +81,9 @@ export interface ReportStrings {
   record: string;
   field: string;
   detail: string;
+  /** Column heads of invalid values: the 1C value and what is wrong with it. */
+  onecValueHead: string;
+  whatsWrong: string;
   isNew: string;
   inn: string;
   crmCard: string;
@@ -233,6 +236,8 @@ const ru: ReportStrings = {
   record: 'Запись',
   field: 'Поле',
   detail: 'Описание',
+  onecValueHead: 'Значение в 1С',
+  whatsWrong: 'Что не так',
   isNew: 'Новое',
   inn: 'ИНН',
   crmCard: 'карточка в CRM',
@@ -387,6 +392,8 @@ const en: ReportStrings = {
   record: 'Record',
   field: 'Field',
   detail: 'Detail',
+  onecValueHead: '1C value',
+  whatsWrong: "What's wrong",
   isNew: 'New',
   inn: 'INN',
   crmCard: 'CRM card',

@@ -93,9 +93,22 @@ export interface ShownItem {
   onecValue: string;
   crmValue: string;
   detail: string;
+  /** Of an invalid value: what is wrong with it (the detail without its "invalid value of field X:" lead). */
+  reason: string;
   isNew: boolean;
   /** The raw values differ but their masked forms are the same (e.g. two e-mails `p***@x.ru`). */
   differsInMaskedPart: boolean;
+}
+
+/**
+ * How a section's rows read: both values side by side (`values`), the 1C value and what is wrong with
+ * it (`invalid`), or the record and the detail text (`detail`: nothing to compare side by side).
+ */
+export type SectionLayout = 'values' | 'invalid' | 'detail';
+
+export function sectionLayout(kind: DiscrepancyKind): SectionLayout {
+  if (kind === 'field_mismatch' || kind === 'status_mismatch' || kind === 'debt_mismatch') return 'values';
+  return kind === 'invalid_value' ? 'invalid' : 'detail';
 }
 
 export interface KindSection {
@@ -247,9 +260,12 @@ function mask(item: DiscrepancyItem, isNew: boolean, locale: ReportLocale): Show
     onecValue: item.onecLabel ? maskText(item.onecLabel) : onecMasked,
     crmValue: item.crmLabel ? maskText(item.crmLabel) : crmMasked,
     detail: maskDetail(item.detail, item.field, [item.onecValue, item.crmValue]),
+    reason: '',
     isNew,
     differsInMaskedPart: false,
   };
+  shown.reason =
+    item.kind === 'invalid_value' && item.field ? shown.detail.replace(/^[^:]*:\s*/, '') : shown.detail;
   shown.differsInMaskedPart =
     !!item.onecValue && !!item.crmValue && item.onecValue !== item.crmValue && onecMasked === crmMasked;
   return shown;

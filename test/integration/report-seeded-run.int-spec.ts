@@ -286,7 +286,8 @@ describe('the report of a seeded run (HTML, text, CSV)', () => {
     expect(e.unowned + e.otherIntegrations + e.orphans + e.rest).toBe(c.crm - c.linked);
     expect(e.unowned).toBeGreaterThan(0);
     expect(e.orphans).toBe(2);
-    expect(visible(report.html)).toContain(t.crmExtras('counterparties', e));
+    // After the entity's name ("Контрагенты: в CRM на …").
+    expect(visible(report.html)).toContain(`${t.entities.counterparties}: в${t.crmExtras('counterparties', e).slice(1)}`);
   });
 
   it('no stage, field, kind, entity or severity code anywhere a Russian reader looks', () => {
