@@ -242,7 +242,48 @@ export class Bitrix24Simulator {
 
   // ---- HTTP ----
 
+  /**
+   * The portal's web pages that reports link to: a record's card at `/crm/company/details/<id>/`,
+   * `/crm/contact/details/<id>/`, `/crm/deal/details/<id>/`, `/crm/type/31/details/<id>/` — a minimal
+   * HTML page with the record's title (404 for a record the portal does not have). Not REST: no
+   * webhook, no bucket, not in `calls`. Returns false for any other request.
+   */
+  private servePage(req: IncomingMessage, res: ServerResponse): boolean {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const m = /^\/crm\/(?:(company|contact|deal)|type\/(\d+))\/details\/(\d+)\/?$/.exec(path);
+    if (!m) return false;
+    const entity = m[1] === 'company' ? 4 : m[1] === 'contact' ? 3 : m[1] === 'deal' ? 2 : Number(m[2]);
+    const known = (Object.values(TYPE_OF) as number[]).includes(entity);
+    const item = known ? this.state.get(entity as EntityTypeId, m[3]) : undefined;
+    const kind = { 4: 'Компания', 3: 'Контакт', 2: 'Сделка' }[entity as 2 | 3 | 4] ?? 'Элемент';
+    const title = item
+      ? String(
+          entity === 3
+            ? [item.lastName, item.name, item.secondName].filter(Boolean).join(' ')
+            : (item.title ?? ''),
+        )
+      : '';
+    const esc = (t: string) =>
+      t.replace(
+        /[&<>"']/g,
+        (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+      );
+    const body = item
+      ? `<!DOCTYPE html><html lang="ru"><head><meta charset="utf-8"><title>${esc(title)} — ${kind} ${m[3]}</title></head>` +
+        `<body><p>Bitrix24 (симулятор Sverka)</p><h1>${esc(title)}</h1><p>${kind}, ID ${m[3]}</p></body></html>`
+      : `<!DOCTYPE html><html lang="ru"><head><meta charset="utf-8"><title>Не найдено</title></head>` +
+        `<body><h1>${kind} ${m[3]} не найден(а)</h1></body></html>`;
+    res.writeHead(item ? 200 : 404, {
+      'Content-Type': 'text/html; charset=utf-8',
+      'Content-Length': Buffer.byteLength(body),
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
+    return true;
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.servePage(req, res)) return;
     const t0 = performance.now();
     const call: Bitrix24Call = { at: Date.now(), method: '', status: 0, ms: 0 };
     const finish = (status: number, body: unknown) => {

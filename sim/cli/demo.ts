@@ -19,6 +19,8 @@ import { intEnv } from '../../src/cli/env-int.js';
 /** The demo's fake portal is faster than a real one (2 rps) so that the first sync takes seconds, not minutes. */
 const DEMO_CRM_LIMITS = { rps: 20, burst: 100 };
 const CRM_SNAPSHOT = resolve('.data', 'sim', 'bitrix24.json');
+/** Where the overview dashboard is when Grafana runs as docs/grafana.md shows (port 3001, stable uid). */
+const DEMO_GRAFANA_URL = 'http://localhost:3001/d/sverka-overview';
 
 /**
  * `npm run demo`: everything on one machine with only Node.
@@ -50,6 +52,9 @@ async function main(): Promise<void> {
     REPORT_OUTBOX_DIR: resolve('out', 'mail'),
     REPORT_FROM: 'sverka-demo@localhost',
     REPORT_TO: 'quality-lead@example.ru',
+    // The report links to the API and to Grafana when these are set; Grafana as docs/grafana.md runs it.
+    PUBLIC_URL: `http://localhost:${process.env.PORT || '3000'}`,
+    GRAFANA_URL: DEMO_GRAFANA_URL,
     ...process.env,
     ONEC_ODATA_URL: sims.onec.url,
     ONEC_USER: sims.onec.user,

@@ -386,7 +386,33 @@ export class OneCSimulator {
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
   }
 
+  /**
+   * The publication's root, where a real server publishes the web client: a minimal page, so that the
+   * web-client links of reports (`/<publication>/#e1cib/data/…?ref=…`) open something. Not OData: no
+   * auth, not in `calls`. Returns false for any other request.
+   */
+  private serveWebClient(req: IncomingMessage, res: ServerResponse): boolean {
+    const path = (req.url ?? '/').split('?')[0];
+    if (
+      (req.method !== 'GET' && req.method !== 'HEAD') ||
+      (path !== `/${this.publication}/` && path !== `/${this.publication}`)
+    )
+      return false;
+    const body =
+      '<!DOCTYPE html><html lang="ru"><head><meta charset="utf-8"><title>1С:Предприятие — веб-клиент (симулятор)</title></head>' +
+      '<body><h1>1С:Предприятие — веб-клиент</h1><p>Симулятор Sverka. Настоящий веб-клиент откроет здесь объект по навигационной ссылке:</p>' +
+      '<p><code id="link"></code></p><script>document.getElementById("link").textContent = decodeURIComponent(location.hash.slice(1));</script>' +
+      '</body></html>';
+    res.writeHead(200, {
+      'Content-Type': 'text/html; charset=utf-8',
+      'Content-Length': Buffer.byteLength(body),
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
+    return true;
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.serveWebClient(req, res)) return;
     const started = performance.now();
     const raw = req.url ?? '/';
     const qi = raw.indexOf('?');

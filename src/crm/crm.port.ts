@@ -56,4 +56,10 @@ export interface CrmPort {
 
   /** Readiness probe (a cheap authorised call). Throws CrmError when not reachable or not authorised. */
   ping(): Promise<void>;
+
+  /**
+   * The address of a record's card in the CRM's web interface, for people reading a report; null when
+   * the portal's address is not known or the id cannot be a record of that type. Pure: no request is made.
+   */
+  recordUrl(entity: CrmEntity, id: string): string | null;
 }

@@ -52,6 +52,7 @@ function unconfiguredPort(): OneCPort {
     countLive: async () => fail(),
     readDebts: async () => fail(),
     ping: async () => fail(),
+    recordUrl: () => null,
   };
 }
 

@@ -66,4 +66,10 @@ export interface OneCPort {
 
   /** Readiness probe: `$metadata` lists every configured set. Throws OneCError when not. */
   ping(): Promise<void>;
+
+  /**
+   * A link that opens the record in 1C (the web client of the publication), for people reading a
+   * report; null when none can be formed. Pure: no request is made.
+   */
+  recordUrl(entity: OneCEntity, ref: string): string | null;
 }

@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ReconcileEntity, SyncEntity } from '../common/vocabulary.js';
 import type { EntityMapping, Mapping } from '../mapping/mapping.types.js';
+import { enumPresentation } from '../onec/enum-presentation.util.js';
 import {
   COUNT_CRITICAL_SHARE,
   CRITICAL_FIELDS,
@@ -17,6 +18,8 @@ export interface CompareContext {
   runId: string;
   mapping: Mapping;
   messages: ReconcileMessages;
+  /** Deal stage id → its name in the CRM (empty when the stages could not be read: codes are shown then). */
+  dealStages?: Record<string, string>;
 }
 
 /**
@@ -86,6 +89,12 @@ export async function compareMissing(db: Db, ctx: CompareContext, entity: SyncEn
   );
 }
 
+/** Of a CRM record whose 1C ref (link or our originId) is `x.ref` and 1C row `o`: the 1C record is gone or deletion-marked. */
+const orphanSql = (entity: SyncEntity) =>
+  entity === 'deals'
+    ? 'o.ref IS NULL OR (o.in_scope AND NOT o.live AND NOT o.deletion_mark)'
+    : 'o.ref IS NULL OR o.deletion_mark';
+
 /**
  * `orphan_in_crm`: a CRM record linked to (or carrying our originId of) a 1C record that is gone or
  * deletion-marked. Deals of deletion-marked orders are not orphans: the status map sends them to
@@ -95,10 +104,7 @@ export async function compareMissing(db: Db, ctx: CompareContext, entity: SyncEn
 export async function compareOrphans(db: Db, ctx: CompareContext, entity: SyncEntity): Promise<void> {
   if (ctx.mapping.deletions === 'ignore') return;
   const s = SQL_OF[entity];
-  const orphan =
-    entity === 'deals'
-      ? 'o.ref IS NULL OR (o.in_scope AND NOT o.live AND NOT o.deletion_mark)'
-      : 'o.ref IS NULL OR o.deletion_mark';
+  const orphan = orphanSql(entity);
   await db.query(
     `${INSERT}
      SELECT $1, 'orphan_in_crm', $2, $3, x.ref, x.id, NULL, NULL, NULL,
@@ -187,11 +193,19 @@ export async function compareFields(db: Db, ctx: CompareContext, entity: SyncEnt
   await db.query(
     `${INSERT}
      SELECT $1, 'field_mismatch', $2, CASE WHEN v.field = ANY($5::text[]) THEN 'critical' ELSE $3 END,
-            o.ref, c.id, v.field, v.ov, v.cv, format($4, v.field, coalesce(v.ov, ''), coalesce(v.cv, ''))
+            o.ref, c.id, v.field, v.ov, v.cv,
+            format($4, coalesce($6::jsonb ->> v.field, v.field), coalesce(v.ov, ''), coalesce(v.cv, ''))
      FROM ${from}
      CROSS JOIN LATERAL (VALUES ${rows}) v(field, ov, cv)
      WHERE ${SQL_OF[entity].live} AND coalesce(v.ov, '') <> coalesce(v.cv, '')`,
-    [ctx.runId, entity, KIND_SEVERITY.field_mismatch, ctx.messages.fieldMismatch, CRITICAL_FIELDS],
+    [
+      ctx.runId,
+      entity,
+      KIND_SEVERITY.field_mismatch,
+      ctx.messages.fieldMismatch,
+      CRITICAL_FIELDS,
+      JSON.stringify(Object.fromEntries(used.map(([f]) => [f, ctx.messages.fieldLabel(f)]))),
+    ],
   );
 }
 
@@ -203,15 +217,30 @@ export async function compareStatuses(
   db: Db,
   ctx: CompareContext,
 ): Promise<{ onec: Record<string, number>; crm: Record<string, number> }> {
+  const statuses = (
+    (await db.query(`SELECT DISTINCT status FROM ${stage('onec_order')} WHERE status IS NOT NULL`)) as {
+      status: string;
+    }[]
+  ).map((r) => r.status);
   await db.query(
     `${INSERT}
      SELECT $1, 'status_mismatch', 'deals', $2, o.ref, c.id, 'stageId', o.expected_stage, c.stage_id,
-            format($3, o.status, o.expected_stage, c.stage_id)
+            format($3,
+                   CASE WHEN o.deletion_mark THEN $6 ELSE coalesce($4::jsonb ->> o.status, o.status, '') END,
+                   coalesce($5::jsonb ->> o.expected_stage, o.expected_stage),
+                   coalesce($5::jsonb ->> c.stage_id, c.stage_id, ''))
      FROM ${stage('onec_order')} o
      JOIN ${stage('link')} l ON l.entity = 'deals' AND l.onec_ref = o.ref
      JOIN ${stage('crm_deal')} c ON c.id = l.crm_id
      WHERE (o.live OR o.deletion_mark) AND o.expected_stage IS NOT NULL AND c.stage_id IS DISTINCT FROM o.expected_stage`,
-    [ctx.runId, KIND_SEVERITY.status_mismatch, ctx.messages.statusMismatch],
+    [
+      ctx.runId,
+      KIND_SEVERITY.status_mismatch,
+      ctx.messages.statusMismatch,
+      JSON.stringify(Object.fromEntries(statuses.map((st) => [st, enumPresentation(st)]))),
+      JSON.stringify(ctx.dealStages ?? {}),
+      ctx.messages.deletionMarked,
+    ],
   );
   const onec = (await db.query(
     // Posted live orders of live counterparties, unmapped statuses included (they show up here, not as items).
@@ -262,7 +291,13 @@ export async function compareDebts(
   return { onecTotal: res.onec_total, crmTotal: res.crm_total, mismatched: res.mismatched };
 }
 
-/** Counts per entity from the snapshot: live 1C, CRM all, CRM with our originatorId, linked pairs. */
+/**
+ * Counts per entity from the snapshot: live 1C, CRM all, CRM with our originatorId, linked pairs; and
+ * what the CRM records that are not linked to a live 1C record are (`crmExtras`): with no 1C ref and no
+ * originatorId (made by people), with another integration's originatorId, or orphans (their 1C record
+ * is gone or deletion-marked). The rest of them are ours but out of the check (e.g. the deal of a
+ * deletion-marked order) or a second card of an already linked 1C record.
+ */
 export async function countEntity(db: Db, ctx: CompareContext, entity: SyncEntity): Promise<EntityCounts> {
   const s = SQL_OF[entity];
   const [r] = (await db.query(
@@ -273,7 +308,24 @@ export async function countEntity(db: Db, ctx: CompareContext, entity: SyncEntit
                JOIN ${s.crm} c ON c.id = l.crm_id WHERE ${s.live}) AS linked`,
     [ctx.mapping.originatorId, entity],
   )) as { onec: number; crm: number; crm_with_origin: number; linked: number }[];
-  return { onec: r.onec, crm: r.crm, linked: r.linked, crmWithOrigin: r.crm_with_origin };
+  const [x] = (await db.query(
+    `WITH x AS (
+       SELECT c.id, c.originator_id,
+              coalesce(l.onec_ref, CASE WHEN c.originator_id = $1 THEN c.origin_id END) AS ref
+       FROM ${s.crm} c LEFT JOIN ${stage('link')} l ON l.entity = $2 AND l.crm_id = c.id)
+     SELECT count(*) FILTER (WHERE x.ref IS NULL AND coalesce(x.originator_id, '') = '')::int AS unowned,
+            count(*) FILTER (WHERE x.ref IS NULL AND coalesce(x.originator_id, '') NOT IN ('', $1))::int AS other,
+            count(*) FILTER (WHERE x.ref IS NOT NULL AND (${orphanSql(entity)}))::int AS orphans
+     FROM x LEFT JOIN ${s.onec} o ON o.ref = x.ref`,
+    [ctx.mapping.originatorId, entity],
+  )) as { unowned: number; other: number; orphans: number }[];
+  return {
+    onec: r.onec,
+    crm: r.crm,
+    linked: r.linked,
+    crmWithOrigin: r.crm_with_origin,
+    crmExtras: { unowned: x.unowned, otherIntegrations: x.other, orphans: x.orphans },
+  };
 }
 
 /** `count_mismatch` when the live 1C count, the CRM count with our origin and the link count disagree. */

@@ -64,7 +64,8 @@ export class ReconcileQueryService {
     const args = [runId, q.kind ?? null, q.entity ?? null, q.severity ?? null];
     const rows = (await this.db.query(
       `SELECT id::text AS id, kind, entity, severity, onec_ref AS "onecRef", crm_id AS "crmId", field,
-              onec_value AS "onecValue", crm_value AS "crmValue", detail
+              onec_value AS "onecValue", crm_value AS "crmValue", detail,
+              name, inn, crm_url AS "crmUrl", onec_url AS "onecUrl", onec_label AS "onecLabel", crm_label AS "crmLabel"
        FROM discrepancy WHERE ${where} AND ($5::bigint IS NULL OR id > $5::bigint) ORDER BY discrepancy.id LIMIT $6`,
       [...args, c?.id ?? null, q.limit + 1],
     )) as DiscrepancyItem[];

@@ -38,6 +38,7 @@ import { ReconcileRunRepository, toRunView, type RunOptions, type RunRow } from 
 import { RunLifecycle, type RunHandle } from '../runs/run-lifecycle.js';
 import { RunLostError } from '../runs/run.types.js';
 import { QueueService } from '../queue/queue.service.js';
+import { describeItems } from './reconcile-describe.sql.js';
 import { diffSampled } from './reconcile-sample.js';
 import {
   crmCompanyRow,
@@ -337,6 +338,7 @@ export class ReconcileRunnerService {
     await this.checkOwned();
     // 2. Compare in SQL.
     const summary: RunSummary = { counts: {}, discrepancies: {} };
+    if (entities.has('deals') && crmOk.has('deals')) ctx.dealStages = await this.dealStageNames(runId);
     // Without sync's link table the links come from the CRM companies: a partial company snapshot
     // would make every contact's and deal's company look wrong, so those checks wait for a full one.
     const linksComplete = linkSource === 'entity_link' || crmOk.has('counterparties');
@@ -381,6 +383,7 @@ export class ReconcileRunnerService {
       }
     }
     await pending.flush();
+    await this.describe(ctx);
     if (run.options.dedupe) {
       try {
         summary.duplicates = await this.findDuplicates(
@@ -424,6 +427,40 @@ export class ReconcileRunnerService {
   /** An ownership check with a database round trip, between the phases of a run. */
   private async checkOwned(): Promise<void> {
     await this.current?.check();
+  }
+
+  /** Deal stage id → name, for texts and labels; empty (codes are shown) when the CRM cannot list them. */
+  private async dealStageNames(runId: string): Promise<Record<string, string>> {
+    try {
+      return Object.fromEntries((await this.requireCrm().listStages('deal')).map((st) => [st.id, st.name]));
+    } catch (e) {
+      this.log.warn(
+        `reconcile run ${runId}: deal stage names not read, stages shown by id: ${describeError(e)}`,
+      );
+      return {};
+    }
+  }
+
+  /** A duplicate cluster member's card: the CRM company or the 1C counterparty. */
+  private memberUrl(m: { system: 'onec' | 'crm'; id: string }): string | null {
+    return m.system === 'crm'
+      ? (this.crm?.recordUrl('companies', m.id) ?? null)
+      : (this.onec?.recordUrl('counterparties', m.id) ?? null);
+  }
+
+  /** Names, INNs, card links and value labels on every item (reconcile-describe.sql.ts); never fails the run. */
+  private async describe(ctx: CompareContext): Promise<void> {
+    const { crm, onec } = this;
+    try {
+      await describeItems(this.db, ctx, {
+        crm: crm ? (entity, id) => crm.recordUrl(entity, id) : undefined,
+        onec: onec ? (entity, ref) => onec.recordUrl(entity, ref) : undefined,
+      });
+    } catch (e) {
+      this.log.warn(
+        `reconcile run ${ctx.runId}: items not described (no names or links): ${describeError(e)}`,
+      );
+    }
   }
 
   private requireOneC(): OneCPort {
@@ -751,7 +788,7 @@ export class ReconcileRunnerService {
           runId,
           chunk.map((c) => c.scope),
           chunk.map((c) => c.score),
-          chunk.map((c) => JSON.stringify(c.members)),
+          chunk.map((c) => JSON.stringify(c.members.map((m) => ({ ...m, url: this.memberUrl(m) })))),
           // Reasons in REPORT_LOCALE, like the items' detail texts (raw values: the report masks them).
           chunk.map((c) => JSON.stringify(c.reasons.map((r) => reasonText(r, this.settings.REPORT_LOCALE)))),
         ],
@@ -780,7 +817,7 @@ function invalidItem(
     field,
     onecValue: value,
     crmValue: null,
-    detail: m.invalidValue(field, reason),
+    detail: m.invalidValue(field, value, reason),
   };
 }
 

@@ -31,7 +31,12 @@ import { ReportRenderer } from '../report/report-renderer.js';
 import { ReconcileQueryService } from './reconcile-query.service.js';
 import { ActiveRunError } from '../runs/run.types.js';
 import { ReconcileQueueService } from './reconcile-queue.service.js';
-import { CreateReconciliationDto, DiscrepancyQueryDto, DuplicateQueryDto } from './reconcile.dto.js';
+import {
+  CreateReconciliationDto,
+  DiscrepancyPageView,
+  DiscrepancyQueryDto,
+  DuplicateQueryDto,
+} from './reconcile.dto.js';
 
 /** REST of service-contract §3 for reconciliations. Triggers only enqueue; the queue worker runs. */
 @ApiTags('reconciliations')
@@ -92,6 +97,11 @@ export class ReconcileController {
   }
 
   @Get(':id/discrepancies')
+  @ApiOperation({
+    summary:
+      "A run's discrepancy items: each names the record (name, INN) and links its CRM card and 1C object",
+  })
+  @ApiOkResponse({ type: DiscrepancyPageView })
   discrepancies(@Param('id', ParseUUIDPipe) id: string, @Query() q: DiscrepancyQueryDto) {
     return this.query.discrepancies(id, q);
   }

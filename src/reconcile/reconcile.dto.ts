@@ -1,4 +1,4 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import {
   DISCREPANCY_KINDS,
@@ -70,4 +70,105 @@ export class DuplicateQueryDto extends PageQueryDto {
   @IsOptional()
   @IsIn(DUPLICATE_SCOPES)
   scope?: DuplicateScope;
+}
+
+/** One discrepancy item as the API returns it (OpenAPI documentation of the list below). */
+export class DiscrepancyItemView {
+  @ApiProperty({ example: '1842' })
+  id!: string;
+
+  @ApiProperty({ enum: DISCREPANCY_KINDS })
+  kind!: DiscrepancyKind;
+
+  @ApiProperty({ enum: RECONCILE_ENTITIES })
+  entity!: ReconcileEntity;
+
+  @ApiProperty({ enum: SEVERITIES })
+  severity!: Severity;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'a348aa8c-d629-11e5-0a9b-000c295e30eb',
+    description: '1C Ref_Key',
+  })
+  onecRef!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: '2919', description: 'CRM record id' })
+  crmId!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: 'inn', description: 'Canonical field name' })
+  field!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: '5024089920' })
+  onecValue!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: '5024089921' })
+  crmValue!: string | null;
+
+  @ApiProperty({ description: 'Human-readable, in REPORT_LOCALE' })
+  detail!: string;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'ООО «Ромашка»',
+    description: "The record's 1C name, else its CRM title",
+  })
+  name!: string | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: '5024089920',
+    description: 'INN of the counterparty (counterparties and debts)',
+  })
+  inn!: string | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'https://acme.bitrix24.ru/crm/company/details/2919/',
+    description:
+      "The record's card in the CRM (null when the portal's address is unknown or the record is gone)",
+  })
+  crmUrl!: string | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example:
+      'https://1c.example.ru/bp30/#e1cib/data/%D0%A1%D0%BF%D1%80%D0%B0%D0%B2%D0%BE%D1%87%D0%BD%D0%B8%D0%BA.%D0%9A%D0%BE%D0%BD%D1%82%D1%80%D0%B0%D0%B3%D0%B5%D0%BD%D1%82%D1%8B?ref=0a9b000c295e30eb11e5d629a348aa8c',
+    description:
+      'The record in the 1C web client of the OData publication (null when none can be formed or the record is gone)',
+  })
+  onecUrl!: string | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'К выполнению → В работе',
+    description:
+      'How onecValue reads when it is a code (deal stage names with the 1C status, company titles)',
+  })
+  onecLabel!: string | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'Сделка провалена',
+    description: 'How crmValue reads when it is a code',
+  })
+  crmLabel!: string | null;
+}
+
+export class DiscrepancyPageView {
+  @ApiProperty({ type: [DiscrepancyItemView] })
+  items!: DiscrepancyItemView[];
+
+  @ApiProperty({ type: String, nullable: true })
+  nextCursor!: string | null;
+
+  @ApiProperty()
+  total!: number;
 }

@@ -1,11 +1,18 @@
+import { fieldLabel } from '../common/field-labels.js';
+import { explainInvalid } from './invalid-value-reason.js';
+
 /**
  * `detail` texts of discrepancy items in REPORT_LOCALE. Templates with `%s` are filled by PostgreSQL
  * `format()` in the SQL comparers (arguments in the documented order); functions are used from JS.
+ * Field names and deal stages appear by their display names, never as codes.
  */
 export type ReportLocale = 'ru' | 'en';
 
 export interface ReconcileMessages {
-  /** entity, ref (PostgreSQL format(): the texts name arguments by position, %2$s…, and leave the entity to the item's own field) */
+  /**
+   * Arguments: entity, ref (and CRM id). PostgreSQL format(): the texts name arguments by position
+   * (%2$s…) and may leave some out — the item carries the record's name, ref and CRM id itself.
+   */
   missingNoLink: string;
   /** entity, ref, crm id */
   missingGone: string;
@@ -13,14 +20,19 @@ export interface ReconcileMessages {
   orphanGone: string;
   /** entity, crm id, ref */
   orphanMarked: string;
-  /** field, 1C value, CRM value */
+  /** field (its display name), 1C value, CRM value */
   fieldMismatch: string;
-  /** 1C status, expected stage, CRM stage */
+  /** 1C status (as people read it), expected stage name, CRM stage name */
   statusMismatch: string;
+  /** Stands for the 1C status of a deletion-marked order. */
+  deletionMarked: string;
+  /** The display name of a canonical field. */
+  fieldLabel(field: string): string;
   /** 1C debt, CRM open invoices, difference, tolerance */
   debtMismatch: string;
   countMismatch(entity: string, onec: number, crm: number, linked: number): string;
-  invalidValue(field: string, reason: string): string;
+  /** field code, the raw value (only counted and described, never quoted for phones and e-mails), validator reason */
+  invalidValue(field: string, value: string, reason: string): string;
   malformed(system: string, reason: string): string;
   syncFailure(reason: string): string;
   sampleMismatch(field: string): string;
@@ -57,35 +69,44 @@ const EN_ENTITIES: Record<string, string> = {
 };
 
 const ru: ReconcileMessages = {
-  missingNoLink: 'Запись 1С %2$s не выгружена в CRM (нет связи)',
-  missingGone: 'Запись 1С %2$s связана с записью CRM %3$s, которой больше нет',
-  orphanGone: 'Запись CRM %2$s ссылается на запись 1С %3$s, которой нет в 1С',
-  orphanMarked: 'Запись CRM %2$s ссылается на запись 1С %3$s, помеченную на удаление',
+  missingNoLink: 'Запись 1С не выгружена в CRM: связанной карточки нет',
+  missingGone: 'Карточку CRM %3$s, связанную с этой записью 1С, удалили в CRM',
+  orphanGone: 'Карточка CRM ссылается на запись 1С %3$s, которой в 1С больше нет',
+  orphanMarked: 'Карточка CRM ссылается на запись 1С, помеченную на удаление',
   fieldMismatch: 'Поле «%s» различается: в 1С «%s», в CRM «%s»',
-  statusMismatch: 'Статус заказа в 1С «%s» соответствует стадии %s, а в CRM стадия %s',
+  statusMismatch: 'Статус заказа в 1С «%s» соответствует стадии «%s», а в CRM стадия «%s»',
+  deletionMarked: 'помечен на удаление',
+  fieldLabel: (f) => fieldLabel(f, 'ru'),
   debtMismatch: 'Долг в 1С %s ₽, открытые счета в CRM %s ₽, разница %s ₽ (допуск %s ₽)',
   countMismatch: (e, o, c, l) =>
     `${RU_ENTITIES[e] ?? e}: в 1С ${o} действующих, в CRM ${c} с источником 1С, связей ${l}`,
-  invalidValue: (f, r) => `Некорректное значение поля «${f}» в 1С: ${RU_REASONS[r] ?? r}`,
+  invalidValue: (f, v, r) => {
+    const why = explainInvalid(f, v, r, 'ru');
+    return `Некорректное значение поля «${fieldLabel(f, 'ru')}» в 1С: ${why === r ? (RU_REASONS[r] ?? r) : why}`;
+  },
   malformed: (s, r) => `Запись ${s === 'onec' ? '1С' : 'CRM'} не удалось прочитать: ${r}`,
   syncFailure: (r) => `Синхронизация отказалась от записи после всех попыток: ${r}`,
-  sampleMismatch: (f) => `Контрольная выборка: поле «${f}» различается при чтении по одной записи`,
+  sampleMismatch: (f) =>
+    `Контрольная выборка: поле «${fieldLabel(f, 'ru')}» различается при чтении по одной записи`,
 };
 
 const en: ReconcileMessages = {
-  missingNoLink: '1C record %2$s is not in the CRM (no link)',
-  missingGone: '1C record %2$s is linked to CRM record %3$s, which no longer exists',
-  orphanGone: 'CRM record %2$s points to 1C record %3$s, which is gone from 1C',
-  orphanMarked: 'CRM record %2$s points to 1C record %3$s, which is marked for deletion',
+  missingNoLink: 'The 1C record is not in the CRM: no linked card',
+  missingGone: 'CRM card %3$s, linked to this 1C record, was deleted in the CRM',
+  orphanGone: 'The CRM card points to 1C record %3$s, which 1C no longer has',
+  orphanMarked: 'The CRM card points to a 1C record that is marked for deletion',
   fieldMismatch: 'Field "%s" differs: 1C "%s", CRM "%s"',
-  statusMismatch: '1C order status "%s" maps to stage %s, but the CRM stage is %s',
+  statusMismatch: '1C order status "%s" maps to stage "%s", but the CRM stage is "%s"',
+  deletionMarked: 'marked for deletion',
+  fieldLabel: (f) => fieldLabel(f, 'en'),
   debtMismatch: '1C debt %s RUB, CRM open invoices %s RUB, difference %s RUB (tolerance %s RUB)',
   countMismatch: (e, o, c, l) =>
     `${EN_ENTITIES[e] ?? e}: 1C has ${o} live, the CRM ${c} with a 1C origin, ${l} links`,
-  invalidValue: (f, r) => `Invalid value of "${f}" in 1C: ${r}`,
+  invalidValue: (f, v, r) =>
+    `Invalid value of "${fieldLabel(f, 'en')}" in 1C: ${explainInvalid(f, v, r, 'en')}`,
   malformed: (s, r) => `A ${s === 'onec' ? '1C' : 'CRM'} record could not be read: ${r}`,
   syncFailure: (r) => `Sync gave up on this record after all attempts: ${r}`,
-  sampleMismatch: (f) => `Control sample: field "${f}" differs when read record by record`,
+  sampleMismatch: (f) => `Control sample: field "${fieldLabel(f, 'en')}" differs when read record by record`,
 };
 
 export function reconcileMessages(locale: ReportLocale): ReconcileMessages {

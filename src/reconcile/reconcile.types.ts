@@ -25,6 +25,18 @@ export interface DiscrepancyItem {
   crmValue: string | null;
   /** Human-readable, in REPORT_LOCALE. */
   detail: string;
+  /** The record's 1C name, else its CRM title (null when neither system has the record, e.g. a count item). */
+  name: string | null;
+  /** The counterparty's INN (counterparties and debts; 1C's, else the CRM requisite's). */
+  inn: string | null;
+  /** The record's card in the CRM, when the portal's address is known and the record still exists there. */
+  crmUrl: string | null;
+  /** The record in 1C (a web-client link), when one can be formed and the record still exists there. */
+  onecUrl: string | null;
+  /** How `onecValue` reads to a person when it is a code (a deal stage's name, a company's title), else null. */
+  onecLabel: string | null;
+  /** How `crmValue` reads to a person when it is a code, else null. */
+  crmLabel: string | null;
 }
 
 export interface DuplicateMember {
@@ -32,6 +44,8 @@ export interface DuplicateMember {
   id: string;
   name: string;
   inn: string | null;
+  /** The record's card (CRM) or web-client link (1C), when one can be formed; absent in runs made before links. */
+  url?: string | null;
 }
 
 export interface DuplicateCluster {
@@ -49,6 +63,13 @@ export interface EntityCounts {
   linked: number;
   /** CRM records that carry our originatorId (optional extra). */
   crmWithOrigin?: number;
+  /**
+   * Of the CRM records not linked to a live 1C record: those with neither a 1C ref nor an originatorId
+   * (created by people), those of another integration (another originatorId), and orphans (their 1C
+   * record is gone or deletion-marked). Whatever `crm − linked` leaves beyond these is ours but out of
+   * the check (e.g. the deal of a deletion-marked order).
+   */
+  crmExtras?: { unowned: number; otherIntegrations: number; orphans: number };
 }
 
 export interface RunSummary {

@@ -42,9 +42,24 @@ describe('contact fields are masked token by token, even when they do not parse'
 
   it('masks lists and unparseable values', () => {
     expect(maskContactValue('+74951234567, +79161112233')).toBe('+7******4567, +7******2233');
-    expect(maskContactValue('buh@stroymontazh,ru')).toBe('b***@stroymontazh,**');
-    expect(maskContactValue('8-495-12')).toBe('******');
+    expect(maskContactValue('buh@stroymontazh,ru')).toBe('b***@stroymontazh,r***');
+    expect(maskContactValue('8-495-12')).toBe('8-***-12');
     expect(maskContactValue('8 (812) 333-44-55; +7 916 111-22-33')).toBe('+7******4455; +7******2233');
+  });
+
+  it('a phone that does not parse keeps its shape, its code and its last two digits', () => {
+    expect(maskContactValue('+7 (495) 12-34', 'phones')).toBe('+7 (495) **-34');
+    expect(maskContactValue('12-34', 'phones')).toBe('**-34');
+    expect(maskContactValue('доб. 123', 'phones')).toBe('доб. *23');
+    expect(maskContactValue('Мария 8 916 12', 'phones')).toBe('М*** 8 *** 12');
+    expect(maskContactValue('+7 1288', 'phones')).toBe('+7 **88');
+    expect(maskContactValue('8 12', 'phones')).toBe('* 12');
+  });
+
+  it('an e-mail that does not parse keeps its first letter and its domain', () => {
+    expect(maskContactValue('romashka.mail.ru', 'emails')).toBe('r***.mail.ru');
+    expect(maskContactValue('info@@romashka.ru', 'emails')).toBe('i***@romashka.ru');
+    expect(maskContactValue('info@romashka.ru,', 'emails')).toBe('i***@romashka.ru,');
   });
 
   it('maskValue: contact fields by token, others as text', () => {

@@ -1,4 +1,4 @@
-import { maskEmail, maskPhone } from '../common/contact-values.js';
+import { maskEmail, maskPhone, normalizePhone } from '../common/contact-values.js';
 import { redactSecrets } from '../common/describe-error.js';
 
 /**
@@ -10,7 +10,9 @@ import { redactSecrets } from '../common/describe-error.js';
  *   (spaces, brackets, hyphens). Bare 10/12/13/15-digit runs are left alone: those are INN/OGRN,
  *   which the report must show. GUIDs and hex ids are not touched (bounded by letters/hyphens).
  * - Values of contact fields (`phones`, `emails`, …) are masked token by token, even when they do
- *   not parse (an invalid phone is still somebody's phone).
+ *   not parse (an invalid phone is still somebody's phone). A phone that does not parse keeps its
+ *   shape, the first four digits (country and area code) and the last two — `+7 (495) **-34` — so a
+ *   reader sees what is wrong; an e-mail keeps its first letter and its domain.
  * - Credentials in URLs, webhook secrets, bearer tokens and API keys are redacted.
  */
 
@@ -50,22 +52,51 @@ export function isContactField(field: string | null | undefined): boolean {
   return !!field && /phone|email|e-mail|mail|телефон|почт/i.test(field);
 }
 
+/** Words a phone field may hold that are not personal (extension and kind markers). */
+const PHONE_WORDS = /^(доб|ext|тел|tel|моб|mob|факс|fax|раб|вн)$/i;
+
+/**
+ * A phone that does not parse, masked but readable: separators and brackets kept, digits hidden except
+ * the first four (country and area code, from eight digits up; else a leading `+7`/`8` alone) and the
+ * last two, never all of them; words other than "доб."/"ext" and the like keep only their first letter.
+ * `+7 (495) 12-34` → `+7 (495) **-34`, `+7 1288` → `+7 **88`.
+ */
+export function maskUnparsedPhone(raw: string): string {
+  const n = raw.replace(/\D/g, '').length;
+  const tail = n >= 3 ? 2 : 0;
+  // A leading country digit (+7, 8) is no one's personal data; the area code is shown from 8 digits up.
+  let head = n >= 8 ? 4 : n >= 6 || /^\s*(\+\s*7|[78])(\D|$)/.test(raw) ? 1 : 0;
+  while (head > 0 && head + tail >= n) head--;
+  let i = 0;
+  return raw
+    .replace(/\d/g, (d) => (i++ < head || i > n - tail ? d : '*'))
+    .replace(/[A-Za-zА-ЯЁа-яё]{2,}/g, (w) => (PHONE_WORDS.test(w) ? w : `${w[0]}***`));
+}
+
+/** An e-mail token: `i***@domain.ru`; without an `@`, the first letter and everything from the first dot. */
+function maskEmailToken(t: string): string {
+  if (t.includes('@')) return maskEmail(t);
+  const dot = t.indexOf('.');
+  return `${t[0] ?? ''}***${dot > 0 ? t.slice(dot) : ''}`;
+}
+
 /**
  * Masks one value of a contact field: each comma/semicolon-separated token becomes a masked e-mail
- * (when it has an `@`) or a masked phone (only its last four digits stay).
+ * (an `emails` field, or a token with an `@`) or a masked phone (a valid one shows only its last four
+ * digits; one that does not parse keeps its shape, see maskUnparsedPhone).
  */
-export function maskContactValue(value: string | null | undefined): string {
+export function maskContactValue(value: string | null | undefined, field?: string | null): string {
   if (value === null || value === undefined) return '';
   if (!value.trim()) return value;
+  const emailField = !!field && /mail|почт/i.test(field);
   return value
     .split(/([,;]\s*)/)
     .map((part, i) => {
       if (i % 2 === 1 || !part.trim()) return part;
       const t = part.trim();
-      if (t.includes('@')) return maskEmail(t);
-      const digits = t.replace(/\D/g, '');
-      if (digits.length >= 5) return maskPhone(phoneForMask(t));
-      return '*'.repeat(Math.min(t.length, 8));
+      if (emailField || t.includes('@')) return maskEmailToken(t);
+      const phone = normalizePhone(t);
+      return phone ? maskPhone(phone) : maskUnparsedPhone(t);
     })
     .join('');
 }
@@ -73,7 +104,7 @@ export function maskContactValue(value: string | null | undefined): string {
 /** Masks a value for display: contact fields token by token, everything else as free text. */
 export function maskValue(value: string | null | undefined, field: string | null | undefined): string {
   if (value === null || value === undefined) return '';
-  return isContactField(field) ? maskContactValue(value) : maskText(value);
+  return isContactField(field) ? maskContactValue(value, field) : maskText(value);
 }
 
 /**
@@ -91,7 +122,7 @@ export function maskDetail(
     const values = raw
       .filter((v): v is string => !!v && v.trim().length > 0)
       .sort((a, b) => b.length - a.length);
-    for (const v of values) out = out.split(v).join(maskContactValue(v));
+    for (const v of values) out = out.split(v).join(maskContactValue(v, field));
   }
   return maskText(out);
 }

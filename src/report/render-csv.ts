@@ -4,7 +4,8 @@ import type { ReportModel } from './report-model.js';
 
 /**
  * The full discrepancy list as CSV: UTF-8 with a BOM (so Excel shows Cyrillic), one row per item,
- * values masked. Russian Excel expects `;` as the separator, so the Russian file uses `;` and the
+ * values masked, every word in REPORT_LOCALE (kind, entity, severity and field by name, deal stages
+ * by name), each row with the record's name, INN and the links to its CRM card and its 1C object. Russian Excel expects `;` as the separator, so the Russian file uses `;` and the
  * English one `,`. A cell that Excel would read as a formula (`=`, `+`, `-`, `@` and not a plain
  * number: e.g. a masked phone `+7******4567`) gets a leading apostrophe. Pure.
  */
@@ -22,16 +23,20 @@ export function renderCsv(m: ReportModel): Buffer {
   const t = reportStrings(m.locale);
   const rows = m.allItems.map((i) =>
     [
-      i.kind,
-      i.entity,
-      i.severity,
-      i.onecRef,
-      i.crmId,
-      i.field,
+      t.kinds[i.kind],
+      t.entities[i.entity],
+      t.severities[i.severity],
+      i.name,
+      i.inn,
+      i.fieldLabel,
       i.onecValue,
       i.crmValue,
       i.detail,
       i.isNew ? t.yes : '',
+      i.crmUrl ?? '',
+      i.onecUrl ?? '',
+      i.onecRef,
+      i.crmId,
     ].map(cell),
   );
   const text = stringify([t.csvHeader, ...rows], {

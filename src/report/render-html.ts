@@ -1,7 +1,14 @@
 import type { CheckStatus } from './report-i18n.js';
 import { reportStrings } from './report-i18n.js';
 import { displayValue, formatDelta, formatInt, formatMoney, formatScore } from './report-format.js';
-import type { Level, ReportModel, ShownItem } from './report-model.js';
+import {
+  sectionLayout,
+  type CheckRow,
+  type Level,
+  type ReportModel,
+  type SectionLayout,
+  type ShownItem,
+} from './report-model.js';
 
 /**
  * The report as HTML that mail clients show: nested tables, inline styles only, no scripts, no
@@ -52,35 +59,82 @@ function deltaCell(delta: number | null, m: ReportModel, goodWhenDown = true): s
   return td(`<span style="color:${color};white-space:nowrap;">${escapeHtml(text)}</span>`, 'right');
 }
 
-function itemRows(items: ShownItem[], m: ReportModel): string {
+/** "В CRM …" → "в CRM …" after a "Контрагенты:" lead (abbreviations such as "CRM" stay). */
+function lowerFirst(text: string): string {
+  return /^[A-ZА-ЯЁ][a-zа-яё]/.test(text) || /^[A-ZА-ЯЁ] /.test(text)
+    ? text[0].toLowerCase() + text.slice(1)
+    : text;
+}
+
+function link(href: string, text: string): string {
+  return `<a href="${escapeHtml(href)}" style="color:#1a73e8;text-decoration:underline;">${escapeHtml(text)}</a>`;
+}
+
+/** The record cell: name, INN, entity, "new", and the links to its cards (or its ids when there are none). */
+function recordCell(i: ShownItem, m: ReportModel): string {
   const t = reportStrings(m.locale);
-  const sideBySide = items.some((i) => i.onecValue || i.crmValue);
-  const head = sideBySide
-    ? `<tr>${th(t.record, 'left', '30%')}${th(t.field, 'left', '16%')}${th(t.onec, 'left', '27%')}${th(t.crm, 'left', '27%')}</tr>`
-    : `<tr>${th(t.record, 'left', '34%')}${th(t.detail)}</tr>`;
+  const fresh = i.isNew
+    ? ` <span style="${FONT}font-size:11px;font-weight:bold;color:#1a73e8;">${escapeHtml(t.isNew.toLowerCase())}</span>`
+    : '';
+  const sev =
+    i.severity === 'critical' ? `<span style="color:${PALETTE.critical.fg};font-weight:bold;">●</span> ` : '';
+  const name = i.name || t.entities[i.entity];
+  const facts = [i.inn ? `${t.inn} ${i.inn}` : '', i.name ? t.entities[i.entity] : ''].filter(Boolean);
+  const sub = facts.length
+    ? `<br><span style="font-size:12px;color:#3c4043;">${escapeHtml(facts.join(' · '))}</span>`
+    : '';
+  const links = [
+    i.crmUrl ? link(i.crmUrl, t.crmCard) : '',
+    i.onecUrl ? link(i.onecUrl, t.onecCard) : '',
+  ].filter(Boolean);
+  // Ids only where there is no link to follow (e.g. a record gone from both systems).
+  const ids = links.length ? [] : [i.onecRef, i.crmId ? `CRM ${i.crmId}` : ''].filter(Boolean);
+  const refs =
+    (links.length ? `<br><span style="font-size:12px;">${links.join(' · ')}</span>` : '') +
+    (ids.length
+      ? `<br><span style="font-family:Consolas,Menlo,monospace;font-size:11px;color:${MUTED};">${escapeHtml(ids.join(' / '))}</span>`
+      : '');
+  return `${sev}<b>${escapeHtml(name)}</b>${fresh}${sub}${refs}`;
+}
+
+function itemRows(items: ShownItem[], layout: SectionLayout, m: ReportModel): string {
+  const t = reportStrings(m.locale);
+  const muted = (text: string) => `<span style="color:${MUTED};">${escapeHtml(text)}</span>`;
+  const value = (v: string, i: ShownItem, other = '') =>
+    v
+      ? `<span style="${other && v !== other ? 'background:#fff8e1;' : ''}">${escapeHtml(displayValue(v, i.field, m.locale))}</span>`
+      : muted('—');
+  const head =
+    layout === 'values'
+      ? `<tr>${th(t.record, 'left', '34%')}${th(t.field, 'left', '16%')}${th(t.onec, 'left', '25%')}${th(t.crm, 'left', '25%')}</tr>`
+      : layout === 'invalid'
+        ? `<tr>${th(t.record, 'left', '34%')}${th(t.field, 'left', '14%')}${th(t.onecValueHead, 'left', '22%')}${th(t.whatsWrong, 'left', '30%')}</tr>`
+        : `<tr>${th(t.record, 'left', '40%')}${th(t.detail)}</tr>`;
   const rows = items
     .map((i) => {
-      const fresh = i.isNew
-        ? ` <span style="${FONT}font-size:11px;font-weight:bold;color:#1a73e8;">${escapeHtml(t.isNew.toLowerCase())}</span>`
-        : '';
-      const sev =
-        i.severity === 'critical'
-          ? `<span style="color:${PALETTE.critical.fg};font-weight:bold;">●</span> `
-          : '';
-      const record = `${sev}<span style="font-size:12px;color:#202124;">${escapeHtml(t.entities[i.entity])}</span>${fresh}<br><span style="font-family:Consolas,Menlo,monospace;font-size:11px;color:${MUTED};">${escapeHtml(i.record)}</span>`;
-      if (!sideBySide) return `<tr>${td(record)}${td(escapeHtml(i.detail))}</tr>`;
-      const val = (v: string, other: string) =>
-        `<span style="${v && other && v !== other ? 'background:#fff8e1;' : ''}">${v ? escapeHtml(displayValue(v, i.field, m.locale)) : `<span style="color:${MUTED};">—</span>`}</span>`;
-      const field = i.field
-        ? escapeHtml(t.fields[i.field] ?? i.field)
-        : `<span style="color:${MUTED};font-size:12px;">${escapeHtml(i.detail)}</span>`;
+      if (layout === 'detail') return `<tr>${td(recordCell(i, m))}${td(escapeHtml(i.detail))}</tr>`;
+      if (layout === 'invalid')
+        return `<tr>${td(recordCell(i, m))}${td(i.fieldLabel ? escapeHtml(i.fieldLabel) : muted('—'))}${td(value(i.onecValue, i))}${td(escapeHtml(i.reason))}</tr>`;
       const hidden = i.differsInMaskedPart
         ? `<br><span style="font-size:11px;color:${MUTED};">${escapeHtml(t.differsInMaskedPart)}</span>`
         : '';
-      return `<tr>${td(record)}${td(field + hidden)}${td(val(i.onecValue, i.crmValue))}${td(val(i.crmValue, i.onecValue))}</tr>`;
+      const field = i.fieldLabel ? escapeHtml(i.fieldLabel) : muted(i.detail);
+      return `<tr>${td(recordCell(i, m))}${td(field + hidden)}${td(value(i.onecValue, i, i.crmValue))}${td(value(i.crmValue, i, i.onecValue))}</tr>`;
     })
     .join('');
   return head + rows;
+}
+
+/** "What to do: …" and the link to the whole list, under a section's title. */
+function nextStep(text: string, apiUrl: string | undefined, m: ReportModel): string {
+  const t = reportStrings(m.locale);
+  return `<tr><td style="${FONT}font-size:12px;color:#3c4043;padding:0 0 6px 0;line-height:1.4;"><b>${escapeHtml(t.nextStepLabel)}:</b> ${escapeHtml(text)}${apiUrl ? ` ${link(apiUrl, t.openList)}` : ''}</td></tr>`;
+}
+
+function checkRow(c: CheckRow, m: ReportModel): string {
+  const t = reportStrings(m.locale);
+  const count = c.status === 'not_run' && c.count === 0 ? '—' : escapeHtml(formatInt(c.count, m.locale));
+  return `<tr>${td(escapeHtml(t.checks[c.check]) + (c.note ? `<br><span style="font-size:11px;color:${MUTED};">${escapeHtml(c.note)}</span>` : ''))}${td(badge(c.status, t.checkStatus[c.status]))}${td(count, 'right', 'font-weight:bold;')}${deltaCell(c.delta, m)}</tr>`;
 }
 
 export function renderHtml(m: ReportModel): string {
@@ -108,19 +162,32 @@ export function renderHtml(m: ReportModel): string {
     );
 
   if (m.verdict !== 'failed' && m.verdict !== 'unfinished') {
-    // Headline table.
+    // Headline table: the discrepancy checks and their total, then what is counted apart.
     parts.push(heading(t.checksHeading));
+    const counted = m.checks.filter((c) => c.inTotal);
+    const apart = m.checks.filter((c) => !c.inTotal);
+    const totalDelta = counted.every((c) => c.delta !== null)
+      ? counted.reduce((acc, c) => acc + (c.delta ?? 0), 0)
+      : null;
     parts.push(
       table(
         `<tr>${th(t.check)}${th(t.status)}${th(t.found, 'right')}${th(t.change, 'right')}</tr>` +
-          m.checks
-            .map(
-              (c) =>
-                `<tr>${td(escapeHtml(t.checks[c.check]) + (c.note ? `<br><span style="font-size:11px;color:${MUTED};">${escapeHtml(c.note)}</span>` : ''))}${td(badge(c.status, t.checkStatus[c.status]))}${td(c.status === 'not_run' ? '—' : escapeHtml(formatInt(c.count, m.locale)), 'right', 'font-weight:bold;')}${deltaCell(c.delta, m)}</tr>`,
-            )
-            .join(''),
+          counted.map((c) => checkRow(c, m)).join('') +
+          `<tr>${td(`<b>${escapeHtml(t.totalRow)}</b>`, 'left', 'border-top:2px solid #9aa0a6;')}${td('', 'left', 'border-top:2px solid #9aa0a6;')}${td(escapeHtml(formatInt(m.total, m.locale)), 'right', 'font-weight:bold;border-top:2px solid #9aa0a6;')}${deltaCell(totalDelta, m).replace('border-bottom:', 'border-top:2px solid #9aa0a6;border-bottom:')}</tr>` +
+          (apart.length
+            ? `<tr><td colspan="4" style="${FONT}font-size:12px;color:${MUTED};padding:14px 8px 4px 8px;">${escapeHtml(t.notInTotal)}</td></tr>` +
+              apart.map((c) => checkRow(c, m)).join('')
+            : ''),
       ),
     );
+    const headLinks = [
+      m.links.grafana ? link(m.links.grafana, t.openInGrafana) : '',
+      m.links.report ? link(m.links.report, t.openReport) : '',
+    ].filter(Boolean);
+    if (headLinks.length)
+      parts.push(
+        `<tr><td style="${FONT}font-size:12px;padding:6px 0 0 0;">${headLinks.join(' &nbsp;·&nbsp; ')}</td></tr>`,
+      );
 
     if (m.records.length) {
       parts.push(heading(t.recordsHeading));
@@ -129,18 +196,27 @@ export function renderHtml(m: ReportModel): string {
           `<tr>${th(t.entity)}${th(t.onec, 'right')}${th(t.crm, 'right')}${th(t.linked, 'right')}</tr>` +
             m.records
               .map((r) => {
-                const off = r.onec !== r.crm || r.onec !== r.linked;
-                const cell = (n: number) =>
-                  td(
-                    escapeHtml(formatInt(n, m.locale)),
-                    'right',
-                    off && n !== r.onec ? `color:${PALETTE.critical.fg};font-weight:bold;` : '',
-                  );
-                return `<tr>${td(escapeHtml(t.entities[r.entity]))}${cell(r.onec)}${cell(r.crm)}${cell(r.linked)}</tr>`;
+                // Red where something needs a person: 1C records without a card, CRM cards of ours
+                // without a live 1C record. People's own and other integrations' cards are normal.
+                const bad = `color:${PALETTE.critical.fg};font-weight:bold;`;
+                const crmBad = r.extras ? r.extras.orphans + r.extras.rest > 0 : r.crm !== r.linked;
+                const cell = (n: number, red: boolean) =>
+                  td(escapeHtml(formatInt(n, m.locale)), 'right', red ? bad : '');
+                return `<tr>${td(escapeHtml(t.entities[r.entity]))}${cell(r.onec, false)}${cell(r.crm, crmBad)}${cell(r.linked, r.missing > 0)}</tr>`;
               })
               .join(''),
         ),
       );
+      const notes = m.records.flatMap((r) => [
+        ...(r.missing > 0
+          ? [`${t.entities[r.entity]}: ${lowerFirst(t.onecMissing(r.entity, r.missing))}`]
+          : []),
+        ...(r.extras ? [`${t.entities[r.entity]}: ${lowerFirst(t.crmExtras(r.entity, r.extras))}`] : []),
+      ]);
+      if (notes.length)
+        parts.push(
+          `<tr><td style="${FONT}font-size:12px;color:#3c4043;padding:6px 0 0 0;line-height:1.45;">${notes.map((n) => escapeHtml(n)).join('<br>')}</td></tr>`,
+        );
     }
 
     if (m.debts) {
@@ -161,14 +237,16 @@ export function renderHtml(m: ReportModel): string {
       parts.push(heading(t.topHeading));
       for (const s of m.sections) {
         parts.push(
-          `<tr><td style="${FONT}font-size:14px;font-weight:bold;color:#202124;padding:12px 0 4px 0;">${escapeHtml(t.kinds[s.kind])} <span style="font-weight:normal;color:${MUTED};">(${escapeHtml(t.shownOf(s.items.length, s.total))})</span></td></tr>`,
+          `<tr><td style="${FONT}font-size:14px;font-weight:bold;color:#202124;padding:14px 0 4px 0;">${escapeHtml(t.kinds[s.kind])} <span style="font-weight:normal;color:${MUTED};">(${escapeHtml(t.shownOf(s.items.length, s.total))})</span></td></tr>`,
         );
-        if (s.items.length) parts.push(table(itemRows(s.items, m)));
+        parts.push(nextStep(s.nextStep, s.apiUrl, m));
+        if (s.items.length) parts.push(table(itemRows(s.items, sectionLayout(s.kind), m)));
       }
     }
 
     if (m.clusters.shown.length) {
       parts.push(heading(`${t.duplicatesHeading} (${t.shownOf(m.clusters.shown.length, m.clusters.total)})`));
+      parts.push(nextStep(m.clusters.nextStep, m.clusters.apiUrl, m));
       parts.push(
         table(
           m.clusters.shown
@@ -176,7 +254,7 @@ export function renderHtml(m: ReportModel): string {
               const members = c.members
                 .map(
                   (x) =>
-                    `<b>${escapeHtml(x.system === 'onec' ? t.onec : t.crm)}</b> ${escapeHtml(x.name)}${x.inn ? ` <span style="color:${MUTED};">${m.locale === 'ru' ? 'ИНН' : 'INN'} ${escapeHtml(x.inn)}</span>` : ''} <span style="font-family:Consolas,Menlo,monospace;font-size:11px;color:${MUTED};">${escapeHtml(x.id)}</span>`,
+                    `<b>${escapeHtml(x.system === 'onec' ? t.onec : t.crm)}</b> ${escapeHtml(x.name)}${x.inn ? ` <span style="color:${MUTED};">${escapeHtml(t.inn)} ${escapeHtml(x.inn)}</span>` : ''} ${x.url ? link(x.url, x.system === 'onec' ? t.onecCard : t.crmCard) : `<span style="font-family:Consolas,Menlo,monospace;font-size:11px;color:${MUTED};">${escapeHtml(x.id)}</span>`}`,
                 )
                 .join('<br>');
               const reasons = c.reasons.map((r) => `• ${escapeHtml(r)}`).join('<br>');
@@ -189,14 +267,8 @@ export function renderHtml(m: ReportModel): string {
   }
 
   const links: string[] = [];
-  if (m.links.api)
-    links.push(
-      `<a href="${escapeHtml(m.links.api)}" style="color:#1a73e8;text-decoration:underline;">${escapeHtml(t.openInApi)}</a>`,
-    );
-  if (m.links.grafana)
-    links.push(
-      `<a href="${escapeHtml(m.links.grafana)}" style="color:#1a73e8;text-decoration:underline;">${escapeHtml(t.openInGrafana)}</a>`,
-    );
+  if (m.links.api) links.push(link(m.links.api, t.openInApi));
+  if (m.links.grafana) links.push(link(m.links.grafana, t.openInGrafana));
   const note = m.allItems.length ? escapeHtml(t.attachmentNote) : '';
   parts.push(
     `<tr><td style="${FONT}font-size:13px;color:#202124;padding:22px 0 0 0;">${note}${note && links.length ? '<br>' : ''}${links.join(' &nbsp;·&nbsp; ')}</td></tr>`,

@@ -1,5 +1,5 @@
-import { mkdir } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { renderHtml } from './render-html.js';
 import { buildReportModel, discrepancyKey } from './report-model.js';
 import {
@@ -11,9 +11,12 @@ import {
 } from './report-sample.js';
 
 /**
- * `npm run report:screenshot [-- <png> [ru|en]]`: renders the HTML report of the sample run with
- * headless Chromium (Debian's /usr/bin/chromium through playwright-core, no browser download) into
- * docs/report.png, so that reviewers see what readers see.
+ * `npm run report:screenshot [-- <source>]`: renders a report's HTML with headless Chromium (Debian's
+ * /usr/bin/chromium through playwright-core, no browser download) into docs/report.png, so that
+ * reviewers see what readers see. The source is an `.eml` (its HTML part) or `.html` file; by default
+ * the newest e-mail the demo wrote to ./out/mail — what the demo really sends. `sample` (or
+ * `sample-en`) renders the built-in sample run instead. A development tool: playwright-core and
+ * mailparser are dev dependencies.
  */
 
 export function sampleReportHtml(locale: 'ru' | 'en' = 'ru'): string {
@@ -34,9 +37,36 @@ export function sampleReportHtml(locale: 'ru' | 'en' = 'ru'): string {
   );
 }
 
-export async function renderScreenshot(png: string, locale: 'ru' | 'en' = 'ru', width = 680): Promise<void> {
+/** The HTML of a report e-mail (`.eml`, its HTML part) or page (`.html`). */
+export async function reportHtmlOf(file: string): Promise<string> {
+  const raw = await readFile(file);
+  if (!/\.eml$/i.test(file)) return raw.toString('utf8');
+  const { simpleParser } = await import('mailparser');
+  const mail = await simpleParser(raw);
+  if (!mail.html) throw new Error(`${file} has no HTML part`);
+  return mail.html;
+}
+
+/** The newest `.eml` in a directory (the demo's outbox), or null. */
+export async function newestEml(dir: string): Promise<string | null> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((n) => n.endsWith('.eml'));
+  } catch {
+    return null;
+  }
+  const dated = await Promise.all(names.map(async (n) => ({ n, t: (await stat(join(dir, n))).mtimeMs })));
+  dated.sort((a, b) => b.t - a.t);
+  return dated[0] ? join(dir, dated[0].n) : null;
+}
+
+export async function renderScreenshot(
+  png: string,
+  source: 'ru' | 'en' | { html: string } = 'ru',
+  width = 680,
+): Promise<void> {
   const { chromium } = await import('playwright-core');
-  const html = sampleReportHtml(locale);
+  const html = typeof source === 'string' ? sampleReportHtml(source) : source.html;
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: [
@@ -71,9 +101,21 @@ export async function renderScreenshot(png: string, locale: 'ru' | 'en' = 'ru', 
 const isMain = process.argv[1] && import.meta.url === new URL(`file://${resolve(process.argv[1])}`).href;
 if (isMain) {
   const png = resolve(process.argv[2] ?? 'docs/report.png');
-  const locale = process.argv[3] === 'en' ? 'en' : 'ru';
-  renderScreenshot(png, locale)
-    .then(() => console.log(`wrote ${png}`))
+  const from = process.argv[3];
+  (async () => {
+    if (from === 'sample' || from === 'sample-en') {
+      await renderScreenshot(png, from === 'sample-en' ? 'en' : 'ru');
+      return 'the sample run';
+    }
+    const file = from ? resolve(from) : await newestEml(resolve('out', 'mail'));
+    if (!file)
+      throw new Error(
+        'no report e-mail in ./out/mail: run `npm run demo` first (or pass an .eml/.html file, or `sample`)',
+      );
+    await renderScreenshot(png, { html: await reportHtmlOf(file) });
+    return file;
+  })()
+    .then((what) => console.log(`wrote ${png} from ${what}`))
     .catch((e) => {
       console.error(e instanceof Error ? e.message : e);
       process.exitCode = 1;

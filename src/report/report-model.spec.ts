@@ -162,12 +162,70 @@ describe('buildReportModel: a succeeded run with discrepancies', () => {
     expect(m.clusters.shown[2].reasons[0]).toBe('один ИНН 7812014560');
   });
 
-  it('links to the run in the API and to Grafana', () => {
+  it('links to the run and its report in the API and to Grafana; each section to its items', () => {
+    const run = `https://sverka.example.ru/api/v1/reconciliations/${SAMPLE_RUN_ID}`;
     expect(m.links).toEqual({
-      api: `https://sverka.example.ru/api/v1/reconciliations/${SAMPLE_RUN_ID}`,
+      api: run,
+      report: `${run}/report`,
       grafana: 'https://grafana.example.ru/d/sverka',
     });
-    expect(buildReportModel(input({ links: {} })).links).toEqual({});
+    for (const s of m.sections) expect(s.apiUrl).toBe(`${run}/discrepancies?kind=${s.kind}`);
+    expect(m.clusters.apiUrl).toBe(`${run}/duplicates`);
+    const none = buildReportModel(input({ links: {} }));
+    expect(none.links).toEqual({});
+    expect(none.sections.every((s) => s.apiUrl === undefined)).toBe(true);
+  });
+
+  it('the headline total is the sum of its discrepancy checks and of the sections; duplicates apart', () => {
+    const counted = m.checks.filter((c) => c.inTotal);
+    expect(counted.map((c) => c.check)).toEqual([
+      'counts',
+      'statuses',
+      'debts',
+      'fields',
+      'validation',
+      'sync_failures',
+    ]);
+    expect(counted.reduce((a, c) => a + c.count, 0)).toBe(m.total);
+    expect(m.sections.reduce((a, s) => a + s.total, 0)).toBe(m.total);
+    expect(m.checks.filter((c) => !c.inTotal).map((c) => c.check)).toEqual(['duplicates', 'conflicts']);
+    expect(m.verdictText).toContain('Отдельно от расхождений: 3 группы возможных дубликатов.');
+  });
+
+  it('every row names its record, its INN and its cards; stage codes read as names', () => {
+    const fields = m.sections.find((s) => s.kind === 'field_mismatch')!;
+    expect(fields.items[0]).toMatchObject({
+      name: 'ООО «Вектор-М»',
+      inn: '5024089920',
+      fieldLabel: 'ИНН',
+      crmUrl: 'https://acme.bitrix24.ru/crm/company/details/2919/',
+      onecUrl: expect.stringMatching(/^https:\/\/1c\.example\.ru\/bp30\/#e1cib\/data\/.+\?ref=[0-9a-f]{32}$/),
+    });
+    const stage = m.sections
+      .find((s) => s.kind === 'status_mismatch')!
+      .items.find((i) => i.crmId === '15410')!;
+    expect(stage).toMatchObject({ onecValue: 'К отгрузке → Финальный счёт', crmValue: 'В работе' });
+    const debt = m.sections.find((s) => s.kind === 'debt_mismatch')!.items[0];
+    expect(debt).toMatchObject({ fieldLabel: 'Долг', inn: '7802371046' });
+    // A record the reconciliation saw gone has no card link.
+    const missing = m.sections.find((s) => s.kind === 'missing_in_crm')!.items[0];
+    expect(missing.crmUrl).toBeNull();
+    expect(missing.onecUrl).toMatch(/#e1cib/);
+  });
+
+  it('each section says what to do next', () => {
+    for (const s of m.sections) expect(s.nextStep).toMatch(/\S.{40,}[.)]$/);
+    expect(m.sections.find((s) => s.kind === 'invalid_value')!.nextStep).toMatch(
+      /^Исправляет тот, кто ведёт 1С/,
+    );
+    expect(m.clusters.nextStep).toMatch(/объединяет бухгалтерия/);
+  });
+
+  it("explains the CRM's extra records and the 1C records without a card", () => {
+    const c = m.records.find((r) => r.entity === 'counterparties')!;
+    expect(c).toMatchObject({ onec: 1200, crm: 1236, linked: 1190, missing: 10 });
+    expect(c.extras).toEqual({ extra: 46, unowned: 40, otherIntegrations: 5, orphans: 0, rest: 1 });
+    expect(m.records.find((r) => r.entity === 'contacts')!.extras).toBeNull();
   });
 });
 

@@ -15,8 +15,9 @@ import type {
   ReconciliationRunView,
   RunSummary,
 } from '../reconcile/reconcile.types.js';
+import { fieldLabel } from '../common/field-labels.js';
 import { maskDetail, maskText, maskValue } from './mask-personal-data.js';
-import { reportStrings, type CheckStatus, type ReportLocale } from './report-i18n.js';
+import { reportStrings, type CheckStatus, type ExtrasParts, type ReportLocale } from './report-i18n.js';
 import {
   CHECK_KINDS,
   DEFAULT_REPORT_THRESHOLDS,
@@ -30,7 +31,9 @@ import {
  * Pure: no I/O, no clock (`now` is passed in), no NestJS.
  *
  * Numbers come from the run's summary (the authority), not from the length of the item list, so a
- * truncated list never changes the headline. "New" items are those whose key (kind, entity, 1C ref,
+ * truncated list never changes the headline. The headline total is the sum of the checks marked
+ * `inTotal` (every discrepancy kind is in exactly one of them) and of the sections; duplicate groups
+ * and open field conflicts are counted apart. "New" items are those whose key (kind, entity, 1C ref,
  * CRM id, field) is not among the previous run's items; without those keys, the sum of positive
  * per-kind changes stands in for it.
  */
@@ -63,6 +66,8 @@ export interface CheckRow {
   check: ReportCheck;
   status: CheckStatus;
   count: number;
+  /** Counted in the headline total (discrepancy checks); duplicates and conflicts are not. */
+  inTotal: boolean;
   /** Change since the previous run; null without a previous run. */
   delta: number | null;
   /** Why the check did not run (masked). */
@@ -73,30 +78,65 @@ export interface ShownItem {
   kind: DiscrepancyKind;
   entity: ReconcileEntity;
   severity: Severity;
-  /** "<1C ref> / CRM <id>", for the mail. */
-  record: string;
+  /** The record's name (1C, else CRM; masked text); '' when the item has no record (a count). */
+  name: string;
+  /** The counterparty's INN, '' when none. */
+  inn: string;
   onecRef: string;
   crmId: string;
+  crmUrl: string | null;
+  onecUrl: string | null;
+  /** Canonical field name ('' when none) and how it reads. */
   field: string;
+  fieldLabel: string;
+  /** The values as shown: a code's label (stage name, company title) or the masked value. */
   onecValue: string;
   crmValue: string;
   detail: string;
+  /** Of an invalid value: what is wrong with it (the detail without its "invalid value of field X:" lead). */
+  reason: string;
   isNew: boolean;
   /** The raw values differ but their masked forms are the same (e.g. two e-mails `p***@x.ru`). */
   differsInMaskedPart: boolean;
+}
+
+/**
+ * How a section's rows read: both values side by side (`values`), the 1C value and what is wrong with
+ * it (`invalid`), or the record and the detail text (`detail`: nothing to compare side by side).
+ */
+export type SectionLayout = 'values' | 'invalid' | 'detail';
+
+export function sectionLayout(kind: DiscrepancyKind): SectionLayout {
+  if (kind === 'field_mismatch' || kind === 'status_mismatch' || kind === 'debt_mismatch') return 'values';
+  return kind === 'invalid_value' ? 'invalid' : 'detail';
 }
 
 export interface KindSection {
   kind: DiscrepancyKind;
   total: number;
   items: ShownItem[];
+  /** One sentence: who fixes it, where. */
+  nextStep: string;
+  /** The section's items in the API (PUBLIC_URL set). */
+  apiUrl?: string;
 }
 
 export interface ShownCluster {
   scope: DuplicateScope;
   score: number;
-  members: { system: 'onec' | 'crm'; id: string; name: string; inn: string | null }[];
+  members: { system: 'onec' | 'crm'; id: string; name: string; inn: string | null; url: string | null }[];
   reasons: string[];
+}
+
+export interface RecordRow {
+  entity: ReconcileEntity;
+  onec: number;
+  crm: number;
+  linked: number;
+  /** Live 1C records without a CRM card (onec − linked). */
+  missing: number;
+  /** The CRM's records beyond the linked ones, explained (null without the breakdown or when none). */
+  extras: ExtrasParts | null;
 }
 
 export interface ReportModel {
@@ -118,7 +158,7 @@ export interface ReportModel {
   newCount: number | null;
   hasPrevious: boolean;
   checks: CheckRow[];
-  records: { entity: ReconcileEntity; onec: number; crm: number; linked: number }[];
+  records: RecordRow[];
   debts: {
     onecTotal: string;
     crmTotal: string;
@@ -127,9 +167,10 @@ export interface ReportModel {
     mismatchedDelta: number | null;
   } | null;
   sections: KindSection[];
-  clusters: { total: number; shown: ShownCluster[] };
+  clusters: { total: number; shown: ShownCluster[]; nextStep: string; apiUrl?: string };
   skipped: { check: string; reason: string }[];
-  links: { api?: string; grafana?: string };
+  /** The run and its report in the API (PUBLIC_URL), the dashboard (GRAFANA_URL). */
+  links: { api?: string; report?: string; grafana?: string };
   /** Every item, masked, for the CSV. */
   allItems: ShownItem[];
 }
@@ -201,27 +242,51 @@ function checkSkipped(
   });
 }
 
-function mask(item: DiscrepancyItem, isNew: boolean): ShownItem {
+function mask(item: DiscrepancyItem, isNew: boolean, locale: ReportLocale): ShownItem {
+  const onecMasked = maskValue(item.onecValue, item.field);
+  const crmMasked = maskValue(item.crmValue, item.field);
   const shown: ShownItem = {
     kind: item.kind,
     entity: item.entity,
     severity: item.severity,
-    record: maskText([item.onecRef, item.crmId ? `CRM ${item.crmId}` : null].filter(Boolean).join(' / ')),
+    name: maskText(item.name ?? ''),
+    inn: maskText(item.inn ?? ''),
     onecRef: maskText(item.onecRef ?? ''),
     crmId: maskText(item.crmId ?? ''),
-    field: maskText(item.field ?? ''),
-    onecValue: maskValue(item.onecValue, item.field),
-    crmValue: maskValue(item.crmValue, item.field),
+    crmUrl: item.crmUrl ?? null,
+    onecUrl: item.onecUrl ?? null,
+    field: item.field ?? '',
+    fieldLabel: item.field ? fieldLabel(item.field, locale) : '',
+    onecValue: item.onecLabel ? maskText(item.onecLabel) : onecMasked,
+    crmValue: item.crmLabel ? maskText(item.crmLabel) : crmMasked,
     detail: maskDetail(item.detail, item.field, [item.onecValue, item.crmValue]),
+    reason: '',
     isNew,
     differsInMaskedPart: false,
   };
+  shown.reason =
+    item.kind === 'invalid_value' && item.field ? shown.detail.replace(/^[^:]*:\s*/, '') : shown.detail;
   shown.differsInMaskedPart =
-    !!item.onecValue &&
-    !!item.crmValue &&
-    item.onecValue !== item.crmValue &&
-    shown.onecValue === shown.crmValue;
+    !!item.onecValue && !!item.crmValue && item.onecValue !== item.crmValue && onecMasked === crmMasked;
   return shown;
+}
+
+/** The CRM's extra records, part by part; what the breakdown does not name is Sverka's own outside the check. */
+function extrasOf(c: {
+  crm: number;
+  linked: number;
+  crmExtras?: { unowned: number; otherIntegrations: number; orphans: number };
+}): ExtrasParts | null {
+  const extra = c.crm - c.linked;
+  if (extra <= 0 || !c.crmExtras) return null;
+  const { unowned, otherIntegrations, orphans } = c.crmExtras;
+  return {
+    extra,
+    unowned,
+    otherIntegrations,
+    orphans,
+    rest: Math.max(0, extra - unowned - otherIntegrations - orphans),
+  };
 }
 
 export function buildReportModel(input: ReportInput): ReportModel {
@@ -284,20 +349,36 @@ export function buildReportModel(input: ReportInput): ReportModel {
             ? count - prev.conflicts.open
             : null
           : kindDelta(kinds);
+    const inTotal = check !== 'duplicates' && check !== 'conflicts';
     const skip = checkSkipped(check, summary?.skippedChecks ?? []);
-    if (skip) return { check, status: 'not_run' as const, count, delta, note: maskText(skip.reason) };
+    if (skip)
+      return { check, status: 'not_run' as const, count, inTotal, delta, note: maskText(skip.reason) };
     const limits = th.checks[check];
     let status: CheckStatus =
       count >= limits.criticalAt ? 'critical' : count >= limits.warningAt ? 'warning' : 'ok';
     if (th.escalateOnCriticalItems && kinds.some((k) => (criticalItems.get(k) ?? 0) > 0)) status = 'critical';
     if (check === 'debts' && absDebtDiff >= toKopecks(th.debtCriticalDifferenceRub)) status = 'critical';
-    return { check, status, count, delta };
+    return { check, status, count, inTotal, delta };
   });
 
-  const records = RECONCILE_ENTITIES.flatMap((entity) => {
+  const records: RecordRow[] = RECONCILE_ENTITIES.flatMap((entity) => {
     const c = summary?.counts?.[entity];
-    return c ? [{ entity, onec: c.onec, crm: c.crm, linked: c.linked }] : [];
+    return c
+      ? [
+          {
+            entity,
+            onec: c.onec,
+            crm: c.crm,
+            linked: c.linked,
+            missing: Math.max(0, c.onec - c.linked),
+            extras: extrasOf(c),
+          },
+        ]
+      : [];
   });
+
+  const base = input.links?.publicUrl ? input.links.publicUrl.replace(/\/+$/, '') : null;
+  const runUrl = base ? `${base}/api/v1/reconciliations/${encodeURIComponent(run.id)}` : null;
 
   const debts = summary?.debts
     ? {
@@ -309,7 +390,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
       }
     : null;
 
-  const allItems = input.discrepancies.map((d) => mask(d, isNew(d)));
+  const allItems = input.discrepancies.map((d) => mask(d, isNew(d), input.locale));
   const sections: KindSection[] = [];
   for (const kind of DISCREPANCY_KINDS) {
     const totalOfKind = discrepancies[kind] ?? 0;
@@ -324,7 +405,13 @@ export function buildReportModel(input: ReportInput): ReportModel {
       .slice(0, th.topPerKind)
       .map((x) => allItems[x.i]);
     if (totalOfKind > 0 || items.length > 0)
-      sections.push({ kind, total: Math.max(totalOfKind, items.length), items });
+      sections.push({
+        kind,
+        total: Math.max(totalOfKind, items.length),
+        items,
+        nextStep: t.nextSteps[kind],
+        ...(runUrl ? { apiUrl: `${runUrl}/discrepancies?kind=${kind}` } : {}),
+      });
   }
 
   const clusterTotal = Math.max(sumScopes(summary?.duplicates), input.clusters.length);
@@ -340,6 +427,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
         id: maskText(m.id),
         name: maskText(m.name),
         inn: m.inn ? maskText(m.inn) : null,
+        url: m.url ?? null,
       })),
       reasons: c.reasons.map((r) => maskText(r)),
     }));
@@ -386,20 +474,24 @@ export function buildReportModel(input: ReportInput): ReportModel {
       break;
     case 'ok':
       subjectTail = counted;
-      verdictText = clusterTotal > 0 ? `${t.verdictOk} ${t.duplicatesNote(clusterTotal)}` : t.verdictOk;
+      verdictText = t.verdictOk;
       break;
     default:
       subjectTail = counted;
       verdictText = total === 0 ? t.verdictOk : t.verdictIssues(total, newCount);
   }
+  if (clusterTotal > 0 && verdict !== 'failed' && verdict !== 'unfinished')
+    verdictText = `${verdictText} ${t.duplicatesAside(clusterTotal)}`;
 
   const openConflicts = summary?.conflicts?.open ?? 0;
   if (openConflicts > 0 && verdict !== 'failed' && verdict !== 'unfinished')
     verdictText = `${verdictText} ${t.conflictsNote(openConflicts)}`;
 
   const links: ReportModel['links'] = {};
-  if (input.links?.publicUrl)
-    links.api = `${input.links.publicUrl.replace(/\/+$/, '')}/api/v1/reconciliations/${encodeURIComponent(run.id)}`;
+  if (runUrl) {
+    links.api = runUrl;
+    links.report = `${runUrl}/report`;
+  }
   if (input.links?.grafanaUrl) links.grafana = input.links.grafanaUrl;
 
   return {
@@ -422,7 +514,12 @@ export function buildReportModel(input: ReportInput): ReportModel {
     records,
     debts,
     sections,
-    clusters: { total: clusterTotal, shown: shownClusters },
+    clusters: {
+      total: clusterTotal,
+      shown: shownClusters,
+      nextStep: t.nextSteps.duplicates,
+      ...(runUrl ? { apiUrl: `${runUrl}/duplicates` } : {}),
+    },
     skipped,
     links,
     allItems,

@@ -50,8 +50,9 @@ describe('renderHtml: what mail clients show', () => {
       'Статусы сделок',
       'Долги',
       'Поля',
-      'Дубликаты',
+      'Возможные дубликаты',
       'Ошибки синхронизации',
+      'Всего расхождений',
     ])
       expect(html).toContain(s);
     expect(html).toContain('1\u00a0520\u00a0000,00\u00a0₽');
@@ -111,9 +112,21 @@ describe('renderText: reads on a phone', () => {
     expect(text).toContain('  CRM: +7******4567');
   });
 
-  it('has short lines except the detail texts and links', () => {
-    const long = text.split('\n').filter((l) => l.length > 72 && !/https?:\/\//.test(l));
-    expect(long.length).toBeLessThanOrEqual(6);
+  it('has short fact lines: only sentences (verdict, what to do, explanations, details) and links run long', () => {
+    const lines = text.split('\n');
+    const long = lines.filter(
+      (l) => l.length > 72 && !/https?:\/\//.test(l) && !/^(Что делать: | {2})/.test(l) && !l.endsWith('.'),
+    );
+    expect(long).toEqual([]);
+  });
+
+  it('names each record with its INN and links its cards', () => {
+    expect(text).toContain('- !!! ООО «Вектор-М», ИНН 5024089920 (Контрагенты)');
+    expect(text).toContain('  CRM: https://acme.bitrix24.ru/crm/company/details/2919/');
+    expect(text).toMatch(
+      / {2}1С: https:\/\/1c\.example\.ru\/bp30\/#e1cib\/data\/Справочник\.Контрагенты\?ref=/,
+    );
+    expect(text).toContain('= Всего расхождений: 15');
   });
 
   it('masks every phone and e-mail', () => {
@@ -133,11 +146,37 @@ describe('renderCsv: the full list for Excel', () => {
     expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const text = csv.toString('utf8');
     const rows = parse(text.slice(1), { delimiter: ';', relax_column_count: false }) as string[][];
-    expect(rows[0][0]).toBe('Тип');
+    expect(rows[0]).toEqual([
+      'Тип',
+      'Объект',
+      'Важность',
+      'Название',
+      'ИНН',
+      'Поле',
+      'Значение в 1С',
+      'Значение в CRM',
+      'Описание',
+      'Новое',
+      'Карточка в CRM',
+      'Ссылка в 1С',
+      'Ссылка 1С (GUID)',
+      'ID в CRM',
+    ]);
     expect(rows).toHaveLength(16);
-    const phones = rows.find((r) => r[5] === 'phones')!;
-    expect(phones[6]).toBe("'+7******4567, +7******2233");
+    const phones = rows.find((r) => r[5] === 'Телефоны')!;
+    expect(phones.slice(0, 7)).toEqual([
+      'Различаются поля',
+      'Контрагенты',
+      'внимание',
+      'ООО «Ромашка»',
+      '7701234567',
+      'Телефоны',
+      "'+7******4567, +7******2233",
+    ]);
+    expect(phones[10]).toBe('https://acme.bitrix24.ru/crm/company/details/2920/');
     expect(rows.filter((r) => r[9] === 'да')).toHaveLength(4);
+    const stage = rows.find((r) => r[13] === '15410')!;
+    expect(stage.slice(5, 8)).toEqual(['Стадия', 'К отгрузке → Финальный счёт', 'В работе']);
     for (const raw of SAMPLE_RAW_CONTACTS) expect(text).not.toContain(raw);
     expect(text).toContain('Ромашка');
   });
@@ -149,14 +188,19 @@ describe('renderCsv: the full list for Excel', () => {
       'Kind',
       'Entity',
       'Severity',
-      '1C ref',
-      'CRM id',
+      'Name',
+      'INN',
       'Field',
       '1C value',
       'CRM value',
       'Detail',
       'New',
+      'CRM card',
+      '1C link',
+      '1C ref (GUID)',
+      'CRM id',
     ]);
+    expect(rows[1].slice(0, 3)).toEqual(['Fields differ', 'Counterparties', 'critical']);
     expect(rows).toHaveLength(16);
   });
 });

@@ -75,7 +75,8 @@ export class PgReportSource implements ReportSource {
     if (!UUID.test(id)) return [];
     const rows = (await this.db.query(
       `SELECT id::text AS id, kind, entity, severity, onec_ref AS "onecRef", crm_id AS "crmId", field,
-              onec_value AS "onecValue", crm_value AS "crmValue", detail
+              onec_value AS "onecValue", crm_value AS "crmValue", detail,
+              name, inn, crm_url AS "crmUrl", onec_url AS "onecUrl", onec_label AS "onecLabel", crm_label AS "crmLabel"
          FROM discrepancy WHERE run_id = $1 ORDER BY id`,
       [id],
     )) as DiscrepancyItem[];

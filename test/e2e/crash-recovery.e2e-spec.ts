@@ -78,7 +78,10 @@ describe('runs after a crash: recovered in seconds', () => {
   const finished = async (s: ServiceProcess, path: string) => {
     const end = Date.now() + 120_000;
     for (;;) {
-      const r = (await s.api('GET', path, key)).json();
+      const res = await s.api('GET', path, key).catch((e: unknown) => {
+        throw new Error(`${path}: ${String(e)}; the service said:\n${s.log().slice(-4000)}`);
+      });
+      const r = res.json();
       if (!['queued', 'running'].includes(r.status)) return r;
       if (Date.now() > end) throw new Error(`${path} did not finish`);
       await new Promise((res) => setTimeout(res, 200));

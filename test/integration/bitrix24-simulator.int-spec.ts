@@ -1,9 +1,6 @@
 import { generateDataset } from '../../sim/dataset/generate-dataset.js';
 import { applyDrift, planDrift } from '../../sim/dataset/drift.js';
-import {
-  startBitrix24Simulator,
-  type RunningBitrix24Simulator,
-} from '../../sim/bitrix24/index.js';
+import { startBitrix24Simulator, type RunningBitrix24Simulator } from '../../sim/bitrix24/index.js';
 import { startSimulators } from '../../sim/start-simulators.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- raw JSON bodies are probed field by field */
@@ -21,6 +18,28 @@ describe('Bitrix24 simulator', () => {
   let sim: RunningBitrix24Simulator;
   afterEach(async () => {
     await sim?.close();
+  });
+
+  it("serves a record's card page where reports link to it, 404 for a record it does not have", async () => {
+    sim = await startBitrix24Simulator({ limits: { rps: 1, burst: 1 } });
+    const add = await post(`${sim.webhookUrl}crm.item.add`, {
+      entityTypeId: 4,
+      fields: { title: 'ООО «Ромашка» <Север>' },
+    });
+    const id = add.json.result.item.id as number;
+    const portal = new URL(sim.webhookUrl).origin;
+    for (let i = 0; i < 3; i++) {
+      // Web pages are not REST: no webhook, no bucket (the bucket holds one request here).
+      const page = await fetch(`${portal}/crm/company/details/${id}/`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(await page.text()).toContain('<h1>ООО «Ромашка» &lt;Север&gt;</h1>');
+    }
+    expect((await fetch(`${portal}/crm/company/details/99999/`)).status).toBe(404);
+    expect((await fetch(`${portal}/crm/deal/details/${id}/`)).status).toBe(404);
+    expect(sim.sim.calls.map((c) => c.method)).toEqual(['crm.item.add']);
+    // Anything else is a REST path as before (a lead card is not served).
+    expect((await fetch(`${portal}/crm/lead/details/${id}/`)).status).toBe(404);
   });
 
   it('serves <method>.json and <method>, the eight-key time block, exact error bodies without time', async () => {

@@ -25,6 +25,15 @@ describe('fake 1C OData server (raw HTTP)', () => {
     await sims.close();
   });
 
+  it('serves a web-client page at the publication root, where reports link to 1C objects', async () => {
+    const root = sims.onec.url.replace(/odata\/standard\.odata$/, '');
+    const page = await fetch(
+      `${root}#e1cib/data/Справочник.Контрагенты?ref=0a9b000c295e30eb11e5d629a348aa8c`,
+    );
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('веб-клиент');
+  });
+
   it('asks for Basic credentials with 401 and WWW-Authenticate, UTF-8 names accepted', async () => {
     const res = await fetch(`${sims.onec.url}/$metadata`);
     expect(res.status).toBe(401);

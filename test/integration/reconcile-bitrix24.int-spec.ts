@@ -122,6 +122,9 @@ describe('reconciliation over the fake 1C and the fake Bitrix24 portal', () => {
     expect(run.summary!.counts.counterparties).toMatchObject({
       onec: dataset.truth.counts.counterparties.live,
       linked: dataset.truth.counts.counterparties.live,
+      crm: dataset.truth.counts.counterparties.live + dataset.truth.counts.crm.companies,
+      // The CRM's companies beyond the linked ones are the managers' own (no originatorId).
+      crmExtras: { unowned: dataset.truth.counts.crm.companies, otherIntegrations: 0, orphans: 0 },
     });
   });
 
@@ -161,6 +164,38 @@ describe('reconciliation over the fake 1C and the fake Bitrix24 portal', () => {
       ].sort(),
     );
     expect(of(all, 'orphan_in_crm')).toEqual([]);
+
+    // Every item names its record and links its cards (except a card reconciliation saw gone).
+    const portal = new URL(sims.bitrix24.webhookUrl).origin;
+    const card = (kind: string, id: string) => `${portal}/crm/${kind}/details/${id}/`;
+    for (const d of all.filter((x) => x.kind !== 'count_mismatch')) {
+      expect(d.name).toEqual(expect.stringMatching(/\S/));
+      const innItself = d.kind === 'invalid_value' && d.field === 'inn';
+      if ((d.entity === 'counterparties' || d.entity === 'debts') && !innItself)
+        expect(d.inn).toMatch(/^\d{10}(\d{2})?$/);
+      if (d.onecRef)
+        expect(d.onecUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/[^#]+\/#e1cib\/data\/.+\?ref=[0-9a-f]{32}$/);
+    }
+    for (const d of of(all, 'missing_in_crm')) expect(d.crmUrl).toBeNull();
+    for (const d of of(all, 'field_mismatch'))
+      expect(d.crmUrl).toBe(
+        card(d.entity === 'deals' ? 'deal' : d.entity === 'contacts' ? 'contact' : 'company', d.crmId!),
+      );
+    // Deal stages read by name, with the 1C status beside the expected stage.
+    const stage = of(all, 'status_mismatch')[0];
+    expect(stage.onecLabel).toMatch(
+      /^(Не согласован|К обеспечению|К выполнению|К отгрузке|Закрыт|Помечен на удаление) → (Новая|Подготовка документов|В работе|Финальный счёт|Сделка успешна|Сделка провалена)$/,
+    );
+    expect(stage.crmLabel).toMatch(
+      /^(Новая|Подготовка документов|В работе|Финальный счёт|Сделка успешна|Сделка провалена)$/,
+    );
+    expect(stage.detail).not.toMatch(/NEW|PREPARATION|EXECUTING|FINAL_INVOICE|WON|LOSE/);
+    for (const d of of(all, 'field_mismatch')) expect(d.detail).toMatch(/^Поле «[А-ЯЁA-Z][^»]*»/);
+    expect(
+      of(all, 'field_mismatch')
+        .map((d) => d.detail)
+        .join('\n'),
+    ).not.toMatch(/«(title|inn|kpp|ogrn|phones|emails|fullName)»/);
   });
 
   it('the portal refusing calls in the middle of a run makes it partial with the reason', async () => {

@@ -226,6 +226,21 @@ describe('reconciliation finds what the generator planted, and nothing else', ()
       '999002|00000000-0000-0000-0000-00000000dead',
     ]);
     expect(orphans.find((o) => o.crmId === '999001')!.detail).toMatch(/помеченную на удаление/);
+    // The marked one links to its 1C object, the gone one to nothing in 1C; both to their CRM cards.
+    expect(orphans.find((o) => o.crmId === '999001')!.onecUrl).toMatch(/#e1cib\/data\//);
+    expect(orphans.find((o) => o.crmId === '999002')!.onecUrl).toBeNull();
+    expect(orphans.map((o) => o.crmUrl).sort()).toEqual([
+      'https://seeded.crm.test/companies/999001/',
+      'https://seeded.crm.test/companies/999002/',
+    ]);
+    // The CRM's extra records are explained: the two orphans and the managers' own companies.
+    const c = run.summary!.counts.counterparties!;
+    expect(c.crmExtras).toEqual({
+      unowned: dataset.truth.counts.crm.companies,
+      otherIntegrations: 0,
+      orphans: 2,
+    });
+    expect(c.crm).toBe(c.linked + dataset.truth.counts.crm.companies + 2);
   });
 
   it('a record the CRM adapter could not read becomes an invalid_value item, not a crash; details in Russian by default', async () => {
@@ -246,7 +261,7 @@ describe('reconciliation finds what the generator planted, and nothing else', ()
     ]);
     const inn = all.find((d) => d.kind === 'invalid_value' && d.field === 'inn');
     expect(inn?.detail).toMatch(
-      /^Некорректное значение поля «inn» в 1С: (неверное контрольное число ИНН|ИНН должен)/,
+      /^Некорректное значение поля «ИНН» в 1С: (не сходится контрольная цифра|\d+ цифр|«.» на \d+-м месте)/,
     );
   });
 

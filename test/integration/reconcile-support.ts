@@ -277,6 +277,11 @@ export class SeededCrm implements CrmPort, DriftTarget {
 
   async ping(): Promise<void> {}
 
+  /** A made-up portal, so that reports of seeded runs carry card links. */
+  recordUrl(entity: CrmEntity, id: string): string | null {
+    return /^\d+$/.test(id) ? `https://seeded.crm.test/${entity}/${id}/` : null;
+  }
+
   // ---- DriftTarget: managers at work ----
   companyIdOf(ref: string) {
     const id = this.linkByRef.get(ref);

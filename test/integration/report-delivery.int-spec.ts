@@ -18,6 +18,7 @@ import { NodemailerMailerAdapter } from '../../src/report/nodemailer-mailer.adap
 import { ReportDeliveryService } from '../../src/report/report-delivery.service.js';
 import { ReportRenderer } from '../../src/report/report-renderer.js';
 import { discrepancyKey } from '../../src/report/report-model.js';
+import { reportStrings } from '../../src/report/report-i18n.js';
 import {
   SAMPLE_PREVIOUS_ID,
   SAMPLE_RAW_CONTACTS,
@@ -107,9 +108,27 @@ async function insertRun(
   );
   for (const d of items)
     await ds.query(
-      `INSERT INTO discrepancy (run_id, kind, entity, severity, onec_ref, crm_id, field, onec_value, crm_value, detail)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [run.id, d.kind, d.entity, d.severity, d.onecRef, d.crmId, d.field, d.onecValue, d.crmValue, d.detail],
+      `INSERT INTO discrepancy (run_id, kind, entity, severity, onec_ref, crm_id, field, onec_value, crm_value, detail,
+                                name, inn, crm_url, onec_url, onec_label, crm_label)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+      [
+        run.id,
+        d.kind,
+        d.entity,
+        d.severity,
+        d.onecRef,
+        d.crmId,
+        d.field,
+        d.onecValue,
+        d.crmValue,
+        d.detail,
+        d.name,
+        d.inn,
+        d.crmUrl,
+        d.onecUrl,
+        d.onecLabel,
+        d.crmLabel,
+      ],
     );
   for (const c of clusters)
     await ds.query(
@@ -237,13 +256,18 @@ describe('report e-mail delivery over real SMTP', () => {
         delimiter: ';',
         from_line: 2,
       }) as string[][];
+      // The «Тип» column holds the kind in words (the report's section titles).
+      const kindOf = new Map(Object.entries(reportStrings('ru').kinds).map(([k, words]) => [words, k]));
       const byKind: Record<string, number> = {};
-      for (const r of rows) byKind[r[0]] = (byKind[r[0]] ?? 0) + 1;
+      for (const r of rows) {
+        const kind = kindOf.get(r[0]) ?? `unknown: ${r[0]}`;
+        byKind[kind] = (byKind[kind] ?? 0) + 1;
+      }
       const [run] = (await ds.query(`SELECT summary FROM reconciliation_run WHERE id = $1`, [
         SAMPLE_RUN_ID,
       ])) as { summary: { discrepancies: Record<string, number> } }[];
       expect(byKind).toEqual(run.summary.discrepancies);
-      expect(csv.content.toString('utf8')).toContain('Поле «title» различается');
+      expect(csv.content.toString('utf8')).toContain('Поле «Название» различается');
     });
 
     it('no unmasked phone or e-mail and no secret anywhere in the raw message', async () => {

@@ -58,11 +58,20 @@ export async function startService(env: Record<string, string>): Promise<Service
       await exited;
     },
     async api(method, path, key, body) {
-      const r = await fetch(`${url}${path}`, {
-        method,
-        headers: { Authorization: `Bearer ${key}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-        body: body ? JSON.stringify(body) : undefined,
-      });
+      const send = () =>
+        fetch(`${url}${path}`, {
+          method,
+          headers: { Authorization: `Bearer ${key}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+          body: body ? JSON.stringify(body) : undefined,
+        });
+      let r: Response;
+      try {
+        r = await send();
+      } catch (e) {
+        // A kept-alive socket the server closed just as it was reused: a GET is safe to send again.
+        if (method !== 'GET' || proc.exitCode !== null || proc.signalCode !== null) throw e;
+        r = await send();
+      }
       const text = await r.text();
       return { status: r.status, json: () => JSON.parse(text) };
     },

@@ -30,6 +30,7 @@ import {
   type B24CommandResult,
   type Bitrix24HttpOptions,
 } from './bitrix24-http.js';
+import { cardUrl, portalBaseOf } from './card-url.util.js';
 import { convertRows, type B24Row } from './converters/converter.util.js';
 import { toCrmCompany } from './converters/company.converter.js';
 import { toCrmContact } from './converters/contact.converter.js';
@@ -82,11 +83,14 @@ export class Bitrix24Adapter implements CrmPort {
   private readonly ttl: number;
   private readonly stageCache = new Map<'deal' | 'invoice', { at: number; stages: CrmStage[] }>();
   private presetCache: { at: number; byName: Map<string, string> } | null = null;
+  /** The portal's address (the webhook URL without `rest/<user>/<secret>/`), for card links. */
+  private readonly portalBase: string | null;
 
   constructor(private readonly opts: Bitrix24AdapterOptions) {
     this.http = new Bitrix24Http(opts);
     this.originatorId = opts.originatorId ?? 'sverka-1c';
     this.ttl = opts.stageTtlMs ?? STAGE_TTL_MS;
+    this.portalBase = portalBaseOf(opts.webhookUrl);
   }
 
   /**
@@ -317,6 +321,11 @@ export class Bitrix24Adapter implements CrmPort {
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, chunks.length) }, worker));
     return results;
+  }
+
+  /** `https://<portal>/crm/company/details/<id>/` and the contact, deal and smart-invoice equivalents (card-url.util.ts). */
+  recordUrl(entity: CrmEntity, id: string): string | null {
+    return this.portalBase ? cardUrl(this.portalBase, entity, id) : null;
   }
 
   async ping(): Promise<void> {

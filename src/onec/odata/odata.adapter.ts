@@ -8,6 +8,7 @@ import { OneCError, OneCErrorCode } from '../onec.error.js';
 import type { OneCPageOptions, OneCPort, OneCRead, OneCScanReport } from '../onec.port.js';
 import type { MalformedRecord, OneCDebt, OneCEntity, OneCRecordMap, OneCVersion } from '../onec.types.js';
 import { ODataHttp } from './odata-http.js';
+import { webClientUrl } from './web-client-link.util.js';
 import {
   andFilters,
   datetimeLiteral,
@@ -95,6 +96,11 @@ export class OneCODataAdapter implements OneCPort {
         scanSelect: 'Ref_Key,DataVersion,Date,Number',
       },
     };
+  }
+
+  /** `<publication>/#e1cib/data/Справочник.Контрагенты?ref=…` (web-client-link.util.ts). */
+  recordUrl(entity: OneCEntity, ref: string): string | null {
+    return webClientUrl(this.opts.baseUrl, this.plans[entity].set, ref);
   }
 
   async *scanVersions(opts: OneCPageOptions): AsyncIterable<OneCVersion[]> {
