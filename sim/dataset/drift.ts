@@ -238,8 +238,11 @@ export interface DriftTarget {
   ): Promise<void> | void;
   deleteCompany(id: string | number): Promise<void> | void;
   updateDeal(id: string | number, fields: { stageId: string }): Promise<void> | void;
-  /** Sets the amount of the invoice whose xmlId is given. */
-  updateInvoiceByXmlId(xmlId: string, fields: { opportunity: number }): Promise<void> | void;
+  /**
+   * Sets the amount of the invoice whose xmlId is given. A CRM without invoices (amoCRM by default)
+   * leaves it out, and applyDrift skips those ops with a reason.
+   */
+  updateInvoiceByXmlId?(xmlId: string, fields: { opportunity: number }): Promise<void> | void;
   /** Adds a company (and its requisite when given); returns the new company id. */
   addCompany(
     company: Omit<CrmCompanyItem, 'id'>,
@@ -285,6 +288,10 @@ export async function applyDrift(plan: DriftPlan, target: DriftTarget): Promise<
         break;
       }
       case 'changeInvoiceSum':
+        if (!target.updateInvoiceByXmlId) {
+          skip(op.op, op.xmlId, 'the CRM has no invoices');
+          continue;
+        }
         await target.updateInvoiceByXmlId(op.xmlId, { opportunity: op.opportunity });
         break;
       case 'addCompany':
