@@ -22,6 +22,8 @@ export interface AmoCrmFaults {
   latencyMs?: number;
   /** Share of writes (POST/PATCH) that are saved, after which the socket is destroyed: the answer is lost. */
   lostResponseRate?: number;
+  /** Every Nth write that runs since `setFaults()` is saved and its answer lost (the deterministic form). */
+  lostResponseEvery?: number;
   /** Writes with more items than this are saved, then answered 504 (amoCRM's advice: smaller batches, watch for duplicates). */
   slowBatchOver?: number;
   /** The next N requests get 429 whatever the limit says (counts down; counts as abuse). */
@@ -124,6 +126,8 @@ export class AmoCrmSimulator {
   /** Every HTTP request, in arrival order (clearCalls() empties it). */
   readonly calls: AmoCrmCall[] = [];
   private faults: AmoCrmFaults;
+  /** Writes run since `setFaults()` (for lostResponseEvery). */
+  private writesSinceFaults = 0;
   private limiter: AmoRateLimit | null;
   private readonly dice: () => number;
   private readonly tokens = new Map<string, TokenInfo>();
@@ -180,6 +184,7 @@ export class AmoCrmSimulator {
 
   setFaults(faults: AmoCrmFaults): void {
     this.faults = { ...faults };
+    this.writesSinceFaults = 0;
   }
 
   /** Replaces the request limit (a fresh window, no block) or turns it off. */
@@ -358,7 +363,12 @@ export class AmoCrmSimulator {
       return fail(PROBLEM.internal(randomBytes(8).toString('hex')));
     }
     if (WRITE_METHODS.has(method)) {
-      if (this.faults.lostResponseRate && this.dice() < this.faults.lostResponseRate) {
+      const every = this.faults.lostResponseEvery;
+      const nth = ++this.writesSinceFaults;
+      if (
+        (every && nth % every === 0) ||
+        (this.faults.lostResponseRate && this.dice() < this.faults.lostResponseRate)
+      ) {
         call.status = 0;
         call.lost = true;
         call.ms = performance.now() - t0;

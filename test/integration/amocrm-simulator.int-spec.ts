@@ -659,6 +659,14 @@ describe('amoCRM simulator', () => {
     sim.setFaults({ lostResponseRate: 1 });
     await expect(call(sim, 'POST', '/api/v4/companies', [{ name: 'Потерянный ответ' }])).rejects.toThrow();
     expect(sim.state.list('companies').map((c) => c.name)).toEqual(['Потерянный ответ']);
+    sim.setFaults({ lostResponseEvery: 2 });
+    expect((await call(sim, 'POST', '/api/v4/companies', [{ name: 'Первый' }])).status).toBe(200);
+    await expect(
+      call(sim, 'POST', '/api/v4/companies', [{ name: 'Второй, ответ потерян' }]),
+    ).rejects.toThrow();
+    expect(sim.state.count('companies')).toBe(3);
+    sim.state.deleteInInterface('companies', 2);
+    sim.state.deleteInInterface('companies', 3);
     sim.setFaults({ errorRate: 1 });
     const err = await call(sim, 'POST', '/api/v4/companies', [{ name: 'Не сохранится' }]);
     expect([err.status, err.json.title, typeof err.json.trace_id]).toEqual([
@@ -680,12 +688,12 @@ describe('amoCRM simulator', () => {
     expect(sim.state.count('companies')).toBe(1);
     const s = sim.summary();
     expect(s.byRoute).toEqual({
-      'POST /api/v4/companies': 2,
+      'POST /api/v4/companies': 4,
       'GET /api/v4/companies': 2,
       'GET /api/v4/companies/{id}': 1,
     });
     // Writes that ran: the lost one, not the one refused with 500 before it ran.
-    expect([s.requests, s.writeRequests, s.writeItems]).toEqual([5, 1, 1]);
+    expect([s.requests, s.writeRequests, s.writeItems]).toEqual([7, 3, 3]);
     expect(sim.calls[0].lost).toBe(true);
   });
 
