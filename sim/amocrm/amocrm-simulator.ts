@@ -306,7 +306,8 @@ export class AmoCrmSimulator {
       this.calls.push(call);
       const headers: Record<string, string | number> = { 'X-Request-Id': requestId };
       if (type) headers['Content-Type'] = type;
-      headers['Content-Length'] = body === null ? 0 : Buffer.byteLength(body);
+      // A 204 carries no body and no Content-Length.
+      if (body !== null) headers['Content-Length'] = Buffer.byteLength(body);
       res.writeHead(status, headers);
       res.end(body ?? undefined);
     };

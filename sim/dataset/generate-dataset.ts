@@ -221,11 +221,23 @@ class Generator {
       counterpartyRows.push(row);
       cpRows.set(c.ref, row);
     }
-    // ---- planted invalid values (never on a planted duplicate: its truth stays about spelling) ----
+    // ---- planted invalid values (never on a planted duplicate: its truth stays about spelling; never
+    // on a deletion-marked one: reconciliation validates live records only) ----
     for (const c of ordered) {
-      if (c.duplicateOf || dupSourceRefs.has(c.ref) || !r.chance(o.invalidRate)) continue;
+      if (c.duplicateOf || dupSourceRefs.has(c.ref) || !r.chance(o.invalidRate) || c.deleted) continue;
       this.plantCounterpartyInvalid(c, cpRows.get(c.ref)!);
     }
+    // A legal entity entered again without its INN is an empty required value too.
+    for (const c of ordered)
+      if (c.duplicateOf && c.party.kind === 'legal' && c.party.inn === '')
+        this.invalid.push({
+          system: 'onec',
+          entity: 'counterparties',
+          ref: c.ref,
+          field: 'inn',
+          value: '',
+          reason: 'required field is empty',
+        });
     // ---- contact persons ----
     const contactRows: ODataRow[] = [];
     let ownedByCounterparty = 0;
@@ -694,7 +706,8 @@ class Generator {
         ДополнительныеРеквизиты: [],
       });
     }
-    if (owner && r.chance(this.o.invalidRate / 2)) {
+    // Deletion-marked contacts are not validated by reconciliation: nothing planted on them.
+    if (owner && r.chance(this.o.invalidRate / 2) && !row.DeletionMark) {
       const field = r.chance(0.5) ? 'phones' : 'emails';
       const v = field === 'phones' ? badPhone(r) : badEmail(r, null);
       info.push({

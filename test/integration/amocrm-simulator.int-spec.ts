@@ -12,6 +12,7 @@ import { startSimulators } from '../../sim/start-simulators.js';
 interface Reply {
   status: number;
   type: string | null;
+  length: string | null;
   text: string;
   json: any;
 }
@@ -38,7 +39,13 @@ async function call(
   } catch {
     json = null;
   }
-  return { status: res.status, type: res.headers.get('content-type'), text, json };
+  return {
+    status: res.status,
+    type: res.headers.get('content-type'),
+    length: res.headers.get('content-length'),
+    text,
+    json,
+  };
 }
 
 const get = (sim: AmoCrmSimulator, path: string) => call(sim, 'GET', path);
@@ -138,11 +145,12 @@ describe('amoCRM simulator', () => {
       '/api/v4/contacts',
     ]) {
       const r = await get(sim, path);
-      expect({ path, status: r.status, text: r.text, type: r.type }).toEqual({
+      expect({ path, status: r.status, text: r.text, type: r.type, length: r.length }).toEqual({
         path,
         status: 204,
         text: '',
         type: null,
+        length: null,
       });
     }
     sim.state.deleteInInterface('companies', 7);
