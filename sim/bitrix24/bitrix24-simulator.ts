@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DriftTarget } from '../dataset/drift.js';
-import { mulberry32 } from '../dataset/prng.js';
+import { mulberry32 } from '../common/prng.js';
 import {
   B24SimError,
   Bitrix24State,

@@ -1,4 +1,4 @@
-import { mulberry32 } from '../dataset/prng.js';
+import { mulberry32 } from '../common/prng.js';
 import { Bitrix24State, compileFilter } from './bitrix24-state.js';
 
 /**

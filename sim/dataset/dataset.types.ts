@@ -183,7 +183,11 @@ export interface DatasetTruth {
   };
   /** Order statuses that the default status map does not know (carried as text). */
   unmappedStatuses: string[];
-  /** Planted invalid 1C values (reason = the text of src/common/ru-ids.ts / contact-values checks). */
+  /**
+   * Invalid values of live 1C records, exactly what reconciliation must report as `invalid_value`: the
+   * planted ones (reason = the text of src/common/ru-ids.ts / contact-values checks) and the empty INN
+   * of a legal entity's 1C copy entered without one (`required field is empty`).
+   */
   invalid: TruthInvalid[];
   /** Planted duplicate clusters: `onec` (entered twice in 1C), `cross` (manager copy of a 1C party), `crm` (two manager copies). */
   duplicates: TruthCluster[];

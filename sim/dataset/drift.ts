@@ -1,8 +1,9 @@
 import { formatKopecks, toKopecks } from '../../src/common/money.js';
 import { defaultMapping } from '../../src/mapping/default-mapping.js';
 import type { CrmCompanyItem, CrmRequisiteRow, Dataset } from './dataset.types.js';
-import { LATIN_LOOKALIKE } from './names.js';
-import { Rng, subSeed } from './prng.js';
+import { LEGAL_FORMS } from '../common/names.js';
+import { Rng, subSeed } from '../common/prng.js';
+import { LATIN_LOOKALIKE } from '../common/translit.js';
 
 /**
  * CRM-side edits to apply after a sync (managers at work), as data: the caller resolves 1C refs to CRM
@@ -201,11 +202,15 @@ export function planDrift(dataset: Dataset, seed: number, opts: DriftOptions = {
   return { seed, ops, expect };
 }
 
+const FORMS = LEGAL_FORMS.map((f) => f.short).join('|');
+const FORM_LAST = new RegExp(`^(.*) (${FORMS})$`);
+const FORM_FIRST = new RegExp(`^(${FORMS}) ["«](.*)["»]$`);
+
 /** Another spelling: legal form moved (`X ООО` ↔ `ООО "X"`), else one Latin look-alike letter. */
 function variantTitle(r: Rng, title: string): string {
-  const tail = /^(.*) (ООО|АО|ПАО|ЗАО)$/.exec(title);
+  const tail = FORM_LAST.exec(title);
   if (tail) return `${tail[2]} "${tail[1]}"`;
-  const head = /^(ООО|АО|ПАО|ЗАО) ["«](.*)["»]$/.exec(title);
+  const head = FORM_FIRST.exec(title);
   if (head) return `${head[2]} ${head[1]}`;
   const chars = [...title];
   const idx = chars.map((ch, i) => (LATIN_LOOKALIKE[ch] ? i : -1)).filter((i) => i >= 0);
@@ -233,8 +238,11 @@ export interface DriftTarget {
   ): Promise<void> | void;
   deleteCompany(id: string | number): Promise<void> | void;
   updateDeal(id: string | number, fields: { stageId: string }): Promise<void> | void;
-  /** Sets the amount of the invoice whose xmlId is given. */
-  updateInvoiceByXmlId(xmlId: string, fields: { opportunity: number }): Promise<void> | void;
+  /**
+   * Sets the amount of the invoice whose xmlId is given. A CRM without invoices (amoCRM by default)
+   * leaves it out, and applyDrift skips those ops with a reason.
+   */
+  updateInvoiceByXmlId?(xmlId: string, fields: { opportunity: number }): Promise<void> | void;
   /** Adds a company (and its requisite when given); returns the new company id. */
   addCompany(
     company: Omit<CrmCompanyItem, 'id'>,
@@ -280,6 +288,10 @@ export async function applyDrift(plan: DriftPlan, target: DriftTarget): Promise<
         break;
       }
       case 'changeInvoiceSum':
+        if (!target.updateInvoiceByXmlId) {
+          skip(op.op, op.xmlId, 'the CRM has no invoices');
+          continue;
+        }
         await target.updateInvoiceByXmlId(op.xmlId, { opportunity: op.opportunity });
         break;
       case 'addCompany':

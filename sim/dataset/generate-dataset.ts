@@ -1,6 +1,12 @@
 import { formatKopecks } from '../../src/common/money.js';
 import { normalizeEmail, normalizePhone } from '../../src/common/contact-values.js';
-import { checkInn, checkKpp, checkOgrn, innWithCheckDigits, ogrnCheckDigit } from '../../src/common/ru-ids.js';
+import {
+  checkInn,
+  checkKpp,
+  checkOgrn,
+  innWithCheckDigits,
+  ogrnCheckDigit,
+} from '../../src/common/ru-ids.js';
 import { defaultMapping } from '../../src/mapping/default-mapping.js';
 import type { ODataRow } from '../onec/onec-simulator.js';
 import type {
@@ -19,25 +25,28 @@ import type {
 import { planDrift } from './drift.js';
 import { invoicesFor } from './invoices.js';
 import {
-  COMMENTS,
-  FEMALE_FIRST,
-  LATIN_LOOKALIKE,
+  FEMALE_FIRST_NAMES,
+  LAST_NAMES,
   LEGAL_FORMS,
   MAILBOXES,
   MAIL_DOMAINS,
-  MALE_FIRST,
-  MALE_LAST,
+  MALE_FIRST_NAMES,
   MOBILE_CODES,
-  PATRONYMIC_BASE,
+  NAME_ROOTS,
+  NAME_SECOND,
+  NAME_TAILS,
+  ORDER_COMMENTS,
+  PATRONYMIC_BASES,
   POSITIONS,
   REGIONS,
-  ROOTS_A,
-  ROOTS_B,
   STREETS,
-  SUFFIXES,
-  translit,
-} from './names.js';
-import { Rng, subSeed } from './prng.js';
+  feminineSurname,
+  patronymic,
+  type LegalFormEntry,
+  type Region,
+} from '../common/names.js';
+import { Rng, subSeed } from '../common/prng.js';
+import { LATIN_LOOKALIKE, latinSlug } from '../common/translit.js';
 import { writeDataset } from './write-dataset.js';
 
 const COUNTERPARTY_TYPE = 'StandardODATA.Catalog_Контрагенты';
@@ -88,14 +97,14 @@ type Style = 'formLast' | 'formFirst' | 'guillemets' | 'full';
 
 interface Party {
   kind: PartyKind;
-  form: (typeof LEGAL_FORMS)[number] | null;
+  form: LegalFormEntry | null;
   /** Legal: the name without form; ИП/person: `Фамилия Имя Отчество`. */
   core: string;
   last: string;
   first: string;
   middle: string;
   style: Style;
-  region: (typeof REGIONS)[number];
+  region: Region;
   inn: string;
   kpp: string;
   ogrn: string;
@@ -190,6 +199,11 @@ class Generator {
       const variants = new Set<VariantKind>();
       for (let k = 0; k < copies; k++) {
         const v = this.variantParty(src.party, true);
+        // A second copy spelt like the first would be one record twice: every member is spelt apart.
+        while (members.some((m) => m.name === this.description(v.party))) {
+          v.party.core = typo(r, v.party.core);
+          v.variants.push('typo');
+        }
         for (const x of v.variants) variants.add(x);
         const copy: Counterparty = { ref: r.guid(), party: v.party, deleted: false, duplicateOf: src.ref };
         cps.push(copy);
@@ -207,11 +221,23 @@ class Generator {
       counterpartyRows.push(row);
       cpRows.set(c.ref, row);
     }
-    // ---- planted invalid values (never on a planted duplicate: its truth stays about spelling) ----
+    // ---- planted invalid values (never on a planted duplicate: its truth stays about spelling; never
+    // on a deletion-marked one: reconciliation validates live records only) ----
     for (const c of ordered) {
-      if (c.duplicateOf || dupSourceRefs.has(c.ref) || !r.chance(o.invalidRate)) continue;
+      if (c.duplicateOf || dupSourceRefs.has(c.ref) || !r.chance(o.invalidRate) || c.deleted) continue;
       this.plantCounterpartyInvalid(c, cpRows.get(c.ref)!);
     }
+    // A legal entity entered again without its INN is an empty required value too.
+    for (const c of ordered)
+      if (c.duplicateOf && c.party.kind === 'legal' && c.party.inn === '')
+        this.invalid.push({
+          system: 'onec',
+          entity: 'counterparties',
+          ref: c.ref,
+          field: 'inn',
+          value: '',
+          reason: 'required field is empty',
+        });
     // ---- contact persons ----
     const contactRows: ODataRow[] = [];
     let ownedByCounterparty = 0;
@@ -351,10 +377,7 @@ class Generator {
       emails: [],
     };
     if (kind === 'legal') {
-      party.form = weighted(
-        r,
-        LEGAL_FORMS.map((f) => [f, f.weight]),
-      );
+      party.form = r.weighted(LEGAL_FORMS.map((f) => [f, f.weight] as const));
       party.core = this.uniqueCore();
       party.style = r.pick<Style>(['formLast', 'formFirst', 'formFirst', 'guillemets']);
       party.inn = this.uniqueInn(() => innWithCheckDigits(region.code + r.digits(7)));
@@ -363,9 +386,10 @@ class Generator {
       party.ogrn = body + ogrnCheckDigit(body);
     } else {
       const female = r.chance(0.35);
-      party.last = r.pick(MALE_LAST) + (female ? 'а' : '');
-      party.first = female ? r.pick(FEMALE_FIRST) : r.pick(MALE_FIRST);
-      party.middle = r.pick(PATRONYMIC_BASE) + (female ? 'на' : 'ич');
+      const last = r.pick(LAST_NAMES);
+      party.last = female ? feminineSurname(last) : last;
+      party.first = female ? r.pick(FEMALE_FIRST_NAMES) : r.pick(MALE_FIRST_NAMES);
+      party.middle = patronymic(r.pick(PATRONYMIC_BASES), female);
       party.core = `${party.last} ${party.first} ${party.middle}`;
       party.inn = this.uniqueInn(() => innWithCheckDigits(region.code + r.digits(8)));
       if (kind === 'entrepreneur') {
@@ -383,15 +407,15 @@ class Generator {
   private uniqueCore(): string {
     const r = this.rng;
     for (let attempt = 0; ; attempt++) {
-      const a = r.pick(ROOTS_A);
-      const b = r.pick(ROOTS_B);
+      const a = r.pick(NAME_ROOTS);
+      const b = r.pick(NAME_SECOND);
       const p = r.int(0, 3);
       let core: string;
       if (p === 0 && !a.includes(' ')) core = a + b;
       else if (p === 1 && !a.includes(' ')) core = `${a.toUpperCase()}-${b.toUpperCase()}`;
       else if (p === 2) core = a;
       else core = `${a} ${b[0].toUpperCase()}${b.slice(1)}`;
-      core += r.pick(SUFFIXES);
+      core += r.pick(NAME_TAILS);
       // Past a few collisions the word space is used up (large sets): a branch number keeps names unique.
       if (attempt >= 3) core += `-${r.int(2, attempt >= 6 ? 999_999 : 99)}`;
       const key = nameKey(core);
@@ -412,9 +436,9 @@ class Generator {
     }
   }
 
-  private phoneDigits(region: (typeof REGIONS)[number] | null): string {
+  private phoneDigits(region: Region | null): string {
     const r = this.rng;
-    const code = region ? r.pick(region.area) : r.pick(MOBILE_CODES);
+    const code = region ? r.pick(region.areas) : r.pick(MOBILE_CODES);
     return `7${code}${r.int(2, 9)}${r.digits(6)}`;
   }
 
@@ -422,10 +446,10 @@ class Generator {
     const r = this.rng;
     let e: string;
     if (p.kind === 'legal') {
-      const domain = translit(p.core).slice(0, 40).replace(/-$/, '') || 'company';
+      const domain = latinSlug(p.core).slice(0, 40).replace(/-$/, '') || 'company';
       e = `${r.pick(MAILBOXES)}@${domain}.${r.chance(0.8) ? 'ru' : 'com'}`;
     } else {
-      e = `${translit(p.first)}.${translit(p.last)}${r.chance(0.3) ? r.int(1, 99) : ''}@${r.pick(MAIL_DOMAINS)}`;
+      e = `${latinSlug(p.first)}.${latinSlug(p.last)}${r.chance(0.3) ? r.int(1, 99) : ''}@${r.pick(MAIL_DOMAINS)}`;
     }
     // Some people type capitals: still valid, lower-cased by normalisation.
     return r.chance(0.1) ? e[0].toUpperCase() + e.slice(1) : e;
@@ -582,7 +606,7 @@ class Generator {
     }
     if (region && !this.o.lean && this.rng.chance(0.6)) {
       const r = this.rng;
-      const address = `${r.int(101000, 699999)}, ${region.city}, ${r.pick(STREETS)}, д. ${r.int(1, 150)}${r.chance(0.4) ? `, офис ${r.int(1, 600)}` : ''}`;
+      const address = `${r.int(101000, 699999)}, ${region.locality}, ${r.pick(STREETS)}, д. ${r.int(1, 150)}${r.chance(0.4) ? `, офис ${r.int(1, 600)}` : ''}`;
       rows.push({
         Ref_Key: ref,
         LineNumber: String(line + 1),
@@ -647,12 +671,13 @@ class Generator {
   private contactRow(owner: Counterparty | null): ODataRow {
     const r = this.rng;
     const female = r.chance(0.45);
-    const last = r.pick(MALE_LAST) + (female ? 'а' : '');
-    const first = female ? r.pick(FEMALE_FIRST) : r.pick(MALE_FIRST);
-    const middle = r.pick(PATRONYMIC_BASE) + (female ? 'на' : 'ич');
+    const base = r.pick(LAST_NAMES);
+    const last = female ? feminineSurname(base) : base;
+    const first = female ? r.pick(FEMALE_FIRST_NAMES) : r.pick(MALE_FIRST_NAMES);
+    const middle = patronymic(r.pick(PATRONYMIC_BASES), female);
     const ref = r.guid();
     const phones = r.chance(0.8) ? [this.phoneDigits(null)] : [];
-    const emails = r.chance(0.6) ? [`${translit(first)}.${translit(last)}@${r.pick(MAIL_DOMAINS)}`] : [];
+    const emails = r.chance(0.6) ? [`${latinSlug(first)}.${latinSlug(last)}@${r.pick(MAIL_DOMAINS)}`] : [];
     const info = this.contactInfo(ref, phones, emails);
     const row: ODataRow = {
       Ref_Key: ref,
@@ -681,7 +706,8 @@ class Generator {
         ДополнительныеРеквизиты: [],
       });
     }
-    if (owner && r.chance(this.o.invalidRate / 2)) {
+    // Deletion-marked contacts are not validated by reconciliation: nothing planted on them.
+    if (owner && r.chance(this.o.invalidRate / 2) && !row.DeletionMark) {
       const field = r.chance(0.5) ? 'phones' : 'emails';
       const v = field === 'phones' ? badPhone(r) : badEmail(r, null);
       info.push({
@@ -724,12 +750,9 @@ class Generator {
       Партнер_Key: PARTNER_KEY,
       Контрагент_Key: c.ref,
       СуммаДокумента: Number(formatKopecks(kop)),
-      Статус: weighted(
-        r,
-        STATUSES.map(([s, w]) => [s, w] as [string, number]),
-      ),
+      Статус: r.weighted(STATUSES),
       Согласован: r.chance(0.7),
-      Комментарий: r.pick(COMMENTS),
+      Комментарий: r.pick(ORDER_COMMENTS),
     };
     if (!this.o.lean) {
       Object.assign(row, {
@@ -1088,16 +1111,6 @@ function count(r: Rng, avg: number): number {
   return Math.max(0, base + jitter);
 }
 
-function weighted<T>(r: Rng, items: [T, number][] | readonly (readonly [T, number])[]): T {
-  const total = items.reduce((s, [, w]) => s + w, 0);
-  let x = r.next() * total;
-  for (const [v, w] of items) {
-    x -= w;
-    if (x < 0) return v;
-  }
-  return items[items.length - 1][0];
-}
-
 function nameKey(s: string): string {
   return s
     .toLowerCase()
@@ -1183,7 +1196,7 @@ function badPhone(r: Rng): string {
 }
 
 function badEmail(r: Rng, p: Party | null): string {
-  const base = p && p.kind === 'legal' ? translit(p.core).slice(0, 20) || 'firma' : 'ivanov';
+  const base = p && p.kind === 'legal' ? latinSlug(p.core).slice(0, 20) || 'firma' : 'ivanov';
   for (;;) {
     const v = r.pick([
       `info@${base}`,

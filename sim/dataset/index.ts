@@ -14,5 +14,5 @@ export {
   type DriftOptions,
 } from './drift.js';
 export { writeDataset } from './write-dataset.js';
-export { mulberry32, Rng, subSeed } from './prng.js';
+export { mulberry32, Rng, subSeed } from '../common/prng.js';
 export type * from './dataset.types.js';

@@ -1,6 +1,22 @@
 import { innWithCheckDigits, ogrnCheckDigit } from '../../src/common/ru-ids.js';
 import type { DuplicateScope } from '../../src/common/vocabulary.js';
 import type { DedupeRecord } from '../../src/dedupe/dedupe.types.js';
+import {
+  BRAND_SYLLABLES,
+  LAST_NAMES,
+  LEGAL_FORMS,
+  MAILBOXES,
+  MAIL_DOMAINS,
+  MALE_FIRST_NAMES,
+  NAME_ROOTS,
+  NAME_SECOND,
+  NAME_TAILS,
+  PATRONYMIC_BASES,
+  REGIONS,
+  patronymic,
+} from '../common/names.js';
+import { Rng } from '../common/prng.js';
+import { LATIN_LOOKALIKE, latinSlug, toLatin } from '../common/translit.js';
 
 /**
  * A seeded, labelled data set for duplicate detection (tests and benchmarks): base parties with valid
@@ -42,415 +58,6 @@ export interface LabelledRecord {
   record: DedupeRecord;
   /** The party (ground truth): records with the same party are duplicates when their scope allows. */
   party: number;
-}
-
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const SYLLABLES = [
-  'ро',
-  'ма',
-  'ка',
-  'ли',
-  'на',
-  'те',
-  'ра',
-  'со',
-  'ви',
-  'ла',
-  'ме',
-  'ди',
-  'ко',
-  'ре',
-  'та',
-  'ни',
-  'по',
-  'лу',
-  'зо',
-  'ва',
-  'ги',
-  'бо',
-  'фе',
-  'ду',
-  'са',
-  'мо',
-  'ки',
-  'ле',
-  'пи',
-  'ру',
-  'то',
-  'ве',
-  'ба',
-  'зи',
-  'ло',
-  'ну',
-  'ше',
-  'жа',
-  'чи',
-  'ха',
-  'ор',
-  'ан',
-  'ис',
-  'ел',
-  'ум',
-  'ок',
-  'ар',
-  'ин',
-  'ос',
-  'ет',
-  'ям',
-  'ю',
-  'эн',
-  'ай',
-  'ой',
-  'ер',
-  'ил',
-  'ур',
-  'ак',
-  'ев',
-];
-const ROOTS = [
-  'Строй',
-  'Торг',
-  'Техно',
-  'Агро',
-  'Мега',
-  'Урал',
-  'Сибирь',
-  'Волга',
-  'Нева',
-  'Север',
-  'Инвест',
-  'Пром',
-  'Энерго',
-  'Металл',
-  'Транс',
-  'Авто',
-  'Газ',
-  'Электро',
-  'Инфо',
-  'Софт',
-  'Вектор',
-  'Альфа',
-  'Дельта',
-  'Омега',
-  'Стандарт',
-  'Прогресс',
-  'Восток',
-  'Центр',
-  'Регион',
-  'Гранит',
-  'Кварц',
-  'Орион',
-  'Атлант',
-  'Титан',
-  'Феникс',
-  'Ёлка',
-  'Берёзка',
-  'Клён',
-  'Кедр',
-  'Ромашка',
-  'Василёк',
-  'Мёд',
-  'Полёт',
-  'Звёздный',
-  'Ладога',
-  'Кама',
-  'Енисей',
-  'Алтай',
-  'Байкал',
-  'Щит',
-  'Чайка',
-  'Жемчуг',
-  'Химпром',
-];
-const SECOND = [
-  'снаб',
-  'строй',
-  'торг',
-  'сервис',
-  'логистик',
-  'групп',
-  'ресурс',
-  'комплект',
-  'маш',
-  'трейд',
-  'монтаж',
-  'проект',
-  'холдинг',
-  'лайн',
-  'систем',
-  'тех',
-  'мир',
-  'дом',
-  'маркет',
-  'профи',
-  'консалт',
-  'капитал',
-  'транс',
-  'опт',
-  'хлеб',
-];
-const TAILS = [
-  '',
-  '',
-  '',
-  '',
-  '',
-  ' Плюс',
-  ' Групп',
-  '-Юг',
-  '-Север',
-  ' СПб',
-  ' Сервис',
-  ' Трейд',
-  '-Центр',
-  ' Про',
-  '-М',
-];
-const FORMS: [string, string, string, number][] = [
-  // short, full, English, weight
-  ['ООО', 'Общество с ограниченной ответственностью', 'LLC', 70],
-  ['АО', 'Акционерное общество', 'JSC', 12],
-  ['ПАО', 'Публичное акционерное общество', 'PJSC', 3],
-  ['ЗАО', 'Закрытое акционерное общество', 'CJSC', 3],
-  ['ГУП', 'Государственное унитарное предприятие', 'SUE', 1],
-  ['МУП', 'Муниципальное унитарное предприятие', 'MUE', 1],
-  ['АНО', 'Автономная некоммерческая организация', 'ANO', 1],
-];
-const LAST = [
-  'Иванов',
-  'Петров',
-  'Смирнов',
-  'Кузнецов',
-  'Попов',
-  'Соколов',
-  'Лебедев',
-  'Козлов',
-  'Новиков',
-  'Морозов',
-  'Волков',
-  'Соловьёв',
-  'Васильев',
-  'Зайцев',
-  'Павлов',
-  'Семёнов',
-  'Голубев',
-  'Виноградов',
-  'Богданов',
-  'Воробьёв',
-  'Фёдоров',
-  'Михайлов',
-  'Беляев',
-  'Тарасов',
-  'Белов',
-  'Комаров',
-  'Орлов',
-  'Киселёв',
-  'Макаров',
-  'Андреев',
-  'Ковалёв',
-  'Ильин',
-  'Гусев',
-  'Титов',
-  'Кузьмин',
-  'Кудрявцев',
-  'Баранов',
-  'Куликов',
-  'Алексеев',
-  'Степанов',
-  'Яковлев',
-  'Сорокин',
-  'Сергеев',
-  'Романов',
-  'Захаров',
-  'Борисов',
-  'Королёв',
-  'Герасимов',
-  'Пономарёв',
-  'Григорьев',
-  'Лазарев',
-  'Медведев',
-  'Ершов',
-  'Никитин',
-  'Соболев',
-  'Рябов',
-  'Поляков',
-  'Цветков',
-  'Данилов',
-  'Жуков',
-  'Фролов',
-  'Журавлёв',
-  'Николаев',
-  'Крылов',
-  'Максимов',
-  'Сидоров',
-  'Осипов',
-  'Белоусов',
-  'Федотов',
-  'Дорофеев',
-  'Егоров',
-  'Матвеев',
-  'Бобров',
-  'Дмитриев',
-  'Калинин',
-];
-const FIRST = [
-  'Александр',
-  'Алексей',
-  'Андрей',
-  'Артём',
-  'Борис',
-  'Вадим',
-  'Валерий',
-  'Василий',
-  'Виктор',
-  'Владимир',
-  'Дмитрий',
-  'Евгений',
-  'Егор',
-  'Иван',
-  'Игорь',
-  'Кирилл',
-  'Константин',
-  'Максим',
-  'Михаил',
-  'Никита',
-  'Николай',
-  'Олег',
-  'Павел',
-  'Пётр',
-  'Роман',
-  'Семён',
-  'Сергей',
-  'Станислав',
-  'Степан',
-  'Фёдор',
-  'Юрий',
-  'Ярослав',
-  'Глеб',
-  'Тимур',
-  'Руслан',
-];
-const PATRON = [
-  'Александрович',
-  'Алексеевич',
-  'Андреевич',
-  'Борисович',
-  'Викторович',
-  'Владимирович',
-  'Дмитриевич',
-  'Евгеньевич',
-  'Иванович',
-  'Игоревич',
-  'Михайлович',
-  'Николаевич',
-  'Олегович',
-  'Павлович',
-  'Петрович',
-  'Сергеевич',
-  'Семёнович',
-  'Юрьевич',
-  'Фёдорович',
-  'Степанович',
-  'Романович',
-  'Максимович',
-];
-const REGIONS = [
-  ['77', '495'],
-  ['78', '812'],
-  ['50', '496'],
-  ['66', '343'],
-  ['54', '383'],
-  ['16', '843'],
-  ['52', '831'],
-  ['63', '846'],
-  ['74', '351'],
-  ['23', '861'],
-  ['61', '863'],
-  ['02', '347'],
-  ['24', '391'],
-  ['59', '342'],
-  ['36', '473'],
-];
-const FREE = ['mail.ru', 'yandex.ru', 'gmail.com', 'bk.ru', 'list.ru', 'inbox.ru', 'rambler.ru', 'ya.ru'];
-const BOXES = ['info', 'sales', 'office', 'zakaz', 'buh', 'snab'];
-const CITIES = ['Казань', 'Самара', 'Пермь', 'Тверь', 'Омск', 'Уфа', 'Сочи', 'Тула'];
-
-const LOOK: Record<string, string> = {
-  а: 'a',
-  е: 'e',
-  о: 'o',
-  р: 'p',
-  с: 'c',
-  х: 'x',
-  у: 'y',
-  А: 'A',
-  В: 'B',
-  Е: 'E',
-  К: 'K',
-  М: 'M',
-  Н: 'H',
-  О: 'O',
-  Р: 'P',
-  С: 'C',
-  Т: 'T',
-  Х: 'X',
-};
-const TR: Record<string, string> = {
-  а: 'a',
-  б: 'b',
-  в: 'v',
-  г: 'g',
-  д: 'd',
-  е: 'e',
-  ё: 'e',
-  ж: 'zh',
-  з: 'z',
-  и: 'i',
-  й: 'y',
-  к: 'k',
-  л: 'l',
-  м: 'm',
-  н: 'n',
-  о: 'o',
-  п: 'p',
-  р: 'r',
-  с: 's',
-  т: 't',
-  у: 'u',
-  ф: 'f',
-  х: 'kh',
-  ц: 'ts',
-  ч: 'ch',
-  ш: 'sh',
-  щ: 'shch',
-  ъ: '',
-  ы: 'y',
-  ь: '',
-  э: 'e',
-  ю: 'yu',
-  я: 'ya',
-};
-
-/** Simple GOST-like transliteration, capitalised per word (how managers type Latin names). */
-export function toLatin(text: string): string {
-  let out = '';
-  for (const ch of text) {
-    const lower = ch.toLowerCase();
-    const t = TR[lower];
-    if (t === undefined) out += ch;
-    else out += ch !== lower && t ? t[0].toUpperCase() + t.slice(1) : t;
-  }
-  return out;
 }
 
 interface Party {
@@ -498,10 +105,13 @@ export function* generateLabelledRecords(opts: LabelledDatasetOptions): Generato
 }
 
 function* generateAll(opts: LabelledDatasetOptions): Generator<LabelledRecord> {
-  const rnd = mulberry32(opts.seed);
-  const int = (a: number, b: number) => a + Math.floor(rnd() * (b - a + 1));
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
-  const chance = (p: number) => rnd() < p;
+  const rng = new Rng(opts.seed);
+  const rnd = rng.next;
+  const int = (a: number, b: number) => rng.int(a, b);
+  const pick = <T>(xs: readonly T[]): T => rng.pick(xs);
+  const chance = (p: number) => rng.chance(p);
+  const cities = REGIONS.map((r) => r.city);
+  const formWeights = LEGAL_FORMS.map((f, i) => [i, f.weight] as const);
   const dupRate = opts.duplicateRate ?? 0.05;
   const namesakeRate = opts.namesakeRate ?? 0.02;
   const switchRate = opts.switchboardRate ?? 0.03;
@@ -510,7 +120,6 @@ function* generateAll(opts: LabelledDatasetOptions): Generator<LabelledRecord> {
     { length: Math.max(3, Math.round(opts.parties / 2000)) },
     () => `+7 495 ${int(100, 999)}-${int(10, 99)}-${int(10, 99)}`,
   );
-  const formTotal = FORMS.reduce((s, f) => s + f[3], 0);
   let row = 0;
   let partySeq = 0;
   // INN/OGRN/phones from a bijection of the party number: unique without a set.
@@ -534,33 +143,37 @@ function* generateAll(opts: LabelledDatasetOptions): Generator<LabelledRecord> {
     // Invented brand words: 3 or 4 syllables (2-syllable ones would make every fifth name a namesake).
     const n = chance(0.7) ? 3 : 4;
     let s = '';
-    for (let i = 0; i < n; i++) s += pick(SYLLABLES);
+    for (let i = 0; i < n; i++) s += pick(BRAND_SYLLABLES);
     return s[0].toUpperCase() + s.slice(1);
   };
   const core = (): string => {
     const roll = rnd();
     let c: string;
     if (roll < 0.65)
-      c = brand() + (chance(0.3) ? ` ${pick(SECOND)[0].toUpperCase()}${pick(SECOND).slice(1)}` : '');
-    else if (roll < 0.75) c = pick(ROOTS) + pick(SECOND);
-    else if (roll < 0.93) c = `${pick(ROOTS)} ${brand()}`;
-    else c = `${pick(ROOTS)}-${pick(SECOND)}${pick(TAILS)}`;
-    return c + (chance(0.15) ? pick(TAILS) : '');
+      c =
+        brand() + (chance(0.3) ? ` ${pick(NAME_SECOND)[0].toUpperCase()}${pick(NAME_SECOND).slice(1)}` : '');
+    else if (roll < 0.93) {
+      // A two-word root ("Зелёный Мир") is a name of its own: never glued to a second part.
+      const root = pick(NAME_ROOTS);
+      if (roll < 0.75) c = root.includes(' ') ? root : root + pick(NAME_SECOND);
+      else c = `${root} ${brand()}`;
+    } else c = `${pick(NAME_ROOTS)}-${pick(NAME_SECOND)}${pick(NAME_TAILS)}`;
+    return c + (chance(0.15) ? pick(NAME_TAILS) : '');
   };
   const newParty = (): Party & { k: number } => {
     const k = ++partySeq;
-    const [region, area] = pick(REGIONS);
+    const place = pick(REGIONS);
+    const region = place.code;
+    const area = place.areas[0];
     const legal = chance(0.8);
-    let roll = rnd() * formTotal;
-    let form = 0;
-    while (roll >= FORMS[form][3]) roll -= FORMS[form++][3];
+    const form = rng.weighted(formWeights);
     const p: Party & { k: number } = {
       k,
       legal,
       core: '',
-      last: pick(LAST),
-      first: pick(FIRST),
-      middle: pick(PATRON),
+      last: pick(LAST_NAMES),
+      first: pick(MALE_FIRST_NAMES),
+      middle: patronymic(pick(PATRONYMIC_BASES), false),
       form,
       style: int(0, 3),
       inn: innFor(k, !legal, region),
@@ -576,18 +189,12 @@ function* generateAll(opts: LabelledDatasetOptions): Generator<LabelledRecord> {
       if (chance(switchRate)) p.phones.push(pick(switchboards));
       else if (chance(0.85)) p.phones.push(phoneFor(k, area, 1));
       if (chance(0.3)) p.phones.push(mobileFor(k));
-      if (chance(0.7))
-        p.emails.push(
-          `${pick(BOXES)}@${toLatin(p.core)
-            .toLowerCase()
-            .replace(/[^a-z0-9]+/g, '-')}-${k.toString(36)}.ru`,
-        );
+      if (chance(0.7)) p.emails.push(`${pick(MAILBOXES)}@${latinSlug(p.core)}-${k.toString(36)}.ru`);
     } else {
       p.core = `${p.last} ${p.first} ${p.middle}`;
       if (chance(0.5)) p.ogrn = ogrnFor(k, true, region);
       if (chance(0.8)) p.phones.push(mobileFor(k));
-      if (chance(0.6))
-        p.emails.push(`${toLatin(p.first).toLowerCase()}.${toLatin(p.last).toLowerCase()}${k}@${pick(FREE)}`);
+      if (chance(0.6)) p.emails.push(`${latinSlug(p.first)}.${latinSlug(p.last)}${k}@${pick(MAIL_DOMAINS)}`);
     }
     return p;
   };
@@ -598,7 +205,8 @@ function* generateAll(opts: LabelledDatasetOptions): Generator<LabelledRecord> {
       if (style === 2) return `Индивидуальный предприниматель ${p.core}`;
       return `ИП ${p.core}`;
     }
-    const f = FORMS[p.form][formVariant === 'short' ? 0 : formVariant === 'full' ? 1 : 2];
+    const lf = LEGAL_FORMS[p.form];
+    const f = formVariant === 'short' ? lf.short : formVariant === 'full' ? lf.full : lf.english;
     if (style === 0) return `${f} "${p.core}"`;
     if (style === 1) return `${f} «${p.core}»`;
     if (style === 2) return `${p.core} ${f}`;
@@ -655,7 +263,7 @@ function* generateAll(opts: LabelledDatasetOptions): Generator<LabelledRecord> {
           ? q.core.replace(/ё/g, 'е').replace(/Ё/g, 'Е')
           : q.core.replace(/е/, 'ё');
       else if (kind === 3)
-        q.core = q.core.replace(/[аеорсхуАВЕКМНОРСТХ]/g, (c) => (chance(0.5) ? LOOK[c] : c));
+        q.core = q.core.replace(/[аеорсхуАВЕКМНОРСТХ]/g, (c) => (chance(0.5) ? LATIN_LOOKALIKE[c] : c));
       else if (kind === 4 || kind === 5) q.core = typo(q.core);
       else if (kind === 6) upper = true;
       else if (kind === 7 && !p.legal) initials = true;
@@ -664,7 +272,7 @@ function* generateAll(opts: LabelledDatasetOptions): Generator<LabelledRecord> {
     if (initials)
       q.core = chance(0.5) ? `${p.last} ${p.first[0]}.${p.middle[0]}.` : `${p.first} ${p.middle} ${p.last}`;
     let name = title(q, style, formVariant);
-    if (latin) name = p.legal ? `${toLatin(p.core)} ${FORMS[p.form][2]}` : `IP ${toLatin(p.core)}`;
+    if (latin) name = p.legal ? `${toLatin(p.core)} ${LEGAL_FORMS[p.form].english}` : `IP ${toLatin(p.core)}`;
     if (upper) name = name.toUpperCase();
     // The CRM rarely carries INN/KPP/OGRN; a 1C re-entry mostly does.
     if (chance(crm ? 0.5 : 0.2)) {
@@ -718,10 +326,13 @@ function* generateAll(opts: LabelledDatasetOptions): Generator<LabelledRecord> {
       // Same (or nearly the same) name, another city: another party with its own identifiers.
       const o = newParty();
       o.legal = p.legal;
-      o.core = chance(0.7) ? p.core : `${p.core} ${pick(CITIES)}`;
+      o.core = chance(0.7) ? p.core : `${p.core} ${pick(cities)}`;
       o.last = p.last;
       o.form = p.form;
-      if (!p.legal) o.core = chance(0.5) ? p.core : `${p.last} ${pick(FIRST)} ${pick(PATRON)}`;
+      if (!p.legal)
+        o.core = chance(0.5)
+          ? p.core
+          : `${p.last} ${pick(MALE_FIRST_NAMES)} ${patronymic(pick(PATRONYMIC_BASES), false)}`;
       if (!p.legal) o.inn = innFor(o.k, true, '16');
       yield {
         record: record(chance(0.7) ? 'onec' : 'crm', o, title(o), { inn: chance(0.9) ? o.inn : null }),
@@ -734,7 +345,7 @@ function* generateAll(opts: LabelledDatasetOptions): Generator<LabelledRecord> {
       const b = newParty();
       const kpp = `${p.kpp!.slice(0, 4)}${int(10, 99)}0${int(10, 99)}`;
       yield {
-        record: record('onec', p, `${title(p)} (филиал ${pick(CITIES)})`, {
+        record: record('onec', p, `${title(p)} (филиал ${pick(cities)})`, {
           kpp,
           ogrn: p.ogrn,
           phones: b.phones,

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { defaultMapping } from '../../src/mapping/default-mapping.js';
 import type { Mapping } from '../../src/mapping/mapping.types.js';
-import { mulberry32 } from '../dataset/prng.js';
+import { mulberry32 } from '../common/prng.js';
 import { ChangeFeed, FeedProtocolError } from './change-feed.js';
 import { Doorbell, type DoorbellOptions, type DoorbellRing } from './doorbell.js';
 import {

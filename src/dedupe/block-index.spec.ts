@@ -1,6 +1,6 @@
 import { BlockIndex, type KeySource, type RowOrder } from './block-index.js';
 import { drive } from './block.js';
-import { mulberry32 } from '../../sim/labelled/labelled-dataset.js';
+import { mulberry32 } from '../../sim/common/prng.js';
 
 /** Rows 0..n-1 ordered by a given rank. */
 function orderOf(rank: number[]): RowOrder {

@@ -5,7 +5,7 @@ import { recordsFromSimulatorDataset } from '../../sim/labelled/from-simulator-d
 /**
  * An independent check: the simulators' data set (another generator, another author) plants its own
  * duplicates (onec re-entries, manager copies in the CRM, CRM-internal pairs) and look-alike hard
- * negatives. Pairwise precision/recall against its truth; today 1.00 / 0.99 on seed 42.
+ * negatives. Pairwise precision/recall against its truth; today 0.99 / 1.00 on seed 42.
  */
 describe('dedupe on the simulators data set', () => {
   const ds = generateDataset({ seed: 42, counterparties: 2000 });

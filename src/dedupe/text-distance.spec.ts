@@ -1,6 +1,6 @@
 import levenshtein from 'fast-levenshtein';
 import { similarity } from './score-pair.js';
-import { mulberry32 } from '../../sim/labelled/labelled-dataset.js';
+import { mulberry32 } from '../../sim/common/prng.js';
 import { isOneTranspositionCodes, levenshteinCodes, similarityCodes } from './text-distance.js';
 
 const codes = (s: string) => Uint16Array.from(s, (_, i) => s.charCodeAt(i));

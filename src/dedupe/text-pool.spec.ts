@@ -1,4 +1,4 @@
-import { mulberry32 } from '../../sim/labelled/labelled-dataset.js';
+import { mulberry32 } from '../../sim/common/prng.js';
 import { TextPool } from './text-pool.js';
 
 describe('TextPool', () => {

@@ -8,7 +8,7 @@ import { createOneCPort } from '../../src/onec/onec.module.js';
 import type { OneCPort } from '../../src/onec/onec.port.js';
 import { generateDataset } from '../../sim/dataset/index.js';
 import { startSimulators, type RunningSimulators } from '../../sim/start-simulators.js';
-import { mulberry32 } from '../../sim/dataset/prng.js';
+import { mulberry32 } from '../../sim/common/prng.js';
 import { checkCrmAgainst1C } from '../factories/sync-verify.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { simulatorEnv } from '../support/simulator-env.js';
