@@ -10,7 +10,7 @@ import { createApp } from '../src/bootstrap.js';
 import { parseSettings } from '../src/config/settings.js';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
 import { freePort } from '../src/database/free-port.js';
-import { defaultMapping } from '../src/mapping/default-mapping.js';
+import { simMapping } from '../sim/mapping.js';
 import { ReconcileRunnerService } from '../src/reconcile/reconcile-runner.service.js';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -49,7 +49,7 @@ export async function run(args: string[] = []): Promise<BenchRow[]> {
       },
       { mode: 'embedded' },
     );
-    app = await createApp({ settings, mapping: defaultMapping(), databaseUrl: pg.url });
+    app = await createApp({ settings, mapping: simMapping(), databaseUrl: pg.url });
     await app.listen(port, '127.0.0.1');
     const base = `http://127.0.0.1:${port}`;
     const { key } = await app.get(ApiKeyService).create('bench', 'viewer');

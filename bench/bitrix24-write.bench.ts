@@ -27,12 +27,12 @@ export async function run(args: string[] = []): Promise<BenchRow[]> {
     op: 'create',
     key: `k${i}`,
     entity: 'companies',
-    origin: { originatorId: 'sverka-1c', originId: `bench-${i}` },
+    external: { source: 'sverka-1c', key: `bench-${i}` },
     fields: {
       title: `ООО "Бенчмарк ${i}"`,
-      originVersion: `v${i}`,
-      phones: [`+7495${String(1_000_000 + i)}`],
-      emails: [`info${i}@example.ru`],
+      sourceVersion: `v${i}`,
+      phones: { add: [`+7495${String(1_000_000 + i)}`], remove: [] },
+      emails: { add: [`info${i}@example.ru`], remove: [] },
     },
   }));
   Logger.overrideLogger(['error']);

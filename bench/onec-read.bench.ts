@@ -1,5 +1,5 @@
 import { pathToFileURL } from 'node:url';
-import { defaultMapping } from '../src/mapping/default-mapping.js';
+import { simMapping } from '../sim/mapping.js';
 import { OneCODataAdapter } from '../src/onec/odata/odata.adapter.js';
 import type { OneCEntity } from '../src/onec/onec.types.js';
 import { generateDataset } from '../sim/dataset/generate-dataset.js';
@@ -27,7 +27,7 @@ export async function run(args: string[] = []): Promise<BenchRow[]> {
     baseUrl: sim.url,
     user: sim.user,
     password: sim.password,
-    mapping: defaultMapping(),
+    mapping: simMapping(),
   });
   const rows: BenchRow[] = [
     {

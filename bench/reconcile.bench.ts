@@ -7,7 +7,7 @@ import type { DataSource } from 'typeorm';
 import { parseSettings } from '../src/config/settings.js';
 import { createDataSource } from '../src/database/data-source.js';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
-import { defaultMapping } from '../src/mapping/default-mapping.js';
+import { simMapping } from '../sim/mapping.js';
 import { createOneCPort } from '../src/onec/onec.module.js';
 import {
   compareCounts,
@@ -110,7 +110,7 @@ async function backendHwm(db: { query(sql: string): Promise<unknown> }): Promise
 
 async function sqlCompare(ds: DataSource, n: number): Promise<BenchRow[]> {
   const out: BenchRow[] = [];
-  const mapping = defaultMapping();
+  const mapping = simMapping();
   await ds.query(`DELETE FROM reconciliation_run`);
   const [{ id: runId }] = (await ds.query(
     `INSERT INTO reconciliation_run (status, trigger, options) VALUES ('running', 'cli', '{}') RETURNING id`,
@@ -136,15 +136,9 @@ async function sqlCompare(ds: DataSource, n: number): Promise<BenchRow[]> {
       `INSERT INTO ${stage('crm_company')}
        SELECT (g + 10)::text, 'sverka-1c', ${ref('g')},
               CASE WHEN g % 1000 = 0 THEN 'ООО «Компания ' || g || '» (ред.)' ELSE 'ООО «Компания ' || g || '»' END,
-              '+7495' || lpad((g % 10000000)::text, 7, '0'), 'info' || g || '@example.ru'
-       FROM generate_series(1, $1) g WHERE g % 1000 <> 1`,
-      [n],
-    );
-    await db.query(
-      `INSERT INTO ${stage('crm_requisite')}
-       SELECT g::text, (g + 10)::text, ${ref('g')},
+              '+7495' || lpad((g % 10000000)::text, 7, '0'), 'info' || g || '@example.ru',
               CASE WHEN g % 2000 = 0 THEN '7700000001' ELSE lpad((7700000000 + g)::text, 10, '0') END, '770101001',
-              'Общество с ограниченной ответственностью «Компания ' || g || '»', lpad((1027700000000 + g)::text, 13, '0')
+              'Общество с ограниченной ответственностью «Компания ' || g || '»', lpad((1027700000000 + g)::text, 13, '0'), true
        FROM generate_series(1, $1) g WHERE g % 1000 <> 1`,
       [n],
     );
@@ -154,7 +148,7 @@ async function sqlCompare(ds: DataSource, n: number): Promise<BenchRow[]> {
     );
     const loadMs = performance.now() - t0;
     out.push({
-      name: `staging load, ${n} + ${n} rows (+ requisites, links)`,
+      name: `staging load, ${n} + ${n} rows (+ links)`,
       value: Math.round(loadMs / 100) / 10,
       unit: 's',
       note: 'generate_series straight into UNLOGGED staging',
@@ -199,8 +193,8 @@ async function fillPortal(
   ds: DataSource,
 ): Promise<number> {
   const links: [string, string, string][] = [];
-  const mapping = defaultMapping();
-  const o = mapping.originatorId;
+  const mapping = simMapping();
+  const o = mapping.source;
   const fm = (phones: string[], emails: string[]) => [
     ...transformList(phones, ['phone_e164']).values.map((value) => ({
       typeId: 'PHONE',
@@ -296,7 +290,7 @@ async function endToEnd(
   rpsArg?: number,
   burstArg?: number,
 ): Promise<BenchRow[]> {
-  const mapping = defaultMapping();
+  const mapping = simMapping();
   const t0 = performance.now();
   const dataset = generateDataset({
     seed: 42,

@@ -4,7 +4,7 @@ import { parseSettings } from '../src/config/settings.js';
 import { Bitrix24Adapter } from '../src/crm/bitrix24/bitrix24.adapter.js';
 import { resetPortalLimiters } from '../src/crm/bitrix24/leaky-bucket.js';
 import { createDataSource } from '../src/database/data-source.js';
-import { defaultMapping } from '../src/mapping/default-mapping.js';
+import { simMapping } from '../sim/mapping.js';
 import { createOneCPort } from '../src/onec/onec.module.js';
 import { SyncRunnerService } from '../src/sync/sync-runner.service.js';
 import { generateDataset } from '../sim/dataset/index.js';
@@ -48,12 +48,11 @@ export async function run(args: string[] = []): Promise<BenchRow[]> {
   try {
     await ds.query(`DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public`);
     await ds.runMigrations();
-    const mapping = defaultMapping();
+    const mapping = simMapping();
     const b24 = sims.bitrix24.sim;
     // One record of ours from an earlier sync: the portal is not fresh, creates are looked up first.
     b24.state.add('companies', {
       title: 'Ранее выгруженная',
-      originatorId: mapping.originatorId,
       originId: 'earlier',
     });
     const settings = parseSettings(
@@ -71,7 +70,6 @@ export async function run(args: string[] = []): Promise<BenchRow[]> {
       webhookUrl: sims.bitrix24.webhookUrl,
       rps,
       burst,
-      originatorId: mapping.originatorId,
     });
     const runner = new SyncRunnerService(ds, mapping, createOneCPort(settings, mapping), crm);
     b24.clearCalls();

@@ -9,7 +9,7 @@ import { Bitrix24Adapter } from '../src/crm/bitrix24/bitrix24.adapter.js';
 import { resetPortalLimiters } from '../src/crm/bitrix24/leaky-bucket.js';
 import { createDataSource } from '../src/database/data-source.js';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
-import { defaultMapping } from '../src/mapping/default-mapping.js';
+import { simMapping } from '../sim/mapping.js';
 import { createOneCPort } from '../src/onec/onec.module.js';
 import { generateDataset } from '../sim/dataset/index.js';
 import { startSimulators } from '../sim/start-simulators.js';
@@ -70,7 +70,7 @@ export async function run(args: string[] = []): Promise<BenchRow[]> {
   try {
     await ds.query(`DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public`);
     await ds.runMigrations();
-    const mapping = defaultMapping();
+    const mapping = simMapping();
     const settings = parseSettings(
       {
         LOG_LEVEL: 'silent',
@@ -87,7 +87,6 @@ export async function run(args: string[] = []): Promise<BenchRow[]> {
       webhookUrl: sims.bitrix24.webhookUrl,
       rps,
       burst,
-      originatorId: mapping.originatorId,
     });
     const runner = new SyncRunnerService(ds, mapping, onec, crm);
     const b24 = sims.bitrix24.sim;

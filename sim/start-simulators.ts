@@ -1,4 +1,4 @@
-import { defaultMapping } from '../src/mapping/default-mapping.js';
+import { simMapping } from './mapping.js';
 import type { Mapping } from '../src/mapping/mapping.types.js';
 import type { Dataset } from './dataset/dataset.types.js';
 import { AmoCrmSimulator, type AmoCrmFaults, type AmoLimits } from './amocrm/index.js';
@@ -96,7 +96,7 @@ export async function startSimulators(
     host: opts.host,
     user: opts.credentials?.user,
     password: opts.credentials?.password,
-    mapping: opts.mapping ?? defaultMapping(),
+    mapping: opts.mapping ?? simMapping(),
     faults: opts.faults?.onec,
     seed: opts.dataset.seed,
     clone: opts.clone,

@@ -105,7 +105,7 @@ async function main(): Promise<void> {
       `SELECT count(*)::int AS n FROM reconciliation_run WHERE status IN ('succeeded', 'partial')`,
     )) as { n: number }[];
     if (!restored || finished === 0) {
-      await firstRun(app, ds, sims, dataset, mapping.originatorId);
+      await firstRun(app, ds, sims, dataset, mapping.source);
       saveCrm(sims);
       await writeDataset(dataset, resolve('.data', 'dataset'));
     } else {

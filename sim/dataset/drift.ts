@@ -1,5 +1,5 @@
 import { formatKopecks, toKopecks } from '../../src/common/money.js';
-import { defaultMapping } from '../../src/mapping/default-mapping.js';
+import { simMapping } from '../mapping.js';
 import type { CrmCompanyItem, CrmRequisiteRow, Dataset } from './dataset.types.js';
 import { LEGAL_FORMS } from '../common/names.js';
 import { Rng, subSeed } from '../common/prng.js';
@@ -64,7 +64,7 @@ const DEAL_STAGES = ['NEW', 'PREPARATION', 'EXECUTING', 'FINAL_INVOICE', 'WON', 
 export function planDrift(dataset: Dataset, seed: number, opts: DriftOptions = {}): DriftPlan {
   const r = new Rng(subSeed(seed, 'drift'));
   const truth = dataset.truth;
-  const statusMap = defaultMapping().deals.statusMap;
+  const statusMap = simMapping().deals.statusMap;
   const n = opts.perKind ?? Math.max(2, Math.round(dataset.options.counterparties * 0.01));
   const tainted = new Set<string>();
   for (const d of truth.duplicates) for (const m of d.members) if (m.system === 'onec') tainted.add(m.id);

@@ -103,12 +103,9 @@ describe('generateDataset', () => {
       expect(formatKopecks(toKopecks(m.crm) - toKopecks(m.onec))).toBe(m.delta);
   });
 
-  it('generates 20k counterparties with 40k orders in a few seconds', () => {
-    const t0 = performance.now();
+  it('generates 20k counterparties with 40k orders (its speed is a benchmark, not a test: bench/onec-read)', () => {
     const big = generateDataset({ seed: 1, counterparties: 20_000, ordersPerCounterparty: 2 });
-    const ms = performance.now() - t0;
+    expect(big.truth.counts.counterparties.live).toBeGreaterThan(19_000);
     expect(big.truth.counts.orders.rows).toBeGreaterThan(35_000);
-    // Not a timing assertion on CI speed: a generous bound that catches accidental quadratic work.
-    expect(ms).toBeLessThan(30_000);
   });
 });

@@ -1,13 +1,7 @@
 import { formatKopecks } from '../../src/common/money.js';
 import { normalizeEmail, normalizePhone } from '../../src/common/contact-values.js';
-import {
-  checkInn,
-  checkKpp,
-  checkOgrn,
-  innWithCheckDigits,
-  ogrnCheckDigit,
-} from '../../src/common/ru-ids.js';
-import { defaultMapping } from '../../src/mapping/default-mapping.js';
+import { checkInn, checkKpp, checkOgrn, innWithCheckDigits, ogrnCheckDigit } from '../../src/common/ru-ids.js';
+import { simMapping } from '../mapping.js';
 import type { ODataRow } from '../onec/onec-simulator.js';
 import type {
   CrmCompanyItem,
@@ -285,7 +279,7 @@ class Generator {
     const orderLive = orderRows.filter((x) => !x.DeletionMark);
     const byStatusLive: Record<string, number> = {};
     for (const x of orderLive) byStatusLive[x.Статус as string] = (byStatusLive[x.Статус as string] ?? 0) + 1;
-    const statusMap = defaultMapping().deals.statusMap;
+    const statusMap = simMapping().deals.statusMap;
     const truth: DatasetTruth = {
       seed: o.seed,
       asOf: o.asOf,

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { defaultMapping } from '../../src/mapping/default-mapping.js';
+import { simMapping } from '../mapping.js';
 import type { Mapping } from '../../src/mapping/mapping.types.js';
 import { mulberry32 } from '../common/prng.js';
 import { ChangeFeed, FeedProtocolError } from './change-feed.js';
@@ -153,7 +153,7 @@ export class OneCSimulator {
   private baseUrl = '';
 
   constructor(private readonly opts: OneCSimulatorOptions) {
-    const m = opts.mapping ?? defaultMapping();
+    const m = opts.mapping ?? simMapping();
     this.user = opts.user ?? 'sverka';
     this.password = opts.password ?? 'sverka-pass';
     this.publication = opts.publication ?? 'bp30';

@@ -25,7 +25,7 @@ async function main(): Promise<number> {
   await ds.initialize();
   try {
     if (settings.DB_MIGRATE) await ds.runMigrations({ transaction: 'each' });
-    const crm = createCrmPort(settings);
+    const crm = createCrmPort(settings, mapping);
     const runner = new SyncRunnerService(ds, mapping, createOneCPort(settings, mapping), crm);
     const crash = process.env.SYNC_CRASH_AT;
     if (crash) {

@@ -1,5 +1,5 @@
 /**
- * How the canonical field names (the mapping's, plus `amount` of debt items and `count` of count
+ * How the canonical field names (the mapping's, plus `debt` of debt items and `count` of count
  * items) read to a person, in Russian and English: discrepancy texts and the report use these, never
  * the code. Pure.
  */
@@ -14,14 +14,19 @@ const RU: Record<string, string> = {
   phones: 'Телефоны',
   emails: 'E-mail',
   lastName: 'Фамилия',
+  firstName: 'Имя',
+  middleName: 'Отчество',
+  companyId: 'Компания',
+  amount: 'Сумма',
+  currency: 'Валюта',
+  stage: 'Стадия',
+  debt: 'Долг',
+  // Field names of runs made before Sverka 0.2 (their items keep them).
   name: 'Имя',
   secondName: 'Отчество',
-  companyId: 'Компания',
   opportunity: 'Сумма',
   currencyId: 'Валюта',
   stageId: 'Стадия',
-  amount: 'Долг',
-  debt: 'Долг',
   count: 'Количество',
 };
 
@@ -34,14 +39,18 @@ const EN: Record<string, string> = {
   phones: 'Phones',
   emails: 'E-mails',
   lastName: 'Last name',
+  firstName: 'First name',
+  middleName: 'Middle name',
+  companyId: 'Company',
+  amount: 'Amount',
+  currency: 'Currency',
+  stage: 'Stage',
+  debt: 'Debt',
   name: 'First name',
   secondName: 'Middle name',
-  companyId: 'Company',
   opportunity: 'Amount',
   currencyId: 'Currency',
   stageId: 'Stage',
-  amount: 'Debt',
-  debt: 'Debt',
   count: 'Record count',
 };
 

@@ -103,9 +103,7 @@ export const settingsSchema = z.object({
   ONEC_FEED_POLL_SECONDS: int(60, 5, 86_400),
 
   // --- CRM ---
-  CRM_KIND: z
-    .enum(['bitrix24'], { message: 'must be bitrix24 (the only CRM adapter so far)' })
-    .default('bitrix24'),
+  CRM_KIND: z.enum(['bitrix24', 'amocrm'], { message: 'must be bitrix24 or amocrm' }).default('bitrix24'),
   /** secret (the path holds the webhook secret) */
   BITRIX24_WEBHOOK_URL: optional(
     httpUrl.refine((v) => /\/rest\/\d+\/[^/]+\/?$/.test(v), {
@@ -114,6 +112,14 @@ export const settingsSchema = z.object({
   ),
   BITRIX24_RPS: positive(2),
   BITRIX24_BURST: int(50, 1, 10000),
+  /** amoCRM account address, e.g. https://example.amocrm.ru */
+  AMOCRM_BASE_URL: optional(
+    httpUrl.refine((v) => !/\/api\/v4/.test(v), { message: 'must be the account address, without /api/v4' }),
+  ),
+  /** secret: the long-lived token of the account's private integration */
+  AMOCRM_TOKEN: optional(z.string().min(20, { message: 'must be the long-lived token (a long JWT)' })),
+  /** amoCRM allows 7 requests per second per integration; lower it when other integrations share it. */
+  AMOCRM_RPS: positive(7).refine((v) => v <= 7, { message: 'must be at most 7 (amoCRM blocks integrations that exceed it)' }),
 
   // --- Schedules ---
   SYNC_CRON: cron('*/15 * * * *'),
@@ -151,15 +157,16 @@ export const SECRET_SETTINGS = [
   'ONEC_PASSWORD',
   'ONEC_FEED_SECRET',
   'BITRIX24_WEBHOOK_URL',
+  'AMOCRM_TOKEN',
   'SMTP_URL',
   'TEST_DATABASE_URL',
 ] as const;
 
 /** Settings `npm start` cannot run without (the demo and tests supply their own). */
-export const REQUIRED_FOR_START = [
-  'DATABASE_URL',
-  'ONEC_ODATA_URL',
-  'ONEC_USER',
-  'ONEC_PASSWORD',
-  'BITRIX24_WEBHOOK_URL',
-] as const;
+export const REQUIRED_FOR_START = ['DATABASE_URL', 'ONEC_ODATA_URL', 'ONEC_USER', 'ONEC_PASSWORD'] as const;
+
+/** Settings `npm start` needs for the CRM named by CRM_KIND. */
+export const REQUIRED_FOR_CRM: Record<Settings['CRM_KIND'], readonly string[]> = {
+  bitrix24: ['BITRIX24_WEBHOOK_URL'],
+  amocrm: ['AMOCRM_BASE_URL', 'AMOCRM_TOKEN'],
+};

@@ -42,9 +42,17 @@ describe('settings', () => {
     expect(s.ONEC_FEED_SECRET).toBeUndefined();
   });
 
-  it('lists every missing required setting by name for npm start', () => {
+  it('lists every missing required setting by name for npm start, the CRM\'s by CRM_KIND', () => {
+    expect(problems({ CRM_KIND: 'amocrm' })).toEqual([
+      'AMOCRM_BASE_URL: required with CRM_KIND=amocrm',
+      'AMOCRM_TOKEN: required with CRM_KIND=amocrm',
+      'DATABASE_URL: required',
+      'ONEC_ODATA_URL: required',
+      'ONEC_PASSWORD: required',
+      'ONEC_USER: required',
+    ]);
     expect(problems({})).toEqual([
-      'BITRIX24_WEBHOOK_URL: required',
+      'BITRIX24_WEBHOOK_URL: required with CRM_KIND=bitrix24',
       'DATABASE_URL: required',
       'ONEC_ODATA_URL: required',
       'ONEC_PASSWORD: required',
@@ -73,7 +81,7 @@ describe('settings', () => {
     ],
     ['BITRIX24_RPS', '0', 'BITRIX24_RPS: must be greater than 0'],
     ['BITRIX24_BURST', '2.5', 'BITRIX24_BURST: must be a whole number'],
-    ['CRM_KIND', 'amocrm', 'CRM_KIND: must be bitrix24 (the only CRM adapter so far)'],
+    ['CRM_KIND', 'salesforce', 'CRM_KIND: must be bitrix24 or amocrm'],
     [
       'SYNC_CRON',
       'every 15 minutes',

@@ -1,5 +1,5 @@
 import { config as readDotenv } from 'dotenv';
-import { settingsSchema, REQUIRED_FOR_START, type Settings } from './settings.schema.js';
+import { settingsSchema, REQUIRED_FOR_CRM, REQUIRED_FOR_START, type Settings } from './settings.schema.js';
 
 export const SETTINGS = Symbol('Settings');
 
@@ -31,8 +31,10 @@ export function parseSettings(env: Record<string, string | undefined>, opts: Loa
     }
   }
   if (opts.mode === 'start') {
-    for (const name of REQUIRED_FOR_START) {
-      if (env[name] === undefined || env[name] === '') problems.push(`${name}: required`);
+    const kind = parsed.success ? parsed.data.CRM_KIND : 'bitrix24';
+    for (const name of [...REQUIRED_FOR_START, ...REQUIRED_FOR_CRM[kind]]) {
+      if (env[name] === undefined || env[name] === '')
+        problems.push(`${name}: required${REQUIRED_FOR_CRM[kind].includes(name) ? ` with CRM_KIND=${kind}` : ''}`);
     }
   }
   if (parsed.success) {

@@ -1,7 +1,9 @@
 import { Global, Logger, Module } from '@nestjs/common';
 import { SETTINGS, type Settings } from '../config/settings.js';
+import { MAPPING } from '../mapping/mapping.tokens.js';
+import type { Mapping } from '../mapping/mapping.types.js';
 import { SverkaMetrics } from '../metrics/sverka-metrics.js';
-import { Bitrix24Adapter } from './bitrix24/bitrix24.adapter.js';
+import { Bitrix24Adapter, bitrix24ConfigOf } from './bitrix24/bitrix24.adapter.js';
 import { CRM_PORT, type CrmPort } from './crm.port.js';
 
 /** True for localhost, 127.0.0.0/8 and ::1. */
@@ -10,49 +12,48 @@ function isLoopbackHost(hostname: string): boolean {
   return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
 }
 
-let warnedPlainHttp = false;
+const warnedPlainHttp = new Set<string>();
+
+/** Warns once per setting and process when a CRM address is plain http to a non-loopback host (the URL is never logged). */
+function warnPlainHttp(setting: string, url: string, what: string): void {
+  const u = new URL(url);
+  if (u.protocol !== 'http:' || isLoopbackHost(u.hostname) || warnedPlainHttp.has(setting)) return;
+  warnedPlainHttp.add(setting);
+  new Logger('CrmModule').warn(`${setting} uses plain http to ${u.host}: ${what} travels unencrypted; use https`);
+}
 
 /**
- * Builds the CrmPort from settings — a dispatcher on CRM_KIND (only `bitrix24` so far; an amoCRM adapter
- * adds a case). Returns null when the CRM is not configured (no BITRIX24_WEBHOOK_URL): consumers inject
- * CRM_PORT with @Optional() and skip CRM work. Warns once per process when the webhook URL is plain
- * http to a non-loopback host (the secret is in the URL path); the URL itself is never logged.
+ * Builds the CrmPort from settings and the mapping (its CRM section) — a dispatcher on CRM_KIND. Returns
+ * null when the CRM is not configured (no webhook URL / account address): consumers inject CRM_PORT with
+ * @Optional() and skip CRM work. A bad CRM section of the mapping throws, naming each mistake.
  */
-export function createCrmPort(settings: Settings, metrics?: SverkaMetrics): CrmPort | null {
+export function createCrmPort(settings: Settings, mapping: Mapping, metrics?: SverkaMetrics): CrmPort | null {
   switch (settings.CRM_KIND) {
     case 'bitrix24': {
       const url = settings.BITRIX24_WEBHOOK_URL;
       if (!url) return null;
-      const u = new URL(url);
-      if (u.protocol === 'http:' && !isLoopbackHost(u.hostname) && !warnedPlainHttp) {
-        warnedPlainHttp = true;
-        new Logger('CrmModule').warn(
-          `BITRIX24_WEBHOOK_URL uses plain http to ${u.host}: the webhook secret travels unencrypted; use https`,
-        );
-      }
+      warnPlainHttp('BITRIX24_WEBHOOK_URL', url, 'the webhook secret');
       return new Bitrix24Adapter({
         webhookUrl: url,
         rps: settings.BITRIX24_RPS,
         burst: settings.BITRIX24_BURST,
-        originatorId: settings.ONEC_ORIGINATOR_ID,
+        config: bitrix24ConfigOf(mapping.crm.bitrix24),
         metrics,
       });
     }
-    default: {
-      const kind: never = settings.CRM_KIND;
-      throw new Error(`CRM_KIND ${String(kind)} has no adapter`);
-    }
+    case 'amocrm':
+      throw new Error('CRM_KIND=amocrm: the amoCRM adapter is not built in yet');
   }
 }
 
-/** Tests: lets the plain-http warning fire again. */
+/** Tests: lets the plain-http warnings fire again. */
 export function resetCrmModuleWarnings(): void {
-  warnedPlainHttp = false;
+  warnedPlainHttp.clear();
 }
 
 /**
- * Provides `CRM_PORT` (global) from the injected SETTINGS, with SverkaMetrics when the metrics module is
- * loaded. CRM_PORT is `null` when BITRIX24_WEBHOOK_URL is not set: inject it as
+ * Provides `CRM_PORT` (global) from the injected SETTINGS and MAPPING, with SverkaMetrics when the metrics
+ * module is loaded. CRM_PORT is `null` when the CRM is not configured: inject it as
  * `@Optional() @Inject(CRM_PORT) crm?: CrmPort | null`.
  */
 @Global()
@@ -60,9 +61,9 @@ export function resetCrmModuleWarnings(): void {
   providers: [
     {
       provide: CRM_PORT,
-      inject: [SETTINGS, { token: SverkaMetrics, optional: true }],
-      useFactory: (settings: Settings, metrics?: SverkaMetrics) =>
-        createCrmPort(settings, metrics ?? undefined),
+      inject: [SETTINGS, MAPPING, { token: SverkaMetrics, optional: true }],
+      useFactory: (settings: Settings, mapping: Mapping, metrics?: SverkaMetrics) =>
+        createCrmPort(settings, mapping, metrics ?? undefined),
     },
   ],
   exports: [CRM_PORT],

@@ -2,7 +2,6 @@ import type {
   CrmEntity,
   CrmRead,
   CrmRecordMap,
-  CrmRequisite,
   CrmStage,
   CrmWritableEntity,
   CrmWrite,
@@ -11,20 +10,30 @@ import type {
 
 export const CRM_PORT = Symbol('CrmPort');
 
+/** What a CRM can do beyond the common core. */
+export interface CrmCapabilities {
+  /** Open invoices per company can be read (the debts check); false = the check is skipped with `why`. */
+  invoices: boolean;
+  /** Why invoices cannot be read (for the report), when `invoices` is false. */
+  invoicesUnavailable?: string;
+  /** Records can carry a "deleted in 1C" flag (the adapter's marker field is configured). */
+  flags: boolean;
+}
+
 /**
- * One CRM portal. Implemented by the Bitrix24 adapter (src/crm/bitrix24/). CRM-neutral: no Bitrix24
- * method names or field names cross this line. Methods throw CrmError (src/crm/crm.error.ts) after
- * the adapter's own retries; `applyWrites` reports per-command failures in its results instead.
+ * One CRM account, in the domain's words (src/crm/crm.types.ts). Implemented by src/crm/bitrix24/ and
+ * src/crm/amocrm/; each adapter does its own phases, batching, rate limiting and retries, and keeps its own
+ * ids for sub-records (tax details, phone entries). Methods throw CrmError (src/crm/crm.error.ts) after the
+ * adapter's retries; `applyWrites` reports per-write failures in its results instead.
  */
 export interface CrmPort {
-  /**
-   * All records of a type in ascending id order, one page at a time (Bitrix24: id-range list calls, 50 per
-   * batch request, `start=-1`; see bitrix24/id-range-plan.ts).
-   */
-  bulkRead<E extends CrmEntity>(opts: {
-    entity: E;
-    afterId?: string;
-  }): AsyncIterable<CrmRead<CrmRecordMap[E]>>;
+  readonly kind: string;
+  readonly capabilities: CrmCapabilities;
+  /** The most writes one `applyWrites` call should carry (one request's worth for the CRM). */
+  readonly writeChunk: number;
+
+  /** All records of a type in ascending id order, a page at a time (companies with their tax details). */
+  bulkRead<E extends CrmEntity>(opts: { entity: E; afterId?: string }): AsyncIterable<CrmRead<CrmRecordMap[E]>>;
 
   /** Records by id (missing ids are absent from the result). */
   getMany<E extends CrmEntity>(entity: E, ids: string[]): Promise<CrmRead<CrmRecordMap[E]>>;
@@ -32,34 +41,40 @@ export interface CrmPort {
   /** One record; null when the CRM says it does not exist. */
   getOne<E extends CrmEntity>(entity: E, id: string): Promise<CrmRecordMap[E] | null>;
 
-  /** CRM ids per originId for records carrying this originatorId (for idempotent creates). Ascending ids. */
-  findByOrigin(
-    entity: CrmWritableEntity,
-    originatorId: string,
-    originIds: string[],
-  ): Promise<Map<string, string[]>>;
+  /** CRM ids per 1C key among records whose external key has this `source` (ascending ids). */
+  findByExternalKey(entity: CrmWritableEntity, source: string, keys: string[]): Promise<Map<string, string[]>>;
 
-  /** Number of records of a type; with `originatorId`, only those carrying it. */
-  count(entity: CrmEntity, opts?: { originatorId?: string }): Promise<number>;
+  /** Number of records of a type; with `source`, only those whose external key has it. */
+  count(entity: CrmEntity, opts?: { source?: string }): Promise<number>;
 
-  /** Requisites of companies: of the given companies, or all (keyset-paged) when `companyIds` is absent. */
-  readRequisites(opts: { companyIds?: string[] }): AsyncIterable<CrmRead<CrmRequisite>>;
-
-  /** Stages of deals (pipeline 0) or invoices (default pipeline), cached with a TTL. */
+  /** Stages of deals (the configured pipeline) or invoices, cached with a TTL. */
   listStages(kind: 'deal' | 'invoice'): Promise<CrmStage[]>;
 
   /**
-   * Applies writes in batches (Bitrix24: ≤ 50 commands per `batch`). Not atomic: each command
-   * succeeds or fails on its own; the result has one entry per write, in input order.
+   * Applies writes (at most `writeChunk` per call keeps it to one request's worth). Not atomic: each write
+   * succeeds or fails on its own; one result per write, in input order. A create that needs more than one
+   * CRM call (e.g. a company, then its tax details) reports the new record's id through `onCreated` as soon
+   * as it is known, so the caller can store the link before the rest is written.
    */
-  applyWrites(writes: CrmWrite[]): Promise<CrmWriteResult[]>;
+  applyWrites(
+    writes: CrmWrite[],
+    opts?: { onCreated?: (created: { key: string; id: string }[]) => Promise<void> },
+  ): Promise<CrmWriteResult[]>;
+
+  /**
+   * The address of a record's card in the CRM's web interface, for people reading a report; null when
+   * the CRM's address is not known or the id cannot be a record of that type. Pure: no request is made.
+   */
+  recordUrl(entity: CrmEntity, id: string): string | null;
 
   /** Readiness probe (a cheap authorised call). Throws CrmError when not reachable or not authorised. */
   ping(): Promise<void>;
 
   /**
-   * The address of a record's card in the CRM's web interface, for people reading a report; null when
-   * the portal's address is not known or the id cannot be a record of that type. Pure: no request is made.
+   * Checks and prepares what the adapter needs in the CRM before the first sync (e.g. custom fields and
+   * pipeline stages it creates when missing). Called once at start: a CrmError with code CONFIGURATION
+   * (something exists in a shape Sverka cannot use — name it) stops the start; a CRM that cannot be reached
+   * is not fatal (the adapter prepares on first use instead). Optional: adapters with nothing to prepare omit it.
    */
-  recordUrl(entity: CrmEntity, id: string): string | null;
+  prepare?(): Promise<void>;
 }

@@ -1,6 +1,8 @@
 /**
- * Canonical CRM records: CRM-neutral (an amoCRM adapter can produce them too), converted from
- * Bitrix24 JSON by src/crm/bitrix24/converters. Ids are strings; money is a two-digit decimal string.
+ * Canonical CRM records, in the domain's words: companies with their tax details, contacts, deals in
+ * stages that are open, won or lost, and invoices. Every adapter (src/crm/<vendor>/) converts its CRM's
+ * JSON to these and back; no vendor notion (record types, field codes, value ids, pipelines) crosses
+ * this line. Ids are strings; money is a two-digit decimal string.
  */
 
 export const CRM_ENTITIES = ['companies', 'contacts', 'deals', 'invoices'] as const;
@@ -8,87 +10,100 @@ export type CrmEntity = (typeof CRM_ENTITIES)[number];
 /** The entities sync writes; invoices are only read. */
 export type CrmWritableEntity = Exclude<CrmEntity, 'invoices'>;
 
-/** One phone or e-mail entry (Bitrix24 `fm`). `id` is null before the CRM has stored it. */
-export interface CrmMultiValue {
-  id: string | null;
-  value: string;
-  /** WORK, MOBILE, HOME, … */
-  valueType: string;
+/**
+ * Which 1C record a CRM record was made from: `source` names the 1C base (setting ONEC_ORIGINATOR_ID),
+ * `key` is the record's 1C `Ref_Key`. A record without one is nobody's (made by a person); a record with
+ * another `source` belongs to another base or integration and is never touched.
+ */
+export interface ExternalKey {
+  source: string;
+  key: string;
 }
 
-export interface CrmOrigin {
-  originatorId: string | null;
-  originId: string | null;
+/** Legal entity, individual entrepreneur (ИП), or private person: decides how tax details are kept. */
+export type PartyKind = 'legal' | 'entrepreneur' | 'person';
+
+/** A company's tax details (ИНН, КПП, ОГРН/ОГРНИП, full name, the name on them). */
+export interface CrmTaxIds {
+  kind: PartyKind;
+  inn: string;
+  kpp: string;
+  ogrn: string;
+  fullName: string;
+  /** The party's name as the tax details carry it (sync keeps it equal to the company title). */
+  name: string;
 }
 
-export interface CrmCompany extends CrmOrigin {
+export interface CrmCompany {
   id: string;
   title: string;
-  originVersion: string | null;
+  external: ExternalKey | null;
+  /** The 1C DataVersion sync last wrote (null when the CRM keeps none). */
+  sourceVersion: string | null;
   /** ISO 8601 with offset. */
   updatedTime: string;
-  phones: CrmMultiValue[];
-  emails: CrmMultiValue[];
-  assignedById: string | null;
+  /** Phone numbers and e-mail addresses as the CRM holds them (values only; the adapter keeps its own ids). */
+  phones: string[];
+  emails: string[];
+  /**
+   * Tax details: those kept for this company's 1C record when there are some (`owned`), else the first
+   * the CRM has for it (a person's), else null.
+   */
+  taxIds: (CrmTaxIds & { owned: boolean }) | null;
+  /** The user responsible for the record (its "manager"). */
+  responsibleId: string | null;
+  /** Whether the record carries the "deleted in 1C" flag. */
+  flagged: boolean;
 }
 
-export interface CrmContact extends CrmOrigin {
+export interface CrmContact {
   id: string;
   lastName: string;
-  name: string;
-  secondName: string;
+  firstName: string;
+  middleName: string;
   companyId: string | null;
-  originVersion: string | null;
+  external: ExternalKey | null;
+  sourceVersion: string | null;
   updatedTime: string;
-  phones: CrmMultiValue[];
-  emails: CrmMultiValue[];
+  phones: string[];
+  emails: string[];
+  responsibleId: string | null;
+  flagged: boolean;
 }
 
-export interface CrmDeal extends CrmOrigin {
+/** Where a stage leaves a deal or an invoice: still open, won (paid), or lost. */
+export type StageKind = 'open' | 'won' | 'lost';
+
+export interface CrmDeal {
   id: string;
   title: string;
-  categoryId: string;
-  stageId: string;
-  /** Stage semantics: P in progress, S success, F failure. */
-  stageSemantic: 'P' | 'S' | 'F' | null;
-  opportunity: string;
-  currencyId: string;
+  /** The stage as the mapping names it (the adapter's stage key). */
+  stage: string;
+  stageKind: StageKind | null;
+  amount: string;
+  currency: string;
   companyId: string | null;
   comments: string;
+  external: ExternalKey | null;
   updatedTime: string;
+  responsibleId: string | null;
+  flagged: boolean;
 }
 
 export interface CrmInvoice {
   id: string;
   companyId: string | null;
-  stageId: string;
-  opportunity: string;
-  currencyId: string;
+  stage: string;
+  amount: string;
+  currency: string;
   updatedTime: string;
 }
 
-/** The requisite carrying INN/KPP/full name of a company (Bitrix24 `crm.requisite.*`). */
-export interface CrmRequisite {
-  id: string;
-  /** The company id it belongs to. */
-  companyId: string;
-  presetId: string;
-  name: string;
-  /** External key; Sverka writes the counterparty `Ref_Key` here and owns only that requisite. */
-  xmlId: string | null;
-  inn: string;
-  kpp: string;
-  companyName: string;
-  fullName: string;
-  ogrn: string;
-}
-
 export interface CrmStage {
-  /** `STATUS_ID`, e.g. `EXECUTING`, `DT31_2:N`. */
+  /** The key the mapping uses for it. */
   id: string;
   name: string;
-  /** P in progress (null or "" in Bitrix24), S success, F failure. */
-  semantics: 'P' | 'S' | 'F';
+  kind: StageKind;
 }
 
 export type CrmRecordMap = {
@@ -100,7 +115,7 @@ export type CrmRecordMap = {
 
 /** A CRM row the converter could not read: reported, never dropped silently. */
 export interface CrmMalformedRecord {
-  entity: CrmEntity | 'requisites';
+  entity: CrmEntity;
   id: string | null;
   reason: string;
 }
@@ -112,49 +127,42 @@ export interface CrmRead<T> {
 
 // ---- writes ----
 
+/** A change to a multi-value field: values to add and values to remove (sync removes only its own). */
+export interface ValuesChange {
+  add: string[];
+  remove: string[];
+}
+
 export interface CompanyFields {
   title?: string;
-  originVersion?: string;
-  /** Desired phones (E.164); the adapter turns this into fm adds/deletes against `current`. */
-  phones?: string[];
-  emails?: string[];
-  /** CRM user fields by `crm.item` name (`ufCrm…`), as text; e.g. the deletion marker. */
-  userFields?: Record<string, string>;
+  sourceVersion?: string;
+  phones?: ValuesChange;
+  emails?: ValuesChange;
+  /** The tax details kept for this company's 1C record: created or updated as a whole. */
+  taxIds?: CrmTaxIds;
+  /** Set or clear the "deleted in 1C" flag. */
+  flagged?: boolean;
 }
 
 export interface ContactFields {
   lastName?: string;
-  name?: string;
-  secondName?: string;
+  firstName?: string;
+  middleName?: string;
   companyId?: string | null;
-  originVersion?: string;
-  phones?: string[];
-  emails?: string[];
-  /** CRM user fields by `crm.item` name (`ufCrm…`), as text; e.g. the deletion marker. */
-  userFields?: Record<string, string>;
+  sourceVersion?: string;
+  phones?: ValuesChange;
+  emails?: ValuesChange;
+  flagged?: boolean;
 }
 
 export interface DealFields {
   title?: string;
-  categoryId?: string;
-  stageId?: string;
-  opportunity?: string;
-  currencyId?: string;
+  stage?: string;
+  amount?: string;
+  currency?: string;
   companyId?: string | null;
   comments?: string;
-  /** CRM user fields by `crm.item` name (`ufCrm…`), as text; e.g. the deletion marker. */
-  userFields?: Record<string, string>;
-}
-
-export interface RequisiteFields {
-  /** Preset by name (e.g. "Организация", "ИП", "Физ. лицо"); the adapter resolves the id. */
-  presetName: string;
-  xmlId: string;
-  inn: string;
-  kpp: string;
-  companyName: string;
-  fullName: string;
-  ogrn: string;
+  flagged?: boolean;
 }
 
 export type CrmFieldsMap = {
@@ -163,40 +171,12 @@ export type CrmFieldsMap = {
   deals: DealFields;
 };
 
-/** One write command. `key` is the caller's id for the command (e.g. the 1C Ref_Key), echoed in the result. */
-export type CrmWrite =
-  | {
-      op: 'create';
-      key: string;
-      entity: 'companies';
-      origin: { originatorId: string; originId: string };
-      fields: CompanyFields;
-    }
-  | {
-      op: 'create';
-      key: string;
-      entity: 'contacts';
-      origin: { originatorId: string; originId: string };
-      fields: ContactFields;
-    }
-  | {
-      op: 'create';
-      key: string;
-      entity: 'deals';
-      origin: { originatorId: string; originId: string };
-      fields: DealFields;
-    }
-  | {
-      op: 'update';
-      key: string;
-      entity: CrmWritableEntity;
-      id: string;
-      fields: CompanyFields | ContactFields | DealFields;
-      /** Current fm entries, needed when `fields.phones`/`fields.emails` are set. */
-      current?: { phones: CrmMultiValue[]; emails: CrmMultiValue[] };
-    }
-  | { op: 'createRequisite'; key: string; companyId: string; fields: RequisiteFields }
-  | { op: 'updateRequisite'; key: string; id: string; fields: RequisiteFields };
+/** One write. `key` is the caller's id for it (the 1C Ref_Key), echoed in the result. */
+export type CrmWrite = {
+  [E in CrmWritableEntity]:
+    | { op: 'create'; key: string; entity: E; external: ExternalKey; fields: CrmFieldsMap[E] }
+    | { op: 'update'; key: string; entity: E; id: string; fields: CrmFieldsMap[E] };
+}[CrmWritableEntity];
 
 export type CrmWriteResult =
   | {
@@ -204,11 +184,16 @@ export type CrmWriteResult =
       ok: true;
       id: string;
       /**
-       * Set on a create whose answer was lost and that was found by origin instead of created again
-       * (`recovered: true`); when several records carried the origin, `id` is the lowest and the
-       * others are listed here.
+       * A create whose answer was lost and that was found by its external key instead of made again;
+       * when several records carried the key, `id` is the lowest and the others are listed here.
        */
       recovered?: boolean;
       duplicates?: string[];
     }
-  | { key: string; ok: false; error: import('./crm.error.js').CrmError };
+  | {
+      key: string;
+      ok: false;
+      error: import('./crm.error.js').CrmError;
+      /** A create that made its record but not all of it (e.g. its tax details): the record's id. */
+      id?: string;
+    };

@@ -1,17 +1,17 @@
-import type { Mapping } from './mapping.types.js';
+import type { CrmMappingDefaults, Mapping } from './mapping.types.js';
 
 /**
- * The built-in default mapping (service-contract §6, the reference sheets in shared/reference):
- * БП 3.0 for counterparties, contacts and receivables; УТ 11 for customer orders.
+ * The built-in default mapping (docs/mapping.md): БП 3.0 for counterparties, contacts and receivables;
+ * УТ 11 for customer orders. The deal stages come from the CRM adapter in use (its defaults file).
  */
-export function defaultMapping(originatorId = 'sverka-1c'): Mapping {
+export function defaultMapping(source: string, crm: CrmMappingDefaults): Mapping {
   return {
-    originatorId,
+    source,
     deletions: 'flag',
+    crm: {},
     counterparties: {
       onecSet: 'Catalog_Контрагенты',
       strategy: 'onec_wins',
-      presets: { legal: 'Организация', entrepreneur: 'ИП', person: 'Физ. лицо' },
       fields: {
         title: { owner: 'onec', transforms: ['trim'] },
         fullName: { owner: 'onec', transforms: ['trim'] },
@@ -27,8 +27,8 @@ export function defaultMapping(originatorId = 'sverka-1c'): Mapping {
       strategy: 'onec_wins',
       fields: {
         lastName: { owner: 'onec', transforms: ['trim'] },
-        name: { owner: 'onec', transforms: ['trim'] },
-        secondName: { owner: 'onec', transforms: ['trim'] },
+        firstName: { owner: 'onec', transforms: ['trim'] },
+        middleName: { owner: 'onec', transforms: ['trim'] },
         companyId: { owner: 'onec' },
         phones: { owner: 'both', strategy: 'onec_wins', transforms: ['phone_e164'] },
         emails: { owner: 'both', strategy: 'onec_wins', transforms: ['email_lower'] },
@@ -37,22 +37,15 @@ export function defaultMapping(originatorId = 'sverka-1c'): Mapping {
     deals: {
       onecSet: 'Document_ЗаказКлиента',
       strategy: 'onec_wins',
-      categoryId: '0',
-      currencyId: 'RUB',
-      statusMap: {
-        НеСогласован: 'NEW',
-        КОбеспечению: 'PREPARATION',
-        КВыполнению: 'EXECUTING',
-        КОтгрузке: 'FINAL_INVOICE',
-        Закрыт: 'WON',
-      },
-      deletedStage: 'LOSE',
+      currency: 'RUB',
+      statusMap: { ...crm.statusMap },
+      deletedStage: crm.deletedStage,
       fields: {
         title: { owner: 'onec' },
-        opportunity: { owner: 'onec' },
-        currencyId: { owner: 'onec' },
+        amount: { owner: 'onec' },
+        currency: { owner: 'onec' },
         companyId: { owner: 'onec' },
-        stageId: { owner: 'onec' },
+        stage: { owner: 'onec' },
         comments: { owner: 'crm' },
       },
     },

@@ -4,42 +4,40 @@ import { join } from 'node:path';
 import { defaultMapping } from './default-mapping.js';
 import { loadMapping, MappingError, parseMapping } from './mapping.loader.js';
 
+/** The deal stages a CRM adapter would give (any CRM: the mapping does not know them). */
+const crm = { statusMap: { НеСогласован: 'S1', Закрыт: 'S9' }, deletedStage: 'S0' };
+const settings = (file?: string, source = 'sverka-1c') => ({ ONEC_MAPPING_FILE: file, ONEC_ORIGINATOR_ID: source });
+const yaml = (text: string, onWarning?: (w: string) => void) =>
+  parseMapping(text, { file: 'm.yaml', format: 'yaml', source: 'sverka-1c', crm, onWarning });
+
 describe('mapping loader', () => {
-  it('no file → the built-in default with the originator id of the settings', async () => {
-    expect(await loadMapping({ ONEC_MAPPING_FILE: undefined, ONEC_ORIGINATOR_ID: 'x1' } as never)).toEqual(
-      defaultMapping('x1'),
-    );
+  it('no file → the built-in default with the source of the settings and the CRM adapter’s stages', async () => {
+    const m = await loadMapping(settings(undefined, 'x1'), crm);
+    expect(m).toEqual(defaultMapping('x1', crm));
+    expect(m.deals.statusMap).toEqual(crm.statusMap);
+    expect(m.deals.deletedStage).toBe('S0');
   });
+
   it('merges a YAML file over the default (field rules merged, other fields kept)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'map-'));
     const file = join(dir, 'm.yaml');
-    writeFileSync(
-      file,
-      'contacts:\n  fields:\n    phones: { strategy: manual }\ndeals:\n  deletedStage: APOLOGY\n',
-    );
-    const m = await loadMapping({ ONEC_MAPPING_FILE: file, ONEC_ORIGINATOR_ID: 'sverka-1c' } as never);
-    expect(m.contacts.fields.phones).toEqual({
-      owner: 'both',
-      strategy: 'manual',
-      transforms: ['phone_e164'],
-    });
+    writeFileSync(file, 'contacts:\n  fields:\n    phones: { strategy: manual }\ndeals:\n  deletedStage: APOLOGY\n');
+    const m = await loadMapping(settings(file), crm);
+    expect(m.contacts.fields.phones).toEqual({ owner: 'both', strategy: 'manual', transforms: ['phone_e164'] });
     expect(m.deals.deletedStage).toBe('APOLOGY');
-    expect(m.deals.statusMap).toEqual(defaultMapping().deals.statusMap);
+    expect(m.deals.statusMap).toEqual(crm.statusMap);
   });
+
   it('reads JSON by extension', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'map-'));
     const file = join(dir, 'm.json');
     writeFileSync(file, JSON.stringify({ counterparties: { strategy: 'last_write_wins' } }));
-    expect((await loadMapping({ ONEC_MAPPING_FILE: file } as never)).counterparties.strategy).toBe(
-      'last_write_wins',
-    );
+    expect((await loadMapping(settings(file), crm)).counterparties.strategy).toBe('last_write_wins');
   });
+
   it('one clear line per mistake, naming the path', () => {
     try {
-      parseMapping(
-        'contacts:\n  fields:\n    phone: { owner: onec }\n    emails: { owner: nobody }\ndeals:\n  currencyId: rub\nextra: 1\n',
-        { file: 'm.yaml', format: 'yaml' },
-      );
+      yaml('contacts:\n  fields:\n    phone: { owner: onec }\n    emails: { owner: nobody }\ndeals:\n  currency: rub\nextra: 1\n');
       throw new Error('no error');
     } catch (e) {
       expect(e).toBeInstanceOf(MappingError);
@@ -47,28 +45,28 @@ describe('mapping loader', () => {
       expect(p).toHaveLength(4);
       expect(p.join('\n')).toMatch(/contacts\.fields: unknown field\(s\) "phone"/);
       expect(p.join('\n')).toMatch(/contacts\.fields\.emails\.owner/);
-      expect(p.join('\n')).toMatch(/deals\.currencyId: a three-letter currency code/);
+      expect(p.join('\n')).toMatch(/deals\.currency: a three-letter currency code/);
       expect(p.join('\n')).toMatch(/unknown key\(s\): extra/);
     }
   });
+
   it('a file that is not YAML/JSON or cannot be read is one clear error', async () => {
-    expect(() => parseMapping('{', { format: 'json' })).toThrow(/not valid JSON/);
-    await expect(loadMapping({ ONEC_MAPPING_FILE: '/nonexistent/m.yaml' } as never)).rejects.toThrow(
-      /cannot be read: ENOENT/,
-    );
+    expect(() => parseMapping('{', { format: 'json', source: 's', crm })).toThrow(/not valid JSON/);
+    await expect(loadMapping(settings('/nonexistent/m.yaml'), crm)).rejects.toThrow(/cannot be read: ENOENT/);
   });
-  it('deletionMarker: a CRM user field and value; anything else, or with deletions: ignore, is refused', () => {
-    expect(
-      parseMapping('deletionMarker: { field: ufCrmSverkaDeleted, value: "Удалён в 1С" }\n', {
-        format: 'yaml',
-      }).deletionMarker,
-    ).toEqual({ field: 'ufCrmSverkaDeleted', value: 'Удалён в 1С' });
-    expect(defaultMapping().deletionMarker).toBeUndefined();
-    expect(() => parseMapping('deletionMarker: { field: title, value: X }\n', { format: 'yaml' })).toThrow(
-      /deletionMarker\.field: a CRM user field/,
+
+  it('a CRM adapter’s section is kept as it is for that adapter to check; files of Sverka 0.1 still load, with warnings', () => {
+    expect(yaml('bitrix24: { anything: 1 }\n').crm).toEqual({ bitrix24: { anything: 1 } });
+    const warnings: string[] = [];
+    const m = yaml(
+      'originatorId: old-base\ndeletionMarker: { field: ufCrmX, value: Y }\ncontacts:\n  fields:\n    name: { owner: crm }\ndeals:\n  currencyId: USD\n',
+      (w) => warnings.push(w),
     );
-    expect(() =>
-      parseMapping('deletions: ignore\ndeletionMarker: { field: ufCrm_1, value: Y }\n', { format: 'yaml' }),
-    ).toThrow(/deletionMarker: needs "deletions: flag"/);
+    expect(m.source).toBe('old-base');
+    expect(m.crm).toEqual({ bitrix24: { deletionMarker: { field: 'ufCrmX', value: 'Y' } } });
+    expect(m.contacts.fields.firstName).toEqual({ owner: 'crm', transforms: ['trim'] });
+    expect(m.deals.currency).toBe('USD');
+    expect(warnings).toHaveLength(4);
+    expect(warnings[0]).toBe('m.yaml: "originatorId" is now "source" (the old name still works; rename it when convenient)');
   });
 });

@@ -4,7 +4,8 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { Settings } from '../config/settings.schema.js';
 import { defaultMapping } from './default-mapping.js';
-import { FIELD_NAMES, type Mapping } from './mapping.types.js';
+import { renameOldKeys } from './mapping-renames.js';
+import { FIELD_NAMES, type CrmMappingDefaults, type Mapping } from './mapping.types.js';
 
 /** A mapping file that cannot be used: one line per mistake, each naming its path in the file. */
 export class MappingError extends Error {
@@ -38,29 +39,13 @@ const entityBase = { onecSet: z.string().min(1).optional(), strategy: strategy.o
 /** The file's shape: every key optional; what is given overrides the built-in default. */
 const mappingFile = z
   .object({
-    originatorId: z.string().min(1).max(100).optional(),
+    source: z.string().min(1).max(100).optional(),
     deletions: z.enum(['flag', 'ignore']).optional(),
-    deletionMarker: z
-      .object({
-        field: z
-          .string()
-          .regex(
-            /^ufCrm[A-Za-z0-9_]+$/,
-            'a CRM user field in crm.item spelling, like "ufCrmSverkaDeleted" or "ufCrm_1721244707107"',
-          ),
-        value: z.string().min(1).max(255),
-      })
-      .strict()
-      .optional(),
+    // One section per CRM adapter, checked by that adapter at start (src/crm/<vendor>/).
+    bitrix24: z.record(z.string(), z.unknown()).optional(),
+    amocrm: z.record(z.string(), z.unknown()).optional(),
     counterparties: z
-      .object({
-        ...entityBase,
-        presets: z
-          .object({ legal: z.string().min(1), entrepreneur: z.string().min(1), person: z.string().min(1) })
-          .strict()
-          .optional(),
-        fields: fieldsOf('counterparties'),
-      })
+      .object({ ...entityBase, fields: fieldsOf('counterparties') })
       .strict()
       .optional(),
     contacts: z
@@ -70,8 +55,7 @@ const mappingFile = z
     deals: z
       .object({
         ...entityBase,
-        categoryId: z.string().min(1).optional(),
-        currencyId: z
+        currency: z
           .string()
           .regex(/^[A-Z]{3}$/, 'a three-letter currency code')
           .optional(),
@@ -103,11 +87,19 @@ const mappingFile = z
 
 type MappingFile = z.infer<typeof mappingFile>;
 
+export interface ParseMappingOptions {
+  file?: string;
+  format?: 'json' | 'yaml';
+  /** ONEC_ORIGINATOR_ID: the default `source`. */
+  source: string;
+  /** The deal stages of the CRM in use (its adapter's defaults). */
+  crm: CrmMappingDefaults;
+  /** Told about keys of older mapping files that were renamed (logged at start). */
+  onWarning?: (message: string) => void;
+}
+
 /** Parses and validates mapping text (JSON or YAML by `format`), merged over defaultMapping(). */
-export function parseMapping(
-  text: string,
-  opts: { file?: string; format?: 'json' | 'yaml'; originatorId?: string } = {},
-): Mapping {
+export function parseMapping(text: string, opts: ParseMappingOptions): Mapping {
   const file = opts.file ?? 'mapping';
   let raw: unknown;
   try {
@@ -117,7 +109,9 @@ export function parseMapping(
       `not valid ${opts.format === 'json' ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}`,
     ]);
   }
-  const res = mappingFile.safeParse(raw ?? {});
+  const renamed = renameOldKeys(raw ?? {});
+  for (const w of renamed.warnings) opts.onWarning?.(`${file}: ${w}`);
+  const res = mappingFile.safeParse(renamed.value);
   if (!res.success)
     throw new MappingError(
       file,
@@ -134,19 +128,15 @@ export function parseMapping(
         return `${path}: ${msg}`;
       }),
     );
-  const m = merge(defaultMapping(opts.originatorId), res.data);
-  if (m.deletionMarker && m.deletions !== 'flag')
-    throw new MappingError(file, [
-      'deletionMarker: needs "deletions: flag" (with "ignore" nothing is flagged, so nothing is marked)',
-    ]);
-  return m;
+  return merge(defaultMapping(opts.source, opts.crm), res.data);
 }
 
 function merge(base: Mapping, f: MappingFile): Mapping {
   const m = structuredClone(base);
-  if (f.originatorId) m.originatorId = f.originatorId;
+  if (f.source) m.source = f.source;
   if (f.deletions) m.deletions = f.deletions;
-  if (f.deletionMarker) m.deletionMarker = f.deletionMarker;
+  if (f.bitrix24) m.crm.bitrix24 = f.bitrix24;
+  if (f.amocrm) m.crm.amocrm = f.amocrm;
   for (const entity of ['counterparties', 'contacts', 'deals'] as const) {
     const e = f[entity];
     if (!e) continue;
@@ -163,9 +153,11 @@ function merge(base: Mapping, f: MappingFile): Mapping {
 /** The mapping in force: ONEC_MAPPING_FILE (JSON or YAML) merged over the default, else the default. */
 export async function loadMapping(
   settings: Pick<Settings, 'ONEC_MAPPING_FILE' | 'ONEC_ORIGINATOR_ID'>,
+  crm: CrmMappingDefaults,
+  onWarning?: (message: string) => void,
 ): Promise<Mapping> {
   const file = settings.ONEC_MAPPING_FILE;
-  if (!file) return defaultMapping(settings.ONEC_ORIGINATOR_ID);
+  if (!file) return defaultMapping(settings.ONEC_ORIGINATOR_ID, crm);
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -175,5 +167,5 @@ export async function loadMapping(
     ]);
   }
   const format = extname(file).toLowerCase() === '.json' ? 'json' : 'yaml';
-  return parseMapping(text, { file, format, originatorId: settings.ONEC_ORIGINATOR_ID });
+  return parseMapping(text, { file, format, source: settings.ONEC_ORIGINATOR_ID, crm, onWarning });
 }

@@ -30,18 +30,12 @@ export interface EntityMapping {
   fields: Record<string, FieldRule>;
 }
 
-export interface CounterpartyMapping extends EntityMapping {
-  /** Requisite preset names by kind; ИП = a person with a 15-digit ОГРНИП. */
-  presets: { legal: string; entrepreneur: string; person: string };
-}
-
 export interface DealMapping extends EntityMapping {
-  /** 1C `Статус` → CRM deal stage id. */
+  /** 1C `Статус` → the CRM deal stage (as the CRM adapter names stages: a stage id or a stage name). */
   statusMap: Record<string, string>;
   /** Stage for a deletion-marked order whose deal exists. */
   deletedStage: string;
-  categoryId: string;
-  currencyId: string;
+  currency: string;
   /** Only orders dated on or after this local date are read (optional). */
   ordersSince?: string;
 }
@@ -61,30 +55,30 @@ export interface DebtMapping {
 /** What happens to the CRM record of a deletion-marked or vanished 1C record. */
 export type DeletionPolicy = 'flag' | 'ignore';
 
-/**
- * With `deletions: flag`, a CRM user field that Sverka sets to `value` on the company, contact or deal
- * whose 1C record is deletion-marked or gone, and clears (`""`) when the 1C record is live again, so
- * CRM users see it on the card and can filter by it. The field must exist on the portal (a user field,
- * `crm.item` spelling: `ufCrmSverkaDeleted` or `ufCrm_1721244707107`).
- */
-export interface DeletionMarker {
-  field: string;
-  value: string;
-}
-
 export interface Mapping {
-  originatorId: string;
-  counterparties: CounterpartyMapping;
+  /** The name of this 1C base in the CRM's external keys (setting ONEC_ORIGINATOR_ID, or `source` in the file). */
+  source: string;
+  counterparties: EntityMapping;
   contacts: EntityMapping;
   deals: DealMapping;
   debts: DebtMapping;
   deletions: DeletionPolicy;
-  deletionMarker?: DeletionMarker;
+  /**
+   * Settings of one CRM adapter, as the mapping file's section named after it (`bitrix24:`, `amocrm:`):
+   * validated by that adapter at start (src/crm/<vendor>/), opaque here.
+   */
+  crm: Record<string, unknown>;
+}
+
+/** What the CRM adapter in use gives the default mapping: its deal stages for the 1C order statuses. */
+export interface CrmMappingDefaults {
+  statusMap: Record<string, string>;
+  deletedStage: string;
 }
 
 /** Canonical field names per synced entity (the keys allowed in `fields`). */
 export const FIELD_NAMES = {
   counterparties: ['title', 'fullName', 'inn', 'kpp', 'ogrn', 'phones', 'emails'],
-  contacts: ['lastName', 'name', 'secondName', 'companyId', 'phones', 'emails'],
-  deals: ['title', 'opportunity', 'currencyId', 'companyId', 'stageId', 'comments'],
+  contacts: ['lastName', 'firstName', 'middleName', 'companyId', 'phones', 'emails'],
+  deals: ['title', 'amount', 'currency', 'companyId', 'stage', 'comments'],
 } as const;

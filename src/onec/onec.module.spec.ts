@@ -3,7 +3,7 @@ import { Global, Logger, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { SETTINGS, parseSettings } from '../config/settings.js';
 import { MAPPING } from '../mapping/mapping.tokens.js';
-import { defaultMapping } from '../mapping/default-mapping.js';
+import { simMapping } from '../../sim/mapping.js';
 import { SverkaMetrics } from '../metrics/sverka-metrics.js';
 import { OneCError } from './onec.error.js';
 import { OneCErrorCode } from './onec.error.js';
@@ -25,7 +25,7 @@ describe('OneCModule', () => {
     @Module({
       providers: [
         { provide: SETTINGS, useValue: parseSettings(env, { mode: 'embedded' }) },
-        { provide: MAPPING, useValue: defaultMapping() },
+        { provide: MAPPING, useValue: simMapping() },
       ],
       exports: [SETTINGS, MAPPING],
     })
@@ -40,8 +40,8 @@ describe('OneCModule', () => {
       { ...env, ONEC_FEED_URL: 'http://127.0.0.1:8081/bp30/hs/sverka' },
       { mode: 'embedded' },
     );
-    expect(createOneCFeedPort(on, defaultMapping())).toBeInstanceOf(OneCFeedAdapter);
-    const off = createOneCFeedPort(parseSettings(env, { mode: 'embedded' }), defaultMapping());
+    expect(createOneCFeedPort(on, simMapping())).toBeInstanceOf(OneCFeedAdapter);
+    const off = createOneCFeedPort(parseSettings(env, { mode: 'embedded' }), simMapping());
     await expect(off.state()).rejects.toMatchObject({
       code: OneCErrorCode.CONFIGURATION,
       message: 'ONEC_FEED_URL is not set',
@@ -49,7 +49,7 @@ describe('OneCModule', () => {
   });
 
   it('without ONEC_ODATA_URL every call fails with CONFIGURATION', async () => {
-    const port = createOneCPort(parseSettings({}, { mode: 'embedded' }), defaultMapping());
+    const port = createOneCPort(parseSettings({}, { mode: 'embedded' }), simMapping());
     await expect(port.countLive('counterparties')).rejects.toBeInstanceOf(OneCError);
   });
 
@@ -57,7 +57,7 @@ describe('OneCModule', () => {
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     createOneCPort(
       parseSettings(env, { mode: 'embedded' }),
-      defaultMapping(),
+      simMapping(),
       new SverkaMetrics({ defaultMetrics: false }),
     );
     expect(warn).not.toHaveBeenCalled();
@@ -66,7 +66,7 @@ describe('OneCModule', () => {
         { ...env, ONEC_ODATA_URL: 'http://1c.local/bp30/odata/standard.odata' },
         { mode: 'embedded' },
       ),
-      defaultMapping(),
+      simMapping(),
     );
     expect(warn).toHaveBeenCalledTimes(1);
     expect(String(warn.mock.calls[0][0])).not.toContain('Секрет-42');

@@ -96,7 +96,7 @@ const orphanSql = (entity: SyncEntity) =>
     : 'o.ref IS NULL OR o.deletion_mark';
 
 /**
- * `orphan_in_crm`: a CRM record linked to (or carrying our originId of) a 1C record that is gone or
+ * `orphan_in_crm`: a CRM record linked to (or carrying our external key of) a 1C record that is gone or
  * deletion-marked. Deals of deletion-marked orders are not orphans: the status map sends them to
  * the "lost" stage, which the status check verifies; a deal of an order no longer posted is one; a deal
  * of an order older than `deals.ordersSince` is out of scope, not an orphan.
@@ -110,7 +110,7 @@ export async function compareOrphans(db: Db, ctx: CompareContext, entity: SyncEn
      SELECT $1, 'orphan_in_crm', $2, $3, x.ref, x.id, NULL, NULL, NULL,
             format(CASE WHEN o.ref IS NULL THEN $4 ELSE $5 END, $2, x.id, x.ref)
      FROM (
-       SELECT c.id, coalesce(l.onec_ref, CASE WHEN c.originator_id = $6 THEN c.origin_id END) AS ref
+       SELECT c.id, coalesce(l.onec_ref, CASE WHEN c.source = $6 THEN c.ext_key END) AS ref
        FROM ${s.crm} c LEFT JOIN ${stage('link')} l ON l.entity = $2 AND l.crm_id = c.id
      ) x
      LEFT JOIN ${s.onec} o ON o.ref = x.ref
@@ -121,7 +121,7 @@ export async function compareOrphans(db: Db, ctx: CompareContext, entity: SyncEn
       KIND_SEVERITY.orphan_in_crm,
       ctx.messages.orphanGone,
       ctx.messages.orphanMarked,
-      ctx.mapping.originatorId,
+      ctx.mapping.source,
     ],
   );
 }
@@ -142,17 +142,17 @@ function pairsSql(
   const base = `${s.onec} o JOIN ${stage('link')} l ON l.entity = '${entity}' AND l.onec_ref = o.ref JOIN ${s.crm} c ON c.id = l.crm_id`;
   const companyOf = (col: string) =>
     `LEFT JOIN ${stage('link')} lc ON lc.entity = 'counterparties' AND lc.onec_ref = o.${col}`;
+  // Tax details count only when they are the ones Sverka keeps for this 1C record.
+  const tax = (col: string) => `CASE WHEN c.tax_owned THEN c.${col} END`;
   if (entity === 'counterparties') {
-    const req = `(SELECT DISTINCT ON (company_id, xml_id) company_id, xml_id, inn, kpp, full_name, ogrn
-                  FROM ${stage('crm_requisite')} WHERE xml_id IS NOT NULL ORDER BY company_id, xml_id, id)`;
     return {
-      from: `${base} LEFT JOIN ${req} r ON r.company_id = c.id AND r.xml_id = o.ref`,
+      from: base,
       values: [
         ['title', 'o.title', 'c.title'],
-        ['fullName', 'o.full_name', 'r.full_name'],
-        ['inn', 'o.inn', 'r.inn'],
-        ['kpp', 'o.kpp', 'r.kpp'],
-        ['ogrn', 'o.ogrn', 'r.ogrn'],
+        ['fullName', 'o.full_name', tax('full_name')],
+        ['inn', 'o.inn', tax('inn')],
+        ['kpp', 'o.kpp', tax('kpp')],
+        ['ogrn', 'o.ogrn', tax('ogrn')],
         ['phones', 'o.phones', 'c.phones'],
         ['emails', 'o.emails', 'c.emails'],
       ],
@@ -163,27 +163,30 @@ function pairsSql(
       from: `${base} ${companyOf('owner_ref')}`,
       values: [
         ['lastName', 'o.last_name', 'c.last_name'],
-        ['name', 'o.name', 'c.name'],
-        ['secondName', 'o.second_name', 'c.second_name'],
+        ['firstName', 'o.first_name', 'c.first_name'],
+        ['middleName', 'o.middle_name', 'c.middle_name'],
         ['companyId', 'lc.crm_id', unlessOwnerUnlinked('owner_ref')],
         ['phones', 'o.phones', 'c.phones'],
         ['emails', 'o.emails', 'c.emails'],
       ],
     };
   }
-  const currency = `'${mapping.deals.currencyId.replace(/'/g, "''")}'`;
+  const currency = `'${mapping.deals.currency.replace(/'/g, "''")}'`;
   return {
     from: `${base} ${companyOf('counterparty_ref')}`,
     values: [
       ['title', 'o.title', 'c.title'],
-      ['opportunity', 'o.amount::numeric(18,2)::text', 'c.opportunity::numeric(18,2)::text'],
-      ['currencyId', currency, 'c.currency_id'],
+      ['amount', 'o.amount::numeric(18,2)::text', 'c.amount::numeric(18,2)::text'],
+      ['currency', currency, 'c.currency'],
       ['companyId', 'lc.crm_id', unlessOwnerUnlinked('counterparty_ref')],
     ],
   };
 }
 
-/** `field_mismatch` on every checked field (see checkedFields); `stageId` is the status check's. */
+/** Multi-value fields: a 1C value missing in the CRM is a difference; values people added in the CRM are not. */
+const MULTI_VALUE = ['phones', 'emails'];
+
+/** `field_mismatch` on every checked field (see checkedFields); `stage` is the status check's. */
 export async function compareFields(db: Db, ctx: CompareContext, entity: SyncEntity): Promise<void> {
   const fields = new Set(checkedFields(ctx.mapping[entity]));
   const { from, values } = pairsSql(entity, ctx.mapping);
@@ -197,7 +200,9 @@ export async function compareFields(db: Db, ctx: CompareContext, entity: SyncEnt
             format($4, coalesce($6::jsonb ->> v.field, v.field), coalesce(v.ov, ''), coalesce(v.cv, ''))
      FROM ${from}
      CROSS JOIN LATERAL (VALUES ${rows}) v(field, ov, cv)
-     WHERE ${SQL_OF[entity].live} AND coalesce(v.ov, '') <> coalesce(v.cv, '')`,
+     WHERE ${SQL_OF[entity].live} AND CASE WHEN v.field = ANY($7::text[])
+       THEN NOT (string_to_array(coalesce(v.ov, ''), ', ') <@ string_to_array(coalesce(v.cv, ''), ', '))
+       ELSE coalesce(v.ov, '') <> coalesce(v.cv, '') END`,
     [
       ctx.runId,
       entity,
@@ -205,6 +210,7 @@ export async function compareFields(db: Db, ctx: CompareContext, entity: SyncEnt
       ctx.messages.fieldMismatch,
       CRITICAL_FIELDS,
       JSON.stringify(Object.fromEntries(used.map(([f]) => [f, ctx.messages.fieldLabel(f)]))),
+      MULTI_VALUE,
     ],
   );
 }
@@ -224,15 +230,15 @@ export async function compareStatuses(
   ).map((r) => r.status);
   await db.query(
     `${INSERT}
-     SELECT $1, 'status_mismatch', 'deals', $2, o.ref, c.id, 'stageId', o.expected_stage, c.stage_id,
+     SELECT $1, 'status_mismatch', 'deals', $2, o.ref, c.id, 'stage', o.expected_stage, c.stage,
             format($3,
                    CASE WHEN o.deletion_mark THEN $6 ELSE coalesce($4::jsonb ->> o.status, o.status, '') END,
                    coalesce($5::jsonb ->> o.expected_stage, o.expected_stage),
-                   coalesce($5::jsonb ->> c.stage_id, c.stage_id, ''))
+                   coalesce($5::jsonb ->> c.stage, c.stage, ''))
      FROM ${stage('onec_order')} o
      JOIN ${stage('link')} l ON l.entity = 'deals' AND l.onec_ref = o.ref
      JOIN ${stage('crm_deal')} c ON c.id = l.crm_id
-     WHERE (o.live OR o.deletion_mark) AND o.expected_stage IS NOT NULL AND c.stage_id IS DISTINCT FROM o.expected_stage`,
+     WHERE (o.live OR o.deletion_mark) AND o.expected_stage IS NOT NULL AND c.stage IS DISTINCT FROM o.expected_stage`,
     [
       ctx.runId,
       KIND_SEVERITY.status_mismatch,
@@ -248,10 +254,10 @@ export async function compareStatuses(
      WHERE o.live AND ${liveOwner('counterparty_ref')} GROUP BY 1 ORDER BY 1`,
   )) as { key: string; n: number }[];
   const crm = (await db.query(
-    `SELECT c.stage_id AS key, count(*)::int AS n FROM ${stage('crm_deal')} c
-     WHERE c.originator_id = $1 OR EXISTS (SELECT 1 FROM ${stage('link')} l WHERE l.entity = 'deals' AND l.crm_id = c.id)
+    `SELECT c.stage AS key, count(*)::int AS n FROM ${stage('crm_deal')} c
+     WHERE c.source = $1 OR EXISTS (SELECT 1 FROM ${stage('link')} l WHERE l.entity = 'deals' AND l.crm_id = c.id)
      GROUP BY 1 ORDER BY 1`,
-    [ctx.mapping.originatorId],
+    [ctx.mapping.source],
   )) as { key: string; n: number }[];
   const toObj = (rows: { key: string; n: number }[]) =>
     Object.fromEntries(rows.map((r) => [r.key ?? '', r.n]));
@@ -270,31 +276,31 @@ export async function compareDebts(
   const tol = ctx.mapping.debts.tolerance;
   const [res] = (await db.query(
     `WITH o AS (SELECT counterparty_ref AS ref, sum(amount) AS amt FROM ${stage('onec_debt')} GROUP BY 1),
-          c AS (SELECT company_id, sum(opportunity) AS amt FROM ${stage('crm_invoice')}
-                WHERE stage_id IN (SELECT stage_id FROM ${stage('crm_open_stage')}) GROUP BY 1),
+          c AS (SELECT company_id, sum(amount) AS amt FROM ${stage('crm_invoice')}
+                WHERE stage IN (SELECT stage FROM ${stage('crm_open_stage')}) GROUP BY 1),
           d AS (SELECT l.onec_ref, l.crm_id, coalesce(o.amt, 0)::numeric(18,2) AS onec, coalesce(c.amt, 0)::numeric(18,2) AS crm
                 FROM ${stage('link')} l LEFT JOIN o ON o.ref = l.onec_ref LEFT JOIN c ON c.company_id = l.crm_id
                 WHERE l.entity = 'counterparties'),
           ins AS (
             ${INSERT}
             SELECT $1, 'debt_mismatch', 'debts', CASE WHEN abs(d.crm - d.onec) >= $5::numeric THEN 'critical' ELSE $2 END,
-                   d.onec_ref, d.crm_id, 'amount', d.onec::text, d.crm::text,
+                   d.onec_ref, d.crm_id, 'debt', d.onec::text, d.crm::text,
                    format($3, d.onec::text, d.crm::text, (d.crm - d.onec)::numeric(18,2)::text, $4::numeric(18,2)::text)
             FROM d WHERE abs(d.crm - d.onec) > $4::numeric
             RETURNING 1)
      SELECT (SELECT count(*)::int FROM ins) AS mismatched,
             (SELECT coalesce(sum(amount), 0)::numeric(18,2)::text FROM ${stage('onec_debt')}) AS onec_total,
-            (SELECT coalesce(sum(opportunity), 0)::numeric(18,2)::text FROM ${stage('crm_invoice')}
-              WHERE stage_id IN (SELECT stage_id FROM ${stage('crm_open_stage')})) AS crm_total`,
+            (SELECT coalesce(sum(amount), 0)::numeric(18,2)::text FROM ${stage('crm_invoice')}
+              WHERE stage IN (SELECT stage FROM ${stage('crm_open_stage')})) AS crm_total`,
     [ctx.runId, KIND_SEVERITY.debt_mismatch, ctx.messages.debtMismatch, tol, DEBT_CRITICAL_RUB],
   )) as { mismatched: number; onec_total: string; crm_total: string }[];
   return { onecTotal: res.onec_total, crmTotal: res.crm_total, mismatched: res.mismatched };
 }
 
 /**
- * Counts per entity from the snapshot: live 1C, CRM all, CRM with our originatorId, linked pairs; and
+ * Counts per entity from the snapshot: live 1C, CRM all, CRM with our external key, linked pairs; and
  * what the CRM records that are not linked to a live 1C record are (`crmExtras`): with no 1C ref and no
- * originatorId (made by people), with another integration's originatorId, or orphans (their 1C record
+ * external key (made by people), with another base's or integration's key, or orphans (their 1C record
  * is gone or deletion-marked). The rest of them are ours but out of the check (e.g. the deal of a
  * deletion-marked order) or a second card of an already linked 1C record.
  */
@@ -303,21 +309,21 @@ export async function countEntity(db: Db, ctx: CompareContext, entity: SyncEntit
   const [r] = (await db.query(
     `SELECT (SELECT count(*)::int FROM ${s.onec} o WHERE ${s.live}) AS onec,
             (SELECT count(*)::int FROM ${s.crm}) AS crm,
-            (SELECT count(*)::int FROM ${s.crm} WHERE originator_id = $1) AS crm_with_origin,
+            (SELECT count(*)::int FROM ${s.crm} WHERE source = $1) AS crm_with_origin,
             (SELECT count(*)::int FROM ${s.onec} o JOIN ${stage('link')} l ON l.entity = $2 AND l.onec_ref = o.ref
                JOIN ${s.crm} c ON c.id = l.crm_id WHERE ${s.live}) AS linked`,
-    [ctx.mapping.originatorId, entity],
+    [ctx.mapping.source, entity],
   )) as { onec: number; crm: number; crm_with_origin: number; linked: number }[];
   const [x] = (await db.query(
     `WITH x AS (
-       SELECT c.id, c.originator_id,
-              coalesce(l.onec_ref, CASE WHEN c.originator_id = $1 THEN c.origin_id END) AS ref
+       SELECT c.id, c.source,
+              coalesce(l.onec_ref, CASE WHEN c.source = $1 THEN c.ext_key END) AS ref
        FROM ${s.crm} c LEFT JOIN ${stage('link')} l ON l.entity = $2 AND l.crm_id = c.id)
-     SELECT count(*) FILTER (WHERE x.ref IS NULL AND coalesce(x.originator_id, '') = '')::int AS unowned,
-            count(*) FILTER (WHERE x.ref IS NULL AND coalesce(x.originator_id, '') NOT IN ('', $1))::int AS other,
+     SELECT count(*) FILTER (WHERE x.ref IS NULL AND coalesce(x.source, '') = '')::int AS unowned,
+            count(*) FILTER (WHERE x.ref IS NULL AND coalesce(x.source, '') NOT IN ('', $1))::int AS other,
             count(*) FILTER (WHERE x.ref IS NOT NULL AND (${orphanSql(entity)}))::int AS orphans
      FROM x LEFT JOIN ${s.onec} o ON o.ref = x.ref`,
-    [ctx.mapping.originatorId, entity],
+    [ctx.mapping.source, entity],
   )) as { unowned: number; other: number; orphans: number }[];
   return {
     onec: r.onec,

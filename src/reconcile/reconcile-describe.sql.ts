@@ -51,14 +51,14 @@ interface Row {
 }
 
 const person = (a: string) =>
-  `nullif(concat_ws(' ', nullif(${a}.last_name, ''), nullif(${a}.name, ''), nullif(${a}.second_name, '')), '')`;
+  `nullif(concat_ws(' ', nullif(${a}.last_name, ''), nullif(${a}.first_name, ''), nullif(${a}.middle_name, '')), '')`;
 const one = (table: Parameters<typeof stage>[0], col: string, value: string, when: string) =>
   `LEFT JOIN LATERAL (SELECT * FROM ${stage(table)} t WHERE ${when} AND t.${col} = ${value} LIMIT 1)`;
 
 /**
  * Fills in what a person needs to act on each item of the run, from the run's snapshot: `name` (the
  * 1C name, else the CRM title; a contact's full name; a deal's title), `inn` (counterparties and
- * debts: 1C's, else the CRM requisite's), `crm_url` / `onec_url` (the record's card, unless the
+ * debts: 1C's, else the CRM company's tax details'), `crm_url` / `onec_url` (the record's card, unless the
  * reconciliation saw that record gone: the CRM card of a `missing_in_crm` item or of a debt whose
  * company is gone, the 1C object of an orphan whose 1C record is gone), and labels of values that are
  * codes: a deal stage reads by its name, with the 1C order status beside the expected one
@@ -76,7 +76,7 @@ export async function describeItems(db: Db, ctx: CompareContext, links: RecordLi
                 WHEN 'deals' THEN coalesce(nullif(oo.title, ''), nullif(cd.title, ''))
                 ELSE coalesce(nullif(op.title, ''), nullif(cp.title, ''))
               END AS name,
-              CASE WHEN d.entity IN ('counterparties', 'debts') THEN coalesce(nullif(op.inn, ''), nullif(rq.inn, '')) END AS inn,
+              CASE WHEN d.entity IN ('counterparties', 'debts') THEN coalesce(nullif(op.inn, ''), nullif(cp.inn, '')) END AS inn,
               coalesce(op.ref, oc.ref, oo.ref) IS NOT NULL AS onec_found,
               coalesce(cp.id, cc.id, cd.id) IS NOT NULL AS crm_found,
               oo.status AS order_status, oo.deletion_mark AS order_marked,
@@ -84,8 +84,6 @@ export async function describeItems(db: Db, ctx: CompareContext, links: RecordLi
        FROM discrepancy d
        ${one('onec_counterparty', 'ref', 'd.onec_ref', `d.entity IN ('counterparties', 'debts')`)} op ON true
        ${one('crm_company', 'id', 'd.crm_id', `d.entity IN ('counterparties', 'debts')`)} cp ON true
-       LEFT JOIN LATERAL (SELECT q.inn FROM ${stage('crm_requisite')} q WHERE q.company_id = cp.id
-                          ORDER BY (q.xml_id IS DISTINCT FROM d.onec_ref), q.id LIMIT 1) rq ON true
        ${one('onec_contact', 'ref', 'd.onec_ref', `d.entity = 'contacts'`)} oc ON true
        ${one('crm_contact', 'id', 'd.crm_id', `d.entity = 'contacts'`)} cc ON true
        ${one('onec_order', 'ref', 'd.onec_ref', `d.entity = 'deals'`)} oo ON true
@@ -102,7 +100,7 @@ export async function describeItems(db: Db, ctx: CompareContext, links: RecordLi
       const onecGone = r.kind === 'orphan_in_crm' && !r.onec_found;
       let onecLabel: string | null = null;
       let crmLabel: string | null = null;
-      if (r.field === 'stageId') {
+      if (r.field === 'stage') {
         const status = r.order_marked ? marked : r.order_status ? enumPresentation(r.order_status) : null;
         const expected = stageName(r.onec_value);
         onecLabel = status && expected ? `${status} → ${expected}` : expected;

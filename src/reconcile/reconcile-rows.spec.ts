@@ -1,10 +1,10 @@
-import type { CrmCompany, CrmDeal, CrmRequisite } from '../crm/crm.types.js';
-import { defaultMapping } from '../mapping/default-mapping.js';
+import type { CrmCompany, CrmDeal } from '../crm/crm.types.js';
+import { simMapping } from '../../sim/mapping.js';
 import type { OneCCounterparty, OneCOrder } from '../onec/onec.types.js';
 import { crmCompanyRow, expectedStage, onecCounterpartyRow, onecOrderRow } from './reconcile-rows.js';
 import { diffSampled } from './reconcile-sample.js';
 
-const mapping = defaultMapping();
+const mapping = simMapping();
 const cp: OneCCounterparty = {
   ref: 'r1',
   dataVersion: 'v',
@@ -22,28 +22,22 @@ const cp: OneCCounterparty = {
 const company: CrmCompany = {
   id: '10',
   title: 'ООО «Ромашка»',
-  originatorId: 'sverka-1c',
-  originId: 'r1',
-  originVersion: null,
+  external: { source: 'sverka-1c', key: 'r1' },
+  sourceVersion: null,
   updatedTime: '',
-  assignedById: '1',
-  phones: [{ id: '1', value: '+74951234567', valueType: 'WORK' }],
-  emails: [
-    { id: '2', value: 'a@x.ru', valueType: 'WORK' },
-    { id: '3', value: 'b@x.ru', valueType: 'WORK' },
-  ],
-};
-const requisite: CrmRequisite = {
-  id: '5',
-  companyId: '10',
-  presetId: '1',
-  name: 'r',
-  xmlId: 'r1',
-  inn: '7701234567',
-  kpp: '770101001',
-  companyName: 'x',
-  fullName: 'Общество «Ромашка»',
-  ogrn: '1027700000000',
+  responsibleId: '1',
+  phones: ['+74951234567'],
+  emails: ['a@x.ru', 'b@x.ru'],
+  taxIds: {
+    kind: 'legal',
+    inn: '7701234567',
+    kpp: '770101001',
+    ogrn: '1027700000000',
+    fullName: 'Общество «Ромашка»',
+    name: 'x',
+    owned: true,
+  },
+  flagged: false,
 };
 const order: OneCOrder = {
   ref: 'o1',
@@ -78,37 +72,46 @@ describe('staging rows and the control-sample diff', () => {
   });
 
   it('diffSampled finds no difference on equal records and names each differing field', () => {
-    expect(diffSampled('counterparties', cp, company, mapping, { requisite })).toEqual([]);
+    expect(diffSampled('counterparties', cp, company, mapping, {})).toEqual([]);
     expect(
-      diffSampled('counterparties', cp, { ...company, title: 'Другое' }, mapping, {
-        requisite: { ...requisite, kpp: '770101002' },
-      }),
+      diffSampled('counterparties', cp, { ...company, title: 'Другое', taxIds: { ...company.taxIds!, kpp: '770101002' } }, mapping, {}),
     ).toEqual([
       { field: 'title', onecValue: 'ООО «Ромашка»', crmValue: 'Другое' },
       { field: 'kpp', onecValue: '770101001', crmValue: '770101002' },
     ]);
+    // A manager's extra phone is no difference; a 1C e-mail missing in the CRM is.
+    expect(diffSampled('counterparties', cp, { ...company, phones: ['+74951234567', '+79160000000'], emails: ['a@x.ru'] }, mapping, {})).toEqual([
+      { field: 'emails', onecValue: 'a@x.ru, b@x.ru', crmValue: 'a@x.ru' },
+    ]);
+    // Tax details that are not Sverka's own do not count as the 1C record's.
+    expect(diffSampled('counterparties', cp, { ...company, taxIds: { ...company.taxIds!, owned: false } }, mapping, {}).map((d) => d.field)).toEqual([
+      'fullName',
+      'inn',
+      'kpp',
+      'ogrn',
+    ]);
     const deal: CrmDeal = {
       id: '7',
       title: 'Заказ клиента 0000-000123 от 05.08.2026',
-      categoryId: '0',
-      stageId: 'EXECUTING',
-      stageSemantic: 'P',
-      opportunity: '1500.5',
-      currencyId: 'RUB',
+      stage: 'EXECUTING',
+      stageKind: 'open',
+      amount: '1500.5',
+      currency: 'RUB',
       companyId: '10',
       comments: '',
       updatedTime: '',
-      originatorId: 'sverka-1c',
-      originId: 'o1',
+      external: { source: 'sverka-1c', key: 'o1' },
+      responsibleId: null,
+      flagged: false,
     };
     expect(diffSampled('deals', order, deal, mapping, { companyIdOfOwner: '10' })).toEqual([]);
     expect(
-      diffSampled('deals', order, { ...deal, stageId: 'WON', opportunity: '1500.51' }, mapping, {
+      diffSampled('deals', order, { ...deal, stage: 'WON', amount: '1500.51' }, mapping, {
         companyIdOfOwner: '10',
       }),
     ).toEqual([
-      { field: 'opportunity', onecValue: '1500.50', crmValue: '1500.51' },
-      { field: 'stageId', onecValue: 'EXECUTING', crmValue: 'WON' },
+      { field: 'amount', onecValue: '1500.50', crmValue: '1500.51' },
+      { field: 'stage', onecValue: 'EXECUTING', crmValue: 'WON' },
     ]);
     // The owner has no link: its company is not judged (it is missing_in_crm itself).
     expect(

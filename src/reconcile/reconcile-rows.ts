@@ -1,4 +1,4 @@
-import type { CrmCompany, CrmContact, CrmDeal, CrmInvoice, CrmRequisite } from '../crm/crm.types.js';
+import type { CrmCompany, CrmContact, CrmDeal, CrmInvoice } from '../crm/crm.types.js';
 import type { EntityMapping, Mapping, Transform } from '../mapping/mapping.types.js';
 import { canonicalList, dealTitle, transformList, transformValue } from '../mapping/transform-values.js';
 import type { OneCContact, OneCCounterparty, OneCDebt, OneCOrder } from '../onec/onec.types.js';
@@ -37,8 +37,8 @@ export function onecContactRow(c: OneCContact, mapping: Mapping): StageRow {
     c.deletionMark,
     c.ownerRef,
     one(m, 'lastName', c.lastName),
-    one(m, 'name', c.firstName),
-    one(m, 'secondName', c.middleName),
+    one(m, 'firstName', c.firstName),
+    one(m, 'middleName', c.middleName),
     many(m, 'phones', c.phones),
     many(m, 'emails', c.emails),
   ];
@@ -70,34 +70,19 @@ export const onecDebtRow = (d: OneCDebt): StageRow => [d.counterpartyRef, d.amou
 
 export function crmCompanyRow(c: CrmCompany, mapping: Mapping): StageRow {
   const m = mapping.counterparties;
+  const t = c.taxIds;
   return [
     c.id,
-    c.originatorId,
-    c.originId,
+    c.external?.source ?? null,
+    c.external?.key ?? null,
     one(m, 'title', c.title),
-    many(
-      m,
-      'phones',
-      c.phones.map((p) => p.value),
-    ),
-    many(
-      m,
-      'emails',
-      c.emails.map((e) => e.value),
-    ),
-  ];
-}
-
-export function crmRequisiteRow(r: CrmRequisite, mapping: Mapping): StageRow {
-  const m = mapping.counterparties;
-  return [
-    r.id,
-    r.companyId,
-    r.xmlId,
-    one(m, 'inn', r.inn),
-    one(m, 'kpp', r.kpp),
-    one(m, 'fullName', r.fullName),
-    one(m, 'ogrn', r.ogrn),
+    many(m, 'phones', c.phones),
+    many(m, 'emails', c.emails),
+    t ? one(m, 'inn', t.inn) : null,
+    t ? one(m, 'kpp', t.kpp) : null,
+    t ? one(m, 'fullName', t.fullName) : null,
+    t ? one(m, 'ogrn', t.ogrn) : null,
+    t?.owned ?? false,
   ];
 }
 
@@ -105,34 +90,26 @@ export function crmContactRow(c: CrmContact, mapping: Mapping): StageRow {
   const m = mapping.contacts;
   return [
     c.id,
-    c.originatorId,
-    c.originId,
+    c.external?.source ?? null,
+    c.external?.key ?? null,
     c.companyId,
     one(m, 'lastName', c.lastName),
-    one(m, 'name', c.name),
-    one(m, 'secondName', c.secondName),
-    many(
-      m,
-      'phones',
-      c.phones.map((p) => p.value),
-    ),
-    many(
-      m,
-      'emails',
-      c.emails.map((e) => e.value),
-    ),
+    one(m, 'firstName', c.firstName),
+    one(m, 'middleName', c.middleName),
+    many(m, 'phones', c.phones),
+    many(m, 'emails', c.emails),
   ];
 }
 
 export const crmDealRow = (d: CrmDeal): StageRow => [
   d.id,
-  d.originatorId,
-  d.originId,
+  d.external?.source ?? null,
+  d.external?.key ?? null,
   d.companyId,
   d.title,
-  d.opportunity,
-  d.currencyId,
-  d.stageId,
+  d.amount,
+  d.currency,
+  d.stage,
 ];
 
-export const crmInvoiceRow = (i: CrmInvoice): StageRow => [i.id, i.companyId, i.stageId, i.opportunity];
+export const crmInvoiceRow = (i: CrmInvoice): StageRow => [i.id, i.companyId, i.stage, i.amount];

@@ -14,7 +14,7 @@ import {
 } from '../common/vocabulary.js';
 import { SETTINGS, type Settings } from '../config/settings.js';
 import { CRM_PORT, type CrmPort } from '../crm/crm.port.js';
-import type { CrmEntity, CrmMalformedRecord, CrmRequisite } from '../crm/crm.types.js';
+import type { CrmEntity, CrmMalformedRecord } from '../crm/crm.types.js';
 import { DedupeService } from '../dedupe/dedupe.service.js';
 import type { DedupeRecord } from '../dedupe/dedupe.types.js';
 import { MAPPING } from '../mapping/mapping.tokens.js';
@@ -45,7 +45,6 @@ import {
   crmContactRow,
   crmDealRow,
   crmInvoiceRow,
-  crmRequisiteRow,
   onecContactRow,
   onecCounterpartyRow,
   onecDebtRow,
@@ -323,7 +322,7 @@ export class ReconcileRunnerService {
     ]);
     const debtsOk = wantDebts && onecOk.has('debts') && crmOk.has('debts');
     await pending.flush();
-    const linkSource = await stageLinks(this.db, this.mapping.originatorId);
+    const linkSource = await stageLinks(this.db, this.mapping.source);
     if (this.mapping.deals.ordersSince && onecOk.has('deals') && crmOk.has('deals')) {
       try {
         await this.stageOrdersOutOfWindow();
@@ -469,7 +468,7 @@ export class ReconcileRunnerService {
   }
 
   private requireCrm(): CrmPort {
-    if (!this.crm) throw new SkipCheck('the CRM is not configured (BITRIX24_WEBHOOK_URL)');
+    if (!this.crm) throw new SkipCheck('the CRM is not configured (CRM_KIND and its settings)');
     return this.crm;
   }
 
@@ -521,10 +520,10 @@ export class ReconcileRunnerService {
     const refs = (
       (await this.db.query(
         `SELECT DISTINCT x.ref FROM (
-           SELECT coalesce(l.onec_ref, CASE WHEN c.originator_id = $1 THEN c.origin_id END) AS ref
+           SELECT coalesce(l.onec_ref, CASE WHEN c.source = $1 THEN c.ext_key END) AS ref
            FROM ${stage('crm_deal')} c LEFT JOIN ${stage('link')} l ON l.entity = 'deals' AND l.crm_id = c.id
          ) x WHERE x.ref IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${stage('onec_order')} o WHERE o.ref = x.ref)`,
-        [this.mapping.originatorId],
+        [this.mapping.source],
       )) as { ref: string }[]
     ).map((r) => r.ref);
     for (let i = 0; i < refs.length; i += OUT_OF_WINDOW_CHUNK) {
@@ -551,15 +550,6 @@ export class ReconcileRunnerService {
       for (const bad of page.malformed) pending.push(crmMalformedItem(entity, bad, m));
       await pending.flushIfFull();
     }
-    if (entity === 'counterparties') {
-      for await (const page of crm.readRequisites({})) {
-        await this.stageRows(
-          'crm_requisite',
-          page.records.map((r) => crmRequisiteRow(r, this.mapping)),
-        );
-        for (const bad of page.malformed) pending.push(crmMalformedItem(entity, bad, m));
-      }
-    }
   }
 
   private async snapshotOneCDebts(pending: PendingWriter, m: ReconcileMessages): Promise<void> {
@@ -575,10 +565,12 @@ export class ReconcileRunnerService {
 
   private async snapshotCrmInvoices(pending: PendingWriter, m: ReconcileMessages): Promise<void> {
     const crm = this.requireCrm();
+    if (!crm.capabilities.invoices)
+      throw new SkipCheck(crm.capabilities.invoicesUnavailable ?? `${crm.kind} has no invoices Sverka can read`);
     const listed = this.mapping.debts.openInvoiceStages;
     const open = listed?.length
       ? listed
-      : (await crm.listStages('invoice')).filter((s) => s.semantics === 'P').map((s) => s.id);
+      : (await crm.listStages('invoice')).filter((s) => s.kind === 'open').map((s) => s.id);
     await this.stageRows(
       'crm_open_stage',
       open.map((s) => [s]),
@@ -681,13 +673,7 @@ export class ReconcileRunnerService {
         mismatched++;
         continue;
       }
-      let requisite: CrmRequisite | null = null;
-      if (p.entity === 'counterparties') {
-        for await (const page of crm.readRequisites({ companyIds: [p.crm_id] }))
-          requisite ??= page.records.find((r) => r.xmlId === p.onec_ref) ?? null;
-      }
       const diffs = diffSampled(p.entity, orec, c as Parameters<typeof diffSampled>[2], this.mapping, {
-        requisite,
         companyIdOfOwner: p.owner_company,
       });
       if (!diffs.length) continue;
@@ -697,7 +683,7 @@ export class ReconcileRunnerService {
         if (known.has(key)) continue;
         known.add(key);
         pending.push({
-          kind: d.field === 'stageId' ? 'status_mismatch' : 'field_mismatch',
+          kind: d.field === 'stage' ? 'status_mismatch' : 'field_mismatch',
           entity: p.entity,
           severity: KIND_SEVERITY.field_mismatch,
           onecRef: p.onec_ref,
@@ -758,9 +744,8 @@ export class ReconcileRunnerService {
       }),
     );
     const crmSrc = pages<C>(
-      `SELECT c.id AS k, c.title, r.full_name, r.inn, r.kpp, r.ogrn, c.phones, c.emails, l.onec_ref AS linked
+      `SELECT c.id AS k, c.title, c.full_name, c.inn, c.kpp, c.ogrn, c.phones, c.emails, l.onec_ref AS linked
        FROM ${stage('crm_company')} c
-       LEFT JOIN LATERAL (SELECT * FROM ${stage('crm_requisite')} q WHERE q.company_id = c.id ORDER BY (q.xml_id IS NULL), q.id LIMIT 1) r ON true
        LEFT JOIN ${stage('link')} l ON l.entity = 'counterparties' AND l.crm_id = c.id
        WHERE c.id > $1 ORDER BY c.id LIMIT 5000`,
       (r) => ({

@@ -1,4 +1,4 @@
-import type { CrmCompany, CrmContact, CrmDeal, CrmRequisite } from '../crm/crm.types.js';
+import type { CrmCompany, CrmContact, CrmDeal } from '../crm/crm.types.js';
 import type { Mapping } from '../mapping/mapping.types.js';
 import type { OneCContact, OneCCounterparty, OneCOrder } from '../onec/onec.types.js';
 import { checkedFields } from './reconcile-compare.sql.js';
@@ -6,7 +6,6 @@ import {
   crmCompanyRow,
   crmContactRow,
   crmDealRow,
-  crmRequisiteRow,
   onecContactRow,
   onecCounterpartyRow,
   onecOrderRow,
@@ -19,6 +18,12 @@ export interface FieldDiff {
 }
 
 const s = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+/** Phones and e-mails differ when a 1C value is missing in the CRM (people's extra values are not a difference). */
+function differs(field: string, onec: string, crm: string): boolean {
+  if (field !== 'phones' && field !== 'emails') return onec !== crm;
+  const have = new Set(crm ? crm.split(', ') : []);
+  return (onec ? onec.split(', ') : []).some((v) => !have.has(v));
+}
 const money = (v: unknown) => (v === null || v === undefined || v === '' ? '' : Number(v).toFixed(2));
 
 /**
@@ -33,7 +38,7 @@ export function diffSampled(
   onec: OneCCounterparty | OneCContact | OneCOrder,
   crm: CrmCompany | CrmContact | CrmDeal,
   mapping: Mapping,
-  extra: { requisite?: CrmRequisite | null; companyIdOfOwner?: string | null },
+  extra: { companyIdOfOwner?: string | null },
 ): FieldDiff[] {
   const fields = new Set(checkedFields(mapping[entity]));
   const ownerUnlinked = (ref: string | null) => ref !== null && !extra.companyIdOfOwner;
@@ -41,13 +46,14 @@ export function diffSampled(
   if (entity === 'counterparties') {
     const o = onecCounterpartyRow(onec as OneCCounterparty, mapping);
     const c = crmCompanyRow(crm as CrmCompany, mapping);
-    const r = extra.requisite ? crmRequisiteRow(extra.requisite, mapping) : [];
+    // Tax details count only when they are the ones Sverka keeps for this record.
+    const tax = (i: number) => (c[10] ? s(c[i]) : '');
     pairs = [
       ['title', s(o[2]), s(c[3])],
-      ['fullName', s(o[3]), s(r[5])],
-      ['inn', s(o[4]), s(r[3])],
-      ['kpp', s(o[5]), s(r[4])],
-      ['ogrn', s(o[6]), s(r[6])],
+      ['fullName', s(o[3]), tax(8)],
+      ['inn', s(o[4]), tax(6)],
+      ['kpp', s(o[5]), tax(7)],
+      ['ogrn', s(o[6]), tax(9)],
       ['phones', s(o[7]), s(c[4])],
       ['emails', s(o[8]), s(c[5])],
     ];
@@ -56,8 +62,8 @@ export function diffSampled(
     const c = crmContactRow(crm as CrmContact, mapping);
     pairs = [
       ['lastName', s(o[3]), s(c[4])],
-      ['name', s(o[4]), s(c[5])],
-      ['secondName', s(o[5]), s(c[6])],
+      ['firstName', s(o[4]), s(c[5])],
+      ['middleName', s(o[5]), s(c[6])],
       ['companyId', s(extra.companyIdOfOwner), ownerUnlinked((onec as OneCContact).ownerRef) ? '' : s(c[3])],
       ['phones', s(o[6]), s(c[7])],
       ['emails', s(o[7]), s(c[8])],
@@ -67,17 +73,17 @@ export function diffSampled(
     const c = crmDealRow(crm as CrmDeal);
     pairs = [
       ['title', s(o[4]), s(c[4])],
-      ['opportunity', money(o[5]), money(c[5])],
-      ['currencyId', mapping.deals.currencyId, s(c[6])],
+      ['amount', money(o[5]), money(c[5])],
+      ['currency', mapping.deals.currency, s(c[6])],
       [
         'companyId',
         s(extra.companyIdOfOwner),
         ownerUnlinked((onec as OneCOrder).counterpartyRef) ? '' : s(c[3]),
       ],
     ];
-    if (o[7] !== null) pairs.push(['stageId', s(o[7]), s(c[7])]);
+    if (o[7] !== null) pairs.push(['stage', s(o[7]), s(c[7])]);
   }
   return pairs
-    .filter(([f, ov, cv]) => (fields.has(f) || f === 'stageId') && ov !== cv)
+    .filter(([f, ov, cv]) => (fields.has(f) || f === 'stage') && differs(f, ov, cv))
     .map(([field, onecValue, crmValue]) => ({ field, onecValue, crmValue }));
 }

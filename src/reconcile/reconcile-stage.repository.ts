@@ -25,8 +25,8 @@ export const STAGE_TABLES = {
     ['deletion_mark', 'boolean'],
     ['owner_ref', 'text'],
     ['last_name', 'text'],
-    ['name', 'text'],
-    ['second_name', 'text'],
+    ['first_name', 'text'],
+    ['middle_name', 'text'],
     ['phones', 'text'],
     ['emails', 'text'],
   ],
@@ -46,51 +46,49 @@ export const STAGE_TABLES = {
     ['counterparty_ref', 'text'],
     ['amount', 'numeric'],
   ],
+  // `source` + `ext_key`: the record's external key (which 1C base, which Ref_Key); tax columns: the
+  // company's tax details, `tax_owned` when they are those Sverka keeps for its 1C record.
   crm_company: [
     ['id', 'text'],
-    ['originator_id', 'text'],
-    ['origin_id', 'text'],
+    ['source', 'text'],
+    ['ext_key', 'text'],
     ['title', 'text'],
     ['phones', 'text'],
     ['emails', 'text'],
-  ],
-  crm_requisite: [
-    ['id', 'text'],
-    ['company_id', 'text'],
-    ['xml_id', 'text'],
     ['inn', 'text'],
     ['kpp', 'text'],
     ['full_name', 'text'],
     ['ogrn', 'text'],
+    ['tax_owned', 'boolean'],
   ],
   crm_contact: [
     ['id', 'text'],
-    ['originator_id', 'text'],
-    ['origin_id', 'text'],
+    ['source', 'text'],
+    ['ext_key', 'text'],
     ['company_id', 'text'],
     ['last_name', 'text'],
-    ['name', 'text'],
-    ['second_name', 'text'],
+    ['first_name', 'text'],
+    ['middle_name', 'text'],
     ['phones', 'text'],
     ['emails', 'text'],
   ],
   crm_deal: [
     ['id', 'text'],
-    ['originator_id', 'text'],
-    ['origin_id', 'text'],
+    ['source', 'text'],
+    ['ext_key', 'text'],
     ['company_id', 'text'],
     ['title', 'text'],
-    ['opportunity', 'numeric'],
-    ['currency_id', 'text'],
-    ['stage_id', 'text'],
+    ['amount', 'numeric'],
+    ['currency', 'text'],
+    ['stage', 'text'],
   ],
   crm_invoice: [
     ['id', 'text'],
     ['company_id', 'text'],
-    ['stage_id', 'text'],
-    ['opportunity', 'numeric'],
+    ['stage', 'text'],
+    ['amount', 'numeric'],
   ],
-  crm_open_stage: [['stage_id', 'text']],
+  crm_open_stage: [['stage', 'text']],
   link: [
     ['entity', 'text'],
     ['onec_ref', 'text'],
@@ -108,12 +106,11 @@ const STAGE_INDEXES: [StageTable, string][] = [
   ['onec_order', 'ref'],
   ['onec_debt', 'counterparty_ref'],
   ['crm_company', 'id'],
-  ['crm_company', 'origin_id'],
-  ['crm_requisite', 'company_id, xml_id'],
+  ['crm_company', 'ext_key'],
   ['crm_contact', 'id'],
-  ['crm_contact', 'origin_id'],
+  ['crm_contact', 'ext_key'],
   ['crm_deal', 'id'],
-  ['crm_deal', 'origin_id'],
+  ['crm_deal', 'ext_key'],
   ['crm_invoice', 'company_id'],
   ['link', 'entity, onec_ref'],
   ['link', 'entity, crm_id'],
@@ -156,9 +153,9 @@ export async function indexStage(db: Db): Promise<void> {
 /**
  * Fills the link snapshot from sync's `entity_link` (the authority on which CRM record belongs to
  * which 1C record). Without that table (sync not deployed) the links are the CRM records carrying
- * our originatorId + originId. Returns where the links came from.
+ * our external key. Returns where the links came from.
  */
-export async function stageLinks(db: Db, originatorId: string): Promise<'entity_link' | 'crm_origin'> {
+export async function stageLinks(db: Db, source: string): Promise<'entity_link' | 'crm_origin'> {
   const [{ ok }] = (await db.query(`SELECT to_regclass('public.entity_link') IS NOT NULL AS ok`)) as {
     ok: boolean;
   }[];
@@ -176,9 +173,9 @@ export async function stageLinks(db: Db, originatorId: string): Promise<'entity_
   ] as const) {
     await db.query(
       `INSERT INTO ${stage('link')} (entity, onec_ref, crm_id)
-       SELECT DISTINCT ON (origin_id) $1, origin_id, id FROM ${stage(table)}
-       WHERE originator_id = $2 AND origin_id IS NOT NULL ORDER BY origin_id, id::bigint`,
-      [entity, originatorId],
+       SELECT DISTINCT ON (ext_key) $1, ext_key, id FROM ${stage(table)}
+       WHERE source = $2 AND ext_key IS NOT NULL ORDER BY ext_key, id::bigint`,
+      [entity, source],
     );
   }
   return 'crm_origin';

@@ -3,12 +3,12 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { CrmError } from '../crm/crm.error.js';
 import { CRM_PORT, type CrmPort } from '../crm/crm.port.js';
-import type { CrmCompany, CrmWrite } from '../crm/crm.types.js';
+import type { CrmCompany, CrmWrite, ValuesChange } from '../crm/crm.types.js';
 import { MAPPING } from '../mapping/mapping.tokens.js';
 import type { Mapping } from '../mapping/mapping.types.js';
 import { describeError } from '../common/describe-error.js';
 import { CRM_ENTITY } from './sync-runner.service.js';
-import { requisitePreset } from './plan-sync.js';
+import { partyKind } from './plan-sync.js';
 import { ONEC_PORT, type OneCPort } from '../onec/onec.port.js';
 import { toConflictView, type ConflictView } from './sync-query.service.js';
 import { returned } from '../database/query-result.js';
@@ -17,7 +17,7 @@ import { SyncStore } from './sync-store.js';
 import type { SyncEntity } from '../common/vocabulary.js';
 
 const LIST_FIELDS = new Set(['phones', 'emails']);
-const REQUISITE_FIELDS = new Set(['fullName', 'inn', 'kpp', 'ogrn']);
+const TAX_FIELDS = new Set(['fullName', 'inn', 'kpp', 'ogrn']);
 
 /**
  * Resolves a field conflict of the `manual` strategy. `keep: 'onec'` writes the 1C value to the CRM;
@@ -99,9 +99,9 @@ export class ConflictsService {
       if (!this.crm)
         throw new ConflictException({
           title: 'CRM not configured',
-          detail: 'BITRIX24_WEBHOOK_URL is not set',
+          detail: 'The CRM is not configured (CRM_KIND and its settings)',
         });
-      await this.writeField(entity, String(c.crm_id), String(c.onec_ref), field, onecValue);
+      await this.writeField(entity, String(c.crm_id), String(c.onec_ref), field, onecValue, String(c.crm_value ?? ''));
     }
     await this.db.query(
       `UPDATE entity_link SET pushed_values = jsonb_set(pushed_values, ARRAY[$3::text], to_jsonb($4::text)), updated_at = now()
@@ -132,50 +132,26 @@ export class ConflictsService {
     ref: string,
     field: string,
     value: string,
+    crmValue: string,
   ): Promise<void> {
     const crm = this.crm!;
     const ce = CRM_ENTITY[entity];
-    let write: CrmWrite;
-    if (entity === 'counterparties' && REQUISITE_FIELDS.has(field)) {
-      let req = null;
-      for await (const page of crm.readRequisites({ companyIds: [crmId] }))
-        for (const r of page.records) if (r.xmlId === ref) req = r;
-      if (!req)
-        throw new ConflictException({
-          title: 'Requisite not found',
-          detail: `Company ${crmId} has no requisite of ${ref}`,
-        });
-      write = {
-        op: 'updateRequisite',
-        key: ref,
-        id: req.id,
-        fields: {
-          presetName: await this.presetName(ref),
-          xmlId: ref,
-          inn: field === 'inn' ? value : req.inn,
-          kpp: field === 'kpp' ? value : req.kpp,
-          companyName: req.companyName,
-          fullName: field === 'fullName' ? value : req.fullName,
-          ogrn: field === 'ogrn' ? value : req.ogrn,
-        },
-      };
-    } else {
-      const cur = (await crm.getOne(ce, crmId)) as CrmCompany | null;
-      if (!cur)
-        throw new ConflictException({
-          title: 'CRM record not found',
-          detail: `${ce} ${crmId} no longer exists`,
-        });
-      const v = LIST_FIELDS.has(field) ? (value ? value.split(', ') : []) : value;
-      write = {
-        op: 'update',
-        key: ref,
-        entity: ce,
-        id: crmId,
-        fields: { [field]: v },
-        current: LIST_FIELDS.has(field) ? { phones: cur.phones ?? [], emails: cur.emails ?? [] } : undefined,
-      };
-    }
+    const cur = await crm.getOne(ce, crmId);
+    if (!cur) throw new ConflictException({ title: 'CRM record not found', detail: `${ce} ${crmId} no longer exists` });
+    let fields: Record<string, unknown>;
+    if (entity === 'counterparties' && TAX_FIELDS.has(field)) {
+      const mine = (cur as CrmCompany).taxIds;
+      if (!mine?.owned)
+        throw new ConflictException({ title: 'Tax details not found', detail: `Company ${crmId} has no tax details of ${ref}` });
+      const { owned: _owned, ...tax } = mine;
+      fields = { taxIds: { ...tax, kind: await this.partyKindOf(ref), [field]: value } };
+    } else if (LIST_FIELDS.has(field)) {
+      // 1C's values are added; the values the CRM side held against them go. A person's other values stay.
+      const want = value ? value.split(', ') : [];
+      const had = crmValue ? crmValue.split(', ') : [];
+      fields = { [field]: { add: want, remove: had.filter((v) => !want.includes(v)) } satisfies ValuesChange };
+    } else fields = { [field]: value };
+    const write = { op: 'update', key: ref, entity: ce, id: crmId, fields } as CrmWrite;
     const [r] = await crm.applyWrites([write]);
     if (!r?.ok) {
       const err = r && !r.ok ? r.error : new CrmError('TEMPORARY' as never, 'no answer');
@@ -183,8 +159,8 @@ export class ConflictsService {
     }
   }
 
-  /** The requisite preset of the counterparty as 1C describes it now (legal / ИП / person). */
-  private async presetName(ref: string): Promise<string> {
+  /** The party kind of the counterparty as 1C describes it now (legal / ИП / person). */
+  private async partyKindOf(ref: string) {
     const read = await this.onec.getOne('counterparties', ref);
     const c = read?.records[0];
     if (!c)
@@ -192,6 +168,6 @@ export class ConflictsService {
         title: 'Counterparty not found in 1C',
         detail: `1C has no counterparty ${ref}`,
       });
-    return requisitePreset(c, this.mapping.counterparties);
+    return partyKind(c);
   }
 }

@@ -1,12 +1,12 @@
-import { defaultMapping } from '../mapping/default-mapping.js';
+import { simMapping } from '../../sim/mapping.js';
 import type { ConflictStrategy } from '../mapping/mapping.types.js';
-import { companyPushed, counterparty, crmCompany, crmRequisite, link } from '../../test/factories/sync-records.js';
+import { companyPushed, counterparty, crmCompany, link, taxIds } from '../../test/factories/sync-records.js';
 import { planSync } from './plan-sync.js';
 
 const now = new Date('2026-11-28T12:00:00Z');
 
 function mappingTitle(owner: 'onec' | 'both' | 'crm', strategy?: ConflictStrategy) {
-  const m = defaultMapping();
+  const m = simMapping();
   m.counterparties.fields.title = { owner, strategy, transforms: ['trim'] };
   return m;
 }
@@ -16,8 +16,8 @@ function plan(opts: { onecTitle: string; crmTitle: string; owner: 'onec' | 'both
     entity: 'counterparties',
     records: [counterparty({ name: opts.onecTitle, dataVersion: opts.version ?? 'v2' })],
     links: new Map([['cp-1', link('10', companyPushed, { onecSeenAt: opts.seenAt ?? new Date('2026-11-01T06:00:00Z') })]]),
-    crm: new Map([['10', crmCompany({ title: opts.crmTitle, updatedTime: opts.crmUpdated ?? '2026-11-20T10:00:00+03:00' })]]),
-    requisites: new Map([['10', crmRequisite({ companyName: opts.crmTitle })]]),
+    crm: new Map([['10', crmCompany({ title: opts.crmTitle, updatedTime: opts.crmUpdated ?? '2026-11-20T10:00:00+03:00', taxIds: { ...taxIds({ name: opts.crmTitle }), owned: true } })]]),
+    crmFlags: false,
     mapping: mappingTitle(opts.owner, opts.strategy),
     now,
   });
@@ -50,7 +50,7 @@ describe('planSync: a CRM user edited a field sync owns', () => {
 
   it('owner both, both changed, onec_wins: 1C is written', () => {
     const p = plan({ onecTitle: 'Новое 1С', crmTitle: 'Ромашка (ред.)', owner: 'both', strategy: 'onec_wins' });
-    expect(p.update).toMatchObject([{ fields: { title: 'Новое 1С' }, requisite: { companyName: 'Новое 1С' } }]);
+    expect(p.update).toMatchObject([{ fields: { title: 'Новое 1С', taxIds: { name: 'Новое 1С' } } }]);
   });
 
   it('owner both, both changed, last_write_wins: 1C change time = when sync first saw the version', () => {

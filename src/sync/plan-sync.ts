@@ -7,10 +7,10 @@ import type {
   CrmCompany,
   CrmContact,
   CrmDeal,
-  CrmMultiValue,
-  CrmRequisite,
+  CrmTaxIds,
   DealFields,
-  RequisiteFields,
+  PartyKind,
+  ValuesChange,
 } from '../crm/crm.types.js';
 import type { ConflictStrategy, EntityMapping, FieldRule, Mapping } from '../mapping/mapping.types.js';
 import { canonicalList, dealTitle, transformList, transformValue } from '../mapping/transform-values.js';
@@ -18,7 +18,7 @@ import type { OneCContact, OneCCounterparty, OneCOrder, OneCRecordMap } from '..
 
 /**
  * The pure sync planner (load → plan → apply): canonical 1C records + link rows + the current CRM
- * values of linked records → what to create, update, leave, flag, skip, and which conflicts open.
+ * records of linked ones → what to create, update, leave, flag, skip, and which conflicts open.
  *
  * Field ownership (mapping): `onec` fields are pushed; `crm` fields are written on create only and
  * never overwritten; `both` fields follow the strategy when both sides changed since the last push:
@@ -26,6 +26,10 @@ import type { OneCContact, OneCCounterparty, OneCOrder, OneCRecordMap } from '..
  * a conflict opens). 1C's standard OData interface has no change time: the 1C change time used is the
  * moment sync first saw the record's new DataVersion (`onecSeenAt`), so a CRM edit made after that
  * moment wins under last_write_wins.
+ *
+ * Phones and e-mails hold people's values too: sync adds 1C's values and removes only values it pushed
+ * earlier that 1C no longer has; a value a person entered is never removed and never counts as a
+ * difference (docs/for-managers.md).
  *
  * A CRM user's edit of a 1C-owned field is detected when the CRM value differs from what sync last
  * pushed (`pushed_values`); it is reported in `crmEdits`.
@@ -37,7 +41,6 @@ export interface PlanLink {
   dataVersion: string | null;
   /** The canonical values of owned fields as sync last pushed them (by field). */
   pushedValues: Record<string, string>;
-  crmRequisiteId: string | null;
   flaggedAt: Date | null;
   /** When sync first saw the current 1C DataVersion (the 1C change time of last_write_wins). */
   onecSeenAt: Date | null;
@@ -52,11 +55,11 @@ export interface PlanInput<E extends SyncEntity> {
   links: ReadonlyMap<string, PlanLink>;
   /** Current CRM records of linked refs, by CRM id (absent = not read, or gone from the CRM). */
   crm: ReadonlyMap<string, CrmCurrent>;
-  /** Counterparties only: current requisites by CRM company id (those with XML_ID = the ref). */
-  requisites?: ReadonlyMap<string, CrmRequisite>;
   /** Contacts/deals: CRM company id per counterparty ref (the counterparty links). */
   companyLinks?: ReadonlyMap<string, string>;
   mapping: Mapping;
+  /** The CRM can carry a "deleted in 1C" flag on records (its adapter has a marker configured). */
+  crmFlags: boolean;
   now: Date;
 }
 
@@ -67,11 +70,12 @@ export interface InvalidValue {
   pushed: boolean;
 }
 
+export type PlannedFields = CompanyFields | ContactFields | DealFields;
+
 export interface PlannedCreate {
   ref: string;
   dataVersion: string;
-  fields: CompanyFields | ContactFields | DealFields;
-  requisite?: RequisiteFields;
+  fields: PlannedFields;
   pushedValues: Record<string, string>;
   pushedHash: string;
 }
@@ -80,16 +84,20 @@ export interface PlannedUpdate {
   ref: string;
   crmId: string;
   dataVersion: string;
-  /** Only the fields to write (never empty unless `requisite` is set). */
-  fields: CompanyFields | ContactFields | DealFields;
-  current?: { phones: CrmMultiValue[]; emails: CrmMultiValue[] };
-  /** Counterparties: the requisite to create (`requisiteId` null) or update. */
-  requisite?: RequisiteFields;
-  requisiteId?: string | null;
+  /** Only the fields to write (never empty). */
+  fields: PlannedFields;
+  /** What changes, field by field, for people reading a plan (canonical CRM value → 1C value). */
+  changes: PlannedChange[];
   pushedValues: Record<string, string>;
   pushedHash: string;
-  /** The write flags the record (deleted stage of a deal, deletion marker): flagged once it succeeds. */
+  /** The write flags the record (deleted stage of a deal, "deleted in 1C" flag): flagged once it succeeds. */
   flag?: boolean;
+}
+
+export interface PlannedChange {
+  field: string;
+  crm: string;
+  onec: string;
 }
 
 export interface PlannedUnchanged {
@@ -98,7 +106,6 @@ export interface PlannedUnchanged {
   dataVersion: string;
   pushedValues: Record<string, string>;
   pushedHash: string;
-  requisiteId?: string | null;
 }
 
 export interface PlannedConflict {
@@ -146,33 +153,29 @@ export interface SyncPlan {
 }
 
 export function emptyPlan(): SyncPlan {
-  return {
-    create: [],
-    update: [],
-    unchanged: [],
-    conflict: [],
-    skip: [],
-    flag: [],
-    invalid: [],
-    crmEdits: [],
-  };
+  return { create: [], update: [], unchanged: [], conflict: [], skip: [], flag: [], invalid: [], crmEdits: [] };
 }
 
-/** Requisite preset by kind: legal → Организация; a person with a 15-digit ОГРНИП → ИП; else Физ. лицо. */
-export function requisitePreset(
-  c: Pick<OneCCounterparty, 'kind' | 'regNumber'>,
-  m: Mapping['counterparties'],
-): string {
-  if (c.kind === 'legal') return m.presets.legal;
-  return /^\d{15}$/.test(c.regNumber.trim()) ? m.presets.entrepreneur : m.presets.person;
+/** Legal entity; a person with a 15-digit ОГРНИП is an entrepreneur (ИП); any other person a private person. */
+export function partyKind(c: Pick<OneCCounterparty, 'kind' | 'regNumber'>): PartyKind {
+  if (c.kind === 'legal') return 'legal';
+  return /^\d{15}$/.test(c.regNumber.trim()) ? 'entrepreneur' : 'person';
 }
+
+const MULTI_FIELDS = new Set(['phones', 'emails']);
+const TAX_FIELDS = ['fullName', 'inn', 'kpp', 'ogrn'] as const;
 
 /** Canonical text of a value for comparison and for `pushed_values`. */
 function canon(field: string, v: unknown): string {
   if (Array.isArray(v)) return canonicalList(v as string[]);
   if (v === null || v === undefined) return '';
-  if (field === 'opportunity') return toMoneyString(String(v));
+  if (field === 'amount') return toMoneyString(String(v));
   return String(v);
+}
+
+/** The values of a canonical list (`canonicalList` joins them with ", "). */
+function listOf(canonical: string | undefined): string[] {
+  return canonical ? canonical.split(', ') : [];
 }
 
 export function hashValues(values: Record<string, string>): string {
@@ -188,12 +191,8 @@ interface Desired {
   invalid: InvalidValue[];
 }
 
-function rule(em: EntityMapping, field: string): FieldRule | undefined {
-  return em.fields[field];
-}
-
 function scalar(ref: string, em: EntityMapping, field: string, raw: string, invalid: InvalidValue[]): string {
-  const r = rule(em, field);
+  const r = em.fields[field];
   const v = transformValue(raw, r?.transforms ?? []);
   if (v === null) {
     const push = r?.pushInvalid ?? false;
@@ -203,14 +202,8 @@ function scalar(ref: string, em: EntityMapping, field: string, raw: string, inva
   return v;
 }
 
-function list(
-  ref: string,
-  em: EntityMapping,
-  field: string,
-  raw: string[],
-  invalid: InvalidValue[],
-): string[] {
-  const r = rule(em, field);
+function list(ref: string, em: EntityMapping, field: string, raw: string[], invalid: InvalidValue[]): string[] {
+  const r = em.fields[field];
   const t = transformList(raw, r?.transforms ?? []);
   const push = r?.pushInvalid ?? false;
   for (const v of t.invalid) invalid.push({ ref, field, value: v, pushed: push });
@@ -240,8 +233,8 @@ function desiredContact(c: OneCContact, m: Mapping, companyId: string): Desired 
   return {
     values: {
       lastName: scalar(c.ref, em, 'lastName', c.lastName, invalid),
-      name: scalar(c.ref, em, 'name', c.firstName, invalid),
-      secondName: scalar(c.ref, em, 'secondName', c.middleName, invalid),
+      firstName: scalar(c.ref, em, 'firstName', c.firstName, invalid),
+      middleName: scalar(c.ref, em, 'middleName', c.middleName, invalid),
       companyId,
       phones: list(c.ref, em, 'phones', c.phones, invalid),
       emails: list(c.ref, em, 'emails', c.emails, invalid),
@@ -250,56 +243,38 @@ function desiredContact(c: OneCContact, m: Mapping, companyId: string): Desired 
   };
 }
 
-function desiredDeal(o: OneCOrder, m: Mapping, companyId: string, stageId: string): Desired {
+function desiredDeal(o: OneCOrder, m: Mapping, companyId: string, stage: string): Desired {
   return {
     values: {
       title: dealTitle(o.number, o.date),
-      opportunity: toMoneyString(o.amount),
-      currencyId: m.deals.currencyId,
+      amount: toMoneyString(o.amount),
+      currency: m.deals.currency,
       companyId,
-      stageId,
+      stage,
       comments: o.comment.trim(),
     },
     invalid: [],
   };
 }
 
-/** The CRM side of a field, canonical. */
-function currentValue(
-  entity: SyncEntity,
-  field: string,
-  cur: CrmCurrent,
-  req: CrmRequisite | undefined,
-): string {
-  if (entity === 'counterparties') {
-    const c = cur as CrmCompany;
-    switch (field) {
-      case 'title':
-        return c.title;
-      case 'phones':
-        return canonicalList(c.phones.map((p) => p.value));
-      case 'emails':
-        return canonicalList(c.emails.map((p) => p.value));
-      case 'fullName':
-        return req?.fullName ?? '';
-      case 'inn':
-        return req?.inn ?? '';
-      case 'kpp':
-        return req?.kpp ?? '';
-      case 'ogrn':
-        return req?.ogrn ?? '';
-    }
+/** The CRM side of a scalar field, canonical (tax details count only when they are Sverka's own). */
+function currentScalar(entity: SyncEntity, field: string, cur: CrmCurrent): string {
+  if (entity === 'counterparties' && (TAX_FIELDS as readonly string[]).includes(field)) {
+    const t = (cur as CrmCompany).taxIds;
+    return t?.owned ? t[field as (typeof TAX_FIELDS)[number]] : '';
   }
-  if (entity === 'contacts') {
-    const c = cur as CrmContact;
-    if (field === 'phones') return canonicalList(c.phones.map((p) => p.value));
-    if (field === 'emails') return canonicalList(c.emails.map((p) => p.value));
-  }
-  const v = (cur as unknown as Record<string, unknown>)[field];
-  return canon(field, v ?? '');
+  return canon(field, (cur as unknown as Record<string, unknown>)[field] ?? '');
 }
 
-const REQUISITE_FIELDS = new Set(['fullName', 'inn', 'kpp', 'ogrn']);
+/**
+ * The CRM side of a multi-value field as sync sees it: the CRM's values (normalised like 1C's) that are
+ * 1C's now or were pushed by sync before; a person's own values are left out.
+ */
+function currentOurs(em: EntityMapping, field: string, cur: CrmCurrent, desired: string[], pushed: string[]): string[] {
+  const values = (cur as CrmCompany)[field as 'phones' | 'emails'] ?? [];
+  const mine = new Set([...desired, ...pushed]);
+  return values.map((v) => transformValue(v, em.fields[field]?.transforms ?? []) ?? v).filter((v) => mine.has(v));
+}
 
 /** Settles one owned field of a linked record: write the 1C value, keep the CRM's, or open a conflict. */
 function decide(
@@ -333,37 +308,47 @@ function parseTime(s: string | undefined | null): Date | null {
   return Number.isNaN(t) ? null : new Date(t);
 }
 
-/** Builds the CRM write fields from canonical desired values (only `fields`). */
-function toCrmFields(
-  entity: SyncEntity,
-  values: Record<string, string | string[] | null>,
-  fields: string[],
-  version: string,
-) {
-  const out: Record<string, unknown> = {};
-  for (const f of fields) {
-    if (entity === 'counterparties' && REQUISITE_FIELDS.has(f)) continue;
-    out[f] = values[f];
-  }
-  if (entity !== 'deals' && Object.keys(out).length > 0) out.originVersion = version;
-  for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
-  return out;
-}
-
-function requisiteOf(
-  c: OneCCounterparty,
-  v: Record<string, string | string[] | null>,
-  m: Mapping,
-): RequisiteFields {
+function taxIdsOf(c: OneCCounterparty, v: Record<string, string | string[] | null>, name: string): CrmTaxIds {
   return {
-    presetName: requisitePreset(c, m.counterparties),
-    xmlId: c.ref,
+    kind: partyKind(c),
     inn: String(v.inn ?? ''),
     kpp: String(v.kpp ?? ''),
-    companyName: String(v.title ?? ''),
-    fullName: String(v.fullName ?? ''),
     ogrn: String(v.ogrn ?? ''),
+    fullName: String(v.fullName ?? ''),
+    name,
   };
+}
+
+/** The create fields of a record: every mapped field, phones and e-mails as values to add. */
+function createFields(entity: SyncEntity, rec: OneCRecordMap[SyncEntity], d: Desired): PlannedFields {
+  const v = d.values;
+  const add = (f: string): ValuesChange => ({ add: (v[f] as string[]) ?? [], remove: [] });
+  if (entity === 'counterparties')
+    return {
+      title: String(v.title),
+      sourceVersion: rec.dataVersion,
+      phones: add('phones'),
+      emails: add('emails'),
+      taxIds: taxIdsOf(rec as OneCCounterparty, v, String(v.title)),
+    } satisfies CompanyFields;
+  if (entity === 'contacts')
+    return {
+      lastName: String(v.lastName),
+      firstName: String(v.firstName),
+      middleName: String(v.middleName),
+      companyId: v.companyId as string,
+      sourceVersion: rec.dataVersion,
+      phones: add('phones'),
+      emails: add('emails'),
+    } satisfies ContactFields;
+  return {
+    title: String(v.title),
+    stage: String(v.stage),
+    amount: String(v.amount),
+    currency: String(v.currency),
+    companyId: v.companyId as string,
+    comments: String(v.comments),
+  } satisfies DealFields;
 }
 
 /** Plans one entity's records. Pure: same input → same plan. */
@@ -377,32 +362,32 @@ export function planSync<E extends SyncEntity>(input: PlanInput<E>): SyncPlan {
     // ---- deletions and records that are not synced ----
     if (rec.deletionMark) {
       if (!link) {
-        plan.skip.push({
-          ref: rec.ref,
-          reason: 'deletion-marked in 1C and never synced',
-          retry: false,
-          dataVersion: version,
-        });
+        plan.skip.push({ ref: rec.ref, reason: 'deletion-marked in 1C and never synced', retry: false, dataVersion: version });
         continue;
       }
       if (link.flaggedAt === null) {
-        // Never deleted in the CRM: a deal moves to the deleted stage; with a deletion marker the
-        // record's marker field is set.
+        // Never deleted in the CRM: a deal moves to the deleted stage; a CRM that can carry the
+        // "deleted in 1C" flag gets it set.
         const cur = input.crm.get(link.crmId);
         const fields: Record<string, unknown> = {};
+        const changes: PlannedChange[] = [];
         let pushedValues = link.pushedValues;
-        if (entity === 'deals' && cur && (cur as CrmDeal).stageId !== m.deals.deletedStage) {
-          fields.stageId = m.deals.deletedStage;
-          pushedValues = { ...link.pushedValues, stageId: m.deals.deletedStage };
+        if (entity === 'deals' && cur && (cur as CrmDeal).stage !== m.deals.deletedStage) {
+          fields.stage = m.deals.deletedStage;
+          changes.push({ field: 'stage', crm: (cur as CrmDeal).stage, onec: m.deals.deletedStage });
+          pushedValues = { ...link.pushedValues, stage: m.deals.deletedStage };
         }
-        if (cur && m.deletions === 'flag' && m.deletionMarker)
-          fields.userFields = { [m.deletionMarker.field]: m.deletionMarker.value };
+        if (cur && m.deletions === 'flag' && input.crmFlags) {
+          fields.flagged = true;
+          changes.push({ field: 'flagged', crm: 'false', onec: 'true' });
+        }
         if (Object.keys(fields).length) {
           plan.update.push({
             ref: rec.ref,
             crmId: link.crmId,
             dataVersion: version,
-            fields,
+            fields: fields as PlannedFields,
+            changes,
             pushedValues,
             pushedHash: hashValues(pushedValues),
             flag: true,
@@ -434,12 +419,7 @@ export function planSync<E extends SyncEntity>(input: PlanInput<E>): SyncPlan {
     else if (entity === 'contacts') {
       const c = rec as OneCContact;
       if (!c.ownerRef) {
-        plan.skip.push({
-          ref: c.ref,
-          reason: 'the contact person has no counterparty owner',
-          retry: false,
-          dataVersion: version,
-        });
+        plan.skip.push({ ref: c.ref, reason: 'the contact person has no counterparty owner', retry: false, dataVersion: version });
         continue;
       }
       const companyId = input.companyLinks?.get(c.ownerRef);
@@ -461,12 +441,7 @@ export function planSync<E extends SyncEntity>(input: PlanInput<E>): SyncPlan {
         continue;
       }
       if (!o.counterpartyRef) {
-        plan.skip.push({
-          ref: o.ref,
-          reason: 'the order has no counterparty',
-          retry: false,
-          dataVersion: version,
-        });
+        plan.skip.push({ ref: o.ref, reason: 'the order has no counterparty', retry: false, dataVersion: version });
         continue;
       }
       const companyId = input.companyLinks?.get(o.counterpartyRef);
@@ -480,8 +455,8 @@ export function planSync<E extends SyncEntity>(input: PlanInput<E>): SyncPlan {
         });
         continue;
       }
-      const stageId = m.deals.statusMap[o.status];
-      if (!stageId) {
+      const stage = m.deals.statusMap[o.status];
+      if (!stage) {
         plan.skip.push({
           ref: o.ref,
           reason: `the order status "${o.status}" has no stage in the mapping`,
@@ -490,108 +465,130 @@ export function planSync<E extends SyncEntity>(input: PlanInput<E>): SyncPlan {
         });
         continue;
       }
-      desired = desiredDeal(o, m, companyId, stageId);
+      desired = desiredDeal(o, m, companyId, stage);
     }
     plan.invalid.push(...desired.invalid);
     const owned = Object.entries(em.fields)
       .filter(([, r]) => r.owner !== 'crm')
       .map(([f]) => f);
-    const allFields = Object.keys(em.fields);
     const desiredCanon: Record<string, string> = {};
-    for (const f of allFields) desiredCanon[f] = canon(f, desired.values[f]);
+    for (const f of Object.keys(em.fields)) desiredCanon[f] = canon(f, desired.values[f]);
 
     const cur = link ? input.crm.get(link.crmId) : undefined;
     if (!link || !cur) {
       // Create (a link whose CRM record is gone: the record is created again and the link replaced).
-      const fields = toCrmFields(entity, desired.values, allFields, version);
-      if (entity === 'deals') Object.assign(fields, { categoryId: m.deals.categoryId });
       const pushedValues = Object.fromEntries(owned.map((f) => [f, desiredCanon[f]]));
       plan.create.push({
         ref: rec.ref,
         dataVersion: version,
-        fields,
-        requisite:
-          entity === 'counterparties' ? requisiteOf(rec as OneCCounterparty, desired.values, m) : undefined,
+        fields: createFields(entity, rec, desired),
         pushedValues,
         pushedHash: hashValues(pushedValues),
       });
       continue;
     }
     // ---- update or unchanged ----
-    const req = entity === 'counterparties' ? input.requisites?.get(link.crmId) : undefined;
     const onecSeenAt = link.dataVersion === version && link.onecSeenAt ? link.onecSeenAt : now;
-    const crmUpdated = parseTime((cur as { updatedTime?: string }).updatedTime);
+    const crmUpdated = parseTime(cur.updatedTime);
     const write: string[] = [];
+    const changes: PlannedChange[] = [];
     const pushedValues: Record<string, string> = {};
+    // A link whose writes are not all done (a create cut short, a record found by its key): what the CRM
+    // holds counts as what sync pushed, so the record is completed rather than judged as edited by a person.
+    const incomplete = link.dataVersion === null;
     for (const f of owned) {
       const r = em.fields[f];
-      const current = currentValue(entity, f, cur, req);
-      const pushed = link.pushedValues[f];
+      const current = MULTI_FIELDS.has(f)
+        ? canonicalList(currentOurs(em, f, cur, listOf(desiredCanon[f]), listOf(link.pushedValues[f])))
+        : currentScalar(entity, f, cur);
+      const pushed = incomplete ? current : link.pushedValues[f];
       const d = decide(r, em.strategy, desiredCanon[f], current, pushed, onecSeenAt, crmUpdated);
       if (d.crmEdited) plan.crmEdits.push({ ref: rec.ref, crmId: link.crmId, field: f });
       if (d.conflict)
-        plan.conflict.push({
-          ref: rec.ref,
-          crmId: link.crmId,
-          field: f,
-          onecValue: desiredCanon[f],
-          crmValue: current,
-        });
+        plan.conflict.push({ ref: rec.ref, crmId: link.crmId, field: f, onecValue: desiredCanon[f], crmValue: current });
       if (d.write) {
         write.push(f);
+        changes.push({ field: f, crm: current, onec: desiredCanon[f] });
         pushedValues[f] = desiredCanon[f];
       } else if (desiredCanon[f] === current) pushedValues[f] = current;
       else if (pushed !== undefined) pushedValues[f] = pushed;
     }
-    const fields = toCrmFields(entity, desired.values, write, version);
-    // Live again in 1C after being flagged: its deletion marker is cleared.
-    if (link.flaggedAt !== null && m.deletionMarker) fields.userFields = { [m.deletionMarker.field]: '' };
-    let requisite: RequisiteFields | undefined;
-    let requisiteId: string | null | undefined;
+    const fields = updateFields(entity, em, rec, desired, desiredCanon, write, cur, link);
     if (entity === 'counterparties') {
-      const reqFieldsWritten = write.some((f) => REQUISITE_FIELDS.has(f));
-      // The requisite's company name follows the company title the CRM will show (also after a crash
-      // between the company write and the requisite write).
-      const finalTitle = write.includes('title') ? desiredCanon.title : (cur as CrmCompany).title;
-      const companyNameStale = req !== undefined && req.companyName !== finalTitle;
-      if (!req || reqFieldsWritten || companyNameStale) {
-        const full = requisiteOf(rec as OneCCounterparty, desired.values, m);
-        full.companyName = finalTitle;
-        // Fields kept on the CRM side (not written) keep the requisite's current value.
-        if (req)
-          for (const f of REQUISITE_FIELDS)
-            if (!write.includes(f))
-              (full as unknown as Record<string, string>)[f] = (req as unknown as Record<string, string>)[f];
-        requisite = full;
-        requisiteId = req?.id ?? null;
-      } else requisiteId = req.id;
+      const taxIds = taxIdsUpdate(rec as OneCCounterparty, desired, desiredCanon, write, cur as CrmCompany);
+      if (taxIds) {
+        (fields as CompanyFields).taxIds = taxIds;
+        if (!write.some((f) => (TAX_FIELDS as readonly string[]).includes(f))) {
+          const mine = (cur as CrmCompany).taxIds;
+          changes.push({ field: 'taxIds', crm: mine?.owned ? mine.name : '', onec: taxIds.name });
+        }
+      }
+    }
+    // Live again in 1C after being flagged: the "deleted in 1C" flag is cleared.
+    if (link.flaggedAt !== null && input.crmFlags) {
+      (fields as CompanyFields).flagged = false;
+      changes.push({ field: 'flagged', crm: 'true', onec: 'false' });
     }
     const hash = hashValues(pushedValues);
-    if (Object.keys(fields).length === 0 && !requisite) {
-      plan.unchanged.push({
-        ref: rec.ref,
-        crmId: link.crmId,
-        dataVersion: version,
-        pushedValues,
-        pushedHash: hash,
-        requisiteId,
-      });
+    if (Object.keys(fields).length === 0) {
+      plan.unchanged.push({ ref: rec.ref, crmId: link.crmId, dataVersion: version, pushedValues, pushedHash: hash });
       continue;
     }
-    const fm = 'phones' in fields || 'emails' in fields;
-    plan.update.push({
-      ref: rec.ref,
-      crmId: link.crmId,
-      dataVersion: version,
-      fields,
-      current: fm
-        ? { phones: (cur as CrmCompany).phones ?? [], emails: (cur as CrmCompany).emails ?? [] }
-        : undefined,
-      requisite,
-      requisiteId,
-      pushedValues,
-      pushedHash: hash,
-    });
+    plan.update.push({ ref: rec.ref, crmId: link.crmId, dataVersion: version, fields, changes, pushedValues, pushedHash: hash });
   }
   return plan;
+}
+
+/** The fields an update writes: the chosen scalar fields, and phones/e-mails as values to add and remove. */
+function updateFields(
+  entity: SyncEntity,
+  em: EntityMapping,
+  rec: OneCRecordMap[SyncEntity],
+  d: Desired,
+  desiredCanon: Record<string, string>,
+  write: string[],
+  cur: CrmCurrent,
+  link: PlanLink,
+): PlannedFields {
+  const out: Record<string, unknown> = {};
+  for (const f of write) {
+    if (entity === 'counterparties' && (TAX_FIELDS as readonly string[]).includes(f)) continue;
+    if (MULTI_FIELDS.has(f)) {
+      const want = listOf(desiredCanon[f]);
+      const have = new Set(
+        ((cur as CrmCompany)[f as 'phones' | 'emails'] ?? []).map((v) => transformValue(v, em.fields[f]?.transforms ?? []) ?? v),
+      );
+      out[f] = {
+        add: want.filter((v) => !have.has(v)),
+        // Only values sync pushed before and 1C no longer has; a person's values stay.
+        remove: listOf(link.pushedValues[f]).filter((v) => !want.includes(v)),
+      } satisfies ValuesChange;
+      continue;
+    }
+    out[f] = d.values[f];
+  }
+  if (entity !== 'deals' && Object.keys(out).length > 0) out.sourceVersion = rec.dataVersion;
+  for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
+  return out as PlannedFields;
+}
+
+/**
+ * The tax details to write for a linked company: when it has none of Sverka's own yet, when a tax field
+ * is written, or when the name on them is not the title the company will show (also after a crash between
+ * the company's write and its tax details'). Fields kept on the CRM side keep their current values.
+ */
+function taxIdsUpdate(
+  c: OneCCounterparty,
+  d: Desired,
+  desiredCanon: Record<string, string>,
+  write: string[],
+  cur: CrmCompany,
+): CrmTaxIds | undefined {
+  const mine = cur.taxIds?.owned ? cur.taxIds : null;
+  const finalTitle = write.includes('title') ? desiredCanon.title : cur.title;
+  const taxWritten = write.some((f) => (TAX_FIELDS as readonly string[]).includes(f));
+  if (mine && !taxWritten && mine.name === finalTitle) return undefined;
+  const full = taxIdsOf(c, d.values, finalTitle);
+  if (mine) for (const f of TAX_FIELDS) if (!write.includes(f)) full[f] = mine[f];
+  return full;
 }

@@ -75,7 +75,6 @@ export interface LinkRow {
   data_version: string | null;
   pushed_hash: string | null;
   pushed_values: Record<string, string>;
-  crm_requisite_id: string | null;
   flagged_at: Date | null;
   onec_seen_at: Date | null;
   created_at: Date;
@@ -87,7 +86,6 @@ export function toPlanLink(r: LinkRow): PlanLink {
     crmId: r.crm_id,
     dataVersion: r.data_version,
     pushedValues: r.pushed_values ?? {},
-    crmRequisiteId: r.crm_requisite_id,
     flaggedAt: r.flagged_at,
     onecSeenAt: r.onec_seen_at,
   };
@@ -100,7 +98,6 @@ export interface LinkWrite {
   dataVersion: string | null;
   pushedValues?: Record<string, string>;
   pushedHash?: string | null;
-  requisiteId?: string | null;
 }
 
 
@@ -138,7 +135,6 @@ export class SyncStore {
       dv: w.dataVersion,
       pv: w.pushedValues ?? null,
       ph: w.pushedHash ?? null,
-      rq: w.requisiteId ?? null,
     }));
     await this.db.transaction(async (m) => {
       // A CRM id now linked to another ref (a re-created record took over an id): the old link goes.
@@ -148,15 +144,14 @@ export class SyncStore {
         [entity, JSON.stringify(rows)],
       );
       await m.query(
-        `INSERT INTO entity_link AS l (entity, onec_ref, crm_id, data_version, pushed_values, pushed_hash, crm_requisite_id, onec_seen_at)
-         SELECT $1, x.ref, x.crm, x.dv, COALESCE(x.pv, '{}'::jsonb), x.ph, x.rq, $3
-           FROM jsonb_to_recordset($2::jsonb) AS x(ref text, crm text, dv text, pv jsonb, ph text, rq text, uf boolean)
+        `INSERT INTO entity_link AS l (entity, onec_ref, crm_id, data_version, pushed_values, pushed_hash, onec_seen_at)
+         SELECT $1, x.ref, x.crm, x.dv, COALESCE(x.pv, '{}'::jsonb), x.ph, $3
+           FROM jsonb_to_recordset($2::jsonb) AS x(ref text, crm text, dv text, pv jsonb, ph text)
          ON CONFLICT (entity, onec_ref) DO UPDATE SET
            crm_id = EXCLUDED.crm_id,
            data_version = EXCLUDED.data_version,
            pushed_values = CASE WHEN EXCLUDED.pushed_hash IS NULL THEN l.pushed_values ELSE EXCLUDED.pushed_values END,
            pushed_hash = COALESCE(EXCLUDED.pushed_hash, l.pushed_hash),
-           crm_requisite_id = COALESCE(EXCLUDED.crm_requisite_id, l.crm_requisite_id),
            onec_seen_at = CASE WHEN l.data_version IS DISTINCT FROM EXCLUDED.data_version OR l.onec_seen_at IS NULL
                                THEN EXCLUDED.onec_seen_at ELSE l.onec_seen_at END,
            flagged_at = NULL,

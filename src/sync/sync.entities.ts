@@ -19,7 +19,6 @@ export class EntityLink {
   @Column({ name: 'data_version', type: 'text', nullable: true }) dataVersion!: string | null;
   @Column({ name: 'pushed_hash', type: 'text', nullable: true }) pushedHash!: string | null;
   @Column({ name: 'pushed_values', type: 'jsonb' }) pushedValues!: Record<string, string>;
-  @Column({ name: 'crm_requisite_id', type: 'text', nullable: true }) crmRequisiteId!: string | null;
   @Column({ name: 'flagged_at', type: 'timestamptz', nullable: true }) flaggedAt!: Date | null;
   @Column({ name: 'onec_seen_at', type: 'timestamptz', nullable: true }) onecSeenAt!: Date | null;
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import pg from 'pg';
 import { parseSettings } from '../../src/config/settings.js';
-import { defaultMapping } from '../../src/mapping/default-mapping.js';
+import { simMapping } from '../../sim/mapping.js';
 import { createOneCPort } from '../../src/onec/onec.module.js';
 import { generateDataset } from '../../sim/dataset/index.js';
 import { startSimulators, type RunningSimulators } from '../../sim/start-simulators.js';
@@ -24,7 +24,7 @@ const RECOVERY_GOAL_MS = 15_000;
  * new run within 15 s, the dead run is recorded as failed, and the data ends up right.
  */
 describe('runs after a crash: recovered in seconds', () => {
-  const mapping = defaultMapping();
+  const mapping = simMapping();
   const dataset = generateDataset({
     seed: 91,
     counterparties: 400,

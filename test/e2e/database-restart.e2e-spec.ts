@@ -5,7 +5,7 @@ import { jest } from '@jest/globals';
 import pg from 'pg';
 import { parseSettings } from '../../src/config/settings.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/database/embedded-postgres.js';
-import { defaultMapping } from '../../src/mapping/default-mapping.js';
+import { simMapping } from '../../sim/mapping.js';
 import { createOneCPort } from '../../src/onec/onec.module.js';
 import { generateDataset } from '../../sim/dataset/index.js';
 import { startSimulators, type RunningSimulators } from '../../sim/start-simulators.js';
@@ -26,7 +26,7 @@ const LOST_DATABASE =
  * never stays `running`, and the next run leaves the CRM exactly as 1C says — nothing lost, nothing twice.
  */
 describe('PostgreSQL restarted during runs', () => {
-  const mapping = defaultMapping();
+  const mapping = simMapping();
   const dataset = generateDataset({
     seed: 93,
     counterparties: 300,

@@ -7,7 +7,7 @@ import { SMTPServer } from 'smtp-server';
 import { DASHBOARDS } from '../../dashboards/dashboards.js';
 import { freePort } from '../../src/database/free-port.js';
 import { parseSettings } from '../../src/config/settings.js';
-import { defaultMapping } from '../../src/mapping/default-mapping.js';
+import { simMapping } from '../../sim/mapping.js';
 import { createOneCPort } from '../../src/onec/onec.module.js';
 import type { OneCPort } from '../../src/onec/onec.port.js';
 import { checkCrmAgainst1C } from '../factories/sync-verify.js';
@@ -27,7 +27,7 @@ jest.setTimeout(240_000);
  * scraped — every number compared with the generator's ground truth.
  */
 describe('whole system: sync → drift → reconciliation → report → metrics', () => {
-  const mapping = defaultMapping();
+  const mapping = simMapping();
   const dataset = generateDataset({
     seed: 77,
     counterparties: 150,
@@ -184,7 +184,7 @@ describe('whole system: sync → drift → reconciliation → report → metrics
         new Map(links.map((l: { onec_ref: string; crm_id: string }) => [l.onec_ref, l.crm_id])),
       ) as unknown as Record<string, unknown>[],
     );
-    const applied = await applyDrift(drift, sims.bitrix24.sim.driftTarget(mapping.originatorId));
+    const applied = await applyDrift(drift, sims.bitrix24.sim.driftTarget(mapping.source));
     expect(applied.skipped).toEqual([]);
 
     // --- reconciliation over REST, with dedupe and the report ---

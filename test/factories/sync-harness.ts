@@ -3,7 +3,7 @@ import { parseSettings, type Settings } from '../../src/config/settings.js';
 import { Bitrix24Adapter } from '../../src/crm/bitrix24/bitrix24.adapter.js';
 import type { CrmPort } from '../../src/crm/crm.port.js';
 import { createDataSource } from '../../src/database/data-source.js';
-import { defaultMapping } from '../../src/mapping/default-mapping.js';
+import { simMapping } from '../../sim/mapping.js';
 import type { Mapping } from '../../src/mapping/mapping.types.js';
 import { createOneCPort } from '../../src/onec/onec.module.js';
 import type { Bitrix24Simulator } from '../../sim/bitrix24/index.js';
@@ -29,7 +29,7 @@ export async function startSyncHarness(
   dataset: Dataset,
   opts: { mapping?: Mapping; limits?: { rps: number; burst: number } | false; adapterRps?: number } = {},
 ): Promise<SyncHarness> {
-  const mapping = opts.mapping ?? defaultMapping();
+  const mapping = opts.mapping ?? simMapping();
   const db = await createTestDatabase('sync');
   const ds = createDataSource(db.url, { poolSize: 4 });
   await ds.initialize();
@@ -54,7 +54,6 @@ export async function startSyncHarness(
     rps,
     burst: opts.limits ? opts.limits.burst : 1000,
     retryScale: 0.01,
-    originatorId: mapping.originatorId,
   });
   return {
     db,

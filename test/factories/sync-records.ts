@@ -1,4 +1,4 @@
-import type { CrmCompany, CrmContact, CrmDeal, CrmRequisite } from '../../src/crm/crm.types.js';
+import type { CrmCompany, CrmContact, CrmDeal, CrmTaxIds } from '../../src/crm/crm.types.js';
 import type { OneCContact, OneCCounterparty, OneCOrder } from '../../src/onec/onec.types.js';
 import type { PlanLink } from '../../src/sync/plan-sync.js';
 
@@ -58,29 +58,27 @@ export function crmCompany(over: Partial<CrmCompany> = {}): CrmCompany {
   return {
     id: '10',
     title: 'ООО «Ромашка»',
-    originatorId: 'sverka-1c',
-    originId: 'cp-1',
-    originVersion: 'v1',
+    external: { source: 'sverka-1c', key: 'cp-1' },
+    sourceVersion: 'v1',
     updatedTime: '2026-11-01T10:00:00+03:00',
-    phones: [{ id: '1', value: '+74951234567', valueType: 'WORK' }],
-    emails: [{ id: '2', value: 'info@romashka.ru', valueType: 'WORK' }],
-    assignedById: '1',
+    phones: ['+74951234567'],
+    emails: ['info@romashka.ru'],
+    taxIds: { ...taxIds(), owned: true },
+    responsibleId: '1',
+    flagged: false,
     ...over,
   };
 }
 
-export function crmRequisite(over: Partial<CrmRequisite> = {}): CrmRequisite {
+/** The tax details sync keeps for the counterparty of `counterparty()`. */
+export function taxIds(over: Partial<CrmTaxIds> = {}): CrmTaxIds {
   return {
-    id: '100',
-    companyId: '10',
-    presetId: '1',
-    name: 'Реквизит',
-    xmlId: 'cp-1',
+    kind: 'legal',
     inn: '7707083893',
     kpp: '770701001',
-    companyName: 'ООО «Ромашка»',
-    fullName: 'Общество с ограниченной ответственностью «Ромашка»',
     ogrn: '1027700132195',
+    fullName: 'Общество с ограниченной ответственностью «Ромашка»',
+    name: 'ООО «Ромашка»',
     ...over,
   };
 }
@@ -89,15 +87,16 @@ export function crmContact(over: Partial<CrmContact> = {}): CrmContact {
   return {
     id: '20',
     lastName: 'Иванов',
-    name: 'Иван',
-    secondName: 'Иванович',
+    firstName: 'Иван',
+    middleName: 'Иванович',
     companyId: '10',
-    originatorId: 'sverka-1c',
-    originId: 'ct-1',
-    originVersion: 'v1',
+    external: { source: 'sverka-1c', key: 'ct-1' },
+    sourceVersion: 'v1',
     updatedTime: '2026-11-01T10:00:00+03:00',
     phones: [],
     emails: [],
+    responsibleId: '1',
+    flagged: false,
     ...over,
   };
 }
@@ -106,16 +105,16 @@ export function crmDeal(over: Partial<CrmDeal> = {}): CrmDeal {
   return {
     id: '30',
     title: 'Заказ клиента 0000-000123 от 05.08.2026',
-    categoryId: '0',
-    stageId: 'EXECUTING',
-    stageSemantic: 'P',
-    opportunity: '1500.50',
-    currencyId: 'RUB',
+    stage: 'EXECUTING',
+    stageKind: 'open',
+    amount: '1500.50',
+    currency: 'RUB',
     companyId: '10',
     comments: '',
-    originatorId: 'sverka-1c',
-    originId: 'o-1',
+    external: { source: 'sverka-1c', key: 'o-1' },
     updatedTime: '2026-11-01T10:00:00+03:00',
+    responsibleId: '1',
+    flagged: false,
     ...over,
   };
 }
@@ -126,7 +125,6 @@ export function link(crmId: string, values: Record<string, string>, over: Partia
     crmId,
     dataVersion: 'v1',
     pushedValues: values,
-    crmRequisiteId: null,
     flaggedAt: null,
     onecSeenAt: new Date('2026-11-01T06:00:00Z'),
     ...over,

@@ -1,5 +1,5 @@
 import { toMoneyString } from '../../src/common/money.js';
-import { defaultMapping } from '../../src/mapping/default-mapping.js';
+import { simMapping } from '../../sim/mapping.js';
 import { dealTitle } from '../../src/mapping/transform-values.js';
 import type { OneCPort } from '../../src/onec/onec.port.js';
 import type { OneCContact, OneCCounterparty, OneCOrder } from '../../src/onec/onec.types.js';
@@ -26,7 +26,7 @@ export async function checkCrmAgainst1C(
   sim: Bitrix24Simulator,
   originatorId = 'sverka-1c',
 ): Promise<SyncCheck> {
-  const m = defaultMapping(originatorId);
+  const m = simMapping('bitrix24', originatorId);
   const res: SyncCheck = { duplicates: [], missing: [], wrong: [] };
   const index = (entity: 'companies' | 'contacts' | 'deals') => {
     const by = new Map<string, Record<string, unknown>[]>();

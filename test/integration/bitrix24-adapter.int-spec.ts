@@ -3,6 +3,7 @@ import { Bitrix24Adapter, type Bitrix24AdapterOptions } from '../../src/crm/bitr
 import { resetPortalLimiters } from '../../src/crm/bitrix24/leaky-bucket.js';
 import { CrmError, CrmErrorCode } from '../../src/crm/crm.error.js';
 import { createCrmPort } from '../../src/crm/crm.module.js';
+import { simMapping } from '../../sim/mapping.js';
 import type { CrmCompany, CrmWrite } from '../../src/crm/crm.types.js';
 import { SverkaMetrics } from '../../src/metrics/sverka-metrics.js';
 import {
@@ -60,15 +61,21 @@ function spyBatches(adapter: Bitrix24Adapter): { method: string; params: Record<
   return sent;
 }
 
-function companyCreate(i: number, extra: Partial<{ phones: string[] }> = {}): CrmWrite {
+function companyCreate(i: number, extra: { phones?: string[] } = {}): CrmWrite {
   return {
     op: 'create',
     key: `k${i}`,
     entity: 'companies',
-    origin: { originatorId: ORIGINATOR, originId: `new-${i}` },
-    fields: { title: `Новая ${i}`, originVersion: `v${i}`, ...extra },
+    external: { source: ORIGINATOR, key: `new-${i}` },
+    fields: {
+      title: `Новая ${i}`,
+      sourceVersion: `v${i}`,
+      ...(extra.phones ? { phones: { add: extra.phones, remove: [] } } : {}),
+    },
   };
 }
+
+const TAX = { kind: 'legal', inn: '5024089920', kpp: '501701001', ogrn: '1075024006144', fullName: 'ООО "ТЕХНО"', name: 'ТЕХНО ООО' } as const;
 
 describe('Bitrix24 adapter against the simulator', () => {
   let sim: RunningBitrix24Simulator;
@@ -91,23 +98,24 @@ describe('Bitrix24 adapter against the simulator', () => {
     await sim?.close();
   });
 
-  it('bulk-reads by id ranges, 50 list calls per batch request, select *, fm split, ascending, nothing read twice', async () => {
+  it('bulk-reads by id ranges, 50 list calls per batch request, select *, phones and e-mails as values, ascending, nothing read twice', async () => {
     sim = await startBitrix24Simulator({ seed: seedCompanies(137, 10), limits: false });
     const adapter = adapterFor(sim);
     const sent = spyBatches(adapter);
     const read = await collect<CrmCompany>(adapter.bulkRead({ entity: 'companies' }));
     expect(read.records.map((r) => Number(r.id))).toEqual(Array.from({ length: 137 }, (_, i) => i + 1));
     expect(read.pages).toBe(3);
-    expect(read.records[0]).toMatchObject({
-      id: '1',
-      title: 'Компания 1',
-      originatorId: ORIGINATOR,
-      originId: 'ref-1',
-    });
-    expect(read.records[0].phones).toEqual([{ id: '1', value: '+74951000000', valueType: 'WORK' }]);
-    // One HTTP request: a batch of 50 crm.item.list calls, 49 ranges of 50 ids and the open rest.
-    expect(sim.calls.map((c) => c.method)).toEqual(['batch']);
+    expect(read.records[0]).toMatchObject({ id: '1', title: 'Компания 1', external: { source: ORIGINATOR, key: 'ref-1' } });
+    expect(read.records[0].phones).toEqual(['+74951000000']);
+    // One HTTP request of companies: a batch of 50 crm.item.list calls, 49 ranges of 50 ids and the open
+    // rest; one more for their tax details (requisites, 50 companies per call).
+    expect(sim.calls.map((c) => c.method)).toEqual(['batch', 'batch']);
     expect(sim.calls[0].commands).toHaveLength(50);
+    expect(sim.calls[1].commands).toHaveLength(3);
+    expect(sent[1][0]).toEqual({
+      method: 'crm.requisite.list',
+      params: expect.objectContaining({ filter: { ENTITY_TYPE_ID: 4, '@ENTITY_ID': Array.from({ length: 50 }, (_, i) => i + 1) } }),
+    });
     const calls = sent[0];
     for (const c of calls) {
       expect(c.method).toBe('crm.item.list');
@@ -119,7 +127,7 @@ describe('Bitrix24 adapter against the simulator', () => {
     // afterId resumes.
     const rest = await collect<CrmCompany>(adapter.bulkRead({ entity: 'companies', afterId: '130' }));
     expect(rest.records.map((r) => r.id)).toEqual(['131', '132', '133', '134', '135', '136', '137']);
-    expect(sent[1][0].params.filter).toEqual({ '>=id': 131, '<id': 181 });
+    expect(sent[2][0].params.filter).toEqual({ '>=id': 131, '<id': 181 });
     await expectCrmError(
       collect(adapter.bulkRead({ entity: 'companies', afterId: 'x' })),
       CrmErrorCode.INVALID,
@@ -127,13 +135,14 @@ describe('Bitrix24 adapter against the simulator', () => {
   });
 
   it.each([0, 50, 51, 2_500, 2_501])(
-    'bulk read of %i dense companies: each once, one request per ≤ 50 calls',
+    'bulk read of %i dense companies: each once, one request per ≤ 50 calls (and one for their tax details)',
     async (n) => {
       sim = await startBitrix24Simulator({ seed: seedCompanies(n), limits: false });
       const read = await collect<CrmCompany>(adapterFor(sim).bulkRead({ entity: 'companies' }));
       expect(read.records.map((r) => Number(r.id))).toEqual(Array.from({ length: n }, (_, i) => i + 1));
       // 2 450 ids in 49 closed ranges + 50 from the open one per request; a read ends on a short answer.
-      expect(sim.calls).toHaveLength(n < 2_500 ? 1 : 2);
+      // Each request that brought companies is followed by one for their requisites.
+      expect(sim.calls).toHaveLength(n === 0 ? 1 : n < 2_500 ? 2 : n === 2_500 ? 3 : 4);
       for (const c of sim.calls) {
         expect(c.method).toBe('batch');
         expect(c.commands!.length).toBeLessThanOrEqual(50);
@@ -160,8 +169,8 @@ describe('Bitrix24 adapter against the simulator', () => {
     const read = await collect<CrmCompany>(adapterFor(sim).bulkRead({ entity: 'companies' }));
     expect(read.records.map((r) => Number(r.id))).toEqual(left);
     expect(sim.calls.every((c) => c.method === 'batch' && c.commands!.length <= 50)).toBe(true);
-    // ≈ 9 600 companies: one call per request took 193 requests; full batches at best 4.
-    expect(sim.calls.length).toBeLessThanOrEqual(Math.ceil(left.length / 2_500) * 2 + 2);
+    // ≈ 9 600 companies: one call per request took 193 requests; full batches at best 4 (and 4 for requisites).
+    expect(sim.calls.length).toBeLessThanOrEqual(Math.ceil(left.length / 2_500) * 4 + 4);
   });
 
   it('bulk read reports malformed rows (and reads on), invoices (type 31) by ranges too', async () => {
@@ -224,39 +233,40 @@ describe('Bitrix24 adapter against the simulator', () => {
       return out;
     };
     await expect(collect(adapter.bulkRead({ entity: 'companies' }))).rejects.toBe(denied);
-    await expect(collect(adapter.readRequisites({}))).rejects.toBe(denied);
   });
 
-  it('reads all company requisites by ID ranges in batches (contact requisites left out), ascending', async () => {
-    sim = await startBitrix24Simulator({ seed: seedCompanies(10), limits: false });
+  it("companies come with their tax details: Sverka's own requisite (XML_ID = the 1C key), else the first; contact requisites left out", async () => {
+    sim = await startBitrix24Simulator({ seed: seedCompanies(3, 3), limits: false });
     sim.state.add('contacts', { name: 'Пётр' });
-    const want: number[] = [];
-    for (let i = 0; i < 3_000; i++) {
-      const contact = i % 5 === 0;
-      const id = sim.state.addRequisite({
-        ENTITY_TYPE_ID: contact ? 3 : 4,
-        ENTITY_ID: contact ? 1 : 1 + (i % 10),
-        PRESET_ID: 1,
-        NAME: 'Организация',
-        RQ_INN: String(7700000000 + i),
-      });
-      if (i % 7 === 3) sim.state.deleteRequisite(id);
-      else if (!contact) want.push(id);
-    }
-    const adapter = adapterFor(sim);
-    const sent = spyBatches(adapter);
-    sim.clearCalls();
-    const all = await collect(adapter.readRequisites({}));
-    expect(all.records.map((r) => Number(r.id))).toEqual(want);
-    expect(sim.calls.length).toBeLessThanOrEqual(2);
-    expect(sent[0][0]).toEqual({
-      method: 'crm.requisite.list',
-      params: expect.objectContaining({
-        filter: { ENTITY_TYPE_ID: 4, '>=ID': 1, '<ID': 51 },
-        order: { ID: 'ASC' },
-        start: -1,
-      }),
+    const person = { ENTITY_TYPE_ID: 4, PRESET_ID: 1, NAME: 'Организация', RQ_INN: '7700000001', RQ_COMPANY_NAME: 'Чужое' };
+    sim.state.addRequisite({ ...person, ENTITY_ID: 1 });
+    sim.state.addRequisite({
+      ...person,
+      ENTITY_ID: 1,
+      XML_ID: 'ref-1',
+      RQ_INN: '5024089920',
+      RQ_KPP: '501701001',
+      RQ_OGRN: '1075024006144',
+      RQ_COMPANY_NAME: 'ТЕХНО ООО',
+      RQ_COMPANY_FULL_NAME: 'ООО "ТЕХНО"',
     });
+    sim.state.addRequisite({ ...person, ENTITY_ID: 2, RQ_INN: '7700000002', RQ_COMPANY_NAME: 'Второе' });
+    sim.state.addRequisite({ ENTITY_TYPE_ID: 3, ENTITY_ID: 1, PRESET_ID: 1, NAME: 'Организация', RQ_INN: '7700000009' });
+    // 60 requisites of company 3: a full page of one call is continued with >ID.
+    for (let i = 0; i < 60; i++) sim.state.addRequisite({ ...person, ENTITY_ID: 3, PRESET_ID: 3, NAME: 'ИП', RQ_INN: `7707${i}` });
+    const adapter = adapterFor(sim);
+    sim.clearCalls();
+    const all = await collect<CrmCompany>(adapter.bulkRead({ entity: 'companies' }));
+    expect(all.malformed).toBe(0);
+    expect(all.records.map((c) => c.taxIds)).toEqual([
+      { ...TAX, owned: true },
+      { kind: 'legal', inn: '7700000002', kpp: '', ogrn: '', fullName: '', name: 'Второе', owned: false },
+      { kind: 'entrepreneur', inn: '77070', kpp: '', ogrn: '', fullName: '', name: 'Чужое', owned: false },
+    ]);
+    expect(sim.calls).toHaveLength(3);
+    const got = await adapter.getMany('companies', ['1', '2']);
+    expect(got.records.map((c) => c.taxIds?.inn)).toEqual(['5024089920', '7700000002']);
+    expect((await adapter.getOne('companies', '1'))!.taxIds).toEqual({ ...TAX, owned: true });
   });
 
   it('getMany by ids in one batch (missing ids absent), getOne null on NOT_FOUND, count via total', async () => {
@@ -265,21 +275,22 @@ describe('Bitrix24 adapter against the simulator', () => {
     const ids = [...Array.from({ length: 110 }, (_, i) => String(i + 5)), '9999'];
     const got = await adapter.getMany('companies', ids);
     expect(got.records.map((r) => r.id).sort((a, b) => +a - +b)).toEqual(ids.slice(0, 110));
-    expect(sim.calls.map((c) => c.method)).toEqual(['batch']);
-    expect(sim.calls[0].commands).toHaveLength(3);
+    // One request of 3 list calls for the companies, one of 3 for their requisites.
+    expect(sim.calls.map((c) => c.method)).toEqual(['batch', 'batch']);
+    expect(sim.calls.map((c) => c.commands!.length)).toEqual([3, 3]);
     expect(await adapter.getOne('companies', '9999')).toBeNull();
     expect((await adapter.getOne('companies', '7'))?.title).toBe('Компания 7');
     expect(await adapter.count('companies')).toBe(120);
-    expect(await adapter.count('companies', { originatorId: ORIGINATOR })).toBe(30);
+    expect(await adapter.count('companies', { source: ORIGINATOR })).toBe(30);
     expect(await adapter.count('invoices')).toBe(0);
   });
 
-  it('findByOrigin: 50 origins per @originId list call, ascending ids, duplicates kept, full pages continued', async () => {
+  it('findByExternalKey: 50 keys per @originId list call, ascending ids, duplicates kept, full pages continued', async () => {
     sim = await startBitrix24Simulator({ seed: seedCompanies(60, 20), limits: false });
     sim.state.add('companies', { title: 'Копия', originatorId: ORIGINATOR, originId: 'ref-3' });
     sim.state.add('companies', { title: 'Чужая', originatorId: 'other', originId: 'ref-4' });
     const adapter = adapterFor(sim);
-    const found = await adapter.findByOrigin('companies', ORIGINATOR, ['ref-3', 'ref-4', 'ref-99']);
+    const found = await adapter.findByExternalKey('companies', ORIGINATOR, ['ref-3', 'ref-4', 'ref-99']);
     expect(found).toEqual(
       new Map([
         ['ref-3', ['3', '61']],
@@ -294,7 +305,7 @@ describe('Bitrix24 adapter against the simulator', () => {
     sim.clearCalls();
     for (let k = 0; k < 59; k++) sim.state.add('companies', { title: `Дубль ${k}`, originatorId: ORIGINATOR, originId: 'ref-5' });
     const refs = Array.from({ length: 120 }, (_, i) => `ref-${i + 1}`);
-    const many = await adapter.findByOrigin('companies', ORIGINATOR, refs);
+    const many = await adapter.findByExternalKey('companies', ORIGINATOR, refs);
     // The first 20 seeded companies carry our origin (ref-1 … ref-20), and so do the added copies.
     expect([...many.keys()].sort()).toEqual(Array.from({ length: 20 }, (_, i) => `ref-${i + 1}`).sort());
     expect(many.get('ref-3')).toEqual(['3', '61']);
@@ -313,30 +324,15 @@ describe('Bitrix24 adapter against the simulator', () => {
         op: 'create',
         key: 'deal-bad',
         entity: 'deals',
-        origin: { originatorId: ORIGINATOR, originId: 'o-1' },
-        fields: {
-          title: 'Заказ 1',
-          categoryId: '0',
-          stageId: 'NO_SUCH_STAGE',
-          opportunity: '100.00',
-          currencyId: 'RUB',
-          companyId: '1',
-        },
+        external: { source: ORIGINATOR, key: 'o-1' },
+        fields: { title: 'Заказ 1', stage: 'NO_SUCH_STAGE', amount: '100.00', currency: 'RUB', companyId: '1' },
       },
       {
         op: 'create',
         key: 'deal-ok',
         entity: 'deals',
-        origin: { originatorId: ORIGINATOR, originId: 'o-2' },
-        fields: {
-          title: 'Заказ 2',
-          categoryId: '0',
-          stageId: 'EXECUTING',
-          opportunity: '150000.50',
-          currencyId: 'RUB',
-          companyId: '1',
-          comments: 'Поставка',
-        },
+        external: { source: ORIGINATOR, key: 'o-2' },
+        fields: { title: 'Заказ 2', stage: 'EXECUTING', amount: '150000.50', currency: 'RUB', companyId: '1', comments: 'Поставка' },
       },
       { op: 'update', key: 'gone', entity: 'companies', id: '999', fields: { title: 'x' } },
       { op: 'update', key: 'upd', entity: 'companies', id: '2', fields: { title: 'Переименована' } },
@@ -355,6 +351,7 @@ describe('Bitrix24 adapter against the simulator', () => {
     expect(sim.calls.filter((c) => c.method === 'batch')).toHaveLength(1);
     const deal = sim.state.get('deals', res[2].ok ? res[2].id : 0)!;
     expect(deal).toMatchObject({
+      categoryId: 0,
       stageId: 'EXECUTING',
       stageSemanticId: 'P',
       opportunity: 150000.5,
@@ -387,7 +384,7 @@ describe('Bitrix24 adapter against the simulator', () => {
     expect(sim.state.count('companies')).toBe(40);
   });
 
-  it('fm replace: keeps wanted entries, deletes others by id, adds the missing (reads current when not given)', async () => {
+  it('phones and e-mails: adds the new values, removes the asked ones by id, leaves a person’s alone; reads fm only when not just read', async () => {
     sim = await startBitrix24Simulator({ seed: {}, limits: false });
     const item = sim.state.add('companies', {
       title: 'Тест',
@@ -406,7 +403,7 @@ describe('Bitrix24 adapter against the simulator', () => {
         key: 'u',
         entity: 'companies',
         id: String(item.id),
-        fields: { phones: ['+74951111111', '+74953333333'], emails: ['new@example.ru'] },
+        fields: { phones: { add: ['+74951111111', '+74953333333'], remove: [] }, emails: { add: ['new@example.ru'], remove: ['old@example.ru'] } },
       },
     ]);
     expect(r.ok).toBe(true);
@@ -416,91 +413,83 @@ describe('Bitrix24 adapter against the simulator', () => {
         ['EMAIL', 'new@example.ru'],
         ['PHONE', '+74951111111'],
         ['PHONE', '+74953333333'],
+        ['PHONE', '+79162222222'],
         ['WEB', 'example.ru'],
       ].sort(),
     );
     expect(fm.find((e) => e.value === '+74951111111')!.id).toBe(keptId);
-    // Same desired set again: nothing to send, updatedTime unchanged.
+    // The same change again, right after a read: no fm read, nothing to send, updatedTime unchanged.
     const before = sim.state.get('companies', item.id)!.updatedTime;
+    await adapter.getMany('companies', [String(item.id)]);
     sim.clearCalls();
-    const company = (await adapter.getOne('companies', String(item.id)))!;
     await adapter.applyWrites([
-      {
-        op: 'update',
-        key: 'u2',
-        entity: 'companies',
-        id: company.id,
-        fields: { phones: ['+74953333333', '+74951111111'] },
-        current: { phones: company.phones, emails: company.emails },
-      },
+      { op: 'update', key: 'u2', entity: 'companies', id: String(item.id), fields: { phones: { add: ['+74953333333'], remove: [] } } },
     ]);
-    expect(sim.calls.map((c) => c.method)).toEqual(['crm.item.get']);
+    expect(sim.calls).toEqual([]);
     expect(sim.state.get('companies', item.id)!.updatedTime).toBe(before);
   });
 
-  it('requisites: preset by name (cached), add and update, read per company and all by ID ranges', async () => {
+  it('tax details: a created company gets its requisite (preset by kind, XML_ID = the 1C key) after its id is known; an update rewrites Sverka’s own', async () => {
     sim = await startBitrix24Simulator({ seed: seedCompanies(3), limits: false });
     const adapter = adapterFor(sim);
-    const fields = {
-      presetName: 'Организация',
-      xmlId: 'ref-1',
-      inn: '5024089920',
-      kpp: '501701001',
-      companyName: 'ТЕХНО ООО',
-      fullName: 'ООО "ТЕХНО"',
-      ogrn: '1075024006144',
-    };
-    const [add] = await adapter.applyWrites([{ op: 'createRequisite', key: 'r', companyId: '1', fields }]);
+    const seen: { key: string; id: string }[][] = [];
+    const [add] = await adapter.applyWrites(
+      [{ op: 'create', key: 'ref-new', entity: 'companies', external: { source: ORIGINATOR, key: 'ref-new' }, fields: { title: 'ТЕХНО ООО', taxIds: TAX } }],
+      { onCreated: async (c) => void seen.push(c) },
+    );
     expect(add.ok).toBe(true);
-    const id = add.ok ? add.id : '';
-    expect(sim.state.requisite(id)).toMatchObject({
+    const companyId = add.ok ? add.id : '';
+    expect(seen).toEqual([[{ key: 'ref-new', id: companyId }]]);
+    const [rq] = sim.state.requisites().filter((q) => q.ENTITY_ID === companyId);
+    expect(rq).toMatchObject({
       ENTITY_TYPE_ID: '4',
-      ENTITY_ID: '1',
       PRESET_ID: '1',
       NAME: 'Организация',
-      XML_ID: 'ref-1',
+      XML_ID: 'ref-new',
       RQ_INN: '5024089920',
       RQ_OGRN: '1075024006144',
+      RQ_COMPANY_NAME: 'ТЕХНО ООО',
+      RQ_COMPANY_FULL_NAME: 'ООО "ТЕХНО"',
     });
+    // An update: Sverka's own requisite (found by XML_ID) is rewritten, not a second one added.
     const [upd, bad] = await adapter.applyWrites([
-      { op: 'updateRequisite', key: 'u', id, fields: { ...fields, kpp: '501701002' } },
-      { op: 'createRequisite', key: 'x', companyId: '2', fields: { ...fields, presetName: 'Нет такого' } },
+      { op: 'update', key: 'ref-new', entity: 'companies', id: companyId, fields: { taxIds: { ...TAX, kpp: '501701002' } } },
+      { op: 'update', key: 'ref-2', entity: 'companies', id: '2', fields: { taxIds: { ...TAX, kind: 'entrepreneur' } } },
     ]);
-    expect(upd).toEqual({ key: 'u', ok: true, id });
-    expect(bad.ok === false && bad.error.code).toBe(CrmErrorCode.INVALID);
-    expect(sim.state.requisite(id)!.RQ_KPP).toBe('501701002');
+    expect(upd).toEqual({ key: 'ref-new', ok: true, id: companyId });
+    expect(sim.state.requisites().filter((q) => q.ENTITY_ID === companyId).map((q) => q.RQ_KPP)).toEqual(['501701002']);
+    // Company 2 had none of Sverka's: one is added with the ИП preset.
+    expect(bad.ok).toBe(true);
+    expect(sim.state.requisites().filter((q) => q.ENTITY_ID === '2').map((q) => [q.NAME, q.XML_ID])).toEqual([['ИП', 'ref-2']]);
     expect(sim.calls.filter((c) => c.method === 'crm.requisite.preset.list')).toHaveLength(1);
-    const [missing] = await adapter.applyWrites([{ op: 'updateRequisite', key: 'm', id: '777', fields }]);
-    // Requisite methods answer with an empty error code: a per-record failure (sheet §6).
-    expect(missing.ok === false && missing.error.code).toBe(CrmErrorCode.INVALID);
-    for (let i = 0; i < 60; i++)
-      sim.state.addRequisite({
-        ENTITY_TYPE_ID: 4,
-        ENTITY_ID: 2,
-        PRESET_ID: 3,
-        NAME: 'ИП',
-        RQ_INN: `7707${i}`,
-      });
-    const all = await collect(adapter.readRequisites({}));
-    expect(all.records).toHaveLength(61);
-    expect(all.pages).toBe(2);
-    const of1 = await collect(adapter.readRequisites({ companyIds: ['1', '3'] }));
-    expect(of1.records.map((r) => r.kpp)).toEqual(['501701002']);
+    // A preset the portal does not have: the company is written, its tax details fail (a per-record failure).
+    const odd = new Bitrix24Adapter({
+      webhookUrl: sim.webhookUrl,
+      rps: 1000,
+      burst: 1000,
+      retryScale: 0.002,
+      config: { ...adapter.config, presets: { ...adapter.config.presets, legal: 'Нет такого' } },
+    });
+    const [noPreset] = await odd.applyWrites([
+      { op: 'create', key: 'ref-x', entity: 'companies', external: { source: ORIGINATOR, key: 'ref-x' }, fields: { title: 'X', taxIds: TAX } },
+    ]);
+    expect(noPreset.ok === false && noPreset.error.code).toBe(CrmErrorCode.INVALID);
+    expect(noPreset.ok === false && noPreset.id).toMatch(/^\d+$/);
   });
 
-  it('stages: deal pipeline 0 and the default invoice pipeline, null/"" → P, cached with a TTL', async () => {
+  it('stages: deal pipeline 0 and the default invoice pipeline, null/"" → open, cached with a TTL', async () => {
     sim = await startBitrix24Simulator({ seed: {}, limits: false });
     const adapter = adapterFor(sim, { stageTtlMs: 60_000 });
     const deal = await adapter.listStages('deal');
     expect(deal.map((s) => s.id)).toContain('EXECUTING');
-    expect(deal.find((s) => s.id === 'WON')!.semantics).toBe('S');
-    expect(deal.find((s) => s.id === 'NEW')!.semantics).toBe('P');
+    expect(deal.find((s) => s.id === 'WON')!.kind).toBe('won');
+    expect(deal.find((s) => s.id === 'NEW')!.kind).toBe('open');
     const inv = await adapter.listStages('invoice');
-    expect(inv.map((s) => [s.id, s.semantics])).toEqual([
-      ['DT31_2:N', 'P'],
-      ['DT31_2:S', 'P'],
-      ['DT31_2:P', 'S'],
-      ['DT31_2:D', 'F'],
+    expect(inv.map((s) => [s.id, s.kind])).toEqual([
+      ['DT31_2:N', 'open'],
+      ['DT31_2:S', 'open'],
+      ['DT31_2:P', 'won'],
+      ['DT31_2:D', 'lost'],
     ]);
     await adapter.listStages('deal');
     await adapter.listStages('invoice');
@@ -595,30 +584,27 @@ describe('Bitrix24 adapter against the simulator', () => {
     sim = await startBitrix24Simulator({ seed: seedCompanies(2), limits: false });
     const adapter = adapterFor(sim, { retryScale: 0.2 });
     sim.setFaults({ lostResponseRate: 1 });
-    const fields = {
-      presetName: 'ИП',
-      xmlId: 'ref-ip',
-      inn: '500100732259',
-      kpp: '',
-      companyName: 'ИП Сидоров',
-      fullName: '',
-      ogrn: '304500116000157',
-    };
     const lost = adapter.applyWrites([
-      { op: 'createRequisite', key: 'r', companyId: '1', fields },
+      {
+        op: 'update',
+        key: 'ref-ip',
+        entity: 'companies',
+        id: '1',
+        fields: { taxIds: { kind: 'entrepreneur', inn: '500100732259', kpp: '', ogrn: '304500116000157', fullName: '', name: 'ИП Сидоров' } },
+      },
       {
         op: 'update',
         key: 'u',
         entity: 'companies',
         id: '2',
-        fields: { phones: ['+74950000001', '+74959999999'] },
+        fields: { phones: { add: ['+74950000001', '+74959999999'], remove: ['+74951000001'] } },
       },
     ]);
     // Every answer is lost: the requisite is found by XML_ID, the fm update is rebuilt each time and ends up empty.
     await new Promise((r) => setTimeout(r, 300));
     sim.setFaults({});
     const [req, upd] = await lost;
-    expect(req).toMatchObject({ ok: true, recovered: true });
+    expect(req).toMatchObject({ ok: true, id: '1' });
     expect(sim.state.requisites().filter((r) => r.XML_ID === 'ref-ip')).toHaveLength(1);
     expect(sim.state.requisites()[0].RQ_OGRNIP).toBe('304500116000157');
     expect(upd.ok).toBe(true);
@@ -704,6 +690,7 @@ describe('Bitrix24 adapter against the simulator', () => {
         { BITRIX24_WEBHOOK_URL: sim.webhookUrl, BITRIX24_RPS: '50', BITRIX24_BURST: '10' },
         { mode: 'embedded' },
       ),
+      simMapping(),
     )!;
     await port.ping();
     expect(await port.count('companies')).toBe(7);

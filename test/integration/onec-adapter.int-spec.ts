@@ -1,5 +1,5 @@
 import { parseSettings } from '../../src/config/settings.js';
-import { defaultMapping } from '../../src/mapping/default-mapping.js';
+import { simMapping } from '../../sim/mapping.js';
 import type { Mapping } from '../../src/mapping/mapping.types.js';
 import { SverkaMetrics } from '../../src/metrics/sverka-metrics.js';
 import { OneCError, OneCErrorCode } from '../../src/onec/onec.error.js';
@@ -42,7 +42,7 @@ describe('OneC OData adapter against the simulator', () => {
   let sim: OneCSimulator;
   let adapter: OneCODataAdapter;
   let metrics: SverkaMetrics;
-  const mapping = defaultMapping();
+  const mapping = simMapping();
 
   beforeEach(async () => {
     sim = await new OneCSimulator({ data: dataset.onec }).start();
@@ -407,7 +407,7 @@ describe('OneC OData adapter against the simulator', () => {
         { ONEC_ODATA_URL: other.url, ONEC_USER: 'Интеграция', ONEC_PASSWORD: 'пароль:с двоеточием' },
         { mode: 'embedded' },
       );
-      const port = createOneCPort(settings, defaultMapping());
+      const port = createOneCPort(settings, simMapping());
       await port.ping();
       expect(await port.countLive('counterparties')).toBe(dataset.truth.counts.counterparties.live);
       expect(other.port).not.toBe(sim.port);

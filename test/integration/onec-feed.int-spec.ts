@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { defaultMapping } from '../../src/mapping/default-mapping.js';
+import { simMapping } from '../../sim/mapping.js';
 import { SverkaMetrics } from '../../src/metrics/sverka-metrics.js';
 import { OneCFeedAdapter } from '../../src/onec/feed/onec-feed.adapter.js';
 import { OneCError, OneCErrorCode } from '../../src/onec/onec.error.js';
@@ -24,7 +24,7 @@ const C = 'Catalog_Контрагенты';
 describe('1C change feed protocol against the simulator', () => {
   let sim: OneCSimulator;
   let auth: string;
-  const mapping = defaultMapping();
+  const mapping = simMapping();
 
   beforeEach(async () => {
     sim = await new OneCSimulator({ data: dataset.onec }).start();

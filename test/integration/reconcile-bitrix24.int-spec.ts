@@ -4,7 +4,7 @@ import { parseSettings, type Settings } from '../../src/config/settings.js';
 import { Bitrix24Adapter } from '../../src/crm/bitrix24/bitrix24.adapter.js';
 import type { CrmPort } from '../../src/crm/crm.port.js';
 import { createDataSource } from '../../src/database/data-source.js';
-import { defaultMapping } from '../../src/mapping/default-mapping.js';
+import { simMapping } from '../../sim/mapping.js';
 import { createOneCPort } from '../../src/onec/onec.module.js';
 import type { OneCPort } from '../../src/onec/onec.port.js';
 import { ReconcileQueryService } from '../../src/reconcile/reconcile-query.service.js';
@@ -23,7 +23,7 @@ jest.setTimeout(180_000);
  * after a real sync (SyncRunnerService). Then the data set's invoices are added and managers' drift
  * is applied through the portal's mutation API.
  */
-const mapping = defaultMapping();
+const mapping = simMapping();
 const dataset = generateDataset({
   seed: 21,
   counterparties: 100,
@@ -130,7 +130,7 @@ describe('reconciliation over the fake 1C and the fake Bitrix24 portal', () => {
 
   it('after managers edit the portal: exactly the drift plan expectations', async () => {
     const plan = planDrift(dataset, 5, { perKind: 2 });
-    const applied = await applyDrift(plan, sim.driftTarget(mapping.originatorId));
+    const applied = await applyDrift(plan, sim.driftTarget(mapping.source));
     expect(applied.skipped).toEqual([]);
     const run = await runner().runNow({ trigger: 'api', sampleSize: 20 });
     expect(run.status).toBe('succeeded');

@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { parseSettings, type Settings } from '../../src/config/settings.js';
 import { createDataSource } from '../../src/database/data-source.js';
 import { DedupeService } from '../../src/dedupe/dedupe.service.js';
-import { defaultMapping } from '../../src/mapping/default-mapping.js';
+import { simMapping } from '../../sim/mapping.js';
 import { SverkaMetrics } from '../../src/metrics/sverka-metrics.js';
 import { createOneCPort } from '../../src/onec/onec.module.js';
 import type { OneCPort } from '../../src/onec/onec.port.js';
@@ -21,7 +21,7 @@ import { SeededCrm } from './reconcile-support.js';
  */
 jest.setTimeout(120_000);
 
-const mapping = defaultMapping();
+const mapping = simMapping();
 const dataset: Dataset = generateDataset({
   seed: 5,
   counterparties: 160,
@@ -213,11 +213,11 @@ describe('reconciliation finds what the generator planted, and nothing else', ()
     await seedLinks(crm);
     const marked = dataset.onec.counterparties.find((c) => !c.IsFolder && c.DeletionMark)!.Ref_Key as string;
     const id = '999001';
-    crm.companies.set(id, { ...[...crm.companies.values()].at(-1)!, id, originId: marked });
+    crm.companies.set(id, { ...[...crm.companies.values()].at(-1)!, id, external: { source: mapping.source, key: marked } });
     crm.companies.set('999002', {
       ...[...crm.companies.values()].at(-1)!,
       id: '999002',
-      originId: '00000000-0000-0000-0000-00000000dead',
+      external: { source: mapping.source, key: '00000000-0000-0000-0000-00000000dead' },
     });
     const run = await runner(crm).runNow({ trigger: 'api', entities: ['counterparties'] });
     const orphans = of(await items(run.id), 'orphan_in_crm');

@@ -3,7 +3,7 @@ import type { SchedulerRegistry } from '@nestjs/schedule';
 import type { DataSource } from 'typeorm';
 import { parseSettings, type Settings } from '../../src/config/settings.js';
 import { createDataSource } from '../../src/database/data-source.js';
-import { defaultMapping } from '../../src/mapping/default-mapping.js';
+import { simMapping } from '../../sim/mapping.js';
 import { QueueService } from '../../src/queue/queue.service.js';
 import { RECONCILE_SLOT_RETRY_QUEUE } from '../../src/reconcile/reconcile.constants.js';
 import { ReconcileRunRepository } from '../../src/reconcile/reconcile-run.repository.js';
@@ -29,7 +29,7 @@ describe('reconciliation runs across instances', () => {
     const q = new QueueService(db.url);
     await q.onModuleInit();
     queues.push(q);
-    const runner = new ReconcileRunnerService(ds, settings, defaultMapping());
+    const runner = new ReconcileRunnerService(ds, settings, simMapping());
     const rq = new ReconcileQueueService(q, runner, new RunSweeperService());
     const scheduler = new ReconcileScheduler(settings, {} as SchedulerRegistry, rq);
     return { runner, rq, scheduler };

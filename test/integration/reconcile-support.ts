@@ -9,14 +9,26 @@ import type {
   CrmMalformedRecord,
   CrmRead,
   CrmRecordMap,
-  CrmRequisite,
   CrmStage,
+  CrmTaxIds,
 } from '../../src/crm/crm.types.js';
 import { dealTitle, transformList } from '../../src/mapping/transform-values.js';
 import type { Mapping } from '../../src/mapping/mapping.types.js';
 import type { OneCPort } from '../../src/onec/onec.port.js';
 import type { OneCContact, OneCCounterparty, OneCOrder } from '../../src/onec/onec.types.js';
 import type { Dataset, DriftTarget } from '../../sim/dataset/index.js';
+
+/** A company's tax details as this fake keeps them (a requisite, as on a Bitrix24 portal). */
+interface SeededTaxIds extends CrmTaxIds {
+  id: string;
+  companyId: string;
+  /** The 1C key of the record they are kept for (null: a person's). */
+  key: string | null;
+}
+
+const external = (source: string | null, key: string | null) => (source && key ? { source, key } : null);
+const values = (fm: { typeId: string; value: string }[], type: string) =>
+  fm.filter((f) => f.typeId === type).map((f) => f.value);
 
 /**
  * A CRM seeded directly (the brief's interim path until the Bitrix24 adapter and simulator land):
@@ -27,7 +39,7 @@ import type { Dataset, DriftTarget } from '../../sim/dataset/index.js';
  */
 export class SeededCrm implements CrmPort, DriftTarget {
   companies = new Map<string, CrmCompany>();
-  requisites = new Map<string, CrmRequisite>();
+  requisites = new Map<string, SeededTaxIds>();
   contacts = new Map<string, CrmContact>();
   deals = new Map<string, CrmDeal>();
   invoices = new Map<string, CrmInvoice & { xmlId: string }>();
@@ -43,22 +55,19 @@ export class SeededCrm implements CrmPort, DriftTarget {
 
   static async synced(dataset: Dataset, onec: OneCPort, mapping: Mapping): Promise<SeededCrm> {
     const crm = new SeededCrm(mapping);
-    const o = mapping.originatorId;
+    const o = mapping.source;
     for (const c of dataset.crm.companies) {
       crm.companies.set(String(c.id), {
         id: String(c.id),
         title: c.title,
-        originatorId: c.originatorId,
-        originId: c.originId,
-        originVersion: null,
+        external: external(c.originatorId, c.originId),
+        sourceVersion: null,
         updatedTime: c.updatedTime,
-        phones: c.fm
-          .filter((f) => f.typeId === 'PHONE')
-          .map((f) => ({ id: String(f.id), value: f.value, valueType: f.valueType })),
-        emails: c.fm
-          .filter((f) => f.typeId === 'EMAIL')
-          .map((f) => ({ id: String(f.id), value: f.value, valueType: f.valueType })),
-        assignedById: String(c.assignedById),
+        phones: values(c.fm, 'PHONE'),
+        emails: values(c.fm, 'EMAIL'),
+        taxIds: null,
+        responsibleId: String(c.assignedById),
+        flagged: false,
       });
       crm.nextId = Math.max(crm.nextId, c.id + 1);
     }
@@ -66,18 +75,16 @@ export class SeededCrm implements CrmPort, DriftTarget {
       crm.requisites.set(r.ID, {
         id: r.ID,
         companyId: r.ENTITY_ID,
-        presetId: r.PRESET_ID,
-        name: r.NAME,
-        xmlId: r.XML_ID,
+        key: r.XML_ID,
+        kind: 'legal',
         inn: r.RQ_INN,
         kpp: r.RQ_KPP,
-        companyName: r.RQ_COMPANY_NAME,
-        fullName: r.RQ_COMPANY_FULL_NAME,
         ogrn: r.RQ_OGRN || r.RQ_OGRNIP,
+        fullName: r.RQ_COMPANY_FULL_NAME,
+        name: r.RQ_COMPANY_NAME,
       });
     let reqId = 100_000;
-    const fm = (vs: string[], t: 'phone_e164' | 'email_lower') =>
-      transformList(vs, [t]).values.map((value) => ({ id: null, value, valueType: 'WORK' }));
+    const fm = (vs: string[], t: 'phone_e164' | 'email_lower') => transformList(vs, [t]).values;
     for await (const page of onec.readAll({ entity: 'counterparties' })) {
       for (const c of page.records as OneCCounterparty[]) {
         if (c.deletionMark) continue;
@@ -85,26 +92,26 @@ export class SeededCrm implements CrmPort, DriftTarget {
         crm.companies.set(id, {
           id,
           title: c.name.trim(),
-          originatorId: o,
-          originId: c.ref,
-          originVersion: c.dataVersion,
+          external: { source: o, key: c.ref },
+          sourceVersion: c.dataVersion,
           updatedTime: '2026-11-28T00:00:00+03:00',
           phones: fm(c.phones, 'phone_e164'),
           emails: fm(c.emails, 'email_lower'),
-          assignedById: '1',
+          taxIds: null,
+          responsibleId: '1',
+          flagged: false,
         });
         const rid = String(reqId++);
         crm.requisites.set(rid, {
           id: rid,
           companyId: id,
-          presetId: '1',
-          name: 'Реквизит',
-          xmlId: c.ref,
+          key: c.ref,
+          kind: 'legal',
           inn: c.inn.trim(),
           kpp: c.kpp.trim(),
-          companyName: c.name.trim(),
-          fullName: c.fullName.trim(),
           ogrn: c.regNumber.trim(),
+          fullName: c.fullName.trim(),
+          name: c.name.trim(),
         });
         crm.linkByRef.set(c.ref, id);
       }
@@ -117,15 +124,16 @@ export class SeededCrm implements CrmPort, DriftTarget {
         crm.contacts.set(id, {
           id,
           lastName: c.lastName.trim(),
-          name: c.firstName.trim(),
-          secondName: c.middleName.trim(),
+          firstName: c.firstName.trim(),
+          middleName: c.middleName.trim(),
           companyId: crm.linkByRef.get(c.ownerRef)!,
-          originatorId: o,
-          originId: c.ref,
-          originVersion: c.dataVersion,
+          external: { source: o, key: c.ref },
+          sourceVersion: c.dataVersion,
           updatedTime: '',
           phones: fm(c.phones, 'phone_e164'),
           emails: fm(c.emails, 'email_lower'),
+          responsibleId: '1',
+          flagged: false,
         });
       }
     }
@@ -144,16 +152,16 @@ export class SeededCrm implements CrmPort, DriftTarget {
         crm.deals.set(id, {
           id,
           title: dealTitle(d.number, d.date),
-          categoryId: '0',
-          stageId: mapping.deals.statusMap[d.status],
-          stageSemantic: 'P',
-          opportunity: d.amount,
-          currencyId: 'RUB',
+          stage: mapping.deals.statusMap[d.status],
+          stageKind: 'open',
+          amount: d.amount,
+          currency: 'RUB',
           companyId: crm.linkByRef.get(d.counterpartyRef)!,
           comments: '',
           updatedTime: '',
-          originatorId: o,
-          originId: d.ref,
+          external: { source: o, key: d.ref },
+          responsibleId: '1',
+          flagged: false,
         });
         crm.dealByOrder.set(d.ref, id);
       }
@@ -165,9 +173,9 @@ export class SeededCrm implements CrmPort, DriftTarget {
         id,
         xmlId: inv.xmlId,
         companyId: String(inv.companyId),
-        stageId: inv.stageId,
-        opportunity: inv.opportunity.toFixed(2),
-        currencyId: 'RUB',
+        stage: inv.stageId,
+        amount: inv.opportunity.toFixed(2),
+        currency: 'RUB',
         updatedTime: '',
       });
     }
@@ -179,8 +187,8 @@ export class SeededCrm implements CrmPort, DriftTarget {
     const out: { entity: string; onecRef: string; crmId: string }[] = [];
     for (const [ref, id] of this.linkByRef) out.push({ entity: 'counterparties', onecRef: ref, crmId: id });
     for (const c of this.contacts.values())
-      if (c.originatorId === this.mapping.originatorId && c.originId)
-        out.push({ entity: 'contacts', onecRef: c.originId, crmId: c.id });
+      if (c.external?.source === this.mapping.source)
+        out.push({ entity: 'contacts', onecRef: c.external.key, crmId: c.id });
     for (const [ref, id] of this.dealByOrder) out.push({ entity: 'deals', onecRef: ref, crmId: id });
     return out;
   }
@@ -214,7 +222,7 @@ export class SeededCrm implements CrmPort, DriftTarget {
     for (let i = 0; i < all.length; i += 50) {
       this.served();
       yield {
-        records: all.slice(i, i + 50),
+        records: all.slice(i, i + 50).map((r) => this.withTaxIds(opts.entity, r)),
         malformed: i === 0 ? this.malformed.filter((x) => x.entity === opts.entity) : [],
       };
     }
@@ -223,51 +231,59 @@ export class SeededCrm implements CrmPort, DriftTarget {
   async getMany<E extends CrmEntity>(entity: E, ids: string[]): Promise<CrmRead<CrmRecordMap[E]>> {
     this.served();
     const t = this.table(entity);
-    return { records: ids.map((id) => t.get(id)).filter((x): x is CrmRecordMap[E] => !!x), malformed: [] };
+    return {
+      records: ids
+        .map((id) => t.get(id))
+        .filter((x): x is CrmRecordMap[E] => !!x)
+        .map((r) => this.withTaxIds(entity, r)),
+      malformed: [],
+    };
   }
 
   async getOne<E extends CrmEntity>(entity: E, id: string): Promise<CrmRecordMap[E] | null> {
     this.served();
-    return this.table(entity).get(id) ?? null;
+    const r = this.table(entity).get(id);
+    return r ? this.withTaxIds(entity, r) : null;
   }
 
-  async findByOrigin(): Promise<Map<string, string[]>> {
+  /** A company as the port gives it: with the tax details kept for its 1C record, else its first. */
+  private withTaxIds<E extends CrmEntity>(entity: E, r: CrmRecordMap[E]): CrmRecordMap[E] {
+    if (entity !== 'companies') return r;
+    const c = r as CrmCompany;
+    const all = [...this.requisites.values()].filter((q) => q.companyId === c.id).sort((a, b) => Number(a.id) - Number(b.id));
+    const mine = all.find((q) => c.external && q.key === c.external.key);
+    const pick = mine ?? all[0];
+    if (!pick) return { ...c, taxIds: null } as CrmRecordMap[E];
+    const { id: _id, companyId: _c, key: _k, ...tax } = pick;
+    return { ...c, taxIds: { ...tax, owned: !!mine } } as CrmRecordMap[E];
+  }
+
+  readonly kind = 'seeded';
+  readonly capabilities = { invoices: true, flags: false };
+  readonly writeChunk = 50;
+
+  async findByExternalKey(): Promise<Map<string, string[]>> {
     return new Map();
   }
 
-  async count(entity: CrmEntity, opts: { originatorId?: string } = {}): Promise<number> {
-    const all = [...this.table(entity).values()] as { originatorId?: string | null }[];
-    return opts.originatorId ? all.filter((r) => r.originatorId === opts.originatorId).length : all.length;
-  }
-
-  async *readRequisites(opts: { companyIds?: string[] }): AsyncIterable<CrmRead<CrmRequisite>> {
-    const ids = opts.companyIds ? new Set(opts.companyIds) : null;
-    const all = [...this.requisites.values()]
-      .filter((r) => !ids || ids.has(r.companyId))
-      .sort((a, b) => Number(a.id) - Number(b.id));
-    for (let i = 0; i < all.length; i += 50) {
-      this.served();
-      yield { records: all.slice(i, i + 50), malformed: [] };
-    }
+  async count(entity: CrmEntity, opts: { source?: string } = {}): Promise<number> {
+    const all = [...this.table(entity).values()] as { external?: { source: string } | null }[];
+    return opts.source ? all.filter((r) => r.external?.source === opts.source).length : all.length;
   }
 
   async listStages(kind: 'deal' | 'invoice'): Promise<CrmStage[]> {
     this.served();
     if (kind === 'deal')
       return [
-        ...['NEW', 'PREPARATION', 'EXECUTING', 'FINAL_INVOICE'].map((id): CrmStage => ({
-          id,
-          name: id,
-          semantics: 'P',
-        })),
-        { id: 'WON', name: 'WON', semantics: 'S' },
-        { id: 'LOSE', name: 'LOSE', semantics: 'F' },
+        ...['NEW', 'PREPARATION', 'EXECUTING', 'FINAL_INVOICE'].map((id): CrmStage => ({ id, name: id, kind: 'open' })),
+        { id: 'WON', name: 'WON', kind: 'won' },
+        { id: 'LOSE', name: 'LOSE', kind: 'lost' },
       ];
     return [
-      { id: 'DT31_2:N', name: 'Новый', semantics: 'P' },
-      { id: 'DT31_2:S', name: 'Отправлен', semantics: 'P' },
-      { id: 'DT31_2:P', name: 'Оплачен', semantics: 'S' },
-      { id: 'DT31_2:D', name: 'Не оплачен', semantics: 'F' },
+      { id: 'DT31_2:N', name: 'Новый', kind: 'open' },
+      { id: 'DT31_2:S', name: 'Отправлен', kind: 'open' },
+      { id: 'DT31_2:P', name: 'Оплачен', kind: 'won' },
+      { id: 'DT31_2:D', name: 'Не оплачен', kind: 'lost' },
     ];
   }
 
@@ -298,9 +314,7 @@ export class SeededCrm implements CrmPort, DriftTarget {
     xmlId: string,
     f: Partial<Record<'RQ_INN' | 'RQ_KPP', string>>,
   ) {
-    const r = [...this.requisites.values()].find(
-      (q) => q.companyId === String(companyId) && q.xmlId === xmlId,
-    )!;
+    const r = [...this.requisites.values()].find((q) => q.companyId === String(companyId) && q.key === xmlId)!;
     if (f.RQ_INN !== undefined) r.inn = f.RQ_INN;
     if (f.RQ_KPP !== undefined) r.kpp = f.RQ_KPP;
   }
@@ -309,11 +323,11 @@ export class SeededCrm implements CrmPort, DriftTarget {
     for (const [rid, r] of this.requisites) if (r.companyId === String(id)) this.requisites.delete(rid);
   }
   updateDeal(id: string | number, f: { stageId: string }) {
-    this.deals.get(String(id))!.stageId = f.stageId;
+    this.deals.get(String(id))!.stage = f.stageId;
   }
   updateInvoiceByXmlId(xmlId: string, f: { opportunity: number }) {
     const inv = [...this.invoices.values()].find((i) => i.xmlId === xmlId)!;
-    inv.opportunity = f.opportunity.toFixed(2);
+    inv.amount = f.opportunity.toFixed(2);
   }
   addCompany(
     company: Parameters<DriftTarget['addCompany']>[0],
@@ -323,31 +337,27 @@ export class SeededCrm implements CrmPort, DriftTarget {
     this.companies.set(id, {
       id,
       title: company.title,
-      originatorId: company.originatorId,
-      originId: company.originId,
-      originVersion: null,
+      external: external(company.originatorId, company.originId),
+      sourceVersion: null,
       updatedTime: company.updatedTime,
-      phones: company.fm
-        .filter((f) => f.typeId === 'PHONE')
-        .map((f) => ({ id: String(f.id), value: f.value, valueType: f.valueType })),
-      emails: company.fm
-        .filter((f) => f.typeId === 'EMAIL')
-        .map((f) => ({ id: String(f.id), value: f.value, valueType: f.valueType })),
-      assignedById: '1',
+      phones: values(company.fm, 'PHONE'),
+      emails: values(company.fm, 'EMAIL'),
+      taxIds: null,
+      responsibleId: '1',
+      flagged: false,
     });
     if (requisite) {
       const rid = String(900_000 + this.requisites.size);
       this.requisites.set(rid, {
         id: rid,
         companyId: id,
-        presetId: requisite.PRESET_ID,
-        name: requisite.NAME,
-        xmlId: requisite.XML_ID,
+        key: requisite.XML_ID,
+        kind: 'legal',
         inn: requisite.RQ_INN,
         kpp: requisite.RQ_KPP,
-        companyName: requisite.RQ_COMPANY_NAME,
-        fullName: requisite.RQ_COMPANY_FULL_NAME,
         ogrn: requisite.RQ_OGRN || requisite.RQ_OGRNIP,
+        fullName: requisite.RQ_COMPANY_FULL_NAME,
+        name: requisite.RQ_COMPANY_NAME,
       });
     }
     return id;

@@ -9,7 +9,7 @@ import { parseSettings, type Settings } from '../../src/config/settings.js';
 import { Bitrix24Adapter } from '../../src/crm/bitrix24/bitrix24.adapter.js';
 import { createDataSource } from '../../src/database/data-source.js';
 import { DedupeService } from '../../src/dedupe/dedupe.service.js';
-import { defaultMapping } from '../../src/mapping/default-mapping.js';
+import { simMapping } from '../../sim/mapping.js';
 import { createOneCPort } from '../../src/onec/onec.module.js';
 import type { OneCPort } from '../../src/onec/onec.port.js';
 import { ReconcileQueryService } from '../../src/reconcile/reconcile-query.service.js';
@@ -38,7 +38,7 @@ jest.setTimeout(300_000);
  * and links its CRM card where the record exists; nothing shows a code; the headline total is the sum
  * of its table. A browser then follows the card links to the fake portal.
  */
-const mapping = defaultMapping();
+const mapping = simMapping();
 const dataset = generateDataset({
   seed: 33,
   counterparties: 120,
@@ -157,7 +157,7 @@ describe('the report of a seeded run (HTML, text, CSV)', () => {
         unknown
       >[],
     );
-    expect((await applyDrift(plan, sim.driftTarget(mapping.originatorId))).skipped).toEqual([]);
+    expect((await applyDrift(plan, sim.driftTarget(mapping.source))).skipped).toEqual([]);
     // After the sync, 1C marks one counterparty for deletion and loses another: two orphans.
     sims.onec.sim.markDeleted('counterparties', live[1]);
     sims.onec.sim.remove('counterparties', live[2]);

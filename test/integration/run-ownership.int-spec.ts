@@ -34,7 +34,7 @@ describe('a stalled owner loses its run and stops writing', () => {
     let reachedStall!: () => void;
     const atStall = new Promise<void>((res) => (reachedStall = res));
     a.hook = async (point, info) => {
-      if (point === 'after-crm-batch' && info.batch === 1) {
+      if (point === 'after-batch-answer' && info.batch === 1) {
         reachedStall();
         await resume; // A hangs here, its lock still held, right after its first CRM batch answered.
       }

@@ -2,7 +2,7 @@ import { jest } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../../src/database/data-source.js';
-import { defaultMapping } from '../../src/mapping/default-mapping.js';
+import { simMapping } from '../../sim/mapping.js';
 import { parseSettings } from '../../src/config/settings.js';
 import { createOneCPort } from '../../src/onec/onec.module.js';
 import type { OneCPort } from '../../src/onec/onec.port.js';
@@ -55,7 +55,7 @@ describe('sync survives kill -9 at any point', () => {
     const settings = parseSettings({ ...env, LOG_LEVEL: 'silent' } as Record<string, string>, {
       mode: 'embedded',
     });
-    onec = createOneCPort(settings, defaultMapping());
+    onec = createOneCPort(settings, simMapping());
   });
   afterAll(async () => {
     await sims?.close();

@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import { SETTINGS, type Settings } from '../../src/config/settings.js';
-import { CRM_PORT, type CrmPort } from '../../src/crm/crm.port.js';
-import { defaultMapping } from '../../src/mapping/default-mapping.js';
+import { createCrmPort } from '../../src/crm/crm.module.js';
+import { simMapping } from '../../sim/mapping.js';
 import type { Mapping } from '../../src/mapping/mapping.types.js';
 import { createOneCPort } from '../../src/onec/onec.module.js';
 import { ReconcileRunnerService } from '../../src/reconcile/reconcile-runner.service.js';
@@ -25,20 +25,21 @@ const FIELD = 'ufCrmSverkaDeleted';
 
 /**
  * Deletions over real HTTP and PostgreSQL: a deletion-marked or vanished 1C record is never deleted in
- * the CRM; its link is flagged and, with `deletionMarker`, its CRM record carries the marker field until
+ * the CRM; its link is flagged and, with the Bitrix24 `deletionMarker`, its CRM record carries the marker field until
  * the 1C record is live again. Flags survive a full run.
  */
 describe('sync: deletion-marked and vanished 1C records', () => {
   let sims: RunningSimulators;
   let t: TestApp;
-  const marked = (): Mapping => ({
-    ...defaultMapping(),
-    deletionMarker: { field: FIELD, value: 'Удалён в 1С' },
-  });
+  const marked = (): Mapping => {
+    const m = simMapping();
+    m.crm.bitrix24 = { deletionMarker: { field: FIELD, value: 'Удалён в 1С' } };
+    return m;
+  };
+  /** A sync runner for the mapping, with its own 1C and CRM adapters (the marker lives in the CRM adapter). */
   const runner = (m: Mapping) => {
-    const r = t.app.get(SyncRunnerService);
-    (r as unknown as { mapping: Mapping }).mapping = m;
-    return r;
+    const settings = t.app.get<Settings>(SETTINGS);
+    return new SyncRunnerService(t.dataSource, m, createOneCPort(settings, m), createCrmPort(settings, m));
   };
   const crmItem = (entity: 'companies' | 'contacts' | 'deals', ref: string) =>
     sims.bitrix24.sim.state.list(entity).find((c) => c.originId === ref && c.originatorId === 'sverka-1c');
@@ -124,7 +125,7 @@ describe('sync: deletion-marked and vanished 1C records', () => {
 
     sims.onec.sim.remove('counterparties', b);
     sims.bitrix24.sim.clearCalls();
-    await runner(defaultMapping()).runNow({ trigger: 'cli', entities: ['counterparties'] });
+    await runner(simMapping()).runNow({ trigger: 'cli', entities: ['counterparties'] });
     expect((await linkOf(b)).flagged_at).not.toBeNull();
     expect(crmItem('companies', b)![FIELD]).toBeUndefined();
     expect(crmWriteCount(sims.bitrix24.sim)).toBe(0);
@@ -143,7 +144,7 @@ describe('sync: deletion-marked and vanished 1C records', () => {
     // The window is read by the 1C adapter, so this run gets its own adapter for the mapping.
     const settings = t.app.get<Settings>(SETTINGS);
     const onec = createOneCPort(settings, m);
-    const crm = t.app.get<CrmPort>(CRM_PORT);
+    const crm = createCrmPort(settings, m)!;
     sims.onec.sim.clearCalls();
     const run = await new SyncRunnerService(t.dataSource, m, onec, crm).runNow({
       trigger: 'cli',

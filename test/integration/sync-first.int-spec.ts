@@ -25,7 +25,7 @@ describe('sync over the fake 1C and the fake Bitrix24 portal', () => {
   });
 
   const mine = (entity: 'companies' | 'contacts' | 'deals') =>
-    h.sim.state.list(entity).filter((i) => i.originatorId === h.mapping.originatorId);
+    h.sim.state.list(entity).filter((i) => i.originatorId === h.mapping.source);
 
   it('first sync: every live 1C record exactly once in the CRM with its fields, requisite and links', async () => {
     const run = await h.runner().runNow({ trigger: 'cli' });

@@ -3,7 +3,7 @@ import type { INestApplication } from '@nestjs/common';
 import { createApp } from '../../src/bootstrap.js';
 import { parseSettings } from '../../src/config/settings.js';
 import { createDataSource } from '../../src/database/data-source.js';
-import { defaultMapping } from '../../src/mapping/default-mapping.js';
+import { simMapping } from '../../sim/mapping.js';
 import { generateDataset } from '../../sim/dataset/index.js';
 import { startSimulators, type RunningSimulators } from '../../sim/start-simulators.js';
 import { SyncRunnerService } from '../../src/sync/sync-runner.service.js';
@@ -57,7 +57,7 @@ describe('scheduled sync across two instances', () => {
       },
       { mode: 'embedded' },
     );
-    const app = await createApp({ settings, mapping: defaultMapping(), databaseUrl: db.url });
+    const app = await createApp({ settings, mapping: simMapping(), databaseUrl: db.url });
     await app.init();
     apps.push(app);
     return app;
@@ -111,7 +111,7 @@ describe('scheduled sync across two instances', () => {
         `INSERT INTO sync_run (status, trigger, entities, started_at, heartbeat_at, owner)
          VALUES ('running', 'api', '{counterparties}', now() - interval '1 hour', now() - interval '1 hour', 'gone:1') RETURNING id`,
       )) as { id: string }[];
-      const runner = new SyncRunnerService(ds, defaultMapping(), null as never, null);
+      const runner = new SyncRunnerService(ds, simMapping(), null as never, null);
       // A new trigger finds the stale run, recovers it, and is accepted.
       const { run, created } = await runner.create({ trigger: 'api' });
       expect(created).toBe(true);

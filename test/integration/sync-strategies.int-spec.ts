@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { defaultMapping } from '../../src/mapping/default-mapping.js';
+import { simMapping } from '../../sim/mapping.js';
 import type { Mapping } from '../../src/mapping/mapping.types.js';
 import { generateDataset } from '../../sim/dataset/index.js';
 import { startSimulators, type RunningSimulators } from '../../sim/start-simulators.js';
@@ -20,7 +20,7 @@ const dataset = generateDataset({
 
 /** A mapping where the company title is owned by both sides with `strategy`. */
 function mappingWith(strategy: 'onec_wins' | 'last_write_wins' | 'manual'): Mapping {
-  const m = defaultMapping();
+  const m = simMapping();
   m.counterparties.fields.title = { owner: 'both', strategy, transforms: ['trim'] };
   return m;
 }
@@ -119,7 +119,7 @@ describe('sync REST and field strategies', () => {
     const del = someCounterparty(1);
     sims.onec.sim.markDeleted('counterparties', String(del.Ref_Key));
     sims.bitrix24.sim.clearCalls();
-    const run = await runner(defaultMapping()).runNow({ trigger: 'cli', entities: ['counterparties'] });
+    const run = await runner(simMapping()).runNow({ trigger: 'cli', entities: ['counterparties'] });
     expect(run.stats.counterparties).toMatchObject({ updated: 1, created: 0 });
     expect(company(String(cp.Ref_Key)).title).toBe('ООО «Новое имя»');
     expect(company(String(del.Ref_Key))).toBeDefined();
@@ -136,7 +136,7 @@ describe('sync REST and field strategies', () => {
     const cp = someCounterparty(2);
     const c = company(String(cp.Ref_Key));
     sims.bitrix24.sim.state.update('companies', c.id, { title: 'Переименовано в CRM' });
-    await runner(defaultMapping()).runNow({ trigger: 'cli', entities: ['counterparties'], full: true });
+    await runner(simMapping()).runNow({ trigger: 'cli', entities: ['counterparties'], full: true });
     expect(company(String(cp.Ref_Key)).title).toBe(String(cp.Description).trim());
   });
 
@@ -226,7 +226,7 @@ describe('sync REST and field strategies', () => {
   });
 
   it('manual on a requisite field (INN): the conflict resolved for 1C rewrites the requisite', async () => {
-    const m = defaultMapping();
+    const m = simMapping();
     m.counterparties.fields.inn = {
       owner: 'both',
       strategy: 'manual',

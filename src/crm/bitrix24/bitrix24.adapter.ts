@@ -1,46 +1,32 @@
 import { Logger } from '@nestjs/common';
 import { CrmError, CrmErrorCode } from '../crm.error.js';
-import type { CrmPort } from '../crm.port.js';
+import type { CrmCapabilities, CrmPort } from '../crm.port.js';
 import type {
-  CompanyFields,
-  ContactFields,
+  CrmCompany,
   CrmEntity,
-  CrmMultiValue,
   CrmRead,
   CrmRecordMap,
-  CrmRequisite,
   CrmStage,
   CrmWritableEntity,
   CrmWrite,
   CrmWriteResult,
-  DealFields,
-  RequisiteFields,
 } from '../crm.types.js';
-import {
-  BATCH_LIMIT,
-  ENTITY_TYPE_ID,
-  PAGE_SIZE,
-  REQUISITE_SELECT,
-  SELECT,
-  STAGE_TTL_MS,
-} from './bitrix24.constants.js';
-import {
-  Bitrix24Http,
-  type B24Command,
-  type B24CommandResult,
-  type Bitrix24HttpOptions,
-} from './bitrix24-http.js';
+import { parseBitrix24Config, type Bitrix24Config } from './bitrix24.config.js';
+import { BATCH_LIMIT, ENTITY_TYPE_ID, PAGE_SIZE, REQUISITE_SELECT, SELECT, STAGE_TTL_MS } from './bitrix24.constants.js';
+import { Bitrix24Http, type B24Command, type B24CommandResult, type Bitrix24HttpOptions } from './bitrix24-http.js';
+import type { B24ReadContext, B24Requisite, FmEntry } from './bitrix24.types.js';
+import { Bitrix24Writer } from './bitrix24-writes.js';
 import { cardUrl, portalBaseOf } from './card-url.util.js';
-import { convertRows, type B24Row } from './converters/converter.util.js';
+import { convertRows, fmEntriesOf, type B24Row } from './converters/converter.util.js';
 import { toCrmCompany } from './converters/company.converter.js';
 import { toCrmContact } from './converters/contact.converter.js';
 import { toCrmDeal } from './converters/deal.converter.js';
 import { toCrmInvoice } from './converters/invoice.converter.js';
-import { toCrmRequisite } from './converters/requisite.converter.js';
+import { toB24Requisite } from './converters/requisite.converter.js';
 import { convertStage } from './converters/stage.converter.js';
-import { fmAdd, fmDiff, type FmUpdate } from './fm-diff.util.js';
-import type { IdRange } from './id-range-plan.js';
-import { readByIdRanges } from './id-range-read.js';
+import { IdRangePlan, type IdRange } from './id-range-plan.js';
+import { RecordMemory } from './record-memory.js';
+import { pickRequisite, taxIdsOfRequisite } from './tax-ids.util.js';
 
 export interface Bitrix24AdapterOptions extends Omit<Bitrix24HttpOptions, 'webhookUrl' | 'rps' | 'burst'> {
   /** BITRIX24_WEBHOOK_URL (a secret: never logged). */
@@ -49,66 +35,86 @@ export interface Bitrix24AdapterOptions extends Omit<Bitrix24HttpOptions, 'webho
   rps: number;
   /** BITRIX24_BURST */
   burst: number;
-  /** ONEC_ORIGINATOR_ID (default `sverka-1c`), exposed as `adapter.originatorId`; writes carry their own origin. */
-  originatorId?: string;
+  /** The mapping file's `bitrix24:` section (validated here; defaults when absent). */
+  config?: Bitrix24Config;
   /** Stage and preset cache lifetime (default 10 min). */
   stageTtlMs?: number;
   /** Batches of one applyWrites call in flight at once (default 2; the limiter still paces them). */
   writeConcurrency?: number;
 }
 
-const CONVERT: { [E in CrmEntity]: (row: B24Row) => CrmRecordMap[E] } = {
-  companies: toCrmCompany,
-  contacts: toCrmContact,
-  deals: toCrmDeal,
-  invoices: toCrmInvoice,
-};
+/** A bad `bitrix24:` section of the mapping file: one line per mistake, each naming its path. */
+export class Bitrix24ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`the mapping's bitrix24 section is not valid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'Bitrix24ConfigError';
+  }
+}
 
-type Prepared =
-  | { index: number; write: CrmWrite; command: B24Command }
-  | { index: number; write: CrmWrite; done: CrmWriteResult };
+/** The `bitrix24:` section of the mapping, validated (throws Bitrix24ConfigError naming each mistake). */
+export function bitrix24ConfigOf(section: unknown): Bitrix24Config {
+  const { config, problems } = parseBitrix24Config(section);
+  if (problems.length) throw new Bitrix24ConfigError(problems);
+  return config;
+}
 
 /**
- * CrmPort on a Bitrix24 portal through an incoming webhook (sheet shared/reference/bitrix24-rest.md):
- * `crm.item.*` for companies (4), contacts (3), deals (2) and smart invoices (31, read only), requisites,
- * `fm` phones/e-mails, stages, `batch`, bulk reads by id ranges (50 list calls per request), the
- * process-wide leaky bucket per portal and the §9 retry policy (in Bitrix24Http), idempotent creates
- * (find by origin after a lost answer).
+ * CrmPort on a Bitrix24 portal through an incoming webhook (docs/protocols/bitrix24.md): `crm.item.*` for
+ * companies (4), contacts (3), deals (2) and smart invoices (31, read only); a company's tax details are
+ * its requisites (`crm.requisite.*`, Sverka's own marked by XML_ID); phones and e-mails are `fm` entries;
+ * stages by `crm.status.list`; every read and write in `batch` requests of ≤ 50 commands; bulk reads by
+ * id ranges; the process-wide leaky bucket per portal and the retry policy (Bitrix24Http).
  */
 export class Bitrix24Adapter implements CrmPort {
-  private readonly log = new Logger('Bitrix24Adapter');
+  readonly kind = 'bitrix24';
+  readonly capabilities: CrmCapabilities;
+  readonly writeChunk = BATCH_LIMIT;
+  readonly config: Bitrix24Config;
   readonly http: Bitrix24Http;
-  /** The origin this service stamps on its records (ONEC_ORIGINATOR_ID). */
-  readonly originatorId: string;
+  private readonly log = new Logger('Bitrix24Adapter');
   private readonly ttl: number;
+  private readonly ctx: B24ReadContext;
   private readonly stageCache = new Map<'deal' | 'invoice', { at: number; stages: CrmStage[] }>();
   private presetCache: { at: number; byName: Map<string, string> } | null = null;
+  private readonly memory = new RecordMemory();
+  private readonly writer: Bitrix24Writer;
   /** The portal's address (the webhook URL without `rest/<user>/<secret>/`), for card links. */
   private readonly portalBase: string | null;
 
-  constructor(private readonly opts: Bitrix24AdapterOptions) {
+  constructor(opts: Bitrix24AdapterOptions) {
     this.http = new Bitrix24Http(opts);
-    this.originatorId = opts.originatorId ?? 'sverka-1c';
+    this.config = opts.config ?? bitrix24ConfigOf({});
     this.ttl = opts.stageTtlMs ?? STAGE_TTL_MS;
+    this.ctx = { marker: this.config.deletionMarker };
     this.portalBase = portalBaseOf(opts.webhookUrl);
+    this.capabilities = { invoices: true, flags: this.config.deletionMarker !== undefined };
+    this.writer = new Bitrix24Writer(
+      this.http,
+      {
+        fmEntries: (entity, ids) => this.fmEntries(entity, ids),
+        ownedRequisites: (companies) => this.ownedRequisites(companies),
+        findByExternalKey: (entity, source, keys) => this.findByExternalKey(entity, source, keys),
+        presets: () => this.presets(),
+      },
+      this.memory,
+      this.config,
+      opts.writeConcurrency ?? 2,
+    );
   }
 
+  // ---------------------------------------------------------------- reads
+
   /**
-   * All records of a type with an id above `afterId`, in ascending id order, in pages of ≤ 50: id-range
-   * list calls, 50 per `batch` request (IdRangePlan), about 50 times fewer requests than one keyset
-   * call per request. A record added during the read may or may not be in it.
+   * All records of a type with an id above `afterId`, ascending, in pages of ≤ 50: id-range list calls,
+   * 50 per `batch` request (IdRangePlan). Companies come with their tax details: the requisites of each
+   * batch's companies are read in one more request. A record added during the read may or may not be in it.
    */
-  async *bulkRead<E extends CrmEntity>(opts: {
-    entity: E;
-    afterId?: string;
-  }): AsyncIterable<CrmRead<CrmRecordMap[E]>> {
-    const method = 'crm.item.list';
-    const rows = readByIdRanges<unknown>({
-      after: afterIdOf(opts.afterId),
-      idOf: (r) => idNumber(r, 'id'),
-      fetch: (ranges) =>
-        this.listRanges(
-          method,
+  async *bulkRead<E extends CrmEntity>(opts: { entity: E; afterId?: string }): AsyncIterable<CrmRead<CrmRecordMap[E]>> {
+    const plan = new IdRangePlan<unknown>((r) => idNumber(r, 'id'), { after: afterIdOf(opts.afterId) });
+    while (!plan.done) {
+      const ranges = plan.next();
+      plan.settle(
+        await this.listCalls(
           ranges.map((r) => ({
             entityTypeId: ENTITY_TYPE_ID[opts.entity],
             select: SELECT[opts.entity],
@@ -116,110 +122,90 @@ export class Bitrix24Adapter implements CrmPort {
             filter: rangeFilter('id', r),
             start: -1,
           })),
-          (result) => itemsOf(result, method),
         ),
-    });
-    for await (const page of rows)
-      yield convertRows(opts.entity, page, 'id', CONVERT[opts.entity]) as CrmRead<CrmRecordMap[E]>;
+      );
+      const read = await this.convertItems(opts.entity, plan.take());
+      for (let i = 0; i < Math.max(read.records.length, read.malformed.length); i += PAGE_SIZE)
+        yield {
+          records: read.records.slice(i, i + PAGE_SIZE),
+          malformed: read.malformed.slice(i, i + PAGE_SIZE),
+        } as CrmRead<CrmRecordMap[E]>;
+    }
   }
 
   async getMany<E extends CrmEntity>(entity: E, ids: string[]): Promise<CrmRead<CrmRecordMap[E]>> {
-    const out: CrmRead<CrmRecordMap[E]> = { records: [], malformed: [] };
     const unique = [...new Set(ids.filter((i) => /^\d+$/.test(i)))];
-    const commands = new Map<string, B24Command>();
+    const calls: Record<string, unknown>[] = [];
     for (let i = 0; i < unique.length; i += PAGE_SIZE)
-      commands.set(`g${i / PAGE_SIZE}`, {
-        method: 'crm.item.list',
-        params: {
-          entityTypeId: ENTITY_TYPE_ID[entity],
-          select: SELECT[entity],
-          order: { id: 'ASC' },
-          filter: { '@id': unique.slice(i, i + PAGE_SIZE).map(Number) },
-          start: -1,
-        },
+      calls.push({
+        entityTypeId: ENTITY_TYPE_ID[entity],
+        select: SELECT[entity],
+        order: { id: 'ASC' },
+        filter: { '@id': unique.slice(i, i + PAGE_SIZE).map(Number) },
+        start: -1,
       });
-    for (const r of (await this.http.batch(commands)).values()) {
-      const rows = itemsOf(okOrThrow(r), 'crm.item.list');
-      const read = convertRows(entity, rows, 'id', CONVERT[entity]) as CrmRead<CrmRecordMap[E]>;
-      out.records.push(...read.records);
-      out.malformed.push(...read.malformed);
-    }
-    return out;
+    return (await this.convertItems(entity, (await this.listCalls(calls)).flat())) as CrmRead<CrmRecordMap[E]>;
   }
 
   async getOne<E extends CrmEntity>(entity: E, id: string): Promise<CrmRecordMap[E] | null> {
+    let item: unknown;
     try {
-      const body = await this.http.call('crm.item.get', {
-        entityTypeId: ENTITY_TYPE_ID[entity],
-        id: Number(id),
-      });
-      const item = (body.result as { item?: unknown } | null)?.item;
-      const read = convertRows(entity, [item], 'id', CONVERT[entity]);
-      if (read.malformed.length)
-        throw new CrmError(CrmErrorCode.BAD_RESPONSE, `Bitrix24 crm.item.get: ${read.malformed[0].reason}`);
-      return read.records[0] as CrmRecordMap[E];
+      const body = await this.http.call('crm.item.get', { entityTypeId: ENTITY_TYPE_ID[entity], id: Number(id) });
+      item = (body.result as { item?: unknown } | null)?.item;
     } catch (e) {
       if (e instanceof CrmError && e.code === CrmErrorCode.NOT_FOUND) return null;
       throw e;
     }
+    const read = await this.convertItems(entity, [item]);
+    if (read.malformed.length)
+      throw new CrmError(CrmErrorCode.BAD_RESPONSE, `Bitrix24 crm.item.get: ${read.malformed[0].reason}`);
+    return read.records[0] as CrmRecordMap[E];
   }
 
   /**
-   * CRM ids per originId, 50 originIds per list call (`@originId`, an IN filter) and 50 calls per batch
-   * request: about one command per 50 records instead of one per record, so a create costs its own
-   * command and nothing more. A call that returned a full page (50 rows: duplicates of some origins)
-   * is continued with `>id` until a short page.
+   * CRM ids per 1C key: 50 keys per list call (`@originId`, an IN filter) and 50 calls per batch request —
+   * about one command per 50 records, so a create costs its own command and nothing more. A call that
+   * returned a full page (duplicates of some keys) is continued with `>id` until a short page.
    */
-  async findByOrigin(
-    entity: CrmWritableEntity,
-    originatorId: string,
-    originIds: string[],
-  ): Promise<Map<string, string[]>> {
+  async findByExternalKey(entity: CrmWritableEntity, source: string, keys: string[]): Promise<Map<string, string[]>> {
     const found = new Map<string, string[]>();
-    const unique = [...new Set(originIds)];
+    const unique = [...new Set(keys)];
     const wanted = new Set(unique);
     let open: { ids: string[]; after: number }[] = [];
     for (let i = 0; i < unique.length; i += PAGE_SIZE) open.push({ ids: unique.slice(i, i + PAGE_SIZE), after: 0 });
     while (open.length) {
-      const commands = new Map<string, B24Command>();
-      open.forEach((q, i) =>
-        commands.set(`o${i}`, {
-          method: 'crm.item.list',
-          params: {
-            entityTypeId: ENTITY_TYPE_ID[entity],
-            select: ['id', 'originId'],
-            filter: { '=originatorId': originatorId, '@originId': q.ids, ...(q.after ? { '>id': q.after } : {}) },
-            order: { id: 'ASC' },
-            start: -1,
-          },
-        }),
+      const rows = await this.listCalls(
+        open.map((q) => ({
+          entityTypeId: ENTITY_TYPE_ID[entity],
+          select: ['id', 'originId'],
+          filter: { '=originatorId': source, '@originId': q.ids, ...(q.after ? { '>id': q.after } : {}) },
+          order: { id: 'ASC' },
+          start: -1,
+        })),
       );
-      const results = await this.http.batch(commands);
       const next: typeof open = [];
       open.forEach((q, i) => {
-        const rows = itemsOf(okOrThrow(results.get(`o${i}`)), 'crm.item.list') as B24Row[];
         let last = q.after;
-        for (const r of rows) {
+        for (const r of rows[i] as B24Row[]) {
           const id = Number(r.id);
           if (!Number.isInteger(id) || id <= 0) continue;
           last = Math.max(last, id);
-          const origin = String(r.originId ?? '');
-          if (!wanted.has(origin)) continue;
-          found.set(origin, [...(found.get(origin) ?? []), String(id)]);
+          const key = String(r.originId ?? '');
+          if (wanted.has(key)) found.set(key, [...(found.get(key) ?? []), String(id)]);
         }
-        if (rows.length >= PAGE_SIZE) next.push({ ids: q.ids, after: last });
+        if (rows[i].length >= PAGE_SIZE) next.push({ ids: q.ids, after: last });
       });
       open = next;
     }
-    for (const [origin, ids] of found) found.set(origin, ids.sort((x, y) => Number(x) - Number(y)));
+    for (const [key, ids] of found) found.set(key, ids.sort((x, y) => Number(x) - Number(y)));
     return found;
   }
 
-  async count(entity: CrmEntity, opts: { originatorId?: string } = {}): Promise<number> {
+  async count(entity: CrmEntity, opts: { source?: string } = {}): Promise<number> {
     const body = await this.http.call('crm.item.list', {
       entityTypeId: ENTITY_TYPE_ID[entity],
       select: ['id'],
-      filter: opts.originatorId ? { '=originatorId': opts.originatorId } : {},
+      filter: opts.source ? { '=originatorId': opts.source } : {},
       start: 0,
     });
     if (typeof body.total !== 'number')
@@ -227,70 +213,19 @@ export class Bitrix24Adapter implements CrmPort {
     return body.total;
   }
 
-  async *readRequisites(opts: { companyIds?: string[] }): AsyncIterable<CrmRead<CrmRequisite>> {
-    if (opts.companyIds) {
-      const ids = [...new Set(opts.companyIds.filter((i) => /^\d+$/.test(i)))];
-      for (let i = 0; i < ids.length; i += BATCH_LIMIT) {
-        const commands = new Map<string, B24Command>();
-        for (const id of ids.slice(i, i + BATCH_LIMIT))
-          commands.set(`r${id}`, {
-            method: 'crm.requisite.list',
-            params: {
-              filter: { ENTITY_TYPE_ID: 4, ENTITY_ID: Number(id) },
-              select: REQUISITE_SELECT,
-              order: { ID: 'ASC' },
-            },
-          });
-        const page: CrmRead<CrmRequisite> = { records: [], malformed: [] };
-        for (const r of (await this.http.batch(commands)).values()) {
-          const read = convertRows(
-            'requisites',
-            rowsOf(okOrThrow(r), 'crm.requisite.list'),
-            'ID',
-            toCrmRequisite,
-          );
-          page.records.push(...read.records);
-          page.malformed.push(...read.malformed);
-        }
-        yield page;
-      }
-      return;
-    }
-    // All company requisites: by ID ranges like bulkRead.
-    const method = 'crm.requisite.list';
-    const rows = readByIdRanges<unknown>({
-      idOf: (r) => idNumber(r, 'ID'),
-      fetch: (ranges) =>
-        this.listRanges(
-          method,
-          ranges.map((r) => ({
-            filter: { ENTITY_TYPE_ID: 4, ...rangeFilter('ID', r) },
-            select: REQUISITE_SELECT,
-            order: { ID: 'ASC' },
-            start: -1,
-          })),
-          (result) => rowsOf(result, method),
-        ),
-    });
-    for await (const page of rows) yield convertRows('requisites', page, 'ID', toCrmRequisite);
-  }
-
   async listStages(kind: 'deal' | 'invoice'): Promise<CrmStage[]> {
     const cached = this.stageCache.get(kind);
     if (cached && Date.now() - cached.at < this.ttl) return cached.stages;
-    let directory = 'DEAL_STAGE';
+    let directory = this.config.dealCategoryId === '0' ? 'DEAL_STAGE' : `DEAL_STAGE_${this.config.dealCategoryId}`;
     if (kind === 'invoice') {
-      const body = await this.http.call('crm.category.list', { entityTypeId: 31 });
+      const body = await this.http.call('crm.category.list', { entityTypeId: ENTITY_TYPE_ID.invoices });
       const cats = ((body.result as { categories?: unknown } | null)?.categories ?? []) as B24Row[];
       if (!Array.isArray(cats) || cats.length === 0)
         throw new CrmError(CrmErrorCode.BAD_RESPONSE, 'Bitrix24 crm.category.list: no invoice pipeline');
       const def = cats.find((c) => c.isDefault === 'Y') ?? cats[0];
       directory = `SMART_INVOICE_STAGE_${String(def.id)}`;
     }
-    const body = await this.http.call('crm.status.list', {
-      order: { SORT: 'ASC' },
-      filter: { ENTITY_ID: directory },
-    });
+    const body = await this.http.call('crm.status.list', { order: { SORT: 'ASC' }, filter: { ENTITY_ID: directory } });
     const stages: CrmStage[] = [];
     for (const row of rowsOf(body.result, 'crm.status.list')) {
       const c = convertStage(row);
@@ -301,29 +236,16 @@ export class Bitrix24Adapter implements CrmPort {
     return stages;
   }
 
-  async applyWrites(writes: CrmWrite[]): Promise<CrmWriteResult[]> {
-    const results: CrmWriteResult[] = new Array<CrmWriteResult>(writes.length);
-    const prepared = await this.prepare(writes);
-    const toSend: { index: number; write: CrmWrite; command: B24Command }[] = [];
-    for (const p of prepared) {
-      if ('done' in p) results[p.index] = p.done;
-      else toSend.push(p);
-    }
-    const chunks: (typeof toSend)[] = [];
-    for (let i = 0; i < toSend.length; i += BATCH_LIMIT) chunks.push(toSend.slice(i, i + BATCH_LIMIT));
-    const concurrency = Math.max(1, this.opts.writeConcurrency ?? 2);
-    let next = 0;
-    const worker = async () => {
-      while (next < chunks.length) {
-        const chunk = chunks[next++];
-        await this.sendChunk(chunk, results);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, chunks.length) }, worker));
-    return results;
+  // ---------------------------------------------------------------- writes
+
+  applyWrites(
+    writes: CrmWrite[],
+    opts: { onCreated?: (created: { key: string; id: string }[]) => Promise<void> } = {},
+  ): Promise<CrmWriteResult[]> {
+    return this.writer.apply(writes, opts.onCreated);
   }
 
-  /** `https://<portal>/crm/company/details/<id>/` and the contact, deal and smart-invoice equivalents (card-url.util.ts). */
+  /** `https://<portal>/crm/company/details/<id>/` and the contact, deal and smart-invoice equivalents. */
   recordUrl(entity: CrmEntity, id: string): string | null {
     return this.portalBase ? cardUrl(this.portalBase, entity, id) : null;
   }
@@ -332,323 +254,142 @@ export class Bitrix24Adapter implements CrmPort {
     // A probe: one attempt, no retries (the caller decides what "down" means).
     await this.http.call(
       'crm.item.list',
-      { entityTypeId: 4, select: ['id'], filter: { '=id': 0 }, start: -1 },
+      { entityTypeId: ENTITY_TYPE_ID.companies, select: ['id'], filter: { '=id': 0 }, start: -1 },
       { retry: false },
     );
   }
 
-  // ---- reads ----
+  // ---------------------------------------------------------------- helpers
 
-  /**
-   * One `batch` request of list calls (≤ 50), the rows of each in order. A call that failed is retried
-   * by Bitrix24Http.batch as far as the §9 policy allows; a failure left after that throws (okOrThrow).
-   */
-  private async listRanges(
-    method: string,
-    calls: Record<string, unknown>[],
-    rowsOfResult: (result: unknown) => unknown[],
-  ): Promise<unknown[][]> {
+  /** One `batch` of `crm.item.list` calls (or of another list method), the rows of each in order. */
+  private async listCalls(calls: Record<string, unknown>[], method = 'crm.item.list'): Promise<unknown[][]> {
     const commands = new Map<string, B24Command>();
     calls.forEach((params, i) => commands.set(`r${i}`, { method, params }));
     const results = await this.http.batch(commands);
-    return calls.map((_, i) => rowsOfResult(okOrThrow(results.get(`r${i}`))));
-  }
-
-  // ---- writes ----
-
-  private async sendChunk(
-    chunk: { index: number; write: CrmWrite; command: B24Command }[],
-    results: CrmWriteResult[],
-  ): Promise<void> {
-    const byKey = new Map(chunk.map((p) => [`w${p.index}`, p]));
-    const commands = new Map(chunk.map((p) => [`w${p.index}`, p.command]));
-    const recovered = new Map<string, { id: string; duplicates?: string[] }>();
-    const out = await this.http.batch(commands, (keys) => this.settle(keys, byKey, recovered));
-    for (const [k, r] of out) {
-      const p = byKey.get(k)!;
-      const key = p.write.key;
-      if (!r.ok) {
-        results[p.index] = { key, ok: false, error: r.error };
-        continue;
-      }
-      const rec = recovered.get(k);
-      if (rec) {
-        results[p.index] = {
-          key,
-          ok: true,
-          id: rec.id,
-          recovered: true,
-          ...(rec.duplicates ? { duplicates: rec.duplicates } : {}),
-        };
-        continue;
-      }
-      const id = resultId(p.write, r.result);
-      results[p.index] = id
-        ? { key, ok: true, id }
-        : {
-            key,
-            ok: false,
-            error: new CrmError(
-              CrmErrorCode.BAD_RESPONSE,
-              `Bitrix24 ${p.command.method}: no id in the answer`,
-            ),
-          };
-    }
-  }
-
-  /**
-   * The answer of these commands is unknown: before any retry, a create is looked up by its origin
-   * (items) or by company + XML_ID (requisites); found → settled with the lowest id, never created again.
-   * An `fm` update is rebuilt against the record as it is now (its `n0…` adds must not run twice).
-   */
-  private async settle(
-    keys: string[],
-    byKey: Map<string, { index: number; write: CrmWrite; command: B24Command }>,
-    recovered: Map<string, { id: string; duplicates?: string[] }>,
-  ): Promise<Map<string, B24CommandResult>> {
-    const settled = new Map<string, B24CommandResult>();
-    const creates = new Map<CrmWritableEntity, Map<string, string[]>>();
-    for (const k of keys) {
-      const w = byKey.get(k)!.write;
-      if (w.op !== 'create') continue;
-      const m = creates.get(w.entity) ?? new Map<string, string[]>();
-      creates.set(w.entity, m);
-      m.set(w.origin.originId, [...(m.get(w.origin.originId) ?? []), k]);
-    }
-    for (const [entity, byOrigin] of creates) {
-      const originatorIds = new Set(
-        [...byOrigin.values()]
-          .flat()
-          .map((k) => (byKey.get(k)!.write as Extract<CrmWrite, { op: 'create' }>).origin.originatorId),
-      );
-      for (const originatorId of originatorIds) {
-        let found: Map<string, string[]>;
-        try {
-          found = await this.findByOrigin(entity, originatorId, [...byOrigin.keys()]);
-        } catch (e) {
-          // Without the lookup a retry could create a duplicate: these creates fail instead (a later run finds them).
-          const error = new CrmError(
-            e instanceof CrmError && e.fatal ? e.code : CrmErrorCode.TEMPORARY,
-            `Bitrix24 ${entity}: the answer to a create was lost and the lookup by origin failed (${(e as Error).message}); not retried`,
-          );
-          for (const k of [...byOrigin.values()].flat()) settled.set(k, { ok: false, error });
-          continue;
-        }
-        for (const [originId, ids] of found)
-          for (const k of byOrigin.get(originId) ?? []) {
-            const rec = { id: ids[0], ...(ids.length > 1 ? { duplicates: ids.slice(1) } : {}) };
-            recovered.set(k, rec);
-            settled.set(k, { ok: true, result: { item: { id: Number(ids[0]) } } });
-            this.log.warn(
-              `Bitrix24 ${entity}: create ${k} answer lost; found by origin as id ${ids[0]}${ids.length > 1 ? ` (+${ids.length - 1} duplicate(s))` : ''}`,
-            );
-          }
-      }
-    }
-    for (const k of keys) {
-      const p = byKey.get(k)!;
-      const w = p.write;
-      if (w.op === 'createRequisite') {
-        let body: { result: unknown };
-        try {
-          body = await this.http.call('crm.requisite.list', {
-            filter: { ENTITY_TYPE_ID: 4, ENTITY_ID: Number(w.companyId), XML_ID: w.fields.xmlId },
-            select: ['ID'],
-            order: { ID: 'ASC' },
-          });
-        } catch (e) {
-          settled.set(k, {
-            ok: false,
-            error: new CrmError(
-              CrmErrorCode.TEMPORARY,
-              `Bitrix24 requisite: the answer to an add was lost and the lookup failed (${(e as Error).message}); not retried`,
-            ),
-          });
-          continue;
-        }
-        const ids = rowsOf(body.result, 'crm.requisite.list')
-          .map((r) => Number((r as B24Row).ID))
-          .filter((n) => n > 0);
-        if (ids.length) {
-          recovered.set(k, {
-            id: String(ids[0]),
-            ...(ids.length > 1 ? { duplicates: ids.slice(1).map(String) } : {}),
-          });
-          settled.set(k, { ok: true, result: ids[0] });
-        }
-      } else if (w.op === 'update' && w.entity !== 'deals' && hasFm(w.fields)) {
-        const upd = w;
-        let now: { phones: CrmMultiValue[]; emails: CrmMultiValue[] } | null;
-        try {
-          now = await this.getOne(upd.entity as 'companies' | 'contacts', upd.id);
-        } catch (e) {
-          settled.set(k, {
-            ok: false,
-            error: new CrmError(
-              CrmErrorCode.TEMPORARY,
-              `Bitrix24 ${upd.entity} ${upd.id}: the answer to an fm update was lost and re-reading failed (${(e as Error).message}); not retried`,
-            ),
-          });
-          continue;
-        }
-        if (!now) continue;
-        const fields = p.command.params.fields as Record<string, unknown>;
-        const fm = this.fmUpdate(upd.fields as CompanyFields, { phones: now.phones, emails: now.emails });
-        if (fm) fields.fm = fm;
-        else delete fields.fm;
-      }
-    }
-    return settled;
-  }
-
-  private async prepare(writes: CrmWrite[]): Promise<Prepared[]> {
-    const needsPresets = writes.some((w) => w.op === 'createRequisite' || w.op === 'updateRequisite');
-    const presets = needsPresets ? await this.presets() : new Map<string, string>();
-    // Updates that set phones/e-mails without `current`: read the records first.
-    const missing = new Map<CrmWritableEntity, string[]>();
-    for (const w of writes)
-      if (w.op === 'update' && w.entity !== 'deals' && !w.current && hasFm(w.fields))
-        missing.set(w.entity, [...(missing.get(w.entity) ?? []), w.id]);
-    const current = new Map<string, { phones: CrmMultiValue[]; emails: CrmMultiValue[] }>();
-    for (const [entity, ids] of missing) {
-      const read = await this.getMany(entity, ids);
-      for (const r of read.records as { id: string; phones: CrmMultiValue[]; emails: CrmMultiValue[] }[])
-        current.set(`${entity}:${r.id}`, { phones: r.phones, emails: r.emails });
-    }
-    return writes.map((write, index): Prepared => {
-      const invalid = (msg: string): Prepared => ({
-        index,
-        write,
-        done: { key: write.key, ok: false, error: new CrmError(CrmErrorCode.INVALID, msg) },
-      });
-      switch (write.op) {
-        case 'create': {
-          const fields: Record<string, unknown> = {
-            ...this.itemFields(write.entity, write.fields),
-            originatorId: write.origin.originatorId,
-            originId: write.origin.originId,
-          };
-          if (write.entity !== 'deals') {
-            const fm = fmAdd((write.fields as CompanyFields).phones, (write.fields as CompanyFields).emails);
-            if (fm.length) fields.fm = fm;
-          }
-          return {
-            index,
-            write,
-            command: {
-              method: 'crm.item.add',
-              params: { entityTypeId: ENTITY_TYPE_ID[write.entity], fields },
-            },
-          };
-        }
-        case 'update': {
-          if (!/^\d+$/.test(write.id)) return invalid(`not a Bitrix24 id: ${write.id}`);
-          const fields = this.itemFields(write.entity, write.fields);
-          if (write.entity !== 'deals' && hasFm(write.fields)) {
-            const cur = write.current ?? current.get(`${write.entity}:${write.id}`);
-            if (!cur)
-              return {
-                index,
-                write,
-                done: {
-                  key: write.key,
-                  ok: false,
-                  error: new CrmError(
-                    CrmErrorCode.NOT_FOUND,
-                    `Bitrix24 ${write.entity} ${write.id} not found`,
-                  ),
-                },
-              };
-            const fm = this.fmUpdate(write.fields as CompanyFields, cur);
-            if (fm) fields.fm = fm;
-          }
-          if (Object.keys(fields).length === 0)
-            return { index, write, done: { key: write.key, ok: true, id: write.id } };
-          return {
-            index,
-            write,
-            command: {
-              method: 'crm.item.update',
-              params: { entityTypeId: ENTITY_TYPE_ID[write.entity], id: Number(write.id), fields },
-            },
-          };
-        }
-        case 'createRequisite':
-        case 'updateRequisite': {
-          const presetId = presets.get(write.fields.presetName);
-          if (!presetId)
-            return invalid(`Bitrix24 has no requisite preset named "${write.fields.presetName}"`);
-          const fields = requisiteFields(write.fields, presetId);
-          if (write.op === 'createRequisite')
-            return {
-              index,
-              write,
-              command: {
-                method: 'crm.requisite.add',
-                params: { fields: { ENTITY_TYPE_ID: 4, ENTITY_ID: Number(write.companyId), ...fields } },
-              },
-            };
-          return {
-            index,
-            write,
-            command: { method: 'crm.requisite.update', params: { id: Number(write.id), fields } },
-          };
-        }
-      }
+    return calls.map((_, i) => {
+      const result = okOrThrow(results.get(`r${i}`));
+      return method === 'crm.item.list' ? itemsOf(result, method) : rowsOf(result, method);
     });
   }
 
-  private fmUpdate(
-    fields: CompanyFields | ContactFields,
-    current: { phones: CrmMultiValue[]; emails: CrmMultiValue[] },
-  ): FmUpdate | null {
-    const u: FmUpdate = {};
-    if (fields.phones !== undefined) fmDiff('PHONE', current.phones, fields.phones, u);
-    if (fields.emails !== undefined) fmDiff('EMAIL', current.emails, fields.emails, u);
-    return Object.keys(u).length ? u : null;
+  /** Rows → records; companies get their tax details; `fm` entries are remembered for the next write. */
+  private async convertItems(entity: CrmEntity, rows: unknown[]): Promise<CrmRead<CrmRecordMap[CrmEntity]>> {
+    const read = convertRows(entity, rows, 'id', (row) => {
+      switch (entity) {
+        case 'companies':
+          return toCrmCompany(row, this.ctx);
+        case 'contacts':
+          return toCrmContact(row, this.ctx);
+        case 'deals':
+          return toCrmDeal(row, this.ctx);
+        default:
+          return toCrmInvoice(row);
+      }
+    }) as CrmRead<CrmRecordMap[CrmEntity]>;
+    if (entity === 'companies' || entity === 'contacts')
+      for (const row of rows) {
+        const r = row as B24Row;
+        const id = String(r?.id ?? '');
+        if (!/^\d+$/.test(id)) continue;
+        try {
+          this.memory.rememberFm(entity, id, fmEntriesOf(r));
+        } catch {
+          // A malformed fm is reported with its record above.
+        }
+      }
+    if (entity === 'companies' && read.records.length) {
+      const companies = read.records as CrmCompany[];
+      const { byCompany, malformed } = await this.requisitesOf(companies.map((c) => c.id));
+      read.malformed.push(...malformed);
+      for (const c of companies) {
+        const picked = pickRequisite(byCompany.get(c.id) ?? [], c.external?.key ?? null);
+        if (c.external) this.memory.rememberRequisite(c.id, picked?.owned ? picked.requisite.id : null);
+        c.taxIds = picked ? { ...taxIdsOfRequisite(picked.requisite, this.config.presets), owned: picked.owned } : null;
+      }
+    }
+    return read;
   }
 
-  /** Field names only from here (unknown keys are silently ignored by Bitrix24, sheet §2). */
-  private itemFields(
-    entity: CrmWritableEntity,
-    f: CompanyFields | ContactFields | DealFields,
-  ): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    const put = (k: string, v: unknown) => {
-      if (v !== undefined) out[k] = v;
-    };
-    if (entity === 'companies') {
-      const c = f as CompanyFields;
-      put('title', c.title);
-      put('originVersion', c.originVersion);
-    } else if (entity === 'contacts') {
-      const c = f as ContactFields;
-      put('lastName', c.lastName);
-      put('name', c.name);
-      put('secondName', c.secondName);
-      put(
-        'companyId',
-        c.companyId === undefined ? undefined : c.companyId === null ? 0 : Number(c.companyId),
+  /** The requisites of these companies: list calls of 50 company ids each (continued when a page is full). */
+  private async requisitesOf(
+    companyIds: string[],
+  ): Promise<{ byCompany: Map<string, B24Requisite[]>; malformed: CrmRead<unknown>['malformed'] }> {
+    const byCompany = new Map<string, B24Requisite[]>();
+    const malformed: CrmRead<unknown>['malformed'] = [];
+    const ids = [...new Set(companyIds.filter((i) => /^\d+$/.test(i)))];
+    let open: { ids: string[]; after: number }[] = [];
+    for (let i = 0; i < ids.length; i += PAGE_SIZE) open.push({ ids: ids.slice(i, i + PAGE_SIZE), after: 0 });
+    while (open.length) {
+      const rows = await this.listCalls(
+        open.map((q) => ({
+          filter: { ENTITY_TYPE_ID: ENTITY_TYPE_ID.companies, '@ENTITY_ID': q.ids.map(Number), ...(q.after ? { '>ID': q.after } : {}) },
+          select: REQUISITE_SELECT,
+          order: { ID: 'ASC' },
+          start: -1,
+        })),
+        'crm.requisite.list',
       );
-      put('originVersion', c.originVersion);
-    } else {
-      const d = f as DealFields;
-      put('title', d.title);
-      put('categoryId', d.categoryId === undefined ? undefined : Number(d.categoryId));
-      put('stageId', d.stageId);
-      if (d.opportunity !== undefined) {
-        // A two-digit decimal string: JSON number on the wire, the exact text inside a batch query.
-        out.opportunity = d.opportunity;
-        out.isManualOpportunity = 'Y';
-      }
-      put('currencyId', d.currencyId);
-      put(
-        'companyId',
-        d.companyId === undefined ? undefined : d.companyId === null ? 0 : Number(d.companyId),
-      );
-      put('comments', d.comments);
+      const next: typeof open = [];
+      open.forEach((q, i) => {
+        const read = convertRows('requisites', rows[i], 'ID', toB24Requisite);
+        malformed.push(...read.malformed);
+        for (const r of read.records) byCompany.set(r.companyId, [...(byCompany.get(r.companyId) ?? []), r]);
+        const last = Math.max(q.after, ...rows[i].map((r) => idNumber(r, 'ID') ?? 0));
+        if (rows[i].length >= PAGE_SIZE) next.push({ ids: q.ids, after: last });
+      });
+      open = next;
     }
-    for (const [k, v] of Object.entries(f.userFields ?? {})) if (/^ufCrm[A-Za-z0-9_]+$/.test(k)) out[k] = v;
+    return { byCompany, malformed };
+  }
+
+  /** `fm` entries of records: remembered from the last read, else read now (50 per call). */
+  private async fmEntries(entity: 'companies' | 'contacts', ids: string[]): Promise<Map<string, FmEntry[]>> {
+    const out = new Map<string, FmEntry[]>();
+    const missing: string[] = [];
+    for (const id of ids) {
+      const known = this.memory.fmOf(entity, id);
+      if (known) out.set(id, known);
+      else missing.push(id);
+    }
+    if (!missing.length) return out;
+    const calls: Record<string, unknown>[] = [];
+    for (let i = 0; i < missing.length; i += PAGE_SIZE)
+      calls.push({
+        entityTypeId: ENTITY_TYPE_ID[entity],
+        select: SELECT[entity],
+        order: { id: 'ASC' },
+        filter: { '@id': missing.slice(i, i + PAGE_SIZE).map(Number) },
+        start: -1,
+      });
+    for (const row of (await this.listCalls(calls)).flat() as B24Row[]) {
+      const id = String(row?.id ?? '');
+      try {
+        const entries = fmEntriesOf(row);
+        this.memory.rememberFm(entity, id, entries);
+        out.set(id, entries);
+      } catch {
+        // Unreadable fm: the record is treated as gone for this write (it fails as NOT_FOUND, and is retried).
+      }
+    }
+    return out;
+  }
+
+  /** The requisite kept for each company (XML_ID = its key): remembered, else read (50 companies per call). */
+  private async ownedRequisites(companies: { id: string; key: string }[]): Promise<Map<string, string | null>> {
+    const out = new Map<string, string | null>();
+    const missing = companies.filter((c) => {
+      const known = this.memory.requisiteOf(c.id);
+      if (known !== undefined) out.set(c.id, known);
+      return known === undefined;
+    });
+    if (!missing.length) return out;
+    const { byCompany } = await this.requisitesOf(missing.map((c) => c.id));
+    for (const c of missing) {
+      const owned = (byCompany.get(c.id) ?? []).filter((r) => r.xmlId === c.key).sort((a, b) => Number(a.id) - Number(b.id));
+      const id = owned[0]?.id ?? null;
+      this.memory.rememberRequisite(c.id, id);
+      out.set(c.id, id);
+    }
     return out;
   }
 
@@ -662,41 +403,10 @@ export class Bitrix24Adapter implements CrmPort {
     });
     const byName = new Map<string, string>();
     for (const r of rowsOf(body.result, 'crm.requisite.preset.list') as B24Row[])
-      if (typeof r.NAME === 'string' && r.ID !== undefined && !byName.has(r.NAME))
-        byName.set(r.NAME, String(r.ID));
+      if (typeof r.NAME === 'string' && r.ID !== undefined && !byName.has(r.NAME)) byName.set(r.NAME, String(r.ID));
     this.presetCache = { at: Date.now(), byName };
     return byName;
   }
-}
-
-function hasFm(f: CompanyFields | ContactFields | DealFields): boolean {
-  return (f as CompanyFields).phones !== undefined || (f as CompanyFields).emails !== undefined;
-}
-
-function requisiteFields(f: RequisiteFields, presetId: string): Record<string, unknown> {
-  const ogrn = f.ogrn.trim();
-  return {
-    PRESET_ID: Number(presetId),
-    NAME: f.presetName,
-    XML_ID: f.xmlId,
-    RQ_INN: f.inn,
-    RQ_KPP: f.kpp,
-    RQ_COMPANY_NAME: f.companyName,
-    RQ_COMPANY_FULL_NAME: f.fullName,
-    ...(ogrn.length === 15 ? { RQ_OGRNIP: ogrn } : { RQ_OGRN: ogrn }),
-  };
-}
-
-function resultId(write: CrmWrite, result: unknown): string | null {
-  if (write.op === 'updateRequisite')
-    return result === true || result === 1 || result === '1' ? write.id : null;
-  if (write.op === 'createRequisite') {
-    const n = Number(result);
-    return Number.isInteger(n) && n > 0 ? String(n) : null;
-  }
-  const id = (result as { item?: { id?: unknown } } | null)?.item?.id;
-  if (typeof id === 'number' || (typeof id === 'string' && /^\d+$/.test(id))) return String(id);
-  return write.op === 'update' ? write.id : null;
 }
 
 function okOrThrow(r: B24CommandResult | undefined): unknown {
@@ -715,8 +425,7 @@ function itemsOf(result: unknown, method: string): unknown[] {
 
 /** Older list methods put the rows directly in `result`. */
 function rowsOf(result: unknown, method: string): unknown[] {
-  if (!Array.isArray(result))
-    throw new CrmError(CrmErrorCode.BAD_RESPONSE, `Bitrix24 ${method}: result is not an array`);
+  if (!Array.isArray(result)) throw new CrmError(CrmErrorCode.BAD_RESPONSE, `Bitrix24 ${method}: result is not an array`);
   return result;
 }
 
@@ -726,14 +435,13 @@ function idNumber(row: unknown, key: 'id' | 'ID'): number | null {
   return Number.isInteger(n) && n > 0 ? n : null;
 }
 
-/** `>=id from` and, unless the range is open, `<id to` (sheet §4 filter prefixes). */
+/** `>=id from` and, unless the range is open, `<id to`. */
 function rangeFilter(key: 'id' | 'ID', r: IdRange): Record<string, number> {
   return Number.isFinite(r.to) ? { [`>=${key}`]: r.from, [`<${key}`]: r.to } : { [`>=${key}`]: r.from };
 }
 
 function afterIdOf(afterId: string | undefined): number {
   if (afterId === undefined) return 0;
-  if (!/^\d+$/.test(afterId))
-    throw new CrmError(CrmErrorCode.INVALID, `Bitrix24 bulkRead: afterId is not an id: ${afterId}`);
+  if (!/^\d+$/.test(afterId)) throw new CrmError(CrmErrorCode.INVALID, `Bitrix24 bulkRead: afterId is not an id: ${afterId}`);
   return Number(afterId);
 }

@@ -43,6 +43,7 @@ export const REQUISITE_SELECT = [
   'RQ_OGRNIP',
   'RQ_COMPANY_NAME',
   'RQ_COMPANY_FULL_NAME',
+  'RQ_NAME',
 ];
 
 /** Retry schedule of a 503 QUERY_LIMIT_EXCEEDED (sheet §9): 1, 2, 4, 8, 16, 32 s, ±20 %. */

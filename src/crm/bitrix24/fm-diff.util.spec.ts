@@ -1,14 +1,14 @@
-import { fmAdd, fmDiff } from './fm-diff.util.js';
+import type { FmEntry } from './bitrix24.types.js';
+import { fmAdd, fmChange } from './fm-diff.util.js';
 
-describe('fmDiff (sheet §3 keyed fm update)', () => {
-  it('keeps wanted entries, deletes the rest by id with "", adds the missing as n0…', () => {
-    const update = fmDiff(
+const e = (id: string, typeId: 'PHONE' | 'EMAIL', value: string, valueType = 'WORK'): FmEntry => ({ id, typeId, value, valueType });
+
+describe('fmChange (keyed fm update from a values change)', () => {
+  it('deletes entries holding a removed value by id, adds new values as n0…, leaves other entries alone', () => {
+    const update = fmChange(
       'PHONE',
-      [
-        { id: '8303', value: '+74951234567', valueType: 'WORK' },
-        { id: '8304', value: '8 (495) 765-43-21', valueType: 'MOBILE' },
-      ],
-      ['+74957654321', '+74951234568'],
+      [e('8303', 'PHONE', '+74951234567'), e('8304', 'PHONE', '8 (495) 765-43-21', 'MOBILE')],
+      { add: ['+74951234568'], remove: ['+74951234567'] },
     );
     expect(update).toEqual({
       '8303': { typeId: 'PHONE', value: '' },
@@ -17,16 +17,8 @@ describe('fmDiff (sheet §3 keyed fm update)', () => {
   });
 
   it('continues n-numbering across types and compares e-mails case-insensitively', () => {
-    const u = fmDiff('PHONE', [], ['+74951234567']);
-    fmDiff(
-      'EMAIL',
-      [
-        { id: '9', value: 'Info@X.ru', valueType: 'WORK' },
-        { id: '10', value: 'old@x.ru', valueType: 'WORK' },
-      ],
-      ['info@x.ru', 'new@x.ru'],
-      u,
-    );
+    const u = fmChange('PHONE', [], { add: ['+74951234567'], remove: [] });
+    fmChange('EMAIL', [e('9', 'EMAIL', 'Info@X.ru'), e('10', 'EMAIL', 'old@x.ru')], { add: ['info@x.ru', 'new@x.ru'], remove: ['old@x.ru'] }, u);
     expect(u).toEqual({
       n0: { typeId: 'PHONE', valueType: 'WORK', value: '+74951234567' },
       '10': { typeId: 'EMAIL', value: '' },
@@ -34,18 +26,13 @@ describe('fmDiff (sheet §3 keyed fm update)', () => {
     });
   });
 
-  it('is empty when nothing changes, deletes a duplicate of a kept value', () => {
-    expect(fmDiff('EMAIL', [{ id: '1', value: 'a@b.ru', valueType: 'WORK' }], ['a@b.ru'])).toEqual({});
-    expect(
-      fmDiff(
-        'EMAIL',
-        [
-          { id: '1', value: 'a@b.ru', valueType: 'WORK' },
-          { id: '2', value: 'A@b.ru', valueType: 'HOME' },
-        ],
-        ['a@b.ru'],
-      ),
-    ).toEqual({ '2': { typeId: 'EMAIL', value: '' } });
+  it('is empty when the record already is as asked: applying it again after a lost answer changes nothing', () => {
+    const after = [e('1', 'EMAIL', 'a@b.ru'), e('3', 'EMAIL', 'manager@b.ru')];
+    expect(fmChange('EMAIL', after, { add: ['a@b.ru'], remove: ['old@b.ru'] })).toEqual({});
+  });
+
+  it('a value both added and removed stays; entries of the other type are not touched', () => {
+    expect(fmChange('EMAIL', [e('1', 'EMAIL', 'a@b.ru'), e('2', 'PHONE', '+74951234567')], { add: ['a@b.ru'], remove: ['a@b.ru', '+74951234567'] })).toEqual({});
   });
 
   it('fmAdd builds the add array once per value', () => {

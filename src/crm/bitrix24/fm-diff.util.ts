@@ -1,6 +1,6 @@
-import type { CrmMultiValue } from '../crm.types.js';
+import type { ValuesChange } from '../crm.types.js';
+import type { FmEntry, FmType } from './bitrix24.types.js';
 
-export type FmType = 'PHONE' | 'EMAIL';
 export type FmUpdate = Record<string, { typeId: FmType; valueType?: string; value: string }>;
 
 /** Normalised comparison form: phones by digits (with a leading +7/8 read alike), e-mails lower-case. */
@@ -12,32 +12,30 @@ export function fmKey(type: FmType, value: string): string {
 }
 
 /**
- * The keyed `fm` update of sheet §3 that turns `current` into `desired` for one type: entries whose
- * normalised value is wanted stay untouched; the others are deleted by id (`value: ""`); missing values
- * are added as `n0`, `n1`… with `WORK` (numbering continues across types via `start`). Duplicated desired
- * values are added once; a current duplicate of a kept value is deleted.
+ * The keyed `fm` update (docs/protocols/bitrix24.md, phones and e-mails) that applies `change` to the
+ * record's `current` entries of one type: entries holding a value to remove are deleted by id
+ * (`value: ""`); values to add that the record does not hold yet are added as `n0`, `n1`… with `WORK`
+ * (numbering continues across types via the keys already in `update`). Every other entry — a person's
+ * number, say — is left alone. Applying it twice changes nothing more: it is safe to rebuild after a
+ * lost answer.
  */
-export function fmDiff(
-  type: FmType,
-  current: CrmMultiValue[],
-  desired: string[],
-  update: FmUpdate = {},
-): FmUpdate {
-  const wanted = new Map<string, string>();
-  for (const v of desired) if (v.trim() && !wanted.has(fmKey(type, v))) wanted.set(fmKey(type, v), v);
-  const kept = new Set<string>();
+export function fmChange(type: FmType, current: FmEntry[], change: ValuesChange, update: FmUpdate = {}): FmUpdate {
+  const adds = new Map<string, string>();
+  for (const v of change.add) if (v.trim() && !adds.has(fmKey(type, v))) adds.set(fmKey(type, v), v);
+  const removes = new Set(change.remove.map((v) => fmKey(type, v)).filter((k) => !adds.has(k)));
+  const held = new Set<string>();
   for (const e of current) {
+    if (e.typeId !== type) continue;
     const k = fmKey(type, e.value);
-    if (wanted.has(k) && !kept.has(k)) kept.add(k);
-    else if (e.id !== null) update[e.id] = { typeId: type, value: '' };
+    if (removes.has(k) && e.id !== null) update[e.id] = { typeId: type, value: '' };
+    else held.add(k);
   }
   let n = Object.keys(update).filter((k) => k.startsWith('n')).length;
-  for (const [k, v] of wanted)
-    if (!kept.has(k)) update[`n${n++}`] = { typeId: type, valueType: 'WORK', value: v };
+  for (const [k, v] of adds) if (!held.has(k)) update[`n${n++}`] = { typeId: type, valueType: 'WORK', value: v };
   return update;
 }
 
-/** The `fm` array of an add (sheet §3): phones then e-mails, `WORK`, without ids. */
+/** The `fm` array of an add: phones then e-mails, `WORK`, without ids, each value once. */
 export function fmAdd(
   phones: string[] | undefined,
   emails: string[] | undefined,

@@ -3,5 +3,5 @@ export { Bitrix24Adapter, type Bitrix24AdapterOptions } from './bitrix24.adapter
 export { Bitrix24Http, type Bitrix24HttpOptions } from './bitrix24-http.js';
 export { LeakyBucket, portalLimiter, resetPortalLimiters } from './leaky-bucket.js';
 export { buildPhpQuery, batchCommand } from './php-query.util.js';
-export { fmDiff, fmAdd } from './fm-diff.util.js';
+export { fmChange, fmAdd } from './fm-diff.util.js';
 export * from './converters/index.js';

@@ -1,9 +1,9 @@
-import { defaultMapping } from '../../mapping/default-mapping.js';
+import { simMapping } from '../../../sim/mapping.js';
 import { feedSetIndex } from '../feed/feed-sets.js';
 import { convertFeedAck, convertFeedChanges, convertFeedState, FeedEnvelopeError } from './feed.converter.js';
 import { fixture } from './fixtures.util.js';
 
-const sets = feedSetIndex(defaultMapping());
+const sets = feedSetIndex(simMapping());
 
 describe('convertFeedChanges (golden fixtures test/fixtures/onec/*/feed.changes.*)', () => {
   it('reads a message: entity by set, refs lower-cased, versions trimmed, deletions without a version', () => {

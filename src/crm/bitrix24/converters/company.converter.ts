@@ -1,31 +1,28 @@
 import type { CrmCompany } from '../../crm.types.js';
+import type { B24ReadContext } from '../bitrix24.types.js';
 import {
-  convertRow,
   dateTimeOf,
+  externalOf,
+  flaggedOf,
   idOf,
   linkOf,
-  multiFieldsOf,
+  multiValuesOf,
   textOf,
   textOrNull,
   type B24Row,
-  type Converted,
 } from './converter.util.js';
 
-/** A `crm.item.get|list` company (entityTypeId 4) → CrmCompany. */
-export function toCrmCompany(row: B24Row): CrmCompany {
-  const { phones, emails } = multiFieldsOf(row);
+/** A `crm.item.get|list` company (entityTypeId 4) → CrmCompany; tax details are joined from its requisites. */
+export function toCrmCompany(row: B24Row, ctx: B24ReadContext = {}): CrmCompany {
   return {
     id: idOf(row, 'id'),
     title: textOf(row, 'title'),
-    originatorId: textOrNull(row, 'originatorId'),
-    originId: textOrNull(row, 'originId'),
-    originVersion: textOrNull(row, 'originVersion'),
+    external: externalOf(row),
+    sourceVersion: textOrNull(row, 'originVersion'),
     updatedTime: dateTimeOf(row, 'updatedTime'),
-    phones,
-    emails,
-    assignedById: linkOf(row, 'assignedById'),
+    ...multiValuesOf(row),
+    taxIds: null,
+    responsibleId: linkOf(row, 'assignedById'),
+    flagged: flaggedOf(row, ctx),
   };
 }
-
-export const convertCompany = (row: unknown): Converted<CrmCompany> =>
-  convertRow('companies', row, 'id', toCrmCompany);

@@ -1,16 +1,17 @@
 import { convertRows } from './converter.util.js';
-import { convertContact, toCrmContact } from './contact.converter.js';
+import { toCrmContact } from './contact.converter.js';
 import { fixture, rowsOf } from './fixtures.util.js';
 
-describe('convertContact (golden fixtures test/fixtures/bitrix24/*/contacts.*)', () => {
-  it('converts the payload shapes of the protocol sheet', () => {
-    const out = rowsOf('ok', 'contacts').map(convertContact);
-    expect(out.map((c) => (c.ok ? c.record : c.malformed))).toEqual(fixture('ok', 'contacts.expected.json'));
+describe('toCrmContact (golden fixtures test/fixtures/bitrix24/*/contacts.*)', () => {
+  it('converts the payload shapes of docs/protocols/bitrix24.md', () => {
+    const read = convertRows('contacts', rowsOf('ok', 'contacts'), 'id', (r) => toCrmContact(r, { marker: { field: 'ufCrmSverkaDeleted', value: 'Удалён в 1С' } }));
+    expect(read.malformed).toEqual([]);
+    expect(read.records).toEqual(fixture('ok', 'contacts.expected.json'));
   });
 
   it('turns each malformed row into a CrmMalformedRecord, never an exception or a silent skip', () => {
     const rows = rowsOf('not-ok', 'contacts');
-    const read = convertRows('contacts', rows, 'id', toCrmContact);
+    const read = convertRows('contacts', rows, 'id', (r) => toCrmContact(r));
     expect(read.records).toEqual([]);
     expect(read.malformed).toEqual(fixture('not-ok', 'contacts.expected.json'));
     expect(read.malformed).toHaveLength(rows.length);

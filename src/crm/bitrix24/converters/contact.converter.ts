@@ -1,33 +1,30 @@
 import type { CrmContact } from '../../crm.types.js';
+import type { B24ReadContext } from '../bitrix24.types.js';
 import {
-  convertRow,
   dateTimeOf,
+  externalOf,
+  flaggedOf,
   idOf,
   linkOf,
-  multiFieldsOf,
+  multiValuesOf,
   textOf,
   textOrNull,
   type B24Row,
-  type Converted,
 } from './converter.util.js';
 
-/** A `crm.item.get|list` contact (entityTypeId 3) → CrmContact. */
-export function toCrmContact(row: B24Row): CrmContact {
-  const { phones, emails } = multiFieldsOf(row);
+/** A `crm.item.get|list` contact (entityTypeId 3) → CrmContact (`name` is the first name, `secondName` the patronymic). */
+export function toCrmContact(row: B24Row, ctx: B24ReadContext = {}): CrmContact {
   return {
     id: idOf(row, 'id'),
     lastName: textOf(row, 'lastName'),
-    name: textOf(row, 'name'),
-    secondName: textOf(row, 'secondName'),
+    firstName: textOf(row, 'name'),
+    middleName: textOf(row, 'secondName'),
     companyId: linkOf(row, 'companyId'),
-    originatorId: textOrNull(row, 'originatorId'),
-    originId: textOrNull(row, 'originId'),
-    originVersion: textOrNull(row, 'originVersion'),
+    external: externalOf(row),
+    sourceVersion: textOrNull(row, 'originVersion'),
     updatedTime: dateTimeOf(row, 'updatedTime'),
-    phones,
-    emails,
+    ...multiValuesOf(row),
+    responsibleId: linkOf(row, 'assignedById'),
+    flagged: flaggedOf(row, ctx),
   };
 }
-
-export const convertContact = (row: unknown): Converted<CrmContact> =>
-  convertRow('contacts', row, 'id', toCrmContact);

@@ -1,5 +1,6 @@
 import { toMoneyString } from '../../../common/money.js';
-import type { CrmEntity, CrmMalformedRecord, CrmMultiValue, CrmRead } from '../../crm.types.js';
+import type { CrmEntity, CrmMalformedRecord, CrmRead, ExternalKey } from '../../crm.types.js';
+import type { B24ReadContext, FmEntry } from '../bitrix24.types.js';
 
 /** One Bitrix24 row as JSON. */
 export type B24Row = Record<string, unknown>;
@@ -12,7 +13,7 @@ export class MalformedRow extends Error {}
 
 /** Runs a converter on one row: a bad row becomes `malformed`, never a throw. */
 export function convertRow<T>(
-  entity: CrmMalformedRecord['entity'],
+  entity: CrmMalformedRecord['entity'] | 'requisites',
   row: unknown,
   idKey: 'id' | 'ID',
   fn: (row: B24Row) => T,
@@ -20,12 +21,12 @@ export function convertRow<T>(
   const rawId = row !== null && typeof row === 'object' ? (row as B24Row)[idKey] : undefined;
   const id = typeof rawId === 'number' || (typeof rawId === 'string' && rawId !== '') ? String(rawId) : null;
   if (row === null || typeof row !== 'object' || Array.isArray(row))
-    return { ok: false, malformed: { entity, id: null, reason: 'not a JSON object' } };
+    return { ok: false, malformed: { entity: reported(entity), id: null, reason: 'not a JSON object' } };
   try {
     return { ok: true, record: fn(row as B24Row) };
   } catch (e) {
-    if (e instanceof MalformedRow) return { ok: false, malformed: { entity, id, reason: e.message } };
-    return { ok: false, malformed: { entity, id, reason: `unreadable row: ${(e as Error).message}` } };
+    const reason = e instanceof MalformedRow ? e.message : `unreadable row: ${(e as Error).message}`;
+    return { ok: false, malformed: { entity: reported(entity), id, reason: entity === 'requisites' ? `company tax details (requisite ${id ?? '?'}): ${reason}` : reason } };
   }
 }
 
@@ -38,7 +39,7 @@ export function convertRows<T>(
 ): CrmRead<T> {
   const out: CrmRead<T> = { records: [], malformed: [] };
   if (!Array.isArray(rows)) {
-    out.malformed.push({ entity, id: null, reason: 'the rows are not a JSON array' });
+    out.malformed.push({ entity: reported(entity), id: null, reason: 'the rows are not a JSON array' });
     return out;
   }
   for (const row of rows) {
@@ -47,6 +48,11 @@ export function convertRows<T>(
     else out.malformed.push(c.malformed);
   }
   return out;
+}
+
+/** A requisite is reported as part of its company (the domain has no requisites). */
+function reported(entity: CrmEntity | 'requisites'): CrmEntity {
+  return entity === 'requisites' ? 'companies' : entity;
 }
 
 /** A positive integer id (number, or a digit string in older methods) → string. */
@@ -108,12 +114,11 @@ export function moneyOf(row: B24Row, key: string): string {
   }
 }
 
-/** Splits `fm` into phones and e-mails (other types — WEB, IM, LINK — are not ours). */
-export function multiFieldsOf(row: B24Row): { phones: CrmMultiValue[]; emails: CrmMultiValue[] } {
+/** The `fm` phone and e-mail entries with their ids (other types — WEB, IM, LINK — are not ours). */
+export function fmEntriesOf(row: B24Row): FmEntry[] {
   const fm = row.fm;
-  const phones: CrmMultiValue[] = [];
-  const emails: CrmMultiValue[] = [];
-  if (fm === null || fm === undefined) return { phones, emails };
+  const out: FmEntry[] = [];
+  if (fm === null || fm === undefined) return out;
   if (!Array.isArray(fm)) throw new MalformedRow('fm is not an array');
   for (const e of fm as unknown[]) {
     if (e === null || typeof e !== 'object') throw new MalformedRow('an fm entry is not an object');
@@ -121,13 +126,35 @@ export function multiFieldsOf(row: B24Row): { phones: CrmMultiValue[]; emails: C
     const type = entry.typeId;
     if (type !== 'PHONE' && type !== 'EMAIL') continue;
     if (typeof entry.value !== 'string') throw new MalformedRow(`fm ${String(type)} value is not a string`);
-    const id = entry.id === null || entry.id === undefined ? null : String(entry.id);
-    const value: CrmMultiValue = {
-      id,
+    out.push({
+      id: entry.id === null || entry.id === undefined ? null : String(entry.id),
+      typeId: type,
       value: entry.value,
       valueType: typeof entry.valueType === 'string' ? entry.valueType : 'WORK',
-    };
-    (type === 'PHONE' ? phones : emails).push(value);
+    });
   }
-  return { phones, emails };
+  return out;
+}
+
+/** Phones and e-mails as plain values. */
+export function multiValuesOf(row: B24Row): { phones: string[]; emails: string[] } {
+  const entries = fmEntriesOf(row);
+  return {
+    phones: entries.filter((e) => e.typeId === 'PHONE').map((e) => e.value),
+    emails: entries.filter((e) => e.typeId === 'EMAIL').map((e) => e.value),
+  };
+}
+
+/** `originatorId` + `originId` → the external key (both or nothing). */
+export function externalOf(row: B24Row): ExternalKey | null {
+  const source = textOrNull(row, 'originatorId');
+  const key = textOrNull(row, 'originId');
+  return source && key ? { source, key } : null;
+}
+
+/** Whether the row carries the configured "deleted in 1C" marker. */
+export function flaggedOf(row: B24Row, ctx: B24ReadContext): boolean {
+  if (!ctx.marker) return false;
+  const v = row[ctx.marker.field];
+  return typeof v === 'string' && v !== '' && v === ctx.marker.value;
 }

@@ -1,16 +1,17 @@
 import { convertRows } from './converter.util.js';
-import { convertDeal, toCrmDeal } from './deal.converter.js';
+import { toCrmDeal } from './deal.converter.js';
 import { fixture, rowsOf } from './fixtures.util.js';
 
-describe('convertDeal (golden fixtures test/fixtures/bitrix24/*/deals.*)', () => {
-  it('converts the payload shapes of the protocol sheet', () => {
-    const out = rowsOf('ok', 'deals').map(convertDeal);
-    expect(out.map((c) => (c.ok ? c.record : c.malformed))).toEqual(fixture('ok', 'deals.expected.json'));
+describe('toCrmDeal (golden fixtures test/fixtures/bitrix24/*/deals.*)', () => {
+  it('converts the payload shapes of docs/protocols/bitrix24.md', () => {
+    const read = convertRows('deals', rowsOf('ok', 'deals'), 'id', (r) => toCrmDeal(r, { marker: { field: 'ufCrmSverkaDeleted', value: 'Удалён в 1С' } }));
+    expect(read.malformed).toEqual([]);
+    expect(read.records).toEqual(fixture('ok', 'deals.expected.json'));
   });
 
   it('turns each malformed row into a CrmMalformedRecord, never an exception or a silent skip', () => {
     const rows = rowsOf('not-ok', 'deals');
-    const read = convertRows('deals', rows, 'id', toCrmDeal);
+    const read = convertRows('deals', rows, 'id', (r) => toCrmDeal(r));
     expect(read.records).toEqual([]);
     expect(read.malformed).toEqual(fixture('not-ok', 'deals.expected.json'));
     expect(read.malformed).toHaveLength(rows.length);

@@ -1,23 +1,29 @@
-import type { CrmDeal } from '../../crm.types.js';
+import type { CrmDeal, StageKind } from '../../crm.types.js';
+import type { B24ReadContext } from '../bitrix24.types.js';
 import {
   MalformedRow,
-  convertRow,
   dateTimeOf,
+  externalOf,
+  flaggedOf,
   idOf,
   linkOf,
   moneyOf,
   requiredText,
   textOf,
-  textOrNull,
   type B24Row,
-  type Converted,
 } from './converter.util.js';
 
-/** A `crm.item.get|list` deal (entityTypeId 2) → CrmDeal. `stageSemanticId` P/S/F → `stageSemantic`. */
-export function toCrmDeal(row: B24Row): CrmDeal {
-  const sem = row.stageSemanticId;
-  if (sem !== undefined && sem !== null && sem !== 'P' && sem !== 'S' && sem !== 'F')
-    throw new MalformedRow(`stageSemanticId is not P, S or F: ${JSON.stringify(sem)}`);
+/** `stageSemanticId` P/S/F → open/won/lost (docs/protocols/bitrix24.md, stages). */
+export function stageKindOf(semantic: unknown): StageKind | null {
+  if (semantic === undefined || semantic === null) return null;
+  if (semantic === 'P') return 'open';
+  if (semantic === 'S') return 'won';
+  if (semantic === 'F') return 'lost';
+  throw new MalformedRow(`stageSemanticId is not P, S or F: ${JSON.stringify(semantic)}`);
+}
+
+/** A `crm.item.get|list` deal (entityTypeId 2) → CrmDeal; `stageId` is the stage, `opportunity` the amount. */
+export function toCrmDeal(row: B24Row, ctx: B24ReadContext = {}): CrmDeal {
   const cat = row.categoryId;
   if (
     cat !== undefined &&
@@ -29,17 +35,15 @@ export function toCrmDeal(row: B24Row): CrmDeal {
   return {
     id: idOf(row, 'id'),
     title: textOf(row, 'title'),
-    categoryId: cat === undefined || cat === null ? '0' : String(cat),
-    stageId: requiredText(row, 'stageId'),
-    stageSemantic: (sem ?? null) as CrmDeal['stageSemantic'],
-    opportunity: moneyOf(row, 'opportunity'),
-    currencyId: textOf(row, 'currencyId', 'RUB') || 'RUB',
+    stage: requiredText(row, 'stageId'),
+    stageKind: stageKindOf(row.stageSemanticId),
+    amount: moneyOf(row, 'opportunity'),
+    currency: textOf(row, 'currencyId', 'RUB') || 'RUB',
     companyId: linkOf(row, 'companyId'),
     comments: textOf(row, 'comments'),
-    originatorId: textOrNull(row, 'originatorId'),
-    originId: textOrNull(row, 'originId'),
+    external: externalOf(row),
     updatedTime: dateTimeOf(row, 'updatedTime'),
+    responsibleId: linkOf(row, 'assignedById'),
+    flagged: flaggedOf(row, ctx),
   };
 }
-
-export const convertDeal = (row: unknown): Converted<CrmDeal> => convertRow('deals', row, 'id', toCrmDeal);

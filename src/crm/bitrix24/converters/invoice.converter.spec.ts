@@ -1,11 +1,12 @@
 import { convertRows } from './converter.util.js';
-import { convertInvoice, toCrmInvoice } from './invoice.converter.js';
+import { toCrmInvoice } from './invoice.converter.js';
 import { fixture, rowsOf } from './fixtures.util.js';
 
-describe('convertInvoice (golden fixtures test/fixtures/bitrix24/*/invoices.*)', () => {
-  it('converts the payload shapes of the protocol sheet', () => {
-    const out = rowsOf('ok', 'invoices').map(convertInvoice);
-    expect(out.map((c) => (c.ok ? c.record : c.malformed))).toEqual(fixture('ok', 'invoices.expected.json'));
+describe('toCrmInvoice (golden fixtures test/fixtures/bitrix24/*/invoices.*)', () => {
+  it('converts the payload shapes of docs/protocols/bitrix24.md', () => {
+    const read = convertRows('invoices', rowsOf('ok', 'invoices'), 'id', toCrmInvoice);
+    expect(read.malformed).toEqual([]);
+    expect(read.records).toEqual(fixture('ok', 'invoices.expected.json'));
   });
 
   it('turns each malformed row into a CrmMalformedRecord, never an exception or a silent skip', () => {

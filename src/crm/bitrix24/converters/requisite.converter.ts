@@ -1,22 +1,13 @@
-import type { CrmRequisite } from '../../crm.types.js';
-import {
-  MalformedRow,
-  convertRow,
-  idOf,
-  textOf,
-  textOrNull,
-  type B24Row,
-  type Converted,
-} from './converter.util.js';
+import type { B24Requisite } from '../bitrix24.types.js';
+import { MalformedRow, idOf, textOf, textOrNull, type B24Row } from './converter.util.js';
 
 /**
- * A `crm.requisite.list` row (numbers as strings, upper-case keys) → CrmRequisite. Only company
- * requisites (`ENTITY_TYPE_ID` 4) are ours; `ogrn` is `RQ_OGRN`, else `RQ_OGRNIP` (ИП).
+ * A `crm.requisite.list` row (numbers as strings, upper-case keys) → B24Requisite. Only company
+ * requisites (`ENTITY_TYPE_ID` 4) are read; `ogrn` is `RQ_OGRN`, else `RQ_OGRNIP` (ИП).
  */
-export function toCrmRequisite(row: B24Row): CrmRequisite {
+export function toB24Requisite(row: B24Row): B24Requisite {
   const type = row.ENTITY_TYPE_ID;
-  if (String(type) !== '4')
-    throw new MalformedRow(`ENTITY_TYPE_ID is not 4 (company): ${JSON.stringify(type)}`);
+  if (String(type) !== '4') throw new MalformedRow(`ENTITY_TYPE_ID is not 4 (company): ${JSON.stringify(type)}`);
   return {
     id: idOf(row, 'ID'),
     companyId: idOf(row, 'ENTITY_ID'),
@@ -27,9 +18,7 @@ export function toCrmRequisite(row: B24Row): CrmRequisite {
     kpp: textOf(row, 'RQ_KPP').trim(),
     companyName: textOf(row, 'RQ_COMPANY_NAME'),
     fullName: textOf(row, 'RQ_COMPANY_FULL_NAME'),
+    personName: textOf(row, 'RQ_NAME'),
     ogrn: (textOf(row, 'RQ_OGRN') || textOf(row, 'RQ_OGRNIP')).trim(),
   };
 }
-
-export const convertRequisite = (row: unknown): Converted<CrmRequisite> =>
-  convertRow('requisites', row, 'ID', toCrmRequisite);

@@ -2,7 +2,7 @@ import { convertStage } from './stage.converter.js';
 import { fixture, rowsOf } from './fixtures.util.js';
 
 describe('convertStage (golden fixtures test/fixtures/bitrix24/*/stages.*)', () => {
-  it('reads SEMANTICS null and "" as P, S and F as they are', () => {
+  it('reads SEMANTICS null and "" as open, S as won, F as lost', () => {
     const out = rowsOf('ok', 'stages').map(convertStage);
     expect(out.map((c) => (c.ok ? c.record : c))).toEqual(fixture('ok', 'stages.expected.json'));
   });

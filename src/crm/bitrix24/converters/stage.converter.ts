@@ -2,19 +2,20 @@ import type { CrmStage } from '../../crm.types.js';
 import { MalformedRow, requiredText, type B24Row } from './converter.util.js';
 
 /**
- * A `crm.status.list` row → CrmStage. `SEMANTICS` null or "" → P (in progress), "S", "F" (sheet §7);
- * `EXTRA.SEMANTICS` is not read (deals only). Throws MalformedRow on anything else.
+ * A `crm.status.list` row → CrmStage. `SEMANTICS` null or "" (or P) → open, "S" → won, "F" → lost
+ * (docs/protocols/bitrix24.md, stages); `EXTRA.SEMANTICS` is not read. Throws MalformedRow on anything else.
  */
 export function toCrmStage(row: B24Row): CrmStage {
   const s = row.SEMANTICS;
-  let semantics: CrmStage['semantics'];
-  if (s === null || s === undefined || s === '' || s === 'P') semantics = 'P';
-  else if (s === 'S' || s === 'F') semantics = s;
+  let kind: CrmStage['kind'];
+  if (s === null || s === undefined || s === '' || s === 'P') kind = 'open';
+  else if (s === 'S') kind = 'won';
+  else if (s === 'F') kind = 'lost';
   else throw new MalformedRow(`SEMANTICS is not null, "", S or F: ${JSON.stringify(s)}`);
   return {
     id: requiredText(row, 'STATUS_ID'),
     name: typeof row.NAME === 'string' ? row.NAME : '',
-    semantics,
+    kind,
   };
 }
 
