@@ -19,6 +19,7 @@ import type { Mapping } from './mapping/mapping.types.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { QueueModule } from './queue/queue.module.js';
 import { ReconcileModule } from './reconcile/reconcile.module.js';
+import { ReportModule } from './report/report.module.js';
 import { RunsModule } from './runs/runs.module.js';
 import { SyncModule } from './sync/sync.module.js';
 
@@ -29,6 +30,7 @@ const FEATURE_MODULES: Type[] = [
   MetricsModule,
   CrmModule,
   HealthModule,
+  ReportModule,
   ReconcileModule,
   SyncModule,
   FeedModule,
