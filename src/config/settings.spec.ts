@@ -19,7 +19,7 @@ function problems(env: Record<string, string>, mode: 'start' | 'embedded' = 'sta
 }
 
 describe('settings', () => {
-  it('fills every default of service-contract §2', () => {
+  it('fills every default of the settings table (README.md#settings)', () => {
     const s = parseSettings(START, { mode: 'start' });
     expect(s).toMatchObject({
       PORT: 3000,

@@ -39,7 +39,7 @@ import {
   DuplicateQueryDto,
 } from './reconcile.dto.js';
 
-/** REST of service-contract §3 for reconciliations. Triggers only enqueue; the queue worker runs. */
+/** REST of README.md#the-rest-api for reconciliations. Triggers only enqueue; the queue worker runs. */
 @ApiTags('reconciliations')
 @ApiBearerAuth()
 @Controller('reconciliations')

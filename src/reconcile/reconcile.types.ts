@@ -9,8 +9,8 @@ import type {
 } from '../common/vocabulary.js';
 
 /**
- * The reconciliation results of the outside contract (service-contract §4), as the API returns them
- * and as the report and metrics read them. Money is a two-digit decimal string.
+ * The reconciliation results (README.md#the-rest-api, names in src/common/vocabulary.ts), as the API returns
+ * them and as the report and metrics read them. Money is a two-digit decimal string.
  */
 
 export interface DiscrepancyItem {
