@@ -15,17 +15,21 @@ import {
 /**
  * A contact of `GET /api/v4/contacts` → CrmContact: `last_name`, `first_name`; amoCRM has no patronymic
  * of its own, so it is what `name` («Фамилия Имя Отчество», as Sverka writes it) holds after the last
- * and first names; the company is `_embedded.companies[0]`.
+ * and first names. A contact a person entered with `name` alone (no first or last name) keeps that
+ * name whole as its last name, so reports and duplicate checks still see it. The company is
+ * `_embedded.companies[0]`.
  */
 export function toCrmContact(row: AmoRow, ctx: AmoReadContext): CrmContact {
   const cf = customFieldsOf(row);
-  const lastName = textOf(row, 'last_name');
+  const name = textOf(row, 'name');
+  const onlyName = !textOf(row, 'last_name').trim() && !textOf(row, 'first_name').trim();
+  const lastName = onlyName ? name.trim() : textOf(row, 'last_name');
   const firstName = textOf(row, 'first_name');
   return {
     id: idOf(row),
     lastName,
     firstName,
-    middleName: middleNameOf(textOf(row, 'name'), lastName, firstName),
+    middleName: onlyName ? '' : middleNameOf(name, lastName, firstName),
     companyId: embeddedIdOf(row, 'companies'),
     external: externalOf(cf, ctx.fields.key),
     sourceVersion: null,
@@ -41,7 +45,7 @@ export function toCrmContact(row: AmoRow, ctx: AmoReadContext): CrmContact {
 export function middleNameOf(name: string, lastName: string, firstName: string): string {
   const words = name.trim().split(/\s+/).filter(Boolean);
   const head = [lastName, firstName].map((w) => w.trim()).filter(Boolean);
-  if (words.length <= head.length || head.some((w, i) => words[i] !== w)) return '';
+  if (head.length === 0 || words.length <= head.length || head.some((w, i) => words[i] !== w)) return '';
   return words.slice(head.length).join(' ');
 }
 

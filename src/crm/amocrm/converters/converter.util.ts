@@ -88,7 +88,11 @@ export function embeddedIdOf(row: AmoRow, key: string): string | null {
   if (list.length === 0) return null;
   const first = list[0] as AmoRow | null;
   if (first === null || typeof first !== 'object') throw new MalformedRow(`_embedded.${key}[0] is not an object`);
-  return idOf(first, 'id');
+  try {
+    return idOf(first, 'id');
+  } catch (e) {
+    throw new MalformedRow(`_embedded.${key}[0].${(e as Error).message}`);
+  }
 }
 
 /** One entry of `custom_fields_values`. */
