@@ -71,7 +71,7 @@ export class AmoCrmWriter {
           fields: schema.fields[ae],
           fieldNames: schema.fieldNames[ae],
           pipeline: schema.pipeline,
-          current: write.op === 'update' ? currents.get(`${ae}:${write.id}`) : undefined,
+          current: write.op === 'update' ? (currents.get(`${ae}:${write.id}`) ?? this.memory.get(ae, write.id)) : undefined,
         });
       } catch (e) {
         if (!(e instanceof CrmError)) throw e;

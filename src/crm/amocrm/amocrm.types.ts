@@ -45,4 +45,6 @@ export interface AmoCurrent {
   middleName: string;
   /** The company a contact or lead is linked to. */
   companyId: string | null;
+  /** A lead's `price` (whole units); null for other records or when it has none. */
+  price: number | null;
 }

@@ -39,7 +39,7 @@ describe('CrmPort writes → amoCRM add/update items', () => {
   });
 
   it('an update: an emptied tax field is cleared, phones applied to the current list, the flag set or cleared', () => {
-    const current = { phones: [{ value: '+79160001122', enum_code: 'MOB' }, { value: '+74951234567', enum_code: 'WORK' }], emails: [], lastName: '', firstName: '', middleName: '', companyId: null };
+    const current = { phones: [{ value: '+79160001122', enum_code: 'MOB' }, { value: '+74951234567', enum_code: 'WORK' }], emails: [], lastName: '', firstName: '', middleName: '', companyId: null, price: null };
     const w: CrmWrite = {
       op: 'update',
       key: 'ref-1',
@@ -82,7 +82,7 @@ describe('CrmPort writes → amoCRM add/update items', () => {
       name: 'Петрова Анна Сергеевна',
       custom_fields_values: [{ field_id: 280020, values: [{ value: 'sverka-1c:c-1' }] }],
     });
-    const current = { phones: [], emails: [], lastName: 'Петрова', firstName: 'Анна', middleName: 'Сергеевна', companyId: '5' };
+    const current = { phones: [], emails: [], lastName: 'Петрова', firstName: 'Анна', middleName: 'Сергеевна', companyId: '5', price: null };
     const update: CrmWrite = { op: 'update', key: 'c-1', entity: 'contacts', id: '9', fields: { middleName: 'Викторовна', companyId: '6' } };
     expect(toAmoItem(update, { ...contacts, current })!.item).toEqual({ id: 9, name: 'Петрова Анна Викторовна' });
     // Only the company changes: the item is empty (the link is made through the links API).
@@ -113,6 +113,10 @@ describe('CrmPort writes → amoCRM add/update items', () => {
     expect(() => toAmoItem({ ...w, fields: { ...w.fields, stage: 'Нет такого' } }, leads)).toThrow(
       'amoCRM pipeline «Воронка» has no status «Нет такого» (the mapping\'s deals.statusMap names it)',
     );
+    // An amount that rounds to the lead's price is not written again; another one is.
+    const lead = { phones: [], emails: [], lastName: '', firstName: '', middleName: '', companyId: '77', price: 1235 };
+    expect(toAmoItem({ op: 'update', key: 'd-1', entity: 'deals', id: '5', fields: { amount: '1234.56' } }, { ...leads, current: lead })).toBeNull();
+    expect(toAmoItem({ op: 'update', key: 'd-1', entity: 'deals', id: '5', fields: { amount: '1236.00' } }, { ...leads, current: lead })!.item).toEqual({ id: 5, price: 1236 });
     expect([wholeRubles('1234.49'), wholeRubles('1234.50'), wholeRubles('0.00'), wholeRubles('-10.50')]).toEqual([1234, 1235, 0, -11]);
   });
 });

@@ -14,7 +14,7 @@ export interface WriteContext {
   /** Field id → its name in the account (error messages name the field). */
   fieldNames: Map<number, string>;
   pipeline: AmoPipelineRow;
-  /** The record as it is now (updates that change phones, e-mails, part of a name). */
+  /** The record as it is now (updates that change phones, e-mails, part of a name; a lead's price when known). */
   current?: AmoCurrent;
 }
 
@@ -91,7 +91,11 @@ export function toAmoItem(write: CrmWrite, ctx: WriteContext): BuiltItem | null 
   } else {
     const d = f as DealFields;
     if (d.title !== undefined) item.name = d.title;
-    if (d.amount !== undefined) item.price = wholeRubles(d.amount);
+    if (d.amount !== undefined) {
+      // Whole rubles: an amount with kopecks that rounds to the lead's price changes nothing.
+      const price = wholeRubles(d.amount);
+      if (create || ctx.current?.price !== price) item.price = price;
+    }
     if (d.stage !== undefined) {
       const status = statusIdOf(ctx.pipeline, d.stage);
       if (status === undefined)
