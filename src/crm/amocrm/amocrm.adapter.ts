@@ -244,6 +244,14 @@ export class AmoCrmAdapter implements CrmPort {
       this.loading = this.loader
         .load()
         .then((s) => (this.cached = s))
+        .catch((e: unknown) => {
+          // A refresh that could not reach the account keeps what was read before (tried again in a minute).
+          const kept = this.cached;
+          if (force || !kept || !(e instanceof CrmError) || e.fatal) throw e;
+          this.log.warn(`amoCRM: custom fields and statuses not re-read (${e.message}); using those read before`);
+          kept.at = Date.now() - this.ttl + 60_000;
+          return kept;
+        })
         .finally(() => (this.loading = null));
     return this.loading;
   }
