@@ -77,7 +77,7 @@ describe('CrmModule', () => {
     expect([port.kind, port.writeChunk, port.capabilities]).toEqual([
       'amocrm',
       50,
-      { invoices: false, invoicesUnavailable: 'amoCRM has no invoices Sverka reads', flags: false },
+      { invoices: false, invoicesUnavailable: 'amoCRM has no invoices Sverka reads', flags: false, amountDigits: 0 },
     ]);
     expect(port.config.pipeline).toBe('Опт');
     expect(port.http.window.settings).toEqual({ rps: 5, windowMs: 1050 });

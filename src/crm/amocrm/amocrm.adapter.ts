@@ -91,6 +91,7 @@ export class AmoCrmAdapter implements CrmPort {
       invoices: false,
       invoicesUnavailable: INVOICES_UNAVAILABLE,
       flags: this.config.fields.deleted !== null,
+      amountDigits: 0,
     };
     this.writer = new AmoCrmWriter(
       this.http,
