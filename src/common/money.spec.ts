@@ -1,4 +1,4 @@
-import { formatKopecks, toKopecks, toMoneyString } from './money.js';
+import { formatKopecks, roundMoney, toKopecks, toMoneyString } from './money.js';
 
 describe('money in kopecks', () => {
   it.each([
@@ -30,5 +30,16 @@ describe('money in kopecks', () => {
   it('rejects text that is not an amount', () => {
     expect(() => toKopecks('сто рублей')).toThrow(RangeError);
     expect(() => toKopecks(Number.NaN)).toThrow(RangeError);
+  });
+
+  it.each([
+    ['1234.56', 2, '1234.56'],
+    ['1234.49', 0, '1234.00'],
+    ['1234.50', 0, '1235.00'],
+    ['-0.50', 0, '-1.00'],
+    ['-1234.49', 0, '-1234.00'],
+    [0.5, 0, '1.00'],
+  ] as const)('rounds %s to the %s decimals a CRM keeps → %s', (v, digits, out) => {
+    expect(roundMoney(v, digits)).toBe(out);
   });
 });

@@ -28,6 +28,18 @@ export function formatKopecks(kop: bigint): string {
   return `${neg ? '-' : ''}${rub}.${k}`;
 }
 
+/**
+ * The amount as a CRM keeping `digits` decimals stores it, as a two-digit decimal string: with 0,
+ * whole units rounded half away from zero ("1234.50" → "1235.00", "-0.50" → "-1.00").
+ */
+export function roundMoney(value: string | number | null | undefined, digits: 0 | 2): string {
+  const kop = toKopecks(value);
+  if (digits === 2) return formatKopecks(kop);
+  const abs = kop < 0n ? -kop : kop;
+  const whole = ((abs + 50n) / 100n) * 100n;
+  return formatKopecks(kop < 0n ? -whole : whole);
+}
+
 /** Normalises any amount to the two-digit decimal string of the contract. */
 export function toMoneyString(value: string | number | null | undefined): string {
   return formatKopecks(toKopecks(value));

@@ -20,6 +20,8 @@ export interface CompareContext {
   messages: ReconcileMessages;
   /** Deal stage id → its name in the CRM (empty when the stages could not be read: codes are shown then). */
   dealStages?: Record<string, string>;
+  /** Decimals the CRM keeps in an amount (CrmCapabilities.amountDigits; 2 when absent). */
+  amountDigits?: 0 | 2;
 }
 
 /**
@@ -137,6 +139,7 @@ const unlessOwnerUnlinked = (col: string) =>
 function pairsSql(
   entity: SyncEntity,
   mapping: Mapping,
+  amountDigits: 0 | 2,
 ): { from: string; values: [string, string, string][] } {
   const s = SQL_OF[entity];
   const base = `${s.onec} o JOIN ${stage('link')} l ON l.entity = '${entity}' AND l.onec_ref = o.ref JOIN ${s.crm} c ON c.id = l.crm_id`;
@@ -176,7 +179,15 @@ function pairsSql(
     from: `${base} ${companyOf('counterparty_ref')}`,
     values: [
       ['title', 'o.title', 'c.title'],
-      ['amount', 'o.amount::numeric(18,2)::text', 'c.amount::numeric(18,2)::text'],
+      [
+        'amount',
+        'o.amount::numeric(18,2)::text',
+        // A CRM keeping whole units holds the 1C amount rounded half away from zero (PostgreSQL's
+        // round): that counts as the 1C amount; any other value is shown as it is.
+        amountDigits === 0
+          ? 'CASE WHEN round(o.amount, 0) = c.amount THEN o.amount::numeric(18,2)::text ELSE c.amount::numeric(18,2)::text END'
+          : 'c.amount::numeric(18,2)::text',
+      ],
       ['currency', currency, 'c.currency'],
       ['companyId', 'lc.crm_id', unlessOwnerUnlinked('counterparty_ref')],
     ],
@@ -189,7 +200,7 @@ const MULTI_VALUE = ['phones', 'emails'];
 /** `field_mismatch` on every checked field (see checkedFields); `stage` is the status check's. */
 export async function compareFields(db: Db, ctx: CompareContext, entity: SyncEntity): Promise<void> {
   const fields = new Set(checkedFields(ctx.mapping[entity]));
-  const { from, values } = pairsSql(entity, ctx.mapping);
+  const { from, values } = pairsSql(entity, ctx.mapping, ctx.amountDigits ?? 2);
   const used = values.filter(([f]) => fields.has(f));
   if (!used.length) return;
   const rows = used.map(([f, ov, cv]) => `('${f}', ${ov}, ${cv})`).join(', ');

@@ -132,5 +132,11 @@ describe('staging rows and the control-sample diff', () => {
     expect(
       diffSampled('deals', order, { ...deal, companyId: '99' }, mapping, { companyIdOfOwner: null }),
     ).toEqual([]);
+    // A CRM keeping whole units holds 1500.50 as 1501: no difference; 1500 is one, shown as it is.
+    const whole = { companyIdOfOwner: '10', amountDigits: 0 as const };
+    expect(diffSampled('deals', order, { ...deal, amount: '1501.00' }, mapping, whole)).toEqual([]);
+    expect(diffSampled('deals', order, { ...deal, amount: '1500.00' }, mapping, whole)).toEqual([
+      { field: 'amount', onecValue: '1500.50', crmValue: '1500.00' },
+    ]);
   });
 });

@@ -232,7 +232,7 @@ export class ReconcileRunnerService {
       options: run.options,
       entities: new Set(run.options.entities),
       messages,
-      compare: { runId, mapping: this.mapping, messages },
+      compare: { runId, mapping: this.mapping, messages, amountDigits: this.crm?.capabilities.amountDigits ?? 2 },
       onec: this.onec,
       crm: this.crm,
       writer: new DiscrepancyWriter(this.db, runId, assertOwned),

@@ -1,3 +1,4 @@
+import { roundMoney } from '../common/money.js';
 import type { CrmCompany, CrmContact, CrmDeal } from '../crm/crm.types.js';
 import type { Mapping } from '../mapping/mapping.types.js';
 import type { OneCContact, OneCCounterparty, OneCOrder } from '../onec/onec.types.js';
@@ -25,6 +26,9 @@ function differs(field: string, onec: string, crm: string): boolean {
   return (onec ? onec.split(', ') : []).some((v) => !have.has(v));
 }
 const money = (v: unknown) => (v === null || v === undefined || v === '' ? '' : Number(v).toFixed(2));
+/** The CRM's amount, or the 1C one when the CRM holds exactly that rounded to the decimals it keeps. */
+const keptAs = (onec: string, crm: string, digits: 0 | 2) =>
+  /^-?\d+\.\d\d$/.test(onec) && crm !== '' && roundMoney(onec, digits) === crm ? onec : crm;
 
 /**
  * The control sample's field-by-field comparison of one record read singly from both systems, with
@@ -38,7 +42,7 @@ export function diffSampled(
   onec: OneCCounterparty | OneCContact | OneCOrder,
   crm: CrmCompany | CrmContact | CrmDeal,
   mapping: Mapping,
-  extra: { companyIdOfOwner?: string | null },
+  extra: { companyIdOfOwner?: string | null; amountDigits?: 0 | 2 },
 ): FieldDiff[] {
   const fields = new Set(checkedFields(mapping[entity]));
   const ownerUnlinked = (ref: string | null) => ref !== null && !extra.companyIdOfOwner;
@@ -73,7 +77,8 @@ export function diffSampled(
     const c = crmDealRow(crm as CrmDeal);
     pairs = [
       ['title', s(o[4]), s(c[4])],
-      ['amount', money(o[5]), money(c[5])],
+      // A CRM keeping whole units holds the 1C amount rounded: that counts as the 1C amount.
+      ['amount', money(o[5]), keptAs(money(o[5]), money(c[5]), extra.amountDigits ?? 2)],
       ['currency', mapping.deals.currency, s(c[6])],
       [
         'companyId',

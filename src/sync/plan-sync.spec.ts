@@ -159,6 +159,10 @@ describe('planSync: deals and contacts', () => {
     });
   });
 
+  it('plans the amount as a CRM keeping whole units stores it (half away from zero)', () => {
+    expect(planSync(deals({ amountDigits: 0 })).create[0].fields).toMatchObject({ amount: '1501.00' });
+  });
+
   it('unposted orders, unmapped statuses and orders without a linked company are skipped with reasons', () => {
     const p = planSync(
       deals({

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { toMoneyString } from '../common/money.js';
+import { roundMoney, toMoneyString } from '../common/money.js';
 import type { SyncEntity } from '../common/vocabulary.js';
 import type {
   CompanyFields,
@@ -60,6 +60,8 @@ export interface PlanInput<E extends SyncEntity> {
   mapping: Mapping;
   /** The CRM can carry a "deleted in 1C" flag on records (its adapter has a marker configured). */
   crmFlags: boolean;
+  /** Decimals the CRM keeps in an amount (CrmCapabilities.amountDigits): 1C amounts are planned as kept. */
+  amountDigits?: 0 | 2;
   now: Date;
 }
 
@@ -243,11 +245,11 @@ function desiredContact(c: OneCContact, m: Mapping, companyId: string): Desired 
   };
 }
 
-function desiredDeal(o: OneCOrder, m: Mapping, companyId: string, stage: string): Desired {
+function desiredDeal(o: OneCOrder, m: Mapping, companyId: string, stage: string, digits: 0 | 2): Desired {
   return {
     values: {
       title: dealTitle(o.number, o.date),
-      amount: toMoneyString(o.amount),
+      amount: roundMoney(o.amount, digits),
       currency: m.deals.currency,
       companyId,
       stage,
@@ -465,7 +467,7 @@ export function planSync<E extends SyncEntity>(input: PlanInput<E>): SyncPlan {
         });
         continue;
       }
-      desired = desiredDeal(o, m, companyId, stage);
+      desired = desiredDeal(o, m, companyId, stage, input.amountDigits ?? 2);
     }
     plan.invalid.push(...desired.invalid);
     const owned = Object.entries(em.fields)

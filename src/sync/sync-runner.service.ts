@@ -360,6 +360,7 @@ export class SyncRunnerService {
       companyLinks,
       mapping: this.mapping,
       crmFlags: crm.capabilities.flags,
+      amountDigits: crm.capabilities.amountDigits ?? 2,
       now: new Date(),
     });
     return this.applier!.apply(plan, {

@@ -56,6 +56,7 @@ export class SampleCheck implements ReconcileCheck {
       }
       const diffs = diffSampled(p.entity, orec, c as Parameters<typeof diffSampled>[2], ctx.mapping, {
         companyIdOfOwner: p.owner_company,
+        amountDigits: crm.capabilities.amountDigits ?? 2,
       });
       if (!diffs.length) continue;
       mismatched++;
