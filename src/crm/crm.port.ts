@@ -50,8 +50,11 @@ export interface CrmPort {
   /** CRM ids per 1C key among records whose external key has this `source` (ascending ids). */
   findByExternalKey(entity: CrmWritableEntity, source: string, keys: string[]): Promise<Map<string, string[]>>;
 
-  /** Number of records of a type; with `source`, only those whose external key has it. */
-  count(entity: CrmEntity, opts?: { source?: string }): Promise<number>;
+  /**
+   * Number of records of a type; with `source`, only those whose external key has it. With `upTo`, an
+   * adapter that must count page by page may stop there (the answer is then min(count, upTo) or more).
+   */
+  count(entity: CrmEntity, opts?: { source?: string; upTo?: number }): Promise<number>;
 
   /** Stages of deals (the configured pipeline) or invoices, cached with a TTL. */
   listStages(kind: 'deal' | 'invoice'): Promise<CrmStage[]>;

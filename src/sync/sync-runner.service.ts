@@ -225,10 +225,13 @@ export class SyncRunnerService {
     this.metrics?.syncConflictsOpen.set({ entity }, await this.store.openConflictCount(entity));
   }
 
-  /** CRM records carrying our 1C key; when the count cannot be read, lookups stay on (the safe side). */
+  /**
+   * Whether the CRM holds records carrying our 1C key (0 or at least 1: a CRM that counts page by page
+   * stops at the first); when it cannot be read, lookups stay on (the safe side).
+   */
   private async sourceCount(entity: SyncEntity): Promise<number> {
     try {
-      return await this.crm!.count(CRM_ENTITY[entity], { source: this.mapping.source });
+      return await this.crm!.count(CRM_ENTITY[entity], { source: this.mapping.source, upTo: 1 });
     } catch (e) {
       if (!(e instanceof CrmError) || e.fatal) throw e;
       return Number.POSITIVE_INFINITY;

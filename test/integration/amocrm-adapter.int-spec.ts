@@ -174,6 +174,10 @@ describe('amoCRM adapter against the fake account', () => {
     for await (const p of adapter.bulkRead({ entity: 'invoices' })) invoices += p.records.length;
     expect(invoices).toBe(0);
     expect(await adapter.count('companies')).toBe(600);
+    // "Are there any?" (sync's question) stops at the first page: one request, not three.
+    sim.clearCalls();
+    expect(await adapter.count('companies', { upTo: 1 })).toBe(1);
+    expect(sim.calls.length).toBe(1);
   });
 
   it('writes 50 items a request with request_id; a lead is placed in the pipeline, linked to its company', async () => {

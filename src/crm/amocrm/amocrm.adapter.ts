@@ -189,8 +189,8 @@ export class AmoCrmAdapter implements CrmPort {
     );
   }
 
-  /** amoCRM lists carry no total: the records are counted page by page (250 a page). */
-  async count(entity: CrmEntity, opts: { source?: string } = {}): Promise<number> {
+  /** amoCRM lists carry no total: the records are counted page by page (250 a page), up to `upTo`. */
+  async count(entity: CrmEntity, opts: { source?: string; upTo?: number } = {}): Promise<number> {
     const ae = amoEntityOf(entity);
     if (!ae) return 0;
     const keyField = opts.source ? (await this.schema()).fields[ae].key : undefined;
@@ -207,6 +207,7 @@ export class AmoCrmAdapter implements CrmPort {
           }
           if (k?.source === opts.source) n++;
         }
+        if (opts.upTo !== undefined && n >= opts.upTo) return n;
       }
     return n;
   }

@@ -201,7 +201,7 @@ export class Bitrix24Adapter implements CrmPort {
     return found;
   }
 
-  async count(entity: CrmEntity, opts: { source?: string } = {}): Promise<number> {
+  async count(entity: CrmEntity, opts: { source?: string; upTo?: number } = {}): Promise<number> {
     const body = await this.http.call('crm.item.list', {
       entityTypeId: ENTITY_TYPE_ID[entity],
       select: ['id'],
