@@ -1,29 +1,41 @@
 import 'reflect-metadata';
-import { ValidationPipe, VersioningType, type INestApplication } from '@nestjs/common';
+import { Logger, ValidationPipe, VersioningType, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { Response } from 'express';
 import helmet from 'helmet';
-import { Logger } from 'nestjs-pino';
+import type { Logger as Pino } from 'pino';
 import { AppModule, type AppModuleOptions } from './app.module.js';
+import { requireJsonBody } from './common/http/json-body.js';
+import { methodNotAllowed, type RouteLayer } from './common/http/method-not-allowed.js';
+import { serviceIndex } from './common/http/service-index.js';
+import { createRootLogger, PinoNestLogger, requestLogging } from './common/logging.js';
 
 export const API_PREFIX = 'api/v1';
 
 /**
  * Builds the configured application (not yet listening): /api/v1 prefix (health and metrics stay at
  * the root), validation that rejects unknown properties, problem+json errors, helmet, OpenAPI at
- * /docs and /docs-json, pino logs. Entry points stop it with `stopOnSignals` (or `app.close()`).
+ * /docs and /docs-json, JSON logs (pino) from the first line. Entry points stop it with
+ * `stopOnSignals` (or `app.close()`).
+ *
+ * Express middleware order matters: the request id comes first so that every answer carries it (the
+ * body parser's malformed-JSON error too), then 405 for a known path asked with another method, then
+ * 415 for a body that is not JSON; NestJS adds the body parser and the routes after these.
  */
-export async function createApp(
-  opts: AppModuleOptions & { bufferLogs?: boolean },
-): Promise<INestApplication> {
+export async function createApp(opts: AppModuleOptions & { logger?: Pino }): Promise<INestApplication> {
+  const root = opts.logger ?? createRootLogger(opts.settings);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(opts), {
-    bufferLogs: opts.bufferLogs ?? true,
+    logger: new PinoNestLogger(root),
     abortOnError: false,
   });
-  app.useLogger(app.get(Logger));
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
+  app.use(requestLogging(root));
+  const express = app.getHttpAdapter().getInstance() as unknown as { router: { stack: RouteLayer[] } };
+  app.use(methodNotAllowed(() => express.router.stack));
+  app.use(requireJsonBody);
   app.use(
     helmet({
       // Swagger UI needs inline styles; scripts stay same-origin.
@@ -32,6 +44,8 @@ export async function createApp(
       },
     }),
   );
+  for (const path of ['/', `/${API_PREFIX}`])
+    app.getHttpAdapter().get(path, (_req: unknown, res: unknown) => (res as Response).json(serviceIndex()));
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready', 'metrics'] });
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: undefined });
   app.useGlobalPipes(
@@ -40,6 +54,8 @@ export async function createApp(
       forbidNonWhitelisted: true,
       transform: true,
       transformOptions: { enableImplicitConversion: false },
+      // One message per property: `limit=abc` is "not a whole number", not also "less than 1" and "more than 1000".
+      stopAtFirstError: true,
     }),
   );
 
@@ -72,7 +88,7 @@ export function stopOnSignals(
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    app.get(Logger).log(`${signal} received: stopping`);
+    new Logger('Shutdown').log(`${signal} received: stopping`);
     const force = setTimeout(() => process.exit(1), 60_000);
     force.unref();
     app

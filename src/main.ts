@@ -1,8 +1,12 @@
 import { loadSettings, SettingsError } from './config/settings.js';
 import { resolveMapping } from './config/resolve-mapping.js';
 import { createApp, stopOnSignals } from './bootstrap.js';
+import { createRootLogger } from './common/logging.js';
 
-/** `npm start`: the production service from settings. Refuses to start on missing or invalid settings. */
+/**
+ * `npm start`: the production service from settings. Refuses to start on missing or invalid settings
+ * (one human-readable list on stderr, exit code 2); from then on every line is JSON (pino) on stdout.
+ */
 async function main(): Promise<void> {
   let settings;
   let mapping;
@@ -16,13 +20,22 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const app = await createApp({ settings, mapping, databaseUrl: settings.DATABASE_URL! });
-  stopOnSignals(app);
-  await app.listen(settings.PORT);
-  const url = settings.PUBLIC_URL ?? `http://localhost:${settings.PORT}`;
-  process.stdout.write(
-    `Sverka is listening on ${url} (API ${url}/api/v1, docs ${url}/docs, metrics ${url}/metrics)\n`,
-  );
+  const logger = createRootLogger(settings);
+  try {
+    const app = await createApp({ settings, mapping, databaseUrl: settings.DATABASE_URL!, logger });
+    stopOnSignals(app);
+    await app.listen(settings.PORT);
+    const url = settings.PUBLIC_URL ?? `http://localhost:${settings.PORT}`;
+    logger.info(
+      { url, api: `${url}/api/v1`, docs: `${url}/docs`, metrics: `${url}/metrics` },
+      `Sverka is listening on ${url} (API ${url}/api/v1, docs ${url}/docs, metrics ${url}/metrics)`,
+    );
+  } catch (err) {
+    logger.fatal({ err }, `Sverka failed to start: ${(err as Error)?.message ?? String(err)}`);
+    logger.flush();
+    process.exitCode = 1;
+    setTimeout(() => process.exit(1), 100).unref();
+  }
 }
 
 main().catch((err: unknown) => {
