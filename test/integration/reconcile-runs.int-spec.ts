@@ -46,7 +46,7 @@ describe('reconciliation runs across instances', () => {
     await ds.query(`DELETE FROM reconciliation_run`);
   });
   afterAll(async () => {
-    for (const q of queues) await q.onApplicationShutdown();
+    for (const q of queues) await q.beforeApplicationShutdown();
     await ds?.destroy();
     await db?.drop();
   });
