@@ -1,11 +1,14 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
 import { parseSettings, SettingsError } from './settings.js';
 
 const START = {
   DATABASE_URL: 'postgres://u:p@db:5432/sverka',
-  ONEC_ODATA_URL: 'https://1c.example.ru/bp30/odata/standard.odata',
+  ONEC_ODATA_URL: 'https://1c.firm.ru/bp30/odata/standard.odata',
   ONEC_USER: 'Интеграция',
   ONEC_PASSWORD: 's3cret-1c',
-  BITRIX24_WEBHOOK_URL: 'https://example.bitrix24.ru/rest/1/abc123secret/',
+  BITRIX24_WEBHOOK_URL: 'https://firm.bitrix24.ru/rest/1/abc123secret/',
 };
 
 function problems(env: Record<string, string>, mode: 'start' | 'embedded' = 'start'): string[] {
@@ -56,7 +59,7 @@ describe('settings', () => {
     ['PORT', 'abc', 'PORT: must be a number'],
     ['PORT', '70000', 'PORT: must be at most 65535'],
     ['DATABASE_URL', 'mysql://x', 'DATABASE_URL: must start with postgres://'],
-    ['ONEC_ODATA_URL', 'https://1c.example.ru/bp30', 'ONEC_ODATA_URL: must end in /odata/standard.odata'],
+    ['ONEC_ODATA_URL', 'https://1c.firm.ru/bp30', 'ONEC_ODATA_URL: must end in /odata/standard.odata'],
     [
       'ONEC_ODATA_URL',
       'ftp://1c/odata/standard.odata',
@@ -64,7 +67,7 @@ describe('settings', () => {
     ],
     [
       'BITRIX24_WEBHOOK_URL',
-      'https://example.bitrix24.ru/',
+      'https://firm.bitrix24.ru/',
       'BITRIX24_WEBHOOK_URL: must look like https://<portal>/rest/<user_id>/<secret>/',
     ],
     ['BITRIX24_RPS', '0', 'BITRIX24_RPS: must be greater than 0'],
@@ -82,7 +85,7 @@ describe('settings', () => {
     ],
     ['SCHEDULE_TZ', 'Moscow', 'SCHEDULE_TZ: must be an IANA time zone such as Europe/Moscow'],
     ['SCHEDULER_ENABLED', 'maybe', 'SCHEDULER_ENABLED: must be true or false'],
-    ['SMTP_URL', 'mail.example.ru', 'SMTP_URL: must start with smtp:// or smtps://'],
+    ['SMTP_URL', 'mail.firm.ru', 'SMTP_URL: must start with smtp:// or smtps://'],
     ['REPORT_LOCALE', 'de', 'REPORT_LOCALE:'],
     ['LOG_LEVEL', 'loud', 'LOG_LEVEL:'],
   ])('%s=%s gives its own message', (name, value, message) => {
@@ -92,15 +95,15 @@ describe('settings', () => {
   });
 
   it('checks the report settings together', () => {
-    expect(problems({ ...START, REPORT_TO: 'qa@example.ru' })).toEqual([
+    expect(problems({ ...START, REPORT_TO: 'qa@firm.ru' })).toEqual([
       'REPORT_FROM: required when REPORT_TO is set',
       'SMTP_URL: required when REPORT_TO is set (or set REPORT_OUTBOX_DIR to only write .eml files)',
     ]);
     expect(
       problems({
         ...START,
-        REPORT_TO: 'qa@example.ru, not-an-address',
-        REPORT_FROM: 'sverka@example.ru',
+        REPORT_TO: 'qa@firm.ru, not-an-address',
+        REPORT_FROM: 'sverka@firm.ru',
         SMTP_URL: 'smtps://a:b@mail:465',
       }),
     ).toEqual(['REPORT_TO: must be comma-separated e-mail addresses']);
@@ -119,5 +122,18 @@ describe('settings', () => {
     })();
     expect(err?.message).toContain('DATABASE_URL');
     expect(err?.message).not.toMatch(/TopSecret/);
+  });
+
+  it('refuses .env.example copied unchanged, naming each placeholder, and accepts it in the demo', () => {
+    const example = parseDotenv(readFileSync(resolve(import.meta.dirname, '../../.env.example'), 'utf8'));
+    const p = problems(example);
+    expect(p.map((line) => line.split(':')[0])).toEqual([
+      'BITRIX24_WEBHOOK_URL',
+      'DATABASE_URL',
+      'ONEC_ODATA_URL',
+      'ONEC_PASSWORD',
+    ]);
+    expect(p.join('\n')).toContain('placeholder');
+    expect(problems(example, 'embedded')).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import { config as readDotenv } from 'dotenv';
+import { placeholderProblem } from './placeholder-values.js';
 import { settingsSchema, REQUIRED_FOR_START, type Settings } from './settings.schema.js';
 
 export const SETTINGS = Symbol('Settings');
@@ -33,6 +34,11 @@ export function parseSettings(env: Record<string, string | undefined>, opts: Loa
   if (opts.mode === 'start') {
     for (const name of REQUIRED_FOR_START) {
       if (env[name] === undefined || env[name] === '') problems.push(`${name}: required`);
+    }
+    // A copied `.env.example` passes every format check; refuse its placeholders by name.
+    for (const name of Object.keys(settingsSchema.shape)) {
+      const problem = placeholderProblem(name, env[name]);
+      if (problem) problems.push(problem);
     }
   }
   if (parsed.success) {
