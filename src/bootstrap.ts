@@ -7,6 +7,7 @@ import type { Response } from 'express';
 import helmet from 'helmet';
 import type { Logger as Pino } from 'pino';
 import { AppModule, type AppModuleOptions } from './app.module.js';
+import { errorToProblem, notFound } from './common/http/fallback-handlers.js';
 import { requireJsonBody } from './common/http/json-body.js';
 import { methodNotAllowed, type RouteLayer } from './common/http/method-not-allowed.js';
 import { serviceIndex } from './common/http/service-index.js';
@@ -73,6 +74,10 @@ export async function createApp(opts: AppModuleOptions & { logger?: Pino }): Pro
     jsonDocumentUrl: 'docs-json',
     useGlobalPrefix: false,
   });
+  // The routes exist once the app is initialised; these two go after them (`listen` will not init again).
+  await app.init();
+  app.use(notFound);
+  app.use(errorToProblem);
   return app;
 }
 

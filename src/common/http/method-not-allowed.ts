@@ -8,6 +8,9 @@ export interface RouteLayer {
   match(path: string): unknown;
 }
 
+/** More methods than any endpoint takes: such a route is a catch-all. */
+const CATCH_ALL_METHODS = 8;
+
 /**
  * The methods the app serves on `path` (upper case, sorted; HEAD wherever GET is), or [] when no route
  * matches the path at all. A path that cannot be decoded matches nothing here; routing answers it.
@@ -23,8 +26,11 @@ export function allowedMethods(stack: readonly RouteLayer[], path: string): stri
       continue;
     }
     if (!hit) continue;
-    for (const [m, on] of Object.entries(layer.route.methods))
-      if (on && m !== '_all') methods.add(m.toUpperCase());
+    const taken = Object.entries(layer.route.methods).filter(([m, on]) => on && m !== '_all');
+    // A route taking every method is a catch-all (NestJS answers 404 through one for the paths kept
+    // outside the /api/v1 prefix), not an endpoint: it says nothing about which methods the path takes.
+    if (layer.route.methods._all || taken.length > CATCH_ALL_METHODS) continue;
+    for (const [m] of taken) methods.add(m.toUpperCase());
   }
   if (methods.has('GET')) methods.add('HEAD');
   return [...methods].sort();

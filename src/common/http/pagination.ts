@@ -1,16 +1,22 @@
 import { BadRequestException } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+
+const LIMIT_MESSAGE = 'limit must be a whole number from 1 to 1000';
+
+/** A query value of digits only becomes a number; anything else stays as given and fails validation. */
+export const digitsToNumber = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value;
 
 /** `?limit=` (1–1000, default 100) and `?cursor=` of every list. Extend it with a list's filters. */
 export class PageQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @Transform(digitsToNumber)
+  @IsInt({ message: LIMIT_MESSAGE })
+  @Min(1, { message: LIMIT_MESSAGE })
+  @Max(1000, { message: LIMIT_MESSAGE })
   limit: number = 100;
 
   @ApiPropertyOptional({ description: "Opaque cursor from the previous page's nextCursor" })
