@@ -8,7 +8,7 @@ import helmet from 'helmet';
 import type { Logger as Pino } from 'pino';
 import { AppModule, type AppModuleOptions } from './app.module.js';
 import { errorToProblem, notFound } from './common/http/fallback-handlers.js';
-import { requireJsonBody } from './common/http/json-body.js';
+import { limitBodyDepth, requireJsonBody } from './common/http/json-body.js';
 import { methodNotAllowed, type RouteLayer } from './common/http/method-not-allowed.js';
 import { serviceIndex } from './common/http/service-index.js';
 import { createRootLogger, PinoNestLogger, requestLogging } from './common/logging.js';
@@ -37,6 +37,9 @@ export async function createApp(opts: AppModuleOptions & { logger?: Pino }): Pro
   const express = app.getHttpAdapter().getInstance() as unknown as { router: { stack: RouteLayer[] } };
   app.use(methodNotAllowed(() => express.router.stack));
   app.use(requireJsonBody);
+  // The JSON parser here rather than at init, so that the depth guard can follow it (NestJS then skips its own).
+  app.useBodyParser('json', { limit: '100kb' });
+  app.use(limitBodyDepth);
   app.use(
     helmet({
       // Swagger UI needs inline styles; scripts stay same-origin.
