@@ -22,8 +22,9 @@ export const API_PREFIX = 'api/v1';
  * `stopOnSignals` (or `app.close()`).
  *
  * Express middleware order matters: the request id comes first so that every answer carries it (the
- * body parser's malformed-JSON error too), then 405 for a known path asked with another method, then
- * 415 for a body that is not JSON; NestJS adds the body parser and the routes after these.
+ * body parser's malformed-JSON error too), then 405 for a known path asked with another method, 415
+ * for a body that is not JSON, the JSON parser and 400 for a body nested absurdly deep; NestJS adds
+ * the routes at init, and a problem+json 404 and error handler follow them.
  */
 export async function createApp(opts: AppModuleOptions & { logger?: Pino }): Promise<INestApplication> {
   const root = opts.logger ?? createRootLogger(opts.settings);
