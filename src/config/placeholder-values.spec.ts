@@ -16,7 +16,6 @@ describe('placeholder values from .env.example', () => {
       'example.bitrix24.ru is a placeholder host',
     ],
     ['SMTP_URL', 'smtps://sverka:pw@smtp.example.com:465', 'smtp.example.com is a placeholder host'],
-    ['REPORT_TO', 'quality@example.ru, boss@firm.ru', 'example.ru is a placeholder host'],
   ])('%s=%s is refused', (name, value, words) => {
     const p = placeholderProblem(name, value);
     expect(p).toContain(`${name}: `);
@@ -39,6 +38,7 @@ describe('placeholder values from .env.example', () => {
     ['ONEC_USER', 'Интеграция'],
     ['ONEC_PASSWORD', 'examples-are-fine-inside-words'],
     ['REPORT_TO', 'quality@firm.ru'],
+    ['REPORT_TO', 'quality@example.ru'], // e-mail domains are not checked: tests and the demo use them
     ['ONEC_PASSWORD', undefined],
   ])('%s=%s is a real value', (name, value) => {
     expect(placeholderProblem(name, value)).toBeNull();

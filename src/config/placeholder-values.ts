@@ -1,16 +1,20 @@
 /** Words that only ever stand for "fill this in" (`.env.example` uses `change-me`). */
 const PLACEHOLDER_WORDS = /\b(change[-_ ]?me|replace[-_ ]?me)\b/i;
 
-/** Hosts of `.env.example` and the documentation: any host with a label `example` (RFC 2606 and alike). */
+/**
+ * Hosts of `.env.example` and the documentation in a URL setting: any host with a label `example`
+ * (1c.example.ru, example.bitrix24.ru). Only URLs: e-mail addresses are left alone (tests and the demo
+ * write to example domains on purpose, and a wrong recipient shows in the report's delivery record).
+ */
 function exampleHost(value: string): string | null {
-  const hosts: string[] = [];
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return null;
+  let host: string;
   try {
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) hosts.push(new URL(value).hostname);
+    host = new URL(value).hostname;
   } catch {
-    // not a URL: the schema reports it
+    return null; // not a URL: the schema reports it
   }
-  for (const m of value.matchAll(/@([A-Za-z0-9.-]+\.[A-Za-z]{2,})\b/g)) hosts.push(m[1]);
-  return hosts.find((h) => h.toLowerCase().split('.').includes('example')) ?? null;
+  return host.toLowerCase().split('.').includes('example') ? host : null;
 }
 
 /**
