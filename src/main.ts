@@ -26,7 +26,9 @@ async function main(): Promise<void> {
     stopOnSignals(app);
     await app.listen(settings.PORT);
     const url = settings.PUBLIC_URL ?? `http://localhost:${settings.PORT}`;
-    logger.info(
+    // Where it listens is said whatever LOG_LEVEL (as an info line; nothing under `silent`).
+    const lifecycle = settings.LOG_LEVEL === 'silent' ? logger : logger.child({}, { level: 'info' });
+    lifecycle.info(
       { url, api: `${url}/api/v1`, docs: `${url}/docs`, metrics: `${url}/metrics` },
       `Sverka is listening on ${url} (API ${url}/api/v1, docs ${url}/docs, metrics ${url}/metrics)`,
     );
