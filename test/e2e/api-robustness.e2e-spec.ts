@@ -274,11 +274,14 @@ describe('API robustness under generated requests', () => {
         `timing ${JSON.stringify(timing)} requests ${requests}\n${[...perOp].map(([k, v]) => `${k} ${(v / seen.get(k)!.total).toFixed(1)} ms × ${seen.get(k)!.total}`).join('\n')}\n`,
       );
     expect(requests).toBeGreaterThanOrEqual(RUNS);
-    // Every operation was walked, and each was both accepted and refused at least once.
+    // Every operation was walked; in a full run (≥ 2 000 requests, some 100 per operation) each was both
+    // accepted and refused at least once (a short FUZZ_RUNS may by chance miss one side).
+    const full = RUNS >= 2000;
     const walked = ops.map((op) => {
       const s = seen.get(op.name);
-      return `${op.name}: ${s && s.accepted > 0 && s.refused > 0 ? 'both' : JSON.stringify(s ?? null)}`;
+      const ok = s && (full ? s.accepted > 0 && s.refused > 0 : s.total > 0);
+      return `${op.name}: ${ok ? 'walked' : JSON.stringify(s ?? null)}`;
     });
-    expect(walked).toEqual(ops.map((op) => `${op.name}: both`));
+    expect(walked).toEqual(ops.map((op) => `${op.name}: walked`));
   }, 600_000);
 });
