@@ -10,6 +10,7 @@ import {
   mkdtempSync,
   readFileSync,
   readlinkSync,
+  realpathSync,
   renameSync,
   rmSync,
   statSync,
@@ -177,7 +178,9 @@ function assertSafeDir(path: string): void {
  * node_modules — a copy in /var/tmp shared by later runs (written to a temporary name, then renamed,
  * so a half-copied folder is never used).
  */
-function reachableBinaries(native: string, asUser: SystemUser | null): string {
+function reachableBinaries(given: string, asUser: SystemUser | null): string {
+  // The folders the kernel walks are those of the real path (node_modules may be a link elsewhere).
+  const native = realpathSync(given);
   for (const bin of ['postgres', 'initdb']) ensureExecutable(join(native, 'bin', bin));
   if (!asUser) return native;
   const usable = (root: string) =>

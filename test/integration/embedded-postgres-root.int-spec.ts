@@ -1,4 +1,4 @@
-import { copyFileSync, lstatSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, cpSync, lstatSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import pg from 'pg';
@@ -24,7 +24,11 @@ const asRoot = process.getuid?.() === 0;
     );
     mkdirSync(join(closed, 'pkg'));
     copyFileSync(pkgJson, join(closed, 'pkg', 'package.json'));
-    symlinkSync(join(dirname(pkgJson), 'native'), join(closed, 'pkg', 'native'));
+    // A copy, as npm would install it inside the closed folder (a link would lead out of it).
+    cpSync(join(dirname(pkgJson), 'native'), join(closed, 'pkg', 'native'), {
+      recursive: true,
+      verbatimSymlinks: true,
+    });
     binaries = join(closed, 'pkg', 'native');
   });
   afterAll(() => {
