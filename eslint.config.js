@@ -15,7 +15,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/config/**', 'test/**', 'bench/**', 'sim/**', 'src/cli/**', '*.js'],
+    files: ['src/config/**', 'test/**', 'bench/**', 'sim/**', 'src/cli/**', 'scripts/**', '*.js'],
     rules: { 'no-restricted-properties': 'off' },
   },
   ...boundaries,

@@ -1,14 +1,12 @@
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
-import { LoggerModule } from 'nestjs-pino';
 import { AuditInterceptor } from './audit/audit.interceptor.js';
 import { AuditModule } from './audit/audit.module.js';
 import { ApiKeyGuard } from './auth/api-key.guard.js';
 import { AuthModule } from './auth/auth.module.js';
 import { KeyThrottlerGuard, RATE_LIMIT_PER_MINUTE } from './auth/key-throttler.guard.js';
 import { ProblemFilter } from './common/http/problem.filter.js';
-import { loggerParams } from './common/logging.js';
 import { ConfigModule } from './config/config.module.js';
 import { CrmModule } from './crm/crm.module.js';
 import type { Settings } from './config/settings.js';
@@ -53,7 +51,6 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(settings, opts.mapping),
-        LoggerModule.forRoot(loggerParams(settings)),
         DatabaseModule.forRoot(opts.databaseUrl, { migrate: settings.DB_MIGRATE }),
         QueueModule.forRoot(opts.databaseUrl),
         ScheduleModule.forRoot(),

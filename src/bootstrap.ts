@@ -1,31 +1,48 @@
 import 'reflect-metadata';
-import { ValidationPipe, VersioningType, type INestApplication } from '@nestjs/common';
+import { Logger, ValidationPipe, VersioningType, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { Response } from 'express';
 import helmet from 'helmet';
-import { Logger } from 'nestjs-pino';
+import type { Logger as Pino } from 'pino';
 import { AppModule, type AppModuleOptions } from './app.module.js';
+import { errorToProblem, notFound } from './common/http/fallback-handlers.js';
+import { limitBodyDepth, requireJsonBody } from './common/http/json-body.js';
+import { methodNotAllowed, type RouteLayer } from './common/http/method-not-allowed.js';
+import { serviceIndex } from './common/http/service-index.js';
+import { createRootLogger, PinoNestLogger, requestLogging } from './common/logging.js';
 
 export const API_PREFIX = 'api/v1';
 
 /**
  * Builds the configured application (not yet listening): /api/v1 prefix (health and metrics stay at
  * the root), validation that rejects unknown properties, problem+json errors, helmet, OpenAPI at
- * /docs and /docs-json, pino logs. Entry points stop it with `stopOnSignals` (or `app.close()`).
+ * /docs and /docs-json, JSON logs (pino) from the first line. Entry points stop it with
+ * `stopOnSignals` (or `app.close()`).
+ *
+ * Express middleware order matters: the request id comes first so that every answer carries it (the
+ * body parser's malformed-JSON error too), then 405 for a known path asked with another method, 415
+ * for a body that is not JSON, the JSON parser and 400 for a body nested absurdly deep; NestJS adds
+ * the routes at init, and a problem+json 404 and error handler follow them.
  */
-export async function createApp(
-  opts: AppModuleOptions & { bufferLogs?: boolean },
-): Promise<INestApplication> {
+export async function createApp(opts: AppModuleOptions & { logger?: Pino }): Promise<INestApplication> {
+  const root = opts.logger ?? createRootLogger(opts.settings);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(opts), {
-    bufferLogs: opts.bufferLogs ?? true,
+    logger: new PinoNestLogger(root),
     abortOnError: false,
     // Keeps the raw bytes of JSON bodies (req.rawBody): the 1C doorbell's HMAC covers them exactly.
     rawBody: true,
   });
-  app.useLogger(app.get(Logger));
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
+  app.use(requestLogging(root));
+  const express = app.getHttpAdapter().getInstance() as unknown as { router: { stack: RouteLayer[] } };
+  app.use(methodNotAllowed(() => express.router.stack));
+  app.use(requireJsonBody);
+  // The JSON parser here rather than at init, so that the depth guard can follow it (NestJS then skips its own).
+  app.useBodyParser('json', { limit: '100kb' });
+  app.use(limitBodyDepth);
   app.use(
     helmet({
       // Swagger UI needs inline styles; scripts stay same-origin.
@@ -34,6 +51,8 @@ export async function createApp(
       },
     }),
   );
+  for (const path of ['/', `/${API_PREFIX}`])
+    app.getHttpAdapter().get(path, (_req: unknown, res: unknown) => (res as Response).json(serviceIndex()));
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health/live', 'health/ready', 'metrics'] });
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: undefined });
   app.useGlobalPipes(
@@ -42,6 +61,8 @@ export async function createApp(
       forbidNonWhitelisted: true,
       transform: true,
       transformOptions: { enableImplicitConversion: false },
+      // One message per property: `limit=abc` is "not a whole number", not also "less than 1" and "more than 1000".
+      stopAtFirstError: true,
     }),
   );
 
@@ -59,6 +80,10 @@ export async function createApp(
     jsonDocumentUrl: 'docs-json',
     useGlobalPrefix: false,
   });
+  // The routes exist once the app is initialised; these two go after them (`listen` will not init again).
+  await app.init();
+  app.use(notFound);
+  app.use(errorToProblem);
   return app;
 }
 
@@ -68,9 +93,10 @@ export async function createApp(
  * whole service; everything of ours awaits its promises, and the run lifecycle recovers what such a
  * moment leaves behind.
  */
-export function logUnhandledRejections(app: INestApplication): void {
+export function logUnhandledRejections(): void {
+  const log = new Logger('Process');
   process.on('unhandledRejection', (reason: unknown) => {
-    app.get(Logger).error(`unhandled rejection (the service keeps running): ${(reason as Error)?.message ?? String(reason)}`);
+    log.error(`unhandled rejection (the service keeps running): ${(reason as Error)?.message ?? String(reason)}`);
   });
 }
 
@@ -86,7 +112,7 @@ export function stopOnSignals(
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    app.get(Logger).log(`${signal} received: stopping`);
+    new Logger('Shutdown').log(`${signal} received: stopping`);
     const force = setTimeout(() => process.exit(1), 60_000);
     force.unref();
     app

@@ -7,7 +7,11 @@ import { ApiKeyService } from '../../src/auth/api-key.service.js';
 import { createApp, logUnhandledRejections, stopOnSignals } from '../../src/bootstrap.js';
 import { resolveMapping } from '../../src/config/resolve-mapping.js';
 import { loadSettings, SettingsError } from '../../src/config/settings.js';
-import { startEmbeddedPostgres } from '../../src/database/embedded-postgres.js';
+import {
+  EmbeddedPostgresError,
+  startEmbeddedPostgres,
+  type EmbeddedDatabase,
+} from '../../src/database/embedded-postgres.js';
 import { ReconcileRunnerService } from '../../src/reconcile/reconcile-runner.service.js';
 import type { Bitrix24Seed } from '../bitrix24/index.js';
 import { applyDrift, generateDataset, planDrift, writeDataset } from '../dataset/index.js';
@@ -36,9 +40,11 @@ async function main(): Promise<void> {
   const size = intEnv('SIM_COUNTERPARTIES', 2000, 1, 200_000);
   mkdirSync(resolve('.data', 'sim'), { recursive: true });
 
-  say(`Generating the data set (seed ${seed}, ${size} counterparties)…`);
-  const dataset = generateDataset({ seed, counterparties: size });
   const restored = existsSync(CRM_SNAPSHOT);
+  if (restored) say('Reusing the data of the previous demo run (delete ./.data to start afresh)…');
+  else say(`Generating the data set (seed ${seed}, ${size} counterparties)…`);
+  // The fake 1C is rebuilt from the seed every time; the fake portal comes back from its snapshot.
+  const dataset = generateDataset({ seed, counterparties: size });
   const sims = await startSimulators({
     dataset: restored ? { ...dataset, crm: JSON.parse(readFileSync(CRM_SNAPSHOT, 'utf8')) } : dataset,
     onecPort: intEnv('SIM_ONEC_PORT', 0, 0, 65535),
@@ -76,7 +82,19 @@ async function main(): Promise<void> {
   }
 
   say('Starting the embedded PostgreSQL (data in ./.data/pg)…');
-  const pg = await startEmbeddedPostgres({ dir: resolve('.data', 'pg'), persistent: true });
+  let pg: EmbeddedDatabase;
+  try {
+    pg = await startEmbeddedPostgres({ dir: resolve('.data', 'pg'), persistent: true });
+  } catch (err) {
+    await sims.close();
+    if (!(err instanceof EmbeddedPostgresError)) throw err;
+    process.stderr.write(`demo failed: ${err.message}\n`);
+    process.exit(1);
+  }
+  if (pg.relocated)
+    say(
+      `  (the postgres user cannot enter this folder's parents, so the data is in ${pg.dataDir}; ./.data/pg links to it)`,
+    );
   const databaseUrl = settings.DATABASE_URL ?? pg.url;
 
   let app: INestApplication | undefined;
@@ -89,7 +107,7 @@ async function main(): Promise<void> {
   try {
     const mapping = await resolveMapping(settings);
     app = await createApp({ settings, mapping, databaseUrl });
-    logUnhandledRejections(app);
+    logUnhandledRejections();
     stopOnSignals(app, async () => {
       say('Stopped the service; saving the fake portal and stopping the embedded PostgreSQL…');
       await shutdown();
@@ -105,11 +123,10 @@ async function main(): Promise<void> {
       `SELECT count(*)::int AS n FROM reconciliation_run WHERE status IN ('succeeded', 'partial')`,
     )) as { n: number }[];
     if (!restored || finished === 0) {
+      if (restored) say('The previous demo run stopped before its first reconciliation: running it again…');
       await firstRun(app, ds, sims, dataset, mapping.source);
       saveCrm(sims);
       await writeDataset(dataset, resolve('.data', 'dataset'));
-    } else {
-      say('Reusing the data of the previous demo run (delete ./.data to start afresh).');
     }
     const [latest] = (await ds.query(
       `SELECT id, status, summary FROM reconciliation_run WHERE status IN ('succeeded', 'partial') ORDER BY finished_at DESC LIMIT 1`,
@@ -200,21 +217,29 @@ function printGuide(
   const run = latest
     ? `${base}/api/v1/reconciliations/${latest.id}`
     : `${base}/api/v1/reconciliations/latest`;
+  const auth = `-H "Authorization: Bearer ${key}"`;
   say(`
 Sverka demo is running (ready in ${(ms / 1000).toFixed(1)} s).
 
   API          ${base}/api/v1          (OpenAPI UI: ${base}/docs)
   Metrics      ${base}/metrics
   Health       ${base}/health/ready
-  Report       ${run}/report   (HTML; Accept: text/csv for the CSV)
-  E-mail       ./out/mail/*.eml
+  E-mail       ./out/mail/*.eml   (the daily report; open it in any mail client)
   Demo key     ${key}   (role admin; a new one at every start)
   Simulators   1C ${sims.onec.url}   Bitrix24 ${sims.bitrix24.webhookUrl}
 
+${
+  latest
+    ? `Every /api/v1 call needs the key (a browser alone gets 401), so fetch the report with curl:
+  curl ${auth} -H 'Accept: text/html' ${run}/report -o report.html
+  curl ${auth} -H 'Accept: text/csv' ${run}/report -o discrepancies.csv
+`
+    : ''
+}
 Try:
-  curl -H "Authorization: Bearer ${key}" ${base}/api/v1/reconciliations/latest
-  curl -H "Authorization: Bearer ${key}" "${run}/discrepancies?kind=field_mismatch&limit=5"
-  curl -X POST -H "Authorization: Bearer ${key}" -H 'Content-Type: application/json' -d '{"dedupe":true}' ${base}/api/v1/reconciliations
+  curl ${auth} ${base}/api/v1/reconciliations/latest
+  curl ${auth} "${run}/discrepancies?kind=field_mismatch&limit=5"
+  curl -X POST ${auth} -H 'Content-Type: application/json' -d '{"dedupe":true}' ${base}/api/v1/reconciliations
 
 Schedules are on (sync every 15 minutes, reconciliation daily at 06:00 Moscow time).
 Ctrl-C stops everything; the data stays in ./.data for the next run.

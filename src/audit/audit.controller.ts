@@ -15,7 +15,7 @@ export class AuditController {
 
   @Get()
   async list(@Query() q: PageQueryDto): Promise<Page<AuditEvent>> {
-    const after = decodeCursor<{ id: string }>(q.cursor);
+    const after = decodeCursor(q.cursor, { id: 'bigint' });
     const [rows, total] = await Promise.all([
       this.events.find({
         where: after ? { id: LessThan(after.id) } : {},

@@ -1,8 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { ApiKey } from './api-key.entity.js';
 import { ApiKeyService } from './api-key.service.js';
-import { ApiKeyView, CreateApiKeyDto } from './api-key.dto.js';
+import { ApiKeyView, CreateApiKeyDto, KEY_NAME, KEY_NAME_MESSAGE } from './api-key.dto.js';
 import { Roles } from './roles.decorator.js';
 
 function view(k: ApiKey): ApiKeyView {
@@ -42,8 +42,11 @@ export class ApiKeysController {
 
   @Delete(':name')
   @HttpCode(200)
+  @ApiParam({ name: 'name', schema: { type: 'string', pattern: KEY_NAME.source } })
   @ApiOkResponse({ type: ApiKeyView })
   async revoke(@Param('name') name: string): Promise<ApiKeyView> {
+    // A name no key can have (a NUL byte, 300 characters) is refused here, not by the database.
+    if (!KEY_NAME.test(name)) throw new BadRequestException(KEY_NAME_MESSAGE);
     return view(await this.keys.revoke(name));
   }
 }

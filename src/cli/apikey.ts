@@ -4,6 +4,7 @@ import { ApiKeyService } from '../auth/api-key.service.js';
 import { ROLES, type Role } from '../auth/roles.js';
 import { AuditEvent } from '../audit/audit-event.entity.js';
 import { openCliDatabase } from './cli-database.js';
+import { formatTable } from './format-table.js';
 
 const USAGE = `Usage:
   npm run apikey -- create --name <name> --role viewer|operator|admin
@@ -50,19 +51,18 @@ async function main(argv: string[]): Promise<number> {
       );
     } else if (command === 'list') {
       const rows = await keys.list();
-      const lines = rows.map((k) =>
-        [
-          k.name.padEnd(24),
-          k.role.padEnd(9),
+      const table = formatTable(
+        ['name', 'role', 'prefix', 'created', 'last used', 'state'],
+        rows.map((k) => [
+          k.name,
+          k.role,
           `${k.keyPrefix}…`,
           k.createdAt.toISOString(),
           k.lastUsedAt?.toISOString() ?? '-',
           k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : 'active',
-        ].join('  '),
+        ]),
       );
-      process.stdout.write(
-        `${['name'.padEnd(24), 'role'.padEnd(9), 'prefix', 'created', 'last used', 'state'].join('  ')}\n${lines.join('\n')}\n`,
-      );
+      process.stdout.write(`${table}\n`);
     } else {
       const k = await keys.revoke(values.name!);
       await audit.save(

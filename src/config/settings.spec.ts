@@ -1,11 +1,14 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
 import { parseSettings, SettingsError } from './settings.js';
 
 const START = {
   DATABASE_URL: 'postgres://u:p@db:5432/sverka',
-  ONEC_ODATA_URL: 'https://1c.example.ru/bp30/odata/standard.odata',
+  ONEC_ODATA_URL: 'https://1c.firm.ru/bp30/odata/standard.odata',
   ONEC_USER: 'Интеграция',
   ONEC_PASSWORD: 's3cret-1c',
-  BITRIX24_WEBHOOK_URL: 'https://example.bitrix24.ru/rest/1/abc123secret/',
+  BITRIX24_WEBHOOK_URL: 'https://firm.bitrix24.ru/rest/1/abc123secret/',
 };
 
 function problems(env: Record<string, string>, mode: 'start' | 'embedded' = 'start'): string[] {
@@ -63,10 +66,10 @@ describe('settings', () => {
   it('with CRM_KIND=amocrm, reads the account address and its token instead of the webhook; 7 requests a second', () => {
     const { BITRIX24_WEBHOOK_URL: _hook, ...rest } = START;
     const s = parseSettings(
-      { ...rest, CRM_KIND: 'amocrm', AMOCRM_BASE_URL: 'https://example.amocrm.ru', AMOCRM_TOKEN: 'eyJ0eXAiOiJKV1QiLCJhbGciOi.long-lived' },
+      { ...rest, CRM_KIND: 'amocrm', AMOCRM_BASE_URL: 'https://firm.amocrm.ru', AMOCRM_TOKEN: 'eyJ0eXAiOiJKV1QiLCJhbGciOi.long-lived' },
       { mode: 'start' },
     );
-    expect([s.CRM_KIND, s.AMOCRM_BASE_URL, s.AMOCRM_RPS]).toEqual(['amocrm', 'https://example.amocrm.ru', 7]);
+    expect([s.CRM_KIND, s.AMOCRM_BASE_URL, s.AMOCRM_RPS]).toEqual(['amocrm', 'https://firm.amocrm.ru', 7]);
   });
 
   it('needs none of them for the demo and tests', () => {
@@ -77,7 +80,7 @@ describe('settings', () => {
     ['PORT', 'abc', 'PORT: must be a number'],
     ['PORT', '70000', 'PORT: must be at most 65535'],
     ['DATABASE_URL', 'mysql://x', 'DATABASE_URL: must start with postgres://'],
-    ['ONEC_ODATA_URL', 'https://1c.example.ru/bp30', 'ONEC_ODATA_URL: must end in /odata/standard.odata'],
+    ['ONEC_ODATA_URL', 'https://1c.firm.ru/bp30', 'ONEC_ODATA_URL: must end in /odata/standard.odata'],
     [
       'ONEC_ODATA_URL',
       'ftp://1c/odata/standard.odata',
@@ -85,14 +88,14 @@ describe('settings', () => {
     ],
     [
       'BITRIX24_WEBHOOK_URL',
-      'https://example.bitrix24.ru/',
+      'https://firm.bitrix24.ru/',
       'BITRIX24_WEBHOOK_URL: must look like https://<portal>/rest/<user_id>/<secret>/',
     ],
     ['BITRIX24_RPS', '0', 'BITRIX24_RPS: must be greater than 0'],
     ['BITRIX24_BURST', '2.5', 'BITRIX24_BURST: must be a whole number'],
     ['CRM_KIND', 'salesforce', 'CRM_KIND: must be bitrix24 or amocrm'],
     ['AMOCRM_RPS', '8', 'AMOCRM_RPS: must be at most 7 (amoCRM blocks integrations that exceed it)'],
-    ['AMOCRM_BASE_URL', 'https://example.amocrm.ru/api/v4', 'AMOCRM_BASE_URL: must be the account address, without /api/v4'],
+    ['AMOCRM_BASE_URL', 'https://firm.amocrm.ru/api/v4', 'AMOCRM_BASE_URL: must be the account address, without /api/v4'],
     [
       'SYNC_CRON',
       'every 15 minutes',
@@ -105,10 +108,10 @@ describe('settings', () => {
     ],
     ['SCHEDULE_TZ', 'Moscow', 'SCHEDULE_TZ: must be an IANA time zone such as Europe/Moscow'],
     ['SCHEDULER_ENABLED', 'maybe', 'SCHEDULER_ENABLED: must be true or false'],
-    ['SMTP_URL', 'mail.example.ru', 'SMTP_URL: must start with smtp:// or smtps://'],
+    ['SMTP_URL', 'mail.firm.ru', 'SMTP_URL: must start with smtp:// or smtps://'],
     [
       'ONEC_FEED_URL',
-      'https://1c.example.ru/bp30/odata/standard.odata',
+      'https://1c.firm.ru/bp30/odata/standard.odata',
       'ONEC_FEED_URL: must end in /hs/sverka (the HTTP service of the SverkaFeed extension)',
     ],
     ['ONEC_FEED_POLL_SECONDS', '1', 'ONEC_FEED_POLL_SECONDS: must be at least 5'],
@@ -127,15 +130,15 @@ describe('settings', () => {
   });
 
   it('checks the report settings together', () => {
-    expect(problems({ ...START, REPORT_TO: 'qa@example.ru' })).toEqual([
+    expect(problems({ ...START, REPORT_TO: 'qa@firm.ru' })).toEqual([
       'REPORT_FROM: required when REPORT_TO is set',
       'SMTP_URL: required when REPORT_TO is set (or set REPORT_OUTBOX_DIR to only write .eml files)',
     ]);
     expect(
       problems({
         ...START,
-        REPORT_TO: 'qa@example.ru, not-an-address',
-        REPORT_FROM: 'sverka@example.ru',
+        REPORT_TO: 'qa@firm.ru, not-an-address',
+        REPORT_FROM: 'sverka@firm.ru',
         SMTP_URL: 'smtps://a:b@mail:465',
       }),
     ).toEqual(['REPORT_TO: must be comma-separated e-mail addresses']);
@@ -145,7 +148,7 @@ describe('settings', () => {
     const s = parseSettings(
       {
         ...START,
-        ONEC_FEED_URL: 'https://1c.example.ru/bp30/hs/sverka',
+        ONEC_FEED_URL: 'https://1c.firm.ru/bp30/hs/sverka',
         ONEC_FEED_SECRET: 'a-doorbell-secret-of-32-characters',
         ONEC_FEED_POLL_SECONDS: '15',
         SYNC_FULL_SCAN_CRON: '0 4 * * *',
@@ -153,7 +156,7 @@ describe('settings', () => {
       { mode: 'start' },
     );
     expect(s).toMatchObject({
-      ONEC_FEED_URL: 'https://1c.example.ru/bp30/hs/sverka',
+      ONEC_FEED_URL: 'https://1c.firm.ru/bp30/hs/sverka',
       ONEC_FEED_SECRET: 'a-doorbell-secret-of-32-characters',
       ONEC_FEED_POLL_SECONDS: 15,
       SYNC_FULL_SCAN_CRON: '0 4 * * *',
@@ -179,5 +182,18 @@ describe('settings', () => {
     })();
     expect(err?.message).toContain('DATABASE_URL');
     expect(err?.message).not.toMatch(/TopSecret/);
+  });
+
+  it('refuses .env.example copied unchanged, naming each placeholder, and accepts it in the demo', () => {
+    const example = parseDotenv(readFileSync(resolve(import.meta.dirname, '../../.env.example'), 'utf8'));
+    const p = problems(example);
+    expect(p.map((line) => line.split(':')[0])).toEqual([
+      'BITRIX24_WEBHOOK_URL',
+      'DATABASE_URL',
+      'ONEC_ODATA_URL',
+      'ONEC_PASSWORD',
+    ]);
+    expect(p.join('\n')).toContain('placeholder');
+    expect(problems(example, 'embedded')).toEqual([]);
   });
 });

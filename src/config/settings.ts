@@ -1,4 +1,5 @@
 import { config as readDotenv } from 'dotenv';
+import { placeholderProblem } from './placeholder-values.js';
 import { settingsSchema, REQUIRED_FOR_CRM, REQUIRED_FOR_START, type Settings } from './settings.schema.js';
 
 export const SETTINGS = Symbol('Settings');
@@ -35,6 +36,11 @@ export function parseSettings(env: Record<string, string | undefined>, opts: Loa
     for (const name of [...REQUIRED_FOR_START, ...REQUIRED_FOR_CRM[kind]]) {
       if (env[name] === undefined || env[name] === '')
         problems.push(`${name}: required${REQUIRED_FOR_CRM[kind].includes(name) ? ` with CRM_KIND=${kind}` : ''}`);
+    }
+    // A copied `.env.example` passes every format check; refuse its placeholders by name.
+    for (const name of Object.keys(settingsSchema.shape)) {
+      const problem = placeholderProblem(name, env[name]);
+      if (problem) problems.push(problem);
     }
   }
   if (parsed.success) {

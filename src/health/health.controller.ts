@@ -10,6 +10,7 @@ import { Public } from '../auth/public.decorator.js';
 import { CRM_PORT, type CrmPort } from '../crm/crm.port.js';
 import { ONEC_PORT, type OneCPort } from '../onec/onec.port.js';
 import { describeError } from '../common/describe-error.js';
+import { SETTINGS, type Settings } from '../config/settings.js';
 
 /** Reachability of an outside system, reported on /health/ready without failing it. */
 export interface Reachability {
@@ -24,8 +25,9 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly db: TypeOrmHealthIndicator,
+    @Inject(SETTINGS) private readonly settings: Settings,
     @Optional() @Inject(ONEC_PORT) private readonly onec?: OneCPort,
-    @Optional() @Inject(CRM_PORT) private readonly crm?: CrmPort,
+    @Optional() @Inject(CRM_PORT) private readonly crm?: CrmPort | null,
   ) {}
 
   /** The process is up. */
@@ -36,12 +38,16 @@ export class HealthController {
 
   /**
    * Ready when the database answers. 1C and CRM reachability is reported in `info`/`details`
-   * but never fails readiness: the service can still serve results while a system is down.
+   * (`configured`: its settings are present; `reachable`: it answered a ping within 5 s) but never
+   * fails readiness: the service can still serve results while a system is down.
    */
   @Get('ready')
   @HealthCheck()
   async ready(): Promise<HealthCheckResult> {
-    const [onec, crm] = await Promise.all([probe(this.onec), probe(this.crm)]);
+    const [onec, crm] = await Promise.all([
+      probe(this.settings.ONEC_ODATA_URL ? this.onec : undefined),
+      probe(this.crm ?? undefined),
+    ]);
     const result = await this.health.check([() => this.db.pingCheck('database', { timeout: 3000 })]);
     const state = (r: Reachability) => (r.reachable ? 'up' : 'down');
     return {

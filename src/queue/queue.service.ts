@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import PgBoss from 'pg-boss';
 import { QUEUE_DATABASE_URL } from './queue.tokens.js';
 
@@ -14,10 +20,12 @@ export interface QueueJob<T> {
 /**
  * The durable job queue on PostgreSQL (pg-boss, schema `pgboss`), shared by every instance.
  * Sync and reconciliation enqueue runs and record retries here; any instance's worker picks them up.
- * On shutdown workers stop taking jobs and in-flight jobs get up to `shutdownGraceMs` to finish.
+ * On shutdown workers stop taking jobs and in-flight jobs get up to 30 s to finish — in
+ * `beforeApplicationShutdown`, i.e. before any module's `onApplicationShutdown` closes the database
+ * pool those jobs write through (and, in the demo, before the embedded server stops).
  */
 @Injectable()
-export class QueueService implements OnModuleInit, OnApplicationShutdown {
+export class QueueService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly log = new Logger(QueueService.name);
   private boss: PgBoss | null = null;
   private readonly created = new Set<string>();
@@ -42,7 +50,7 @@ export class QueueService implements OnModuleInit, OnApplicationShutdown {
     await this.boss.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     if (!this.boss || this.stopping) return;
     this.stopping = true;
     await this.boss.stop({ graceful: true, wait: true, timeout: 30_000 });

@@ -20,7 +20,7 @@ export class ReconcileQueryService {
   }
 
   async listRuns(q: { limit: number; cursor?: string }): Promise<Page<RunView>> {
-    const c = decodeCursor<{ c: string; id: string }>(q.cursor);
+    const c = decodeCursor(q.cursor, { c: 'timestamp', id: 'uuid' });
     const rows = (await this.db.query(
       `SELECT *, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_ts FROM reconciliation_run
        WHERE ($1::timestamptz IS NULL OR (created_at, id) < ($1::timestamptz, $2::uuid))
@@ -59,7 +59,7 @@ export class ReconcileQueryService {
     q: Pick<DiscrepancyQueryDto, 'limit' | 'cursor' | 'kind' | 'entity' | 'severity'>,
   ): Promise<Page<DiscrepancyItem>> {
     await this.getRun(runId);
-    const c = decodeCursor<{ id: string }>(q.cursor);
+    const c = decodeCursor(q.cursor, { id: 'bigint' });
     const where = `run_id = $1 AND ($2::text IS NULL OR kind = $2) AND ($3::text IS NULL OR entity = $3) AND ($4::text IS NULL OR severity = $4)`;
     const args = [runId, q.kind ?? null, q.entity ?? null, q.severity ?? null];
     const rows = (await this.db.query(
@@ -92,7 +92,7 @@ export class ReconcileQueryService {
     q: Pick<DuplicateQueryDto, 'limit' | 'cursor' | 'scope'>,
   ): Promise<Page<DuplicateCluster>> {
     await this.getRun(runId);
-    const c = decodeCursor<{ id: string }>(q.cursor);
+    const c = decodeCursor(q.cursor, { id: 'bigint' });
     const where = `run_id = $1 AND ($2::text IS NULL OR scope = $2)`;
     const rows = (await this.db.query(
       `SELECT id::text AS id, scope, score::float8 AS score, members, reasons FROM duplicate_cluster

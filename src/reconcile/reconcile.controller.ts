@@ -37,6 +37,7 @@ import {
   DiscrepancyPageView,
   DiscrepancyQueryDto,
   DuplicateQueryDto,
+  withScheduledDefaults,
 } from './reconcile.dto.js';
 
 /** REST of README.md#the-rest-api for reconciliations. Triggers only enqueue; the queue worker runs. */
@@ -53,7 +54,12 @@ export class ReconcileController {
   @Post()
   @Roles('operator')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Start a reconciliation run' })
+  @ApiOperation({
+    summary: 'Start a reconciliation run',
+    description:
+      "Omitted fields take the scheduled run's values (every entity, dedupe on, the default sample size); " +
+      '`report` defaults to false. A call without a body runs what the daily schedule runs, without the e-mail.',
+  })
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key → the same run' })
   @ApiAcceptedResponse({ description: '{ id, status: "queued" }' })
   @ApiConflictResponse({
@@ -63,7 +69,7 @@ export class ReconcileController {
     try {
       const run = await this.queue.enqueue({
         trigger: 'api',
-        ...dto,
+        ...withScheduledDefaults(dto),
         idempotencyKey: key?.trim() ? key.trim().slice(0, 200) : null,
       });
       return { id: run.id, status: run.status };

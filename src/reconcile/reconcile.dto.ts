@@ -11,12 +11,13 @@ import {
   type Severity,
 } from '../common/vocabulary.js';
 import { PageQueryDto } from '../common/http/pagination.js';
+import { DEFAULT_SAMPLE_SIZE } from './reconcile.constants.js';
 
 export class CreateReconciliationDto {
   @ApiPropertyOptional({
     enum: RECONCILE_ENTITIES,
     isArray: true,
-    description: 'Entities to check (default: all)',
+    description: 'Entities to check (default: all, as scheduled runs)',
   })
   @IsOptional()
   @IsArray()
@@ -27,7 +28,8 @@ export class CreateReconciliationDto {
   @ApiPropertyOptional({
     minimum: 0,
     maximum: 10000,
-    description: 'Linked records re-read one by one from both systems (default 0)',
+    default: DEFAULT_SAMPLE_SIZE,
+    description: `Linked records re-read one by one from both systems (default ${DEFAULT_SAMPLE_SIZE}, as scheduled runs)`,
   })
   @IsOptional()
   @IsInt()
@@ -35,17 +37,36 @@ export class CreateReconciliationDto {
   @Max(10000)
   sampleSize?: number;
 
-  @ApiPropertyOptional({ description: 'Also look for duplicates (default false; scheduled runs: true)' })
+  @ApiPropertyOptional({
+    default: true,
+    description: 'Also look for duplicates (default true, as scheduled runs)',
+  })
   @IsOptional()
   @IsBoolean()
   dedupe?: boolean;
 
   @ApiPropertyOptional({
-    description: 'E-mail the report to REPORT_TO when the run finishes (default false)',
+    default: false,
+    description:
+      'E-mail the report to REPORT_TO when the run finishes (default false; scheduled runs always do)',
   })
   @IsOptional()
   @IsBoolean()
   report?: boolean;
+}
+
+/**
+ * An API trigger's options: what the caller gave, and for what it omitted the scheduled run's values
+ * (dedupe on, the default sample size; entities stay omitted, which means every entity) — except
+ * `report`, which the caller asks for explicitly (scheduled runs always e-mail it).
+ */
+export function withScheduledDefaults(dto: CreateReconciliationDto): CreateReconciliationDto {
+  return {
+    ...dto,
+    dedupe: dto.dedupe ?? true,
+    sampleSize: dto.sampleSize ?? DEFAULT_SAMPLE_SIZE,
+    report: dto.report ?? false,
+  };
 }
 
 export class DiscrepancyQueryDto extends PageQueryDto {

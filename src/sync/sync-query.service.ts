@@ -42,14 +42,17 @@ export class SyncQueryService {
   }
 
   async listRuns(q: { limit: number; cursor?: string }): Promise<Page<SyncRunView>> {
-    const c = decodeCursor<{ t: string; id: string }>(q.cursor);
+    const c = decodeCursor(q.cursor, { t: 'timestamp', id: 'uuid' });
+    // The cursor keeps created_at to the microsecond (toISOString would cut it to milliseconds and skip rows).
     const rows = (await this.db.query(
-      `SELECT * FROM sync_run WHERE ($1::timestamptz IS NULL OR (created_at, id) < ($1::timestamptz, $2::uuid))
+      `SELECT *, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_ts FROM sync_run
+        WHERE ($1::timestamptz IS NULL OR (created_at, id) < ($1::timestamptz, $2::uuid))
         ORDER BY created_at DESC, id DESC LIMIT $3`,
       [c?.t ?? null, c?.id ?? null, q.limit + 1],
-    )) as SyncRunRow[];
+    )) as (SyncRunRow & { cursor_ts: string })[];
+    const ts = new Map(rows.map((r) => [r.id, r.cursor_ts]));
     const [{ n }] = (await this.db.query(`SELECT count(*)::int AS n FROM sync_run`)) as { n: number }[];
-    return toPage(rows.map(toSyncRunView), q.limit, n, (r) => ({ t: r.createdAt, id: r.id }));
+    return toPage(rows.map(toSyncRunView), q.limit, n, (r) => ({ t: ts.get(r.id), id: r.id }));
   }
 
   async getRun(id: string): Promise<SyncRunView> {
@@ -94,7 +97,7 @@ export class SyncQueryService {
     entity?: SyncEntity;
     field?: string;
   }): Promise<Page<ConflictView>> {
-    const c = decodeCursor<{ id: string }>(q.cursor);
+    const c = decodeCursor(q.cursor, { id: 'bigint' });
     const where = `($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR entity = $2) AND ($3::text IS NULL OR field = $3)`;
     const filter = [q.status ?? null, q.entity ?? null, q.field ?? null];
     const rows = (await this.db.query(

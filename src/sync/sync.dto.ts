@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   ArrayUnique,
   IsArray,
@@ -9,7 +8,7 @@ import {
   IsOptional,
   IsString,
   Max,
-  MaxLength,
+  Matches,
   Min,
 } from 'class-validator';
 import { PageQueryDto } from '../common/http/pagination.js';
@@ -35,6 +34,9 @@ export class CreateSyncRunDto {
   full?: boolean;
 }
 
+/** A canonical field name (letters, digits, `_`; at most 64): nothing else can name a conflict's field. */
+const FIELD_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
+
 /** Which conflicts: by entity and field (canonical names, e.g. `title`, `phones`, `inn`). */
 class ConflictFilterDto {
   @ApiPropertyOptional({ enum: SYNC_ENTITIES })
@@ -42,10 +44,13 @@ class ConflictFilterDto {
   @IsIn(SYNC_ENTITIES)
   entity?: SyncEntity;
 
-  @ApiPropertyOptional({ description: 'Canonical field name, e.g. title, phones, emails, inn' })
+  @ApiPropertyOptional({
+    description: 'Canonical field name, e.g. title, phones, emails, inn',
+    pattern: FIELD_NAME.source,
+  })
   @IsOptional()
   @IsString()
-  @MaxLength(64)
+  @Matches(FIELD_NAME, { message: 'field must be a field name such as title, phones, emails or inn' })
   field?: string;
 }
 
@@ -67,10 +72,9 @@ export class ResolveConflictsDto extends ConflictFilterDto {
 
   @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 100, description: 'At most this many per call' })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
+  @IsInt({ message: 'limit must be a whole number from 1 to 200' })
+  @Min(1, { message: 'limit must be a whole number from 1 to 200' })
+  @Max(200, { message: 'limit must be a whole number from 1 to 200' })
   limit: number = 100;
 }
 

@@ -116,8 +116,10 @@ describe('reconciliations over HTTP', () => {
       skippedChecks: { check: string; reason: string }[];
       discrepancies: Record<string, number>;
     };
+    // sampleSize was omitted: the scheduled run's 50, which needs the CRM too.
     expect(summary.skippedChecks.map((s) => s.check)).toEqual([
       'contacts: CRM snapshot',
+      'control sample',
       'counterparties: CRM snapshot',
     ]);
     expect(summary.skippedChecks[0].reason).toMatch(/CRM is not configured/);

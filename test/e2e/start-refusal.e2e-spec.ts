@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureBuilt } from '../support/built.js';
 
@@ -35,15 +37,39 @@ describe('npm start refuses bad settings', () => {
   it('names a single wrong setting without echoing secrets', () => {
     const r = start({
       DATABASE_URL: 'postgres://u:p@127.0.0.1:1/x',
-      ONEC_ODATA_URL: 'https://1c.example.ru/bp30/odata/standard.odata',
+      ONEC_ODATA_URL: 'https://1c.firm.ru/bp30/odata/standard.odata',
       ONEC_USER: 'u',
       ONEC_PASSWORD: 'VerySecret1C',
-      BITRIX24_WEBHOOK_URL: 'https://example.bitrix24.ru/rest/1/VerySecretHook/',
+      BITRIX24_WEBHOOK_URL: 'https://firm.bitrix24.ru/rest/1/VerySecretHook/',
       SYNC_CRON: 'hourly',
     });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('SYNC_CRON: must be a cron expression');
     expect(r.stderr).not.toMatch(/VerySecret/);
     expect(r.stderr.split('\n').filter((l) => l.startsWith('  - '))).toHaveLength(1);
+  });
+
+  it('refuses .env.example copied unchanged, naming each placeholder, before any framework line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sverka-env-'));
+    try {
+      copyFileSync(join(root, '.env.example'), join(dir, '.env'));
+      const r = spawnSync(process.execPath, [join(root, 'dist/src/main.js')], {
+        cwd: dir,
+        env: { PATH: process.env.PATH ?? '' },
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expect(r.status).toBe(2);
+      const named = r.stderr
+        .split('\n')
+        .filter((l) => l.startsWith('  - '))
+        .map((l) => l.slice(4).split(':')[0]);
+      expect(named).toEqual(['BITRIX24_WEBHOOK_URL', 'DATABASE_URL', 'ONEC_ODATA_URL', 'ONEC_PASSWORD']);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).not.toContain('\u001b['); // no terminal colours
+      expect(r.stderr).not.toContain('[Nest]');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

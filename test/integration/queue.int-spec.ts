@@ -21,8 +21,8 @@ describe('durable queue on PostgreSQL (pg-boss)', () => {
     await b.onModuleInit();
   });
   afterAll(async () => {
-    await a?.onApplicationShutdown();
-    await b?.onApplicationShutdown();
+    await a?.beforeApplicationShutdown();
+    await b?.beforeApplicationShutdown();
     await db?.drop();
   });
 

@@ -49,7 +49,7 @@ describe('reconciliation runs across instances', () => {
     await ds.query(`DELETE FROM reconciliation_run`);
   });
   afterAll(async () => {
-    for (const q of queues) await q.onApplicationShutdown();
+    for (const q of queues) await q.beforeApplicationShutdown();
     await ds?.destroy();
     await db?.drop();
   });
@@ -137,8 +137,10 @@ describe('reconciliation runs across instances', () => {
     // 06:00 in Moscow (03:00 UTC) has passed, nothing was created since: both instances catch up, one run.
     const late = new Date('2026-12-01T05:00:00Z');
     const [ra, rb] = await Promise.all([a.scheduler.catchUp(late), b.scheduler.catchUp(late)]);
-    expect(ra?.id).toBeDefined();
-    expect(rb?.id).toBe(ra?.id);
+    // The instance that comes second either sees the run already created (null) or gets the same one.
+    const ids = [ra, rb].flatMap((r) => (r ? [r.id] : []));
+    expect(ids.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(ids).size).toBe(1);
     expect(await ds.query(`SELECT trigger, slot FROM reconciliation_run`)).toEqual([
       { trigger: 'schedule', slot: '2026-12-01' },
     ]);

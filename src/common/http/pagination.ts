@@ -1,16 +1,22 @@
 import { BadRequestException } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+
+const LIMIT_MESSAGE = 'limit must be a whole number from 1 to 1000';
+
+/** A query value of digits only becomes a number; anything else stays as given and fails validation. */
+export const digitsToNumber = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value;
 
 /** `?limit=` (1–1000, default 100) and `?cursor=` of every list. Extend it with a list's filters. */
 export class PageQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @Transform(digitsToNumber)
+  @IsInt({ message: LIMIT_MESSAGE })
+  @Min(1, { message: LIMIT_MESSAGE })
+  @Max(1000, { message: LIMIT_MESSAGE })
   limit: number = 100;
 
   @ApiPropertyOptional({ description: "Opaque cursor from the previous page's nextCursor" })
@@ -31,15 +37,44 @@ export function encodeCursor(key: Record<string, unknown>): string {
   return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
 }
 
-export function decodeCursor<T extends Record<string, unknown>>(cursor: string | undefined): T | null {
+/** What one key of a cursor holds; anything else is a forged or foreign cursor (400, never a query error). */
+export type CursorField = 'bigint' | 'uuid' | 'timestamp';
+
+const CURSOR_FIELDS: Record<CursorField, (v: string) => boolean> = {
+  bigint: (v) => /^\d{1,18}$/.test(v),
+  uuid: (v) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v),
+  timestamp: (v) =>
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/.test(v) && !Number.isNaN(Date.parse(v)),
+};
+
+/**
+ * The sort key a list handed out as `nextCursor`, checked against the list's own shape: a cursor that
+ * is not ours, or another list's, is refused with 400 rather than reaching SQL.
+ */
+export function decodeCursor<K extends string>(
+  cursor: string | undefined,
+  shape: Record<K, CursorField>,
+): Record<K, string> | null {
   if (!cursor) return null;
+  let v: unknown;
   try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (v && typeof v === 'object' && !Array.isArray(v)) return v as T;
+    v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
   } catch {
-    // fall through
+    v = null;
   }
-  throw new BadRequestException('cursor is not valid: pass the nextCursor of the previous page unchanged');
+  const ok =
+    v !== null &&
+    typeof v === 'object' &&
+    !Array.isArray(v) &&
+    (Object.entries(shape) as [K, CursorField][]).every(([k, kind]) => {
+      const value = (v as Record<string, unknown>)[k];
+      return typeof value === 'string' && CURSOR_FIELDS[kind](value);
+    });
+  if (!ok)
+    throw new BadRequestException(
+      "cursor is not valid for this list: pass the nextCursor of this list's previous page unchanged",
+    );
+  return v as Record<K, string>;
 }
 
 /**

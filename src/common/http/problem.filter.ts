@@ -25,6 +25,7 @@ const TITLES: Record<number, string> = {
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
+  405: 'Method Not Allowed',
   406: 'Not Acceptable',
   409: 'Conflict',
   413: 'Payload Too Large',
@@ -66,6 +67,17 @@ export function toProblem(err: unknown, instance?: string, reqId?: string | null
     if (problem.detail === problem.title) delete problem.detail;
     return problem;
   }
+  const client = clientError(err);
+  if (client) {
+    return {
+      type: 'about:blank',
+      title: TITLES[client.status] ?? HttpStatus[client.status] ?? 'Bad Request',
+      status: client.status,
+      detail: client.detail,
+      instance,
+      requestId: reqId ?? null,
+    };
+  }
   return {
     type: 'about:blank',
     title: 'Internal Server Error',
@@ -74,6 +86,41 @@ export function toProblem(err: unknown, instance?: string, reqId?: string | null
     instance,
     requestId: reqId ?? null,
   };
+}
+
+/**
+ * A client error raised below NestJS (Express's router, the body parser) in the `http-errors` shape:
+ * a 4xx `status` with `expose` set, e.g. 413 for a body over the limit or 400 for a path that is not
+ * valid percent-encoding. Its message was written for clients; anything else stays a 500.
+ */
+function clientError(err: unknown): { status: number; detail: string } | null {
+  if (!err || typeof err !== 'object') return null;
+  const e = err as {
+    status?: unknown;
+    statusCode?: unknown;
+    expose?: unknown;
+    message?: unknown;
+    type?: unknown;
+  };
+  const status = typeof e.status === 'number' ? e.status : e.statusCode;
+  if (typeof status !== 'number' || status < 400 || status > 499 || e.expose !== true) return null;
+  const detail = BODY_ERRORS[String(e.type)] ?? (typeof e.message === 'string' ? e.message : '');
+  return { status, detail };
+}
+
+/** Clearer words for the body parser's errors (by its `type`). */
+const BODY_ERRORS: Record<string, string> = {
+  'entity.too.large': 'The request body is larger than the service accepts.',
+  'entity.parse.failed': 'The request body is not valid JSON.',
+  'encoding.unsupported': 'The request body has an unsupported Content-Encoding or charset.',
+  'charset.unsupported': 'The request body has an unsupported charset: send UTF-8.',
+  'request.aborted': 'The request body was not received completely.',
+};
+
+/** Writes problem details as the response (used by the filter and by middleware that answers early). */
+export function sendProblem(res: Response, problem: ProblemDetails): void {
+  if (res.headersSent) return;
+  res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
 }
 
 /** The one exception filter: every error leaves as application/problem+json. */
@@ -92,7 +139,6 @@ export class ProblemFilter implements ExceptionFilter {
         `unhandled error on ${req.method} ${req.path}: ${(err as Error)?.message ?? String(err)}`,
       );
     }
-    if (res.headersSent) return;
-    res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+    sendProblem(res, problem);
   }
 }

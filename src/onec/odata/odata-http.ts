@@ -62,14 +62,16 @@ export class ODataHttp {
   }
 
   /**
-   * GET with retries. `notFound` says what a 404 means: `record` (entity by key: NOT_FOUND) or
-   * `config` (unknown set or segment: CONFIGURATION). Returns the 2xx response.
+   * GET with retries (`retry: false`: one attempt, for probes). `notFound` says what a 404 means:
+   * `record` (entity by key: NOT_FOUND) or `config` (unknown set or segment: CONFIGURATION).
+   * Returns the 2xx response.
    */
   async get(
     resource: string,
     query: Record<string, string | number | undefined>,
     kind: RequestKind,
     notFound: 'record' | 'config' = 'config',
+    opts: { retry?: boolean } = {},
   ): Promise<ODataResponse> {
     const url = this.url(resource, query, kind);
     const headers: Record<string, string> = { Authorization: this.authorization };
@@ -90,7 +92,7 @@ export class ODataHttp {
         error = mapThrown(e, resource, this.timeoutMs);
       }
       this.count('error');
-      if (!error.retryable || attempt >= this.delays.length) throw error;
+      if (!error.retryable || opts.retry === false || attempt >= this.delays.length) throw error;
       const delay = this.delays[attempt] * (1 + (Math.random() * 2 - 1) * this.jitter);
       attempt++;
       this.log.warn(

@@ -237,7 +237,8 @@ export class OneCODataAdapter implements OneCPort {
   }
 
   async ping(): Promise<void> {
-    const res = await this.http.get('$metadata', {}, 'metadata');
+    // A probe: one attempt, no retries (readiness polls; the caller decides what "down" means).
+    const res = await this.http.get('$metadata', {}, 'metadata', 'config', { retry: false });
     const m = this.opts.mapping;
     const sets = [
       m.counterparties.onecSet,
