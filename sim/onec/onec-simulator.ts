@@ -799,8 +799,10 @@ function faultAnswer(
   return odataError(status, '-1', INTERNAL_ERROR);
 }
 
-/** The GUIDs of a filter made only of `Ref_Key eq guid'…'` terms joined by `or`; else null. */
+/** The GUIDs a filter of `Ref_Key eq guid'…'` terms joined by `or` (possibly `and`-ed with more) is limited to; else null. */
 function refKeys(node: FilterNode): string[] | null {
+  // `x and (Ref_Key eq … or …)`: the keys of either side bound the rows (the whole filter is still applied).
+  if (node.type === 'and') return refKeys(node.left) ?? refKeys(node.right);
   if (node.type === 'cmp')
     return node.field === 'Ref_Key' && node.op === 'eq' && node.literal.kind === 'guid'
       ? [node.literal.value]
