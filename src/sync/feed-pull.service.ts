@@ -1,7 +1,9 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { describeError } from '../common/describe-error.js';
+import { SYNC_ENTITIES } from '../common/vocabulary.js';
 import { SETTINGS, type Settings } from '../config/settings.js';
 import type { FeedPull, FeedPullResult } from '../feed/feed-pull.port.js';
+import { SverkaMetrics } from '../metrics/sverka-metrics.js';
 import { ONEC_FEED_PORT, type OneCFeedPort } from '../onec/feed/onec-feed.port.js';
 import { ActiveRunError } from '../runs/run.types.js';
 import { FEED_MESSAGES_PER_RUN } from './sync.constants.js';
@@ -14,7 +16,9 @@ import { SyncScheduler } from './sync.scheduler.js';
  * slot with a feed run (`trigger: 'feed'`, src/sync/sync-runner.service.ts) that applies and acknowledges
  * the messages, then reads the state again. Never a second writer: while another sync holds the slot, or a
  * scheduled scan waits for it, the pull answers `busy` and the gate tries again shortly. What 1C said and
- * when Sverka pulled are kept in `onec_feed_state` (GET /api/v1/sync/status).
+ * when Sverka pulled are kept in `onec_feed_state` (GET /api/v1/sync/status). A pull that finds the feed
+ * caught up counts as a successful sync of every entity (`sverka_sync_last_success_timestamp_seconds`):
+ * with the feed on, the scan runs once a day and a quiet 1C is not a stale sync.
  */
 @Injectable()
 export class FeedPullService implements FeedPull {
@@ -25,6 +29,7 @@ export class FeedPullService implements FeedPull {
     private readonly runner: SyncRunnerService,
     @Inject(ONEC_FEED_PORT) private readonly feed: OneCFeedPort,
     private readonly scheduler: SyncScheduler,
+    @Optional() @Inject(SverkaMetrics) private readonly metrics?: SverkaMetrics | null,
   ) {}
 
   async pull(): Promise<FeedPullResult> {
@@ -37,6 +42,7 @@ export class FeedPullService implements FeedPull {
       await this.runner.feedState.observed(before, at);
       if (before.pending === 0) {
         await this.runner.feedState.pulled(at, null, null);
+        this.caughtUp(at);
         return { pending: 0 };
       }
       try {
@@ -48,7 +54,9 @@ export class FeedPullService implements FeedPull {
       await this.runner.execute(runId);
       const run = await this.runner.store.getRun(runId);
       const after = await this.feed.state();
-      await this.runner.feedState.observed(after, new Date());
+      const seen = new Date();
+      await this.runner.feedState.observed(after, seen);
+      if (after.pending === 0) this.caughtUp(seen);
       await this.runner.feedState.pulled(at, runId, run?.status === 'failed' ? run.error : null);
       if (run?.status === 'failed') this.log.warn(`change feed run ${runId} failed: ${run.error}`);
       const messages = run?.feed?.messages ?? [];
@@ -59,5 +67,9 @@ export class FeedPullService implements FeedPull {
       await this.runner.feedState.pulled(at, runId, describeError(e)).catch(() => undefined);
       throw e;
     }
+  }
+
+  private caughtUp(at: Date): void {
+    for (const entity of SYNC_ENTITIES) this.metrics?.syncLastSuccess.set({ entity }, Math.floor(at.getTime() / 1000));
   }
 }

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { RunStatus, RunTrigger, SyncEntity } from '../common/vocabulary.js';
+import { SYNC_ENTITIES, type RunStatus, type RunTrigger, type SyncEntity } from '../common/vocabulary.js';
 import type { RunRowBase, RunTableSpec } from '../runs/run.types.js';
 import { SYNC_RUN_QUEUE } from './sync.constants.js';
 import type { PlanLink } from './plan-sync.js';
@@ -393,12 +393,20 @@ export class SyncStore {
     return rows[0] ?? null;
   }
 
-  /** Per entity: the finish time of the newest run in which it succeeded. */
+  /**
+   * Per entity: the finish time of the newest run in which it succeeded — or, with the 1C change feed, the
+   * last time the feed was seen caught up (nothing unacknowledged in 1C: everything it named is written,
+   * skipped, flagged or a dead letter), whichever is later: with the feed on the scan runs once a day.
+   */
   async lastSuccess(): Promise<Map<string, Date>> {
     const rows = (await this.db.query(
-      `SELECT e AS entity, max(finished_at) AS at FROM sync_run, unnest(entities) AS e
-        WHERE status = 'succeeded' OR (status = 'partial' AND COALESCE((stats -> e ->> 'failed')::int, 0) = 0)
-        GROUP BY e`,
+      `SELECT entity, max(at) AS at FROM (
+         SELECT e AS entity, finished_at AS at FROM sync_run, unnest(entities) AS e
+          WHERE status = 'succeeded' OR (status = 'partial' AND COALESCE((stats -> e ->> 'failed')::int, 0) = 0)
+         UNION ALL
+         SELECT e, caught_up_at FROM onec_feed_state, unnest($1::text[]) AS e WHERE pending = 0 AND caught_up_at IS NOT NULL
+       ) x GROUP BY entity`,
+      [[...SYNC_ENTITIES]],
     )) as { entity: string; at: Date }[];
     return new Map(rows.map((r) => [r.entity, new Date(r.at)]));
   }

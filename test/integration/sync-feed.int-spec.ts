@@ -3,6 +3,7 @@ import { parseSettings, type Settings } from '../../src/config/settings.js';
 import type { CrmPort } from '../../src/crm/crm.port.js';
 import { createOneCFeedPort, createOneCPort } from '../../src/onec/onec.module.js';
 import type { OneCPort } from '../../src/onec/onec.port.js';
+import { SverkaMetrics } from '../../src/metrics/sverka-metrics.js';
 import { FeedPullService } from '../../src/sync/feed-pull.service.js';
 import { SyncRunnerService } from '../../src/sync/sync-runner.service.js';
 import type { SyncRunRow } from '../../src/sync/sync-store.js';
@@ -36,8 +37,8 @@ describe('sync: pulls of the 1C change feed', () => {
 
   const runnerWith = (crm: CrmPort = h.crm) =>
     new SyncRunnerService(h.ds, h.mapping, onec, crm, null, null, null, createOneCFeedPort(settings, h.mapping));
-  const pullWith = (runner: SyncRunnerService) =>
-    new FeedPullService(settings, runner, createOneCFeedPort(settings, h.mapping), scheduler as unknown as SyncScheduler);
+  const pullWith = (runner: SyncRunnerService, metrics?: SverkaMetrics) =>
+    new FeedPullService(settings, runner, createOneCFeedPort(settings, h.mapping), scheduler as unknown as SyncScheduler, metrics);
   const c1 = () => h.sims.onec.sim;
   const live = (set: 'counterparties' | 'contacts' | 'orders') =>
     c1()
@@ -238,11 +239,19 @@ describe('sync: pulls of the 1C change feed', () => {
     expect(await checkCrmAgainst1C(onec, h.sim)).toEqual({ duplicates: [], missing: [], wrong: [] });
   });
 
-  it('a pull with nothing waiting in 1C makes no run and reads nothing but the state', async () => {
+  it('a pull with nothing waiting in 1C makes no run, reads nothing but the state, and counts as a successful sync of every entity', async () => {
     const before = (await feedRuns()).length;
+    const metrics = new SverkaMetrics({ defaultMetrics: false });
     c1().clearCalls();
-    expect(await pullWith(runnerWith()).pull()).toEqual({ pending: 0 });
+    const at = Math.floor(Date.now() / 1000);
+    expect(await pullWith(runnerWith(), metrics).pull()).toEqual({ pending: 0 });
     expect((await feedRuns()).length).toBe(before);
     expect(c1().calls.map((c) => `${c.method} ${c.path.replace(/^.*\/hs\/sverka/, '')}`)).toEqual(['GET /state']);
+    // A quiet 1C is not a stale sync: the scan runs once a day with the feed on.
+    const gauge = (await metrics.registry.getSingleMetric('sverka_sync_last_success_timestamp_seconds')!.get()).values;
+    expect(gauge.map((v) => v.labels.entity).sort()).toEqual(['contacts', 'counterparties', 'deals']);
+    for (const v of gauge) expect(v.value).toBeGreaterThanOrEqual(at);
+    const last = await runnerWith().store.lastSuccess();
+    for (const e of ['counterparties', 'contacts', 'deals']) expect(last.get(e)!.getTime()).toBeGreaterThanOrEqual(at * 1000);
   });
 });
