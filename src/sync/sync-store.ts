@@ -393,6 +393,14 @@ export class SyncStore {
     return rows[0] ?? null;
   }
 
+  /** Whether a version scan (any run but a feed run) ever finished succeeded or partial: the first load is done. */
+  async scanFinished(): Promise<boolean> {
+    const [row] = (await this.db.query(
+      `SELECT EXISTS (SELECT 1 FROM sync_run WHERE trigger <> 'feed' AND status IN ('succeeded', 'partial')) AS done`,
+    )) as { done: boolean }[];
+    return row.done;
+  }
+
   /**
    * Per entity: the finish time of the newest run in which it succeeded — or, with the 1C change feed, the
    * last time the feed was seen caught up (nothing unacknowledged in 1C: everything it named is written,

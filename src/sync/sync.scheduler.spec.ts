@@ -3,8 +3,8 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { parseSettings } from '../config/settings.js';
 import { ActiveRunError } from '../runs/run.types.js';
 import type { SyncQueueService } from './sync-queue.service.js';
-import type { SyncRequest } from './sync-runner.service.js';
-import { SCAN_RETRY_MS, SyncScheduler } from './sync.scheduler.js';
+import type { SyncRequest, SyncRunnerService } from './sync-runner.service.js';
+import { FIRST_SCAN_DELAY_MS, SCAN_RETRY_MS, SyncScheduler } from './sync.scheduler.js';
 
 const FEED = { ONEC_FEED_URL: 'https://1c.example.ru/bp30/hs/sverka' };
 
@@ -22,11 +22,12 @@ function queue(busy: number) {
   return q;
 }
 
-const scheduler = (env: Record<string, string>, q: ReturnType<typeof queue>) =>
+const scheduler = (env: Record<string, string>, q: ReturnType<typeof queue>, scanFinished?: () => Promise<boolean>) =>
   new SyncScheduler(
     parseSettings({ LOG_LEVEL: 'silent', SYNC_CRON: '*/15 * * * *', SYNC_FULL_SCAN_CRON: '30 5 * * *', ...env }, { mode: 'embedded' }),
     new SchedulerRegistry(),
     q as unknown as SyncQueueService,
+    scanFinished ? ({ store: { scanFinished } } as unknown as SyncRunnerService) : undefined,
   );
 
 describe('SyncScheduler', () => {
@@ -72,6 +73,38 @@ describe('SyncScheduler', () => {
     s.onApplicationShutdown();
     await tick;
     expect(q.calls).toHaveLength(2);
+    expect(s.scanWaiting).toBe(false);
+  });
+
+  it('with the change feed on, a base never scanned gets its first load after the start delay; none when a scan has finished', async () => {
+    const fresh = queue(0);
+    const s = scheduler({ ...FEED, SCHEDULER_ENABLED: 'true' }, fresh, async () => false);
+    s.onApplicationBootstrap();
+    await jest.advanceTimersByTimeAsync(FIRST_SCAN_DELAY_MS - 1);
+    expect(fresh.calls).toEqual([]);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(fresh.calls).toEqual([{ trigger: 'schedule', slot: null }]);
+    s.onApplicationShutdown();
+
+    const scanned = queue(0);
+    const t = scheduler({ ...FEED, SCHEDULER_ENABLED: 'true' }, scanned, async () => true);
+    t.onApplicationBootstrap();
+    await jest.advanceTimersByTimeAsync(FIRST_SCAN_DELAY_MS);
+    expect(scanned.calls).toEqual([]);
+    t.onApplicationShutdown();
+  });
+
+  it('a first load that waits for an active sync is dropped once that sync was a finished scan', async () => {
+    const q = queue(1000);
+    let finished = false;
+    const s = scheduler(FEED, q, async () => finished);
+    const first = s.firstScan();
+    await jest.advanceTimersByTimeAsync(0);
+    expect(q.calls).toHaveLength(1);
+    finished = true;
+    await jest.advanceTimersByTimeAsync(SCAN_RETRY_MS);
+    await first;
+    expect(q.calls).toHaveLength(1);
     expect(s.scanWaiting).toBe(false);
   });
 });
