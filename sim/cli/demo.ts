@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
@@ -50,7 +51,10 @@ async function main(): Promise<void> {
     onecPort: intEnv('SIM_ONEC_PORT', 0, 0, 65535),
     bitrixPort: intEnv('SIM_BITRIX24_PORT', 0, 0, 65535),
     bitrixLimits: DEMO_CRM_LIMITS,
+    onecDemoApi: true,
   });
+  // The 1C change feed: the fake 1C serves it and, once the service listens, rings its doorbell.
+  const feedSecret = randomBytes(24).toString('hex');
 
   const env = {
     // Only errors by default: the guide below is what a newcomer should read (LOG_LEVEL=info for more).
@@ -68,6 +72,8 @@ async function main(): Promise<void> {
     BITRIX24_WEBHOOK_URL: sims.bitrix24.webhookUrl,
     BITRIX24_RPS: String(DEMO_CRM_LIMITS.rps),
     BITRIX24_BURST: String(DEMO_CRM_LIMITS.burst),
+    ONEC_FEED_URL: sims.onec.feedUrl,
+    ONEC_FEED_SECRET: feedSecret,
   };
   let settings;
   try {
@@ -113,6 +119,7 @@ async function main(): Promise<void> {
       await shutdown();
     });
     await app.listen(settings.PORT);
+    sims.onec.sim.setDoorbell({ url: `http://127.0.0.1:${settings.PORT}/api/v1/events/onec`, secret: feedSecret });
     writeFileSync(DEMO_STATE_FILE, JSON.stringify({ databaseUrl, pid: process.pid }));
     const ds = app.get<DataSource>(getDataSourceToken());
     const keys = app.get(ApiKeyService);
@@ -138,6 +145,7 @@ async function main(): Promise<void> {
       sims,
       Date.now() - t0,
     );
+    await printFeedGuide(ds, sims);
   } catch (err) {
     process.stderr.write(`demo failed: ${(err as Error)?.stack ?? String(err)}\n`);
     await app?.close().catch(() => undefined);
@@ -241,8 +249,32 @@ Try:
   curl ${auth} "${run}/discrepancies?kind=field_mismatch&limit=5"
   curl -X POST ${auth} -H 'Content-Type: application/json' -d '{"dedupe":true}' ${base}/api/v1/reconciliations
 
-Schedules are on (sync every 15 minutes, reconciliation daily at 06:00 Moscow time).
+Schedules are on (1C changes arrive through the change feed, the full version scan runs daily at 05:30,
+reconciliation daily at 06:00 Moscow time).
 Ctrl-C stops everything; the data stays in ./.data for the next run.
+`);
+}
+
+/**
+ * The near-real-time step of the guide: a command that renames a counterparty in the fake 1C (its demo
+ * endpoint) and the fake portal's card of its company, which shows the new name within seconds.
+ */
+async function printFeedGuide(ds: DataSource, sims: RunningSimulators): Promise<void> {
+  const links = (await ds.query(
+    `SELECT onec_ref, crm_id FROM entity_link WHERE entity = 'counterparties' AND flagged_at IS NULL ORDER BY onec_ref LIMIT 50`,
+  )) as { onec_ref: string; crm_id: string }[];
+  const pick = links
+    .map((l) => ({ ...l, row: sims.onec.sim.get('counterparties', l.onec_ref) }))
+    .find((l) => l.row && !l.row.DeletionMark && !String(l.row.Description).includes("'"));
+  if (!pick) return;
+  const at = new Date().toTimeString().slice(0, 8);
+  const patch = JSON.stringify({ Description: `${String(pick.row!.Description)} (переименован в 1С в ${at})` });
+  say(`Near-real-time: the 1C change feed is on. Rename a counterparty in the fake 1C —
+  curl -u ${sims.onec.user}:${sims.onec.password} -X PATCH -H 'Content-Type: application/json' \\
+       -d '${patch}' \\
+       ${new URL(sims.onec.url).origin}/demo/counterparties/${pick.onec_ref}
+— and its company in the fake portal shows the new name within seconds (the fake 1C rings Sverka's doorbell):
+  ${new URL(sims.bitrix24.webhookUrl).origin}/crm/company/details/${pick.crm_id}/
 `);
 }
 

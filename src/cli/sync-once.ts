@@ -6,7 +6,8 @@ import { describeError } from '../common/describe-error.js';
 import { SYNC_ENTITIES, type SyncEntity } from '../common/vocabulary.js';
 import { createOneCPort } from '../onec/onec.module.js';
 import { ActiveRunError } from '../runs/run.types.js';
-import { SYNC_HOOK_POINTS, SyncRunnerService, type SyncHook } from '../sync/sync-runner.service.js';
+import { crashHook } from '../sync/crash-hook.js';
+import { SyncRunnerService } from '../sync/sync-runner.service.js';
 import type { SyncRunRow } from '../sync/sync-store.js';
 
 /**
@@ -27,18 +28,7 @@ async function main(): Promise<number> {
     if (settings.DB_MIGRATE) await ds.runMigrations({ transaction: 'each' });
     const crm = createCrmPort(settings, mapping);
     const runner = new SyncRunnerService(ds, mapping, createOneCPort(settings, mapping), crm);
-    const crash = process.env.SYNC_CRASH_AT;
-    if (crash) {
-      const [point, nth] = crash.split(':');
-      if (!(SYNC_HOOK_POINTS as readonly string[]).includes(point) || !/^\d*$/.test(nth ?? '')) {
-        throw new Error(`SYNC_CRASH_AT must be <point>:<n> with a point among ${SYNC_HOOK_POINTS.join(', ')}; got "${crash}"`);
-      }
-      let seen = 0;
-      const hook: SyncHook = (p) => {
-        if (p === point && ++seen >= Number(nth || 1)) process.kill(process.pid, 'SIGKILL');
-      };
-      runner.hook = hook;
-    }
+    if (settings.SYNC_CRASH_AT) runner.hook = crashHook(settings.SYNC_CRASH_AT);
     const args = process.argv.slice(2);
     const i = args.indexOf('--entities');
     const entities =

@@ -147,6 +147,10 @@ export const settingsSchema = z.object({
 
   // --- Tests ---
   TEST_DATABASE_URL: optional(z.string()),
+  /** Crash tests only: kill the process (SIGKILL) at a named point of a sync run, `<point>:<n>` (src/sync/crash-hook.ts). */
+  SYNC_CRASH_AT: optional(
+    z.string().regex(/^[a-z-]+(:\d+)?$/, { message: 'must be <point>:<n>, e.g. before-feed-ack:1' }),
+  ),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

@@ -158,7 +158,7 @@ const ru: ReportStrings = {
   verdictFailed: 'Сверка не выполнена: результатов нет. Проверьте журнал сервиса и повторите запуск.',
   verdictUnfinished: 'Сверка ещё идёт: результаты появятся, когда она закончится.',
   run: 'Запуск',
-  trigger: { schedule: 'по расписанию', api: 'через API', cli: 'из командной строки' },
+  trigger: { schedule: 'по расписанию', api: 'через API', cli: 'из командной строки', feed: 'по изменениям из 1С' },
   runStatus: {
     queued: 'в очереди',
     running: 'выполняется',
@@ -317,7 +317,7 @@ const en: ReportStrings = {
   verdictFailed: 'The reconciliation failed: there are no results. Check the service log and run it again.',
   verdictUnfinished: 'The reconciliation is still running: results appear when it finishes.',
   run: 'Run',
-  trigger: { schedule: 'scheduled', api: 'via API', cli: 'from the command line' },
+  trigger: { schedule: 'scheduled', api: 'via API', cli: 'from the command line', feed: 'by the 1C change feed' },
   runStatus: {
     queued: 'queued',
     running: 'running',
