@@ -22,9 +22,9 @@ export interface Bitrix24Faults {
   /** Added to every answer (ms). */
   latencyMs?: number;
   /**
-   * Share of requests that write (crm.item.add|update|delete, crm.requisite.add|update, or a batch with
-   * such a command) that run and are saved, after which the socket is destroyed with no answer:
-   * "committed but the response is lost".
+   * Share of requests that write (crm.item.add|update|delete, crm.requisite.add|update,
+   * crm.activity.todo.add|update, crm.activity.update, or a batch with such a command) that run and are
+   * saved, after which the socket is destroyed with no answer: "committed but the response is lost".
    */
   lostResponseRate?: number;
   /** Every Nth writing request since `setFaults()` is committed and its answer lost (deterministic form of the above). */
@@ -95,6 +95,9 @@ const WRITE_METHODS = new Set([
   'crm.item.delete',
   'crm.requisite.add',
   'crm.requisite.update',
+  'crm.activity.todo.add',
+  'crm.activity.todo.update',
+  'crm.activity.update',
 ]);
 
 interface Answer {
@@ -108,7 +111,9 @@ interface Answer {
  * `POST /rest/<user_id>/<secret>/<method>[.json]` with a JSON body (form-encoded bodies are read with
  * parse_str too). Methods: crm.item.add|update|get|list|delete (types 4, 3, 2, 31; 5 →
  * ENTITY_TYPE_NOT_SUPPORTED), crm.requisite.preset.list|list|add|update, crm.status.list,
- * crm.category.list, batch (≤ 50 commands, parse_str parsing, per-command results, not atomic).
+ * crm.category.list, the universal to-dos (crm.activity.todo.add|update, crm.activity.update of
+ * COMPLETED, crm.activity.get|list) and user.get (sim/bitrix24/bitrix24-todos.ts), batch (≤ 50
+ * commands, parse_str parsing, per-command results, not atomic).
  * Errors with the exact §9 statuses and bodies; a `time` block with all eight keys on every success.
  *
  * ```ts
@@ -560,6 +565,22 @@ export class Bitrix24Simulator {
       case 'crm.category.list': {
         const r = s.categoryList(p);
         return { result: r, total: r.categories.length };
+      }
+      case 'crm.activity.todo.add':
+        return { result: s.todos.todoAdd(p, this.userId) };
+      case 'crm.activity.todo.update':
+        return { result: s.todos.todoUpdate(p, this.userId) };
+      case 'crm.activity.update':
+        return { result: s.todos.activityUpdate(p, this.userId) };
+      case 'crm.activity.get':
+        return { result: s.todos.activityGet(p) };
+      case 'crm.activity.list': {
+        const r = s.todos.activityList(p);
+        return { result: r.rows, total: r.total, next: r.next };
+      }
+      case 'user.get': {
+        const r = s.todos.userGet(p);
+        return { result: r.rows, total: r.total, next: r.next };
       }
       default:
         throw new B24SimError(404, 'ERROR_METHOD_NOT_FOUND', 'Method not found!');
