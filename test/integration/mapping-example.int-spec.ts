@@ -25,6 +25,7 @@ describe('the annotated mapping example of the README', () => {
       presets: { legal: 'Организация', entrepreneur: 'ИП', person: 'Физ. лицо' },
       dealCategoryId: '0',
     });
+    expect(m.conflicts).toEqual({ todo: true, todoDeadlineHours: 48, todoFallbackUser: '1' });
     expect(m.counterparties.fields.kpp.owner).toBe('onec'); // untouched defaults stay
   });
 });
