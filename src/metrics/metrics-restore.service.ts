@@ -9,6 +9,7 @@ import { DataSource } from 'typeorm';
 import { describeError } from '../common/describe-error.js';
 import { SYNC_ENTITIES, type SyncEntity } from '../common/vocabulary.js';
 import type { RunSummary } from '../reconcile/reconcile.types.js';
+import { ConflictTodoReader } from '../todos/conflict-todo.reader.js';
 import {
   applyRunSummaryToMetrics,
   applySyncStateToMetrics,
@@ -33,8 +34,8 @@ export const METRICS_REFRESH_MS = 60_000;
 /**
  * At start, sets the gauges from the database so a restart does not blank the dashboards: the
  * results of the latest finished reconciliations (`reconciliation_run`) and the sync state
- * (`sync_run`, `sync_item_failure`, `sync_conflict`); then again every minute (METRICS_REFRESH_MS) so that all
- * instances agree. Counters start at 0, as Prometheus expects of a restart. A missing table (a module
+ * (`sync_run`, `sync_item_failure`, `sync_conflict`, overdue `conflict_todo`s); then again every minute
+ * (METRICS_REFRESH_MS) so that all instances agree. Counters start at 0, as Prometheus expects of a restart. A missing table (a module
  * not deployed, migrations not run) is skipped; a failure is logged and never stops the application.
  */
 @Injectable()
@@ -123,6 +124,8 @@ export class MetricsRestoreService implements OnApplicationBootstrap, OnApplicat
       );
       for (const r of rows) if (isSyncEntity(r.entity)) state.openConflicts[r.entity] = Number(r.n);
     }
+    const overdue = await new ConflictTodoReader(db).overdueAt(new Date());
+    if (overdue) state.overdueTodos = overdue.byEntity;
     applySyncStateToMetrics(this.metrics, state);
     return true;
   }
