@@ -35,6 +35,7 @@ function populateAfterSyncAndReconciliation(metrics: SverkaMetrics, now: Date): 
     lastSuccess: { counterparties: now, contacts: now, deals: now },
     deadLetters: { counterparties: 2 },
     openConflicts: { contacts: 1 },
+    overdueTodos: { counterparties: 1 },
   });
   metrics.crmRequests.inc({ method: 'crm.company.list', outcome: 'ok' }, 40);
   metrics.crmRequests.inc({ method: 'crm.company.add', outcome: 'rate_limited' }, 3);
