@@ -4,7 +4,8 @@ import { SETTINGS, type Settings } from '../config/settings.js';
 import { MAILER_PORT } from './mailer.port.js';
 import { describeSmtpUrl, NodemailerMailerAdapter } from './nodemailer-mailer.adapter.js';
 import { ReportDeliveryService } from './report-delivery.service.js';
-import { ReportRenderer } from './report-renderer.js';
+import { OVERDUE_TODOS_READER, ReportRenderer } from './report-renderer.js';
+import { ConflictTodoReader } from '../todos/conflict-todo.reader.js';
 import { ReportScheduler } from './report.scheduler.js';
 import { PgReportSource, REPORT_SOURCE } from './report-source.js';
 
@@ -29,6 +30,8 @@ import { PgReportSource, REPORT_SOURCE } from './report-source.js';
       },
     },
     { provide: REPORT_SOURCE, inject: [DataSource], useFactory: (db: DataSource) => new PgReportSource(db) },
+    // The line of overdue conflict to-dos: the to-do module's reader (plain SQL; null without its table).
+    { provide: OVERDUE_TODOS_READER, inject: [DataSource], useFactory: (db: DataSource) => new ConflictTodoReader(db) },
     ReportRenderer,
     ReportDeliveryService,
     ReportScheduler,
