@@ -85,7 +85,7 @@ export interface Bitrix24SimulatorOptions {
   faultSeed?: number;
   /** Length of the operating-time window reported in `operating_reset_at` (default 600 s). */
   operatingWindowSec?: number;
-  /** The portal's clock (item times). */
+  /** The portal's clock: item times and the `time` block of answers (default: real time). */
   clock?: () => Date;
 }
 
@@ -346,7 +346,7 @@ export class Bitrix24Simulator {
     if (call.method !== 'batch') call.params = params;
     if (this.faults.errorRate && this.dice() < this.faults.errorRate)
       return fail(new B24SimError(500, 'INTERNAL_SERVER_ERROR', 'Internal server error'));
-    const startedAt = Date.now();
+    const startedAt = this.portalNow();
     let answer: Answer;
     let writes: boolean;
     try {
@@ -415,8 +415,13 @@ export class Bitrix24Simulator {
       : null;
   }
 
+  /** The portal's clock in ms (the `clock` option, else real time): item times and the `time` block agree. */
+  private portalNow(): number {
+    return this.opts.clock ? this.opts.clock().getTime() : Date.now();
+  }
+
   private time(method: string, startedAt: number, full: boolean): Record<string, unknown> {
-    const finish = Date.now();
+    const finish = this.portalNow();
     const processing = (finish - startedAt) / 1000;
     const op = this.operating.get(method);
     const now = finish / 1000;
@@ -467,7 +472,7 @@ export class Bitrix24Simulator {
     call.commands = [];
     let writes = false;
     for (const p of parsed) {
-      const started = Date.now();
+      const started = this.portalNow();
       try {
         const blockedCmd = this.blocked(p.method);
         if (blockedCmd) throw blockedCmd;

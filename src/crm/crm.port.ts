@@ -38,9 +38,10 @@ export interface CrmTodos {
   completeTodos(ids: string[]): Promise<{ id: string; ok: boolean; error?: import('./crm.error.js').CrmError }[]>;
 
   /**
-   * The to-dos this integration made that changed (completed, moved, reassigned…) since `since`, a page at a
-   * time, without reading the unchanged ones: the cheap way to notice completions. `since` is the cursor of
-   * the previous look, or an ISO 8601 time for the first one. May repeat to-dos seen before (overlap).
+   * The to-dos this integration made that people changed (completed, moved, reassigned…) since `since`, a
+   * page at a time, without reading the unchanged ones: the cheap way to notice completions. Changes the
+   * integration made itself may be left out. `since` is the cursor of the previous look, or an ISO 8601
+   * time for the first one. May repeat to-dos seen before (overlap).
    */
   todosChangedSince(since: string): AsyncIterable<CrmTodoPage>;
 

@@ -100,11 +100,13 @@ export class ConflictsService {
    * neither overwrites them nor reopens the conflicts until 1C changes again. A conflict no longer open,
    * or whose 1C value changed since the person saw it (`onecValue`), is left as it is and listed in `kept`.
    * The CRM records are read in one call per entity; a record the CRM no longer has keeps its last value.
+   * `by` (`resolved_by`) may differ per conflict.
    */
   async resolveAsInCrm(
     items: { id: string; onecValue: string }[],
-    by: string,
+    by: string | ((conflictId: string) => string),
   ): Promise<{ resolved: string[]; kept: string[] }> {
+    const byOf = (id: string) => (typeof by === 'function' ? by(id) : by);
     const ids = items.map((i) => i.id).filter((i) => /^\d{1,18}$/.test(i));
     if (!ids.length) return { resolved: [], kept: items.map((i) => i.id) };
     const seen = new Map(items.map((i) => [i.id, i.onecValue]));
@@ -147,7 +149,7 @@ export class ConflictsService {
             `UPDATE sync_conflict SET status = 'resolved', resolution = 'crm', crm_value = $2, resolved_by = $3,
                     resolved_at = now(), updated_at = now()
               WHERE id = $1 AND status = 'open' RETURNING id`,
-            [r.id, crmValue, by],
+            [r.id, crmValue, byOf(r.id)],
           ),
         );
         if (!upd.length) return false;
@@ -164,13 +166,13 @@ export class ConflictsService {
         action: 'conflict.resolve',
         target: `conflict:${r.id}`,
         outcome: 'ok',
-        detail: { entity: r.entity, field: r.field, keep: 'crm', by },
+        detail: { entity: r.entity, field: r.field, keep: 'crm', by: byOf(r.id) },
       });
     }
     for (const entity of new Set(settle.map((r) => r.entity)))
       this.metrics?.syncConflictsOpen.set({ entity }, await new SyncStore(this.db).openConflictCount(entity));
     if (resolved.length) {
-      this.log.log(`${resolved.length} conflict(s) resolved as settled in the CRM (${by})`);
+      this.log.log(`${resolved.length} conflict(s) resolved as settled in the CRM`);
       this.notify(rows.filter((r) => resolved.includes(r.id)));
     }
     return { resolved, kept: items.map((i) => i.id).filter((i) => !resolved.includes(i)) };

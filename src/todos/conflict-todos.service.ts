@@ -200,16 +200,19 @@ export class ConflictTodosService implements OnModuleInit, OnApplicationShutdown
       await this.repo.setState('fullCheckAt', now.toISOString());
     }
     const moved: { todo: OpenTodo; state: CrmTodoState }[] = [];
+    const done: OpenTodo[] = [];
     for (const state of seen.values()) {
       const todo = byTodo.get(state.id)!;
-      if (state.completed) await this.completed(todo, now, s);
+      if (state.completed) done.push(todo);
       else if (
         // A CRM may keep deadlines to the minute: only a real move counts.
-        (state.deadline !== null && Math.abs(Date.parse(state.deadline) - todo.deadline.getTime()) >= 60_000) ||
+        (state.deadline !== null &&
+          Math.abs(Date.parse(state.deadline) - todo.deadline.getTime()) >= 60_000) ||
         state.responsibleId !== todo.responsibleId
       )
         moved.push({ todo, state });
     }
+    await this.completed(done, now, s);
     if (moved.length) {
       const users = await todos.users(
         moved.map((m) => m.state.responsibleId).filter((u): u is string => !!u),
@@ -229,18 +232,35 @@ export class ConflictTodosService implements OnModuleInit, OnApplicationShutdown
     await this.repo.setState('cursor', cursor);
   }
 
-  /** A person completed the to-do: the conflicts it named are resolved as the CRM holds them now. */
-  private async completed(todo: OpenTodo, now: Date, s: UpkeepSummary): Promise<void> {
+  /**
+   * People completed these to-dos: the conflicts each named are resolved as the CRM holds them now — all
+   * of them in one call, so the CRM records are read once per entity whatever the number of to-dos.
+   */
+  private async completed(done: OpenTodo[], now: Date, s: UpkeepSummary): Promise<void> {
+    if (!done.length) return;
+    const resolved = new Set<string>();
+    // One `resolved_by` per to-do: the audit log says which to-do settled which conflict.
+    const todoOf = new Map(done.flatMap((t) => t.conflicts.map((c) => [c.id, t.todoId] as const)));
     const r = await this.conflicts.resolveAsInCrm(
-      todo.conflicts.map((c) => ({ id: c.id, onecValue: c.onecValue })),
-      `${RESOLVED_BY_TODO}:${todo.todoId}`,
+      done.flatMap((t) => t.conflicts.map((c) => ({ id: c.id, onecValue: c.onecValue }))),
+      (id) => `${RESOLVED_BY_TODO}:${todoOf.get(id) ?? '?'}`,
     );
+    for (const id of r.resolved) resolved.add(id);
     s.resolved += r.resolved.length;
-    s.completed += (await this.repo.end([todo.id], 'completed', now)).length;
-    this.log.log(
-      `conflict to-do ${todo.todoId} (${todo.entity} ${todo.crmId}) completed in the CRM: ${r.resolved.length} conflict(s) resolved with the CRM's values` +
-        (r.kept.length ? `, ${r.kept.length} left open (changed in 1C since, or already resolved)` : ''),
-    );
+    s.completed += (
+      await this.repo.end(
+        done.map((t) => t.id),
+        'completed',
+        now,
+      )
+    ).length;
+    for (const t of done) {
+      const kept = t.conflicts.filter((c) => !resolved.has(c.id)).length;
+      this.log.log(
+        `conflict to-do ${t.todoId} (${t.entity} ${t.crmId}) completed in the CRM: ${t.conflicts.length - kept} conflict(s) resolved with the CRM's values` +
+          (kept ? `, ${kept} left open (changed in 1C since, or already resolved)` : ''),
+      );
+    }
   }
 
   // ---------------------------------------------------------------- (2) to-dos in step with conflicts
@@ -346,7 +366,7 @@ export class ConflictTodosService implements OnModuleInit, OnApplicationShutdown
         // Completed or deleted in the CRM meanwhile: completed → its conflicts resolved; deleted → a new one next pass.
         closed: async () => {
           const [state] = await todos.getTodos([todo.todoId]);
-          if (state?.completed) await this.completed(todo, now, s);
+          if (state?.completed) await this.completed([todo], now, s);
           else if (!state) s.gone += (await this.repo.end([todo.id], 'gone', now)).length;
         },
       });

@@ -17,8 +17,9 @@ import { toCrmTodoState, toCrmUser } from './converters/todo.converter.js';
  * CrmTodos on a Bitrix24 portal (docs/protocols/bitrix24.md#conflict-to-dos): a to-do is a universal
  * activity on the record's timeline (`crm.activity.todo.add|update`, provider `CRM_TODO`), completed with
  * `crm.activity.update` `COMPLETED: Y`; changes are found with one `crm.activity.list` of the to-dos
- * this webhook's user made whose `LAST_UPDATED` is at or after the cursor (ids ascending, `start=-1`,
- * 50 a page); users come from `user.get` (the `user_brief` scope). Writes go in `batch` requests of ≤ 50.
+ * this webhook's user made, last changed by someone else, whose `LAST_UPDATED` is at or after the cursor
+ * (ids ascending, `start=-1`, 50 a page); users come from `user.get` (the `user_brief` scope). Writes go
+ * in `batch` requests of ≤ 50.
  */
 export class Bitrix24TodoOps implements CrmTodos {
   private readonly log = new Logger('Bitrix24Todos');
@@ -106,7 +107,8 @@ export class Bitrix24TodoOps implements CrmTodos {
         filter: {
           '>=LAST_UPDATED': b24Time(from),
           PROVIDER_ID: 'CRM_TODO',
-          ...(this.authorId ? { AUTHOR_ID: this.authorId } : {}),
+          // Made by this webhook's user, last changed by someone else: Sverka's own writes are not read back.
+          ...(this.authorId ? { AUTHOR_ID: this.authorId, '!EDITOR_ID': this.authorId } : {}),
           ...(afterId ? { '>ID': afterId } : {}),
         },
         order: { ID: 'ASC' },

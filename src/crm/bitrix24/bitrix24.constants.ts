@@ -66,6 +66,6 @@ export const TODO_SELECT = ['ID', 'OWNER_TYPE_ID', 'OWNER_ID', 'COMPLETED', 'DEA
  * How far before the portal's clock at the previous look the next "changed since" look starts, so that a
  * to-do changed while the pages were read, or committed a moment late, is read again rather than missed.
  */
-export const TODO_CURSOR_OVERLAP_S = 120;
+export const TODO_CURSOR_OVERLAP_S = 60;
 /** Reminders of a conflict to-do, in minutes before its deadline: one at the deadline itself. */
 export const TODO_PING_OFFSETS = [0];
