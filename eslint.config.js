@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { boundaries } from './eslint.boundaries.js';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.data/**', 'out/**', 'coverage/**'] },
@@ -17,4 +18,5 @@ export default tseslint.config(
     files: ['src/config/**', 'test/**', 'bench/**', 'sim/**', 'src/cli/**', '*.js'],
     rules: { 'no-restricted-properties': 'off' },
   },
+  ...boundaries,
 );

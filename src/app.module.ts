@@ -19,6 +19,7 @@ import type { Mapping } from './mapping/mapping.types.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { QueueModule } from './queue/queue.module.js';
 import { ReconcileModule } from './reconcile/reconcile.module.js';
+import { ReportModule } from './report/report.module.js';
 import { RunsModule } from './runs/runs.module.js';
 import { SyncModule } from './sync/sync.module.js';
 import { ConflictTodosModule } from './todos/conflict-todos.module.js';
@@ -30,6 +31,7 @@ const FEATURE_MODULES: Type[] = [
   MetricsModule,
   CrmModule,
   HealthModule,
+  ReportModule,
   ReconcileModule,
   SyncModule,
   ConflictTodosModule,

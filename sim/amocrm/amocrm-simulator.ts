@@ -287,7 +287,35 @@ export class AmoCrmSimulator {
 
   // ---- HTTP ----
 
+  /**
+   * The account's web pages that reports link to: a record's card at `/companies/detail/<id>`,
+   * `/contacts/detail/<id>`, `/leads/detail/<id>` — a minimal HTML page with the record's name (404 for
+   * one the account does not have or that was deleted). Not the API: no token, no limit, not in `calls`.
+   * Returns false for any other request.
+   */
+  private servePage(req: IncomingMessage, res: ServerResponse): boolean {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const m = /^\/(companies|contacts|leads)\/detail\/(\d+)\/?$/.exec(path);
+    if (!m) return false;
+    const entity = m[1] as AmoEntity;
+    const record = this.state.get(entity, Number(m[2]));
+    const kind = { companies: 'Компания', contacts: 'Контакт', leads: 'Сделка' }[entity];
+    const esc = (t: string) =>
+      t.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+    const name = record ? String(record.name ?? '') : '';
+    const body = record
+      ? `<!DOCTYPE html><html lang="ru"><head><meta charset="utf-8"><title>${esc(name)} — ${kind} ${m[2]}</title></head>` +
+        `<body><p>amoCRM (симулятор Sverka)</p><h1>${esc(name)}</h1><p>${kind}, ID ${m[2]}</p></body></html>`
+      : `<!DOCTYPE html><html lang="ru"><head><meta charset="utf-8"><title>Не найдено</title></head>` +
+        `<body><h1>${kind} ${m[2]} не найден(а)</h1></body></html>`;
+    res.writeHead(record ? 200 : 404, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+    res.end(req.method === 'HEAD' ? undefined : body);
+    return true;
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.servePage(req, res)) return;
     const t0 = performance.now();
     const method = (req.method ?? 'GET').toUpperCase();
     const url = new URL(req.url ?? '/', 'http://x');

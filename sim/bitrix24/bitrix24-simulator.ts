@@ -12,7 +12,8 @@ import {
 import { parseStr } from './parse-str.js';
 
 /**
- * Fault injection (sheet §9/§10). All optional; `setFaults()` replaces the whole object at run time.
+ * Fault injection (docs/protocols/bitrix24.md#rate-limits, docs/protocols/bitrix24.md#fake-bitrix24). All
+ * optional; `setFaults()` replaces the whole object at run time.
  */
 export interface Bitrix24Faults {
   /** Share (0..1) of HTTP requests answered 500 INTERNAL_SERVER_ERROR before anything runs. */
@@ -107,14 +108,15 @@ interface Answer {
 }
 
 /**
- * A fake Bitrix24 portal over real HTTP (node:http) per sheet bitrix24-rest.md §10:
+ * A fake Bitrix24 portal over real HTTP (node:http) per docs/protocols/bitrix24.md#fake-bitrix24:
  * `POST /rest/<user_id>/<secret>/<method>[.json]` with a JSON body (form-encoded bodies are read with
  * parse_str too). Methods: crm.item.add|update|get|list|delete (types 4, 3, 2, 31; 5 →
  * ENTITY_TYPE_NOT_SUPPORTED), crm.requisite.preset.list|list|add|update, crm.status.list,
  * crm.category.list, the universal to-dos (crm.activity.todo.add|update, crm.activity.update of
  * COMPLETED, crm.activity.get|list) and user.get (sim/bitrix24/bitrix24-todos.ts), batch (≤ 50
  * commands, parse_str parsing, per-command results, not atomic).
- * Errors with the exact §9 statuses and bodies; a `time` block with all eight keys on every success.
+ * Errors with the exact statuses and bodies of docs/protocols/bitrix24.md#errors; a `time` block with all
+ * eight keys on every success.
  *
  * ```ts
  * const sim = await startBitrix24Simulator({ seed: dataset.crm, limits: { rps: 2, burst: 50 } });
@@ -317,7 +319,8 @@ export class Bitrix24Simulator {
     call.method = m ? decodeURIComponent(m[3]) : url.pathname;
     if (this.faults.latencyMs) await new Promise((r) => setTimeout(r, this.faults.latencyMs));
     if (!m) return fail(new B24SimError(404, 'ERROR_METHOD_NOT_FOUND', 'Method not found!'));
-    // Statuses and texts per the docs' _includes/system-errors.md (the sheet §9 says 403/503 for some).
+    // Statuses and texts per the docs' _includes/system-errors.md (older descriptions say 403/503 for some,
+    // docs/protocols/bitrix24.md#errors).
     if (m[1] !== String(this.userId) || decodeURIComponent(m[2]) !== this.secret)
       return fail(new B24SimError(401, 'INVALID_CREDENTIALS', 'Invalid request credentials'));
     if (this.faults.overload)
@@ -385,7 +388,10 @@ export class Bitrix24Simulator {
     finish(200, body);
   }
 
-  /** The portal's leaky bucket (sheet §9): +1 per request, drains Y/s, above X → 503 (not counted). */
+  /**
+   * The portal's leaky bucket (docs/protocols/bitrix24.md#rate-limits): +1 per request, drains Y/s,
+   * above X → 503 (not counted).
+   */
   private admit(): boolean {
     if (this.faults.forceQueryLimit && this.faults.forceQueryLimit > 0) {
       this.faults.forceQueryLimit--;
@@ -495,7 +501,7 @@ export class Bitrix24Simulator {
         if (halt) break;
       }
     }
-    // PHP sends empty containers as [] (sheet §8).
+    // PHP sends empty containers as [] (docs/protocols/bitrix24.md#batch).
     const php = (o: Record<string, unknown>) => (Object.keys(o).length ? o : []);
     return {
       answer: {

@@ -3,7 +3,8 @@ import { Bitrix24State, compileFilter } from './bitrix24-state.js';
 
 /**
  * The id index of the fake portal only narrows: for any filter, crm.item.list and crm.requisite.list
- * answer what the compiled filter over every row answers (sheet §4 prefixes, §6).
+ * answer what the compiled filter over every row answers (the prefixes of
+ * docs/protocols/bitrix24.md#item-methods, docs/protocols/bitrix24.md#requisites).
  */
 describe('Bitrix24State list narrowing by the id index', () => {
   const rnd = mulberry32(20261129);

@@ -1,7 +1,9 @@
 /**
- * The data and the REST methods of the fake Bitrix24 portal (sheet bitrix24-rest.md §2–§7, §10),
+ * The data and the REST methods of the fake Bitrix24 portal (docs/protocols/bitrix24.md#fake-bitrix24 and
+ * the page's sections from Object types to Stages),
  * independent of HTTP: items of types 4, 3, 2, 31, requisites, presets, stage directories and the
- * invoice pipeline. Method handlers throw `B24SimError` (status, code, description) for §9 errors.
+ * invoice pipeline. Method handlers throw `B24SimError` (status, code, description) for the errors of
+ * docs/protocols/bitrix24.md#errors.
  */
 
 import { Bitrix24Todos, type UserRow } from './bitrix24-todos.js';
@@ -56,7 +58,10 @@ const COMMON: Record<string, Kind> = {
   comments: 'text',
   categoryId: 'int',
 };
-/** Writable/filterable fields per type (sheet §2 table). Anything else in `fields` is ignored. */
+/**
+ * Writable/filterable fields per type (docs/protocols/bitrix24.md#object-types). Anything else in `fields` is
+ * ignored.
+ */
 const FIELDS: Record<EntityTypeId, Record<string, Kind>> = {
   4: {
     ...COMMON,
@@ -133,7 +138,7 @@ export interface StatusRow {
   EXTRA?: { SEMANTICS: string; COLOR: string };
 }
 
-/** Deal pipeline 0 and the default invoice pipeline 2 (sheet §7 [F]). */
+/** Deal pipeline 0 and the default invoice pipeline 2 (docs/protocols/bitrix24.md#stages). */
 function defaultStatuses(): StatusRow[] {
   const deal = (
     id: number,
@@ -180,7 +185,7 @@ function defaultStatuses(): StatusRow[] {
     deal(111, 'WON', 'Сделка успешна', 60, 'S'),
     deal(113, 'LOSE', 'Сделка провалена', 70, 'F'),
     deal(115, 'APOLOGY', 'Анализ причины провала', 80, 'F'),
-    // In progress as null and as "" (both mean P, sheet §7).
+    // In progress as null and as "" (both mean P, docs/protocols/bitrix24.md#stages).
     inv(201, 'DT31_2:N', 'Новый', 10, null),
     inv(203, 'DT31_2:S', 'Отправлен клиенту', 20, ''),
     inv(205, 'DT31_2:P', 'Оплачен', 30, 'S'),
@@ -257,13 +262,15 @@ export function formatMoscow(d: Date): string {
  *
  * - `list(entity)`, `get(entity, id)`, `count(entity)`, `findByOrigin(entity, originatorId, originId)`
  * - `add(entity, fields)` → item (fields as crm.item.add takes them; `fm` as an add array)
- * - `update(entity, id, fields)` → item (`fm` as the keyed update object of sheet §3)
+ * - `update(entity, id, fields)` → item (`fm` as the keyed update object of
+ *   docs/protocols/bitrix24.md#phones-and-e-mails)
  * - `delete(entity, id)`; `setStage('deals' | 'invoices', id, stageId)`; `setInvoiceSum(id, opportunity)`
  * - `addInvoices(items)` → ids (the data set's `invoicesFor(links)` output); `invoiceByXmlId(xmlId)`
  * - `requisites()`, `requisite(id)`, `addRequisite(fields)` → id, `updateRequisite(id, fields)`, `deleteRequisite(id)`
  * - `semanticOf(stageId)`; `statuses` (the seeded DEAL_STAGE and SMART_INVOICE_STAGE_2 rows)
  *
- * Returned items are copies; errors are `B24SimError` (status, code, description of sheet §9).
+ * Returned items are copies; errors are `B24SimError` (status, code, description of
+ * docs/protocols/bitrix24.md#errors).
  */
 export class Bitrix24State {
   private readonly items = new Map<EntityTypeId, Map<number, Item>>();
@@ -454,7 +461,8 @@ export class Bitrix24State {
    * crm.item.list: filter, order, select, 50-row pages, `start=-1`. Id constraints of an AND filter
    * (`@id`, `=id`/`id`, `>id`, `>=id`, `<id`, `<=id`) narrow the candidates through a sorted id index,
    * and with `start=-1` in id order (ascending or descending) the scan stops at 50 rows, so keyset and
-   * id-range pages cost O(log n + page) as on the real portal (sheet §4 bulk export).
+   * id-range pages cost O(log n + page) as on the real portal
+   * (docs/protocols/bitrix24.md#bulk-export).
    */
   itemList(
     t: EntityTypeId,
@@ -678,7 +686,10 @@ export class Bitrix24State {
     return item;
   }
 
-  /** Coerces `fields` (JSON or parse_str strings) to stored types; unknown keys are ignored (sheet §2). */
+  /**
+   * Coerces `fields` (JSON or parse_str strings) to stored types; unknown keys are ignored
+   * (docs/protocols/bitrix24.md#object-types).
+   */
   private coerceFields(t: EntityTypeId, raw: unknown, existing: Item | null): Record<string, unknown> {
     if (raw === undefined || raw === null || raw === '') return {};
     const fields = asObject(raw);
@@ -781,7 +792,9 @@ export class Bitrix24State {
     return out;
   }
 
-  /** The keyed fm update of sheet §3; returns whether anything changed. */
+  /**
+   * The keyed fm update (docs/protocols/bitrix24.md#phones-and-e-mails); returns whether anything changed.
+   */
   private fmApplyUpdate(item: Item, v: unknown): boolean {
     const fm = (item.fm as Record<string, unknown>[] | undefined) ?? [];
     let changed = false;
@@ -819,7 +832,7 @@ export class Bitrix24State {
   }
 }
 
-// ---- filter / order / select / paging (sheet §4) ----
+// ---- filter / order / select / paging (docs/protocols/bitrix24.md#item-methods) ----
 
 const PREFIX = /^(>=|<=|!@|!=%|!%=|=%|%=|!%|!=|>|<|@|=|!|%)?(.+)$/;
 
@@ -990,7 +1003,7 @@ function selectOf(raw: unknown): { all: boolean; fields: Set<string> } {
 function project(item: Item, sel: { all: boolean; fields: Set<string> }, _t: EntityTypeId): Item {
   if (sel.all) return structuredClone(item);
   const out: Item = { id: item.id };
-  // `fm` cannot be named in select (sheet §3): it only comes with "*".
+  // `fm` cannot be named in select (docs/protocols/bitrix24.md#phones-and-e-mails): it only comes with "*".
   for (const f of sel.fields) if (f !== 'fm' && f in item) out[f] = structuredClone(item[f]);
   return out;
 }

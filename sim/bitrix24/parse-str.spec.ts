@@ -1,8 +1,8 @@
 import { buildPhpQuery } from '../../src/crm/bitrix24/php-query.util.js';
 import { parseStr } from './parse-str.js';
 
-describe('parseStr (PHP parse_str, sheet §8)', () => {
-  it('reads the sheet example command back into nested params', () => {
+describe('parseStr (PHP parse_str, docs/protocols/bitrix24.md#batch-query-strings)', () => {
+  it('reads a crm.item.add batch command back into nested params', () => {
     const q =
       'entityTypeId=4&fields[title]=%D0%A0%D0%BE%D0%BC%D0%B0%D1%88%D0%BA%D0%B0&fields[originatorId]=sverka-1c' +
       '&fields[fm][0][typeId]=PHONE&fields[fm][0][valueType]=WORK&fields[fm][0][value]=%2B74951234567';

@@ -1,5 +1,6 @@
 /**
- * PHP `parse_str` as the fake Bitrix24 applies it to each `batch` command (sheet §8 [F]): split on `&`
+ * PHP `parse_str` as the fake Bitrix24 applies it to each `batch` command
+ * (docs/protocols/bitrix24.md#batch-query-strings): split on `&`
  * and the first `=`, percent-decode (`+` = space), nested objects from brackets, `[]` appends, and an
  * object whose keys are 0..n-1 in order becomes an array. Values stay strings; handlers coerce.
  */

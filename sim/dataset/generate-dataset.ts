@@ -549,7 +549,8 @@ class Generator {
       НаименованиеПолное: this.fullName(p),
       ЮридическоеФизическоеЛицо: p.kind === 'legal' ? 'ЮридическоеЛицо' : 'ФизическоеЛицо',
       ИНН: p.inn,
-      // Fixed-length attributes come right-padded (sheet §2): the client trims.
+      // Fixed-length attributes come right-padded; the client trims
+      // (docs/protocols/onec-odata.md#value-shapes).
       КПП: p.kind === 'legal' ? p.kpp : p.kpp.padEnd(9, ' '),
       РегистрационныйНомер: p.ogrn,
       КонтактнаяИнформация: this.contactInfo(c.ref, p.phones, p.emails, p.region),

@@ -42,7 +42,7 @@ export function invoicesFor(
   return out;
 }
 
-/** Open invoice stages of the seeded invoice pipeline (sheet bitrix24-rest §7). */
+/** Open invoice stages of the seeded invoice pipeline (docs/protocols/bitrix24.md#stages). */
 export const OPEN_INVOICE_STAGES = ['DT31_2:N', 'DT31_2:S'] as const;
 
 /** Σ open invoice amounts per company id, in kopecks (for tests). */

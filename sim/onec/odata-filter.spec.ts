@@ -7,7 +7,7 @@ import {
   unwrapParameter,
 } from './odata-filter.js';
 
-describe('fake 1C $filter grammar (sheet §3)', () => {
+describe('fake 1C $filter grammar (docs/protocols/onec-odata.md#filter-grammar)', () => {
   const row = {
     Code: "00-0'7",
     Date: '2026-08-14T10:15:00',

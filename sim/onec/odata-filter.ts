@@ -1,5 +1,5 @@
 /**
- * The `$filter` grammar of the 1C protocol sheet §3 (what the fake implements):
+ * The `$filter` grammar of docs/protocols/onec-odata.md#filter-grammar (what the fake implements):
  *
  *   expr    := conj { " or " conj }
  *   conj    := unary { " and " unary }
@@ -256,7 +256,10 @@ export function splitParameters(text: string): Map<string, string> {
   return out;
 }
 
-/** Undoes sheet §7.4's wrapping: the text between the outer quotes, `''` → `'`. */
+/**
+ * Undoes the wrapping of docs/protocols/onec-odata.md#receivables: the text between the outer quotes,
+ * `''` → `'`.
+ */
 export function unwrapParameter(raw: string): string {
   if (!(raw.startsWith("'") && raw.endsWith("'") && raw.length >= 2))
     throw new FilterError(400, 'Параметр условия должен быть строкой');

@@ -32,7 +32,10 @@ export interface OneCSimData {
   balances: ODataRow[];
 }
 
-/** Fault injection for every request, or per set (sheet §8). Rates are 0..1; delays in ms. */
+/**
+ * Fault injection for every request, or per set (docs/protocols/onec-odata.md#fake-1c). Rates are 0..1;
+ * delays in ms.
+ */
 export interface OneCFaultSpec {
   /** Share of requests answered with `errorStatus` (default 500). */
   errorRate?: number;
@@ -112,12 +115,14 @@ const FEED_MAX_LIMIT = 10_000;
 const INTERNAL_ERROR = 'Произошла внутренняя ошибка OData сервиса. Подробности в журнале регистрации.';
 
 /**
- * A fake 1C:Enterprise standard OData interface over real HTTP (node:http), per sheet §8:
+ * A fake 1C:Enterprise standard OData interface over real HTTP (node:http), per
+ * docs/protocols/onec-odata.md#fake-1c:
  * the mapped sets, `ChartOfAccounts_…`, `AccountingRegister_…/Balance(...)`, `$metadata`, `/$count`,
- * entity by key; the §3 `$filter` grammar, `$select`, `$orderby`, `$top`, `$skip`; Basic auth (401 with
- * `WWW-Authenticate`); the error bodies and statuses of §4 (404 code 6/9, 400 code -1, 500 for order
- * comparison of references); fault injection; a call log; and an in-process mutation API that bumps
- * `DataVersion` on every change.
+ * entity by key; the `$filter` grammar (docs/protocols/onec-odata.md#filter-grammar), `$select`, `$orderby`,
+ * `$top`, `$skip`; Basic auth (401 with `WWW-Authenticate`); the error bodies and statuses of
+ * docs/protocols/onec-odata.md#responses-and-errors (404 code 6/9, 400 code -1, 500 for order comparison of
+ * references); fault injection; a call log; and an in-process mutation API that bumps `DataVersion` on every
+ * change.
  *
  * ```ts
  * const sim = new OneCSimulator({ data: dataset.onec });
@@ -561,7 +566,8 @@ export class OneCSimulator {
         throw new FilterError(400, 'Поддерживается только упорядочивание по возрастанию');
     }
     order = order.map((f) => f.split(/\s+/)[0]);
-    // 1C turns ordering by a reference into auto-ordering by the presentation fields (sheet §5).
+    // 1C turns ordering by a reference into auto-ordering by the presentation fields
+    // (docs/protocols/onec-odata.md#paging).
     if (order.some(isReferenceField))
       order = s.kind === 'catalog' ? ['Description', 'Code'] : ['Date', 'Number'];
     // `Ref_Key eq guid'…' or …` (fetch by keys): answer from the key index instead of a full pass.

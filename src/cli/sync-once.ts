@@ -6,16 +6,16 @@ import { describeError } from '../common/describe-error.js';
 import { SYNC_ENTITIES, type SyncEntity } from '../common/vocabulary.js';
 import { createOneCPort } from '../onec/onec.module.js';
 import { ActiveRunError } from '../runs/run.types.js';
-import { SyncRunnerService, type SyncHook } from '../sync/sync-runner.service.js';
+import { SYNC_HOOK_POINTS, SyncRunnerService, type SyncHook } from '../sync/sync-runner.service.js';
 import type { SyncRunRow } from '../sync/sync-store.js';
 
 /**
- * Runs one sync from settings (DATABASE_URL, ONEC_*, BITRIX24_*) and exits: 0 succeeded, 2 partial, 1 failed,
+ * Runs one sync from settings (DATABASE_URL, ONEC_*, the CRM's) and exits: 0 succeeded, 2 partial, 1 failed,
  * 3 refused (another sync stayed active). Flags: `--full`, `--entities counterparties,contacts`,
  * `--wait <seconds>` (default 30): how long to wait for an active sync to end before refusing.
  * Same rules as the service (src/runs/): a live instance's run is never taken over, a dead one is recovered.
  * Crash tests: SYNC_CRASH_AT=<point>:<n> kills the process (SIGKILL) at the n-th time it reaches the
- * point (`after-crm-batch`, `after-link-commit`, `after-requisite-batch`).
+ * point (`after-records-created`, `after-link-commit`, `after-batch-answer`: src/sync/plan-applier.ts).
  */
 async function main(): Promise<number> {
   const settings = await loadSettings({ mode: 'embedded' });
@@ -30,6 +30,9 @@ async function main(): Promise<number> {
     const crash = process.env.SYNC_CRASH_AT;
     if (crash) {
       const [point, nth] = crash.split(':');
+      if (!(SYNC_HOOK_POINTS as readonly string[]).includes(point) || !/^\d*$/.test(nth ?? '')) {
+        throw new Error(`SYNC_CRASH_AT must be <point>:<n> with a point among ${SYNC_HOOK_POINTS.join(', ')}; got "${crash}"`);
+      }
       let seen = 0;
       const hook: SyncHook = (p) => {
         if (p === point && ++seen >= Number(nth || 1)) process.kill(process.pid, 'SIGKILL');

@@ -1,5 +1,5 @@
 /**
- * The result vocabulary of the outside contract (service-contract §4): entity names, discrepancy
+ * The result vocabulary of the REST API (README.md#the-rest-api): entity names, discrepancy
  * kinds, run statuses, triggers. Every module uses these names; none spells them again.
  */
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The one settings schema (service-contract §2). Nothing else in the code reads process.env:
+ * The one settings schema (README.md#settings). Nothing else in the code reads process.env:
  * `loadSettings()` validates the environment (and `.env`) once, listing every problem by name.
  * Secrets are marked `secret` in SECRET_SETTINGS and never logged.
  */

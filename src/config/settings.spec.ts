@@ -19,7 +19,7 @@ function problems(env: Record<string, string>, mode: 'start' | 'embedded' = 'sta
 }
 
 describe('settings', () => {
-  it('fills every default of service-contract §2', () => {
+  it('fills every default of the settings table (README.md#settings)', () => {
     const s = parseSettings(START, { mode: 'start' });
     expect(s).toMatchObject({
       PORT: 3000,
@@ -61,6 +61,15 @@ describe('settings', () => {
     ]);
   });
 
+  it('with CRM_KIND=amocrm, reads the account address and its token instead of the webhook; 7 requests a second', () => {
+    const { BITRIX24_WEBHOOK_URL: _hook, ...rest } = START;
+    const s = parseSettings(
+      { ...rest, CRM_KIND: 'amocrm', AMOCRM_BASE_URL: 'https://example.amocrm.ru', AMOCRM_TOKEN: 'eyJ0eXAiOiJKV1QiLCJhbGciOi.long-lived' },
+      { mode: 'start' },
+    );
+    expect([s.CRM_KIND, s.AMOCRM_BASE_URL, s.AMOCRM_RPS]).toEqual(['amocrm', 'https://example.amocrm.ru', 7]);
+  });
+
   it('needs none of them for the demo and tests', () => {
     expect(problems({}, 'embedded')).toEqual([]);
   });
@@ -83,6 +92,8 @@ describe('settings', () => {
     ['BITRIX24_RPS', '0', 'BITRIX24_RPS: must be greater than 0'],
     ['BITRIX24_BURST', '2.5', 'BITRIX24_BURST: must be a whole number'],
     ['CRM_KIND', 'salesforce', 'CRM_KIND: must be bitrix24 or amocrm'],
+    ['AMOCRM_RPS', '8', 'AMOCRM_RPS: must be at most 7 (amoCRM blocks integrations that exceed it)'],
+    ['AMOCRM_BASE_URL', 'https://example.amocrm.ru/api/v4', 'AMOCRM_BASE_URL: must be the account address, without /api/v4'],
     [
       'SYNC_CRON',
       'every 15 minutes',

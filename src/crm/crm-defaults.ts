@@ -1,4 +1,5 @@
 import type { CrmMappingDefaults } from '../mapping/mapping.types.js';
+import { AMOCRM_MAPPING_DEFAULTS } from './amocrm/amocrm.defaults.js';
 import { BITRIX24_MAPPING_DEFAULTS } from './bitrix24/bitrix24.defaults.js';
 
 export type CrmKind = 'bitrix24' | 'amocrm';
@@ -9,6 +10,6 @@ export function crmMappingDefaults(kind: CrmKind): CrmMappingDefaults {
     case 'bitrix24':
       return BITRIX24_MAPPING_DEFAULTS;
     case 'amocrm':
-      throw new Error('CRM_KIND=amocrm: the amoCRM adapter is not built in yet');
+      return AMOCRM_MAPPING_DEFAULTS;
   }
 }

@@ -23,6 +23,12 @@ export interface CrmCapabilities {
   invoicesUnavailable?: string;
   /** Records can carry a "deleted in 1C" flag (the adapter's marker field is configured). */
   flags: boolean;
+  /**
+   * Decimal places of a deal's amount the CRM keeps: 2 (kopecks) when absent; 0 for a CRM that keeps
+   * whole units (amoCRM's `price`), which stores a 1C amount rounded half away from zero — compare 1C
+   * amounts rounded the same way.
+   */
+  amountDigits?: 0 | 2;
 }
 
 /**

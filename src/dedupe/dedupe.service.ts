@@ -19,8 +19,8 @@ export interface FindClustersInput {
  * array of a million objects is needed), then runs the pure pipeline (block → score → cluster),
  * pausing every few thousand blocks so the event loop keeps serving during a large run (the longest
  * uninterrupted stretch at a million records is a sort of a few seconds).
- * Returns clusters in the contract §4 shape (plus `level` and structured `reasonDetails`), per-pair
- * details and stats. Logs counts only: names, phones and e-mails never reach the log.
+ * Returns clusters in the API shape (README.md#the-rest-api; plus `level` and structured `reasonDetails`),
+ * per-pair details and stats. Logs counts only: names, phones and e-mails never reach the log.
  */
 @Injectable()
 export class DedupeService {

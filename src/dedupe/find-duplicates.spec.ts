@@ -23,7 +23,7 @@ const records: DedupeRecord[] = [
 ];
 
 describe('findDuplicates', () => {
-  it('finds clusters per scope with members, score and reasons (contract §4 shape)', () => {
+  it('finds clusters per scope with members, score and reasons (the API cluster shape)', () => {
     const { clusters } = findDuplicates(records);
     const byScope = (s: string) =>
       clusters.filter((c) => c.scope === s).map((c) => c.members.map((m) => `${m.system}:${m.id}`));

@@ -1,5 +1,5 @@
 /**
- * The mapping (service-contract §6): per entity, the 1C entity set and fields read, the CRM
+ * The mapping (README.md#the-mapping-file): per entity, the 1C entity set and fields read, the CRM
  * fields written, who owns each field, the conflict strategy, value transforms, the order-status →
  * deal-stage map, the CRM stages counted as open, and the 1C accounts holding the receivable.
  * The built-in default is src/mapping/default-mapping.ts; ONEC_MAPPING_FILE overrides it

@@ -77,14 +77,12 @@ export interface SyncMetricsState {
   deadLetters: Partial<Record<SyncEntity, number>>;
   /** Open field conflicts per entity now; entities not named are 0 (absent: the gauge is left as is). */
   openConflicts?: Partial<Record<SyncEntity, number>>;
-  /** Overdue conflict to-dos per entity now; entities not named are 0 (absent: the gauge is left as is). */
-  overdueTodos?: Partial<Record<SyncEntity, number>>;
 }
 
 /**
  * Sets `sverka_sync_last_success_timestamp_seconds{entity}` (for the entities with a time; others are
- * kept), `sverka_sync_dead_letters{entity}`, `sverka_sync_conflicts_open{entity}` and
- * `sverka_conflicts_overdue{entity}` (every sync entity, 0 when not named). Used by the
+ * kept), `sverka_sync_dead_letters{entity}` and `sverka_sync_conflicts_open{entity}` (every sync entity,
+ * 0 when not named). Used by the
  * restore at start; sync may call it after a run with the same shape.
  */
 export function applySyncStateToMetrics(metrics: SverkaMetrics, state: SyncMetricsState): void {
@@ -93,7 +91,6 @@ export function applySyncStateToMetrics(metrics: SverkaMetrics, state: SyncMetri
     if (at) metrics.syncLastSuccess.set({ entity }, at.getTime() / 1000);
     metrics.syncDeadLetters.set({ entity }, state.deadLetters[entity] ?? 0);
     if (state.openConflicts) metrics.syncConflictsOpen.set({ entity }, state.openConflicts[entity] ?? 0);
-    if (state.overdueTodos) metrics.conflictsOverdue.set({ entity }, state.overdueTodos[entity] ?? 0);
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * Every metric Sverka exports (service-contract §5): names, types and label names in one place,
+ * Every metric Sverka exports (README.md#prometheus-and-grafana): names, types and label names in one place,
  * imported by the exporter (src/metrics/sverka-metrics.ts) and by dashboards/, so they cannot drift.
  */
 export const METRICS = {

@@ -6,7 +6,7 @@ import { SverkaMetrics } from './sverka-metrics.js';
 
 /**
  * `GET /metrics`: the Prometheus text format of the process's registry. Public (no API key) and
- * outside /api/v1 like the health probes: bind or firewall it (service-contract §3).
+ * outside /api/v1 like the health probes: bind or firewall it (README.md#the-rest-api).
  */
 @ApiExcludeController()
 @Public()

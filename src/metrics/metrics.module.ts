@@ -11,6 +11,6 @@ import { SverkaMetrics } from './sverka-metrics.js';
 @Module({
   controllers: [MetricsController],
   providers: [{ provide: SverkaMetrics, useFactory: () => new SverkaMetrics() }, MetricsRestoreService],
-  exports: [SverkaMetrics],
+  exports: [SverkaMetrics, MetricsRestoreService],
 })
 export class MetricsModule {}

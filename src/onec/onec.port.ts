@@ -10,16 +10,17 @@ export interface OneCRead<T> {
 
 export interface OneCPageOptions {
   entity: OneCEntity;
-  /** Rows per request (default 500, the sheet's `$top`). */
+  /** Rows per request (default 500, the `$top` of docs/protocols/onec-odata.md#query-options). */
   pageSize?: number;
   /**
-   * Called once after a full scan with the `$count` check's outcome (sheet §5): `complete` false means
-   * the count still differed after the one rescan (duplicate or empty cursor values can hide rows).
+   * Called once after a full scan with the `$count` check's outcome (docs/protocols/onec-odata.md#paging):
+   * `complete` false means the count still differed after the one rescan (duplicate or empty cursor values
+   * can hide rows).
    */
   onReport?: (report: OneCScanReport) => void;
 }
 
-/** Outcome of one keyset scan of a set (sheet §5). */
+/** Outcome of one keyset scan of a set (docs/protocols/onec-odata.md#paging). */
 export interface OneCScanReport {
   entity: OneCEntity;
   /** Distinct `Ref_Key`s yielded (over both passes when rescanned). */

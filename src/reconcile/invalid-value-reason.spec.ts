@@ -64,7 +64,9 @@ describe('explainInvalid: what exactly is wrong, without quoting personal data',
   });
 
   it('an empty required field, and an unknown reason as it is', () => {
-    expect(explainInvalid('title', '', 'required field is empty', 'ru')).toBe('обязательное поле не заполнено');
+    expect(explainInvalid('title', '', 'required field is empty', 'ru')).toBe(
+      'обязательное поле не заполнено',
+    );
     expect(explainInvalid('x', 'y', 'something else', 'en')).toBe('something else');
   });
 });

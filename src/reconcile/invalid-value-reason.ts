@@ -62,7 +62,9 @@ function kppReason(value: string, locale: ReasonLocale): string {
     return ok ? [] : [{ ch, at: i + 1 }];
   });
   const cyr = bad.some((b) => CYRILLIC.test(b.ch));
-  const where = bad.map((b) => (en ? `"${b.ch}" at position ${b.at}` : `«${b.ch}» на ${b.at}-м месте`)).join(', ');
+  const where = bad
+    .map((b) => (en ? `"${b.ch}" at position ${b.at}` : `«${b.ch}» на ${b.at}-м месте`))
+    .join(', ');
   return en
     ? `${where} is not allowed (${rule})${cyr ? ': Cyrillic letters instead of Latin?' : ''}`
     : `${where} — так нельзя (${rule})${cyr ? '; кириллица вместо латиницы?' : ''}`;
@@ -111,7 +113,9 @@ function emailReason(value: string, locale: ReasonLocale): string {
       ? 'a stray comma or semicolon: two addresses in one field?'
       : 'лишняя запятая или точка с запятой — возможно, два адреса в одном поле';
   if (/\s/.test(v))
-    return en ? 'a space inside: two addresses in one field?' : 'пробел внутри — возможно, два адреса в одном поле';
+    return en
+      ? 'a space inside: two addresses in one field?'
+      : 'пробел внутри — возможно, два адреса в одном поле';
   if (ats === 0) return en ? 'no "@"' : 'нет знака @';
   if (ats > 1) return en ? `"@" ${ats} times` : `знак @ встречается ${ats} раза`;
   const domain = v.slice(v.indexOf('@') + 1);

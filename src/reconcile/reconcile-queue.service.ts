@@ -1,7 +1,9 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Optional, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { QueueService } from '../queue/queue.service.js';
 import { RunQueue } from '../runs/run-queue.js';
 import { RunSweeperService } from '../runs/run-sweeper.service.js';
+import { MetricsRestoreService } from '../metrics/metrics-restore.service.js';
+import { ReconcileMetricsRestore } from './reconcile-metrics.restore.js';
 import { ActiveRunError } from '../runs/run.types.js';
 import { RECONCILE_SLOT_RETRY_QUEUE, SLOT_RETRY_AFTER_SECONDS } from './reconcile.constants.js';
 import type { RunRow } from './reconcile-run.repository.js';
@@ -28,12 +30,14 @@ export class ReconcileQueueService implements OnModuleInit, OnApplicationBootstr
     private readonly queue: QueueService,
     private readonly runner: ReconcileRunnerService,
     private readonly sweeper: RunSweeperService,
+    @Optional() private readonly metricsRestore?: MetricsRestoreService,
   ) {
     this.runs = new RunQueue(queue, runner.lifecycle, (id) => runner.execute(id));
   }
 
   onModuleInit(): void {
     this.sweeper.register(this.runner.lifecycle);
+    this.metricsRestore?.register(new ReconcileMetricsRestore(this.runner.runs.db));
   }
 
   async onApplicationBootstrap(): Promise<void> {

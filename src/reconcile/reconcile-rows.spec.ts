@@ -74,22 +74,37 @@ describe('staging rows and the control-sample diff', () => {
   it('diffSampled finds no difference on equal records and names each differing field', () => {
     expect(diffSampled('counterparties', cp, company, mapping, {})).toEqual([]);
     expect(
-      diffSampled('counterparties', cp, { ...company, title: 'Другое', taxIds: { ...company.taxIds!, kpp: '770101002' } }, mapping, {}),
+      diffSampled(
+        'counterparties',
+        cp,
+        { ...company, title: 'Другое', taxIds: { ...company.taxIds!, kpp: '770101002' } },
+        mapping,
+        {},
+      ),
     ).toEqual([
       { field: 'title', onecValue: 'ООО «Ромашка»', crmValue: 'Другое' },
       { field: 'kpp', onecValue: '770101001', crmValue: '770101002' },
     ]);
     // A manager's extra phone is no difference; a 1C e-mail missing in the CRM is.
-    expect(diffSampled('counterparties', cp, { ...company, phones: ['+74951234567', '+79160000000'], emails: ['a@x.ru'] }, mapping, {})).toEqual([
-      { field: 'emails', onecValue: 'a@x.ru, b@x.ru', crmValue: 'a@x.ru' },
-    ]);
+    expect(
+      diffSampled(
+        'counterparties',
+        cp,
+        { ...company, phones: ['+74951234567', '+79160000000'], emails: ['a@x.ru'] },
+        mapping,
+        {},
+      ),
+    ).toEqual([{ field: 'emails', onecValue: 'a@x.ru, b@x.ru', crmValue: 'a@x.ru' }]);
     // Tax details that are not Sverka's own do not count as the 1C record's.
-    expect(diffSampled('counterparties', cp, { ...company, taxIds: { ...company.taxIds!, owned: false } }, mapping, {}).map((d) => d.field)).toEqual([
-      'fullName',
-      'inn',
-      'kpp',
-      'ogrn',
-    ]);
+    expect(
+      diffSampled(
+        'counterparties',
+        cp,
+        { ...company, taxIds: { ...company.taxIds!, owned: false } },
+        mapping,
+        {},
+      ).map((d) => d.field),
+    ).toEqual(['fullName', 'inn', 'kpp', 'ogrn']);
     const deal: CrmDeal = {
       id: '7',
       title: 'Заказ клиента 0000-000123 от 05.08.2026',

@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { SyncFindingsReader } from '../sync/sync-findings.reader.js';
 import { STAGE_SCHEMA } from './reconcile.constants.js';
 
 type Col = readonly [name: string, type: 'text' | 'boolean' | 'numeric'];
@@ -151,21 +152,12 @@ export async function indexStage(db: Db): Promise<void> {
 }
 
 /**
- * Fills the link snapshot from sync's `entity_link` (the authority on which CRM record belongs to
- * which 1C record). Without that table (sync not deployed) the links are the CRM records carrying
- * our external key. Returns where the links came from.
+ * Fills the link snapshot from sync's links (the authority on which CRM record belongs to which 1C
+ * record). Without sync's tables (sync not deployed) the links are the CRM records carrying our
+ * external key. Returns where the links came from.
  */
-export async function stageLinks(db: Db, source: string): Promise<'entity_link' | 'crm_origin'> {
-  const [{ ok }] = (await db.query(`SELECT to_regclass('public.entity_link') IS NOT NULL AS ok`)) as {
-    ok: boolean;
-  }[];
-  if (ok) {
-    await db.query(
-      `INSERT INTO ${stage('link')} (entity, onec_ref, crm_id)
-       SELECT entity, onec_ref, crm_id::text FROM entity_link WHERE crm_id IS NOT NULL`,
-    );
-    return 'entity_link';
-  }
+export async function stageLinks(db: DataSource, source: string): Promise<'entity_link' | 'crm_origin'> {
+  if (await new SyncFindingsReader(db).copyLinksInto(stage('link'))) return 'entity_link';
   for (const [entity, table] of [
     ['counterparties', 'crm_company'],
     ['contacts', 'crm_contact'],

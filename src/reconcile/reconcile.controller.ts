@@ -1,5 +1,6 @@
 import {
   Body,
+  Inject,
   ConflictException,
   Controller,
   Get,
@@ -27,8 +28,8 @@ import {
 import type { Request, Response } from 'express';
 import { Roles } from '../auth/roles.decorator.js';
 import { PageQueryDto } from '../common/http/pagination.js';
-import { ReportRenderer } from '../report/report-renderer.js';
 import { ReconcileQueryService } from './reconcile-query.service.js';
+import { RECONCILE_REPORTS, type ReconcileReports } from './reconcile-reports.port.js';
 import { ActiveRunError } from '../runs/run.types.js';
 import { ReconcileQueueService } from './reconcile-queue.service.js';
 import {
@@ -38,7 +39,7 @@ import {
   DuplicateQueryDto,
 } from './reconcile.dto.js';
 
-/** REST of service-contract §3 for reconciliations. Triggers only enqueue; the queue worker runs. */
+/** REST of README.md#the-rest-api for reconciliations. Triggers only enqueue; the queue worker runs. */
 @ApiTags('reconciliations')
 @ApiBearerAuth()
 @Controller('reconciliations')
@@ -46,7 +47,7 @@ export class ReconcileController {
   constructor(
     private readonly queue: ReconcileQueueService,
     private readonly query: ReconcileQueryService,
-    private readonly reports: ReportRenderer,
+    @Inject(RECONCILE_REPORTS) private readonly reports: ReconcileReports,
   ) {}
 
   @Post()
@@ -126,7 +127,7 @@ export class ReconcileController {
     if (!format)
       throw new NotAcceptableException({ title: 'Not acceptable', detail: 'Ask for text/html or text/csv' });
     const kind = format === 'text/csv' ? 'csv' : 'html';
-    const doc = await this.reports.renderForRun(id, kind);
+    const doc = await this.reports.render(id, kind);
     if (!doc)
       throw new NotFoundException({
         title: 'Reconciliation not found',

@@ -35,7 +35,9 @@ export class ReconcileScheduler implements OnApplicationBootstrap, OnApplication
 
   onApplicationBootstrap(): void {
     if (!this.settings.SCHEDULER_ENABLED) return;
-    scheduleRuns(this.registry, JOB, this.settings.RECONCILE_CRON, this.settings.SCHEDULE_TZ, () => this.tick());
+    scheduleRuns(this.registry, JOB, this.settings.RECONCILE_CRON, this.settings.SCHEDULE_TZ, () =>
+      this.tick(),
+    );
     this.log.log(
       `reconciliation scheduled: "${this.settings.RECONCILE_CRON}" in ${this.settings.SCHEDULE_TZ}`,
     );

@@ -9,8 +9,8 @@ import type {
 } from '../common/vocabulary.js';
 
 /**
- * The reconciliation results of the outside contract (service-contract §4), as the API returns them
- * and as the report and metrics read them. Money is a two-digit decimal string.
+ * The reconciliation results (README.md#the-rest-api, names in src/common/vocabulary.ts), as the API returns
+ * them and as the report and metrics read them. Money is a two-digit decimal string.
  */
 
 export interface DiscrepancyItem {
@@ -27,7 +27,7 @@ export interface DiscrepancyItem {
   detail: string;
   /** The record's 1C name, else its CRM title (null when neither system has the record, e.g. a count item). */
   name: string | null;
-  /** The counterparty's INN (counterparties and debts; 1C's, else the CRM requisite's). */
+  /** The counterparty's INN (counterparties and debts; 1C's, else the CRM's tax details'). */
   inn: string | null;
   /** The record's card in the CRM, when the portal's address is known and the record still exists there. */
   crmUrl: string | null;
@@ -61,11 +61,11 @@ export interface EntityCounts {
   onec: number;
   crm: number;
   linked: number;
-  /** CRM records that carry our originatorId (optional extra). */
+  /** CRM records that carry our external key (optional extra). */
   crmWithOrigin?: number;
   /**
-   * Of the CRM records not linked to a live 1C record: those with neither a 1C ref nor an originatorId
-   * (created by people), those of another integration (another originatorId), and orphans (their 1C
+   * Of the CRM records not linked to a live 1C record: those with no external key
+   * (created by people), those of another integration (another key source), and orphans (their 1C
    * record is gone or deletion-marked). Whatever `crm − linked` leaves beyond these is ours but out of
    * the check (e.g. the deal of a deletion-marked order).
    */

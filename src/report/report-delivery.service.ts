@@ -131,16 +131,19 @@ export class ReportDeliveryService {
   ): Promise<DeliveryResult[]> {
     const maxAge = opts.maxAgeMs ?? 24 * 3600_000;
     const grace = opts.graceMs ?? 5 * 60_000;
-    const rows = (await this.db.query(
-      `SELECT r.id FROM reconciliation_run r
-        WHERE r.status IN ('succeeded', 'partial', 'failed')
-          AND r.finished_at > $1 AND r.finished_at <= $2
-          AND (r.trigger = 'schedule' OR coalesce((r.options->>'report')::boolean, false))
-          AND NOT EXISTS (SELECT 1 FROM report_delivery d WHERE d.run_id = r.id AND d.outcome IN ('sent', 'outbox_only'))
-          AND (SELECT count(*) FROM report_delivery d WHERE d.run_id = r.id AND d.outcome = 'failed') < $3
-        ORDER BY r.finished_at`,
-      [new Date(now.getTime() - maxAge), new Date(now.getTime() - grace), opts.maxFailedDeliveries ?? 3],
-    )) as { id: string }[];
+    const due = await this.renderer.source.reportsDue(
+      new Date(now.getTime() - maxAge),
+      new Date(now.getTime() - grace),
+    );
+    const rows = due.length
+      ? ((await this.db.query(
+          `SELECT id FROM unnest($1::uuid[]) WITH ORDINALITY AS r(id, n)
+            WHERE NOT EXISTS (SELECT 1 FROM report_delivery d WHERE d.run_id = r.id AND d.outcome IN ('sent', 'outbox_only'))
+              AND (SELECT count(*) FROM report_delivery d WHERE d.run_id = r.id AND d.outcome = 'failed') < $2
+            ORDER BY n`,
+          [due, opts.maxFailedDeliveries ?? 3],
+        )) as { id: string }[])
+      : [];
     const results: DeliveryResult[] = [];
     for (const { id } of rows) results.push(await this.deliver(id, now));
     return results;

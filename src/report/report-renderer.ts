@@ -37,7 +37,7 @@ export interface RenderedDocument {
 @Injectable()
 export class ReportRenderer {
   constructor(
-    @Inject(REPORT_SOURCE) private readonly source: ReportSource,
+    @Inject(REPORT_SOURCE) readonly source: ReportSource,
     @Inject(SETTINGS) private readonly settings: Settings,
     @Optional() @Inject(REPORT_THRESHOLDS) private readonly thresholds?: ReportThresholds,
     @Optional() @Inject(OVERDUE_TODOS_READER) private readonly todos?: Pick<ConflictTodoReader, 'overdueAt'> | null,

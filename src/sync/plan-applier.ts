@@ -20,8 +20,10 @@ export const CRM_ENTITY: Record<SyncEntity, CrmWritableEntity> = {
  * (those links are stored, the rest of the writes — e.g. tax details — not done), `after-batch-answer`
  * (a batch of writes answered, the outcome not stored yet).
  */
+export const SYNC_HOOK_POINTS = ['after-records-created', 'after-link-commit', 'after-batch-answer'] as const;
+export type SyncHookPoint = (typeof SYNC_HOOK_POINTS)[number];
 export type SyncHook = (
-  point: 'after-records-created' | 'after-link-commit' | 'after-batch-answer',
+  point: SyncHookPoint,
   info: { entity: SyncEntity; batch: number },
 ) => void | Promise<void>;
 

@@ -2,6 +2,7 @@ import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { decodeCursor, toPage, type Page } from '../common/http/pagination.js';
 import { SYNC_ENTITIES, type SyncEntity } from '../common/vocabulary.js';
+import { SyncFindingsReader } from './sync-findings.reader.js';
 import { SyncStore, toSyncRunView, type SyncRunRow, type SyncRunView } from './sync-store.js';
 
 export interface SyncEntityStatus {
@@ -58,7 +59,7 @@ export class SyncQueryService {
   }
 
   async status(now = new Date()): Promise<{ entities: SyncEntityStatus[]; activeRunId: string | null }> {
-    const last = await this.store.lastSuccess();
+    const last = await new SyncFindingsReader(this.db).lastSuccess();
     const fails = await this.store.failureCounts();
     const flagged = (await this.db.query(
       `SELECT entity, count(*)::int AS n FROM entity_link WHERE flagged_at IS NOT NULL GROUP BY entity`,

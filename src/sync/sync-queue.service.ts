@@ -1,9 +1,11 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Optional, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { describeError } from '../common/describe-error.js';
 import type { SyncEntity } from '../common/vocabulary.js';
 import { QueueService } from '../queue/queue.service.js';
 import { RunQueue } from '../runs/run-queue.js';
 import { RunSweeperService } from '../runs/run-sweeper.service.js';
+import { MetricsRestoreService } from '../metrics/metrics-restore.service.js';
+import { SyncMetricsRestore } from './sync-metrics.restore.js';
 import { ActiveRunError } from '../runs/run.types.js';
 import { SYNC_RETRY_QUEUE } from './sync.constants.js';
 import { SyncRunnerService, syncRunInput, type SyncRequest } from './sync-runner.service.js';
@@ -23,12 +25,14 @@ export class SyncQueueService implements OnModuleInit, OnApplicationBootstrap {
     private readonly queue: QueueService,
     private readonly runner: SyncRunnerService,
     private readonly sweeper: RunSweeperService,
+    @Optional() private readonly metricsRestore?: MetricsRestoreService,
   ) {
     this.runs = new RunQueue(queue, runner.runs, (id) => runner.execute(id));
   }
 
   onModuleInit(): void {
     this.sweeper.register(this.runner.runs);
+    this.metricsRestore?.register(new SyncMetricsRestore(this.runner.store.db));
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -20,7 +20,7 @@ import { QueueService } from '../queue/queue.service.js';
 import { RunLifecycle, type RunHandle } from '../runs/run-lifecycle.js';
 import { RunLostError } from '../runs/run.types.js';
 import type { CreateRunInput } from '../runs/run.repository.js';
-import { CRM_ENTITY, PlanApplier, type RecordFailure, type SyncHook } from './plan-applier.js';
+import { CRM_ENTITY, PlanApplier, SYNC_HOOK_POINTS, type RecordFailure, type SyncHook } from './plan-applier.js';
 import { planSync, type CrmCurrent, type PlanLink } from './plan-sync.js';
 import { selectRecords } from './select-records.js';
 import { FETCH_CHUNK, MAX_ATTEMPTS, retryBackoffMs, SYNC_RETRY_QUEUE } from './sync.constants.js';
@@ -35,7 +35,7 @@ import {
   type SyncStats,
 } from './sync-store.js';
 
-export { CRM_ENTITY, type SyncHook };
+export { CRM_ENTITY, SYNC_HOOK_POINTS, type SyncHook };
 
 export interface SyncRequest {
   trigger: RunTrigger;

@@ -100,7 +100,6 @@ export interface LinkWrite {
   pushedHash?: string | null;
 }
 
-
 /** SQL of the sync tables (entity_link, sync_run, sync_item_failure, sync_conflict). */
 export class SyncStore {
   constructor(readonly db: DataSource) {}
@@ -348,15 +347,5 @@ export class SyncStore {
     if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
     const rows = (await this.db.query(`SELECT * FROM sync_run WHERE id = $1`, [id])) as SyncRunRow[];
     return rows[0] ?? null;
-  }
-
-  /** Per entity: the finish time of the newest run in which it succeeded. */
-  async lastSuccess(): Promise<Map<string, Date>> {
-    const rows = (await this.db.query(
-      `SELECT e AS entity, max(finished_at) AS at FROM sync_run, unnest(entities) AS e
-        WHERE status = 'succeeded' OR (status = 'partial' AND COALESCE((stats -> e ->> 'failed')::int, 0) = 0)
-        GROUP BY e`,
-    )) as { entity: string; at: Date }[];
-    return new Map(rows.map((r) => [r.entity, new Date(r.at)]));
   }
 }

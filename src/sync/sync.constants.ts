@@ -3,7 +3,7 @@ export const SYNC_RUN_QUEUE = 'sync-run';
 /** pg-boss queue of delayed retries: a job enqueues an incremental run of the entity after the backoff. */
 export const SYNC_RETRY_QUEUE = 'sync-retry';
 
-/** CRM commands per batch (Bitrix24 `batch` takes ≤ 50). */
+/** CRM commands per batch: Bitrix24's `batch` takes ≤ 50, and amoCRM recommends ≤ 50 records per request. */
 export const CRM_BATCH = 50;
 /** 1C records fetched and planned together. */
 export const FETCH_CHUNK = 500;

@@ -7,7 +7,7 @@ import { SyncQueueService } from './sync-queue.service.js';
 import { ActiveRunError } from '../runs/run.types.js';
 import { CreateSyncRunDto } from './sync.dto.js';
 
-/** REST of service-contract §3 for sync. A trigger only enqueues; a queue worker runs it. */
+/** REST of README.md#the-rest-api for sync. A trigger only enqueues; a queue worker runs it. */
 @ApiTags('sync')
 @ApiBearerAuth()
 @Controller('sync')

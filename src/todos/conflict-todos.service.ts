@@ -23,12 +23,14 @@ import { withAdvisoryLock } from '../database/advisory-lock.js';
 import { FeedPullGate } from '../feed/feed-pull-gate.js';
 import { MAPPING } from '../mapping/mapping.tokens.js';
 import type { Mapping } from '../mapping/mapping.types.js';
+import { MetricsRestoreService } from '../metrics/metrics-restore.service.js';
 import { SverkaMetrics } from '../metrics/sverka-metrics.js';
 import { ConflictsService } from '../sync/conflicts.service.js';
 import { CRM_ENTITY } from '../sync/plan-applier.js';
 import { SyncRunnerService } from '../sync/sync-runner.service.js';
 import { ConflictTodoReader } from './conflict-todo.reader.js';
 import { ConflictTodoRepository } from './conflict-todo.repository.js';
+import { TodosMetricsRestore } from './todos-metrics.restore.js';
 import {
   chooseResponsible,
   conflictsFingerprint,
@@ -98,6 +100,7 @@ export class ConflictTodosService implements OnModuleInit, OnApplicationShutdown
     @Optional() @Inject(CRM_PORT) private readonly crm: CrmPort | null,
     @Optional() @Inject(SyncRunnerService) private readonly syncRunner?: SyncRunnerService | null,
     @Optional() @Inject(SverkaMetrics) private readonly metrics?: SverkaMetrics | null,
+    @Optional() @Inject(MetricsRestoreService) private readonly metricsRestore?: MetricsRestoreService | null,
   ) {
     this.repo = new ConflictTodoRepository(db);
     this.reader = new ConflictTodoReader(db);
@@ -114,6 +117,8 @@ export class ConflictTodosService implements OnModuleInit, OnApplicationShutdown
   }
 
   onModuleInit(): void {
+    // Every instance shows the overdue gauge from the table, not only the one whose pass set it.
+    this.metricsRestore?.register(new TodosMetricsRestore(this.db));
     if (this.mapping.conflicts.todo && this.crm && !this.crm.todos)
       this.log.warn(
         `conflicts.todo is on but the ${this.crm.kind} adapter cannot make to-dos: conflicts wait at /api/v1/conflicts only`,

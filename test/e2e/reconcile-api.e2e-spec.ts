@@ -10,7 +10,7 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 jest.setTimeout(120_000);
 
 /**
- * The reconciliation REST flow of service-contract §3 over real HTTP: trigger (202), 409 while active,
+ * The reconciliation REST flow of README.md#the-rest-api over real HTTP: trigger (202), 409 while active,
  * Idempotency-Key, 403 for a viewer, poll to the end, read the run, items with filters and cursor
  * pagination, duplicates, CSV. 1C is the fake 1C over HTTP; no CRM is configured in this app, so the
  * run is `partial` naming the CRM checks it could not do (never a false all clear).

@@ -4,7 +4,7 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 type Role = 'viewer' | 'operator' | 'admin';
 
 /**
- * The least role of every /api/v1 route (service-contract §3 plus key management and the audit log).
+ * The least role of every /api/v1 route (README.md#the-rest-api, key management and the audit log included).
  * A route the service documents but this table lacks fails the test: each new route needs a decision.
  */
 const LEAST_ROLE: Record<string, Role> = {

@@ -780,4 +780,21 @@ describe('amoCRM simulator', () => {
       sim = undefined as unknown as AmoCrmSimulator;
     }
   });
+
+  it('serves the card pages reports link to (no token, outside the limit and the call log); 404 for a missing or deleted record', async () => {
+    sim = await startAmoCrmSimulator({ seed: companies(2), limits: { rps: 1, blockAfter: 1 } });
+    sim.state.add('leads', { name: 'Заказ <7>' });
+    const page = async (path: string) => {
+      const r = await fetch(`${sim.url}${path}`);
+      return [r.status, r.headers.get('content-type'), await r.text()] as const;
+    };
+    const [status, type, html] = await page('/companies/detail/1');
+    expect([status, type]).toEqual([200, 'text/html; charset=utf-8']);
+    expect(html).toContain('<h1>Компания 1</h1>');
+    expect((await page('/leads/detail/1'))[2]).toContain('<h1>Заказ &lt;7&gt;</h1>');
+    sim.state.deleteInInterface('companies', 2);
+    for (const path of ['/companies/detail/2', '/contacts/detail/1', '/companies/detail/99'])
+      expect((await page(path))[0]).toBe(404);
+    expect([sim.calls.length, sim.blocked]).toEqual([0, false]);
+  });
 });

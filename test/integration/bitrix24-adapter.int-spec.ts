@@ -13,7 +13,7 @@ import {
 } from '../../sim/bitrix24/index.js';
 
 /**
- * Contract: the Bitrix24 adapter against the fake portal over real HTTP (sheet shared/reference/bitrix24-rest.md).
+ * Contract: the Bitrix24 adapter against the fake portal over real HTTP (docs/protocols/bitrix24.md).
  */
 const ORIGINATOR = 'sverka-1c';
 

@@ -4,7 +4,10 @@ import { startBitrix24Simulator, type RunningBitrix24Simulator } from '../../sim
 import { startSimulators } from '../../sim/start-simulators.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- raw JSON bodies are probed field by field */
-/** The fake Bitrix24 portal's own contract (sheet bitrix24-rest.md §1, §4, §8–§10), by raw HTTP. */
+/**
+ * The fake Bitrix24 portal's own contract, by raw HTTP (docs/protocols/bitrix24.md: calling convention,
+ * item methods, batch, rate limits, errors, fake Bitrix24).
+ */
 async function post(url: string, body: unknown): Promise<{ status: number; json: Record<string, any> }> {
   const res = await fetch(url, {
     method: 'POST',

@@ -11,7 +11,7 @@ import { generateDataset } from '../../sim/dataset/generate-dataset.js';
 import { OneCSimulator } from '../../sim/onec/onec-simulator.js';
 
 /**
- * Contract: the OData adapter against the fake 1C over real HTTP (sheet shared/reference/onec-odata.md).
+ * Contract: the OData adapter against the fake 1C over real HTTP (docs/protocols/onec-odata.md).
  */
 const dataset = generateDataset({
   seed: 11,

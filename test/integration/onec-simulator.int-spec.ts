@@ -1,7 +1,10 @@
 import { generateDataset } from '../../sim/dataset/generate-dataset.js';
 import { startSimulators, type RunningSimulators } from '../../sim/start-simulators.js';
 
-/** The fake 1C server's own behaviour over raw HTTP (sheet §4, §8), independent of our adapter. */
+/**
+ * The fake 1C server's own behaviour over raw HTTP, independent of our adapter
+ * (docs/protocols/onec-odata.md#responses-and-errors, docs/protocols/onec-odata.md#fake-1c).
+ */
 const dataset = generateDataset({ seed: 5, counterparties: 60 });
 
 describe('fake 1C OData server (raw HTTP)', () => {
@@ -55,7 +58,8 @@ describe('fake 1C OData server (raw HTTP)', () => {
     expect(body.value).toHaveLength(3);
     expect(Object.keys(body.value[0]).sort()).toEqual(['Code', 'Ref_Key']);
     expect(body.value[0].Code).toBe('00-000003');
-    // Quotes and parentheses fully percent-encoded (the sheet's client keeps them literal): same answer.
+    // Quotes and parentheses fully percent-encoded (our client keeps them literal,
+    // docs/protocols/onec-odata.md#percent-encoding): same answer.
     const ref = dataset.onec.counterparties[9].Ref_Key as string;
     const encoded = encodeURIComponent(`Catalog_Контрагенты(guid'${ref}')`)
       .replace(/'/g, '%27')

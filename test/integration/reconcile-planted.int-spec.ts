@@ -147,7 +147,7 @@ describe('reconciliation finds what the generator planted, and nothing else', ()
     expect(d.cross).toBeGreaterThan(0);
     expect(run.summary!.discrepanciesByEntity!.debts!.debt_mismatch).toBe(expectedDebts.length);
 
-    // Metrics of §5 from the finished run.
+    // Metrics (README.md#prometheus-and-grafana) from the finished run.
     const runs = await metrics.reconcileRuns.get();
     expect(runs.values.find((v) => v.labels.status === 'succeeded')?.value).toBeGreaterThanOrEqual(1);
     const gauge = await metrics.reconcileDiscrepancies.get();

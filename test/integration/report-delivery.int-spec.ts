@@ -29,7 +29,7 @@ import {
   samplePreviousRun,
   sampleRun,
 } from '../../src/report/report-sample.js';
-import { PgReportSource } from '../../src/report/report-source.js';
+import { ReconcileResultsReader as PgReportSource } from '../../src/reconcile/reconcile-results.reader.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /**

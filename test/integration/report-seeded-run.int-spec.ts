@@ -19,7 +19,7 @@ import { escapeHtml } from '../../src/report/render-html.js';
 import { reportStrings } from '../../src/report/report-i18n.js';
 import type { RenderedReport } from '../../src/report/report-renderer.js';
 import { ReportRenderer } from '../../src/report/report-renderer.js';
-import { PgReportSource } from '../../src/report/report-source.js';
+import { ReconcileResultsReader as PgReportSource } from '../../src/reconcile/reconcile-results.reader.js';
 import { SyncRunnerService } from '../../src/sync/sync-runner.service.js';
 import { MAX_ATTEMPTS } from '../../src/sync/sync.constants.js';
 import type { Bitrix24Simulator } from '../../sim/bitrix24/index.js';

@@ -102,7 +102,7 @@ describe('sync REST and field strategies', () => {
       'deals',
     ]);
     expect((status.body.entities as Row[])[0].lastSuccessAt).not.toBeNull();
-    // Audit events for the trigger and the run; metrics of §5.
+    // Audit events for the trigger and the run; metrics (README.md#prometheus-and-grafana).
     const audit = (await t.dataSource.query(
       `SELECT action, outcome FROM audit_event WHERE target = $1 ORDER BY id`,
       [a.body.id],

@@ -1,7 +1,7 @@
 import { CrmErrorCode } from '../crm.error.js';
 import { mapB24Error, mapThrown } from './bitrix24-errors.js';
 
-describe('mapB24Error (sheet §9; by status and code, never by description)', () => {
+describe('mapB24Error: by status and code, never by description (docs/protocols/bitrix24.md#errors)', () => {
   const m = (status: number, code: unknown, method = 'crm.item.get') => {
     const f = mapB24Error(status, code, 'text', method);
     return [f.error.code, f.kind];
@@ -16,7 +16,7 @@ describe('mapB24Error (sheet §9; by status and code, never by description)', ()
     expect(m(502, undefined)).toEqual([CrmErrorCode.TEMPORARY, 'transient']);
   });
 
-  it('auth, scope and plan errors stop the run under the sheet statuses and the docs statuses alike', () => {
+  it('auth, scope and plan errors stop the run under the documented and the older statuses alike', () => {
     for (const s of [401])
       for (const c of ['NO_AUTH_FOUND', 'INVALID_CREDENTIALS', 'expired_token'])
         expect(m(s, c)).toEqual([CrmErrorCode.UNAUTHORIZED, 'final']);

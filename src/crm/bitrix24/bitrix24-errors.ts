@@ -1,6 +1,6 @@
 import { CrmError, CrmErrorCode } from '../crm.error.js';
 
-/** How the client treats a failure (sheet §9 client policy). */
+/** How the client treats a failure (docs/protocols/bitrix24.md#client-policy). */
 export type FailureKind =
   /** 503 QUERY_LIMIT_EXCEEDED: back off 1…32 s. */
   | 'query_limit'
@@ -21,7 +21,8 @@ export class B24Failure {
 const READ_METHODS = /\.(list|get|fields)$/;
 
 /**
- * Maps a Bitrix24 error (HTTP status + `error` code, never the description: sheet §1) to a CrmError.
+ * Maps a Bitrix24 error (HTTP status + `error` code, never the description:
+ * docs/protocols/bitrix24.md#calling-convention) to a CrmError.
  * `where` is the method (`crm.item.get`) for the message; `secretFree` text only. 401/403 messages say
  * what to fix.
  */
@@ -34,8 +35,9 @@ export function mapB24Error(status: number, code: unknown, description: unknown,
 
   if (c === 'QUERY_LIMIT_EXCEEDED') return fail(CrmErrorCode.RATE_LIMITED, 'query_limit');
   if (c === 'OPERATION_TIME_LIMIT' || status === 429) return fail(CrmErrorCode.RATE_LIMITED, 'operating');
-  // By code first: the statuses of these differ between the protocol sheet (403/503) and the docs'
-  // `_includes/system-errors.md` (401); the code says what to fix either way.
+  // By code first: the statuses of these differ between older descriptions (403/503,
+  // docs/protocols/bitrix24.md#errors) and the docs' `_includes/system-errors.md` (401); the code says what
+  // to fix either way.
   if (c === 'OVERLOAD_LIMIT')
     return fail(
       CrmErrorCode.CONFIGURATION,

@@ -37,7 +37,7 @@ export interface Bitrix24HttpOptions {
   limiter?: LeakyBucket;
 }
 
-/** The `time` block (sheet §1); `operating*` optional. */
+/** The `time` block (docs/protocols/bitrix24.md#time-block); `operating*` optional. */
 export interface B24Time {
   start?: number;
   finish?: number;
@@ -72,8 +72,8 @@ const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 /**
  * The Bitrix24 transport: POST JSON to `<webhook>/<method>.json` through the portal's leaky bucket,
- * the §9 retry policy, CrmError mapping, metrics per HTTP request, and a webhook secret that never
- * appears in a message or a log line.
+ * the retry policy of docs/protocols/bitrix24.md#client-policy, CrmError mapping, metrics per HTTP request,
+ * and a webhook secret that never appears in a message or a log line.
  */
 export class Bitrix24Http {
   private readonly log = new Logger('Bitrix24');

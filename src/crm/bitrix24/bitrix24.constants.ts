@@ -1,6 +1,6 @@
 import type { CrmEntity } from '../crm.types.js';
 
-/** `entityTypeId` of each canonical entity (sheet §2). */
+/** `entityTypeId` of each canonical entity (docs/protocols/bitrix24.md#object-types). */
 export const ENTITY_TYPE_ID: Record<CrmEntity, number> = {
   companies: 4,
   contacts: 3,
@@ -8,12 +8,15 @@ export const ENTITY_TYPE_ID: Record<CrmEntity, number> = {
   invoices: 31,
 };
 
-/** Page size of every list method (sheet §4). */
+/** Page size of every list method (docs/protocols/bitrix24.md#item-methods). */
 export const PAGE_SIZE = 50;
-/** Commands per `batch` (sheet §8). */
+/** Commands per `batch` (docs/protocols/bitrix24.md#batch). */
 export const BATCH_LIMIT = 50;
 
-/** `select` per entity on reads: `*` where `fm` is needed (it only comes with `*`, sheet §3). */
+/**
+ * `select` per entity on reads: `*` where `fm` is needed (it only comes with `*`,
+ * docs/protocols/bitrix24.md#phones-and-e-mails).
+ */
 export const SELECT: Record<CrmEntity, string[]> = {
   companies: ['*'],
   contacts: ['*'],
@@ -46,16 +49,23 @@ export const REQUISITE_SELECT = [
   'RQ_NAME',
 ];
 
-/** Retry schedule of a 503 QUERY_LIMIT_EXCEEDED (sheet §9): 1, 2, 4, 8, 16, 32 s, ±20 %. */
+/**
+ * Retry schedule of a 503 QUERY_LIMIT_EXCEEDED: 1, 2, 4, 8, 16, 32 s, ±20 %
+ * (docs/protocols/bitrix24.md#client-policy).
+ */
 export const QUERY_LIMIT_DELAYS_MS = [1000, 2000, 4000, 8000, 16000, 32000] as const;
-/** 500 / timeouts / network errors: 3 retries (sheet §9); the waits are ours. */
+/**
+ * 500 / timeouts / network errors: 3 retries, the waits are ours (docs/protocols/bitrix24.md#client-policy).
+ */
 export const TRANSIENT_DELAYS_MS = [1000, 2000, 4000] as const;
-/** 429 OPERATION_TIME_LIMIT without a known `operating_reset_at` (sheet §9). */
+/**
+ * 429 OPERATION_TIME_LIMIT without a known `operating_reset_at` (docs/protocols/bitrix24.md#client-policy).
+ */
 export const OPERATING_PAUSE_MS = 60_000;
 /** How many 429 pauses one call waits out before giving up. */
 export const OPERATING_RETRIES = 3;
 export const JITTER = 0.2;
-/** A cloud request must finish within 60 s (sheet §9). */
+/** A cloud request must finish within 60 s (docs/protocols/bitrix24.md#rate-limits). */
 export const DEFAULT_TIMEOUT_MS = 60_000;
 /** Stage directories are cached this long. */
 export const STAGE_TTL_MS = 10 * 60_000;

@@ -9,9 +9,9 @@ export interface IdRange {
 export interface IdRangePlanOptions {
   /** Only ids above this are read (default 0: all). */
   after?: number;
-  /** Rows one list call returns at most (Bitrix24: 50, sheet §4). */
+  /** Rows one list call returns at most (Bitrix24: 50, docs/protocols/bitrix24.md#item-methods). */
   pageSize?: number;
-  /** List calls per request (Bitrix24 `batch`: 50, sheet §8). */
+  /** List calls per request (Bitrix24 `batch`: 50, docs/protocols/bitrix24.md#batch). */
   commands?: number;
   /** The widest id range one call asks for (default 2^20 ids). */
   maxWidth?: number;
@@ -34,16 +34,17 @@ const FILL = 0.8;
 
 /**
  * Plans a full read of an id space in batches of list calls by id range, without `$result` references
- * between the calls (sheet §8: the service does not use them). Pure: no I/O.
+ * between the calls (the service does not use them: docs/protocols/bitrix24.md#batch-query-strings).
+ * Pure: no I/O.
  *
  * The ids above `after` are tiled by contiguous slots. Each batch asks for the lowest slots still to
  * read, split into ranges of the current width; the last call of a batch takes the rest of its slot
- * whole (for the topmost slot: every id above, `to = Infinity`, i.e. the sheet's bulk-export call), so
- * a gap of any size costs one call and the read ends when that call comes back short. A range of `w`
- * ids holds at most `w` rows: with `w = pageSize` a call is complete by construction; a wider call that
- * returns a full page may have been cut off, and the rest of its range (above its highest id) becomes a
- * new slot, read first in the next batch. The width follows the density seen in the last batch
- * (≈ 80 % of a page per call; the page size where ids are dense; at most `maxWidth`).
+ * whole (for the topmost slot: every id above, `to = Infinity`, i.e. the bulk-export call of
+ * docs/protocols/bitrix24.md#bulk-export), so a gap of any size costs one call and the read ends when that
+ * call comes back short. A range of `w` ids holds at most `w` rows: with `w = pageSize` a call is complete by
+ * construction; a wider call that returns a full page may have been cut off, and the rest of its range (above
+ * its highest id) becomes a new slot, read first in the next batch. The width follows the density seen in the
+ * last batch (≈ 80 % of a page per call; the page size where ids are dense; at most `maxWidth`).
  *
  * `take()` hands the rows out in ascending id order: rows of a slot above a cut-off one wait (at most
  * `holdLimit` rows; beyond that the highest are forgotten and read again).

@@ -1,8 +1,8 @@
 /**
- * Client-side leaky bucket (sheet §9): each request adds 1, the level drains by `rps` per second, a
- * request may go when the level after adding stays ≤ `capacity`. Waiters reserve their slot at once
- * (the level may run above capacity while they wait), so concurrent callers leave in FIFO order at
- * exactly `rps` once the burst is spent.
+ * Client-side leaky bucket (docs/protocols/bitrix24.md#rate-limits): each request adds 1, the level drains by
+ * `rps` per second, a request may go when the level after adding stays ≤ `capacity`. Waiters reserve their
+ * slot at once (the level may run above capacity while they wait), so concurrent callers leave in FIFO order
+ * at exactly `rps` once the burst is spent.
  */
 export class LeakyBucket {
   private level = 0;

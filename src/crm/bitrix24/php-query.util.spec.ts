@@ -1,6 +1,6 @@
 import { batchCommand, buildPhpQuery } from './php-query.util.js';
 
-describe('buildPhpQuery (http_build_query style, sheet §8)', () => {
+describe('buildPhpQuery (http_build_query style, docs/protocols/bitrix24.md#batch-query-strings)', () => {
   it('encodes nested keys with literal brackets and every segment and value percent-encoded', () => {
     const q = buildPhpQuery({
       entityTypeId: 4,

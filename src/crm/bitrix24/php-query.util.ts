@@ -1,5 +1,6 @@
 /**
- * Query strings for `batch` commands, built like PHP `http_build_query` (sheet bitrix24-rest §8 [F]):
+ * Query strings for `batch` commands, built like PHP `http_build_query`
+ * (docs/protocols/bitrix24.md#batch-query-strings):
  * brackets literal, every key segment and every value through `encodeURIComponent`, arrays as
  * `[0]`, `[1]`…, nested objects as `[key]`. `null`/`undefined` become an empty value; booleans `1`/`0`
  * are never produced here (Bitrix24 wants `Y`/`N` strings, which callers pass as such).

@@ -17,6 +17,20 @@ describe('translitWord', () => {
     ['сокол', 'sokol'],
     ['компас', 'compas'],
     ['вектор', 'wektor'],
+    ['радио', 'radio'],
+    ['мария', 'maria'],
+    ['мария', 'mariya'],
+    ['мария', 'mariia'],
+    ['майоров', 'mayorov'],
+    ['майоров', 'maiorov'],
+    ['татьяна', 'tatiana'],
+    ['татьяна', 'tatyana'],
+    ['юлия', 'yuliya'],
+    ['юлия', 'iuliia'],
+    ['василий', 'vasiliy'],
+    ['василий', 'vasily'],
+    ['елена', 'yelena'],
+    ['ильич', 'ilyich'],
   ])('%s ≈ %s', (cyr, lat) => {
     expect(translitWord(cyr)).toBe(translitWord(lat));
   });

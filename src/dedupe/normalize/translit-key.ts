@@ -6,6 +6,9 @@
  * transliteration digraphs (shch, sh, ch, zh, kh, ts, ya, yu…) to the same alphabet. Upper-case
  * placeholders stand for sounds that Latin spells with two letters: W = ш/щ, Q = ч, J = ж, C = ц.
  * Ambiguous letters are merged (c/k/q → k, y/j/i/й/ы → i, w/v → v, x → ks), and double letters collapse.
+ * The iotated я/ю are spelt out as i+vowel — the way every Latin spelling writes them (ya, ia, iya) —
+ * so a Latin "i" before a vowel stays a sound of its own: "Радио" = "Radio", "Мария" = "Maria" =
+ * "Mariya" = "Mariia", "Майоров" = "Mayorov".
  */
 
 const CYR: Record<string, string> = {
@@ -40,8 +43,8 @@ const CYR: Record<string, string> = {
   ы: 'i',
   ь: '',
   э: 'e',
-  ю: 'u',
-  я: 'a',
+  ю: 'iu',
+  я: 'ia',
   і: 'i',
   ї: 'i',
   є: 'e',
@@ -57,9 +60,6 @@ const LATIN_RULES: [RegExp, string][] = [
   [/ck/g, 'k'],
   [/x/g, 'ks'],
   [/w/g, 'v'],
-  [/[yi]a/g, 'a'],
-  [/[yi]u/g, 'u'],
-  [/[yi]o/g, 'o'],
   [/ye/g, 'e'],
   [/[yj]/g, 'i'],
   [/[cq]/g, 'k'],

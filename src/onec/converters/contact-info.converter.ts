@@ -1,15 +1,19 @@
 import { RowError, isRow, lineNumber, str, type Row } from './odata-row.js';
 
-/** Phones and e-mails of a `КонтактнаяИнформация` tabular part, raw texts in row order (sheet §7.1). */
+/**
+ * Phones and e-mails of a `КонтактнаяИнформация` tabular part, raw texts in row order
+ * (docs/protocols/onec-odata.md#counterparties).
+ */
 export interface ContactInfo {
   phones: string[];
   emails: string[];
 }
 
 /**
- * Sheet §7.1 [F]: phone = `НомерТелефона` if not empty, else `Представление`; e-mail = `АдресЭП` if not
- * empty, else `Представление`. Rows of other kinds (`Адрес`, …) are skipped; a missing property means
- * no rows. Rows are taken in `LineNumber` order (ties: as sent). Empty values are skipped.
+ * As docs/protocols/onec-odata.md#counterparties fixes it: phone = `НомерТелефона` if not empty, else
+ * `Представление`; e-mail = `АдресЭП` if not empty, else `Представление`. Rows of other kinds (`Адрес`, …)
+ * are skipped; a missing property means no rows. Rows are taken in `LineNumber` order (ties: as sent). Empty
+ * values are skipped.
  */
 export function convertContactInfo(owner: Row, property = 'КонтактнаяИнформация'): ContactInfo {
   const rows = owner[property];

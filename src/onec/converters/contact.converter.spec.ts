@@ -2,7 +2,7 @@ import { convertContact } from './contact.converter.js';
 import { fixture, rowsOf } from './fixtures.util.js';
 
 describe('convertContact (golden fixtures test/fixtures/onec/*/contacts.*)', () => {
-  it('converts the captured payload shapes of the protocol sheet', () => {
+  it('converts the captured payload shapes (docs/protocols/onec-odata.md#contact-persons)', () => {
     const out = rowsOf('ok', 'contacts').map(convertContact);
     expect(out.every((c) => c.ok)).toBe(true);
     expect(out.map((c) => (c.ok ? c.record : null))).toEqual(fixture('ok', 'contacts.expected.json'));

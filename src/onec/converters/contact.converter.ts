@@ -14,9 +14,10 @@ import {
 } from './odata-row.js';
 
 /**
- * `Catalog_КонтактныеЛица` row (sheet §7.2) → OneCContact. The owner is the composite `ОбъектВладелец`:
- * `ownerRef` is its GUID when `ОбъектВладелец_Type` is the counterparty catalog and the GUID is not
- * empty; any other owner type (or none) gives null. A counterparty-typed owner that is not a GUID is malformed.
+ * `Catalog_КонтактныеЛица` row (docs/protocols/onec-odata.md#contact-persons) → OneCContact. The owner is the
+ * composite `ОбъектВладелец`: `ownerRef` is its GUID when `ОбъектВладелец_Type` is the counterparty catalog
+ * and the GUID is not empty; any other owner type (or none) gives null. A counterparty-typed owner that is
+ * not a GUID is malformed.
  */
 export function convertContact(raw: unknown): Converted<OneCContact> {
   return convertRow('contacts', raw, (row: Row) => {
@@ -38,7 +39,10 @@ export function convertContact(raw: unknown): Converted<OneCContact> {
   });
 }
 
-/** The counterparty `Ref_Key` owning a contact-person row, or null (sheet §7.2 [F]). */
+/**
+ * The counterparty `Ref_Key` owning a contact-person row, or null
+ * (docs/protocols/onec-odata.md#contact-persons).
+ */
 export function contactOwner(row: Row): string | null {
   if (str(row, 'ОбъектВладелец_Type') !== COUNTERPARTY_TYPE) return null;
   try {

@@ -12,9 +12,9 @@ import {
 } from './odata-row.js';
 
 /**
- * `Catalog_Контрагенты` row (sheet §7.1) → OneCCounterparty. An empty `ЮридическоеФизическоеЛицо`
- * is inferred from the INN length (12 digits → person, else legal); an unknown value, a folder row,
- * a missing `Ref_Key`/`DataVersion` or a wrong type gives a MalformedRecord.
+ * `Catalog_Контрагенты` row (docs/protocols/onec-odata.md#counterparties) → OneCCounterparty. An empty
+ * `ЮридическоеФизическоеЛицо` is inferred from the INN length (12 digits → person, else legal); an unknown
+ * value, a folder row, a missing `Ref_Key`/`DataVersion` or a wrong type gives a MalformedRecord.
  */
 export function convertCounterparty(raw: unknown): Converted<OneCCounterparty> {
   return convertRow('counterparties', raw, (row: Row) => {

@@ -2,7 +2,7 @@ import { convertDebts } from './debt.converter.js';
 import { fixture, rowsOf } from './fixtures.util.js';
 
 describe('convertDebts (golden fixtures test/fixtures/onec/*/balance.*)', () => {
-  it('sums Dr − Cr per counterparty in kopecks: the sheet example gives 130000.50', () => {
+  it('sums Dr − Cr per counterparty in kopecks: the captured balance rows give 130000.50', () => {
     const { records, malformed } = convertDebts(rowsOf('ok', 'balance'));
     expect(malformed).toEqual([]);
     expect(records).toEqual(fixture('ok', 'balance.expected.json'));

@@ -3,7 +3,8 @@ import type { MalformedRecord, OneCDebt } from '../onec.types.js';
 import { COUNTERPARTY_TYPE, RowError, isRow, optionalRef, str, type Row } from './odata-row.js';
 
 /**
- * Balance rows of `AccountingRegister_…/Balance` (sheet §7.4) → debt per counterparty:
+ * Balance rows of `AccountingRegister_…/Balance` (docs/protocols/onec-odata.md#receivables) → debt per
+ * counterparty:
  * Σ `СуммаBalanceDr` − Σ `СуммаBalanceCr` over rows whose `ExtDimension1_Type` is the counterparty
  * catalog, grouped by `ExtDimension1`, summed in kopecks (bigint). Rows of other subconto types are
  * ignored; a row with an unreadable amount or dimension is reported as malformed and left out.

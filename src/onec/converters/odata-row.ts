@@ -2,9 +2,10 @@ import { toMoneyString } from '../../common/money.js';
 import type { MalformedRecord } from '../onec.types.js';
 
 /**
- * Reading one OData JSON row defensively (sheet §2): fixed-length strings trimmed, empty GUID → null,
- * numbers as JSON numbers or strings, money via src/common/money.ts. A wrong shape throws RowError,
- * which the converters turn into a MalformedRecord (never an exception out of a converter).
+ * Reading one OData JSON row defensively (docs/protocols/onec-odata.md#value-shapes): fixed-length strings
+ * trimmed, empty GUID → null, numbers as JSON numbers or strings, money via src/common/money.ts. A wrong
+ * shape throws RowError, which the converters turn into a MalformedRecord (never an exception out of a
+ * converter).
  */
 
 export const EMPTY_GUID = '00000000-0000-0000-0000-000000000000';

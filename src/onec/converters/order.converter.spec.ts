@@ -2,7 +2,7 @@ import { convertOrder } from './order.converter.js';
 import { fixture, rowsOf } from './fixtures.util.js';
 
 describe('convertOrder (golden fixtures test/fixtures/onec/*/orders.*)', () => {
-  it('converts the captured payload shapes of the protocol sheet', () => {
+  it('converts the captured payload shapes (docs/protocols/onec-odata.md#customer-orders)', () => {
     const out = rowsOf('ok', 'orders').map(convertOrder);
     expect(out.every((c) => c.ok)).toBe(true);
     expect(out.map((c) => (c.ok ? c.record : null))).toEqual(fixture('ok', 'orders.expected.json'));

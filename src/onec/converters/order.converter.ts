@@ -13,9 +13,10 @@ import {
 } from './odata-row.js';
 
 /**
- * `Document_ЗаказКлиента` row (sheet §7.3) → OneCOrder. `Статус` is carried as text (unknown values
- * included); `СуммаДокумента` (number or decimal string) becomes a two-digit string; an unparsable or
- * missing amount, a bad `Date`, a missing `Ref_Key`/`DataVersion` or a wrong type is malformed.
+ * `Document_ЗаказКлиента` row (docs/protocols/onec-odata.md#customer-orders) → OneCOrder. `Статус` is carried
+ * as text (unknown values included); `СуммаДокумента` (number or decimal string) becomes a two-digit string;
+ * an unparsable or missing amount, a bad `Date`, a missing `Ref_Key`/`DataVersion` or a wrong type is
+ * malformed.
  */
 export function convertOrder(raw: unknown): Converted<OneCOrder> {
   return convertRow('deals', raw, (row: Row) => ({

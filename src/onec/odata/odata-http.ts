@@ -3,9 +3,9 @@ import type { SverkaMetrics } from '../../metrics/sverka-metrics.js';
 import { OneCError, OneCErrorCode } from '../onec.error.js';
 import { buildQuery, resourceUrl } from './odata-url.js';
 
-/** Default retry schedule of sheet §4: 3 more attempts after 1 s, 4 s, 16 s. */
+/** Retries (docs/protocols/onec-odata.md#responses-and-errors): 3 more attempts after 1 s, 4 s, 16 s. */
 export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [1000, 4000, 16000];
-/** Sheet §1 [F]: 60 s per request. */
+/** 60 s per request (docs/protocols/onec-odata.md#connection). */
 export const DEFAULT_TIMEOUT_MS = 60_000;
 
 export interface ODataHttpOptions {
@@ -34,9 +34,10 @@ export interface ODataResponse {
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
- * One HTTP exchange with 1C, with the sheet's transport rules: Basic auth (UTF-8) on every request,
- * `$format=json` + `Accept: application/json` on data requests only, a timeout, retries with jittered
- * backoff on 5xx / timeouts / network errors, and OneCError mapping. Never logs credentials.
+ * One HTTP exchange with 1C, with the transport rules of docs/protocols/onec-odata.md#connection: Basic auth
+ * (UTF-8) on every request, `$format=json` + `Accept: application/json` on data requests only, a timeout,
+ * retries with jittered backoff on 5xx / timeouts / network errors, and OneCError mapping. Never logs
+ * credentials.
  */
 export class ODataHttp {
   private readonly log = new Logger('OneCOData');

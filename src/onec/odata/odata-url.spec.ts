@@ -8,7 +8,7 @@ import {
   andFilters,
 } from './odata-url.js';
 
-describe('OData URL building (sheet §1, §7.4)', () => {
+describe('OData URL building: percent-encoding and the Balance request', () => {
   const root = 'http://srv/bp30/odata/standard.odata';
 
   it('percent-encodes Cyrillic path segments as UTF-8 and keeps quotes, parentheses, =, comma and colon literal', () => {
@@ -20,7 +20,7 @@ describe('OData URL building (sheet §1, §7.4)', () => {
     );
   });
 
-  it('builds the exact Balance request of §7.4 with doubled quotes', () => {
+  it('builds the exact Balance request (docs/protocols/onec-odata.md#receivables)', () => {
     const inner =
       "Account_Key eq guid'fb2bde45-f2d1-11e5-8b86-000c295e30eb' or Account_Key eq guid'fb2bde46-f2d1-11e5-8b86-000c295e30eb'";
     const seg = `AccountingRegister_Хозрасчетный/Balance(Period=datetime'${periodAfter('2026-08-31')}',AccountCondition=${wrapParameter(inner)})`;

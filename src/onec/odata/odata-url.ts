@@ -1,5 +1,6 @@
 /**
- * URL building for the 1C standard OData interface, exactly as the protocol sheet §1 fixes it.
+ * URL building for the 1C standard OData interface, exactly as
+ * docs/protocols/onec-odata.md#percent-encoding fixes it.
  * Pure; shared by the adapter (and its tests). The simulator decodes with plain `%XX` decoding.
  */
 
@@ -51,8 +52,8 @@ export function datetimeLiteral(value: string): string {
 }
 
 /**
- * A virtual-table parameter value (§7.4): the inner condition built with ordinary literals,
- * then every `'` doubled once more and the whole wrapped in quotes.
+ * A virtual-table parameter value (docs/protocols/onec-odata.md#receivables): the inner condition built with
+ * ordinary literals, then every `'` doubled once more and the whole wrapped in quotes.
  */
 export function wrapParameter(inner: string): string {
   return `'${inner.replace(/'/g, "''")}'`;

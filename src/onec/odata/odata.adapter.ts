@@ -33,9 +33,9 @@ export interface OneCODataAdapterOptions {
   metrics?: SverkaMetrics;
 }
 
-/** Rows per page (sheet §3 [F]). */
+/** Rows per page (docs/protocols/onec-odata.md#query-options). */
 export const PAGE_SIZE = 500;
-/** Keys per fetch-by-keys request (sheet §6 [F]). */
+/** Keys per fetch-by-keys request (docs/protocols/onec-odata.md#change-detection). */
 export const KEYS_PER_REQUEST = 20;
 
 type SetKind = 'catalog' | 'document';
@@ -53,7 +53,7 @@ interface SetPlan {
 }
 
 /**
- * OneCPort over the 1C standard OData interface (shared/reference/onec-odata.md), native fetch.
+ * OneCPort over the 1C standard OData interface (docs/protocols/onec-odata.md), native fetch.
  * Keyset paging by `Code` (catalogs) or (`Date`, `Number`) (documents), never `$skip`; `$count` check,
  * one rescan, repeated `Ref_Key`s dropped; version scan + fetch by ≤20 ORed keys; debts from
  * `Balance(…AccountCondition=…)`. Set names and accounts come from the Mapping.
@@ -169,7 +169,8 @@ export class OneCODataAdapter implements OneCPort {
    * Live records: `/$count` with the live filter (counterparties: not folders, not deletion-marked;
    * orders: not deletion-marked, within `ordersSince`). Contacts are counted by a light keyset scan
    * (`Ref_Key,DeletionMark,Code,ОбъектВладелец,ОбъектВладелец_Type`) because only persons owned by a
-   * counterparty count and the client never filters on a composite-type field (sheet §3, §7.2).
+   * counterparty count and the client never filters on a composite-type field
+   * (docs/protocols/onec-odata.md#query-options, docs/protocols/onec-odata.md#contact-persons).
    */
   async countLive(entity: OneCEntity): Promise<number> {
     const plan = this.plans[entity];
@@ -216,7 +217,8 @@ export class OneCODataAdapter implements OneCPort {
     try {
       rows = await balance(keys);
     } catch (e) {
-      // Sheet §5: a Balance too large for one answer is read one account at a time.
+      // A Balance too large for one answer is read one account at a time
+      // (docs/protocols/onec-odata.md#paging).
       if (!(e instanceof OneCError && e.retryable && keys.length > 1)) throw e;
       this.log.warn(
         `1C ${d.register}/Balance over ${keys.length} accounts failed (${e.code}); reading one account per request`,
@@ -295,8 +297,9 @@ export class OneCODataAdapter implements OneCPort {
   }
 
   /**
-   * Full keyset scan with the completeness check of sheet §5: after the pass, `/$count` with the same
-   * base filter; on a difference one more pass; repeated `Ref_Key`s are dropped across passes.
+   * Full keyset scan with the completeness check of docs/protocols/onec-odata.md#paging: after the pass,
+   * `/$count` with the same base filter; on a difference one more pass; repeated `Ref_Key`s are dropped
+   * across passes.
    */
   private async *scan(
     plan: SetPlan,
