@@ -82,6 +82,7 @@ export class SyncRunnerService {
   readonly runs: RunLifecycle<SyncRunRow>;
   /** Test hook (crash points). */
   hook: SyncHook | null = null;
+  private readonly finished: ((run: { id: string; status: RunStatus }) => void)[] = [];
 
   constructor(
     @Inject(DataSource) db: DataSource,
@@ -100,6 +101,11 @@ export class SyncRunnerService {
       jobState: queue ? (name, id) => queue.jobState(name, id) : undefined,
       warn: (m) => this.log.warn(m),
     });
+  }
+
+  /** Calls `listener` after each run this instance finishes (src/todos/ brings the CRM to-dos in step). */
+  onFinished(listener: (run: { id: string; status: RunStatus }) => void): void {
+    this.finished.push(listener);
   }
 
   /** This instance's name on the runs it owns. */
@@ -182,6 +188,13 @@ export class SyncRunnerService {
       return;
     }
     this.log.log(`sync run ${runId} finished: ${status} in ${Math.round((Date.now() - startedAt) / 1000)} s`);
+    for (const l of this.finished) {
+      try {
+        l({ id: runId, status });
+      } catch (e) {
+        this.log.warn(`sync run ${runId}: a listener failed: ${describeError(e)}`);
+      }
+    }
     await this.audit?.record({
       action: 'sync.run.finish',
       target: runId,
