@@ -3,7 +3,8 @@
  * - the capabilities (sync, reconcile, dedupe, report, runs, mapping, metrics, feed, common) use the ports
  *   (src/crm/crm.port.ts, src/onec/onec.port.ts), never an adapter or an HTTP/SMTP client directly;
  * - a module's tables are read and written by that module alone; the others use the reader it exports
- *   (src/sync/sync-findings.reader.ts, src/reconcile/reconcile-results.reader.ts).
+ *   (src/sync/sync-findings.reader.ts, src/reconcile/reconcile-results.reader.ts,
+ *   src/todos/conflict-todo.reader.ts).
  */
 
 const ADAPTERS = {
@@ -28,6 +29,7 @@ const OWNED = {
   report: ['report_delivery'],
   auth: ['api_key'],
   audit: ['audit_event'],
+  todos: ['conflict_todo', 'conflict_todo_state'],
 };
 
 const selectorsFor = (owner, tables) =>
@@ -62,6 +64,7 @@ export const boundaries = [
   {
     files: [
       'src/sync/**/*.ts',
+      'src/todos/**/*.ts',
       'src/reconcile/**/*.ts',
       'src/dedupe/**/*.ts',
       'src/report/**/*.ts',

@@ -23,6 +23,7 @@ import {
   checkThresholds,
   debtDifferenceThresholds,
   neutral,
+  overdueTodosThresholds,
   reconcileAgeThresholds,
   syncAgeThresholds,
 } from './thresholds.js';
@@ -67,6 +68,7 @@ export function overviewDashboard(): dashboard.Dashboard {
     .withPanel(syncRecordsRateTimeseries().span(12).height(8))
     .withPanel(syncFailuresTimeseries().span(6).height(8))
     .withPanel(deadLettersStat().span(6).height(8))
+    .withPanel(overdueTodosStat().span(12).height(5))
     .withRow(new dashboard.RowBuilder('1C, CRM and mail'))
     .withPanel(crmRequestsTimeseries().span(8).height(8))
     .withPanel(crmRateLimitedTimeseries().span(8).height(8))
@@ -87,6 +89,18 @@ export function syncAgeStat(): stat.PanelBuilder {
     .decimals(0)
     .thresholds(syncAgeThresholds())
     .withTarget(instantQuery(`time() - max by (entity) (${sel('syncLastSuccess')})`, '{{entity}}'));
+}
+
+export function overdueTodosStat(): stat.PanelBuilder {
+  return defaultStat()
+    .title('Overdue conflict to-dos')
+    .description(
+      "Per entity: to-dos Sverka put in the CRM for a record's open field conflicts (manual strategy) that are past their deadline and not completed. Who is late: the daily report.",
+    )
+    .unit('short')
+    .decimals(0)
+    .thresholds(overdueTodosThresholds())
+    .withTarget(instantQuery(`max by (entity) (${sel('conflictsOverdue')})`, '{{entity}}'));
 }
 
 export function reconcileAgeStat(): stat.PanelBuilder {

@@ -66,6 +66,19 @@ export function reconcileAgeThresholds(): ThresholdsConfigBuilder {
   ]);
 }
 
+/**
+ * Conflict to-dos in the CRM past their deadline (`sverka_conflicts_overdue`): one is a manager behind on
+ * a decision (warning); ten mean the to-dos are not being worked at all (critical).
+ */
+export const OVERDUE_TODOS_CRITICAL = 10;
+
+export function overdueTodosThresholds(): ThresholdsConfigBuilder {
+  return thresholdSteps([
+    { value: 1, color: WARNING },
+    { value: OVERDUE_TODOS_CRITICAL, color: CRITICAL },
+  ]);
+}
+
 /** Any failure, rate-limited request or failed e-mail is worth a look: warning from the first one. */
 export function anyIsWarning(): ThresholdsConfigBuilder {
   return thresholdSteps([{ value: 1, color: WARNING }]);

@@ -41,6 +41,8 @@ export interface StartSimulatorsOptions {
   clone?: boolean;
   /** The fake 1C rings this doorbell after every change (Sverka's `POST /api/v1/events/onec` and ONEC_FEED_SECRET). */
   doorbell?: DoorbellOptions;
+  /** Demo only: the fake 1C takes `PATCH /demo/<set>/<Ref_Key>` to change a record as a 1C user would. */
+  onecDemoApi?: boolean;
 }
 
 interface RunningOneC {
@@ -103,6 +105,7 @@ export async function startSimulators(
     seed: opts.dataset.seed,
     clone: opts.clone,
     doorbell: opts.doorbell,
+    demoApi: opts.onecDemoApi,
   }).start();
   const onecPart = {
     url: onec.url,

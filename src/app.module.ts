@@ -20,6 +20,7 @@ import { ReconcileModule } from './reconcile/reconcile.module.js';
 import { ReportModule } from './report/report.module.js';
 import { RunsModule } from './runs/runs.module.js';
 import { SyncModule } from './sync/sync.module.js';
+import { ConflictTodosModule } from './todos/conflict-todos.module.js';
 
 /**
  * Feature modules, in the order they are wired. Each brings its controllers, services and schedulers.
@@ -31,6 +32,7 @@ const FEATURE_MODULES: Type[] = [
   ReportModule,
   ReconcileModule,
   SyncModule,
+  ConflictTodosModule,
   FeedModule,
 ];
 

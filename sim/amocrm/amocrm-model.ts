@@ -11,6 +11,8 @@ export interface AmoUser {
   name: string;
   email: string;
   is_admin: boolean;
+  /** false: dismissed (deactivated) by an administrator; shown as `rights.is_active` (default true). */
+  is_active?: boolean;
 }
 
 export interface AmoStatus {

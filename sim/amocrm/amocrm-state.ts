@@ -380,6 +380,13 @@ export class AmoCrmState {
     });
   }
 
+  /** An administrator dismisses a user: `rights.is_active` false (still listed, still valid on tasks). */
+  dismissUser(id: number): void {
+    const u = this.users.find((x) => x.id === id);
+    if (!u) throw new Error(`no user ${id}`);
+    u.is_active = false;
+  }
+
   // ---------------------------------------------------------------- REST: account, users
 
   accountOut(q: Query): Json {
@@ -415,7 +422,13 @@ export class AmoCrmState {
       name: u.name,
       email: u.email,
       lang: 'ru',
-      rights: { is_admin: u.is_admin, is_free: false, is_active: true, group_id: null, role_id: null },
+      rights: {
+        is_admin: u.is_admin,
+        is_free: false,
+        is_active: u.is_active !== false,
+        group_id: null,
+        role_id: null,
+      },
       _links: { self: { href: `${this.baseUrl}/api/v4/users/${u.id}` } },
     }));
     return this.page(items, q);

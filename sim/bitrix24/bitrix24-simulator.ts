@@ -23,9 +23,9 @@ export interface Bitrix24Faults {
   /** Added to every answer (ms). */
   latencyMs?: number;
   /**
-   * Share of requests that write (crm.item.add|update|delete, crm.requisite.add|update, or a batch with
-   * such a command) that run and are saved, after which the socket is destroyed with no answer:
-   * "committed but the response is lost".
+   * Share of requests that write (crm.item.add|update|delete, crm.requisite.add|update,
+   * crm.activity.todo.add|update, crm.activity.update, or a batch with such a command) that run and are
+   * saved, after which the socket is destroyed with no answer: "committed but the response is lost".
    */
   lostResponseRate?: number;
   /** Every Nth writing request since `setFaults()` is committed and its answer lost (deterministic form of the above). */
@@ -86,7 +86,7 @@ export interface Bitrix24SimulatorOptions {
   faultSeed?: number;
   /** Length of the operating-time window reported in `operating_reset_at` (default 600 s). */
   operatingWindowSec?: number;
-  /** The portal's clock (item times). */
+  /** The portal's clock: item times and the `time` block of answers (default: real time). */
   clock?: () => Date;
 }
 
@@ -96,6 +96,9 @@ const WRITE_METHODS = new Set([
   'crm.item.delete',
   'crm.requisite.add',
   'crm.requisite.update',
+  'crm.activity.todo.add',
+  'crm.activity.todo.update',
+  'crm.activity.update',
 ]);
 
 interface Answer {
@@ -109,7 +112,9 @@ interface Answer {
  * `POST /rest/<user_id>/<secret>/<method>[.json]` with a JSON body (form-encoded bodies are read with
  * parse_str too). Methods: crm.item.add|update|get|list|delete (types 4, 3, 2, 31; 5 →
  * ENTITY_TYPE_NOT_SUPPORTED), crm.requisite.preset.list|list|add|update, crm.status.list,
- * crm.category.list, batch (≤ 50 commands, parse_str parsing, per-command results, not atomic).
+ * crm.category.list, the universal to-dos (crm.activity.todo.add|update, crm.activity.update of
+ * COMPLETED, crm.activity.get|list) and user.get (sim/bitrix24/bitrix24-todos.ts), batch (≤ 50
+ * commands, parse_str parsing, per-command results, not atomic).
  * Errors with the exact statuses and bodies of docs/protocols/bitrix24.md#errors; a `time` block with all
  * eight keys on every success.
  *
@@ -344,7 +349,7 @@ export class Bitrix24Simulator {
     if (call.method !== 'batch') call.params = params;
     if (this.faults.errorRate && this.dice() < this.faults.errorRate)
       return fail(new B24SimError(500, 'INTERNAL_SERVER_ERROR', 'Internal server error'));
-    const startedAt = Date.now();
+    const startedAt = this.portalNow();
     let answer: Answer;
     let writes: boolean;
     try {
@@ -416,8 +421,13 @@ export class Bitrix24Simulator {
       : null;
   }
 
+  /** The portal's clock in ms (the `clock` option, else real time): item times and the `time` block agree. */
+  private portalNow(): number {
+    return this.opts.clock ? this.opts.clock().getTime() : Date.now();
+  }
+
   private time(method: string, startedAt: number, full: boolean): Record<string, unknown> {
-    const finish = Date.now();
+    const finish = this.portalNow();
     const processing = (finish - startedAt) / 1000;
     const op = this.operating.get(method);
     const now = finish / 1000;
@@ -468,7 +478,7 @@ export class Bitrix24Simulator {
     call.commands = [];
     let writes = false;
     for (const p of parsed) {
-      const started = Date.now();
+      const started = this.portalNow();
       try {
         const blockedCmd = this.blocked(p.method);
         if (blockedCmd) throw blockedCmd;
@@ -566,6 +576,22 @@ export class Bitrix24Simulator {
       case 'crm.category.list': {
         const r = s.categoryList(p);
         return { result: r, total: r.categories.length };
+      }
+      case 'crm.activity.todo.add':
+        return { result: s.todos.todoAdd(p, this.userId) };
+      case 'crm.activity.todo.update':
+        return { result: s.todos.todoUpdate(p, this.userId) };
+      case 'crm.activity.update':
+        return { result: s.todos.activityUpdate(p, this.userId) };
+      case 'crm.activity.get':
+        return { result: s.todos.activityGet(p) };
+      case 'crm.activity.list': {
+        const r = s.todos.activityList(p);
+        return { result: r.rows, total: r.total, next: r.next };
+      }
+      case 'user.get': {
+        const r = s.todos.userGet(p);
+        return { result: r.rows, total: r.total, next: r.next };
       }
       default:
         throw new B24SimError(404, 'ERROR_METHOD_NOT_FOUND', 'Method not found!');

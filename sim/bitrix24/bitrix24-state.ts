@@ -6,6 +6,8 @@
  * docs/protocols/bitrix24.md#errors.
  */
 
+import { Bitrix24Todos, type UserRow } from './bitrix24-todos.js';
+
 /** `crm.item` spelling of a CRM user field. */
 const USER_FIELD = /^ufCrm[A-Za-z0-9_]+$/;
 
@@ -34,6 +36,8 @@ export interface Bitrix24Seed {
   requisites?: readonly object[];
   /** Highest `fm` entry id used in the seed (new entries continue after it; default: the highest seen). */
   maxFmId?: number;
+  /** The portal's users (default: the webhook's user 1 and managers 2–5, all active). */
+  users?: UserRow[];
 }
 
 export const TYPE_OF = { companies: 4, contacts: 3, deals: 2, invoices: 31 } as const;
@@ -277,12 +281,19 @@ export class Bitrix24State {
   private nextRequisiteId = 1;
   private nextFmId = 1;
   readonly statuses: StatusRow[] = defaultStatuses();
+  /** To-dos (activities of the universal kind) and users: see bitrix24-todos.ts. */
+  readonly todos: Bitrix24Todos;
 
   constructor(
     seed: Bitrix24Seed = {},
     /** The portal's clock (tests may pin it). */
     readonly clock: () => Date = () => new Date(),
   ) {
+    this.todos = new Bitrix24Todos(
+      (t, id) => this.items.get(t as EntityTypeId)?.has(id) ?? false,
+      () => this.clock(),
+      seed.users,
+    );
     for (const t of [2, 3, 4, 31] as EntityTypeId[]) {
       this.items.set(t, new Map());
       this.nextId.set(t, 1);
@@ -825,7 +836,7 @@ export class Bitrix24State {
 
 const PREFIX = /^(>=|<=|!@|!=%|!%=|=%|%=|!%|!=|>|<|@|=|!|%)?(.+)$/;
 
-function asObject(v: unknown): Record<string, unknown> {
+export function asObject(v: unknown): Record<string, unknown> {
   if (v === null || v === undefined || v === '') return {};
   if (typeof v !== 'object')
     throw new B24SimError(
@@ -997,7 +1008,7 @@ function project(item: Item, sel: { all: boolean; fields: Set<string> }, _t: Ent
   return out;
 }
 
-function paginate<T>(rows: T[], rawStart: unknown): { items: T[]; total: number; next?: number } {
+export function paginate<T>(rows: T[], rawStart: unknown): { items: T[]; total: number; next?: number } {
   const start = rawStart === undefined || rawStart === null || rawStart === '' ? 0 : Number(rawStart);
   if (start === -1) return { items: rows.slice(0, 50), total: 0 };
   const s = Number.isInteger(start) && start > 0 ? start : 0;

@@ -26,6 +26,7 @@ export {
   type StatusRow,
 } from './bitrix24-state.js';
 export { parseStr } from './parse-str.js';
+export { Bitrix24Todos, defaultUsers, type ActivityRow, type UserRow } from './bitrix24-todos.js';
 
 /** What startBitrix24Simulator returns. */
 export interface RunningBitrix24Simulator {

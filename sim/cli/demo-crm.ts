@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { intEnv } from '../../src/cli/env-int.js';
 import type { AmoCrmSeed } from '../amocrm/index.js';
 import type { Bitrix24Seed } from '../bitrix24/index.js';
+import type { OneCSimulator } from '../onec/onec-simulator.js';
 import type { Dataset } from '../dataset/dataset.types.js';
 import type { DriftTarget } from '../dataset/drift.js';
 import { startSimulators, type SimulatedCrm } from '../start-simulators.js';
@@ -23,7 +24,8 @@ export interface DemoCrm {
   dataDir: string;
   /** True when the fake CRM came back from a previous run's save. */
   restored: boolean;
-  onec: { url: string; user: string; password: string };
+  /** The fake 1C (with its demo endpoint for renaming a record) and its change feed. */
+  onec: { url: string; feedUrl: string; user: string; password: string; sim: OneCSimulator };
   /** The service's settings for this CRM (CRM_KIND and its connection). */
   env: Record<string, string>;
   /** `Bitrix24 http://…/rest/1/…/` or `amoCRM http://…`: where the fake CRM listens. */
@@ -58,6 +60,7 @@ export async function startDemoCrm(kind: SimulatedCrm, dataset: Dataset): Promis
       dataset,
       crm: 'amocrm',
       onecPort,
+      onecDemoApi: true,
       amocrmPort: intEnv('SIM_AMOCRM_PORT', 0, 0, 65535),
       ...(restored ? { amocrmSeed: JSON.parse(readFileSync(file, 'utf8')) as AmoCrmSeed } : {}),
     });
@@ -83,6 +86,7 @@ export async function startDemoCrm(kind: SimulatedCrm, dataset: Dataset): Promis
   const sims = await startSimulators({
     dataset: restored ? { ...dataset, crm: JSON.parse(readFileSync(file, 'utf8')) } : dataset,
     onecPort,
+    onecDemoApi: true,
     bitrixPort: intEnv('SIM_BITRIX24_PORT', 0, 0, 65535),
     bitrixLimits: DEMO_BITRIX24_LIMITS,
   });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
@@ -41,6 +42,8 @@ async function main(): Promise<void> {
   // The fake 1C is rebuilt from the seed every time; the fake CRM comes back from its save.
   const dataset = generateDataset({ seed, counterparties: size });
   const sims = await startDemoCrm(kind, dataset);
+  // The 1C change feed: the fake 1C serves it and, once the service listens, rings its doorbell.
+  const feedSecret = randomBytes(24).toString('hex');
   const restored = sims.restored;
   const dataDir = sims.dataDir;
   if (restored)
@@ -66,6 +69,8 @@ async function main(): Promise<void> {
     ONEC_USER: sims.onec.user,
     ONEC_PASSWORD: sims.onec.password,
     ...sims.env,
+    ONEC_FEED_URL: sims.onec.feedUrl,
+    ONEC_FEED_SECRET: feedSecret,
   };
   let settings;
   try {
@@ -111,6 +116,10 @@ async function main(): Promise<void> {
       await shutdown();
     });
     await app.listen(settings.PORT);
+    sims.onec.sim.setDoorbell({
+      url: `http://127.0.0.1:${settings.PORT}/api/v1/events/onec`,
+      secret: feedSecret,
+    });
     writeFileSync(DEMO_STATE_FILE, JSON.stringify({ databaseUrl, pid: process.pid }));
     const ds = app.get<DataSource>(getDataSourceToken());
     const keys = app.get(ApiKeyService);
@@ -129,17 +138,14 @@ async function main(): Promise<void> {
     const [latest] = (await ds.query(
       `SELECT id, status, summary FROM reconciliation_run WHERE status IN ('succeeded', 'partial') ORDER BY finished_at DESC LIMIT 1`,
     )) as { id: string; status: string; summary: { discrepancies?: Record<string, number> } }[];
-    const [card] = (await ds.query(
-      `SELECT crm_id FROM entity_link WHERE entity = 'counterparties' ORDER BY length(crm_id), crm_id LIMIT 1`,
-    )) as { crm_id: string }[];
     printGuide(
       settings.PUBLIC_URL ?? `http://localhost:${settings.PORT}`,
       key,
       latest,
       sims,
-      card ? sims.companyCardUrl(card.crm_id) : undefined,
       Date.now() - t0,
     );
+    await printFeedGuide(ds, sims);
   } catch (err) {
     process.stderr.write(`demo failed: ${(err as Error)?.stack ?? String(err)}\n`);
     await app?.close().catch(() => undefined);
@@ -203,7 +209,6 @@ function printGuide(
   key: string,
   latest: { id: string; status: string } | undefined,
   sims: DemoCrm,
-  card: string | undefined,
   ms: number,
 ): void {
   const run = latest
@@ -218,12 +223,7 @@ Sverka demo is running (ready in ${(ms / 1000).toFixed(1)} s).
   Health       ${base}/health/ready
   E-mail       ./out/mail/*.eml   (the daily report; open it in any mail client)
   Demo key     ${key}   (role admin; a new one at every start)
-  Simulators   1C ${sims.onec.url}   ${sims.address}${
-    card
-      ? `
-  CRM card     ${card}   (a synced company in the fake ${sims.label}, as the report links it)`
-      : ''
-  }
+  Simulators   1C ${sims.onec.url}   ${sims.address}
 
 ${
   latest
@@ -238,8 +238,34 @@ Try:
   curl ${auth} "${run}/discrepancies?kind=field_mismatch&limit=5"
   curl -X POST ${auth} -H 'Content-Type: application/json' -d '{"dedupe":true}' ${base}/api/v1/reconciliations
 
-Schedules are on (sync every 15 minutes, reconciliation daily at 06:00 Moscow time).
+Schedules are on (1C changes arrive through the change feed, the full version scan runs daily at 05:30,
+reconciliation daily at 06:00 Moscow time).
 Ctrl-C stops everything; the data stays in ${shown(sims.dataDir)} for the next run.
+`);
+}
+
+/**
+ * The near-real-time step of the guide: a command that renames a counterparty in the fake 1C (its demo
+ * endpoint) and the fake CRM's card of its company, which shows the new name within seconds.
+ */
+async function printFeedGuide(ds: DataSource, sims: DemoCrm): Promise<void> {
+  const links = (await ds.query(
+    `SELECT onec_ref, crm_id FROM entity_link WHERE entity = 'counterparties' AND flagged_at IS NULL ORDER BY onec_ref LIMIT 50`,
+  )) as { onec_ref: string; crm_id: string }[];
+  const pick = links
+    .map((l) => ({ ...l, row: sims.onec.sim.get('counterparties', l.onec_ref) }))
+    .find((l) => l.row && !l.row.DeletionMark && !String(l.row.Description).includes("'"));
+  if (!pick) return;
+  const at = new Date().toTimeString().slice(0, 8);
+  const patch = JSON.stringify({
+    Description: `${String(pick.row!.Description)} (переименован в 1С в ${at})`,
+  });
+  say(`Near-real-time: the 1C change feed is on. Rename a counterparty in the fake 1C —
+  curl -u ${sims.onec.user}:${sims.onec.password} -X PATCH -H 'Content-Type: application/json' \\
+       -d '${patch}' \\
+       ${new URL(sims.onec.url).origin}/demo/counterparties/${pick.onec_ref}
+— and its company in the fake ${sims.label} shows the new name within seconds (the fake 1C rings Sverka's doorbell):
+  ${sims.companyCardUrl(pick.crm_id)}
 `);
 }
 

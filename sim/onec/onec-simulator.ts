@@ -90,6 +90,11 @@ export interface OneCSimulatorOptions {
   clone?: boolean;
   /** Ring Sverka's doorbell after every change of a synced set (the SverkaFeed extension's job). */
   doorbell?: DoorbellOptions;
+  /**
+   * Demo only: `PATCH /demo/<counterparties|contacts|orders>/<Ref_Key>` with a JSON object of OData fields
+   * changes a record as a 1C user would (so `npm run demo` can show a change reaching the CRM). Default off.
+   */
+  demoApi?: boolean;
 }
 
 type SetKind = 'catalog' | 'document';
@@ -154,6 +159,11 @@ export class OneCSimulator {
   private queued: (OneCFaultSpec & { status?: number; set?: string; count: number })[] = [];
   private readonly dice: () => number;
   private versionCounter = 0;
+  /**
+   * The low half of every DataVersion this instance makes: its start time, so that a fake 1C started again
+   * on the same data set (the demo's second run) never repeats a version Sverka stored — as a real 1C never does.
+   */
+  private readonly versionStamp = Math.floor(Date.now() / 1000) >>> 0;
   private server: Server | null = null;
   private baseUrl = '';
 
@@ -382,7 +392,7 @@ export class OneCSimulator {
   private nextVersion(): string {
     const b = Buffer.alloc(8);
     b.writeUInt32BE(++this.versionCounter, 0);
-    b.writeUInt32BE(0x5f, 4);
+    b.writeUInt32BE(this.versionStamp, 4);
     return b.toString('base64');
   }
 
@@ -416,8 +426,45 @@ export class OneCSimulator {
     return true;
   }
 
+  /**
+   * The demo's way to play a 1C user (`demoApi`): `PATCH /demo/<counterparties|contacts|orders>/<Ref_Key>`
+   * with a JSON object of OData fields (e.g. `{"Description":"…"}`), Basic auth of the 1C user. The record
+   * changes through update(): a new DataVersion, the change registered in the feed, the doorbell rung.
+   * Answers the changed fields with the new DataVersion. Not OData: not in `calls`. False for other paths.
+   */
+  private async serveDemo(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const path = (req.url ?? '/').split('?')[0];
+    const m = /^\/demo\/(counterparties|contacts|orders)\/([0-9a-fA-F-]{36})\/?$/.exec(path);
+    if (!path.startsWith('/demo/')) return false;
+    const send = (status: number, value: unknown, headers: Record<string, string> = {}) => {
+      const body = Buffer.from(JSON.stringify(value), 'utf8');
+      res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': body.length, ...headers });
+      res.end(body);
+      return true;
+    };
+    if (!m) return send(404, { error: 'use PATCH /demo/<counterparties|contacts|orders>/<Ref_Key>' });
+    if (req.method !== 'PATCH') return send(405, { error: 'use PATCH' }, { Allow: 'PATCH' });
+    if (!this.authorized(req.headers.authorization))
+      return send(401, { error: 'the 1C user and password (Basic) are needed' }, { 'WWW-Authenticate': 'Basic realm="1C:Enterprise"' });
+    let patch: unknown;
+    try {
+      patch = JSON.parse(await readBody(req));
+    } catch {
+      return send(400, { error: 'the body must be a JSON object of OData fields, e.g. {"Description":"…"}' });
+    }
+    if (typeof patch !== 'object' || patch === null || Array.isArray(patch) || !Object.keys(patch).length)
+      return send(400, { error: 'the body must be a JSON object of OData fields, e.g. {"Description":"…"}' });
+    const fields = patch as ODataRow;
+    for (const k of ['Ref_Key', 'DataVersion'])
+      if (k in fields) return send(400, { error: `${k} cannot be changed` });
+    if (!this.get(m[1], m[2])) return send(404, { error: `no ${m[1]} record ${m[2]}` });
+    const row = this.update(m[1], m[2], fields);
+    return send(200, { Ref_Key: row.Ref_Key, DataVersion: row.DataVersion, ...fields });
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (this.serveWebClient(req, res)) return;
+    if (this.opts.demoApi && (await this.serveDemo(req, res))) return;
     const started = performance.now();
     const raw = req.url ?? '/';
     const qi = raw.indexOf('?');
@@ -805,8 +852,10 @@ function faultAnswer(
   return odataError(status, '-1', INTERNAL_ERROR);
 }
 
-/** The GUIDs of a filter made only of `Ref_Key eq guid'…'` terms joined by `or`; else null. */
+/** The GUIDs a filter of `Ref_Key eq guid'…'` terms joined by `or` (possibly `and`-ed with more) is limited to; else null. */
 function refKeys(node: FilterNode): string[] | null {
+  // `x and (Ref_Key eq … or …)`: the keys of either side bound the rows (the whole filter is still applied).
+  if (node.type === 'and') return refKeys(node.left) ?? refKeys(node.right);
   if (node.type === 'cmp')
     return node.field === 'Ref_Key' && node.op === 'eq' && node.literal.kind === 'guid'
       ? [node.literal.value]

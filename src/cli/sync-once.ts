@@ -3,10 +3,11 @@ import { resolveMapping } from '../config/resolve-mapping.js';
 import { createCrmPort } from '../crm/crm.module.js';
 import { createDataSource } from '../database/data-source.js';
 import { describeError } from '../common/describe-error.js';
-import { SYNC_ENTITIES, type SyncEntity } from '../common/vocabulary.js';
 import { createOneCPort } from '../onec/onec.module.js';
 import { ActiveRunError } from '../runs/run.types.js';
-import { SYNC_HOOK_POINTS, SyncRunnerService, type SyncHook } from '../sync/sync-runner.service.js';
+import { crashHook } from '../sync/crash-hook.js';
+import { parseSyncOnceArgs } from './sync-once-args.js';
+import { SyncRunnerService } from '../sync/sync-runner.service.js';
 import type { SyncRunRow } from '../sync/sync-store.js';
 
 /**
@@ -15,9 +16,10 @@ import type { SyncRunRow } from '../sync/sync-store.js';
  * `--wait <seconds>` (default 30): how long to wait for an active sync to end before refusing.
  * Same rules as the service (src/runs/): a live instance's run is never taken over, a dead one is recovered.
  * Crash tests: SYNC_CRASH_AT=<point>:<n> kills the process (SIGKILL) at the n-th time it reaches the
- * point (`after-records-created`, `after-link-commit`, `after-batch-answer`: src/sync/plan-applier.ts).
+ * point (SYNC_HOOK_POINTS in src/sync/plan-applier.ts; an unknown point is refused).
  */
 async function main(): Promise<number> {
+  const args = parseSyncOnceArgs(process.argv.slice(2));
   const settings = await loadSettings({ mode: 'embedded' });
   if (!settings.DATABASE_URL) throw new Error('DATABASE_URL is not set');
   const mapping = await resolveMapping(settings);
@@ -27,29 +29,9 @@ async function main(): Promise<number> {
     if (settings.DB_MIGRATE) await ds.runMigrations({ transaction: 'each' });
     const crm = createCrmPort(settings, mapping);
     const runner = new SyncRunnerService(ds, mapping, createOneCPort(settings, mapping), crm);
-    const crash = process.env.SYNC_CRASH_AT;
-    if (crash) {
-      const [point, nth] = crash.split(':');
-      if (!(SYNC_HOOK_POINTS as readonly string[]).includes(point) || !/^\d*$/.test(nth ?? '')) {
-        throw new Error(`SYNC_CRASH_AT must be <point>:<n> with a point among ${SYNC_HOOK_POINTS.join(', ')}; got "${crash}"`);
-      }
-      let seen = 0;
-      const hook: SyncHook = (p) => {
-        if (p === point && ++seen >= Number(nth || 1)) process.kill(process.pid, 'SIGKILL');
-      };
-      runner.hook = hook;
-    }
-    const args = process.argv.slice(2);
-    const i = args.indexOf('--entities');
-    const entities =
-      i >= 0
-        ? (args[i + 1]
-            .split(',')
-            .filter((e) => (SYNC_ENTITIES as readonly string[]).includes(e)) as SyncEntity[])
-        : undefined;
-    const w = args.indexOf('--wait');
-    const waitMs = (w >= 0 ? Number(args[w + 1]) : 30) * 1000;
-    const req = { trigger: 'cli' as const, entities, full: args.includes('--full') };
+    if (settings.SYNC_CRASH_AT) runner.hook = crashHook(settings.SYNC_CRASH_AT);
+    const req = { trigger: 'cli' as const, entities: args.entities, full: args.full };
+    const waitMs = args.waitMs;
     const deadline = Date.now() + waitMs;
     let created: SyncRunRow | null = null;
     for (;;) {

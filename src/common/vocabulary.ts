@@ -30,7 +30,8 @@ export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'partial', 'faile
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = ['queued', 'running'];
 
-export const RUN_TRIGGERS = ['schedule', 'api', 'cli'] as const;
+/** Who started a run; `feed` (sync runs only): a pull of the 1C change feed (a doorbell or the poll). */
+export const RUN_TRIGGERS = ['schedule', 'api', 'cli', 'feed'] as const;
 export type RunTrigger = (typeof RUN_TRIGGERS)[number];
 
 export const SYNC_RESULTS = ['created', 'updated', 'unchanged', 'skipped', 'failed'] as const;

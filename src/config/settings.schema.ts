@@ -123,6 +123,11 @@ export const settingsSchema = z.object({
 
   // --- Schedules ---
   SYNC_CRON: cron('*/15 * * * *'),
+  /**
+   * Conflict to-dos in the CRM (mapping `conflicts.todo`): how often Sverka looks for completed ones and
+   * brings them in step with the open conflicts (one cheap request when nothing changed).
+   */
+  CONFLICT_TODO_CHECK_SECONDS: int(60, 10, 86_400),
   /** With the change feed on: the full version scan as a daily safety net. */
   SYNC_FULL_SCAN_CRON: cron('30 5 * * *'),
   RECONCILE_CRON: cron('0 6 * * *'),
@@ -147,6 +152,10 @@ export const settingsSchema = z.object({
 
   // --- Tests ---
   TEST_DATABASE_URL: optional(z.string()),
+  /** Crash tests only: kill the process (SIGKILL) at a named point of a sync run, `<point>:<n>` (src/sync/crash-hook.ts). */
+  SYNC_CRASH_AT: optional(
+    z.string().regex(/^[a-z-]+(:\d+)?$/, { message: 'must be <point>:<n>, e.g. before-feed-ack:1' }),
+  ),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

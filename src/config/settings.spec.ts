@@ -40,6 +40,7 @@ describe('settings', () => {
       SMTP_ALLOW_INSECURE: false,
       ONEC_FEED_POLL_SECONDS: 60,
       SYNC_FULL_SCAN_CRON: '30 5 * * *',
+      CONFLICT_TODO_CHECK_SECONDS: 60,
     });
     expect(s.ONEC_FEED_URL).toBeUndefined();
     expect(s.ONEC_FEED_SECRET).toBeUndefined();
@@ -116,6 +117,7 @@ describe('settings', () => {
     ],
     ['ONEC_FEED_POLL_SECONDS', '1', 'ONEC_FEED_POLL_SECONDS: must be at least 5'],
     ['ONEC_FEED_POLL_SECONDS', 'often', 'ONEC_FEED_POLL_SECONDS: must be a number'],
+    ['CONFLICT_TODO_CHECK_SECONDS', '5', 'CONFLICT_TODO_CHECK_SECONDS: must be at least 10'],
     [
       'SYNC_FULL_SCAN_CRON',
       'daily',

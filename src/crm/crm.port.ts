@@ -3,6 +3,11 @@ import type {
   CrmRead,
   CrmRecordMap,
   CrmStage,
+  CrmTodoPage,
+  CrmTodoState,
+  CrmTodoWrite,
+  CrmTodoWriteResult,
+  CrmUser,
   CrmWritableEntity,
   CrmWrite,
   CrmWriteResult,
@@ -24,6 +29,36 @@ export interface CrmCapabilities {
    * amounts rounded the same way.
    */
   amountDigits?: 0 | 2;
+}
+
+/**
+ * To-dos for people in the CRM (the conflicts of the `manual` strategy become one to-do per record for
+ * its responsible user, src/todos/). Each method packs its work into as few requests as the CRM allows
+ * and throws CrmError after the adapter's retries; the writes report per item instead.
+ */
+export interface CrmTodos {
+  /** Creates to-dos (no `id`) or rewrites them (`id`: title, description, responsible, deadline); one result per write, in order. */
+  upsertTodos(writes: CrmTodoWrite[]): Promise<CrmTodoWriteResult[]>;
+
+  /** Marks to-dos done. One result per id; completing one that is already done succeeds. */
+  completeTodos(ids: string[]): Promise<{ id: string; ok: boolean; error?: import('./crm.error.js').CrmError }[]>;
+
+  /**
+   * The to-dos this integration made that people changed (completed, moved, reassigned…) since `since`, a
+   * page at a time, without reading the unchanged ones: the cheap way to notice completions. Changes the
+   * integration made itself may be left out. `since` is the cursor of the previous look, or an ISO 8601
+   * time for the first one. May repeat to-dos seen before (overlap).
+   */
+  todosChangedSince(since: string): AsyncIterable<CrmTodoPage>;
+
+  /** The to-dos with these ids as the CRM holds them now; a deleted one is absent (a rare full check). */
+  getTodos(ids: string[]): Promise<CrmTodoState[]>;
+
+  /**
+   * The CRM users with these ids (a user the CRM does not know is absent); null when the CRM will not
+   * tell (e.g. the integration lacks the right to read users) — the caller then trusts the ids it has.
+   */
+  users(ids: string[]): Promise<Map<string, CrmUser> | null>;
 }
 
 /**
@@ -86,4 +121,10 @@ export interface CrmPort {
    * is not fatal (the adapter prepares on first use instead). Optional: adapters with nothing to prepare omit it.
    */
   prepare?(): Promise<void>;
+
+  /**
+   * To-dos for people (conflict to-dos). Optional: a CRM adapter without them leaves conflicts at
+   * `/api/v1/conflicts` only, and Sverka says so once at start.
+   */
+  readonly todos?: CrmTodos;
 }

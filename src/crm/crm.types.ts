@@ -197,3 +197,59 @@ export type CrmWriteResult =
       /** A create that made its record but not all of it (e.g. its tax details): the record's id. */
       id?: string;
     };
+
+// ---- to-dos (a person's task on a record, e.g. "decide these conflicting fields") ----
+
+/** A to-do for a person in the CRM, attached to one record. */
+export interface CrmTodo {
+  entity: CrmWritableEntity;
+  recordId: string;
+  /** The CRM user who should do it; null = the CRM's default (the integration's own user). */
+  responsibleId: string | null;
+  /** ISO 8601 with an offset. */
+  deadline: string;
+  title: string;
+  description: string;
+}
+
+/** Create (`id` absent) or rewrite (`id` = the CRM's to-do id) one to-do. `key` is echoed in the result. */
+export interface CrmTodoWrite {
+  key: string;
+  id?: string;
+  todo: CrmTodo;
+}
+
+export type CrmTodoWriteResult =
+  | { key: string; ok: true; id: string }
+  | {
+      key: string;
+      ok: false;
+      error: import('./crm.error.js').CrmError;
+      /** The to-do can no longer be changed: it was completed or deleted in the CRM meanwhile. */
+      closed?: boolean;
+    };
+
+/** A to-do as the CRM holds it now. */
+export interface CrmTodoState {
+  id: string;
+  completed: boolean;
+  /** ISO 8601, or null when the CRM has none. */
+  deadline: string | null;
+  responsibleId: string | null;
+}
+
+/** One page of to-dos changed since a point; `cursor` is where the next look should start. */
+export interface CrmTodoPage {
+  todos: CrmTodoState[];
+  /** Opaque to the caller: pass it to the next `todosChangedSince` once every page was read. */
+  cursor: string;
+}
+
+/** A CRM user, as far as to-dos need one. */
+export interface CrmUser {
+  id: string;
+  /** Display name ('' when the CRM gives none). */
+  name: string;
+  /** False: the user was dismissed (deactivated) and would never see a to-do. */
+  active: boolean;
+}

@@ -4,7 +4,7 @@ import { feedLagSeconds } from './feed-lag.util.js';
 
 /**
  * Keeps `sverka_feed_pending` and `sverka_feed_lag_seconds` from what 1C last said about its
- * registrations: the doorbell's `pending`, and (once the pull is wired) `GET /state` or an ack.
+ * registrations: the doorbell's `pending`, and after each pull (its acknowledgements done) `GET /state`.
  */
 @Injectable()
 export class FeedMetricsService {

@@ -92,4 +92,35 @@ describe('FeedPullGate', () => {
     await closed;
     expect(gate.pulls).toBe(1);
   });
+
+  it('a busy pull (the sync slot is taken) is tried again after the busy wait, until the slot is free', async () => {
+    const starts: number[] = [];
+    let busyFor = 3;
+    const gate = new FeedPullGate({
+      busyRetryMs: 2000,
+      pull: async () => {
+        starts.push(Date.now());
+        return busyFor-- > 0 ? { busy: true } : { pending: 0 };
+      },
+    });
+    const t0 = Date.now();
+    gate.request();
+    await jest.advanceTimersByTimeAsync(20_000);
+    expect(starts.map((t) => t - t0)).toEqual([0, 2000, 4000, 6000]);
+  });
+
+  it('a pull that left more waiting (`again`) is followed by one more after the least interval', async () => {
+    const starts: number[] = [];
+    let more = 2;
+    const gate = new FeedPullGate({
+      pull: async () => {
+        starts.push(Date.now());
+        return { again: more-- > 0 };
+      },
+    });
+    const t0 = Date.now();
+    gate.request();
+    await jest.advanceTimersByTimeAsync(10_000);
+    expect(starts.map((t) => t - t0)).toEqual([0, 1000, 2000]);
+  });
 });

@@ -6,3 +6,5 @@ export const MAX_CLOCK_SKEW_SECONDS = 300;
 export const FEED_NODE = 'SVERKA';
 /** The least time between the starts of two feed pulls: a storm of doorbells gives one pull, then at most one more. */
 export const MIN_PULL_INTERVAL_MS = 1000;
+/** A pull that found the sync slot taken (a scan or another instance's pull) tries again after this. */
+export const BUSY_RETRY_MS = 2000;

@@ -8,6 +8,7 @@ export function defaultMapping(source: string, crm: CrmMappingDefaults): Mapping
   return {
     source,
     deletions: 'flag',
+    conflicts: { todo: true, todoDeadlineHours: 48 },
     crm: {},
     counterparties: {
       onecSet: 'Catalog_Контрагенты',

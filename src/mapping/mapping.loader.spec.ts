@@ -69,4 +69,17 @@ describe('mapping loader', () => {
     expect(warnings).toHaveLength(4);
     expect(warnings[0]).toBe('m.yaml: "originatorId" is now "source" (the old name still works; rename it when convenient)');
   });
+
+  it('conflicts: to-dos on by default (48 h); the file may switch them off, change the hours, name a fallback user', () => {
+    expect(yaml('{}').conflicts).toEqual({ todo: true, todoDeadlineHours: 48 });
+    expect(yaml('conflicts: { todo: false }\n').conflicts).toEqual({ todo: false, todoDeadlineHours: 48 });
+    expect(yaml('conflicts: { todoDeadlineHours: 24, todoFallbackUser: 17 }\n').conflicts).toEqual({
+      todo: true,
+      todoDeadlineHours: 24,
+      todoFallbackUser: '17',
+    });
+    expect(() => yaml('conflicts: { todoDeadlineHours: 0, todo: "yes", owner: 1 }\n')).toThrow(
+      /conflicts\.todo: [^\n]*\n[^]*conflicts\.todoDeadlineHours: at least 1 hour[^]*conflicts: unknown key\(s\): owner/,
+    );
+  });
 });

@@ -41,6 +41,21 @@ const mappingFile = z
   .object({
     source: z.string().min(1).max(100).optional(),
     deletions: z.enum(['flag', 'ignore']).optional(),
+    conflicts: z
+      .object({
+        todo: z.boolean().optional(),
+        todoDeadlineHours: z
+          .number()
+          .int('a whole number of hours')
+          .min(1, 'at least 1 hour')
+          .max(8760, 'at most 8760 hours (a year)')
+          .optional(),
+        todoFallbackUser: z
+          .union([z.string().regex(/^\S+$/, 'a CRM user id like "17"'), z.number().int().positive()])
+          .optional(),
+      })
+      .strict()
+      .optional(),
     // One section per CRM adapter, checked by that adapter at start (src/crm/<vendor>/).
     bitrix24: z.record(z.string(), z.unknown()).optional(),
     amocrm: z.record(z.string(), z.unknown()).optional(),
@@ -135,6 +150,11 @@ function merge(base: Mapping, f: MappingFile): Mapping {
   const m = structuredClone(base);
   if (f.source) m.source = f.source;
   if (f.deletions) m.deletions = f.deletions;
+  if (f.conflicts) {
+    const { todoFallbackUser, ...rest } = f.conflicts;
+    Object.assign(m.conflicts, rest);
+    if (todoFallbackUser !== undefined) m.conflicts.todoFallbackUser = String(todoFallbackUser);
+  }
   if (f.bitrix24) m.crm.bitrix24 = f.bitrix24;
   if (f.amocrm) m.crm.amocrm = f.amocrm;
   for (const entity of ['counterparties', 'contacts', 'deals'] as const) {

@@ -52,6 +52,19 @@ export interface DebtMapping {
   tolerance: string;
 }
 
+/**
+ * Field conflicts of the `manual` strategy besides `/api/v1/conflicts`: a to-do in the CRM for the
+ * record's responsible user (docs/for-managers.md).
+ */
+export interface ConflictsMapping {
+  /** One CRM to-do per record with open conflicts (default true). */
+  todo: boolean;
+  /** Hours from a to-do's creation to its deadline (default 48). */
+  todoDeadlineHours: number;
+  /** The CRM user id who gets the to-do when the record's responsible user is dismissed or unknown. */
+  todoFallbackUser?: string;
+}
+
 /** What happens to the CRM record of a deletion-marked or vanished 1C record. */
 export type DeletionPolicy = 'flag' | 'ignore';
 
@@ -63,6 +76,7 @@ export interface Mapping {
   deals: DealMapping;
   debts: DebtMapping;
   deletions: DeletionPolicy;
+  conflicts: ConflictsMapping;
   /**
    * Settings of one CRM adapter, as the mapping file's section named after it (`bitrix24:`, `amocrm:`):
    * validated by that adapter at start (src/crm/<vendor>/), opaque here.

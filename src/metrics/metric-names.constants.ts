@@ -33,6 +33,12 @@ export const METRICS = {
     help: 'Field conflicts of the manual strategy waiting for a person, by entity.',
     labels: ['entity'],
   },
+  conflictsOverdue: {
+    name: 'sverka_conflicts_overdue',
+    type: 'gauge',
+    help: 'Conflict to-dos in the CRM past their deadline and not completed, by entity.',
+    labels: ['entity'],
+  },
   crmRequests: {
     name: 'sverka_crm_requests_total',
     type: 'counter',

@@ -27,6 +27,7 @@ export class SverkaMetrics {
   readonly syncLastSuccess = this.gauge('syncLastSuccess');
   readonly syncDeadLetters = this.gauge('syncDeadLetters');
   readonly syncConflictsOpen = this.gauge('syncConflictsOpen');
+  readonly conflictsOverdue = this.gauge('conflictsOverdue');
   readonly crmRequests = this.counter('crmRequests');
   readonly onecRequests = this.counter('onecRequests');
   readonly feedLag = this.gauge('feedLag');

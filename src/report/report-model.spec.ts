@@ -89,6 +89,43 @@ describe('buildReportModel: a succeeded run with discrepancies', () => {
     expect(mm.checks.find((c) => c.check === 'conflicts')).toMatchObject({ count: 0, status: 'ok' });
   });
 
+  it('overdue conflict to-dos: a line in the verdict with who is late (five named, the rest counted); none, no line', () => {
+    const late = (name: string, count: number, id: string | null = '7') => ({
+      responsibleId: id,
+      responsibleName: name,
+      count,
+      oldestDeadline: '2026-11-25T09:00:00.000Z',
+    });
+    const overdueTodos = {
+      at: now.toISOString(),
+      total: 4,
+      byEntity: { counterparties: 3, contacts: 1, deals: 0 },
+      late: [late('Ирина Клиентова', 2), late('', 1, '17'), late('', 1, null)],
+    };
+    const mm = buildReportModel(input({ overdueTodos }));
+    expect(mm.verdictText).toContain(
+      'Просрочены задачи менеджерам по конфликтам: 4 — Ирина Клиентова (2), пользователь CRM 17 (1), пользователь CRM по умолчанию (1).',
+    );
+    expect(mm.overdueTodos).toEqual({
+      total: 4,
+      late: [
+        { name: 'Ирина Клиентова', id: '7', count: 2 },
+        { name: '', id: '17', count: 1 },
+        { name: '', id: null, count: 1 },
+      ],
+    });
+    expect(buildReportModel(input({ overdueTodos, locale: 'en' })).verdictText).toContain(
+      "Conflict to-dos past their deadline: 4 — Ирина Клиентова (2), CRM user 17 (1), the CRM's default user (1).",
+    );
+    const many = { ...overdueTodos, total: 7, late: ['А', 'Б', 'В', 'Г', 'Д', 'Е', 'Ж'].map((n) => late(n, 1)) };
+    expect(buildReportModel(input({ overdueTodos: many })).verdictText).toContain(
+      'Просрочены задачи менеджерам по конфликтам: 7 — А (1), Б (1), В (1), Г (1), Д (1) и ещё 2.',
+    );
+    const none = buildReportModel(input({ overdueTodos: { ...overdueTodos, total: 0, late: [] } }));
+    expect(none.verdictText).not.toMatch(/Просрочены/);
+    expect(none.overdueTodos).toBeNull();
+  });
+
   it('thresholds decide the status when no item is critical', () => {
     const items = sampleDiscrepancies().map((d) => ({ ...d, severity: 'warning' as const }));
     const th = {

@@ -16,6 +16,7 @@ import type {
   RunSummary,
 } from '../reconcile/reconcile.types.js';
 import { fieldLabel } from '../common/field-labels.js';
+import type { OverdueTodos } from '../todos/conflict-todo.reader.js';
 import { maskDetail, maskText, maskValue } from './mask-personal-data.js';
 import { reportStrings, type CheckStatus, type ExtrasParts, type ReportLocale } from './report-i18n.js';
 import {
@@ -57,7 +58,12 @@ export interface ReportInput {
   /** IANA zone for dates (SCHEDULE_TZ); default Europe/Moscow. */
   timeZone?: string;
   thresholds?: ReportThresholds;
+  /** Conflict to-dos in the CRM past their deadline when the run finished (src/todos/), null/absent: none kept. */
+  overdueTodos?: OverdueTodos | null;
 }
+
+/** At most this many late people are named in the report's line; the rest are counted. */
+export const LATE_PEOPLE_NAMED = 5;
 
 export type Verdict = 'ok' | 'issues' | 'partial' | 'failed' | 'unfinished';
 export type Level = 'ok' | 'warning' | 'critical';
@@ -173,6 +179,8 @@ export interface ReportModel {
   links: { api?: string; report?: string; grafana?: string };
   /** Every item, masked, for the CSV. */
   allItems: ShownItem[];
+  /** Overdue conflict to-dos and who is late (also a sentence of the verdict); null when none. */
+  overdueTodos: { total: number; late: { name: string; id: string | null; count: number }[] } | null;
 }
 
 /** Identity of a discrepancy across runs. */
@@ -487,6 +495,20 @@ export function buildReportModel(input: ReportInput): ReportModel {
   if (openConflicts > 0 && verdict !== 'failed' && verdict !== 'unfinished')
     verdictText = `${verdictText} ${t.conflictsNote(openConflicts)}`;
 
+  const overdue = input.overdueTodos && input.overdueTodos.total > 0 ? input.overdueTodos : null;
+  const overdueTodos = overdue
+    ? {
+        total: overdue.total,
+        late: overdue.late.map((p) => ({ name: maskText(p.responsibleName), id: p.responsibleId, count: p.count })),
+      }
+    : null;
+  if (overdueTodos && verdict !== 'failed' && verdict !== 'unfinished')
+    verdictText = `${verdictText} ${t.overdueTodosNote(
+      overdueTodos.total,
+      overdueTodos.late.slice(0, LATE_PEOPLE_NAMED),
+      Math.max(0, overdueTodos.late.length - LATE_PEOPLE_NAMED),
+    )}`;
+
   const links: ReportModel['links'] = {};
   if (runUrl) {
     links.api = runUrl;
@@ -523,5 +545,6 @@ export function buildReportModel(input: ReportInput): ReportModel {
     skipped,
     links,
     allItems,
+    overdueTodos,
   };
 }

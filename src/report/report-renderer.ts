@@ -6,10 +6,14 @@ import { renderText } from './render-text.js';
 import { reportStrings } from './report-i18n.js';
 import { buildReportModel, discrepancyKey, type ReportModel } from './report-model.js';
 import { REPORT_SOURCE, type ReportSource } from './report-source.js';
+import type { ConflictTodoReader } from '../todos/conflict-todo.reader.js';
 import { DEFAULT_REPORT_THRESHOLDS, type ReportThresholds } from './report-thresholds.constants.js';
 
 /** Optional provider overriding the default thresholds (see report-thresholds.constants.ts). */
 export const REPORT_THRESHOLDS = Symbol('REPORT_THRESHOLDS');
+
+/** Optional provider of overdue conflict to-dos (src/todos/conflict-todo.reader.ts) for the report's line. */
+export const OVERDUE_TODOS_READER = Symbol('OVERDUE_TODOS_READER');
 
 export type ReportFormat = 'html' | 'text' | 'csv';
 
@@ -36,6 +40,7 @@ export class ReportRenderer {
     @Inject(REPORT_SOURCE) readonly source: ReportSource,
     @Inject(SETTINGS) private readonly settings: Settings,
     @Optional() @Inject(REPORT_THRESHOLDS) private readonly thresholds?: ReportThresholds,
+    @Optional() @Inject(OVERDUE_TODOS_READER) private readonly todos?: Pick<ConflictTodoReader, 'overdueAt'> | null,
   ) {}
 
   /** The report model of a run, or null when the run does not exist. */
@@ -54,7 +59,10 @@ export class ReportRenderer {
           ? await this.source.loadDiscrepancyKeys(previous.id)
           : (await this.source.loadDiscrepancies(previous.id)).map(discrepancyKey),
       );
+    // Overdue as the run finished, so a report rendered again later says the same.
+    const overdueTodos = (await this.todos?.overdueAt(new Date(run.finishedAt ?? now))) ?? null;
     return buildReportModel({
+      overdueTodos,
       run,
       previous,
       discrepancies,

@@ -4,7 +4,8 @@ import { SETTINGS, type Settings } from '../config/settings.js';
 import { MAILER_PORT } from './mailer.port.js';
 import { describeSmtpUrl, NodemailerMailerAdapter } from './nodemailer-mailer.adapter.js';
 import { ReportDeliveryService } from './report-delivery.service.js';
-import { ReportRenderer } from './report-renderer.js';
+import { OVERDUE_TODOS_READER, ReportRenderer } from './report-renderer.js';
+import { ConflictTodoReader } from '../todos/conflict-todo.reader.js';
 import { ReportScheduler } from './report.scheduler.js';
 import { REPORT_SOURCE } from './report-source.js';
 import { ReconcileResultsReader } from '../reconcile/reconcile-results.reader.js';
@@ -45,6 +46,12 @@ import { RECONCILE_REPORTS, type ReconcileReports } from '../reconcile/reconcile
         },
         render: (runId, kind) => renderer.renderForRun(runId, kind),
       }),
+    },
+    // The line of overdue conflict to-dos: the to-do module's reader (plain SQL; null without its table).
+    {
+      provide: OVERDUE_TODOS_READER,
+      inject: [DataSource],
+      useFactory: (db: DataSource) => new ConflictTodoReader(db),
     },
     ReportRenderer,
     ReportDeliveryService,

@@ -8,7 +8,7 @@ import { MAPPING } from '../mapping/mapping.tokens.js';
 import type { Mapping } from '../mapping/mapping.types.js';
 import { describeError } from '../common/describe-error.js';
 import { CRM_ENTITY } from './sync-runner.service.js';
-import { partyKind } from './plan-sync.js';
+import { crmFieldValue, partyKind, type CrmCurrent } from './plan-sync.js';
 import { ONEC_PORT, type OneCPort } from '../onec/onec.port.js';
 import { toConflictView, type ConflictView } from './sync-query.service.js';
 import { returned } from '../database/query-result.js';
@@ -19,6 +19,26 @@ import type { SyncEntity } from '../common/vocabulary.js';
 const LIST_FIELDS = new Set(['phones', 'emails']);
 const TAX_FIELDS = new Set(['fullName', 'inn', 'kpp', 'ogrn']);
 
+/** One open conflict of a record, as a person should read it. */
+export interface RecordConflict {
+  id: string;
+  field: string;
+  onecValue: string;
+  crmValue: string;
+  openedAt: Date;
+}
+
+/** A CRM record with its open conflicts (oldest first). */
+export interface RecordConflicts {
+  entity: SyncEntity;
+  crmId: string;
+  onecRef: string;
+  conflicts: RecordConflict[];
+}
+
+/** Told which records had conflicts resolved (through the API or by a CRM to-do), after the fact. */
+export type ConflictsResolvedListener = (records: { entity: SyncEntity; crmId: string }[]) => void;
+
 /**
  * Resolves a field conflict of the `manual` strategy. `keep: 'onec'` writes the 1C value to the CRM;
  * `keep: 'crm'` leaves the CRM value. Either way the link's pushed value becomes the 1C value, so the
@@ -27,6 +47,7 @@ const TAX_FIELDS = new Set(['fullName', 'inn', 'kpp', 'ogrn']);
 @Injectable()
 export class ConflictsService {
   private readonly log = new Logger(ConflictsService.name);
+  private readonly listeners: ConflictsResolvedListener[] = [];
 
   constructor(
     @Inject(DataSource) private readonly db: DataSource,
@@ -36,6 +57,137 @@ export class ConflictsService {
     @Optional() @Inject(AuditService) private readonly audit?: AuditService | null,
     @Optional() @Inject(SverkaMetrics) private readonly metrics?: SverkaMetrics | null,
   ) {}
+
+  /** Calls `listener` after every resolution (src/todos/ keeps the CRM to-dos in step with it). */
+  onResolved(listener: ConflictsResolvedListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** Every open conflict, grouped by CRM record (records in the order of their oldest conflict). */
+  async openByRecord(): Promise<RecordConflicts[]> {
+    const rows = (await this.db.query(
+      `SELECT id::text AS id, entity, crm_id, onec_ref, field, onec_value, crm_value, created_at
+         FROM sync_conflict WHERE status = 'open' ORDER BY id`,
+    )) as {
+      id: string;
+      entity: SyncEntity;
+      crm_id: string;
+      onec_ref: string;
+      field: string;
+      onec_value: string | null;
+      crm_value: string | null;
+      created_at: Date;
+    }[];
+    const byRecord = new Map<string, RecordConflicts>();
+    for (const r of rows) {
+      const key = `${r.entity}\u001f${r.crm_id}`;
+      let g = byRecord.get(key);
+      if (!g) byRecord.set(key, (g = { entity: r.entity, crmId: r.crm_id, onecRef: r.onec_ref, conflicts: [] }));
+      g.conflicts.push({
+        id: r.id,
+        field: r.field,
+        onecValue: r.onec_value ?? '',
+        crmValue: r.crm_value ?? '',
+        openedAt: new Date(r.created_at),
+      });
+    }
+    return [...byRecord.values()];
+  }
+
+  /**
+   * Resolves conflicts the way a person settled them in the CRM (a completed to-do): the values the CRM
+   * holds now are kept and recorded, and the link's pushed value becomes the 1C value, so the next sync
+   * neither overwrites them nor reopens the conflicts until 1C changes again. A conflict no longer open,
+   * or whose 1C value changed since the person saw it (`onecValue`), is left as it is and listed in `kept`.
+   * The CRM records are read in one call per entity; a record the CRM no longer has keeps its last value.
+   * `by` (`resolved_by`) may differ per conflict.
+   */
+  async resolveAsInCrm(
+    items: { id: string; onecValue: string }[],
+    by: string | ((conflictId: string) => string),
+  ): Promise<{ resolved: string[]; kept: string[] }> {
+    const byOf = (id: string) => (typeof by === 'function' ? by(id) : by);
+    const ids = items.map((i) => i.id).filter((i) => /^\d{1,18}$/.test(i));
+    if (!ids.length) return { resolved: [], kept: items.map((i) => i.id) };
+    const seen = new Map(items.map((i) => [i.id, i.onecValue]));
+    const rows = (await this.db.query(
+      `SELECT c.id::text AS id, c.entity, c.crm_id, c.onec_ref, c.field, c.onec_value, c.crm_value,
+              COALESCE(l.pushed_values, '{}'::jsonb) AS pushed
+         FROM sync_conflict c LEFT JOIN entity_link l ON l.entity = c.entity AND l.onec_ref = c.onec_ref
+        WHERE c.id = ANY($1::bigint[]) AND c.status = 'open'`,
+      [ids],
+    )) as {
+      id: string;
+      entity: SyncEntity;
+      crm_id: string;
+      onec_ref: string;
+      field: string;
+      onec_value: string | null;
+      crm_value: string | null;
+      pushed: Record<string, string>;
+    }[];
+    const settle = rows.filter((r) => (r.onec_value ?? '') === seen.get(r.id));
+    const current = new Map<string, CrmCurrent>();
+    if (this.crm)
+      for (const entity of new Set(settle.map((r) => r.entity))) {
+        const read = await this.crm.getMany(
+          CRM_ENTITY[entity],
+          settle.filter((r) => r.entity === entity).map((r) => r.crm_id),
+        );
+        for (const rec of read.records) current.set(`${entity}\u001f${rec.id}`, rec as CrmCurrent);
+      }
+    const resolved: string[] = [];
+    for (const r of settle) {
+      const onecValue = r.onec_value ?? '';
+      const cur = current.get(`${r.entity}\u001f${r.crm_id}`);
+      const crmValue = cur
+        ? crmFieldValue(r.entity, this.mapping, r.field, cur, onecValue, r.pushed[r.field])
+        : (r.crm_value ?? '');
+      const done = await this.db.transaction(async (m) => {
+        const upd = returned<{ id: string }>(
+          await m.query(
+            `UPDATE sync_conflict SET status = 'resolved', resolution = 'crm', crm_value = $2, resolved_by = $3,
+                    resolved_at = now(), updated_at = now()
+              WHERE id = $1 AND status = 'open' RETURNING id`,
+            [r.id, crmValue, byOf(r.id)],
+          ),
+        );
+        if (!upd.length) return false;
+        await m.query(
+          `UPDATE entity_link SET pushed_values = jsonb_set(pushed_values, ARRAY[$3::text], to_jsonb($4::text)), updated_at = now()
+            WHERE entity = $1 AND onec_ref = $2`,
+          [r.entity, r.onec_ref, r.field, onecValue],
+        );
+        return true;
+      });
+      if (!done) continue;
+      resolved.push(r.id);
+      await this.audit?.record({
+        action: 'conflict.resolve',
+        target: `conflict:${r.id}`,
+        outcome: 'ok',
+        detail: { entity: r.entity, field: r.field, keep: 'crm', by: byOf(r.id) },
+      });
+    }
+    for (const entity of new Set(settle.map((r) => r.entity)))
+      this.metrics?.syncConflictsOpen.set({ entity }, await new SyncStore(this.db).openConflictCount(entity));
+    if (resolved.length) {
+      this.log.log(`${resolved.length} conflict(s) resolved as settled in the CRM`);
+      this.notify(rows.filter((r) => resolved.includes(r.id)));
+    }
+    return { resolved, kept: items.map((i) => i.id).filter((i) => !resolved.includes(i)) };
+  }
+
+  private notify(rows: { entity: SyncEntity; crm_id: string }[]): void {
+    const records = [...new Map(rows.map((r) => [`${r.entity}\u001f${r.crm_id}`, { entity: r.entity, crmId: r.crm_id }])).values()];
+    for (const l of this.listeners) {
+      try {
+        l(records);
+      } catch (e) {
+        this.log.warn(`a conflict listener failed: ${describeError(e)}`);
+      }
+    }
+  }
 
   /**
    * Resolves the oldest `limit` open conflicts matching the filter, one by one as `resolve` does. A
@@ -116,6 +268,7 @@ export class ConflictsService {
       ),
     );
     this.log.log(`conflict ${id} (${entity} ${field}) resolved: kept ${keep}`);
+    this.notify([{ entity, crm_id: String(c.crm_id) }]);
     this.metrics?.syncConflictsOpen.set({ entity }, await new SyncStore(this.db).openConflictCount(entity));
     await this.audit?.record({
       action: 'conflict.resolve',

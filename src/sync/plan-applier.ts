@@ -18,9 +18,16 @@ export const CRM_ENTITY: Record<SyncEntity, CrmWritableEntity> = {
  * Named points of the apply step where tests (and `sync-once` with SYNC_CRASH_AT) stop the process:
  * `after-records-created` (the CRM made records, their links are not stored yet), `after-link-commit`
  * (those links are stored, the rest of the writes — e.g. tax details — not done), `after-batch-answer`
- * (a batch of writes answered, the outcome not stored yet).
+ * (a batch of writes answered, the outcome not stored yet); and in a feed run `before-feed-ack` (every
+ * item of a message written and stored, the message not yet acknowledged in 1C; `batch` is the message's
+ * place in the run).
  */
-export const SYNC_HOOK_POINTS = ['after-records-created', 'after-link-commit', 'after-batch-answer'] as const;
+export const SYNC_HOOK_POINTS = [
+  'after-records-created',
+  'after-link-commit',
+  'after-batch-answer',
+  'before-feed-ack',
+] as const;
 export type SyncHookPoint = (typeof SYNC_HOOK_POINTS)[number];
 export type SyncHook = (
   point: SyncHookPoint,

@@ -9,7 +9,7 @@ import {
   crmDeal,
   taxIds,
 } from '../../test/factories/sync-records.js';
-import { partyKind, planSync, type PlanInput } from './plan-sync.js';
+import { crmFieldValue, partyKind, planSync, type PlanInput } from './plan-sync.js';
 
 const m = simMapping();
 const now = new Date('2026-11-28T12:00:00Z');
@@ -278,5 +278,16 @@ describe('planSync: deals and contacts', () => {
     expect(p.conflict).toEqual([]);
     expect(p.crmEdits).toEqual([]);
     expect(p.update[0].fields).toEqual({ taxIds: taxIds() });
+  });
+});
+
+describe('crmFieldValue: what the CRM holds, as the planner compares it', () => {
+  it('scalars and tax details as they are; phones only 1C\'s or pushed ones, a person\'s own left out', () => {
+    const cur = crmCompany({ title: 'Ромашка CRM', phones: ['8 (495) 765-43-21', '+74951234567', '+79990001122'] });
+    expect(crmFieldValue('counterparties', m, 'title', cur, 'ООО «Ромашка»', 'ООО «Ромашка»')).toBe('Ромашка CRM');
+    expect(crmFieldValue('counterparties', m, 'inn', cur, '7736050003', '7707083893')).toBe('7707083893');
+    expect(crmFieldValue('counterparties', m, 'inn', crmCompany({ taxIds: { ...taxIds(), owned: false } }), '1', '1')).toBe('');
+    // 1C has +74957654321 now, sync pushed +74951234567 before; +79990001122 is a manager's own.
+    expect(crmFieldValue('counterparties', m, 'phones', cur, '+74957654321', '+74951234567')).toBe('+74951234567, +74957654321');
   });
 });

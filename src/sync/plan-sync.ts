@@ -278,6 +278,24 @@ function currentOurs(em: EntityMapping, field: string, cur: CrmCurrent, desired:
   return values.map((v) => transformValue(v, em.fields[field]?.transforms ?? []) ?? v).filter((v) => mine.has(v));
 }
 
+/**
+ * A field's value in a CRM record as the planner compares it: canonical, tax details only when Sverka's
+ * own, and for phones/e-mails only the CRM's values that are 1C's now (`onecValue`) or were pushed before
+ * (`pushed`) — a person's own extra values are left out. Used to record what the CRM held when a conflict
+ * was settled there.
+ */
+export function crmFieldValue(
+  entity: SyncEntity,
+  mapping: Mapping,
+  field: string,
+  cur: CrmCurrent,
+  onecValue: string,
+  pushed: string | undefined,
+): string {
+  if (!MULTI_FIELDS.has(field)) return currentScalar(entity, field, cur);
+  return canonicalList(currentOurs(mapping[entity], field, cur, listOf(onecValue), listOf(pushed)));
+}
+
 /** Settles one owned field of a linked record: write the 1C value, keep the CRM's, or open a conflict. */
 function decide(
   rule: FieldRule,

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { SyncEntity } from '../common/vocabulary.js';
+import { SYNC_ENTITIES, type SyncEntity } from '../common/vocabulary.js';
 
 export interface DeadLetter {
   entity: SyncEntity;
@@ -74,14 +74,22 @@ export class SyncFindingsReader {
 
   /**
    * Per entity: when its step last ran to the end without a failed record (the finish time of the newest
-   * such run) — what the live gauge `sverka_sync_last_success_timestamp_seconds` shows.
+   * such run) — or, with the 1C change feed, the last time the feed was seen caught up (nothing
+   * unacknowledged in 1C: everything it named is written, skipped, flagged or a dead letter), whichever is
+   * later: with the feed on the scan runs once a day. What the live gauge
+   * `sverka_sync_last_success_timestamp_seconds` shows.
    */
   async lastSuccess(): Promise<Map<string, Date>> {
     const rows = (await this.db.query(
-      `SELECT e AS entity, max(finished_at) AS at FROM sync_run, unnest(entities) AS e
-        WHERE status IN ('succeeded', 'partial') AND finished_at IS NOT NULL AND stats ? e
-          AND COALESCE((stats -> e ->> 'failed')::int, 0) = 0
-        GROUP BY e`,
+      `SELECT entity, max(at) AS at FROM (
+         SELECT e AS entity, finished_at AS at FROM sync_run, unnest(entities) AS e
+          WHERE status IN ('succeeded', 'partial') AND finished_at IS NOT NULL AND stats ? e
+            AND COALESCE((stats -> e ->> 'failed')::int, 0) = 0
+         UNION ALL
+         SELECT e, caught_up_at FROM onec_feed_state, unnest($1::text[]) AS e
+          WHERE pending = 0 AND caught_up_at IS NOT NULL
+       ) x GROUP BY entity`,
+      [[...SYNC_ENTITIES]],
     )) as { entity: string; at: Date }[];
     return new Map(rows.map((r) => [r.entity, new Date(r.at)]));
   }

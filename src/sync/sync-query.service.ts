@@ -1,7 +1,9 @@
-import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable, NotFoundException, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { decodeCursor, toPage, type Page } from '../common/http/pagination.js';
 import { SYNC_ENTITIES, type SyncEntity } from '../common/vocabulary.js';
+import { SETTINGS, type Settings } from '../config/settings.js';
+import { FeedStateStore, type FeedStatus } from './feed-state.store.js';
 import { SyncFindingsReader } from './sync-findings.reader.js';
 import { SyncStore, toSyncRunView, type SyncRunRow, type SyncRunView } from './sync-store.js';
 
@@ -37,8 +39,13 @@ export interface ConflictView {
 @Injectable()
 export class SyncQueryService {
   readonly store: SyncStore;
-  constructor(@Inject(DataSource) private readonly db: DataSource) {
+  private readonly feedState: FeedStateStore;
+  constructor(
+    @Inject(DataSource) private readonly db: DataSource,
+    @Optional() @Inject(SETTINGS) private readonly settings?: Settings | null,
+  ) {
     this.store = new SyncStore(db);
+    this.feedState = new FeedStateStore(db);
   }
 
   async listRuns(q: { limit: number; cursor?: string }): Promise<Page<SyncRunView>> {
@@ -61,7 +68,13 @@ export class SyncQueryService {
     return toSyncRunView(r);
   }
 
-  async status(now = new Date()): Promise<{ entities: SyncEntityStatus[]; activeRunId: string | null }> {
+  /**
+   * Per entity: last success, lag, retries, dead letters, flags, conflicts; the active run; and, with the
+   * 1C change feed on (ONEC_FEED_URL), the feed's state (null when it is off).
+   */
+  async status(
+    now = new Date(),
+  ): Promise<{ entities: SyncEntityStatus[]; activeRunId: string | null; feed: FeedStatus | null }> {
     const last = await new SyncFindingsReader(this.db).lastSuccess();
     const fails = await this.store.failureCounts();
     const flagged = (await this.db.query(
@@ -75,6 +88,7 @@ export class SyncQueryService {
     )) as { id: string }[];
     return {
       activeRunId: active?.id ?? null,
+      feed: this.settings?.ONEC_FEED_URL ? await this.feedState.status(this.settings.ONEC_FEED_POLL_SECONDS, now) : null,
       entities: SYNC_ENTITIES.map((entity) => {
         const at = last.get(entity) ?? null;
         return {

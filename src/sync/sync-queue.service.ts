@@ -1,6 +1,7 @@
-import { Injectable, Optional, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Optional, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { describeError } from '../common/describe-error.js';
 import type { SyncEntity } from '../common/vocabulary.js';
+import { SETTINGS, type Settings } from '../config/settings.js';
 import { QueueService } from '../queue/queue.service.js';
 import { RunQueue } from '../runs/run-queue.js';
 import { RunSweeperService } from '../runs/run-sweeper.service.js';
@@ -8,6 +9,7 @@ import { MetricsRestoreService } from '../metrics/metrics-restore.service.js';
 import { SyncMetricsRestore } from './sync-metrics.restore.js';
 import { ActiveRunError } from '../runs/run.types.js';
 import { SYNC_RETRY_QUEUE } from './sync.constants.js';
+import { crashHook } from './crash-hook.js';
 import { SyncRunnerService, syncRunInput, type SyncRequest } from './sync-runner.service.js';
 import type { SyncRunRow } from './sync-store.js';
 
@@ -25,6 +27,7 @@ export class SyncQueueService implements OnModuleInit, OnApplicationBootstrap {
     private readonly queue: QueueService,
     private readonly runner: SyncRunnerService,
     private readonly sweeper: RunSweeperService,
+    @Inject(SETTINGS) private readonly settings: Settings,
     @Optional() private readonly metricsRestore?: MetricsRestoreService,
   ) {
     this.runs = new RunQueue(queue, runner.runs, (id) => runner.execute(id));
@@ -33,6 +36,8 @@ export class SyncQueueService implements OnModuleInit, OnApplicationBootstrap {
   onModuleInit(): void {
     this.sweeper.register(this.runner.runs);
     this.metricsRestore?.register(new SyncMetricsRestore(this.runner.store.db));
+    // Crash tests of the service process (SYNC_CRASH_AT); never set in production.
+    if (this.settings.SYNC_CRASH_AT) this.runner.hook = crashHook(this.settings.SYNC_CRASH_AT);
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -15,6 +15,7 @@ import { MAPPING } from '../mapping/mapping.tokens.js';
 import type { Mapping } from '../mapping/mapping.types.js';
 import { SverkaMetrics } from '../metrics/sverka-metrics.js';
 import { ONEC_PORT, type OneCPort } from '../onec/onec.port.js';
+import { DEFAULT_FEED_LIMIT, ONEC_FEED_PORT, type OneCFeedPort } from '../onec/feed/onec-feed.port.js';
 import type { OneCRecordMap } from '../onec/onec.types.js';
 import { QueueService } from '../queue/queue.service.js';
 import { RunLifecycle, type RunHandle } from '../runs/run-lifecycle.js';
@@ -22,10 +23,13 @@ import { RunLostError } from '../runs/run.types.js';
 import type { CreateRunInput } from '../runs/run.repository.js';
 import { CRM_ENTITY, PlanApplier, SYNC_HOOK_POINTS, type RecordFailure, type SyncHook } from './plan-applier.js';
 import { planSync, type CrmCurrent, type PlanLink } from './plan-sync.js';
-import { selectRecords } from './select-records.js';
-import { FETCH_CHUNK, MAX_ATTEMPTS, retryBackoffMs, SYNC_RETRY_QUEUE } from './sync.constants.js';
+import { feedItemsByEntity, selectGiven, selectRecords, type GivenRef, type Selection } from './select-records.js';
+import { FEED_MESSAGES_PER_RUN, FETCH_CHUNK, MAX_ATTEMPTS, retryBackoffMs, SYNC_RETRY_QUEUE } from './sync.constants.js';
+import { FeedStateStore } from './feed-state.store.js';
 import {
   emptyStats,
+  type FeedMessageLog,
+  type FeedRunLog,
   SYNC_RUNS,
   SyncStore,
   toPlanLink,
@@ -38,6 +42,7 @@ import {
 export { CRM_ENTITY, SYNC_HOOK_POINTS, type SyncHook };
 
 export interface SyncRequest {
+  /** `feed`: a pull of the 1C change feed — the run reads the records the feed names instead of scanning. */
   trigger: RunTrigger;
   entities?: SyncEntity[];
   full?: boolean;
@@ -48,21 +53,36 @@ export interface SyncRequest {
 class FatalRunError extends Error {}
 
 /**
+ * Where a run learns what to read for an entity: the version scan (every row's DataVersion), or the
+ * records a message of the 1C change feed named — two selections, one fetch → plan → apply path.
+ */
+type EntitySource =
+  | { kind: 'scan'; full: boolean }
+  | { kind: 'feed'; given: ReadonlyMap<string, GivenRef>; namedCounterparties: ReadonlySet<string> };
+
+/**
  * One-way sync 1C → CRM, per entity in link order (counterparties → contacts → deals): load (links, the
  * version scan) → select what to read again (select-records.ts, pure) → per chunk: fetch the records, read
  * the current CRM records of the linked ones → plan (plan-sync.ts, pure) → apply (plan-applier.ts). A
  * record's DataVersion is stored only once all of its writes succeeded, so a crash at any point is
  * completed by the next run; a create is looked up by its 1C key first whenever the CRM may hold one.
+ *
+ * A feed run (`trigger: 'feed'`) takes the same sync slot and applies messages of the 1C change feed
+ * (docs/protocols/onec-change-feed.md §4): per message, the named records go through the same path, and
+ * the message is acknowledged only once every item is written, skipped, flagged or dead-lettered.
  */
 @Injectable()
 export class SyncRunnerService {
   private readonly log = new Logger(SyncRunnerService.name);
   readonly store: SyncStore;
+  /** What 1C last said about the change feed, and the last acknowledgement. */
+  readonly feedState: FeedStateStore;
   private readonly applier: PlanApplier | null;
   /** Create, start, ownership checks, finish and recovery of sync runs (shared with reconciliation). */
   readonly runs: RunLifecycle<SyncRunRow>;
   /** Test hook (crash points). */
   hook: SyncHook | null = null;
+  private readonly finished: ((run: { id: string; status: RunStatus }) => void)[] = [];
 
   constructor(
     @Inject(DataSource) db: DataSource,
@@ -72,13 +92,20 @@ export class SyncRunnerService {
     @Optional() @Inject(SverkaMetrics) private readonly metrics?: SverkaMetrics | null,
     @Optional() @Inject(AuditService) private readonly audit?: AuditService | null,
     @Optional() @Inject(QueueService) private readonly queue?: QueueService | null,
+    @Optional() @Inject(ONEC_FEED_PORT) private readonly feed?: OneCFeedPort | null,
   ) {
     this.store = new SyncStore(db);
+    this.feedState = new FeedStateStore(db);
     this.applier = crm ? new PlanApplier(this.store, crm, mapping, this.log) : null;
     this.runs = new RunLifecycle<SyncRunRow>(db, SYNC_RUNS, {
       jobState: queue ? (name, id) => queue.jobState(name, id) : undefined,
       warn: (m) => this.log.warn(m),
     });
+  }
+
+  /** Calls `listener` after each run this instance finishes (src/todos/ brings the CRM to-dos in step). */
+  onFinished(listener: (run: { id: string; status: RunStatus }) => void): void {
+    this.finished.push(listener);
   }
 
   /** This instance's name on the runs it owns. */
@@ -101,9 +128,13 @@ export class SyncRunnerService {
   /** Executes a queued run (no-op when another worker took it). */
   async execute(runId: string): Promise<void> {
     const stats: SyncStats = {};
-    const handle = await this.runs.begin(runId, () => ({ stats: JSON.stringify(stats) }));
+    const feedLog: FeedRunLog = { messages: [] };
+    let feedRun = false;
+    const payload = () => ({ stats: JSON.stringify(stats), ...(feedRun ? { feed: JSON.stringify(feedLog) } : {}) });
+    const handle = await this.runs.begin(runId, payload);
     if (!handle) return;
     const run = handle.run;
+    feedRun = run.trigger === 'feed';
     const startedAt = Date.now();
     this.log.log(
       `sync run ${runId} started (${run.trigger}, ${run.full_sync ? 'full' : 'incremental'}: ${run.entities.join(', ')})`,
@@ -118,17 +149,19 @@ export class SyncRunnerService {
     let error: string | null = null;
     try {
       if (!this.crm) throw new FatalRunError('the CRM is not configured (CRM_KIND and its settings)');
-      for (const entity of run.entities) {
-        const s = emptyStats();
-        stats[entity] = s;
-        const t0 = Date.now();
-        await this.syncEntity(handle, entity, run.full_sync, s);
-        this.metrics?.syncRunDuration.observe({ entity }, (Date.now() - t0) / 1000);
-        if (s.failed === 0) this.metrics?.syncLastSuccess.set({ entity }, Math.floor(Date.now() / 1000));
-        this.log.log(
-          `sync run ${runId} ${entity}: scanned ${s.scanned}, created ${s.created}, updated ${s.updated}, unchanged ${s.unchanged}, skipped ${s.skipped}, failed ${s.failed}`,
-        );
-      }
+      if (run.trigger === 'feed') await this.feedPass(handle, stats, feedLog);
+      else
+        for (const entity of run.entities) {
+          const s = emptyStats();
+          stats[entity] = s;
+          const t0 = Date.now();
+          await this.syncEntity(handle, entity, s, { kind: 'scan', full: run.full_sync });
+          this.metrics?.syncRunDuration.observe({ entity }, (Date.now() - t0) / 1000);
+          if (s.failed === 0) this.metrics?.syncLastSuccess.set({ entity }, Math.floor(Date.now() / 1000));
+          this.log.log(
+            `sync run ${runId} ${entity}: scanned ${s.scanned}, created ${s.created}, updated ${s.updated}, unchanged ${s.unchanged}, skipped ${s.skipped}, failed ${s.failed}`,
+          );
+        }
       if (Object.values(stats).some((s) => s && s.failed > 0)) status = 'partial';
     } catch (e) {
       if (e instanceof RunLostError) {
@@ -150,11 +183,18 @@ export class SyncRunnerService {
           : describeError(e);
       this.log.error(`sync run ${runId} failed: ${error}`);
     }
-    if (!(await handle.finish(status, error, { stats: JSON.stringify(stats) }))) {
+    if (!(await handle.finish(status, error, payload()))) {
       this.log.warn(`sync run ${runId} ended (${status}) after another instance had recovered it`);
       return;
     }
     this.log.log(`sync run ${runId} finished: ${status} in ${Math.round((Date.now() - startedAt) / 1000)} s`);
+    for (const l of this.finished) {
+      try {
+        l({ id: runId, status });
+      } catch (e) {
+        this.log.warn(`sync run ${runId}: a listener failed: ${describeError(e)}`);
+      }
+    }
     await this.audit?.record({
       action: 'sync.run.finish',
       target: runId,
@@ -169,29 +209,73 @@ export class SyncRunnerService {
     this.metrics?.syncRecords.inc({ entity, result }, n);
   }
 
-  private async syncEntity(run: RunHandle<SyncRunRow>, entity: SyncEntity, full: boolean, s: EntityStats): Promise<void> {
+  /**
+   * One entity of a run: select what to read (the version scan, or the records a feed message named) →
+   * per chunk: fetch by key, plan, apply. Returns the refs left unsettled — failed with retries left,
+   * deferred until their backoff passed, or gone from 1C but not yet flagged — which keep a feed message
+   * from being acknowledged.
+   */
+  private async syncEntity(
+    run: RunHandle<SyncRunRow>,
+    entity: SyncEntity,
+    s: EntityStats,
+    source: EntitySource,
+  ): Promise<string[]> {
     const runId = run.id;
-    const links = await this.store.links(entity);
+    const feed = source.kind === 'feed';
+    const unsettled: string[] = [];
     const companyLinks = entity === 'counterparties' ? undefined : await this.store.crmIdsByRef('counterparties');
-    const scan = new Map<string, string>();
-    for await (const page of this.onec.scanVersions({ entity })) for (const v of page) scan.set(v.ref, v.dataVersion);
-    s.scanned = scan.size;
-    const sel = selectRecords({
-      scan,
-      links: new Map([...links].map(([ref, l]) => [ref, { dataVersion: l.data_version, flagged: l.flagged_at !== null }])),
-      dead: await this.store.deadVersions(entity),
-      skipped: full ? new Map() : await this.store.skipped(entity),
-      linkedCounterparties: companyLinks ? new Set(companyLinks.keys()) : undefined,
-      full,
-    });
+    const linkedCounterparties = companyLinks ? new Set(companyLinks.keys()) : undefined;
+    const skipped = source.kind === 'scan' && source.full ? new Map() : await this.store.skipped(entity);
+    let links: Map<string, LinkRow>;
+    let sel: Selection;
+    /** The DataVersion the selection saw per ref (recorded with a failure of a record that cannot be read). */
+    let versions: ReadonlyMap<string, string | null>;
+    if (source.kind === 'scan') {
+      links = await this.store.links(entity);
+      const scan = new Map<string, string>();
+      for await (const page of this.onec.scanVersions({ entity })) for (const v of page) scan.set(v.ref, v.dataVersion);
+      s.scanned = scan.size;
+      versions = scan;
+      sel = selectRecords({
+        scan,
+        links: linkStates(links),
+        dead: await this.store.deadVersions(entity),
+        skipped,
+        linkedCounterparties,
+        full: source.full,
+      });
+      // Linked records missing from the scan (with `deals.ordersSince`: read by key to tell gone from older).
+      sel.vanished = await this.goneFromOneC(entity, sel.vanished);
+    } else {
+      const waiting = [...skipped].filter(([, k]) => k.waitsFor && source.namedCounterparties.has(k.waitsFor)).map(([r]) => r);
+      links = await this.store.linksFor(entity, [...source.given.keys(), ...waiting]);
+      s.scanned += source.given.size;
+      versions = new Map([...source.given].map(([ref, g]) => [ref, g.dataVersion]));
+      const given = selectGiven({
+        given: source.given,
+        links: linkStates(links),
+        dead: await this.store.deadVersions(entity),
+        skipped,
+        linkedCounterparties,
+        namedCounterparties: source.namedCounterparties,
+        retries: await this.store.retries(entity),
+        now: new Date(),
+      });
+      unsettled.push(...given.deferred);
+      sel = given;
+    }
     this.count(entity, s, 'unchanged', sel.unchanged);
     this.count(entity, s, 'skipped', sel.dead);
     // Linked records that vanished from 1C: flagged, never deleted in the CRM.
-    await this.flagVanished(run, entity, await this.goneFromOneC(entity, sel.vanished), links);
+    unsettled.push(...(await this.flagVanished(run, entity, sel.vanished, links)));
     // A create is looked up by its 1C key first only when the CRM may hold records of ours: on a CRM with
     // none (a first sync), no earlier create can be hiding, and this run is the only writer (it owns the
     // run; see src/runs/). One count request per entity.
     const lookups = sel.todo.some((r) => !links.has(r)) && (await this.sourceCount(entity)) > 0;
+    const fail = async (items: RecordFailure[]) => {
+      unsettled.push(...(await this.fail(runId, entity, items, !feed)));
+    };
     let batchNo = 0;
     for (let i = 0; i < sel.todo.length; i += FETCH_CHUNK) {
       const refs = sel.todo.slice(i, i + FETCH_CHUNK);
@@ -200,29 +284,95 @@ export class SyncRunnerService {
       const malformed = read.malformed.filter((m) => m.ref);
       if (malformed.length) {
         this.count(entity, s, 'failed', malformed.length);
-        await this.fail(
-          runId,
-          entity,
-          malformed.map((m) => ({ ref: m.ref!, dataVersion: scan.get(m.ref!) ?? null, error: `unreadable 1C record: ${m.reason}` })),
+        await fail(
+          malformed.map((m) => ({ ref: m.ref!, dataVersion: versions.get(m.ref!) ?? null, error: `unreadable 1C record: ${m.reason}` })),
         );
       }
       const bad = new Set(malformed.map((m) => m.ref));
-      await this.flagVanished(run, entity, refs.filter((r) => !got.has(r) && !bad.has(r) && links.has(r)), links);
+      // Not returned: gone from 1C since it was named (a linked one is flagged), or no record of this entity
+      // at all (a counterparty folder named by the feed): nothing to write, counted as skipped.
+      const absent = refs.filter((r) => !got.has(r) && !bad.has(r));
+      this.count(entity, s, 'skipped', absent.filter((r) => !links.has(r)).length);
+      unsettled.push(...(await this.flagVanished(run, entity, absent.filter((r) => links.has(r)), links)));
+      const records = feed ? this.inWindow(entity, read.records, s) : read.records;
       try {
-        batchNo = await this.processChunk(run, entity, read.records, links, companyLinks, s, batchNo, lookups);
+        batchNo = await this.processChunk(run, entity, records, links, companyLinks, s, batchNo, lookups, fail);
       } catch (e) {
         // A CRM read or batch that still failed after the adapter's retries: this chunk's records are
         // retried later (their DataVersion is not stored); the run goes on. Fatal errors stop it.
         if (!(e instanceof CrmError) || e.fatal) throw e;
-        this.log.warn(`sync run ${runId} ${entity}: a chunk of ${read.records.length} record(s) failed: ${describeError(e)}`);
-        this.count(entity, s, 'failed', read.records.length);
-        await this.fail(runId, entity, read.records.map((r) => ({ ref: r.ref, dataVersion: r.dataVersion, error: describeError(e) })));
+        this.log.warn(`sync run ${runId} ${entity}: a chunk of ${records.length} record(s) failed: ${describeError(e)}`);
+        this.count(entity, s, 'failed', records.length);
+        await fail(records.map((r) => ({ ref: r.ref, dataVersion: r.dataVersion, error: describeError(e) })));
       }
       // Ownership and progress, once per chunk (the applier checks again before each batch of writes).
       await run.check();
     }
     this.metrics?.syncDeadLetters.set({ entity }, (await this.store.deadLetters(entity)).length);
     this.metrics?.syncConflictsOpen.set({ entity }, await this.store.openConflictCount(entity));
+    return unsettled;
+  }
+
+  /**
+   * With `deals.ordersSince`, the scan never sees older orders; the feed names every changed order, so
+   * one dated before the window is left alone here too (counted as skipped, not remembered).
+   */
+  private inWindow<E extends SyncEntity>(entity: E, records: OneCRecordMap[E][], s: EntityStats): OneCRecordMap[E][] {
+    const since = this.mapping.deals.ordersSince;
+    if (entity !== 'deals' || !since) return records;
+    const kept = records.filter((r) => (r as OneCRecordMap['deals']).date >= `${since}T00:00:00`);
+    this.count(entity, s, 'skipped', records.length - kept.length);
+    return kept;
+  }
+
+  /**
+   * A feed run: messages of the 1C change feed (docs/protocols/onec-change-feed.md §4), each applied
+   * entity by entity in link order through the same selection → fetch → plan → apply as a scan, and
+   * acknowledged only when nothing of it is left unsettled (a message left unacknowledged comes again
+   * with the next pull, under a new number; what was applied then costs nothing). Items that cannot be
+   * read are logged and kept on the run; one whose set and key are readable is read by key all the same.
+   */
+  private async feedPass(run: RunHandle<SyncRunRow>, stats: SyncStats, log: FeedRunLog): Promise<void> {
+    const feed = this.feed;
+    if (!feed) throw new FatalRunError('the 1C change feed is not configured (ONEC_FEED_URL)');
+    for (const entity of run.run.entities) stats[entity] = emptyStats();
+    for (let n = 1; n <= FEED_MESSAGES_PER_RUN; n++) {
+      const message = await feed.changes(DEFAULT_FEED_LIMIT);
+      const entry: FeedMessageLog = {
+        messageNo: message.messageNo,
+        items: message.items.length,
+        malformed: message.malformed.slice(0, 50).map((m) => m.reason),
+        unsettled: 0,
+        acked: false,
+      };
+      log.messages.push(entry);
+      if (message.malformed.length)
+        this.log.warn(
+          `sync run ${run.id}: ${message.malformed.length} item(s) of feed message ${message.messageNo} could not be read: ${entry.malformed.slice(0, 3).join('; ')}`,
+        );
+      const given = feedItemsByEntity(message);
+      const named = new Set(given.get('counterparties')?.keys() ?? []);
+      for (const entity of run.run.entities) {
+        const refs = given.get(entity) ?? new Map<string, GivenRef>();
+        // Contacts and orders are looked at without items of their own when they may wait for a named counterparty.
+        if (!refs.size && (entity === 'counterparties' || !named.size)) continue;
+        const left = await this.syncEntity(run, entity, stats[entity]!, { kind: 'feed', given: refs, namedCounterparties: named });
+        entry.unsettled += left.length;
+      }
+      if (entry.unsettled > 0) {
+        this.log.warn(
+          `sync run ${run.id}: feed message ${message.messageNo} not acknowledged: ${entry.unsettled} record(s) wait for a retry; the next pull brings them again`,
+        );
+        return;
+      }
+      await run.check();
+      await this.hook?.('before-feed-ack', { entity: 'counterparties', batch: n });
+      await feed.ack(message.messageNo);
+      entry.acked = true;
+      await this.feedState.acked(message.messageNo, new Date());
+      this.log.log(`sync run ${run.id}: feed message ${message.messageNo} (${entry.items} item(s)) applied and acknowledged`);
+      if (!message.more) return;
+    }
   }
 
   /**
@@ -258,15 +408,15 @@ export class SyncRunnerService {
   /**
    * Linked records gone from 1C: flagged (never deleted in the CRM). A CRM that can carry the "deleted in
    * 1C" flag gets it first; a record the CRM no longer has is flagged as is; one whose flag could not be
-   * set stays unflagged and is tried again by the next run.
+   * set stays unflagged and is tried again by the next run. Returns the refs left unflagged.
    */
   private async flagVanished(
     run: RunHandle<SyncRunRow>,
     entity: SyncEntity,
     refs: string[],
     links: Map<string, LinkRow>,
-  ): Promise<void> {
-    if (!refs.length || this.mapping.deletions !== 'flag') return;
+  ): Promise<string[]> {
+    if (!refs.length || this.mapping.deletions !== 'flag') return [];
     const runId = run.id;
     let flag = refs;
     const crm = this.crm!;
@@ -298,16 +448,23 @@ export class SyncRunnerService {
     await this.store.flag(entity, flag.map((ref) => ({ ref, dataVersion: null })));
     if (flag.length)
       this.log.warn(`sync run ${runId} ${entity}: ${flag.length} linked record(s) gone from 1C flagged (CRM records kept)`);
+    const flagged = new Set(flag);
+    return refs.filter((r) => !flagged.has(r));
   }
 
-  private async fail(runId: string, entity: SyncEntity, items: RecordFailure[]): Promise<void> {
-    if (!items.length) return;
+  /**
+   * Records failures (attempts, backoff, dead letter after MAX_ATTEMPTS); returns the refs that will be
+   * tried again. With `retryJob` a delayed incremental run of the entity is enqueued after the backoff; a
+   * feed run needs none (its message stays unacknowledged and the next pull after the backoff retries them).
+   */
+  private async fail(runId: string, entity: SyncEntity, items: RecordFailure[], retryJob = true): Promise<string[]> {
+    if (!items.length) return [];
     const res = await this.store.recordFailures(runId, entity, items, MAX_ATTEMPTS, retryBackoffMs);
     const deadNow = res.filter((r) => r.dead).length;
     if (deadNow)
       this.log.error(`sync run ${runId} ${entity}: ${deadNow} record(s) gave up after ${MAX_ATTEMPTS} attempts (dead letters)`);
     const pending = res.filter((r) => !r.dead);
-    if (pending.length && this.queue) {
+    if (pending.length && this.queue && retryJob) {
       const attempt = Math.min(...pending.map((r) => r.attempts));
       try {
         await this.queue.send(
@@ -319,6 +476,7 @@ export class SyncRunnerService {
         this.log.warn(`sync run ${runId}: retry job not enqueued: ${describeError(e)}`);
       }
     }
+    return pending.map((r) => r.ref);
   }
 
   /** Reads the current CRM records of the chunk's linked records, plans, and applies the plan. */
@@ -331,6 +489,7 @@ export class SyncRunnerService {
     s: EntityStats,
     batchNo: number,
     lookups: boolean,
+    fail: (items: RecordFailure[]) => Promise<void>,
   ): Promise<number> {
     const runId = run.id;
     const crm = this.crm!;
@@ -371,7 +530,7 @@ export class SyncRunnerService {
       entity,
       checkOwned: () => run.check(),
       count: (result, n) => this.count(entity, s, result, n),
-      fail: (items) => this.fail(runId, entity, items),
+      fail,
       hook: this.hook,
       batchNo,
     });
@@ -394,12 +553,22 @@ function adoptedLink(entity: SyncEntity, ref: string, crmId: string): LinkRow {
   };
 }
 
-/** The run row a sync request creates. */
+/** What the selections need of the link rows: the stored DataVersion and whether the link is flagged. */
+function linkStates(links: ReadonlyMap<string, LinkRow>): Map<string, { dataVersion: string | null; flagged: boolean }> {
+  return new Map([...links].map(([ref, l]) => [ref, { dataVersion: l.data_version, flagged: l.flagged_at !== null }]));
+}
+
+/** The run row a sync request creates (a feed run: every entity, its message log empty). */
 export function syncRunInput(req: SyncRequest): CreateRunInput {
+  const feed = req.trigger === 'feed';
   return {
     trigger: req.trigger,
     slot: req.slot ?? null,
-    values: { entities: orderEntities(req.entities), full_sync: req.full ?? false },
+    values: {
+      entities: orderEntities(feed ? undefined : req.entities),
+      full_sync: feed ? false : (req.full ?? false),
+      ...(feed ? { feed: JSON.stringify({ messages: [] } satisfies FeedRunLog) } : {}),
+    },
   };
 }
 

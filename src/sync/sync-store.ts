@@ -19,11 +19,30 @@ export function emptyStats(): EntityStats {
   return { scanned: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0 };
 }
 
+/** One message of the 1C change feed as a feed run applied it. */
+export interface FeedMessageLog {
+  messageNo: number;
+  /** Items the message named (readable ones). */
+  items: number;
+  /** Items that could not be read, with the reason (logged and kept here; never dropped silently). */
+  malformed: string[];
+  /** Items not settled in this run (failed with retries left, or waiting for their backoff): the message is not acknowledged. */
+  unsettled: number;
+  acked: boolean;
+}
+
+/** The change-feed part of a feed run (`sync_run.feed`). */
+export interface FeedRunLog {
+  messages: FeedMessageLog[];
+}
+
 export interface SyncRunRow extends RunRowBase {
   slot: Date | null;
   full_sync: boolean;
   entities: SyncEntity[];
   stats: SyncStats;
+  /** Feed runs: the messages applied (null for scans). */
+  feed: FeedRunLog | null;
 }
 
 /** The sync runs' table in the shared run lifecycle (src/runs/). */
@@ -32,7 +51,7 @@ export const SYNC_RUNS: RunTableSpec = {
   noun: 'sync run',
   table: 'sync_run',
   queue: SYNC_RUN_QUEUE,
-  columns: ['full_sync', 'entities', 'stats'],
+  columns: ['full_sync', 'entities', 'stats', 'feed'],
   constraints: { slot: 'sync_run_slot_key', oneActive: 'sync_run_one_active' },
 };
 
@@ -47,6 +66,8 @@ export interface SyncRunView {
   finishedAt: string | null;
   createdAt: string;
   stats: SyncStats;
+  /** Feed runs (`trigger: "feed"`): the 1C change-feed messages applied and whether each was acknowledged; null for scans. */
+  feed: FeedRunLog | null;
   error: string | null;
 }
 
@@ -64,6 +85,7 @@ export function toSyncRunView(r: SyncRunRow): SyncRunView {
     finishedAt: iso(r.finished_at),
     createdAt: new Date(r.created_at).toISOString(),
     stats: r.stats,
+    feed: r.feed ?? null,
     error: r.error,
   };
 }
@@ -108,6 +130,16 @@ export class SyncStore {
 
   async links(entity: SyncEntity): Promise<Map<string, LinkRow>> {
     const rows = (await this.db.query(`SELECT * FROM entity_link WHERE entity = $1`, [entity])) as LinkRow[];
+    return new Map(rows.map((r) => [r.onec_ref, r]));
+  }
+
+  /** The link rows of the given refs only (a feed run reads the records the feed named, not the whole table). */
+  async linksFor(entity: SyncEntity, refs: string[]): Promise<Map<string, LinkRow>> {
+    if (!refs.length) return new Map();
+    const rows = (await this.db.query(`SELECT * FROM entity_link WHERE entity = $1 AND onec_ref = ANY($2::text[])`, [
+      entity,
+      refs,
+    ])) as LinkRow[];
     return new Map(rows.map((r) => [r.onec_ref, r]));
   }
 
@@ -269,6 +301,17 @@ export class SyncStore {
     return new Map(rows.map((r) => [r.onec_ref, r.data_version]));
   }
 
+  /** Records that failed and will be tried again: ref → the DataVersion that failed and when the next try is due. */
+  async retries(entity: SyncEntity): Promise<Map<string, { dataVersion: string | null; notBefore: Date | null }>> {
+    const rows = (await this.db.query(
+      `SELECT onec_ref, data_version, next_attempt_at FROM sync_item_failure WHERE entity = $1 AND NOT dead`,
+      [entity],
+    )) as { onec_ref: string; data_version: string | null; next_attempt_at: Date | null }[];
+    return new Map(
+      rows.map((r) => [r.onec_ref, { dataVersion: r.data_version, notBefore: r.next_attempt_at && new Date(r.next_attempt_at) }]),
+    );
+  }
+
   /** Dead letters (reconciliation reports them as `sync_failure`). */
   async deadLetters(entity?: SyncEntity): Promise<
     {
@@ -347,5 +390,13 @@ export class SyncStore {
     if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
     const rows = (await this.db.query(`SELECT * FROM sync_run WHERE id = $1`, [id])) as SyncRunRow[];
     return rows[0] ?? null;
+  }
+
+  /** Whether a version scan (any run but a feed run) ever finished succeeded or partial: the first load is done. */
+  async scanFinished(): Promise<boolean> {
+    const [row] = (await this.db.query(
+      `SELECT EXISTS (SELECT 1 FROM sync_run WHERE trigger <> 'feed' AND status IN ('succeeded', 'partial')) AS done`,
+    )) as { done: boolean }[];
+    return row.done;
   }
 }

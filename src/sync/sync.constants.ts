@@ -8,6 +8,12 @@ export const CRM_BATCH = 50;
 /** 1C records fetched and planned together. */
 export const FETCH_CHUNK = 500;
 
+/**
+ * Messages of the 1C change feed one feed run applies at most (each up to DEFAULT_FEED_LIMIT items); a
+ * longer backlog is taken by the next pull, so a scheduled scan waiting for the sync slot gets its turn.
+ */
+export const FEED_MESSAGES_PER_RUN = 10;
+
 /** Attempts of one record before it becomes a dead letter (sync_item_failure.dead). */
 export const MAX_ATTEMPTS = 5;
 

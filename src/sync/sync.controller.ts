@@ -52,7 +52,12 @@ export class SyncController {
   }
 
   @Get('status')
-  @ApiOperation({ summary: 'Per entity: last success, lag, pending retries, dead letters' })
+  @ApiOperation({
+    summary: 'Per entity: last success, lag, pending retries, dead letters; the 1C change feed',
+    description:
+      '`feed` (null unless ONEC_FEED_URL is set): last pull, last acknowledged message, changes waiting in 1C ' +
+      '(`pending`, as last read at `stateAt`) and `lagSeconds` (seconds since the feed was last caught up).',
+  })
   status() {
     return this.query.status();
   }

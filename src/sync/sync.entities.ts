@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import type { RunStatus, RunTrigger, SyncEntity } from '../common/vocabulary.js';
-import type { SyncStats } from './sync-store.js';
+import type { FeedRunLog, SyncStats } from './sync-store.js';
 
 /**
  * TypeORM views of the sync tables (migration 1764310000000-CreateSync). The runner and the stores
@@ -34,6 +34,8 @@ export class SyncRun {
   @Column({ name: 'full_sync', type: 'boolean' }) full!: boolean;
   @Column({ type: 'text', array: true }) entities!: SyncEntity[];
   @Column('jsonb') stats!: SyncStats;
+  /** Feed runs (`trigger = 'feed'`): the 1C change-feed messages the run applied and acknowledged. */
+  @Column({ type: 'jsonb', nullable: true }) feed!: FeedRunLog | null;
   @Column({ type: 'text', nullable: true }) error!: string | null;
   @Column({ name: 'heartbeat_at', type: 'timestamptz', nullable: true }) heartbeatAt!: Date | null;
   @Column({ type: 'text', nullable: true }) owner!: string | null;
@@ -87,4 +89,21 @@ export class SyncSkipped {
   @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 }
 
-export const SYNC_ENTITY_CLASSES = [EntityLink, SyncRun, SyncItemFailure, SyncConflict, SyncSkipped];
+/** What 1C last said about the change feed's node, and Sverka's last pull (one row per node). */
+@Entity('onec_feed_state')
+export class OneCFeedStateRow {
+  @PrimaryColumn('text') node!: string;
+  @Column({ name: 'sent_no', type: 'bigint', nullable: true }) sentNo!: string | null;
+  @Column({ name: 'received_no', type: 'bigint', nullable: true }) receivedNo!: string | null;
+  @Column({ type: 'int', nullable: true }) pending!: number | null;
+  @Column({ name: 'state_at', type: 'timestamptz', nullable: true }) stateAt!: Date | null;
+  @Column({ name: 'caught_up_at', type: 'timestamptz', nullable: true }) caughtUpAt!: Date | null;
+  @Column({ name: 'last_pull_at', type: 'timestamptz', nullable: true }) lastPullAt!: Date | null;
+  @Column({ name: 'last_pull_run_id', type: 'uuid', nullable: true }) lastPullRunId!: string | null;
+  @Column({ name: 'last_pull_error', type: 'text', nullable: true }) lastPullError!: string | null;
+  @Column({ name: 'last_acked_no', type: 'bigint', nullable: true }) lastAckedNo!: string | null;
+  @Column({ name: 'last_acked_at', type: 'timestamptz', nullable: true }) lastAckedAt!: Date | null;
+  @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
+}
+
+export const SYNC_ENTITY_CLASSES = [EntityLink, SyncRun, SyncItemFailure, SyncConflict, SyncSkipped, OneCFeedStateRow];

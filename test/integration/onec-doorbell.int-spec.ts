@@ -6,8 +6,10 @@ import { ProblemFilter } from '../../src/common/http/problem.filter.js';
 import { parseSettings, SETTINGS } from '../../src/config/settings.js';
 import { FeedModule } from '../../src/feed/feed.module.js';
 import type { FeedPullGate } from '../../src/feed/feed-pull-gate.js';
-import { FEED_PULL, FEED_PULL_TRIGGER } from '../../src/feed/feed-pull.port.js';
+import { FEED_PULL_TRIGGER } from '../../src/feed/feed-pull.port.js';
 import { SverkaMetrics } from '../../src/metrics/sverka-metrics.js';
+import { FeedPullService } from '../../src/sync/feed-pull.service.js';
+import { SyncModule } from '../../src/sync/sync.module.js';
 
 /**
  * `POST /api/v1/events/onec` over real HTTP (the feed module with its guard, controller and gate, a fake
@@ -46,17 +48,28 @@ describe('1C doorbell endpoint', () => {
       exports: [SETTINGS, SverkaMetrics],
     })
     class FakeGlobals {}
+    // The pull is sync's (a sync run of its own): here a fake that counts, in place of the sync module.
+    @Module({
+      providers: [
+        {
+          provide: FeedPullService,
+          useValue: {
+            pull: async () => {
+              pulls++;
+              if (pulls === 1 && firstPullBlocks) await new Promise<void>((r) => (release = r));
+            },
+          },
+        },
+      ],
+      exports: [FeedPullService],
+    })
+    class FakeSyncModule {}
     const mod = await Test.createTestingModule({
       imports: [FakeGlobals, FeedModule],
       providers: [{ provide: APP_FILTER, useClass: ProblemFilter }],
     })
-      .overrideProvider(FEED_PULL)
-      .useValue({
-        pull: async () => {
-          pulls++;
-          if (pulls === 1 && firstPullBlocks) await new Promise<void>((r) => (release = r));
-        },
-      })
+      .overrideModule(SyncModule)
+      .useModule(FakeSyncModule)
       .compile();
     app = mod.createNestApplication({ rawBody: true, logger: false });
     app.setGlobalPrefix('api/v1');

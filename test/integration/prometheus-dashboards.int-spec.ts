@@ -36,6 +36,7 @@ function populateAfterSyncAndReconciliation(metrics: SverkaMetrics, now: Date): 
     deadLetters: { counterparties: 2 },
     openConflicts: { contacts: 1 },
   });
+  metrics.conflictsOverdue.set({ entity: 'counterparties' }, 1);
   metrics.crmRequests.inc({ method: 'crm.company.list', outcome: 'ok' }, 40);
   metrics.crmRequests.inc({ method: 'crm.company.add', outcome: 'rate_limited' }, 3);
   metrics.crmRequests.inc({ method: 'batch', outcome: 'error' }, 1);

@@ -34,6 +34,19 @@ describe('module boundaries', () => {
     ]);
   });
 
+  it('the to-do tables are the to-do module\'s: others use its reader; it uses the CrmPort', async () => {
+    expect(await problems('src/metrics/probe.ts', "export const q = 'SELECT * FROM conflict_todo';\n")).toEqual([
+      expect.stringMatching(/^no-restricted-syntax: The todos module's tables/),
+    ]);
+    expect(await problems('src/todos/probe.ts', "export const q = 'SELECT * FROM sync_conflict';\n")).toEqual([
+      expect.stringMatching(/^no-restricted-syntax: The sync module's tables/),
+    ]);
+    expect(await problems('src/todos/probe.ts', "export const q = 'SELECT * FROM conflict_todo';\n")).toEqual([]);
+    expect(
+      await problems('src/todos/probe.ts', "import { Bitrix24TodoOps } from '../crm/bitrix24/bitrix24-todos.js';\nexport const a = Bitrix24TodoOps;\n"),
+    ).toEqual([expect.stringMatching(/^no-restricted-imports: .*Use the CrmPort/)]);
+  });
+
   it('core modules use the ports, not the adapters', async () => {
     expect(
       await problems('src/sync/probe.ts', "import { Bitrix24Adapter } from '../crm/bitrix24/bitrix24.adapter.js';\nexport const a = Bitrix24Adapter;\n"),

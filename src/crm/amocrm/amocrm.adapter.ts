@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { CrmError, CrmErrorCode } from '../crm.error.js';
-import type { CrmCapabilities, CrmPort } from '../crm.port.js';
+import type { CrmCapabilities, CrmPort, CrmTodos } from '../crm.port.js';
 import type {
   CrmEntity,
   CrmRead,
@@ -15,6 +15,7 @@ import { FILTER_CHUNK, KEY_FILTER_CHUNK, PAGE_LIMIT, SCHEMA_TTL_MS, WRITE_CHUNK,
 import { AmoCrmHttp, type AmoCrmHttpOptions, type AmoQuery } from './amocrm-http.js';
 import { AmoSchemaLoader, type AmoSchema } from './amocrm-schema.js';
 import { AMO_ENTITY, AmoCrmWriter } from './amocrm-writes.js';
+import { AmoTodoOps } from './amocrm-todos.js';
 import type { AmoCurrent, AmoReadContext, AmoRow } from './amocrm.types.js';
 import { convertRows, customFieldsOf, cfText } from './converters/converter.util.js';
 import { toCrmCompany } from './converters/company.converter.js';
@@ -77,6 +78,8 @@ export class AmoCrmAdapter implements CrmPort {
   private readonly writer: AmoCrmWriter;
   private cached: AmoSchema | null = null;
   private loading: Promise<AmoSchema> | null = null;
+  /** Conflict to-dos as tasks on the records (amocrm-todos.ts). */
+  readonly todos: CrmTodos;
   /** Set when the account answered a filtered list with rows the filter excludes (filters off): look-ups go another way. */
   private filtersIgnored = false;
 
@@ -93,6 +96,7 @@ export class AmoCrmAdapter implements CrmPort {
       flags: this.config.fields.deleted !== null,
       amountDigits: 0,
     };
+    this.todos = new AmoTodoOps(this.http);
     this.writer = new AmoCrmWriter(
       this.http,
       {

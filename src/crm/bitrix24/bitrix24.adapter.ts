@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { CrmError, CrmErrorCode } from '../crm.error.js';
-import type { CrmCapabilities, CrmPort } from '../crm.port.js';
+import type { CrmCapabilities, CrmPort, CrmTodos } from '../crm.port.js';
 import type {
   CrmCompany,
   CrmEntity,
@@ -16,6 +16,7 @@ import { BATCH_LIMIT, ENTITY_TYPE_ID, PAGE_SIZE, REQUISITE_SELECT, SELECT, STAGE
 import { Bitrix24Http, type B24Command, type B24CommandResult, type Bitrix24HttpOptions } from './bitrix24-http.js';
 import type { B24ReadContext, B24Requisite, FmEntry } from './bitrix24.types.js';
 import { Bitrix24Writer } from './bitrix24-writes.js';
+import { Bitrix24TodoOps } from './bitrix24-todos.js';
 import { cardUrl, portalBaseOf } from './card-url.util.js';
 import { convertRows, fmEntriesOf, type B24Row } from './converters/converter.util.js';
 import { toCrmCompany } from './converters/company.converter.js';
@@ -80,6 +81,8 @@ export class Bitrix24Adapter implements CrmPort {
   private readonly writer: Bitrix24Writer;
   /** The portal's address (the webhook URL without `rest/<user>/<secret>/`), for card links. */
   private readonly portalBase: string | null;
+  /** Conflict to-dos as universal activities on the records' timelines (bitrix24-todos.ts). */
+  readonly todos: CrmTodos;
 
   constructor(opts: Bitrix24AdapterOptions) {
     this.http = new Bitrix24Http(opts);
@@ -88,6 +91,7 @@ export class Bitrix24Adapter implements CrmPort {
     this.ctx = { marker: this.config.deletionMarker };
     this.portalBase = portalBaseOf(opts.webhookUrl);
     this.capabilities = { invoices: true, flags: this.config.deletionMarker !== undefined };
+    this.todos = new Bitrix24TodoOps(this.http, webhookUserOf(opts.webhookUrl));
     this.writer = new Bitrix24Writer(
       this.http,
       {
@@ -438,6 +442,11 @@ function idNumber(row: unknown, key: 'id' | 'ID'): number | null {
 /** `>=id from` and, unless the range is open, `<id to`. */
 function rangeFilter(key: 'id' | 'ID', r: IdRange): Record<string, number> {
   return Number.isFinite(r.to) ? { [`>=${key}`]: r.from, [`<${key}`]: r.to } : { [`>=${key}`]: r.from };
+}
+
+/** The user id of an incoming webhook URL (`…/rest/<user_id>/<secret>/`), or null. */
+function webhookUserOf(url: string): string | null {
+  return /\/rest\/(\d+)\/[^/]+\/?$/.exec(new URL(url).pathname)?.[1] ?? null;
 }
 
 function afterIdOf(afterId: string | undefined): number {

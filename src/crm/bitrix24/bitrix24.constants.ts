@@ -69,3 +69,13 @@ export const JITTER = 0.2;
 export const DEFAULT_TIMEOUT_MS = 60_000;
 /** Stage directories are cached this long. */
 export const STAGE_TTL_MS = 10 * 60_000;
+
+/** What a to-do read selects (crm.activity.list). */
+export const TODO_SELECT = ['ID', 'OWNER_TYPE_ID', 'OWNER_ID', 'COMPLETED', 'DEADLINE', 'RESPONSIBLE_ID', 'LAST_UPDATED'];
+/**
+ * How far before the portal's clock at the previous look the next "changed since" look starts, so that a
+ * to-do changed while the pages were read, or committed a moment late, is read again rather than missed.
+ */
+export const TODO_CURSOR_OVERLAP_S = 60;
+/** Reminders of a conflict to-do, in minutes before its deadline: one at the deadline itself. */
+export const TODO_PING_OFFSETS = [0];

@@ -46,6 +46,11 @@ interface SetPlan {
   kind: SetKind;
   /** Scan base filter; also the `$count` filter of the completeness check. */
   baseFilter?: string;
+  /**
+   * What fetch by key leaves out, as the scan does (a counterparty folder is no counterparty: the change
+   * feed names folders too). Not the deals window: an order outside it is read by key to tell older from gone.
+   */
+  keyFilter?: string;
   /** Live-count filter. */
   liveFilter: string;
   /** `$select` of the version scan. */
@@ -77,6 +82,7 @@ export class OneCODataAdapter implements OneCPort {
         set: m.counterparties.onecSet,
         kind: 'catalog',
         baseFilter: 'IsFolder eq false',
+        keyFilter: 'IsFolder eq false',
         liveFilter: 'IsFolder eq false and DeletionMark eq false',
         scanSelect: 'Ref_Key,DataVersion,Code',
       },
@@ -140,7 +146,10 @@ export class OneCODataAdapter implements OneCPort {
     const result: OneCRead<OneCRecordMap[E]> = { records: [], malformed: [] };
     for (let i = 0; i < keys.length; i += KEYS_PER_REQUEST) {
       const chunk = keys.slice(i, i + KEYS_PER_REQUEST);
-      const rows = await this.collection(plan.set, { $top: chunk.length, $filter: refsFilter(chunk) });
+      const rows = await this.collection(plan.set, {
+        $top: chunk.length,
+        $filter: andFilters(plan.keyFilter, refsFilter(chunk))!,
+      });
       const read = this.convert(entity, rows);
       result.records.push(...read.records);
       result.malformed.push(...read.malformed);

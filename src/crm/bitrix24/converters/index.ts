@@ -5,3 +5,4 @@ export * from './deal.converter.js';
 export * from './invoice.converter.js';
 export * from './requisite.converter.js';
 export * from './stage.converter.js';
+export * from './todo.converter.js';
