@@ -1,7 +1,7 @@
 import { simMapping } from './mapping.js';
 import type { Mapping } from '../src/mapping/mapping.types.js';
 import type { Dataset } from './dataset/dataset.types.js';
-import { AmoCrmSimulator, type AmoCrmFaults, type AmoLimits } from './amocrm/index.js';
+import { AmoCrmSimulator, type AmoCrmFaults, type AmoCrmSeed, type AmoLimits } from './amocrm/index.js';
 import {
   startBitrix24Simulator,
   type Bitrix24Faults,
@@ -31,6 +31,8 @@ export interface StartSimulatorsOptions {
   bitrixLimits?: { rps: number; burst: number } | false;
   /** The fake amoCRM account's limit (default 7 rps, block after repeated 429s; `false` = off). */
   amocrmLimits?: AmoLimits | false;
+  /** The fake amoCRM account's data instead of the data set's CRM side (a saved `sim.state.toSeed()`). */
+  amocrmSeed?: AmoCrmSeed;
   /** 1C Basic credentials (default `sverka` / `sverka-pass`). */
   credentials?: { user?: string; password?: string };
   /** Set names of the 1C side (default: the built-in mapping). */
@@ -105,11 +107,17 @@ export async function startSimulators(
     doorbell: opts.doorbell,
     demoApi: opts.onecDemoApi,
   }).start();
-  const onecPart = { url: onec.url, feedUrl: onec.feedUrl, user: onec.user, password: onec.password, sim: onec };
+  const onecPart = {
+    url: onec.url,
+    feedUrl: onec.feedUrl,
+    user: onec.user,
+    password: onec.password,
+    sim: onec,
+  };
   try {
     if (opts.crm === 'amocrm') {
       const amo = await new AmoCrmSimulator({
-        dataset: opts.dataset,
+        ...(opts.amocrmSeed ? { seed: opts.amocrmSeed } : { dataset: opts.dataset }),
         port: opts.amocrmPort ?? 0,
         host: opts.host,
         faults: opts.faults?.amocrm,

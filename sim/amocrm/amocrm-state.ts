@@ -23,6 +23,7 @@ import {
   type AmoStatus,
   type AmoTask,
   type AmoUser,
+  type SeedRecord,
   type TaskEntityType,
 } from './amocrm-model.js';
 import { commaListOf, listOf, rangeOf, type Query, type QueryValue } from './amocrm-query.js';
@@ -147,14 +148,22 @@ export class AmoCrmState {
         const p = this.prepareRecord(entity, raw, null, actor, '');
         if (p.errors.length)
           throw PROBLEM.validation([{ request_id: String(raw.id ?? ''), errors: p.errors }]);
-        p.apply(Number.isInteger(raw.id) && (raw.id as number) > 0 ? (raw.id as number) : undefined);
+        const r = p.apply(
+          Number.isInteger(raw.id) && (raw.id as number) > 0 ? (raw.id as number) : undefined,
+        );
+        // As toSeed() keeps them: a tombstone (deleted in the interface, its id never given again), a
+        // lead's closing time.
+        if (raw.is_deleted === true) r.deleted = true;
+        if (typeof raw.closed_at === 'number') r.closed_at = raw.closed_at;
       }
     for (const l of seed.links ?? [])
       this.linkOne(l.entity_type, l.entity_id, l.to_entity_type, l.to_entity_id, null);
-    for (const t of seed.tasks ?? []) {
+    for (const { result, ...t } of seed.tasks ?? []) {
       const p = this.prepareTask(t as Json, null, admin, '');
       if (p.errors.length) throw PROBLEM.validation([{ request_id: String(t.id ?? ''), errors: p.errors }]);
-      p.apply(t.id);
+      const task = p.apply(t.id);
+      // A completed task kept by toSeed(), with its result as stored.
+      if (t.is_completed) Object.assign(task, { is_completed: true, result: result ?? null });
     }
   }
 
@@ -318,6 +327,59 @@ export class AmoCrmState {
     this.closestTasks = null;
   }
 
+  /**
+   * The whole account as a seed for `new AmoCrmState(seed)` (JSON-safe): users, pipelines, the custom
+   * fields added to it, every record with its ids, times, values and tags (records deleted in the
+   * interface as tombstones, `is_deleted: true`), the links and the tasks. How `npm run demo` keeps its
+   * fake account between runs.
+   */
+  toSeed(): AmoCrmSeed {
+    const records = (entity: AmoEntity): SeedRecord[] =>
+      [...this.records[entity].values()].map((r) => ({
+        id: r.id,
+        name: r.name,
+        ...(entity === 'contacts' ? { first_name: r.first_name, last_name: r.last_name } : {}),
+        ...(entity === 'leads'
+          ? { price: r.price, pipeline_id: r.pipeline_id, status_id: r.status_id, closed_at: r.closed_at }
+          : {}),
+        responsible_user_id: r.responsible_user_id,
+        created_by: r.created_by,
+        updated_by: r.updated_by,
+        created_at: r.created_at,
+        updated_at: r.updated_at,
+        custom_fields_values: [...r.values].map(([field_id, values]) => ({ field_id, values })),
+        _embedded: { tags: r.tags.map((id) => ({ name: this.tagName(entity, id) })) },
+        ...(r.deleted ? { is_deleted: true } : {}),
+      }));
+    const links: Omit<AmoLink, 'metadata'>[] = [
+      ...[...this.contactCompany].map(([c, co]) => link('contacts', c, 'companies', co)),
+      ...[...this.leadCompany].map(([l, co]) => link('leads', l, 'companies', co)),
+      // The main contact first: the first contact linked to a lead becomes its main one.
+      ...[...this.leadContacts].flatMap(([l, list]) =>
+        [...list]
+          .sort((a, b) => Number(b.main) - Number(a.main))
+          .map((c) => link('leads', l, 'contacts', c.id)),
+      ),
+    ];
+    return structuredClone({
+      accountId: this.accountId,
+      subdomain: this.subdomain,
+      users: this.users,
+      pipelines: this.pipelines,
+      fields: Object.fromEntries(
+        AMO_ENTITIES.map((e) => [
+          e,
+          this.fields[e].filter((f) => !f.is_predefined).map(({ entity_type: _, ...f }) => f),
+        ]),
+      ),
+      companies: records('companies'),
+      contacts: records('contacts'),
+      leads: records('leads'),
+      links,
+      tasks: [...this.tasks.values()],
+    });
+  }
+
   /** An administrator dismisses a user: `rights.is_active` false (still listed, still valid on tasks). */
   dismissUser(id: number): void {
     const u = this.users.find((x) => x.id === id);
@@ -360,7 +422,13 @@ export class AmoCrmState {
       name: u.name,
       email: u.email,
       lang: 'ru',
-      rights: { is_admin: u.is_admin, is_free: false, is_active: u.is_active !== false, group_id: null, role_id: null },
+      rights: {
+        is_admin: u.is_admin,
+        is_free: false,
+        is_active: u.is_active !== false,
+        group_id: null,
+        role_id: null,
+      },
       _links: { self: { href: `${this.baseUrl}/api/v4/users/${u.id}` } },
     }));
     return this.page(items, q);
@@ -1532,3 +1600,12 @@ function inRange(v: number | null, rg: { from?: number; to?: number } | null): b
 }
 
 export { AmoSimError };
+
+function link(
+  entity_type: AmoEntity,
+  entity_id: number,
+  to_entity_type: AmoEntity,
+  to_entity_id: number,
+): Omit<AmoLink, 'metadata'> {
+  return { entity_type, entity_id, to_entity_type, to_entity_id };
+}

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { rmSync, writeFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
@@ -14,47 +14,46 @@ import {
   type EmbeddedDatabase,
 } from '../../src/database/embedded-postgres.js';
 import { ReconcileRunnerService } from '../../src/reconcile/reconcile-runner.service.js';
-import type { Bitrix24Seed } from '../bitrix24/index.js';
 import { applyDrift, generateDataset, planDrift, writeDataset } from '../dataset/index.js';
-import { startSimulators, type RunningSimulators } from '../start-simulators.js';
+import { startDemoCrm, type DemoCrm } from './demo-crm.js';
+import { simCrmFromEnv } from './sim-crm.js';
 import { SyncRunnerService } from '../../src/sync/sync-runner.service.js';
 import { DEMO_STATE_FILE } from '../../src/cli/cli-database.js';
 import { intEnv } from '../../src/cli/env-int.js';
 
-/** The demo's fake portal is faster than a real one (2 rps) so that the first sync takes seconds, not minutes. */
-const DEMO_CRM_LIMITS = { rps: 20, burst: 100 };
-const CRM_SNAPSHOT = resolve('.data', 'sim', 'bitrix24.json');
 /** Where the overview dashboard is when Grafana runs as docs/grafana.md shows (port 3001, stable uid). */
 const DEMO_GRAFANA_URL = 'http://localhost:3001/d/sverka-overview';
 
 /**
- * `npm run demo`: everything on one machine with only Node.
+ * `npm run demo`: everything on one machine with only Node. SIM_CRM picks the fake CRM: `bitrix24`
+ * (default; data in ./.data) or `amocrm` (data in ./.data/amocrm; the service runs with CRM_KIND=amocrm).
  *
- * First run: embedded PostgreSQL in ./.data/pg, both simulators seeded with the generated data set, the
+ * First run: embedded PostgreSQL in <data>/pg, both simulators seeded with the generated data set, the
  * service wired to them; a sync; CRM-side drift (managers' edits); a reconciliation with dedupe; the
- * e-mail report to ./out/mail. Later runs restore the fake portal from ./.data/sim and skip straight to
+ * e-mail report to ./out/mail. Later runs restore the fake CRM from <data>/sim and skip straight to
  * serving. Then it keeps running with the schedules on until Ctrl-C.
  */
 async function main(): Promise<void> {
   const t0 = Date.now();
+  const kind = simCrmFromEnv();
   const seed = intEnv('SIM_SEED', 2026, 0, 2 ** 32 - 1);
   const size = intEnv('SIM_COUNTERPARTIES', 2000, 1, 200_000);
-  mkdirSync(resolve('.data', 'sim'), { recursive: true });
 
-  const restored = existsSync(CRM_SNAPSHOT);
-  if (restored) say('Reusing the data of the previous demo run (delete ./.data to start afresh)…');
-  else say(`Generating the data set (seed ${seed}, ${size} counterparties)…`);
-  // The fake 1C is rebuilt from the seed every time; the fake portal comes back from its snapshot.
+  // The fake 1C is rebuilt from the seed every time; the fake CRM comes back from its save.
   const dataset = generateDataset({ seed, counterparties: size });
-  const sims = await startSimulators({
-    dataset: restored ? { ...dataset, crm: JSON.parse(readFileSync(CRM_SNAPSHOT, 'utf8')) } : dataset,
-    onecPort: intEnv('SIM_ONEC_PORT', 0, 0, 65535),
-    bitrixPort: intEnv('SIM_BITRIX24_PORT', 0, 0, 65535),
-    bitrixLimits: DEMO_CRM_LIMITS,
-    onecDemoApi: true,
-  });
+  const sims = await startDemoCrm(kind, dataset);
   // The 1C change feed: the fake 1C serves it and, once the service listens, rings its doorbell.
   const feedSecret = randomBytes(24).toString('hex');
+  const restored = sims.restored;
+  const dataDir = sims.dataDir;
+  if (restored)
+    say(
+      `Reusing the data of the previous ${sims.label} demo run (delete ${shown(dataDir)} to start afresh)…`,
+    );
+  else
+    say(
+      `Started the fake 1C and the fake ${sims.label} on a generated data set (seed ${seed}, ${size} counterparties)…`,
+    );
 
   const env = {
     // Only errors by default: the guide below is what a newcomer should read (LOG_LEVEL=info for more).
@@ -69,9 +68,7 @@ async function main(): Promise<void> {
     ONEC_ODATA_URL: sims.onec.url,
     ONEC_USER: sims.onec.user,
     ONEC_PASSWORD: sims.onec.password,
-    BITRIX24_WEBHOOK_URL: sims.bitrix24.webhookUrl,
-    BITRIX24_RPS: String(DEMO_CRM_LIMITS.rps),
-    BITRIX24_BURST: String(DEMO_CRM_LIMITS.burst),
+    ...sims.env,
     ONEC_FEED_URL: sims.onec.feedUrl,
     ONEC_FEED_SECRET: feedSecret,
   };
@@ -87,10 +84,10 @@ async function main(): Promise<void> {
     throw err;
   }
 
-  say('Starting the embedded PostgreSQL (data in ./.data/pg)…');
+  say(`Starting the embedded PostgreSQL (data in ${shown(resolve(dataDir, 'pg'))})…`);
   let pg: EmbeddedDatabase;
   try {
-    pg = await startEmbeddedPostgres({ dir: resolve('.data', 'pg'), persistent: true });
+    pg = await startEmbeddedPostgres({ dir: resolve(dataDir, 'pg'), persistent: true });
   } catch (err) {
     await sims.close();
     if (!(err instanceof EmbeddedPostgresError)) throw err;
@@ -99,13 +96,13 @@ async function main(): Promise<void> {
   }
   if (pg.relocated)
     say(
-      `  (the postgres user cannot enter this folder's parents, so the data is in ${pg.dataDir}; ./.data/pg links to it)`,
+      `  (the postgres user cannot enter this folder's parents, so the data is in ${pg.dataDir}; ${shown(resolve(dataDir, 'pg'))} links to it)`,
     );
   const databaseUrl = settings.DATABASE_URL ?? pg.url;
 
   let app: INestApplication | undefined;
   const shutdown = async () => {
-    saveCrm(sims);
+    sims.save();
     await sims.close();
     rmSync(DEMO_STATE_FILE, { force: true });
     await pg.stop();
@@ -115,11 +112,14 @@ async function main(): Promise<void> {
     app = await createApp({ settings, mapping, databaseUrl });
     logUnhandledRejections();
     stopOnSignals(app, async () => {
-      say('Stopped the service; saving the fake portal and stopping the embedded PostgreSQL…');
+      say(`Stopped the service; saving the fake ${sims.label} and stopping the embedded PostgreSQL…`);
       await shutdown();
     });
     await app.listen(settings.PORT);
-    sims.onec.sim.setDoorbell({ url: `http://127.0.0.1:${settings.PORT}/api/v1/events/onec`, secret: feedSecret });
+    sims.onec.sim.setDoorbell({
+      url: `http://127.0.0.1:${settings.PORT}/api/v1/events/onec`,
+      secret: feedSecret,
+    });
     writeFileSync(DEMO_STATE_FILE, JSON.stringify({ databaseUrl, pid: process.pid }));
     const ds = app.get<DataSource>(getDataSourceToken());
     const keys = app.get(ApiKeyService);
@@ -132,8 +132,8 @@ async function main(): Promise<void> {
     if (!restored || finished === 0) {
       if (restored) say('The previous demo run stopped before its first reconciliation: running it again…');
       await firstRun(app, ds, sims, dataset, mapping.source);
-      saveCrm(sims);
-      await writeDataset(dataset, resolve('.data', 'dataset'));
+      sims.save();
+      await writeDataset(dataset, resolve(dataDir, 'dataset'));
     }
     const [latest] = (await ds.query(
       `SELECT id, status, summary FROM reconciliation_run WHERE status IN ('succeeded', 'partial') ORDER BY finished_at DESC LIMIT 1`,
@@ -154,15 +154,18 @@ async function main(): Promise<void> {
   }
 }
 
-/** Sync → invoices for the linked companies → managers' drift → reconciliation with dedupe and the report. */
+/**
+ * Sync → invoices for the linked companies (a CRM with invoices) → managers' drift → reconciliation
+ * with dedupe and the report.
+ */
 async function firstRun(
   app: INestApplication,
   ds: DataSource,
-  sims: RunningSimulators,
+  sims: DemoCrm,
   dataset: ReturnType<typeof generateDataset>,
   originatorId: string,
 ): Promise<void> {
-  say('Syncing 1C → Bitrix24 (counterparties, contacts, orders)…');
+  say(`Syncing 1C → ${sims.label} (counterparties, contacts, orders)…`);
   const sync = await app.get(SyncRunnerService).runNow({ trigger: 'cli' });
   say(`  sync ${sync.status}: ${formatStats(sync.stats as Record<string, Record<string, number>>)}`);
 
@@ -172,21 +175,19 @@ async function firstRun(
     onec_ref: string;
     crm_id: string;
   }[];
-  const invoices = dataset.invoicesFor(new Map(links.map((l) => [l.onec_ref, l.crm_id])));
-  sims.bitrix24.sim.state.addInvoices(invoices as unknown as Record<string, unknown>[]);
-  say(`  the portal's managers issued ${invoices.length} invoices`);
+  const invoices = sims.addInvoices(dataset, new Map(links.map((l) => [l.onec_ref, l.crm_id])));
+  if (invoices !== null) say(`  the ${sims.label} managers issued ${invoices} invoices`);
 
   say(
-    'Applying CRM-side drift (edited INNs and titles, deleted companies, moved deals, changed invoices, new duplicates)…',
+    `Applying CRM-side drift (edited INNs and titles, deleted companies, moved deals, ${invoices !== null ? 'changed invoices, ' : ''}new duplicates)…`,
   );
-  const drift = await applyDrift(
-    planDrift(dataset, dataset.seed + 1),
-    sims.bitrix24.sim.driftTarget(originatorId),
-  );
+  const drift = await applyDrift(planDrift(dataset, dataset.seed + 1), sims.driftTarget(originatorId));
   say(`  ${drift.applied} edits applied`);
 
   say(
-    'Reconciling (counts, statuses, debts, fields, sample, validation, duplicates) and writing the report…',
+    invoices !== null
+      ? 'Reconciling (counts, statuses, debts, fields, sample, validation, duplicates) and writing the report…'
+      : `Reconciling (counts, statuses, fields, sample, validation, duplicates; no debts: ${sims.label} has no invoices Sverka reads) and writing the report…`,
   );
   const run = await app
     .get(ReconcileRunnerService)
@@ -195,18 +196,6 @@ async function firstRun(
   say(
     `  reconciliation ${run.status}: ${total} discrepancies, duplicates ${JSON.stringify(run.summary?.duplicates ?? {})}`,
   );
-}
-
-function saveCrm(sims: RunningSimulators): void {
-  const s = sims.bitrix24.sim.state;
-  const seed: Bitrix24Seed = {
-    companies: s.list('companies'),
-    contacts: s.list('contacts'),
-    deals: s.list('deals'),
-    invoices: s.list('invoices'),
-    requisites: s.requisites(),
-  };
-  writeFileSync(CRM_SNAPSHOT, JSON.stringify(seed));
 }
 
 function formatStats(stats: Record<string, Record<string, number>>): string {
@@ -219,7 +208,7 @@ function printGuide(
   base: string,
   key: string,
   latest: { id: string; status: string } | undefined,
-  sims: RunningSimulators,
+  sims: DemoCrm,
   ms: number,
 ): void {
   const run = latest
@@ -234,7 +223,7 @@ Sverka demo is running (ready in ${(ms / 1000).toFixed(1)} s).
   Health       ${base}/health/ready
   E-mail       ./out/mail/*.eml   (the daily report; open it in any mail client)
   Demo key     ${key}   (role admin; a new one at every start)
-  Simulators   1C ${sims.onec.url}   Bitrix24 ${sims.bitrix24.webhookUrl}
+  Simulators   1C ${sims.onec.url}   ${sims.address}
 
 ${
   latest
@@ -251,15 +240,15 @@ Try:
 
 Schedules are on (1C changes arrive through the change feed, the full version scan runs daily at 05:30,
 reconciliation daily at 06:00 Moscow time).
-Ctrl-C stops everything; the data stays in ./.data for the next run.
+Ctrl-C stops everything; the data stays in ${shown(sims.dataDir)} for the next run.
 `);
 }
 
 /**
  * The near-real-time step of the guide: a command that renames a counterparty in the fake 1C (its demo
- * endpoint) and the fake portal's card of its company, which shows the new name within seconds.
+ * endpoint) and the fake CRM's card of its company, which shows the new name within seconds.
  */
-async function printFeedGuide(ds: DataSource, sims: RunningSimulators): Promise<void> {
+async function printFeedGuide(ds: DataSource, sims: DemoCrm): Promise<void> {
   const links = (await ds.query(
     `SELECT onec_ref, crm_id FROM entity_link WHERE entity = 'counterparties' AND flagged_at IS NULL ORDER BY onec_ref LIMIT 50`,
   )) as { onec_ref: string; crm_id: string }[];
@@ -268,14 +257,21 @@ async function printFeedGuide(ds: DataSource, sims: RunningSimulators): Promise<
     .find((l) => l.row && !l.row.DeletionMark && !String(l.row.Description).includes("'"));
   if (!pick) return;
   const at = new Date().toTimeString().slice(0, 8);
-  const patch = JSON.stringify({ Description: `${String(pick.row!.Description)} (переименован в 1С в ${at})` });
+  const patch = JSON.stringify({
+    Description: `${String(pick.row!.Description)} (переименован в 1С в ${at})`,
+  });
   say(`Near-real-time: the 1C change feed is on. Rename a counterparty in the fake 1C —
   curl -u ${sims.onec.user}:${sims.onec.password} -X PATCH -H 'Content-Type: application/json' \\
        -d '${patch}' \\
        ${new URL(sims.onec.url).origin}/demo/counterparties/${pick.onec_ref}
-— and its company in the fake portal shows the new name within seconds (the fake 1C rings Sverka's doorbell):
-  ${new URL(sims.bitrix24.webhookUrl).origin}/crm/company/details/${pick.crm_id}/
+— and its company in the fake ${sims.label} shows the new name within seconds (the fake 1C rings Sverka's doorbell):
+  ${sims.companyCardUrl(pick.crm_id)}
 `);
+}
+
+/** A path as the user sees it from the project folder: `./.data/amocrm/pg`. */
+function shown(path: string): string {
+  return `./${relative(process.cwd(), path)}`;
 }
 
 function say(text: string): void {

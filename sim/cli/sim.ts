@@ -1,5 +1,6 @@
 import { generateDataset } from '../dataset/generate-dataset.js';
-import { startSimulators, type SimulatedCrm } from '../start-simulators.js';
+import { startSimulators } from '../start-simulators.js';
+import { simCrmFromEnv } from './sim-crm.js';
 import { intEnv } from '../../src/cli/env-int.js';
 
 /**
@@ -11,7 +12,7 @@ import { intEnv } from '../../src/cli/env-int.js';
  * a second, default 7 like a real one). Prints the settings to point Sverka at them; stops on Ctrl-C / SIGTERM.
  */
 async function main(): Promise<void> {
-  const crm = crmEnv();
+  const crm = simCrmFromEnv();
   const onecPort = intEnv('SIM_ONEC_PORT', 8081, 0, 65535);
   const counterparties = intEnv('SIM_COUNTERPARTIES', 2000, 0, 2_000_000);
   const seed = intEnv('SIM_SEED', 42, 0, 2 ** 32 - 1);
@@ -74,15 +75,6 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-}
-
-function crmEnv(): SimulatedCrm {
-  const raw = process.env.SIM_CRM || 'bitrix24';
-  if (raw !== 'bitrix24' && raw !== 'amocrm') {
-    process.stderr.write(`SIM_CRM must be bitrix24 or amocrm, not ${raw}\n`);
-    process.exit(2);
-  }
-  return raw;
 }
 
 main().catch((e: unknown) => {

@@ -129,11 +129,14 @@ export async function compareOrphans(db: Db, ctx: CompareContext, entity: SyncEn
 }
 
 /**
- * The CRM company id to compare with the owner's linked company; when the owner counterparty has no
- * link at all (it is `missing_in_crm` itself) there is nothing to compare with, so not judged.
+ * The CRM company id to compare with the owner's linked company (`lcc.id`: that company as the CRM
+ * snapshot has it). When the owner counterparty is `missing_in_crm` itself — no link at all, or its
+ * linked company is gone from the CRM — there is nothing to compare with, so not judged: a CRM that
+ * drops the links of a deleted company (amoCRM) and one that keeps the dangling id (Bitrix24) report
+ * the same single finding, the missing company.
  */
-const unlessOwnerUnlinked = (col: string) =>
-  `CASE WHEN o.${col} IS NOT NULL AND lc.crm_id IS NULL THEN NULL ELSE c.company_id END`;
+const unlessOwnerMissing = (col: string) =>
+  `CASE WHEN o.${col} IS NOT NULL AND lcc.id IS NULL THEN NULL ELSE c.company_id END`;
 
 /** Pairs of a live 1C record and its existing linked CRM record, with every comparable column. */
 function pairsSql(
@@ -144,7 +147,8 @@ function pairsSql(
   const s = SQL_OF[entity];
   const base = `${s.onec} o JOIN ${stage('link')} l ON l.entity = '${entity}' AND l.onec_ref = o.ref JOIN ${s.crm} c ON c.id = l.crm_id`;
   const companyOf = (col: string) =>
-    `LEFT JOIN ${stage('link')} lc ON lc.entity = 'counterparties' AND lc.onec_ref = o.${col}`;
+    `LEFT JOIN ${stage('link')} lc ON lc.entity = 'counterparties' AND lc.onec_ref = o.${col}` +
+    ` LEFT JOIN ${SQL_OF.counterparties.crm} lcc ON lcc.id = lc.crm_id`;
   // Tax details count only when they are the ones Sverka keeps for this 1C record.
   const tax = (col: string) => `CASE WHEN c.tax_owned THEN c.${col} END`;
   if (entity === 'counterparties') {
@@ -168,7 +172,7 @@ function pairsSql(
         ['lastName', 'o.last_name', 'c.last_name'],
         ['firstName', 'o.first_name', 'c.first_name'],
         ['middleName', 'o.middle_name', 'c.middle_name'],
-        ['companyId', 'lc.crm_id', unlessOwnerUnlinked('owner_ref')],
+        ['companyId', 'lcc.id', unlessOwnerMissing('owner_ref')],
         ['phones', 'o.phones', 'c.phones'],
         ['emails', 'o.emails', 'c.emails'],
       ],
@@ -189,7 +193,7 @@ function pairsSql(
           : 'c.amount::numeric(18,2)::text',
       ],
       ['currency', currency, 'c.currency'],
-      ['companyId', 'lc.crm_id', unlessOwnerUnlinked('counterparty_ref')],
+      ['companyId', 'lcc.id', unlessOwnerMissing('counterparty_ref')],
     ],
   };
 }

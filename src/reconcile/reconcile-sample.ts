@@ -33,8 +33,9 @@ const keptAs = (onec: string, crm: string, digits: 0 | 2) =>
 /**
  * The control sample's field-by-field comparison of one record read singly from both systems, with
  * the same row mappers as the bulk path (so a difference between the two paths is a bulk-path bug).
- * `companyIdOfOwner` is the CRM company linked to the 1C owner/counterparty (from the link snapshot);
- * as in the bulk path, companyId is not judged when the owner has no link (it is missing_in_crm itself).
+ * `companyIdOfOwner` is the CRM company linked to the 1C owner/counterparty (from the link snapshot),
+ * null when there is none or it is gone from the CRM; as in the bulk path, companyId is then not judged
+ * (the owner is missing_in_crm itself).
  * Pure.
  */
 export function diffSampled(

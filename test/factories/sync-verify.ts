@@ -4,6 +4,7 @@ import { dealTitle } from '../../src/mapping/transform-values.js';
 import type { OneCPort } from '../../src/onec/onec.port.js';
 import type { OneCContact, OneCCounterparty, OneCOrder } from '../../src/onec/onec.types.js';
 import type { Bitrix24Simulator } from '../../sim/bitrix24/index.js';
+import { WON_STATUS, LOST_STATUS, type AmoCrmSimulator, type AmoEntity } from '../../sim/amocrm/index.js';
 
 export interface SyncCheck {
   duplicates: string[];
@@ -89,6 +90,106 @@ export async function checkCrmAgainst1C(
       if (toMoneyString(String(got.opportunity)) !== toMoneyString(o.amount))
         res.wrong.push(`deal ${o.ref} amount`);
       if (got.stageId !== m.deals.statusMap[o.status]) res.wrong.push(`deal ${o.ref} stage`);
+    }
+  }
+  return res;
+}
+
+/** Whole rubles of a two-digit amount, half away from zero (a lead's `price`: docs/amocrm.md "Amounts"). */
+function wholeRubles(amount: string): number {
+  const v = Number(amount);
+  return Math.sign(v) * Math.round(Math.abs(v));
+}
+
+/**
+ * The amoCRM equivalent of checkCrmAgainst1C, on the fake account: every live 1C record exactly once
+ * (by its «Ключ 1С» text `<originatorId>:<Ref_Key>`), with what the adapter writes (docs/amocrm.md
+ * "Where things go"): a company's `name` and «ИНН»; a contact's `last_name`, its `name` «Фамилия Имя
+ * Отчество» and its link to its company; a lead's `name`, `price` in whole rubles, its status in the
+ * main pipeline (the mapping's status name, or 142/143) and its link to its company. Returns what is
+ * wrong (empty = right).
+ */
+export async function checkAmoCrmAgainst1C(
+  onec: OneCPort,
+  sim: AmoCrmSimulator,
+  originatorId = 'sverka-1c',
+): Promise<SyncCheck> {
+  const m = simMapping('amocrm', originatorId);
+  const s = sim.state;
+  const res: SyncCheck = { duplicates: [], missing: [], wrong: [] };
+  const prefix = `${originatorId}:`;
+  const index = (entity: AmoEntity) => {
+    const by = new Map<string, Record<string, unknown>[]>();
+    for (const i of s.list(entity)) {
+      const key = s.valueOf(entity, Number(i.id), 'Ключ 1С');
+      if (key?.startsWith(prefix)) {
+        const ref = key.slice(prefix.length);
+        by.set(ref, [...(by.get(ref) ?? []), i]);
+      }
+    }
+    for (const [ref, items] of by)
+      if (items.length > 1) res.duplicates.push(`${entity} ${ref} ×${items.length}`);
+    return by;
+  };
+  const companies = index('companies');
+  const contacts = index('contacts');
+  const leads = index('leads');
+  const companyOf = new Map<string, number>();
+  for (const c of await all<OneCCounterparty>(onec, 'counterparties')) {
+    if (c.deletionMark) continue;
+    const got = companies.get(c.ref)?.[0];
+    if (!got) {
+      res.missing.push(`company ${c.ref}`);
+      continue;
+    }
+    const id = Number(got.id);
+    companyOf.set(c.ref, id);
+    if (got.name !== c.name.trim())
+      res.wrong.push(`company ${c.ref} name "${String(got.name)}" ≠ "${c.name}"`);
+    if ((s.valueOf('companies', id, 'ИНН') ?? '') !== c.inn.trim()) res.wrong.push(`company ${c.ref} INN`);
+  }
+  for (const c of await all<OneCContact>(onec, 'contacts')) {
+    if (c.deletionMark || !c.ownerRef || !companyOf.has(c.ownerRef)) continue;
+    const got = contacts.get(c.ref)?.[0];
+    if (!got) res.missing.push(`contact ${c.ref}`);
+    else {
+      const id = Number(got.id);
+      if (got.last_name !== c.lastName.trim()) res.wrong.push(`contact ${c.ref} last_name`);
+      const full = [c.lastName, c.firstName, c.middleName]
+        .map((w) => w.trim())
+        .filter(Boolean)
+        .join(' ');
+      if (got.name !== full) res.wrong.push(`contact ${c.ref} name "${String(got.name)}" ≠ "${full}"`);
+      if (s.companyOf('contacts', id) !== companyOf.get(c.ownerRef))
+        res.wrong.push(`contact ${c.ref} company`);
+    }
+  }
+  const pipeline = s.mainPipeline();
+  const statusIdOf = (stage: string) =>
+    stage === String(WON_STATUS) || stage === String(LOST_STATUS)
+      ? Number(stage)
+      : s.status(pipeline.id, stage)?.id;
+  for (const o of await all<OneCOrder>(onec, 'deals')) {
+    if (
+      o.deletionMark ||
+      !o.posted ||
+      !o.counterpartyRef ||
+      !companyOf.has(o.counterpartyRef) ||
+      !m.deals.statusMap[o.status]
+    )
+      continue;
+    const got = leads.get(o.ref)?.[0];
+    if (!got) res.missing.push(`lead ${o.ref}`);
+    else {
+      const id = Number(got.id);
+      if (got.name !== dealTitle(o.number, o.date)) res.wrong.push(`lead ${o.ref} name`);
+      if (got.price !== wholeRubles(o.amount))
+        res.wrong.push(`lead ${o.ref} price ${String(got.price)} ≠ ${wholeRubles(o.amount)} (${o.amount})`);
+      const status = statusIdOf(m.deals.statusMap[o.status]);
+      if (status === undefined || got.status_id !== status || got.pipeline_id !== pipeline.id)
+        res.wrong.push(`lead ${o.ref} status ${String(got.status_id)} ≠ ${String(status)}`);
+      if (s.companyOf('leads', id) !== companyOf.get(o.counterpartyRef))
+        res.wrong.push(`lead ${o.ref} company`);
     }
   }
   return res;

@@ -29,7 +29,8 @@ export class SampleCheck implements ReconcileCheck {
     }
     const picks = (await ctx.db.query(
       `SELECT l.entity, l.onec_ref, l.crm_id,
-              (SELECT lc.crm_id FROM ${stage('link')} lc WHERE lc.entity = 'counterparties' AND lc.onec_ref = coalesce(oc.owner_ref, oo.counterparty_ref)) AS owner_company
+              (SELECT lc.crm_id FROM ${stage('link')} lc JOIN ${stage('crm_company')} cc ON cc.id = lc.crm_id
+               WHERE lc.entity = 'counterparties' AND lc.onec_ref = coalesce(oc.owner_ref, oo.counterparty_ref)) AS owner_company
        FROM ${stage('link')} l
        LEFT JOIN ${stage('onec_contact')} oc ON l.entity = 'contacts' AND oc.ref = l.onec_ref
        LEFT JOIN ${stage('onec_order')} oo ON l.entity = 'deals' AND oo.ref = l.onec_ref
