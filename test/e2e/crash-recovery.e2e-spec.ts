@@ -7,6 +7,7 @@ import { simMapping } from '../../sim/mapping.js';
 import { createOneCPort } from '../../src/onec/onec.module.js';
 import { generateDataset } from '../../sim/dataset/index.js';
 import { startSimulators, type RunningSimulators } from '../../sim/start-simulators.js';
+import { startCrmDriver } from '../factories/crm-driver.js';
 import { checkCrmAgainst1C } from '../factories/sync-verify.js';
 import { ensureBuilt } from '../support/built.js';
 import { createApiKey, startService, type ServiceProcess } from '../support/service-process.js';
@@ -36,6 +37,8 @@ describe('runs after a crash: recovered in seconds', () => {
   let env: Record<string, string>;
   let key: string;
   const services: ServiceProcess[] = [];
+  /** Databases of the other CRM's test, dropped at the end. */
+  const otherDbs: TestDatabase[] = [];
 
   const start = async () => {
     const s = await startService(env);
@@ -109,6 +112,7 @@ describe('runs after a crash: recovered in seconds', () => {
     for (const s of services) await s.kill9().catch(() => undefined);
     await sims?.close();
     await db?.drop();
+    for (const d of otherDbs) await d.drop();
   });
 
   it('kill -9 during a sync, then during a reconciliation: the next instance accepts a new run within 15 s', async () => {
@@ -241,5 +245,54 @@ describe('runs after a crash: recovered in seconds', () => {
       wrong: [],
     });
     await survivor.stop();
+  });
+  it('on amoCRM too: kill -9 during a sync, the next instance accepts a new run within 15 s and completes the data', async () => {
+    const amo = await startCrmDriver('amocrm', dataset);
+    const amoDb = await createTestDatabase('crash_e2e_amo');
+    otherDbs.push(amoDb);
+    // 2 requests a second (the adapter may go slower than amoCRM's 7, never faster): a sync of several seconds.
+    const amoEnv = { DATABASE_URL: amoDb.url, ...amo.env, AMOCRM_RPS: '2', SCHEDULER_ENABLED: 'false' };
+    try {
+      const a = await startService(amoEnv);
+      services.push(a);
+      const amoKey = createApiKey(amoEnv, 'crash-e2e', 'operator');
+      const sync = await a.api('POST', '/api/v1/sync/runs', amoKey, {});
+      expect(sync.status).toBe(202);
+      const syncId = sync.json().id as string;
+      const [k, e] = [key, env];
+      [key, env] = [amoKey, amoEnv];
+      try {
+        await whenRunning(a, `/api/v1/sync/runs/${syncId}`, 1500);
+        const killedAt = Date.now();
+        await a.kill9();
+
+        const b = await start();
+        const again = await acceptedAfter(b, '/api/v1/sync/runs', {}, killedAt);
+        expect(again.ms).toBeLessThanOrEqual(RECOVERY_GOAL_MS);
+        const c = new pg.Client({ connectionString: amoDb.url });
+        await c.connect();
+        const { rows } = await c.query(`SELECT status, error FROM sync_run WHERE id = $1`, [syncId]);
+        await c.end();
+        expect(rows).toEqual([
+          {
+            status: 'failed',
+            error: 'recovered: its instance stopped or lost the database (its lock was released)',
+          },
+        ]);
+        // What the dead run wrote is found by its 1C key, not created twice: every record once, fields as in 1C.
+        expect((await finished(b, `/api/v1/sync/runs/${again.id}`)).status).toBe('succeeded');
+        const onec = createOneCPort(
+          parseSettings({ LOG_LEVEL: 'silent', ...amoEnv }, { mode: 'embedded' }),
+          mapping,
+        );
+        expect(await amo.check(onec)).toEqual({ duplicates: [], missing: [], wrong: [] });
+        expect(amo.faultsSeen().refused).toBe(0);
+        await b.stop();
+      } finally {
+        [key, env] = [k, e];
+      }
+    } finally {
+      await amo.close();
+    }
   });
 });
