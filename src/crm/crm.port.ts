@@ -1,4 +1,6 @@
 import type {
+  CrmCompanyCandidate,
+  CrmContact,
   CrmEntity,
   CrmRead,
   CrmRecordMap,
@@ -62,6 +64,19 @@ export interface CrmTodos {
 }
 
 /**
+ * Finding the CRM records a 1C record may already have, made by people before go-live (matching before
+ * create, README.md#going-live). Both look across every owner: the caller keeps only records without an
+ * external key. Each packs its work into as few requests as the CRM allows (filters over many values at
+ * once, never one request per value) and throws CrmError after the adapter's retries.
+ */
+export interface CrmMatching {
+  /** Companies having tax details with one of these INNs (digits only), with all their tax details. */
+  companiesByInn(inns: string[]): Promise<CrmRead<CrmCompanyCandidate>>;
+  /** Contacts linked to one of these companies. */
+  contactsOfCompanies(companyIds: string[]): Promise<CrmRead<CrmContact>>;
+}
+
+/**
  * One CRM account, in the domain's words (src/crm/crm.types.ts). Implemented by src/crm/bitrix24/ and
  * src/crm/amocrm/; each adapter does its own phases, batching, rate limiting and retries, and keeps its own
  * ids for sub-records (tax details, phone entries). Methods throw CrmError (src/crm/crm.error.ts) after the
@@ -104,6 +119,9 @@ export interface CrmPort {
     writes: CrmWrite[],
     opts?: { onCreated?: (created: { key: string; id: string }[]) => Promise<void> },
   ): Promise<CrmWriteResult[]>;
+
+  /** Finding people's records before a create (matching). */
+  readonly matching: CrmMatching;
 
   /**
    * The address of a record's card in the CRM's web interface, for people reading a report; null when

@@ -106,6 +106,18 @@ export interface CrmStage {
   kind: StageKind;
 }
 
+/**
+ * A company that may be the same party as a 1C counterparty (matching before create, README.md#going-live):
+ * every set of tax details it has, so the caller can compare INN and KPP itself.
+ */
+export interface CrmCompanyCandidate {
+  id: string;
+  title: string;
+  external: ExternalKey | null;
+  taxIds: CrmTaxIds[];
+  responsibleId: string | null;
+}
+
 export type CrmRecordMap = {
   companies: CrmCompany;
   contacts: CrmContact;
@@ -171,11 +183,28 @@ export type CrmFieldsMap = {
   deals: DealFields;
 };
 
-/** One write. `key` is the caller's id for it (the 1C Ref_Key), echoed in the result. */
+/**
+ * One write. `key` is the caller's id for it (the 1C Ref_Key), echoed in the result.
+ *
+ * `link` adopts a record a person made (no external key) for a 1C record: it writes `external` on it and
+ * then `fields` as an update would. For a company, the tax details that matched (`matchedTaxIds`: the INN,
+ * and the KPP when the CRM's have one) are reused — they become the 1C record's tax details (Bitrix24: the
+ * requisite's XML_ID is set to `key`) and `fields.taxIds`, when given, is written into them — instead of
+ * adding a second set.
+ */
 export type CrmWrite = {
   [E in CrmWritableEntity]:
     | { op: 'create'; key: string; entity: E; external: ExternalKey; fields: CrmFieldsMap[E] }
-    | { op: 'update'; key: string; entity: E; id: string; fields: CrmFieldsMap[E] };
+    | { op: 'update'; key: string; entity: E; id: string; fields: CrmFieldsMap[E] }
+    | {
+        op: 'link';
+        key: string;
+        entity: E;
+        id: string;
+        external: ExternalKey;
+        fields: CrmFieldsMap[E];
+        matchedTaxIds?: { inn: string; kpp: string };
+      };
 }[CrmWritableEntity];
 
 export type CrmWriteResult =

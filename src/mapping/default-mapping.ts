@@ -9,6 +9,8 @@ export function defaultMapping(source: string, crm: CrmMappingDefaults): Mapping
     source,
     deletions: 'flag',
     conflicts: { todo: true, todoDeadlineHours: 48 },
+    matching: { counterparties: 'inn_kpp', contacts: 'name_email_phone', onAmbiguous: 'hold' },
+    scope: {},
     crm: {},
     counterparties: {
       onecSet: 'Catalog_Контрагенты',

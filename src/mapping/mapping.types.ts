@@ -65,6 +65,32 @@ export interface ConflictsMapping {
   todoFallbackUser?: string;
 }
 
+/**
+ * Matching existing CRM records before a create (README.md#going-live): a 1C record without a link is
+ * linked to the one unowned CRM record with the same key instead of creating a second one.
+ */
+export interface MatchingMapping {
+  /** Counterparty ↔ company by INN (+ KPP for a 10-digit INN when the CRM side has one). Default `inn_kpp`. */
+  counterparties: 'inn_kpp' | 'off';
+  /** Contact person ↔ contact of the linked company by last name + e-mail or phone. Default `name_email_phone`. */
+  contacts: 'name_email_phone' | 'off';
+  /** More than one candidate on either side: `hold` the 1C record for an operator's decision, or `create`. Default `hold`. */
+  onAmbiguous: 'hold' | 'create';
+}
+
+/**
+ * A pilot scope: only these counterparties (and their contact persons, orders and debts) exist for
+ * Sverka. Absent = the whole base. A folder includes its sub-folders.
+ */
+export interface ScopeMapping {
+  counterparties?: {
+    /** Ref_Keys of counterparty folders (groups). */
+    folders?: string[];
+    /** INNs (digits only). */
+    inn?: string[];
+  };
+}
+
 /** What happens to the CRM record of a deletion-marked or vanished 1C record. */
 export type DeletionPolicy = 'flag' | 'ignore';
 
@@ -77,6 +103,8 @@ export interface Mapping {
   debts: DebtMapping;
   deletions: DeletionPolicy;
   conflicts: ConflictsMapping;
+  matching: MatchingMapping;
+  scope: ScopeMapping;
   /**
    * Settings of one CRM adapter, as the mapping file's section named after it (`bitrix24:`, `amocrm:`):
    * validated by that adapter at start (src/crm/<vendor>/), opaque here.

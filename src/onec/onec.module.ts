@@ -50,6 +50,7 @@ function unconfiguredPort(): OneCPort {
     fetchByKeys: async () => fail(),
     getOne: async () => fail(),
     countLive: async () => fail(),
+    readFolders: async () => fail(),
     readDebts: async () => fail(),
     ping: async () => fail(),
     recordUrl: () => null,

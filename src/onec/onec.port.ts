@@ -1,4 +1,4 @@
-import type { MalformedRecord, OneCDebt, OneCEntity, OneCRecordMap, OneCVersion } from './onec.types.js';
+import type { MalformedRecord, OneCDebt, OneCEntity, OneCFolder, OneCRecordMap, OneCVersion } from './onec.types.js';
 
 export const ONEC_PORT = Symbol('OneCPort');
 
@@ -10,6 +10,11 @@ export interface OneCRead<T> {
 
 export interface OneCPageOptions {
   entity: OneCEntity;
+  /**
+   * Version scan only: also read each row's `keys` (counterparty, deletion mark; for counterparties folder,
+   * INN, KPP) — a few more columns, the same requests. Used when a pilot scope or matching needs them.
+   */
+  withKeys?: boolean;
   /** Rows per request (default 500, the `$top` of docs/protocols/onec-odata.md#query-options). */
   pageSize?: number;
   /**
@@ -58,6 +63,9 @@ export interface OneCPort {
 
   /** One record by key; null when 1C answers 404. */
   getOne<E extends OneCEntity>(entity: E, ref: string): Promise<OneCRead<OneCRecordMap[E]> | null>;
+
+  /** The folders (groups) of the counterparty catalog, deletion-marked ones included. */
+  readFolders(entity: 'counterparties'): Promise<OneCFolder[]>;
 
   /** Live records count (`/$count` with the entity's live filter). */
   countLive(entity: OneCEntity): Promise<number>;

@@ -8,6 +8,29 @@
 export interface OneCVersion {
   ref: string;
   dataVersion: string;
+  /**
+   * With `withKeys` (go-live: pilot scope and matching), what decides whether a record is in scope and
+   * whom it may match: the counterparty it belongs to (a counterparty: itself; a contact person: its owner
+   * when that is a counterparty, else null; an order: its customer, or null).
+   */
+  keys?: OneCVersionKeys;
+}
+
+export interface OneCVersionKeys {
+  counterpartyRef: string | null;
+  deletionMark: boolean;
+  /** Counterparties only: the folder (group) it is in, null at the top. */
+  parentRef?: string | null;
+  /** Counterparties only: `ИНН`, `КПП` as 1C holds them (trimmed). */
+  inn?: string;
+  kpp?: string;
+}
+
+/** A folder (group) of a catalog: the pilot scope names counterparty folders. */
+export interface OneCFolder {
+  ref: string;
+  parentRef: string | null;
+  name: string;
 }
 
 export type OneCLegalKind = 'legal' | 'person';
@@ -19,6 +42,8 @@ export interface OneCCounterparty {
   code: string;
   /** `Description` — the short name. */
   name: string;
+  /** `Parent_Key`: the folder (group) it is in; null at the top of the catalog. */
+  parentRef: string | null;
   /** `НаименованиеПолное`. */
   fullName: string;
   /** `ЮридическоеФизическоеЛицо`: ЮридическоеЛицо → legal, ФизическоеЛицо → person. */

@@ -11,6 +11,7 @@ const cp: OneCCounterparty = {
   deletionMark: false,
   code: '1',
   name: ' ООО «Ромашка» ',
+  parentRef: null,
   fullName: 'Общество «Ромашка»',
   kind: 'legal',
   inn: '7701234567',

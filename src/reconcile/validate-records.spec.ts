@@ -12,6 +12,7 @@ const legal = (over: Partial<OneCCounterparty> = {}): OneCCounterparty => ({
   deletionMark: false,
   code: '1',
   name: 'ООО «Ромашка»',
+  parentRef: null,
   fullName: 'Общество «Ромашка»',
   kind: 'legal',
   inn: legalInn,

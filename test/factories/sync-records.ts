@@ -10,6 +10,7 @@ export function counterparty(over: Partial<OneCCounterparty> = {}): OneCCounterp
     deletionMark: false,
     code: '0001',
     name: ' ООО «Ромашка» ',
+    parentRef: null,
     fullName: 'Общество с ограниченной ответственностью «Ромашка»',
     kind: 'legal',
     inn: '7707083893',

@@ -261,6 +261,11 @@ export class SeededCrm implements CrmPort, DriftTarget {
   readonly kind = 'seeded';
   readonly capabilities = { invoices: true, flags: false };
   readonly writeChunk = 50;
+  /** Reconciliation never matches: no candidates. */
+  readonly matching = {
+    companiesByInn: async () => ({ records: [], malformed: [] }),
+    contactsOfCompanies: async () => ({ records: [], malformed: [] }),
+  };
 
   async findByExternalKey(): Promise<Map<string, string[]>> {
     return new Map();

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { CrmError, CrmErrorCode } from '../crm.error.js';
-import type { CrmCapabilities, CrmPort, CrmTodos } from '../crm.port.js';
+import type { CrmCapabilities, CrmMatching, CrmPort, CrmTodos } from '../crm.port.js';
 import type {
   CrmEntity,
   CrmRead,
@@ -67,6 +67,15 @@ export class AmoCrmAdapter implements CrmPort {
   readonly kind = 'amocrm';
   readonly capabilities: CrmCapabilities;
   readonly writeChunk = WRITE_CHUNK;
+  // TODO(go-live): companiesByInn / contactsOfCompanies, in progress on the matching branch.
+  readonly matching: CrmMatching = {
+    companiesByInn: async () => {
+      throw new CrmError(CrmErrorCode.CONFIGURATION, 'matching is not implemented yet');
+    },
+    contactsOfCompanies: async () => {
+      throw new CrmError(CrmErrorCode.CONFIGURATION, 'matching is not implemented yet');
+    },
+  };
   readonly config: AmoCrmConfig;
   readonly http: AmoCrmHttp;
   private readonly log = new Logger('AmoCrmAdapter');

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { CrmError, CrmErrorCode } from '../crm.error.js';
-import type { CrmCapabilities, CrmPort, CrmTodos } from '../crm.port.js';
+import type { CrmCapabilities, CrmMatching, CrmPort, CrmTodos } from '../crm.port.js';
 import type {
   CrmCompany,
   CrmEntity,
@@ -70,6 +70,15 @@ export class Bitrix24Adapter implements CrmPort {
   readonly kind = 'bitrix24';
   readonly capabilities: CrmCapabilities;
   readonly writeChunk = BATCH_LIMIT;
+  // TODO(go-live): companiesByInn / contactsOfCompanies, in progress on the matching branch.
+  readonly matching: CrmMatching = {
+    companiesByInn: async () => {
+      throw new CrmError(CrmErrorCode.CONFIGURATION, 'matching is not implemented yet');
+    },
+    contactsOfCompanies: async () => {
+      throw new CrmError(CrmErrorCode.CONFIGURATION, 'matching is not implemented yet');
+    },
+  };
   readonly config: Bitrix24Config;
   readonly http: Bitrix24Http;
   private readonly log = new Logger('Bitrix24Adapter');

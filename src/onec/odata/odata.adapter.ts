@@ -3,10 +3,10 @@ import type { Mapping } from '../../mapping/mapping.types.js';
 import type { SverkaMetrics } from '../../metrics/sverka-metrics.js';
 import { CONVERTERS, convertDebts } from '../converters/index.js';
 import { contactOwner } from '../converters/contact.converter.js';
-import { isRow, type Row } from '../converters/odata-row.js';
+import { RowError, bool, isRow, optionalRef, str, type Row } from '../converters/odata-row.js';
 import { OneCError, OneCErrorCode } from '../onec.error.js';
 import type { OneCPageOptions, OneCPort, OneCRead, OneCScanReport } from '../onec.port.js';
-import type { MalformedRecord, OneCDebt, OneCEntity, OneCRecordMap, OneCVersion } from '../onec.types.js';
+import type { MalformedRecord, OneCDebt, OneCEntity, OneCFolder, OneCRecordMap, OneCVersion, OneCVersionKeys } from '../onec.types.js';
 import { ODataHttp } from './odata-http.js';
 import { webClientUrl } from './web-client-link.util.js';
 import {
@@ -55,6 +55,8 @@ interface SetPlan {
   liveFilter: string;
   /** `$select` of the version scan. */
   scanSelect: string;
+  /** `$select` of the version scan with keys (scanVersions `withKeys`). */
+  keysSelect: string;
 }
 
 /**
@@ -85,6 +87,7 @@ export class OneCODataAdapter implements OneCPort {
         keyFilter: 'IsFolder eq false',
         liveFilter: 'IsFolder eq false and DeletionMark eq false',
         scanSelect: 'Ref_Key,DataVersion,Code',
+        keysSelect: 'Ref_Key,DataVersion,Code,DeletionMark,Parent_Key,ИНН,КПП',
       },
       contacts: {
         entity: 'contacts',
@@ -92,6 +95,7 @@ export class OneCODataAdapter implements OneCPort {
         kind: 'catalog',
         liveFilter: 'DeletionMark eq false',
         scanSelect: 'Ref_Key,DataVersion,Code,ОбъектВладелец,ОбъектВладелец_Type',
+        keysSelect: 'Ref_Key,DataVersion,Code,DeletionMark,ОбъектВладелец,ОбъектВладелец_Type',
       },
       deals: {
         entity: 'deals',
@@ -100,6 +104,7 @@ export class OneCODataAdapter implements OneCPort {
         baseFilter: since,
         liveFilter: andFilters(since, 'DeletionMark eq false')!,
         scanSelect: 'Ref_Key,DataVersion,Date,Number',
+        keysSelect: 'Ref_Key,DataVersion,Date,Number,DeletionMark,Контрагент_Key',
       },
     };
   }
@@ -111,7 +116,8 @@ export class OneCODataAdapter implements OneCPort {
 
   async *scanVersions(opts: OneCPageOptions): AsyncIterable<OneCVersion[]> {
     const plan = this.plans[opts.entity];
-    for await (const { rows, malformed } of this.scan(plan, plan.scanSelect, opts.pageSize, opts.onReport)) {
+    const select = opts.withKeys ? plan.keysSelect : plan.scanSelect;
+    for await (const { rows, malformed } of this.scan(plan, select, opts.pageSize, opts.onReport)) {
       const out: OneCVersion[] = [];
       for (const row of rows) {
         if (plan.entity === 'contacts' && !ownedByCounterparty(row)) continue;
@@ -119,7 +125,16 @@ export class OneCODataAdapter implements OneCPort {
           malformed.push({ entity: plan.entity, ref: String(row.Ref_Key), reason: 'DataVersion is missing' });
           continue;
         }
-        out.push({ ref: String(row.Ref_Key).toLowerCase(), dataVersion: row.DataVersion });
+        const ref = String(row.Ref_Key).toLowerCase();
+        if (!opts.withKeys) {
+          out.push({ ref, dataVersion: row.DataVersion });
+          continue;
+        }
+        try {
+          out.push({ ref, dataVersion: row.DataVersion, keys: versionKeys(plan.entity, ref, row) });
+        } catch (e) {
+          malformed.push({ entity: plan.entity, ref, reason: e instanceof RowError ? e.message : String(e) });
+        }
       }
       yield out;
     }
@@ -172,6 +187,24 @@ export class OneCODataAdapter implements OneCPort {
       if (e instanceof OneCError && e.code === OneCErrorCode.NOT_FOUND) return null;
       throw e;
     }
+  }
+
+  /** Folders of the counterparty catalog (`IsFolder eq true`), keyset-paged by `Code`. */
+  async readFolders(entity: 'counterparties'): Promise<OneCFolder[]> {
+    const plan: SetPlan = { ...this.plans[entity], baseFilter: 'IsFolder eq true' };
+    const out: OneCFolder[] = [];
+    for await (const { rows } of this.scan(plan, 'Ref_Key,Code,Description,Parent_Key', PAGE_SIZE)) {
+      for (const row of rows) {
+        let parentRef: string | null;
+        try {
+          parentRef = optionalRef(row, 'Parent_Key');
+        } catch {
+          parentRef = null;
+        }
+        out.push({ ref: String(row.Ref_Key).toLowerCase(), parentRef, name: str(row, 'Description') });
+      }
+    }
+    return out;
   }
 
   /**
@@ -380,6 +413,21 @@ export class OneCODataAdapter implements OneCPort {
     }
     return out;
   }
+}
+
+/** The `keys` of a version-scan row read `withKeys` (throws RowError when a reference is not a GUID). */
+function versionKeys(entity: OneCEntity, ref: string, row: Row): OneCVersionKeys {
+  const deletionMark = bool(row, 'DeletionMark');
+  if (entity === 'counterparties')
+    return {
+      counterpartyRef: ref,
+      deletionMark,
+      parentRef: optionalRef(row, 'Parent_Key'),
+      inn: str(row, 'ИНН'),
+      kpp: str(row, 'КПП'),
+    };
+  if (entity === 'contacts') return { counterpartyRef: contactOwner(row), deletionMark };
+  return { counterpartyRef: optionalRef(row, 'Контрагент_Key'), deletionMark };
 }
 
 function ownedByCounterparty(row: Row): boolean {
