@@ -77,6 +77,8 @@ export interface SyncMetricsState {
   deadLetters: Partial<Record<SyncEntity, number>>;
   /** Open field conflicts per entity now; entities not named are 0 (absent: the gauge is left as is). */
   openConflicts?: Partial<Record<SyncEntity, number>>;
+  /** Review items (1C records held for a matching decision) per entity now; absent: the gauge is left as is. */
+  openMatches?: Partial<Record<SyncEntity, number>>;
 }
 
 /**
@@ -91,6 +93,7 @@ export function applySyncStateToMetrics(metrics: SverkaMetrics, state: SyncMetri
     if (at) metrics.syncLastSuccess.set({ entity }, at.getTime() / 1000);
     metrics.syncDeadLetters.set({ entity }, state.deadLetters[entity] ?? 0);
     if (state.openConflicts) metrics.syncConflictsOpen.set({ entity }, state.openConflicts[entity] ?? 0);
+    if (state.openMatches) metrics.matchesOpen.set({ entity }, state.openMatches[entity] ?? 0);
   }
 }
 

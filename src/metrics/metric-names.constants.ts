@@ -33,6 +33,12 @@ export const METRICS = {
     help: 'Field conflicts of the manual strategy waiting for a person, by entity.',
     labels: ['entity'],
   },
+  matchesOpen: {
+    name: 'sverka_matches_open',
+    type: 'gauge',
+    help: '1C records held for a matching decision (review items of go-live), by entity.',
+    labels: ['entity'],
+  },
   conflictsOverdue: {
     name: 'sverka_conflicts_overdue',
     type: 'gauge',

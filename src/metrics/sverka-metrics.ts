@@ -28,6 +28,7 @@ export class SverkaMetrics {
   readonly syncDeadLetters = this.gauge('syncDeadLetters');
   readonly syncConflictsOpen = this.gauge('syncConflictsOpen');
   readonly conflictsOverdue = this.gauge('conflictsOverdue');
+  readonly matchesOpen = this.gauge('matchesOpen');
   readonly crmRequests = this.counter('crmRequests');
   readonly onecRequests = this.counter('onecRequests');
   readonly feedLag = this.gauge('feedLag');

@@ -18,3 +18,10 @@ export function inScope(scope: RunScope | null, counterpartyRef: string | null):
 
 /** The entities sync and reconciliation cover (setting SYNC_ENTITIES), in link order. */
 export type EnabledEntities = readonly SyncEntity[];
+
+/** Resolves the pilot scope for a run (implemented by the scope module). */
+export const SCOPE_RESOLVER = Symbol('ScopeResolver');
+export interface ScopeResolver {
+  /** The scope as 1C holds it now; null when none is configured. Throws when it cannot be resolved. */
+  resolve(): Promise<RunScope | null>;
+}

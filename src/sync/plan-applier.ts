@@ -47,7 +47,8 @@ export interface ApplyContext {
   entity: SyncEntity;
   /** Throws RunLostError when the run is no longer this instance's (called before each batch of writes). */
   checkOwned(): Promise<void>;
-  count(result: SyncResult, n: number): void;
+  /** Counts outcomes in the run's stats (`linked`: a person's record adopted by matching). */
+  count(result: SyncResult | 'linked', n: number): void;
   fail(items: RecordFailure[]): Promise<void>;
   hook: SyncHook | null;
   /** Batches applied so far in this run for the entity (hook numbering). */
@@ -117,7 +118,7 @@ export class PlanApplier {
     const { entity } = ctx;
     const ce = CRM_ENTITY[entity];
     type Item = {
-      kind: 'create' | 'update';
+      kind: 'create' | 'update' | 'link';
       ref: string;
       dataVersion: string;
       pushedValues: Record<string, string>;
@@ -147,6 +148,24 @@ export class PlanApplier {
           write: { op: 'update', key: u.ref, entity: ce, id: u.crmId, fields: u.fields } as CrmWrite,
         }),
       ),
+      ...plan.link.map(
+        (l): Item => ({
+          kind: 'link',
+          ref: l.ref,
+          dataVersion: l.dataVersion,
+          pushedValues: l.pushedValues,
+          pushedHash: l.pushedHash,
+          write: {
+            op: 'link',
+            key: l.ref,
+            entity: ce,
+            id: l.crmId,
+            external: { source: this.mapping.source, key: l.ref },
+            fields: l.fields,
+            ...(l.matchedTaxIds ? { matchedTaxIds: l.matchedTaxIds } : {}),
+          } as CrmWrite,
+        }),
+      ),
     ];
     const chunk = Math.max(1, this.crm.writeChunk);
     let batchNo = ctx.batchNo;
@@ -174,6 +193,7 @@ export class PlanApplier {
       const failed: RecordFailure[] = [];
       let created = 0;
       let updated = 0;
+      let linked = 0;
       for (const b of batch) {
         const r = byKey.get(b.ref);
         if (!r) {
@@ -192,6 +212,7 @@ export class PlanApplier {
         save.push({ ref: b.ref, crmId: r.id, dataVersion: b.dataVersion, pushedValues: b.pushedValues, pushedHash: b.pushedHash });
         // A create whose answer was lost and that the adapter found by its key was still made by this call.
         if (b.kind === 'create') created++;
+        else if (b.kind === 'link') linked++;
         else updated++;
       }
       await this.store.saveLinks(entity, save);
@@ -200,6 +221,7 @@ export class PlanApplier {
       await this.store.clearFailures(entity, save.filter((x) => x.dataVersion !== null).map((x) => x.ref));
       ctx.count('created', created);
       ctx.count('updated', updated);
+      ctx.count('linked', linked);
       ctx.count('failed', failed.length);
       await ctx.fail(failed);
     }

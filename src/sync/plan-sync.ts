@@ -62,6 +62,13 @@ export interface PlanInput<E extends SyncEntity> {
   crmFlags: boolean;
   /** Decimals the CRM keeps in an amount (CrmCapabilities.amountDigits): 1C amounts are planned as kept. */
   amountDigits?: 0 | 2;
+  /**
+   * Unlinked records that matching (match-records.ts) decided to link to a person's CRM record: planned as
+   * a `link` — the external key written, then the 1C-owned fields as an update with nothing pushed before
+   * (so `both` fields follow their strategy and `manual` opens conflicts, and a person's phones stay). The
+   * record's current CRM state must be in `crm`.
+   */
+  matches?: ReadonlyMap<string, { crmId: string; matchedTaxIds?: { inn: string; kpp: string } }>;
   now: Date;
 }
 
@@ -94,6 +101,11 @@ export interface PlannedUpdate {
   pushedHash: string;
   /** The write flags the record (deleted stage of a deal, "deleted in 1C" flag): flagged once it succeeds. */
   flag?: boolean;
+}
+
+/** A person's CRM record adopted for a 1C record (matching): external key + fields, even when no field changes. */
+export interface PlannedLink extends PlannedUpdate {
+  matchedTaxIds?: { inn: string; kpp: string };
 }
 
 export interface PlannedChange {
@@ -146,6 +158,7 @@ export interface CrmEdit {
 export interface SyncPlan {
   create: PlannedCreate[];
   update: PlannedUpdate[];
+  link: PlannedLink[];
   unchanged: PlannedUnchanged[];
   conflict: PlannedConflict[];
   skip: PlannedSkip[];
@@ -155,7 +168,7 @@ export interface SyncPlan {
 }
 
 export function emptyPlan(): SyncPlan {
-  return { create: [], update: [], unchanged: [], conflict: [], skip: [], flag: [], invalid: [], crmEdits: [] };
+  return { create: [], update: [], link: [], unchanged: [], conflict: [], skip: [], flag: [], invalid: [], crmEdits: [] };
 }
 
 /** Legal entity; a person with a 15-digit ОГРНИП is an entrepreneur (ИП); any other person a private person. */
@@ -377,7 +390,11 @@ export function planSync<E extends SyncEntity>(input: PlanInput<E>): SyncPlan {
   const { entity, mapping: m, now } = input;
   const em: EntityMapping = m[entity];
   for (const rec of input.records as OneCRecordMap[SyncEntity][]) {
-    const link = input.links.get(rec.ref);
+    const match = input.links.has(rec.ref) || rec.deletionMark ? undefined : input.matches?.get(rec.ref);
+    // A match is planned against the person's record as if it were linked with nothing pushed yet.
+    const link: PlanLink | undefined =
+      input.links.get(rec.ref) ??
+      (match ? { crmId: match.crmId, dataVersion: '', pushedValues: {}, flaggedAt: null, onecSeenAt: null } : undefined);
     const version = rec.dataVersion;
     // ---- deletions and records that are not synced ----
     if (rec.deletionMark) {
@@ -550,6 +567,19 @@ export function planSync<E extends SyncEntity>(input: PlanInput<E>): SyncPlan {
       changes.push({ field: 'flagged', crm: 'true', onec: 'false' });
     }
     const hash = hashValues(pushedValues);
+    if (match) {
+      plan.link.push({
+        ref: rec.ref,
+        crmId: link.crmId,
+        dataVersion: version,
+        fields,
+        changes,
+        pushedValues,
+        pushedHash: hash,
+        ...(match.matchedTaxIds ? { matchedTaxIds: match.matchedTaxIds } : {}),
+      });
+      continue;
+    }
     if (Object.keys(fields).length === 0) {
       plan.unchanged.push({ ref: rec.ref, crmId: link.crmId, dataVersion: version, pushedValues, pushedHash: hash });
       continue;

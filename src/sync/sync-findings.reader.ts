@@ -83,7 +83,7 @@ export class SyncFindingsReader {
     const rows = (await this.db.query(
       `SELECT entity, max(at) AS at FROM (
          SELECT e AS entity, finished_at AS at FROM sync_run, unnest(entities) AS e
-          WHERE status IN ('succeeded', 'partial') AND finished_at IS NOT NULL AND stats ? e
+          WHERE status IN ('succeeded', 'partial') AND finished_at IS NOT NULL AND NOT dry_run AND stats ? e
             AND COALESCE((stats -> e ->> 'failed')::int, 0) = 0
          UNION ALL
          SELECT e, caught_up_at FROM onec_feed_state, unnest($1::text[]) AS e

@@ -5,7 +5,8 @@ import { SYNC_ENTITIES, type SyncEntity } from '../common/vocabulary.js';
 import { SETTINGS, type Settings } from '../config/settings.js';
 import { FeedStateStore, type FeedStatus } from './feed-state.store.js';
 import { SyncFindingsReader } from './sync-findings.reader.js';
-import { SyncStore, toSyncRunView, type SyncRunRow, type SyncRunView } from './sync-store.js';
+import type { PlanItemView } from './plan-csv.js';
+import { SyncStore, toSyncRunView, type PlanItemRow, type SyncRunRow, type SyncRunView } from './sync-store.js';
 
 export interface SyncEntityStatus {
   entity: SyncEntity;
@@ -69,6 +70,42 @@ export class SyncQueryService {
   }
 
   /**
+   * A dry run's plan items (cursor-paginated, in plan order). 404 for an unknown run or one that is not a
+   * dry run.
+   */
+  async plan(id: string, q: { limit: number; cursor?: string; entity?: SyncEntity; action?: string }): Promise<Page<PlanItemView>> {
+    const run = await this.store.getRun(id);
+    if (!run) throw new NotFoundException({ title: 'Sync run not found', detail: `No sync run ${id}` });
+    if (!run.dry_run)
+      throw new NotFoundException({
+        title: 'No plan',
+        detail: `Sync run ${id} is not a dry run: only dry runs keep a plan (POST /api/v1/sync/runs {"dryRun": true})`,
+      });
+    const c = decodeCursor(q.cursor, { seq: 'bigint' });
+    const { rows, total } = await this.store.planItems(id, {
+      entity: q.entity,
+      action: q.action,
+      afterSeq: c ? Number(c.seq) : 0,
+      limit: q.limit + 1,
+    });
+    const page = toPage(rows, q.limit, total, (r) => ({ seq: String(r.seq) }));
+    return { ...page, items: page.items.map(toPlanItemView) };
+  }
+
+  /** Every item of a dry run's plan matching the filters (for CSV), read in pages. */
+  async planAll(id: string, q: { entity?: SyncEntity; action?: string }): Promise<PlanItemView[]> {
+    await this.plan(id, { limit: 1 });
+    const out: PlanItemView[] = [];
+    let afterSeq = 0;
+    for (;;) {
+      const { rows } = await this.store.planItems(id, { ...q, afterSeq, limit: 5000 });
+      out.push(...rows.map(toPlanItemView));
+      if (rows.length < 5000) return out;
+      afterSeq = rows[rows.length - 1].seq;
+    }
+  }
+
+  /**
    * Per entity: last success, lag, retries, dead letters, flags, conflicts; the active run; and, with the
    * 1C change feed on (ONEC_FEED_URL), the feed's state (null when it is off).
    */
@@ -124,6 +161,19 @@ export class SyncQueryService {
     )) as { n: number }[];
     return toPage(rows.map(toConflictView), q.limit, n, (r) => ({ id: r.id }));
   }
+}
+
+function toPlanItemView(r: PlanItemRow): PlanItemView {
+  return {
+    entity: r.entity,
+    action: r.action as PlanItemView['action'],
+    onecRef: r.onec_ref,
+    crmId: r.crm_id,
+    name: r.name,
+    inn: r.inn,
+    changes: r.changes,
+    reason: r.reason,
+  };
 }
 
 export function toConflictView(r: Record<string, unknown>): ConflictView {

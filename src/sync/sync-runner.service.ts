@@ -22,7 +22,13 @@ import { RunLifecycle, type RunHandle } from '../runs/run-lifecycle.js';
 import { RunLostError } from '../runs/run.types.js';
 import type { CreateRunInput } from '../runs/run.repository.js';
 import { CRM_ENTITY, PlanApplier, SYNC_HOOK_POINTS, type RecordFailure, type SyncHook } from './plan-applier.js';
-import { planSync, type CrmCurrent, type PlanLink } from './plan-sync.js';
+import { planSync, type CrmCurrent, type PlanLink, type SyncPlan } from './plan-sync.js';
+import { PlanRecorder, planItems } from './dry-run-plan.js';
+import { digits, type OneCParty } from './match-records.js';
+import { MatchStore, type ReviewItem } from './match-store.js';
+import { PLANNED_NEW, SyncMatcher } from './sync-matcher.js';
+import { inScope, SCOPE_RESOLVER, type RunScope, type ScopeResolver } from '../scope/scope.types.js';
+import type { OneCContact, OneCOrder, OneCVersionKeys } from '../onec/onec.types.js';
 import { feedItemsByEntity, selectGiven, selectRecords, type GivenRef, type Selection } from './select-records.js';
 import { FEED_MESSAGES_PER_RUN, FETCH_CHUNK, MAX_ATTEMPTS, retryBackoffMs, SYNC_RETRY_QUEUE } from './sync.constants.js';
 import { FeedStateStore } from './feed-state.store.js';
@@ -48,6 +54,22 @@ export interface SyncRequest {
   full?: boolean;
   /** Schedule slot (scheduled runs): one run per slot across instances. */
   slot?: Date | null;
+  /** Plan only: read both systems, write nothing, keep the plan (README.md#going-live). */
+  dryRun?: boolean;
+}
+
+/**
+ * What one run carries through its entities: its handle, whether it only plans (and where the plan goes),
+ * the pilot scope (resolved once), the counterparties' keys from 1C (read once, when scope or matching
+ * needs them) and, in a dry run, the companies its plan would make or adopt (so contacts and orders are
+ * planned as the real run would do them).
+ */
+interface RunCtx {
+  run: RunHandle<SyncRunRow>;
+  dry: PlanRecorder | null;
+  scope: RunScope | null | undefined;
+  counterpartyKeys: Map<string, OneCVersionKeys> | null;
+  plannedCompanies: Map<string, string>;
 }
 
 class FatalRunError extends Error {}
@@ -75,6 +97,7 @@ type EntitySource =
 export class SyncRunnerService {
   private readonly log = new Logger(SyncRunnerService.name);
   readonly store: SyncStore;
+  private readonly db: DataSource;
   /** What 1C last said about the change feed, and the last acknowledgement. */
   readonly feedState: FeedStateStore;
   private readonly applier: PlanApplier | null;
@@ -83,6 +106,9 @@ export class SyncRunnerService {
   /** Test hook (crash points). */
   hook: SyncHook | null = null;
   private readonly finished: ((run: { id: string; status: RunStatus }) => void)[] = [];
+  /** The review queue of matching (README.md#going-live). */
+  readonly matches: MatchStore;
+  private readonly matcher: SyncMatcher | null;
 
   constructor(
     @Inject(DataSource) db: DataSource,
@@ -93,8 +119,12 @@ export class SyncRunnerService {
     @Optional() @Inject(AuditService) private readonly audit?: AuditService | null,
     @Optional() @Inject(QueueService) private readonly queue?: QueueService | null,
     @Optional() @Inject(ONEC_FEED_PORT) private readonly feed?: OneCFeedPort | null,
+    @Optional() @Inject(SCOPE_RESOLVER) private readonly scopes?: ScopeResolver | null,
   ) {
     this.store = new SyncStore(db);
+    this.matches = new MatchStore(db);
+    this.matcher = crm ? new SyncMatcher(crm, mapping, this.matches) : null;
+    this.db = db;
     this.feedState = new FeedStateStore(db);
     this.applier = crm ? new PlanApplier(this.store, crm, mapping, this.log) : null;
     this.runs = new RunLifecycle<SyncRunRow>(db, SYNC_RUNS, {
@@ -130,38 +160,56 @@ export class SyncRunnerService {
     const stats: SyncStats = {};
     const feedLog: FeedRunLog = { messages: [] };
     let feedRun = false;
-    const payload = () => ({ stats: JSON.stringify(stats), ...(feedRun ? { feed: JSON.stringify(feedLog) } : {}) });
+    let ctx: RunCtx | null = null;
+    const payload = () => ({
+      stats: JSON.stringify(stats),
+      ...(feedRun ? { feed: JSON.stringify(feedLog) } : {}),
+      ...(ctx?.dry ? { plan: JSON.stringify(ctx.dry.summary(ctx.run.run.entities)) } : {}),
+    });
     const handle = await this.runs.begin(runId, payload);
     if (!handle) return;
     const run = handle.run;
     feedRun = run.trigger === 'feed';
+    ctx = {
+      run: handle,
+      dry: run.dry_run ? new PlanRecorder(this.db, runId) : null,
+      scope: undefined,
+      counterpartyKeys: null,
+      plannedCompanies: new Map(),
+    };
+    const dry = ctx.dry !== null;
     const startedAt = Date.now();
     this.log.log(
-      `sync run ${runId} started (${run.trigger}, ${run.full_sync ? 'full' : 'incremental'}: ${run.entities.join(', ')})`,
+      `sync run ${runId} started (${run.trigger}, ${run.full_sync ? 'full' : 'incremental'}${dry ? ', dry run: nothing is written' : ''}: ${run.entities.join(', ')})`,
     );
     await this.audit?.record({
       action: 'sync.run.start',
       target: runId,
       outcome: 'ok',
-      detail: { trigger: run.trigger, full: run.full_sync, entities: run.entities },
+      detail: { trigger: run.trigger, full: run.full_sync, entities: run.entities, dryRun: dry },
     });
     let status: RunStatus = 'succeeded';
     let error: string | null = null;
     try {
       if (!this.crm) throw new FatalRunError('the CRM is not configured (CRM_KIND and its settings)');
-      if (run.trigger === 'feed') await this.feedPass(handle, stats, feedLog);
+      if (run.trigger === 'feed') await this.feedPass(ctx, stats, feedLog);
       else
         for (const entity of run.entities) {
           const s = emptyStats();
           stats[entity] = s;
           const t0 = Date.now();
-          await this.syncEntity(handle, entity, s, { kind: 'scan', full: run.full_sync });
-          this.metrics?.syncRunDuration.observe({ entity }, (Date.now() - t0) / 1000);
-          if (s.failed === 0) this.metrics?.syncLastSuccess.set({ entity }, Math.floor(Date.now() / 1000));
+          await this.syncEntity(ctx, entity, s, { kind: 'scan', full: run.full_sync });
+          if (!dry) {
+            this.metrics?.syncRunDuration.observe({ entity }, (Date.now() - t0) / 1000);
+            if (s.failed === 0) this.metrics?.syncLastSuccess.set({ entity }, Math.floor(Date.now() / 1000));
+          }
           this.log.log(
-            `sync run ${runId} ${entity}: scanned ${s.scanned}, created ${s.created}, updated ${s.updated}, unchanged ${s.unchanged}, skipped ${s.skipped}, failed ${s.failed}`,
+            dry
+              ? `sync run ${runId} ${entity} (dry run): ${describePlan(ctx.dry!.counts[entity])}`
+              : `sync run ${runId} ${entity}: scanned ${s.scanned}, created ${s.created}, updated ${s.updated}, linked ${s.linked}, held ${s.held}, unchanged ${s.unchanged}, skipped ${s.skipped}, failed ${s.failed}`,
           );
         }
+      if (!dry) await this.updateMatchGauge();
       if (Object.values(stats).some((s) => s && s.failed > 0)) status = 'partial';
     } catch (e) {
       if (e instanceof RunLostError) {
@@ -203,10 +251,49 @@ export class SyncRunnerService {
     });
   }
 
-  private count(entity: SyncEntity, s: EntityStats, result: SyncResult, n: number): void {
+  /** Stats of dry runs: counted on the run, never in the metrics (nothing was synced). */
+  private readonly dryStats = new WeakSet<EntityStats>();
+
+  private count(entity: SyncEntity, s: EntityStats, result: SyncResult | 'linked' | 'held', n: number): void {
     if (n <= 0) return;
     s[result] += n;
-    this.metrics?.syncRecords.inc({ entity, result }, n);
+    if (result !== 'linked' && result !== 'held' && !this.dryStats.has(s)) this.metrics?.syncRecords.inc({ entity, result }, n);
+  }
+
+  /** `sverka_matches_open{entity}`: the review queue now. */
+  private async updateMatchGauge(): Promise<void> {
+    if (!this.metrics) return;
+    const open = await this.matches.openCounts();
+    for (const [entity, n] of Object.entries(open)) this.metrics.matchesOpen.set({ entity }, n);
+  }
+
+  /** The pilot scope of this run, resolved on first use (null: none configured). */
+  private async scopeOf(ctx: RunCtx): Promise<RunScope | null> {
+    if (ctx.scope === undefined) ctx.scope = this.scopes ? await this.scopes.resolve() : null;
+    return ctx.scope;
+  }
+
+  /** Counterparties' keys (folder, INN, KPP, deletion mark) from 1C, read once per run. */
+  private async counterpartyKeys(ctx: RunCtx): Promise<Map<string, OneCVersionKeys>> {
+    if (!ctx.counterpartyKeys) {
+      const keys = new Map<string, OneCVersionKeys>();
+      for await (const page of this.onec.scanVersions({ entity: 'counterparties', withKeys: true }))
+        for (const v of page) if (v.keys) keys.set(v.ref, v.keys);
+      ctx.counterpartyKeys = keys;
+    }
+    return ctx.counterpartyKeys;
+  }
+
+  /** Every live, unlinked, in-scope 1C counterparty with its INN/KPP: the 1C side of matching. */
+  private async onecParties(ctx: RunCtx): Promise<OneCParty[]> {
+    const keys = await this.counterpartyKeys(ctx);
+    const scope = await this.scopeOf(ctx);
+    const linked = await this.store.crmIdsByRef('counterparties');
+    const out: OneCParty[] = [];
+    for (const [ref, k] of keys)
+      if (!k.deletionMark && !linked.has(ref) && inScope(scope, ref) && digits(k.inn))
+        out.push({ ref, inn: k.inn ?? '', kpp: k.kpp ?? '' });
+    return out;
   }
 
   /**
@@ -215,17 +302,17 @@ export class SyncRunnerService {
    * deferred until their backoff passed, or gone from 1C but not yet flagged — which keep a feed message
    * from being acknowledged.
    */
-  private async syncEntity(
-    run: RunHandle<SyncRunRow>,
-    entity: SyncEntity,
-    s: EntityStats,
-    source: EntitySource,
-  ): Promise<string[]> {
+  private async syncEntity(ctx: RunCtx, entity: SyncEntity, s: EntityStats, source: EntitySource): Promise<string[]> {
+    const run = ctx.run;
     const runId = run.id;
     const feed = source.kind === 'feed';
+    if (ctx.dry) this.dryStats.add(s);
     const unsettled: string[] = [];
-    const companyLinks = entity === 'counterparties' ? undefined : await this.store.crmIdsByRef('counterparties');
+    let companyLinks = entity === 'counterparties' ? undefined : await this.store.crmIdsByRef('counterparties');
+    // A dry run plans contacts and orders against the companies its own plan would make or adopt.
+    if (companyLinks && ctx.plannedCompanies.size) companyLinks = new Map([...companyLinks, ...ctx.plannedCompanies]);
     const linkedCounterparties = companyLinks ? new Set(companyLinks.keys()) : undefined;
+    const scope = await this.scopeOf(ctx);
     const skipped = source.kind === 'scan' && source.full ? new Map() : await this.store.skipped(entity);
     let links: Map<string, LinkRow>;
     let sel: Selection;
@@ -234,7 +321,20 @@ export class SyncRunnerService {
     if (source.kind === 'scan') {
       links = await this.store.links(entity);
       const scan = new Map<string, string>();
-      for await (const page of this.onec.scanVersions({ entity })) for (const v of page) scan.set(v.ref, v.dataVersion);
+      // Keys (the record's counterparty; a counterparty's folder, INN, KPP) are read when a pilot scope or matching needs them.
+      const withKeys = scope !== null || (entity === 'counterparties' && !!this.matcher?.on('counterparties'));
+      const keys = entity === 'counterparties' && withKeys ? new Map<string, OneCVersionKeys>() : null;
+      for await (const page of this.onec.scanVersions({ entity, withKeys }))
+        for (const v of page) {
+          keys?.set(v.ref, v.keys!);
+          // Out of the pilot scope: not there for Sverka — neither read, nor flagged as vanished.
+          if (scope && v.keys && !inScope(scope, v.keys.counterpartyRef)) {
+            links.delete(v.ref);
+            continue;
+          }
+          scan.set(v.ref, v.dataVersion);
+        }
+      if (keys) ctx.counterpartyKeys = keys;
       s.scanned = scan.size;
       versions = scan;
       sel = selectRecords({
@@ -267,13 +367,19 @@ export class SyncRunnerService {
     }
     this.count(entity, s, 'unchanged', sel.unchanged);
     this.count(entity, s, 'skipped', sel.dead);
+    ctx.dry?.addCounts(entity, { unchanged: sel.unchanged, skip: sel.dead });
     // Linked records that vanished from 1C: flagged, never deleted in the CRM.
-    unsettled.push(...(await this.flagVanished(run, entity, sel.vanished, links)));
+    unsettled.push(...(await this.flagVanished(ctx, entity, sel.vanished, links)));
     // A create is looked up by its 1C key first only when the CRM may hold records of ours: on a CRM with
     // none (a first sync), no earlier create can be hiding, and this run is the only writer (it owns the
     // run; see src/runs/). One count request per entity.
     const lookups = sel.todo.some((r) => !links.has(r)) && (await this.sourceCount(entity)) > 0;
     const fail = async (items: RecordFailure[]) => {
+      if (ctx.dry) {
+        // A dry run records nothing: what would fail is a skip in the plan, with the reason.
+        await ctx.dry.add(items.map((i) => ({ entity, action: 'skip', onecRef: i.ref, crmId: null, name: '', inn: null, changes: null, reason: i.error })));
+        return;
+      }
       unsettled.push(...(await this.fail(runId, entity, items, !feed)));
     };
     let batchNo = 0;
@@ -293,10 +399,16 @@ export class SyncRunnerService {
       // at all (a counterparty folder named by the feed): nothing to write, counted as skipped.
       const absent = refs.filter((r) => !got.has(r) && !bad.has(r));
       this.count(entity, s, 'skipped', absent.filter((r) => !links.has(r)).length);
-      unsettled.push(...(await this.flagVanished(run, entity, absent.filter((r) => links.has(r)), links)));
-      const records = feed ? this.inWindow(entity, read.records, s) : read.records;
+      unsettled.push(...(await this.flagVanished(ctx, entity, absent.filter((r) => links.has(r)), links)));
+      let records = feed ? this.inWindow(entity, read.records, s) : read.records;
+      if (feed && scope) {
+        // A feed names every changed record; those outside the pilot scope are left alone.
+        const kept = records.filter((r) => inScope(scope, counterpartyOf(entity, r)));
+        this.count(entity, s, 'skipped', records.length - kept.length);
+        records = kept;
+      }
       try {
-        batchNo = await this.processChunk(run, entity, records, links, companyLinks, s, batchNo, lookups, fail);
+        batchNo = await this.processChunk(ctx, entity, records, links, companyLinks, s, batchNo, lookups, fail);
       } catch (e) {
         // A CRM read or batch that still failed after the adapter's retries: this chunk's records are
         // retried later (their DataVersion is not stored); the run goes on. Fatal errors stop it.
@@ -332,7 +444,8 @@ export class SyncRunnerService {
    * with the next pull, under a new number; what was applied then costs nothing). Items that cannot be
    * read are logged and kept on the run; one whose set and key are readable is read by key all the same.
    */
-  private async feedPass(run: RunHandle<SyncRunRow>, stats: SyncStats, log: FeedRunLog): Promise<void> {
+  private async feedPass(ctx: RunCtx, stats: SyncStats, log: FeedRunLog): Promise<void> {
+    const run = ctx.run;
     const feed = this.feed;
     if (!feed) throw new FatalRunError('the 1C change feed is not configured (ONEC_FEED_URL)');
     for (const entity of run.run.entities) stats[entity] = emptyStats();
@@ -356,7 +469,7 @@ export class SyncRunnerService {
         const refs = given.get(entity) ?? new Map<string, GivenRef>();
         // Contacts and orders are looked at without items of their own when they may wait for a named counterparty.
         if (!refs.size && (entity === 'counterparties' || !named.size)) continue;
-        const left = await this.syncEntity(run, entity, stats[entity]!, { kind: 'feed', given: refs, namedCounterparties: named });
+        const left = await this.syncEntity(ctx, entity, stats[entity]!, { kind: 'feed', given: refs, namedCounterparties: named });
         entry.unsettled += left.length;
       }
       if (entry.unsettled > 0) {
@@ -410,14 +523,16 @@ export class SyncRunnerService {
    * 1C" flag gets it first; a record the CRM no longer has is flagged as is; one whose flag could not be
    * set stays unflagged and is tried again by the next run. Returns the refs left unflagged.
    */
-  private async flagVanished(
-    run: RunHandle<SyncRunRow>,
-    entity: SyncEntity,
-    refs: string[],
-    links: Map<string, LinkRow>,
-  ): Promise<string[]> {
+  private async flagVanished(ctx: RunCtx, entity: SyncEntity, refs: string[], links: Map<string, LinkRow>): Promise<string[]> {
     if (!refs.length || this.mapping.deletions !== 'flag') return [];
+    const run = ctx.run;
     const runId = run.id;
+    if (ctx.dry) {
+      await ctx.dry.add(
+        refs.map((ref) => ({ entity, action: 'flag', onecRef: ref, crmId: links.get(ref)?.crm_id ?? null, name: '', inn: null, changes: null, reason: 'gone from 1C' })),
+      );
+      return [];
+    }
     let flag = refs;
     const crm = this.crm!;
     if (crm.capabilities.flags) {
@@ -481,9 +596,9 @@ export class SyncRunnerService {
 
   /** Reads the current CRM records of the chunk's linked records, plans, and applies the plan. */
   private async processChunk(
-    run: RunHandle<SyncRunRow>,
+    ctx: RunCtx,
     entity: SyncEntity,
-    records: OneCRecordMap[SyncEntity][],
+    chunk: OneCRecordMap[SyncEntity][],
     links: Map<string, LinkRow>,
     companyLinks: Map<string, string> | undefined,
     s: EntityStats,
@@ -491,18 +606,43 @@ export class SyncRunnerService {
     lookups: boolean,
     fail: (items: RecordFailure[]) => Promise<void>,
   ): Promise<number> {
+    const run = ctx.run;
     const runId = run.id;
     const crm = this.crm!;
     const ce = CRM_ENTITY[entity];
+    let records = chunk;
     // Idempotent creates: an unlinked record may already be in the CRM (a create whose answer or link was lost).
     const unlinked = lookups ? records.filter((r) => !links.has(r.ref) && !r.deletionMark).map((r) => r.ref) : [];
     if (unlinked.length) {
       const found = await crm.findByExternalKey(ce, this.mapping.source, unlinked);
       const adopt = [...found].filter(([, ids]) => ids.length).map(([ref, ids]) => ({ ref, crmId: ids[0], dataVersion: null }));
       if (adopt.length) {
-        await this.store.saveLinks(entity, adopt);
+        // A dry run plans them as updates of the records found, without storing the links.
+        if (!ctx.dry) await this.store.saveLinks(entity, adopt);
         for (const a of adopt) links.set(a.ref, adoptedLink(entity, a.ref, a.crmId));
         this.log.log(`sync run ${runId} ${entity}: ${adopt.length} record(s) found in the CRM by their 1C key and linked`);
+      }
+    }
+    // Matching before create: a person's record with the same INN (+KPP) / name and e-mail or phone is adopted
+    // instead of making a second one; an ambiguous one holds the 1C record for an operator's decision.
+    let held: ReviewItem[] = [];
+    const current = new Map<string, CrmCurrent>();
+    let matches: Map<string, { crmId: string; matchedTaxIds?: { inn: string; kpp: string } }> | undefined;
+    const toCreate = records.filter((r) => !links.has(r.ref) && !r.deletionMark);
+    if (this.matcher && toCreate.length && entity !== 'deals') {
+      const m = await this.matcher.decide(entity as Exclude<SyncEntity, 'deals'>, toCreate as OneCRecordMap['counterparties' | 'contacts'][], { onecParties: () => this.onecParties(ctx), companyLinks });
+      if (!ctx.dry) {
+        for (const r of m.reopen) await this.matches.reopen(r.id, r.reason);
+        await this.matches.hold(entity, m.review);
+      }
+      held = m.review;
+      matches = m.links;
+      for (const c of m.current) current.set(c.id, c);
+      if (held.length) {
+        const h = new Set(held.map((x) => x.ref));
+        records = records.filter((r) => !h.has(r.ref));
+        this.count(entity, s, 'held', held.length);
+        this.log.log(`sync run ${runId} ${entity}: ${held.length} record(s) held for a matching decision (GET /api/v1/matches)`);
       }
     }
     const planLinks = new Map<string, PlanLink>();
@@ -511,7 +651,6 @@ export class SyncRunnerService {
       if (l) planLinks.set(r.ref, toPlanLink(l));
     }
     const ids = [...planLinks.values()].map((l) => l.crmId);
-    const current = new Map<string, CrmCurrent>();
     // One call: the adapter packs its reads (for companies, their tax details too) into as few requests as it can.
     if (ids.length) for (const c of (await crm.getMany(ce, ids)).records) current.set(c.id, c as CrmCurrent);
     const plan = planSync({
@@ -520,12 +659,18 @@ export class SyncRunnerService {
       links: planLinks,
       crm: current,
       companyLinks,
+      matches,
       mapping: this.mapping,
       crmFlags: crm.capabilities.flags,
       amountDigits: crm.capabilities.amountDigits ?? 2,
       now: new Date(),
     });
-    return this.applier!.apply(plan, {
+    if (ctx.dry) {
+      await ctx.dry.add(planItems(entity, plan, new Map(chunk.map((r) => [r.ref, r])), held));
+      if (entity === 'counterparties') rememberPlannedCompanies(ctx.plannedCompanies, plan);
+      return batchNo;
+    }
+    const next = await this.applier!.apply(plan, {
       runId,
       entity,
       checkOwned: () => run.check(),
@@ -534,7 +679,31 @@ export class SyncRunnerService {
       hook: this.hook,
       batchNo,
     });
+    if (entity !== 'deals') {
+      // Review items of records that are linked now are done; those of records 1C marked deleted close.
+      await this.matches.settle(entity, chunk.map((r) => r.ref), 'linked or created by a later sync');
+      await this.matches.close(entity, chunk.filter((r) => r.deletionMark).map((r) => r.ref), 'deletion-marked in 1C');
+    }
+    return next;
   }
+}
+
+/** The companies a dry run's plan would make (a placeholder id) or adopt, for planning contacts and orders. */
+function rememberPlannedCompanies(planned: Map<string, string>, plan: SyncPlan): void {
+  for (const c of plan.create) planned.set(c.ref, `${PLANNED_NEW}${c.ref}`);
+  for (const l of plan.link) planned.set(l.ref, l.crmId);
+}
+
+/** The counterparty a 1C record belongs to (itself, a contact person's owner, an order's customer). */
+function counterpartyOf(entity: SyncEntity, r: OneCRecordMap[SyncEntity]): string | null {
+  if (entity === 'counterparties') return r.ref;
+  if (entity === 'contacts') return (r as OneCContact).ownerRef;
+  return (r as OneCOrder).counterpartyRef;
+}
+
+/** "create 3, link 2, …" of a dry run's counts. */
+function describePlan(c: Record<string, number> | undefined): string {
+  return c ? Object.entries(c).map(([k, n]) => `${k} ${n}`).join(', ') : 'nothing to do';
 }
 
 /** A link row for a record just found in the CRM by its 1C key (planned as an update of that record). */
@@ -567,6 +736,7 @@ export function syncRunInput(req: SyncRequest): CreateRunInput {
     values: {
       entities: orderEntities(feed ? undefined : req.entities),
       full_sync: feed ? false : (req.full ?? false),
+      dry_run: feed ? false : (req.dryRun ?? false),
       ...(feed ? { feed: JSON.stringify({ messages: [] } satisfies FeedRunLog) } : {}),
     },
   };

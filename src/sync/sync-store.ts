@@ -4,6 +4,7 @@ import type { RunRowBase, RunTableSpec } from '../runs/run.types.js';
 import { SYNC_RUN_QUEUE } from './sync.constants.js';
 import type { PlanLink } from './plan-sync.js';
 import { returned } from '../database/query-result.js';
+import type { RunPlan } from './dry-run-plan.js';
 
 export interface EntityStats {
   scanned: number;
@@ -12,11 +13,15 @@ export interface EntityStats {
   unchanged: number;
   skipped: number;
   failed: number;
+  /** A person's CRM record adopted for a 1C record by matching (README.md#going-live). */
+  linked: number;
+  /** 1C records held for a matching decision (review items), not created. */
+  held: number;
 }
 export type SyncStats = Partial<Record<SyncEntity, EntityStats>>;
 
 export function emptyStats(): EntityStats {
-  return { scanned: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0 };
+  return { scanned: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0, linked: 0, held: 0 };
 }
 
 /** One message of the 1C change feed as a feed run applied it. */
@@ -43,6 +48,10 @@ export interface SyncRunRow extends RunRowBase {
   stats: SyncStats;
   /** Feed runs: the messages applied (null for scans). */
   feed: FeedRunLog | null;
+  /** A dry run: planned, nothing written (README.md#going-live). */
+  dry_run: boolean;
+  /** A dry run's counts per entity and action (null for real runs). */
+  plan: RunPlan | null;
 }
 
 /** The sync runs' table in the shared run lifecycle (src/runs/). */
@@ -51,7 +60,7 @@ export const SYNC_RUNS: RunTableSpec = {
   noun: 'sync run',
   table: 'sync_run',
   queue: SYNC_RUN_QUEUE,
-  columns: ['full_sync', 'entities', 'stats', 'feed'],
+  columns: ['full_sync', 'entities', 'stats', 'feed', 'dry_run', 'plan'],
   constraints: { slot: 'sync_run_slot_key', oneActive: 'sync_run_one_active' },
 };
 
@@ -68,6 +77,9 @@ export interface SyncRunView {
   stats: SyncStats;
   /** Feed runs (`trigger: "feed"`): the 1C change-feed messages applied and whether each was acknowledged; null for scans. */
   feed: FeedRunLog | null;
+  /** A dry run: the CRM was only read; `summary.plan` counts what a real run would do (README.md#going-live). */
+  dryRun: boolean;
+  summary: { plan: RunPlan } | null;
   error: string | null;
 }
 
@@ -86,8 +98,22 @@ export function toSyncRunView(r: SyncRunRow): SyncRunView {
     createdAt: new Date(r.created_at).toISOString(),
     stats: r.stats,
     feed: r.feed ?? null,
+    dryRun: r.dry_run ?? false,
+    summary: r.dry_run ? { plan: r.plan ?? {} } : null,
     error: r.error,
   };
+}
+
+/** A row of `sync_plan_item`. */
+export interface PlanItemRow {
+  entity: SyncEntity;
+  action: string;
+  onec_ref: string;
+  crm_id: string | null;
+  name: string;
+  inn: string | null;
+  changes: { field: string; crm: string; onec: string }[] | null;
+  reason: string | null;
 }
 
 export interface LinkRow {
@@ -392,10 +418,26 @@ export class SyncStore {
     return rows[0] ?? null;
   }
 
+  /** A dry run's plan items, filtered, in plan order (cursor: the last row's `seq`). */
+  async planItems(
+    runId: string,
+    q: { entity?: SyncEntity; action?: string; afterSeq?: number; limit: number },
+  ): Promise<{ rows: (PlanItemRow & { seq: number })[]; total: number }> {
+    const where = `run_id = $1 AND ($2::text IS NULL OR entity = $2) AND ($3::text IS NULL OR action = $3)`;
+    const filter = [runId, q.entity ?? null, q.action ?? null];
+    const rows = (await this.db.query(
+      `SELECT seq, entity, action, onec_ref, crm_id, name, inn, changes, reason FROM sync_plan_item
+        WHERE ${where} AND seq > $4 ORDER BY seq LIMIT $5`,
+      [...filter, q.afterSeq ?? 0, q.limit],
+    )) as (PlanItemRow & { seq: number })[];
+    const [{ n }] = (await this.db.query(`SELECT count(*)::int AS n FROM sync_plan_item WHERE ${where}`, filter)) as { n: number }[];
+    return { rows, total: n };
+  }
+
   /** Whether a version scan (any run but a feed run) ever finished succeeded or partial: the first load is done. */
   async scanFinished(): Promise<boolean> {
     const [row] = (await this.db.query(
-      `SELECT EXISTS (SELECT 1 FROM sync_run WHERE trigger <> 'feed' AND status IN ('succeeded', 'partial')) AS done`,
+      `SELECT EXISTS (SELECT 1 FROM sync_run WHERE trigger <> 'feed' AND NOT dry_run AND status IN ('succeeded', 'partial')) AS done`,
     )) as { done: boolean }[];
     return row.done;
   }

@@ -1,11 +1,36 @@
-import { Body, ConflictException, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  ConflictException,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  NotAcceptableException,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Req,
+  StreamableFile,
+} from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Request } from 'express';
+import { SETTINGS, type Settings } from '../config/settings.js';
+import { planCsv } from './plan-csv.js';
 import { Roles } from '../auth/roles.decorator.js';
 import { PageQueryDto } from '../common/http/pagination.js';
 import { SyncQueryService } from './sync-query.service.js';
 import { SyncQueueService } from './sync-queue.service.js';
 import { ActiveRunError } from '../runs/run.types.js';
-import { CreateSyncRunDto } from './sync.dto.js';
+import { CreateSyncRunDto, PlanQueryDto } from './sync.dto.js';
 
 /** REST of README.md#the-rest-api for sync. A trigger only enqueues; a queue worker runs it. */
 @ApiTags('sync')
@@ -15,6 +40,7 @@ export class SyncController {
   constructor(
     private readonly queue: SyncQueueService,
     private readonly query: SyncQueryService,
+    @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
   @Post('runs')
@@ -25,7 +51,12 @@ export class SyncController {
   @ApiConflictResponse({ description: 'A sync is already queued or running; the body names it in `activeRunId`' })
   async create(@Body() dto: CreateSyncRunDto) {
     try {
-      const run = await this.queue.enqueue({ trigger: 'api', entities: dto.entities, full: dto.full ?? false });
+      const run = await this.queue.enqueue({
+        trigger: 'api',
+        entities: dto.entities,
+        full: dto.full ?? false,
+        dryRun: dto.dryRun ?? false,
+      });
       return { id: run.id, status: run.status };
     } catch (e) {
       if (e instanceof ActiveRunError)
@@ -49,6 +80,29 @@ export class SyncController {
   @ApiOkResponse({ description: '{ id, status, trigger, startedAt, finishedAt, stats }' })
   get(@Param('id', ParseUUIDPipe) id: string) {
     return this.query.getRun(id);
+  }
+
+  @Get('runs/:id/plan')
+  @ApiProduces('application/json', 'text/csv')
+  @ApiOperation({
+    summary: "A dry run's plan: what a real run would create, update, link, hold for review, flag or skip",
+    description:
+      'JSON: `{ items: [{ entity, action, onecRef, crmId, name, inn, changes: [{ field, crm, onec }], reason }], nextCursor, total }`. ' +
+      'With `Accept: text/csv`: every matching item as CSV (UTF-8 with a BOM; `;` when REPORT_LOCALE is ru).',
+  })
+  async plan(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Query() q: PlanQueryDto,
+    @Req() req: Request,
+  ) {
+    const format = req.accepts(['application/json', 'text/csv']);
+    if (!format) throw new NotAcceptableException({ title: 'Not acceptable', detail: 'Ask for application/json or text/csv' });
+    if (format === 'application/json') return this.query.plan(id, q);
+    const items = await this.query.planAll(id, { entity: q.entity, action: q.action });
+    return new StreamableFile(planCsv(items, this.settings.REPORT_LOCALE), {
+      type: 'text/csv; charset=utf-8',
+      disposition: `attachment; filename="sverka-plan-${id}.csv"`,
+    });
   }
 
   @Get('status')

@@ -13,6 +13,7 @@ import {
 } from 'class-validator';
 import { PageQueryDto } from '../common/http/pagination.js';
 import { SYNC_ENTITIES, type SyncEntity } from '../common/vocabulary.js';
+import { PLAN_ACTIONS, type PlanAction } from './dry-run-plan.js';
 
 export class CreateSyncRunDto {
   @ApiPropertyOptional({
@@ -32,6 +33,54 @@ export class CreateSyncRunDto {
   @IsOptional()
   @IsBoolean()
   full?: boolean;
+
+  @ApiPropertyOptional({
+    description:
+      'Plan only: read both systems, write nothing to the CRM, change no link or sync state, keep the plan (GET /sync/runs/{id}/plan). Default false',
+  })
+  @IsOptional()
+  @IsBoolean()
+  dryRun?: boolean;
+}
+
+/** Which items of a dry run's plan. */
+export class PlanQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: SYNC_ENTITIES })
+  @IsOptional()
+  @IsIn(SYNC_ENTITIES)
+  entity?: SyncEntity;
+
+  @ApiPropertyOptional({ enum: PLAN_ACTIONS })
+  @IsOptional()
+  @IsIn(PLAN_ACTIONS)
+  action?: PlanAction;
+}
+
+/** Which review items of matching. */
+export class MatchQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: ['open', 'resolved', 'closed'], default: 'open' })
+  @IsOptional()
+  @IsIn(['open', 'resolved', 'closed'])
+  status: 'open' | 'resolved' | 'closed' = 'open';
+
+  @ApiPropertyOptional({ enum: ['counterparties', 'contacts'] })
+  @IsOptional()
+  @IsIn(['counterparties', 'contacts'])
+  entity?: SyncEntity;
+}
+
+/** An operator's decision on a review item: link to one of its candidates, or create a new CRM record. */
+export class ResolveMatchDto {
+  @ApiPropertyOptional({ description: "The CRM id of one of the item's candidates" })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'crmId must be a CRM record id' })
+  crmId?: string;
+
+  @ApiPropertyOptional({ description: 'true: create a new CRM record for the 1C record' })
+  @IsOptional()
+  @IsIn([true], { message: 'create must be true when given' })
+  create?: true;
 }
 
 /** A canonical field name (letters, digits, `_`; at most 64): nothing else can name a conflict's field. */

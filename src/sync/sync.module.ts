@@ -1,3 +1,4 @@
+import { MatchesController } from './matches.controller.js';
 import { Module } from '@nestjs/common';
 import { OneCModule } from '../onec/onec.module.js';
 import { ConflictsController } from './conflicts.controller.js';
@@ -16,7 +17,7 @@ import { SyncScheduler } from './sync.scheduler.js';
  */
 @Module({
   imports: [OneCModule],
-  controllers: [SyncController, ConflictsController],
+  controllers: [SyncController, ConflictsController, MatchesController],
   providers: [SyncRunnerService, SyncQueueService, SyncQueryService, ConflictsService, SyncScheduler, FeedPullService],
   exports: [SyncRunnerService, SyncQueryService, SyncQueueService, ConflictsService, FeedPullService],
 })
