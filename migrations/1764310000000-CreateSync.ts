@@ -42,7 +42,9 @@ export class CreateSync1764310000000 implements MigrationInterface {
         created_at   timestamptz NOT NULL DEFAULT now()
       )`);
     // At most one sync queued or running at any time, across instances.
-    await q.query(`CREATE UNIQUE INDEX sync_run_one_active ON sync_run ((true)) WHERE status IN ('queued', 'running')`);
+    await q.query(
+      `CREATE UNIQUE INDEX sync_run_one_active ON sync_run ((true)) WHERE status IN ('queued', 'running')`,
+    );
     await q.query(`CREATE INDEX sync_run_created ON sync_run (created_at DESC, id DESC)`);
     await q.query(`
       CREATE TABLE sync_item_failure (

@@ -17,7 +17,11 @@ export class CrmNeutralSyncData1764450000000 implements MigrationInterface {
           WHERE entity = $1 AND pushed_values ? $2::text`,
         [entity, from, to],
       );
-      await q.query(`UPDATE sync_conflict SET field = $3 WHERE entity = $1 AND field = $2`, [entity, from, to]);
+      await q.query(`UPDATE sync_conflict SET field = $3 WHERE entity = $1 AND field = $2`, [
+        entity,
+        from,
+        to,
+      ]);
     }
   }
 
@@ -28,7 +32,11 @@ export class CrmNeutralSyncData1764450000000 implements MigrationInterface {
           WHERE entity = $1 AND pushed_values ? $3::text`,
         [entity, from, to],
       );
-      await q.query(`UPDATE sync_conflict SET field = $2 WHERE entity = $1 AND field = $3`, [entity, from, to]);
+      await q.query(`UPDATE sync_conflict SET field = $2 WHERE entity = $1 AND field = $3`, [
+        entity,
+        from,
+        to,
+      ]);
     }
     await q.query(`ALTER TABLE entity_link ADD COLUMN crm_requisite_id text`);
   }

@@ -29,7 +29,9 @@ export class CreateConflictTodo1764470000000 implements MigrationInterface {
         updated_at       timestamptz NOT NULL DEFAULT now(),
         closed_at        timestamptz
       )`);
-    await q.query(`CREATE UNIQUE INDEX conflict_todo_one_open ON conflict_todo (entity, crm_id) WHERE status = 'open'`);
+    await q.query(
+      `CREATE UNIQUE INDEX conflict_todo_one_open ON conflict_todo (entity, crm_id) WHERE status = 'open'`,
+    );
     await q.query(`CREATE UNIQUE INDEX conflict_todo_todo_id ON conflict_todo (todo_id)`);
     await q.query(`CREATE INDEX conflict_todo_deadline ON conflict_todo (deadline) WHERE status = 'open'`);
     await q.query(`

@@ -14,4 +14,15 @@ import { AddGoLive1764490000000 } from './1764490000000-AddGoLive.js';
  * Timestamp ranges by module keep parallel work apart: foundation 17643000…, sync 17643100…,
  * reconcile/dedupe 17643200…, report 17643300…, runs 17644000….
  */
-export const MIGRATIONS = [CreateApiKeyAndAudit1764300000000, CreateSync1764310000000, CreateReconciliation1764320000000, CreateReportDelivery1764330000000, AddRunOwnership1764400000000, AddDiscrepancyRecordInfo1764410000000, CrmNeutralSyncData1764450000000, CreateConflictTodo1764470000000, AddFeedRuns1764480000000, AddGoLive1764490000000];
+export const MIGRATIONS = [
+  CreateApiKeyAndAudit1764300000000,
+  CreateSync1764310000000,
+  CreateReconciliation1764320000000,
+  CreateReportDelivery1764330000000,
+  AddRunOwnership1764400000000,
+  AddDiscrepancyRecordInfo1764410000000,
+  CrmNeutralSyncData1764450000000,
+  CreateConflictTodo1764470000000,
+  AddFeedRuns1764480000000,
+  AddGoLive1764490000000,
+];

@@ -82,7 +82,8 @@ export class ConflictsService {
     for (const r of rows) {
       const key = `${r.entity}\u001f${r.crm_id}`;
       let g = byRecord.get(key);
-      if (!g) byRecord.set(key, (g = { entity: r.entity, crmId: r.crm_id, onecRef: r.onec_ref, conflicts: [] }));
+      if (!g)
+        byRecord.set(key, (g = { entity: r.entity, crmId: r.crm_id, onecRef: r.onec_ref, conflicts: [] }));
       g.conflicts.push({
         id: r.id,
         field: r.field,
@@ -179,7 +180,11 @@ export class ConflictsService {
   }
 
   private notify(rows: { entity: SyncEntity; crm_id: string }[]): void {
-    const records = [...new Map(rows.map((r) => [`${r.entity}\u001f${r.crm_id}`, { entity: r.entity, crmId: r.crm_id }])).values()];
+    const records = [
+      ...new Map(
+        rows.map((r) => [`${r.entity}\u001f${r.crm_id}`, { entity: r.entity, crmId: r.crm_id }]),
+      ).values(),
+    ];
     for (const l of this.listeners) {
       try {
         l(records);
@@ -253,7 +258,14 @@ export class ConflictsService {
           title: 'CRM not configured',
           detail: 'The CRM is not configured (CRM_KIND and its settings)',
         });
-      await this.writeField(entity, String(c.crm_id), String(c.onec_ref), field, onecValue, String(c.crm_value ?? ''));
+      await this.writeField(
+        entity,
+        String(c.crm_id),
+        String(c.onec_ref),
+        field,
+        onecValue,
+        String(c.crm_value ?? ''),
+      );
     }
     await this.db.query(
       `UPDATE entity_link SET pushed_values = jsonb_set(pushed_values, ARRAY[$3::text], to_jsonb($4::text)), updated_at = now()
@@ -290,19 +302,28 @@ export class ConflictsService {
     const crm = this.crm!;
     const ce = CRM_ENTITY[entity];
     const cur = await crm.getOne(ce, crmId);
-    if (!cur) throw new ConflictException({ title: 'CRM record not found', detail: `${ce} ${crmId} no longer exists` });
+    if (!cur)
+      throw new ConflictException({
+        title: 'CRM record not found',
+        detail: `${ce} ${crmId} no longer exists`,
+      });
     let fields: Record<string, unknown>;
     if (entity === 'counterparties' && TAX_FIELDS.has(field)) {
       const mine = (cur as CrmCompany).taxIds;
       if (!mine?.owned)
-        throw new ConflictException({ title: 'Tax details not found', detail: `Company ${crmId} has no tax details of ${ref}` });
+        throw new ConflictException({
+          title: 'Tax details not found',
+          detail: `Company ${crmId} has no tax details of ${ref}`,
+        });
       const { owned: _owned, ...tax } = mine;
       fields = { taxIds: { ...tax, kind: await this.partyKindOf(ref), [field]: value } };
     } else if (LIST_FIELDS.has(field)) {
       // 1C's values are added; the values the CRM side held against them go. A person's other values stay.
       const want = value ? value.split(', ') : [];
       const had = crmValue ? crmValue.split(', ') : [];
-      fields = { [field]: { add: want, remove: had.filter((v) => !want.includes(v)) } satisfies ValuesChange };
+      fields = {
+        [field]: { add: want, remove: had.filter((v) => !want.includes(v)) } satisfies ValuesChange,
+      };
     } else fields = { [field]: value };
     const write = { op: 'update', key: ref, entity: ce, id: crmId, fields } as CrmWrite;
     const [r] = await crm.applyWrites([write]);

@@ -10,7 +10,16 @@ import { recordName } from './sync-matcher.js';
  * A dry run's plan (README.md#going-live): the same plan a real run makes, with the apply step left out —
  * per entity the count of each action (`sync_run.plan`) and one row per planned action (`sync_plan_item`).
  */
-export const PLAN_ACTIONS = ['create', 'update', 'link', 'review', 'unchanged', 'flag', 'conflict', 'skip'] as const;
+export const PLAN_ACTIONS = [
+  'create',
+  'update',
+  'link',
+  'review',
+  'unchanged',
+  'flag',
+  'conflict',
+  'skip',
+] as const;
 export type PlanAction = (typeof PLAN_ACTIONS)[number];
 export type PlanCounts = Record<PlanAction, number>;
 export type RunPlan = Partial<Record<SyncEntity, PlanCounts>>;
@@ -71,7 +80,10 @@ export function planItems(
     ...plan.unchanged.map((u) => item('unchanged', u.ref, { crmId: u.crmId })),
     ...plan.flag.map((f) => item('flag', f.ref, { crmId: f.crmId, reason: f.reason })),
     ...plan.conflict.map((c) =>
-      item('conflict', c.ref, { crmId: c.crmId, changes: [{ field: c.field, crm: c.crmValue, onec: c.onecValue }] }),
+      item('conflict', c.ref, {
+        crmId: c.crmId,
+        changes: [{ field: c.field, crm: c.crmValue, onec: c.onecValue }],
+      }),
     ),
     ...plan.skip.map((k) => item('skip', k.ref, { reason: k.reason })),
   ];

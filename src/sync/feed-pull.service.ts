@@ -61,7 +61,8 @@ export class FeedPullService implements FeedPull {
       if (run?.status === 'failed') this.log.warn(`change feed run ${runId} failed: ${run.error}`);
       const messages = run?.feed?.messages ?? [];
       // The run stopped at its message cap with everything acknowledged: the rest waits for the next pull, at once.
-      const again = messages.length >= FEED_MESSAGES_PER_RUN && messages.every((m) => m.acked) && after.pending > 0;
+      const again =
+        messages.length >= FEED_MESSAGES_PER_RUN && messages.every((m) => m.acked) && after.pending > 0;
       return { pending: after.pending, again };
     } catch (e) {
       await this.runner.feedState.pulled(at, runId, describeError(e)).catch(() => undefined);
@@ -70,6 +71,7 @@ export class FeedPullService implements FeedPull {
   }
 
   private caughtUp(at: Date): void {
-    for (const entity of SYNC_ENTITIES) this.metrics?.syncLastSuccess.set({ entity }, Math.floor(at.getTime() / 1000));
+    for (const entity of SYNC_ENTITIES)
+      this.metrics?.syncLastSuccess.set({ entity }, Math.floor(at.getTime() / 1000));
   }
 }

@@ -83,7 +83,9 @@ export class FeedStateStore {
   }
 
   async status(pollSeconds: number, now = new Date()): Promise<FeedStatus> {
-    const [r] = (await this.db.query(`SELECT * FROM onec_feed_state WHERE node = $1`, [this.node])) as FeedStateRow[];
+    const [r] = (await this.db.query(`SELECT * FROM onec_feed_state WHERE node = $1`, [
+      this.node,
+    ])) as FeedStateRow[];
     const pending = r?.pending ?? null;
     return {
       pollSeconds,
@@ -97,7 +99,9 @@ export class FeedStateStore {
       pending,
       stateAt: iso(r?.state_at ?? null),
       lagSeconds:
-        pending && r?.caught_up_at ? feedLagSeconds(new Date(r.caught_up_at).getTime(), pending, now.getTime()) : 0,
+        pending && r?.caught_up_at
+          ? feedLagSeconds(new Date(r.caught_up_at).getTime(), pending, now.getTime())
+          : 0,
     };
   }
 }

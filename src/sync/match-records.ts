@@ -20,7 +20,13 @@ export interface MatchCandidate {
 
 export type MatchDecision =
   | { ref: string; action: 'create' }
-  | { ref: string; action: 'link'; crmId: string; matchedTaxIds?: { inn: string; kpp: string }; reason: string }
+  | {
+      ref: string;
+      action: 'link';
+      crmId: string;
+      matchedTaxIds?: { inn: string; kpp: string };
+      reason: string;
+    }
   | { ref: string; action: 'review'; candidates: MatchCandidate[]; reason: string };
 
 /** A live 1C counterparty without a link, as matching sees it. */
@@ -91,14 +97,21 @@ export function matchCounterparties(input: {
       title: company.title,
       inn: digits(tax.inn) || null,
       kpp: digits(tax.kpp) || null,
-      reason: digits(tax.kpp) ? `same INN ${inn} and KPP ${digits(tax.kpp)}` : `same INN ${inn} (no KPP in the CRM)`,
+      reason: digits(tax.kpp)
+        ? `same INN ${inn} and KPP ${digits(tax.kpp)}`
+        : `same INN ${inn} (no KPP in the CRM)`,
     }));
     const ambiguous = (reason: string): MatchDecision =>
-      input.onAmbiguous === 'create' ? { ref: r.ref, action: 'create' } : { ref: r.ref, action: 'review', candidates: shown, reason };
+      input.onAmbiguous === 'create'
+        ? { ref: r.ref, action: 'create' }
+        : { ref: r.ref, action: 'review', candidates: shown, reason };
     if (candidates.length > 1) return ambiguous(`${candidates.length} CRM companies have INN ${inn}`);
     const { company, tax } = candidates[0];
-    const rivals = (onecByInn.get(inn) ?? []).filter((p) => p.ref !== r.ref && taxIdsMatch(p.inn, p.kpp, tax));
-    if (rivals.length) return ambiguous(`${rivals.length + 1} 1C counterparties match the CRM company with INN ${inn}`);
+    const rivals = (onecByInn.get(inn) ?? []).filter(
+      (p) => p.ref !== r.ref && taxIdsMatch(p.inn, p.kpp, tax),
+    );
+    if (rivals.length)
+      return ambiguous(`${rivals.length + 1} 1C counterparties match the CRM company with INN ${inn}`);
     return {
       ref: r.ref,
       action: 'link',
@@ -165,7 +178,9 @@ export function matchContacts(input: {
       reason,
     }));
     const ambiguous = (reason: string): MatchDecision =>
-      input.onAmbiguous === 'create' ? { ref: p.ref, action: 'create' } : { ref: p.ref, action: 'review', candidates: shown, reason };
+      input.onAmbiguous === 'create'
+        ? { ref: p.ref, action: 'create' }
+        : { ref: p.ref, action: 'review', candidates: shown, reason };
     if (candidates.length > 1) return ambiguous(`${candidates.length} CRM contacts of the company match`);
     const only = candidates[0];
     const n = takers.get(only.c.id) ?? 0;

@@ -142,16 +142,18 @@ export class MatchStore {
    */
   async settle(entity: SyncEntity, refs: string[], reason: string): Promise<number> {
     if (!refs.length) return 0;
-    const rows = returned<{ id: string }>(await this.db.query(
-      `UPDATE sync_match m SET status = 'closed', updated_at = now(),
+    const rows = returned<{ id: string }>(
+      await this.db.query(
+        `UPDATE sync_match m SET status = 'closed', updated_at = now(),
               applied_at = CASE WHEN m.status = 'resolved' THEN now() ELSE m.applied_at END,
               closed_reason = CASE WHEN m.status = 'resolved' THEN 'applied' ELSE $3 END
          FROM entity_link l
         WHERE m.entity = $1 AND m.onec_ref = ANY($2::text[]) AND m.status IN ('open', 'resolved')
           AND l.entity = m.entity AND l.onec_ref = m.onec_ref
         RETURNING m.id`,
-      [entity, refs, reason],
-    ));
+        [entity, refs, reason],
+      ),
+    );
     return rows.length;
   }
 
@@ -193,7 +195,12 @@ export class MatchStore {
     return new Set(rows.map((r) => r.onec_ref));
   }
 
-  async list(q: { limit: number; cursor?: string; status?: MatchStatus; entity?: SyncEntity }): Promise<Page<MatchView>> {
+  async list(q: {
+    limit: number;
+    cursor?: string;
+    status?: MatchStatus;
+    entity?: SyncEntity;
+  }): Promise<Page<MatchView>> {
     const c = decodeCursor(q.cursor, { t: 'timestamp', id: 'uuid' });
     const where = `($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR entity = $2)`;
     const filter = [q.status ?? null, q.entity ?? null];
@@ -204,7 +211,10 @@ export class MatchStore {
       [...filter, c?.t ?? null, c?.id ?? null, q.limit + 1],
     )) as (MatchRow & { cursor_ts: string })[];
     const ts = new Map(rows.map((r) => [r.id, r.cursor_ts]));
-    const [{ n }] = (await this.db.query(`SELECT count(*)::int AS n FROM sync_match WHERE ${where}`, filter)) as { n: number }[];
+    const [{ n }] = (await this.db.query(
+      `SELECT count(*)::int AS n FROM sync_match WHERE ${where}`,
+      filter,
+    )) as { n: number }[];
     return toPage(rows.map(toView), q.limit, n, (r) => ({ t: ts.get(r.id), id: r.id }));
   }
 
@@ -223,18 +233,23 @@ export class MatchStore {
     const item = await this.get(id);
     if (!item) throw new MatchResolveError('not_found', `No match ${id}`);
     if (item.status !== 'open')
-      throw new MatchResolveError('not_open', `Match ${id} is ${item.status}${item.decision ? ' (decided before)' : ''}: only open matches can be resolved`);
+      throw new MatchResolveError(
+        'not_open',
+        `Match ${id} is ${item.status}${item.decision ? ' (decided before)' : ''}: only open matches can be resolved`,
+      );
     if ('crmId' in decision && !item.candidates.some((c) => c.crmId === decision.crmId))
       throw new MatchResolveError(
         'not_candidate',
         `CRM record ${decision.crmId} is not a candidate of match ${id}; the candidates are ${item.candidates.map((c) => c.crmId).join(', ')}`,
       );
-    const updated = returned<MatchRow>(await this.db.query(
-      `UPDATE sync_match SET status = 'resolved', decision_crm_id = $2, decision_create = $3, resolved_by = $4,
+    const updated = returned<MatchRow>(
+      await this.db.query(
+        `UPDATE sync_match SET status = 'resolved', decision_crm_id = $2, decision_create = $3, resolved_by = $4,
               resolved_at = now(), updated_at = now()
         WHERE id = $1 AND status = 'open' RETURNING *`,
-      [id, 'crmId' in decision ? decision.crmId : null, 'create' in decision, by],
-    ));
+        [id, 'crmId' in decision ? decision.crmId : null, 'create' in decision, by],
+      ),
+    );
     if (!updated.length) throw new MatchResolveError('not_open', `Match ${id} was resolved meanwhile`);
     return toView(updated[0]);
   }

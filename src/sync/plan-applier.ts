@@ -81,21 +81,37 @@ export class PlanApplier {
       );
     if (plan.conflict.length) {
       await this.store.openConflicts(entity, plan.conflict);
-      this.log.warn(`sync run ${runId} ${entity}: ${plan.conflict.length} field conflict(s) opened (manual strategy)`);
+      this.log.warn(
+        `sync run ${runId} ${entity}: ${plan.conflict.length} field conflict(s) opened (manual strategy)`,
+      );
     }
     // Skips: final ones remembered at their version; "not linked yet" ones retried by the next run.
     await this.store.saveSkipped(
       entity,
-      plan.skip.map((k) => ({ ref: k.ref, dataVersion: k.dataVersion, reason: k.reason, waitsFor: k.waitsFor ?? null })),
+      plan.skip.map((k) => ({
+        ref: k.ref,
+        dataVersion: k.dataVersion,
+        reason: k.reason,
+        waitsFor: k.waitsFor ?? null,
+      })),
     );
     ctx.count('skipped', plan.skip.length);
     // Records that reached a final state here are no longer failures.
-    await this.store.clearFailures(entity, [...plan.skip.filter((k) => !k.retry).map((k) => k.ref), ...plan.flag.map((f) => f.ref)]);
+    await this.store.clearFailures(entity, [
+      ...plan.skip.filter((k) => !k.retry).map((k) => k.ref),
+      ...plan.flag.map((f) => f.ref),
+    ]);
     if (plan.flag.length) {
-      await this.store.flag(entity, plan.flag.map((f) => ({ ref: f.ref, dataVersion: f.dataVersion })));
+      await this.store.flag(
+        entity,
+        plan.flag.map((f) => ({ ref: f.ref, dataVersion: f.dataVersion })),
+      );
       ctx.count('unchanged', plan.flag.length);
       const fresh = plan.flag.filter((f) => !f.renewed).length;
-      if (fresh) this.log.warn(`sync run ${runId} ${entity}: ${fresh} deletion-marked record(s) flagged (CRM records kept)`);
+      if (fresh)
+        this.log.warn(
+          `sync run ${runId} ${entity}: ${fresh} deletion-marked record(s) flagged (CRM records kept)`,
+        );
     }
     if (plan.unchanged.length) {
       await this.store.saveLinks(
@@ -108,7 +124,10 @@ export class PlanApplier {
           pushedHash: u.pushedHash,
         })),
       );
-      await this.store.clearFailures(entity, plan.unchanged.map((u) => u.ref));
+      await this.store.clearFailures(
+        entity,
+        plan.unchanged.map((u) => u.ref),
+      );
       ctx.count('unchanged', plan.unchanged.length);
     }
     return this.write(plan, ctx);
@@ -127,45 +146,45 @@ export class PlanApplier {
       write: CrmWrite;
     };
     const items: Item[] = [
-      ...plan.create.map(
-        (c): Item => ({
-          kind: 'create',
-          ref: c.ref,
-          dataVersion: c.dataVersion,
-          pushedValues: c.pushedValues,
-          pushedHash: c.pushedHash,
-          write: { op: 'create', key: c.ref, entity: ce, external: { source: this.mapping.source, key: c.ref }, fields: c.fields } as CrmWrite,
-        }),
-      ),
-      ...plan.update.map(
-        (u): Item => ({
-          kind: 'update',
-          ref: u.ref,
-          dataVersion: u.dataVersion,
-          pushedValues: u.pushedValues,
-          pushedHash: u.pushedHash,
-          flag: u.flag,
-          write: { op: 'update', key: u.ref, entity: ce, id: u.crmId, fields: u.fields } as CrmWrite,
-        }),
-      ),
-      ...plan.link.map(
-        (l): Item => ({
-          kind: 'link',
-          ref: l.ref,
-          dataVersion: l.dataVersion,
-          pushedValues: l.pushedValues,
-          pushedHash: l.pushedHash,
-          write: {
-            op: 'link',
-            key: l.ref,
-            entity: ce,
-            id: l.crmId,
-            external: { source: this.mapping.source, key: l.ref },
-            fields: l.fields,
-            ...(l.matchedTaxIds ? { matchedTaxIds: l.matchedTaxIds } : {}),
-          } as CrmWrite,
-        }),
-      ),
+      ...plan.create.map((c): Item => ({
+        kind: 'create',
+        ref: c.ref,
+        dataVersion: c.dataVersion,
+        pushedValues: c.pushedValues,
+        pushedHash: c.pushedHash,
+        write: {
+          op: 'create',
+          key: c.ref,
+          entity: ce,
+          external: { source: this.mapping.source, key: c.ref },
+          fields: c.fields,
+        } as CrmWrite,
+      })),
+      ...plan.update.map((u): Item => ({
+        kind: 'update',
+        ref: u.ref,
+        dataVersion: u.dataVersion,
+        pushedValues: u.pushedValues,
+        pushedHash: u.pushedHash,
+        flag: u.flag,
+        write: { op: 'update', key: u.ref, entity: ce, id: u.crmId, fields: u.fields } as CrmWrite,
+      })),
+      ...plan.link.map((l): Item => ({
+        kind: 'link',
+        ref: l.ref,
+        dataVersion: l.dataVersion,
+        pushedValues: l.pushedValues,
+        pushedHash: l.pushedHash,
+        write: {
+          op: 'link',
+          key: l.ref,
+          entity: ce,
+          id: l.crmId,
+          external: { source: this.mapping.source, key: l.ref },
+          fields: l.fields,
+          ...(l.matchedTaxIds ? { matchedTaxIds: l.matchedTaxIds } : {}),
+        } as CrmWrite,
+      })),
     ];
     const chunk = Math.max(1, this.crm.writeChunk);
     let batchNo = ctx.batchNo;
@@ -182,7 +201,13 @@ export class PlanApplier {
           // The link is stored as soon as the CRM id is known: the rest of the record's writes may still fail.
           await this.store.saveLinks(
             entity,
-            created.map((c) => ({ ref: c.key, crmId: c.id, dataVersion: null, pushedValues: byRef.get(c.key)!.pushedValues, pushedHash: null })),
+            created.map((c) => ({
+              ref: c.key,
+              crmId: c.id,
+              dataVersion: null,
+              pushedValues: byRef.get(c.key)!.pushedValues,
+              pushedHash: null,
+            })),
           );
           await ctx.hook?.('after-link-commit', { entity, batch: batchNo });
         },
@@ -203,22 +228,46 @@ export class PlanApplier {
         if (!r.ok) {
           if (r.error.fatal) throw r.error;
           // A record made but not completed keeps its link without a version: the next run completes it.
-          if (r.id) save.push({ ref: b.ref, crmId: r.id, dataVersion: null, pushedValues: b.pushedValues, pushedHash: null });
+          if (r.id)
+            save.push({
+              ref: b.ref,
+              crmId: r.id,
+              dataVersion: null,
+              pushedValues: b.pushedValues,
+              pushedHash: null,
+            });
           failed.push({ ref: b.ref, dataVersion: b.dataVersion, error: describeError(r.error) });
           continue;
         }
         if (r.duplicates?.length)
-          this.log.warn(`sync run ${ctx.runId} ${entity}: ${r.duplicates.length} extra CRM record(s) carry the 1C key of one record`);
-        save.push({ ref: b.ref, crmId: r.id, dataVersion: b.dataVersion, pushedValues: b.pushedValues, pushedHash: b.pushedHash });
+          this.log.warn(
+            `sync run ${ctx.runId} ${entity}: ${r.duplicates.length} extra CRM record(s) carry the 1C key of one record`,
+          );
+        save.push({
+          ref: b.ref,
+          crmId: r.id,
+          dataVersion: b.dataVersion,
+          pushedValues: b.pushedValues,
+          pushedHash: b.pushedHash,
+        });
         // A create whose answer was lost and that the adapter found by its key was still made by this call.
         if (b.kind === 'create') created++;
         else if (b.kind === 'link') linked++;
         else updated++;
       }
       await this.store.saveLinks(entity, save);
-      const flagged = batch.filter((b) => b.flag && save.some((s) => s.ref === b.ref && s.dataVersion !== null));
-      if (flagged.length) await this.store.flag(entity, flagged.map((f) => ({ ref: f.ref, dataVersion: f.dataVersion })));
-      await this.store.clearFailures(entity, save.filter((x) => x.dataVersion !== null).map((x) => x.ref));
+      const flagged = batch.filter(
+        (b) => b.flag && save.some((s) => s.ref === b.ref && s.dataVersion !== null),
+      );
+      if (flagged.length)
+        await this.store.flag(
+          entity,
+          flagged.map((f) => ({ ref: f.ref, dataVersion: f.dataVersion })),
+        );
+      await this.store.clearFailures(
+        entity,
+        save.filter((x) => x.dataVersion !== null).map((x) => x.ref),
+      );
       ctx.count('created', created);
       ctx.count('updated', updated);
       ctx.count('linked', linked);

@@ -99,7 +99,10 @@ describe('planSync: creates, unchanged, values on the way', () => {
       sourceVersion: 'v2',
       taxIds: taxIds({ name: 'ООО «Ромашка-2»', kpp: '770799999' }),
     });
-    expect(p.update[0].changes).toEqual([{ field: 'title', crm: 'ООО «Ромашка»', onec: 'ООО «Ромашка-2»' }, { field: 'taxIds', crm: 'ООО «Ромашка»', onec: 'ООО «Ромашка-2»' }]);
+    expect(p.update[0].changes).toEqual([
+      { field: 'title', crm: 'ООО «Ромашка»', onec: 'ООО «Ромашка-2»' },
+      { field: 'taxIds', crm: 'ООО «Ромашка»', onec: 'ООО «Ромашка-2»' },
+    ]);
   });
 });
 
@@ -122,7 +125,10 @@ describe('planSync: people’s phones and e-mails are kept', () => {
   it('1C changes its phone: the new one is added, the old one sync pushed is removed, the manager’s stays', () => {
     const p = linked(['+74951234567', '+79161112233'], '+74951234567', ['+7 495 765-43-21']);
     expect(p.update).toHaveLength(1);
-    expect(p.update[0].fields).toEqual({ phones: { add: ['+74957654321'], remove: ['+74951234567'] }, sourceVersion: 'v2' });
+    expect(p.update[0].fields).toEqual({
+      phones: { add: ['+74957654321'], remove: ['+74951234567'] },
+      sourceVersion: 'v2',
+    });
     expect(p.update[0].pushedValues.phones).toBe('+74957654321');
   });
 
@@ -166,7 +172,11 @@ describe('planSync: deals and contacts', () => {
   it('unposted orders, unmapped statuses and orders without a linked company are skipped with reasons', () => {
     const p = planSync(
       deals({
-        records: [order({ ref: 'a', posted: false }), order({ ref: 'b', status: 'Странный' }), order({ ref: 'c', counterpartyRef: 'cp-x' })],
+        records: [
+          order({ ref: 'a', posted: false }),
+          order({ ref: 'b', status: 'Странный' }),
+          order({ ref: 'c', counterpartyRef: 'cp-x' }),
+        ],
       }),
     );
     expect(p.skip.map((s) => [s.ref, s.retry])).toEqual([
@@ -214,7 +224,14 @@ describe('planSync: deals and contacts', () => {
     );
     expect(p.flag).toEqual([]);
     expect(p.update).toEqual([
-      expect.objectContaining({ ref: 'cp-1', crmId: '10', dataVersion: 'v2', fields: { flagged: true }, pushedValues: companyPushed, flag: true }),
+      expect.objectContaining({
+        ref: 'cp-1',
+        crmId: '10',
+        dataVersion: 'v2',
+        fields: { flagged: true },
+        pushedValues: companyPushed,
+        flag: true,
+      }),
     ]);
     const d = planSync(
       deals({
@@ -231,7 +248,12 @@ describe('planSync: deals and contacts', () => {
     const p = planSync(
       companies({
         records: [counterparty({ deletionMark: true, dataVersion: 'v2' })],
-        links: new Map([['cp-1', link('10', companyPushed, { dataVersion: 'v2', flaggedAt: new Date('2026-11-20T00:00:00Z') })]]),
+        links: new Map([
+          [
+            'cp-1',
+            link('10', companyPushed, { dataVersion: 'v2', flaggedAt: new Date('2026-11-20T00:00:00Z') }),
+          ],
+        ]),
         crm: new Map([['10', crmCompany()]]),
       }),
     );
@@ -255,13 +277,25 @@ describe('planSync: deals and contacts', () => {
   });
 
   it('a contact whose company is not linked yet is skipped for a retry; one whose CRM record is gone is created again', () => {
-    const base = { entity: 'contacts' as const, crm: new Map(), companyLinks, mapping: m, crmFlags: false, now };
-    expect(planSync({ ...base, records: [contact({ ownerRef: 'cp-9' })], links: new Map() }).skip).toMatchObject([
-      { ref: 'ct-1', retry: true },
-    ]);
+    const base = {
+      entity: 'contacts' as const,
+      crm: new Map(),
+      companyLinks,
+      mapping: m,
+      crmFlags: false,
+      now,
+    };
+    expect(
+      planSync({ ...base, records: [contact({ ownerRef: 'cp-9' })], links: new Map() }).skip,
+    ).toMatchObject([{ ref: 'ct-1', retry: true }]);
     const p = planSync({ ...base, records: [contact()], links: new Map([['ct-1', link('20', {})]]) });
     expect(p.create).toHaveLength(1);
-    expect(p.create[0].fields).toMatchObject({ lastName: 'Иванов', firstName: 'Иван', middleName: 'Иванович', companyId: '10' });
+    expect(p.create[0].fields).toMatchObject({
+      lastName: 'Иванов',
+      firstName: 'Иван',
+      middleName: 'Иванович',
+      companyId: '10',
+    });
   });
 
   it('a link whose writes were cut short is completed, not judged as a person’s edit', () => {
@@ -282,12 +316,105 @@ describe('planSync: deals and contacts', () => {
 });
 
 describe('crmFieldValue: what the CRM holds, as the planner compares it', () => {
-  it('scalars and tax details as they are; phones only 1C\'s or pushed ones, a person\'s own left out', () => {
-    const cur = crmCompany({ title: 'Ромашка CRM', phones: ['8 (495) 765-43-21', '+74951234567', '+79990001122'] });
-    expect(crmFieldValue('counterparties', m, 'title', cur, 'ООО «Ромашка»', 'ООО «Ромашка»')).toBe('Ромашка CRM');
+  it("scalars and tax details as they are; phones only 1C's or pushed ones, a person's own left out", () => {
+    const cur = crmCompany({
+      title: 'Ромашка CRM',
+      phones: ['8 (495) 765-43-21', '+74951234567', '+79990001122'],
+    });
+    expect(crmFieldValue('counterparties', m, 'title', cur, 'ООО «Ромашка»', 'ООО «Ромашка»')).toBe(
+      'Ромашка CRM',
+    );
     expect(crmFieldValue('counterparties', m, 'inn', cur, '7736050003', '7707083893')).toBe('7707083893');
-    expect(crmFieldValue('counterparties', m, 'inn', crmCompany({ taxIds: { ...taxIds(), owned: false } }), '1', '1')).toBe('');
+    expect(
+      crmFieldValue(
+        'counterparties',
+        m,
+        'inn',
+        crmCompany({ taxIds: { ...taxIds(), owned: false } }),
+        '1',
+        '1',
+      ),
+    ).toBe('');
     // 1C has +74957654321 now, sync pushed +74951234567 before; +79990001122 is a manager's own.
-    expect(crmFieldValue('counterparties', m, 'phones', cur, '+74957654321', '+74951234567')).toBe('+74951234567, +74957654321');
+    expect(crmFieldValue('counterparties', m, 'phones', cur, '+74957654321', '+74951234567')).toBe(
+      '+74951234567, +74957654321',
+    );
+  });
+});
+
+describe('planSync: a match is planned as a link', () => {
+  const personCompany = crmCompany({
+    id: '77',
+    title: 'Ромашка (введено менеджером)',
+    external: null,
+    sourceVersion: null,
+    phones: ['+74959999999'],
+    emails: [],
+    taxIds: { ...taxIds({ fullName: '', ogrn: '' }), owned: false },
+  });
+
+  it('writes the 1C-owned fields and full tax details, adds 1C phones and keeps the person’s', () => {
+    const p = planSync(
+      companies({
+        matches: new Map([['cp-1', { crmId: '77', matchedTaxIds: { inn: '7707083893', kpp: '770701001' } }]]),
+        crm: new Map([['77', personCompany]]),
+      }),
+    );
+    expect(p.create).toEqual([]);
+    expect(p.update).toEqual([]);
+    expect(p.link).toHaveLength(1);
+    const l = p.link[0];
+    expect(l.crmId).toBe('77');
+    expect(l.matchedTaxIds).toEqual({ inn: '7707083893', kpp: '770701001' });
+    expect(l.fields).toEqual({
+      title: 'ООО «Ромашка»',
+      sourceVersion: 'v1',
+      phones: { add: ['+74951234567'], remove: [] },
+      emails: { add: ['info@romashka.ru'], remove: [] },
+      taxIds: taxIds(),
+    });
+    expect(l.pushedValues).toEqual(companyPushed);
+  });
+
+  it('a match of a deletion-marked record is ignored (never matched)', () => {
+    const p = planSync(
+      companies({
+        records: [counterparty({ deletionMark: true })],
+        matches: new Map([['cp-1', { crmId: '77' }]]),
+        crm: new Map([['77', personCompany]]),
+      }),
+    );
+    expect(p.link).toEqual([]);
+    expect(p.skip).toMatchObject([{ ref: 'cp-1', reason: 'deletion-marked in 1C and never synced' }]);
+  });
+
+  it('a manual field differing on the person’s record opens a conflict instead of overwriting', () => {
+    const manual = {
+      ...m,
+      counterparties: {
+        ...m.counterparties,
+        fields: {
+          ...m.counterparties.fields,
+          title: { ...m.counterparties.fields.title, owner: 'both' as const, strategy: 'manual' as const },
+        },
+      },
+    };
+    const p = planSync(
+      companies({
+        mapping: manual,
+        matches: new Map([['cp-1', { crmId: '77' }]]),
+        crm: new Map([['77', personCompany]]),
+      }),
+    );
+    expect(p.conflict).toEqual([
+      {
+        ref: 'cp-1',
+        crmId: '77',
+        field: 'title',
+        onecValue: 'ООО «Ромашка»',
+        crmValue: 'Ромашка (введено менеджером)',
+      },
+    ]);
+    expect(p.link[0].fields).not.toHaveProperty('title');
   });
 });

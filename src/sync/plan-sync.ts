@@ -168,7 +168,17 @@ export interface SyncPlan {
 }
 
 export function emptyPlan(): SyncPlan {
-  return { create: [], update: [], link: [], unchanged: [], conflict: [], skip: [], flag: [], invalid: [], crmEdits: [] };
+  return {
+    create: [],
+    update: [],
+    link: [],
+    unchanged: [],
+    conflict: [],
+    skip: [],
+    flag: [],
+    invalid: [],
+    crmEdits: [],
+  };
 }
 
 /** Legal entity; a person with a 15-digit ОГРНИП is an entrepreneur (ИП); any other person a private person. */
@@ -217,7 +227,13 @@ function scalar(ref: string, em: EntityMapping, field: string, raw: string, inva
   return v;
 }
 
-function list(ref: string, em: EntityMapping, field: string, raw: string[], invalid: InvalidValue[]): string[] {
+function list(
+  ref: string,
+  em: EntityMapping,
+  field: string,
+  raw: string[],
+  invalid: InvalidValue[],
+): string[] {
   const r = em.fields[field];
   const t = transformList(raw, r?.transforms ?? []);
   const push = r?.pushInvalid ?? false;
@@ -285,10 +301,18 @@ function currentScalar(entity: SyncEntity, field: string, cur: CrmCurrent): stri
  * The CRM side of a multi-value field as sync sees it: the CRM's values (normalised like 1C's) that are
  * 1C's now or were pushed by sync before; a person's own values are left out.
  */
-function currentOurs(em: EntityMapping, field: string, cur: CrmCurrent, desired: string[], pushed: string[]): string[] {
+function currentOurs(
+  em: EntityMapping,
+  field: string,
+  cur: CrmCurrent,
+  desired: string[],
+  pushed: string[],
+): string[] {
   const values = (cur as CrmCompany)[field as 'phones' | 'emails'] ?? [];
   const mine = new Set([...desired, ...pushed]);
-  return values.map((v) => transformValue(v, em.fields[field]?.transforms ?? []) ?? v).filter((v) => mine.has(v));
+  return values
+    .map((v) => transformValue(v, em.fields[field]?.transforms ?? []) ?? v)
+    .filter((v) => mine.has(v));
 }
 
 /**
@@ -394,12 +418,19 @@ export function planSync<E extends SyncEntity>(input: PlanInput<E>): SyncPlan {
     // A match is planned against the person's record as if it were linked with nothing pushed yet.
     const link: PlanLink | undefined =
       input.links.get(rec.ref) ??
-      (match ? { crmId: match.crmId, dataVersion: '', pushedValues: {}, flaggedAt: null, onecSeenAt: null } : undefined);
+      (match
+        ? { crmId: match.crmId, dataVersion: '', pushedValues: {}, flaggedAt: null, onecSeenAt: null }
+        : undefined);
     const version = rec.dataVersion;
     // ---- deletions and records that are not synced ----
     if (rec.deletionMark) {
       if (!link) {
-        plan.skip.push({ ref: rec.ref, reason: 'deletion-marked in 1C and never synced', retry: false, dataVersion: version });
+        plan.skip.push({
+          ref: rec.ref,
+          reason: 'deletion-marked in 1C and never synced',
+          retry: false,
+          dataVersion: version,
+        });
         continue;
       }
       if (link.flaggedAt === null) {
@@ -456,7 +487,12 @@ export function planSync<E extends SyncEntity>(input: PlanInput<E>): SyncPlan {
     else if (entity === 'contacts') {
       const c = rec as OneCContact;
       if (!c.ownerRef) {
-        plan.skip.push({ ref: c.ref, reason: 'the contact person has no counterparty owner', retry: false, dataVersion: version });
+        plan.skip.push({
+          ref: c.ref,
+          reason: 'the contact person has no counterparty owner',
+          retry: false,
+          dataVersion: version,
+        });
         continue;
       }
       const companyId = input.companyLinks?.get(c.ownerRef);
@@ -478,7 +514,12 @@ export function planSync<E extends SyncEntity>(input: PlanInput<E>): SyncPlan {
         continue;
       }
       if (!o.counterpartyRef) {
-        plan.skip.push({ ref: o.ref, reason: 'the order has no counterparty', retry: false, dataVersion: version });
+        plan.skip.push({
+          ref: o.ref,
+          reason: 'the order has no counterparty',
+          retry: false,
+          dataVersion: version,
+        });
         continue;
       }
       const companyId = input.companyLinks?.get(o.counterpartyRef);
@@ -542,7 +583,13 @@ export function planSync<E extends SyncEntity>(input: PlanInput<E>): SyncPlan {
       const d = decide(r, em.strategy, desiredCanon[f], current, pushed, onecSeenAt, crmUpdated);
       if (d.crmEdited) plan.crmEdits.push({ ref: rec.ref, crmId: link.crmId, field: f });
       if (d.conflict)
-        plan.conflict.push({ ref: rec.ref, crmId: link.crmId, field: f, onecValue: desiredCanon[f], crmValue: current });
+        plan.conflict.push({
+          ref: rec.ref,
+          crmId: link.crmId,
+          field: f,
+          onecValue: desiredCanon[f],
+          crmValue: current,
+        });
       if (d.write) {
         write.push(f);
         changes.push({ field: f, crm: current, onec: desiredCanon[f] });
@@ -581,10 +628,24 @@ export function planSync<E extends SyncEntity>(input: PlanInput<E>): SyncPlan {
       continue;
     }
     if (Object.keys(fields).length === 0) {
-      plan.unchanged.push({ ref: rec.ref, crmId: link.crmId, dataVersion: version, pushedValues, pushedHash: hash });
+      plan.unchanged.push({
+        ref: rec.ref,
+        crmId: link.crmId,
+        dataVersion: version,
+        pushedValues,
+        pushedHash: hash,
+      });
       continue;
     }
-    plan.update.push({ ref: rec.ref, crmId: link.crmId, dataVersion: version, fields, changes, pushedValues, pushedHash: hash });
+    plan.update.push({
+      ref: rec.ref,
+      crmId: link.crmId,
+      dataVersion: version,
+      fields,
+      changes,
+      pushedValues,
+      pushedHash: hash,
+    });
   }
   return plan;
 }
@@ -606,7 +667,9 @@ function updateFields(
     if (MULTI_FIELDS.has(f)) {
       const want = listOf(desiredCanon[f]);
       const have = new Set(
-        ((cur as CrmCompany)[f as 'phones' | 'emails'] ?? []).map((v) => transformValue(v, em.fields[f]?.transforms ?? []) ?? v),
+        ((cur as CrmCompany)[f as 'phones' | 'emails'] ?? []).map(
+          (v) => transformValue(v, em.fields[f]?.transforms ?? []) ?? v,
+        ),
       );
       out[f] = {
         add: want.filter((v) => !have.has(v)),

@@ -19,8 +19,16 @@ describe('selectGiven: the records a feed message named', () => {
   it('reads new records and new versions; a record whose link holds the named version was applied before', () => {
     const s = selectGiven(
       base({
-        given: new Map([['new', live('v1')], ['changed', live('v2')], ['replayed', live('v3')]]),
-        links: new Map([['changed', link('v1')], ['replayed', link('v3')], ['untouched', link('v9')]]),
+        given: new Map([
+          ['new', live('v1')],
+          ['changed', live('v2')],
+          ['replayed', live('v3')],
+        ]),
+        links: new Map([
+          ['changed', link('v1')],
+          ['replayed', link('v3')],
+          ['untouched', link('v9')],
+        ]),
       }),
     );
     // A linked record the message does not name is not looked at (it is not "vanished": only the scan sees every row).
@@ -28,16 +36,23 @@ describe('selectGiven: the records a feed message named', () => {
   });
 
   it('a link whose writes are not all done (no version stored) is read again', () => {
-    expect(selectGiven(base({ given: new Map([['a', live('v1')]]), links: new Map([['a', link(null)]]) })).todo).toEqual([
-      'a',
-    ]);
+    expect(
+      selectGiven(base({ given: new Map([['a', live('v1')]]), links: new Map([['a', link(null)]]) })).todo,
+    ).toEqual(['a']);
   });
 
   it('deleted records: a linked one has vanished (flagged), an already flagged or never linked one needs nothing', () => {
     const s = selectGiven(
       base({
-        given: new Map([['linked', gone], ['flagged', gone], ['never', gone]]),
-        links: new Map([['linked', link('v1')], ['flagged', link(null, true)]]),
+        given: new Map([
+          ['linked', gone],
+          ['flagged', gone],
+          ['never', gone],
+        ]),
+        links: new Map([
+          ['linked', link('v1')],
+          ['flagged', link(null, true)],
+        ]),
       }),
     );
     expect(s).toEqual({ todo: [], unchanged: 2, dead: 0, vanished: ['linked'], deferred: [] });
@@ -45,7 +60,10 @@ describe('selectGiven: the records a feed message named', () => {
 
   it('an item named without a version is read by key', () => {
     const s = selectGiven(
-      base({ given: new Map([['a', { dataVersion: null, deleted: false }]]), links: new Map([['a', link('v1')]]) }),
+      base({
+        given: new Map([['a', { dataVersion: null, deleted: false }]]),
+        links: new Map([['a', link('v1')]]),
+      }),
     );
     expect(s.todo).toEqual(['a']);
   });
@@ -53,8 +71,14 @@ describe('selectGiven: the records a feed message named', () => {
   it('dead letters wait for a new version of the record', () => {
     const s = selectGiven(
       base({
-        given: new Map([['same', live('v1')], ['newer', live('v2')]]),
-        dead: new Map([['same', 'v1'], ['newer', 'v1']]),
+        given: new Map([
+          ['same', live('v1')],
+          ['newer', live('v2')],
+        ]),
+        dead: new Map([
+          ['same', 'v1'],
+          ['newer', 'v1'],
+        ]),
       }),
     );
     expect(s).toEqual({ todo: ['newer'], unchanged: 0, dead: 1, vanished: [], deferred: [] });
@@ -65,7 +89,11 @@ describe('selectGiven: the records a feed message named', () => {
     const earlier = new Date(now.getTime() - 1);
     const s = selectGiven(
       base({
-        given: new Map([['waiting', live('v1')], ['due', live('v1')], ['changed', live('v2')]]),
+        given: new Map([
+          ['waiting', live('v1')],
+          ['due', live('v1')],
+          ['changed', live('v2')],
+        ]),
         retries: new Map([
           ['waiting', { dataVersion: 'v1', notBefore: later }],
           ['due', { dataVersion: 'v1', notBefore: earlier }],
@@ -73,13 +101,23 @@ describe('selectGiven: the records a feed message named', () => {
         ]),
       }),
     );
-    expect(s).toEqual({ todo: ['due', 'changed'], unchanged: 0, dead: 0, vanished: [], deferred: ['waiting'] });
+    expect(s).toEqual({
+      todo: ['due', 'changed'],
+      unchanged: 0,
+      dead: 0,
+      vanished: [],
+      deferred: ['waiting'],
+    });
   });
 
   it('a record skipped at this version stays skipped unless its counterparty is linked now', () => {
     const s = selectGiven(
       base({
-        given: new Map([['unposted', live('v1')], ['waits', live('v1')], ['stillWaits', live('v1')]]),
+        given: new Map([
+          ['unposted', live('v1')],
+          ['waits', live('v1')],
+          ['stillWaits', live('v1')],
+        ]),
         skipped: new Map([
           ['unposted', { dataVersion: 'v1', waitsFor: null }],
           ['waits', { dataVersion: 'v1', waitsFor: 'cp1' }],
@@ -117,14 +155,34 @@ describe('feedItemsByEntity: a message as named records per entity', () => {
       more: false,
       items: [
         { entity: 'deals', set: 'Document_ЗаказКлиента', ref: 'o1', dataVersion: 'v1', deleted: false },
-        { entity: 'counterparties', set: 'Catalog_Контрагенты', ref: 'c1', dataVersion: 'v1', deleted: false },
+        {
+          entity: 'counterparties',
+          set: 'Catalog_Контрагенты',
+          ref: 'c1',
+          dataVersion: 'v1',
+          deleted: false,
+        },
         { entity: 'counterparties', set: 'Catalog_Контрагенты', ref: 'c2', dataVersion: null, deleted: true },
-        { entity: 'counterparties', set: 'Catalog_Контрагенты', ref: 'c1', dataVersion: 'v2', deleted: false },
+        {
+          entity: 'counterparties',
+          set: 'Catalog_Контрагенты',
+          ref: 'c1',
+          dataVersion: 'v2',
+          deleted: false,
+        },
       ],
       malformed: [
-        { entity: 'contacts', ref: 'p1', reason: 'items[4]: dataVersion is missing for a record that exists' },
+        {
+          entity: 'contacts',
+          ref: 'p1',
+          reason: 'items[4]: dataVersion is missing for a record that exists',
+        },
         { entity: 'counterparties', ref: 'c2', reason: 'items[5]: deleted is not a boolean' },
-        { entity: 'Catalog_Склады', ref: 's1', reason: 'items[6]: set Catalog_Склады is not a synced entity set of the mapping' },
+        {
+          entity: 'Catalog_Склады',
+          ref: 's1',
+          reason: 'items[6]: set Catalog_Склады is not a synced entity set of the mapping',
+        },
         { entity: 'feed', ref: null, reason: 'items[7]: item is not a JSON object' },
       ],
     });

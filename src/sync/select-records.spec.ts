@@ -13,23 +13,41 @@ describe('selectRecords', () => {
   it('reads new records and changed versions; leaves the same version alone', () => {
     const s = selectRecords(
       base({
-        scan: new Map([['a', 'v1'], ['b', 'v2'], ['c', 'v1']]),
-        links: new Map([['b', { dataVersion: 'v1', flagged: false }], ['c', { dataVersion: 'v1', flagged: false }]]),
+        scan: new Map([
+          ['a', 'v1'],
+          ['b', 'v2'],
+          ['c', 'v1'],
+        ]),
+        links: new Map([
+          ['b', { dataVersion: 'v1', flagged: false }],
+          ['c', { dataVersion: 'v1', flagged: false }],
+        ]),
       }),
     );
     expect(s).toEqual({ todo: ['a', 'b'], unchanged: 1, dead: 0, vanished: [] });
   });
 
   it('a link whose writes are not all done (no version stored) is read again', () => {
-    const s = selectRecords(base({ scan: new Map([['a', 'v1']]), links: new Map([['a', { dataVersion: null, flagged: false }]]) }));
+    const s = selectRecords(
+      base({ scan: new Map([['a', 'v1']]), links: new Map([['a', { dataVersion: null, flagged: false }]]) }),
+    );
     expect(s.todo).toEqual(['a']);
   });
 
   it('dead letters wait for a new version; skipped records too, unless their counterparty is linked now', () => {
     const s = selectRecords(
       base({
-        scan: new Map([['d', 'v1'], ['d2', 'v2'], ['s', 'v1'], ['w', 'v1'], ['w2', 'v1']]),
-        dead: new Map([['d', 'v1'], ['d2', 'v1']]),
+        scan: new Map([
+          ['d', 'v1'],
+          ['d2', 'v2'],
+          ['s', 'v1'],
+          ['w', 'v1'],
+          ['w2', 'v1'],
+        ]),
+        dead: new Map([
+          ['d', 'v1'],
+          ['d2', 'v1'],
+        ]),
         skipped: new Map([
           ['s', { dataVersion: 'v1', waitsFor: null }],
           ['w', { dataVersion: 'v1', waitsFor: 'cp-1' }],
@@ -45,7 +63,11 @@ describe('selectRecords', () => {
     const s = selectRecords(
       base({
         full: true,
-        scan: new Map([['a', 'v1'], ['s', 'v1'], ['d', 'v1']]),
+        scan: new Map([
+          ['a', 'v1'],
+          ['s', 'v1'],
+          ['d', 'v1'],
+        ]),
         links: new Map([['a', { dataVersion: 'v1', flagged: false }]]),
         skipped: new Map([['s', { dataVersion: 'v1', waitsFor: null }]]),
         dead: new Map([['d', 'v1']]),

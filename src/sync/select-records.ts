@@ -39,7 +39,9 @@ export interface Selection {
 
 export function selectRecords(input: SelectInput): Selection {
   const out: Selection = { todo: [], unchanged: 0, dead: 0, vanished: [] };
-  const skipped = input.full ? new Map<string, { dataVersion: string; waitsFor: string | null }>() : input.skipped;
+  const skipped = input.full
+    ? new Map<string, { dataVersion: string; waitsFor: string | null }>()
+    : input.skipped;
   for (const [ref, dv] of input.scan) {
     if (input.dead.has(ref) && input.dead.get(ref) === dv) {
       out.dead++;
@@ -47,7 +49,12 @@ export function selectRecords(input: SelectInput): Selection {
     }
     const link = input.links.get(ref);
     const sk = skipped.get(ref);
-    if (!link && sk && sk.dataVersion === dv && !(sk.waitsFor && input.linkedCounterparties?.has(sk.waitsFor))) {
+    if (
+      !link &&
+      sk &&
+      sk.dataVersion === dv &&
+      !(sk.waitsFor && input.linkedCounterparties?.has(sk.waitsFor))
+    ) {
       out.unchanged++;
       continue;
     }
@@ -118,7 +125,12 @@ export function selectGiven(input: GivenInput): GivenSelection {
       continue;
     }
     const sk = input.skipped.get(ref);
-    if (!link && sk && sk.dataVersion === dv && !(sk.waitsFor && input.linkedCounterparties?.has(sk.waitsFor))) {
+    if (
+      !link &&
+      sk &&
+      sk.dataVersion === dv &&
+      !(sk.waitsFor && input.linkedCounterparties?.has(sk.waitsFor))
+    ) {
       out.unchanged++;
       continue;
     }
@@ -152,7 +164,11 @@ export function feedItemsByEntity(message: OneCFeedMessage): Map<SyncEntity, Map
     refs.set(i.ref, { dataVersion: i.dataVersion, deleted: i.deleted });
   }
   for (const m of message.malformed)
-    if (m.ref && (SYNC_ENTITIES as readonly string[]).includes(m.entity) && !of(m.entity as SyncEntity).has(m.ref))
+    if (
+      m.ref &&
+      (SYNC_ENTITIES as readonly string[]).includes(m.entity) &&
+      !of(m.entity as SyncEntity).has(m.ref)
+    )
       of(m.entity as SyncEntity).set(m.ref, { dataVersion: null, deleted: false });
   return out;
 }

@@ -4,7 +4,13 @@ import type { CrmPort } from '../crm/crm.port.js';
 import type { CrmCompany, CrmContact } from '../crm/crm.types.js';
 import type { Mapping } from '../mapping/mapping.types.js';
 import type { OneCContact, OneCCounterparty, OneCRecordMap } from '../onec/onec.types.js';
-import { digits, matchContacts, matchCounterparties, type MatchDecision, type OneCParty } from './match-records.js';
+import {
+  digits,
+  matchContacts,
+  matchCounterparties,
+  type MatchDecision,
+  type OneCParty,
+} from './match-records.js';
 import type { MatchStore, PendingMatch, ReviewItem } from './match-store.js';
 import type { CrmCurrent } from './plan-sync.js';
 
@@ -55,7 +61,10 @@ export class SyncMatcher {
   ): Promise<MatchOutcome> {
     const out: MatchOutcome = { links: new Map(), current: [], review: [], reopen: [] };
     if (!records.length || entity === 'deals') return out;
-    const pending = await this.matches.pending(entity, records.map((r) => r.ref));
+    const pending = await this.matches.pending(
+      entity,
+      records.map((r) => r.ref),
+    );
     const decided = new Map<string, PendingMatch>();
     const open: OneCRecordMap[E][] = [];
     for (const r of records) {
@@ -69,8 +78,13 @@ export class SyncMatcher {
         : await this.contacts(open as OneCContact[], ctx.companyLinks);
     const byRef = new Map(records.map((r) => [r.ref, r]));
     for (const d of decisions) {
-      if (d.action === 'link') out.links.set(d.ref, { crmId: d.crmId, ...(d.matchedTaxIds ? { matchedTaxIds: d.matchedTaxIds } : {}) });
-      else if (d.action === 'review') out.review.push(reviewItem(entity, byRef.get(d.ref)!, d.reason, d.candidates));
+      if (d.action === 'link')
+        out.links.set(d.ref, {
+          crmId: d.crmId,
+          ...(d.matchedTaxIds ? { matchedTaxIds: d.matchedTaxIds } : {}),
+        });
+      else if (d.action === 'review')
+        out.review.push(reviewItem(entity, byRef.get(d.ref)!, d.reason, d.candidates));
     }
     for (const [ref, p] of decided) {
       if (!p.decisionCrmId) continue; // decided: create
@@ -78,7 +92,12 @@ export class SyncMatcher {
       out.links.set(ref, {
         crmId: p.decisionCrmId,
         ...(entity === 'counterparties'
-          ? { matchedTaxIds: { inn: digits((r as OneCCounterparty).inn), kpp: digits((r as OneCCounterparty).kpp) } }
+          ? {
+              matchedTaxIds: {
+                inn: digits((r as OneCCounterparty).inn),
+                kpp: digits((r as OneCCounterparty).kpp),
+              },
+            }
           : {}),
       });
     }
@@ -89,19 +108,31 @@ export class SyncMatcher {
     for (const [ref, l] of [...out.links]) {
       const cur = byId.get(l.crmId);
       const p = decided.get(ref);
-      const taken = cur && cur.external !== null && !(cur.external.source === this.mapping.source && cur.external.key === ref);
+      const taken =
+        cur &&
+        cur.external !== null &&
+        !(cur.external.source === this.mapping.source && cur.external.key === ref);
       if (cur && !taken) continue;
       out.links.delete(ref);
-      const why = cur ? `CRM record ${l.crmId} now belongs to ${cur.external!.source}` : `CRM record ${l.crmId} no longer exists`;
+      const why = cur
+        ? `CRM record ${l.crmId} now belongs to ${cur.external!.source}`
+        : `CRM record ${l.crmId} no longer exists`;
       if (p) out.reopen.push({ id: p.id, reason: `the chosen ${why}; decide again` });
-      out.review.push(reviewItem(entity, byRef.get(ref)!, p ? `the chosen ${why}` : why, p?.candidates ?? []));
+      out.review.push(
+        reviewItem(entity, byRef.get(ref)!, p ? `the chosen ${why}` : why, p?.candidates ?? []),
+      );
     }
     out.current = [...out.links.values()].map((l) => byId.get(l.crmId)!).filter(Boolean) as CrmCurrent[];
     return out;
   }
 
-  private async counterparties(records: OneCCounterparty[], onecParties: () => Promise<OneCParty[]>): Promise<MatchDecision[]> {
-    const inns = [...new Set(records.map((r) => digits(r.inn)).filter((i) => i.length === 10 || i.length === 12))];
+  private async counterparties(
+    records: OneCCounterparty[],
+    onecParties: () => Promise<OneCParty[]>,
+  ): Promise<MatchDecision[]> {
+    const inns = [
+      ...new Set(records.map((r) => digits(r.inn)).filter((i) => i.length === 10 || i.length === 12)),
+    ];
     if (!inns.length) return records.map((r) => ({ ref: r.ref, action: 'create' as const }));
     const crm = (await this.crm.matching.companiesByInn(inns)).records.filter((c) => c.external === null);
     // The 1C side is read only when the CRM has someone to match (a portal without people's companies costs nothing).
@@ -114,7 +145,10 @@ export class SyncMatcher {
     });
   }
 
-  private async contacts(records: OneCContact[], companyLinks?: ReadonlyMap<string, string>): Promise<MatchDecision[]> {
+  private async contacts(
+    records: OneCContact[],
+    companyLinks?: ReadonlyMap<string, string>,
+  ): Promise<MatchDecision[]> {
     const persons = records.flatMap((r) => {
       const companyId = r.ownerRef ? companyLinks?.get(r.ownerRef) : undefined;
       if (!companyId || companyId.startsWith(PLANNED_NEW)) return [];
@@ -129,10 +163,16 @@ export class SyncMatcher {
       ];
     });
     const matched = new Set(persons.map((p) => p.ref));
-    const rest = records.filter((r) => !matched.has(r.ref)).map((r) => ({ ref: r.ref, action: 'create' as const }));
+    const rest = records
+      .filter((r) => !matched.has(r.ref))
+      .map((r) => ({ ref: r.ref, action: 'create' as const }));
     if (!persons.length) return rest;
-    const crm = (await this.crm.matching.contactsOfCompanies([...new Set(persons.map((p) => p.companyId))])).records;
-    return [...matchContacts({ records: persons, crm, onAmbiguous: this.mapping.matching.onAmbiguous }), ...rest];
+    const crm = (await this.crm.matching.contactsOfCompanies([...new Set(persons.map((p) => p.companyId))]))
+      .records;
+    return [
+      ...matchContacts({ records: persons, crm, onAmbiguous: this.mapping.matching.onAmbiguous }),
+      ...rest,
+    ];
   }
 }
 

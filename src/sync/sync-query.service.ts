@@ -6,7 +6,13 @@ import { SETTINGS, type Settings } from '../config/settings.js';
 import { FeedStateStore, type FeedStatus } from './feed-state.store.js';
 import { SyncFindingsReader } from './sync-findings.reader.js';
 import type { PlanItemView } from './plan-csv.js';
-import { SyncStore, toSyncRunView, type PlanItemRow, type SyncRunRow, type SyncRunView } from './sync-store.js';
+import {
+  SyncStore,
+  toSyncRunView,
+  type PlanItemRow,
+  type SyncRunRow,
+  type SyncRunView,
+} from './sync-store.js';
 
 export interface SyncEntityStatus {
   entity: SyncEntity;
@@ -73,7 +79,10 @@ export class SyncQueryService {
    * A dry run's plan items (cursor-paginated, in plan order). 404 for an unknown run or one that is not a
    * dry run.
    */
-  async plan(id: string, q: { limit: number; cursor?: string; entity?: SyncEntity; action?: string }): Promise<Page<PlanItemView>> {
+  async plan(
+    id: string,
+    q: { limit: number; cursor?: string; entity?: SyncEntity; action?: string },
+  ): Promise<Page<PlanItemView>> {
     const run = await this.store.getRun(id);
     if (!run) throw new NotFoundException({ title: 'Sync run not found', detail: `No sync run ${id}` });
     if (!run.dry_run)
@@ -125,7 +134,9 @@ export class SyncQueryService {
     )) as { id: string }[];
     return {
       activeRunId: active?.id ?? null,
-      feed: this.settings?.ONEC_FEED_URL ? await this.feedState.status(this.settings.ONEC_FEED_POLL_SECONDS, now) : null,
+      feed: this.settings?.ONEC_FEED_URL
+        ? await this.feedState.status(this.settings.ONEC_FEED_POLL_SECONDS, now)
+        : null,
       entities: SYNC_ENTITIES.map((entity) => {
         const at = last.get(entity) ?? null;
         return {

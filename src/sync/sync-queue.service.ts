@@ -1,4 +1,11 @@
-import { Inject, Injectable, Optional, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Optional,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { describeError } from '../common/describe-error.js';
 import type { SyncEntity } from '../common/vocabulary.js';
 import { SETTINGS, type Settings } from '../config/settings.js';

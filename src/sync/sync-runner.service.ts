@@ -21,7 +21,13 @@ import { QueueService } from '../queue/queue.service.js';
 import { RunLifecycle, type RunHandle } from '../runs/run-lifecycle.js';
 import { RunLostError } from '../runs/run.types.js';
 import type { CreateRunInput } from '../runs/run.repository.js';
-import { CRM_ENTITY, PlanApplier, SYNC_HOOK_POINTS, type RecordFailure, type SyncHook } from './plan-applier.js';
+import {
+  CRM_ENTITY,
+  PlanApplier,
+  SYNC_HOOK_POINTS,
+  type RecordFailure,
+  type SyncHook,
+} from './plan-applier.js';
 import { planSync, type CrmCurrent, type PlanLink, type SyncPlan } from './plan-sync.js';
 import { PlanRecorder, planItems } from './dry-run-plan.js';
 import { digits, type OneCParty } from './match-records.js';
@@ -29,8 +35,20 @@ import { MatchStore, type ReviewItem } from './match-store.js';
 import { PLANNED_NEW, SyncMatcher } from './sync-matcher.js';
 import { inScope, SCOPE_RESOLVER, type RunScope, type ScopeResolver } from '../scope/scope.types.js';
 import type { OneCContact, OneCOrder, OneCVersionKeys } from '../onec/onec.types.js';
-import { feedItemsByEntity, selectGiven, selectRecords, type GivenRef, type Selection } from './select-records.js';
-import { FEED_MESSAGES_PER_RUN, FETCH_CHUNK, MAX_ATTEMPTS, retryBackoffMs, SYNC_RETRY_QUEUE } from './sync.constants.js';
+import {
+  feedItemsByEntity,
+  selectGiven,
+  selectRecords,
+  type GivenRef,
+  type Selection,
+} from './select-records.js';
+import {
+  FEED_MESSAGES_PER_RUN,
+  FETCH_CHUNK,
+  MAX_ATTEMPTS,
+  retryBackoffMs,
+  SYNC_RETRY_QUEUE,
+} from './sync.constants.js';
 import { FeedStateStore } from './feed-state.store.js';
 import {
   emptyStats,
@@ -257,7 +275,8 @@ export class SyncRunnerService {
   private count(entity: SyncEntity, s: EntityStats, result: SyncResult | 'linked' | 'held', n: number): void {
     if (n <= 0) return;
     s[result] += n;
-    if (result !== 'linked' && result !== 'held' && !this.dryStats.has(s)) this.metrics?.syncRecords.inc({ entity, result }, n);
+    if (result !== 'linked' && result !== 'held' && !this.dryStats.has(s))
+      this.metrics?.syncRecords.inc({ entity, result }, n);
   }
 
   /** `sverka_matches_open{entity}`: the review queue now. */
@@ -302,15 +321,22 @@ export class SyncRunnerService {
    * deferred until their backoff passed, or gone from 1C but not yet flagged — which keep a feed message
    * from being acknowledged.
    */
-  private async syncEntity(ctx: RunCtx, entity: SyncEntity, s: EntityStats, source: EntitySource): Promise<string[]> {
+  private async syncEntity(
+    ctx: RunCtx,
+    entity: SyncEntity,
+    s: EntityStats,
+    source: EntitySource,
+  ): Promise<string[]> {
     const run = ctx.run;
     const runId = run.id;
     const feed = source.kind === 'feed';
     if (ctx.dry) this.dryStats.add(s);
     const unsettled: string[] = [];
-    let companyLinks = entity === 'counterparties' ? undefined : await this.store.crmIdsByRef('counterparties');
+    let companyLinks =
+      entity === 'counterparties' ? undefined : await this.store.crmIdsByRef('counterparties');
     // A dry run plans contacts and orders against the companies its own plan would make or adopt.
-    if (companyLinks && ctx.plannedCompanies.size) companyLinks = new Map([...companyLinks, ...ctx.plannedCompanies]);
+    if (companyLinks && ctx.plannedCompanies.size)
+      companyLinks = new Map([...companyLinks, ...ctx.plannedCompanies]);
     const linkedCounterparties = companyLinks ? new Set(companyLinks.keys()) : undefined;
     const scope = await this.scopeOf(ctx);
     const skipped = source.kind === 'scan' && source.full ? new Map() : await this.store.skipped(entity);
@@ -322,7 +348,8 @@ export class SyncRunnerService {
       links = await this.store.links(entity);
       const scan = new Map<string, string>();
       // Keys (the record's counterparty; a counterparty's folder, INN, KPP) are read when a pilot scope or matching needs them.
-      const withKeys = scope !== null || (entity === 'counterparties' && !!this.matcher?.on('counterparties'));
+      const withKeys =
+        scope !== null || (entity === 'counterparties' && !!this.matcher?.on('counterparties'));
       const keys = entity === 'counterparties' && withKeys ? new Map<string, OneCVersionKeys>() : null;
       for await (const page of this.onec.scanVersions({ entity, withKeys }))
         for (const v of page) {
@@ -348,7 +375,9 @@ export class SyncRunnerService {
       // Linked records missing from the scan (with `deals.ordersSince`: read by key to tell gone from older).
       sel.vanished = await this.goneFromOneC(entity, sel.vanished);
     } else {
-      const waiting = [...skipped].filter(([, k]) => k.waitsFor && source.namedCounterparties.has(k.waitsFor)).map(([r]) => r);
+      const waiting = [...skipped]
+        .filter(([, k]) => k.waitsFor && source.namedCounterparties.has(k.waitsFor))
+        .map(([r]) => r);
       links = await this.store.linksFor(entity, [...source.given.keys(), ...waiting]);
       s.scanned += source.given.size;
       versions = new Map([...source.given].map(([ref, g]) => [ref, g.dataVersion]));
@@ -377,7 +406,18 @@ export class SyncRunnerService {
     const fail = async (items: RecordFailure[]) => {
       if (ctx.dry) {
         // A dry run records nothing: what would fail is a skip in the plan, with the reason.
-        await ctx.dry.add(items.map((i) => ({ entity, action: 'skip', onecRef: i.ref, crmId: null, name: '', inn: null, changes: null, reason: i.error })));
+        await ctx.dry.add(
+          items.map((i) => ({
+            entity,
+            action: 'skip',
+            onecRef: i.ref,
+            crmId: null,
+            name: '',
+            inn: null,
+            changes: null,
+            reason: i.error,
+          })),
+        );
         return;
       }
       unsettled.push(...(await this.fail(runId, entity, items, !feed)));
@@ -391,7 +431,11 @@ export class SyncRunnerService {
       if (malformed.length) {
         this.count(entity, s, 'failed', malformed.length);
         await fail(
-          malformed.map((m) => ({ ref: m.ref!, dataVersion: versions.get(m.ref!) ?? null, error: `unreadable 1C record: ${m.reason}` })),
+          malformed.map((m) => ({
+            ref: m.ref!,
+            dataVersion: versions.get(m.ref!) ?? null,
+            error: `unreadable 1C record: ${m.reason}`,
+          })),
         );
       }
       const bad = new Set(malformed.map((m) => m.ref));
@@ -399,7 +443,14 @@ export class SyncRunnerService {
       // at all (a counterparty folder named by the feed): nothing to write, counted as skipped.
       const absent = refs.filter((r) => !got.has(r) && !bad.has(r));
       this.count(entity, s, 'skipped', absent.filter((r) => !links.has(r)).length);
-      unsettled.push(...(await this.flagVanished(ctx, entity, absent.filter((r) => links.has(r)), links)));
+      unsettled.push(
+        ...(await this.flagVanished(
+          ctx,
+          entity,
+          absent.filter((r) => links.has(r)),
+          links,
+        )),
+      );
       let records = feed ? this.inWindow(entity, read.records, s) : read.records;
       if (feed && scope) {
         // A feed names every changed record; those outside the pilot scope are left alone.
@@ -408,12 +459,24 @@ export class SyncRunnerService {
         records = kept;
       }
       try {
-        batchNo = await this.processChunk(ctx, entity, records, links, companyLinks, s, batchNo, lookups, fail);
+        batchNo = await this.processChunk(
+          ctx,
+          entity,
+          records,
+          links,
+          companyLinks,
+          s,
+          batchNo,
+          lookups,
+          fail,
+        );
       } catch (e) {
         // A CRM read or batch that still failed after the adapter's retries: this chunk's records are
         // retried later (their DataVersion is not stored); the run goes on. Fatal errors stop it.
         if (!(e instanceof CrmError) || e.fatal) throw e;
-        this.log.warn(`sync run ${runId} ${entity}: a chunk of ${records.length} record(s) failed: ${describeError(e)}`);
+        this.log.warn(
+          `sync run ${runId} ${entity}: a chunk of ${records.length} record(s) failed: ${describeError(e)}`,
+        );
         this.count(entity, s, 'failed', records.length);
         await fail(records.map((r) => ({ ref: r.ref, dataVersion: r.dataVersion, error: describeError(e) })));
       }
@@ -429,7 +492,11 @@ export class SyncRunnerService {
    * With `deals.ordersSince`, the scan never sees older orders; the feed names every changed order, so
    * one dated before the window is left alone here too (counted as skipped, not remembered).
    */
-  private inWindow<E extends SyncEntity>(entity: E, records: OneCRecordMap[E][], s: EntityStats): OneCRecordMap[E][] {
+  private inWindow<E extends SyncEntity>(
+    entity: E,
+    records: OneCRecordMap[E][],
+    s: EntityStats,
+  ): OneCRecordMap[E][] {
     const since = this.mapping.deals.ordersSince;
     if (entity !== 'deals' || !since) return records;
     const kept = records.filter((r) => (r as OneCRecordMap['deals']).date >= `${since}T00:00:00`);
@@ -469,7 +536,11 @@ export class SyncRunnerService {
         const refs = given.get(entity) ?? new Map<string, GivenRef>();
         // Contacts and orders are looked at without items of their own when they may wait for a named counterparty.
         if (!refs.size && (entity === 'counterparties' || !named.size)) continue;
-        const left = await this.syncEntity(ctx, entity, stats[entity]!, { kind: 'feed', given: refs, namedCounterparties: named });
+        const left = await this.syncEntity(ctx, entity, stats[entity]!, {
+          kind: 'feed',
+          given: refs,
+          namedCounterparties: named,
+        });
         entry.unsettled += left.length;
       }
       if (entry.unsettled > 0) {
@@ -483,7 +554,9 @@ export class SyncRunnerService {
       await feed.ack(message.messageNo);
       entry.acked = true;
       await this.feedState.acked(message.messageNo, new Date());
-      this.log.log(`sync run ${run.id}: feed message ${message.messageNo} (${entry.items} item(s)) applied and acknowledged`);
+      this.log.log(
+        `sync run ${run.id}: feed message ${message.messageNo} (${entry.items} item(s)) applied and acknowledged`,
+      );
       if (!message.more) return;
     }
   }
@@ -523,13 +596,27 @@ export class SyncRunnerService {
    * 1C" flag gets it first; a record the CRM no longer has is flagged as is; one whose flag could not be
    * set stays unflagged and is tried again by the next run. Returns the refs left unflagged.
    */
-  private async flagVanished(ctx: RunCtx, entity: SyncEntity, refs: string[], links: Map<string, LinkRow>): Promise<string[]> {
+  private async flagVanished(
+    ctx: RunCtx,
+    entity: SyncEntity,
+    refs: string[],
+    links: Map<string, LinkRow>,
+  ): Promise<string[]> {
     if (!refs.length || this.mapping.deletions !== 'flag') return [];
     const run = ctx.run;
     const runId = run.id;
     if (ctx.dry) {
       await ctx.dry.add(
-        refs.map((ref) => ({ entity, action: 'flag', onecRef: ref, crmId: links.get(ref)?.crm_id ?? null, name: '', inn: null, changes: null, reason: 'gone from 1C' })),
+        refs.map((ref) => ({
+          entity,
+          action: 'flag',
+          onecRef: ref,
+          crmId: links.get(ref)?.crm_id ?? null,
+          name: '',
+          inn: null,
+          changes: null,
+          reason: 'gone from 1C',
+        })),
       );
       return [];
     }
@@ -542,7 +629,13 @@ export class SyncRunnerService {
         await run.check();
         const writes = refs
           .slice(i, i + crm.writeChunk)
-          .map((ref) => ({ op: 'update' as const, key: ref, entity: ce, id: links.get(ref)!.crm_id, fields: { flagged: true } }));
+          .map((ref) => ({
+            op: 'update' as const,
+            key: ref,
+            entity: ce,
+            id: links.get(ref)!.crm_id,
+            fields: { flagged: true },
+          }));
         let results;
         try {
           results = await crm.applyWrites(writes);
@@ -560,9 +653,14 @@ export class SyncRunnerService {
           `sync run ${runId} ${entity}: ${refs.length - flag.length} record(s) gone from 1C could not be flagged in the CRM; tried again next run`,
         );
     }
-    await this.store.flag(entity, flag.map((ref) => ({ ref, dataVersion: null })));
+    await this.store.flag(
+      entity,
+      flag.map((ref) => ({ ref, dataVersion: null })),
+    );
     if (flag.length)
-      this.log.warn(`sync run ${runId} ${entity}: ${flag.length} linked record(s) gone from 1C flagged (CRM records kept)`);
+      this.log.warn(
+        `sync run ${runId} ${entity}: ${flag.length} linked record(s) gone from 1C flagged (CRM records kept)`,
+      );
     const flagged = new Set(flag);
     return refs.filter((r) => !flagged.has(r));
   }
@@ -572,12 +670,19 @@ export class SyncRunnerService {
    * tried again. With `retryJob` a delayed incremental run of the entity is enqueued after the backoff; a
    * feed run needs none (its message stays unacknowledged and the next pull after the backoff retries them).
    */
-  private async fail(runId: string, entity: SyncEntity, items: RecordFailure[], retryJob = true): Promise<string[]> {
+  private async fail(
+    runId: string,
+    entity: SyncEntity,
+    items: RecordFailure[],
+    retryJob = true,
+  ): Promise<string[]> {
     if (!items.length) return [];
     const res = await this.store.recordFailures(runId, entity, items, MAX_ATTEMPTS, retryBackoffMs);
     const deadNow = res.filter((r) => r.dead).length;
     if (deadNow)
-      this.log.error(`sync run ${runId} ${entity}: ${deadNow} record(s) gave up after ${MAX_ATTEMPTS} attempts (dead letters)`);
+      this.log.error(
+        `sync run ${runId} ${entity}: ${deadNow} record(s) gave up after ${MAX_ATTEMPTS} attempts (dead letters)`,
+      );
     const pending = res.filter((r) => !r.dead);
     if (pending.length && this.queue && retryJob) {
       const attempt = Math.min(...pending.map((r) => r.attempts));
@@ -585,7 +690,11 @@ export class SyncRunnerService {
         await this.queue.send(
           SYNC_RETRY_QUEUE,
           { entity },
-          { startAfter: Math.ceil(retryBackoffMs(attempt) / 1000), singletonKey: `sync-retry-${entity}`, retryLimit: 0 },
+          {
+            startAfter: Math.ceil(retryBackoffMs(attempt) / 1000),
+            singletonKey: `sync-retry-${entity}`,
+            retryLimit: 0,
+          },
         );
       } catch (e) {
         this.log.warn(`sync run ${runId}: retry job not enqueued: ${describeError(e)}`);
@@ -612,15 +721,21 @@ export class SyncRunnerService {
     const ce = CRM_ENTITY[entity];
     let records = chunk;
     // Idempotent creates: an unlinked record may already be in the CRM (a create whose answer or link was lost).
-    const unlinked = lookups ? records.filter((r) => !links.has(r.ref) && !r.deletionMark).map((r) => r.ref) : [];
+    const unlinked = lookups
+      ? records.filter((r) => !links.has(r.ref) && !r.deletionMark).map((r) => r.ref)
+      : [];
     if (unlinked.length) {
       const found = await crm.findByExternalKey(ce, this.mapping.source, unlinked);
-      const adopt = [...found].filter(([, ids]) => ids.length).map(([ref, ids]) => ({ ref, crmId: ids[0], dataVersion: null }));
+      const adopt = [...found]
+        .filter(([, ids]) => ids.length)
+        .map(([ref, ids]) => ({ ref, crmId: ids[0], dataVersion: null }));
       if (adopt.length) {
         // A dry run plans them as updates of the records found, without storing the links.
         if (!ctx.dry) await this.store.saveLinks(entity, adopt);
         for (const a of adopt) links.set(a.ref, adoptedLink(entity, a.ref, a.crmId));
-        this.log.log(`sync run ${runId} ${entity}: ${adopt.length} record(s) found in the CRM by their 1C key and linked`);
+        this.log.log(
+          `sync run ${runId} ${entity}: ${adopt.length} record(s) found in the CRM by their 1C key and linked`,
+        );
       }
     }
     // Matching before create: a person's record with the same INN (+KPP) / name and e-mail or phone is adopted
@@ -630,7 +745,11 @@ export class SyncRunnerService {
     let matches: Map<string, { crmId: string; matchedTaxIds?: { inn: string; kpp: string } }> | undefined;
     const toCreate = records.filter((r) => !links.has(r.ref) && !r.deletionMark);
     if (this.matcher && toCreate.length && entity !== 'deals') {
-      const m = await this.matcher.decide(entity as Exclude<SyncEntity, 'deals'>, toCreate as OneCRecordMap['counterparties' | 'contacts'][], { onecParties: () => this.onecParties(ctx), companyLinks });
+      const m = await this.matcher.decide(
+        entity as Exclude<SyncEntity, 'deals'>,
+        toCreate as OneCRecordMap['counterparties' | 'contacts'][],
+        { onecParties: () => this.onecParties(ctx), companyLinks },
+      );
       if (!ctx.dry) {
         for (const r of m.reopen) await this.matches.reopen(r.id, r.reason);
         await this.matches.hold(entity, m.review);
@@ -642,7 +761,9 @@ export class SyncRunnerService {
         const h = new Set(held.map((x) => x.ref));
         records = records.filter((r) => !h.has(r.ref));
         this.count(entity, s, 'held', held.length);
-        this.log.log(`sync run ${runId} ${entity}: ${held.length} record(s) held for a matching decision (GET /api/v1/matches)`);
+        this.log.log(
+          `sync run ${runId} ${entity}: ${held.length} record(s) held for a matching decision (GET /api/v1/matches)`,
+        );
       }
     }
     const planLinks = new Map<string, PlanLink>();
@@ -681,8 +802,16 @@ export class SyncRunnerService {
     });
     if (entity !== 'deals') {
       // Review items of records that are linked now are done; those of records 1C marked deleted close.
-      await this.matches.settle(entity, chunk.map((r) => r.ref), 'linked or created by a later sync');
-      await this.matches.close(entity, chunk.filter((r) => r.deletionMark).map((r) => r.ref), 'deletion-marked in 1C');
+      await this.matches.settle(
+        entity,
+        chunk.map((r) => r.ref),
+        'linked or created by a later sync',
+      );
+      await this.matches.close(
+        entity,
+        chunk.filter((r) => r.deletionMark).map((r) => r.ref),
+        'deletion-marked in 1C',
+      );
     }
     return next;
   }
@@ -703,7 +832,11 @@ function counterpartyOf(entity: SyncEntity, r: OneCRecordMap[SyncEntity]): strin
 
 /** "create 3, link 2, …" of a dry run's counts. */
 function describePlan(c: Record<string, number> | undefined): string {
-  return c ? Object.entries(c).map(([k, n]) => `${k} ${n}`).join(', ') : 'nothing to do';
+  return c
+    ? Object.entries(c)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')
+    : 'nothing to do';
 }
 
 /** A link row for a record just found in the CRM by its 1C key (planned as an update of that record). */
@@ -723,8 +856,12 @@ function adoptedLink(entity: SyncEntity, ref: string, crmId: string): LinkRow {
 }
 
 /** What the selections need of the link rows: the stored DataVersion and whether the link is flagged. */
-function linkStates(links: ReadonlyMap<string, LinkRow>): Map<string, { dataVersion: string | null; flagged: boolean }> {
-  return new Map([...links].map(([ref, l]) => [ref, { dataVersion: l.data_version, flagged: l.flagged_at !== null }]));
+function linkStates(
+  links: ReadonlyMap<string, LinkRow>,
+): Map<string, { dataVersion: string | null; flagged: boolean }> {
+  return new Map(
+    [...links].map(([ref, l]) => [ref, { dataVersion: l.data_version, flagged: l.flagged_at !== null }]),
+  );
 }
 
 /** The run row a sync request creates (a feed run: every entity, its message log empty). */

@@ -8,6 +8,8 @@ describe('syncSlot', () => {
     expect(b.toISOString()).toBe(a.toISOString());
   });
   it('seconds-level crons', () => {
-    expect(syncSlot('*/5 * * * * *', 'UTC', new Date('2026-11-28T09:15:05.300Z')).toISOString()).toBe('2026-11-28T09:15:05.000Z');
+    expect(syncSlot('*/5 * * * * *', 'UTC', new Date('2026-11-28T09:15:05.300Z')).toISOString()).toBe(
+      '2026-11-28T09:15:05.000Z',
+    );
   });
 });

@@ -162,10 +162,10 @@ export class SyncStore {
   /** The link rows of the given refs only (a feed run reads the records the feed named, not the whole table). */
   async linksFor(entity: SyncEntity, refs: string[]): Promise<Map<string, LinkRow>> {
     if (!refs.length) return new Map();
-    const rows = (await this.db.query(`SELECT * FROM entity_link WHERE entity = $1 AND onec_ref = ANY($2::text[])`, [
-      entity,
-      refs,
-    ])) as LinkRow[];
+    const rows = (await this.db.query(
+      `SELECT * FROM entity_link WHERE entity = $1 AND onec_ref = ANY($2::text[])`,
+      [entity, refs],
+    )) as LinkRow[];
     return new Map(rows.map((r) => [r.onec_ref, r]));
   }
 
@@ -328,13 +328,18 @@ export class SyncStore {
   }
 
   /** Records that failed and will be tried again: ref → the DataVersion that failed and when the next try is due. */
-  async retries(entity: SyncEntity): Promise<Map<string, { dataVersion: string | null; notBefore: Date | null }>> {
+  async retries(
+    entity: SyncEntity,
+  ): Promise<Map<string, { dataVersion: string | null; notBefore: Date | null }>> {
     const rows = (await this.db.query(
       `SELECT onec_ref, data_version, next_attempt_at FROM sync_item_failure WHERE entity = $1 AND NOT dead`,
       [entity],
     )) as { onec_ref: string; data_version: string | null; next_attempt_at: Date | null }[];
     return new Map(
-      rows.map((r) => [r.onec_ref, { dataVersion: r.data_version, notBefore: r.next_attempt_at && new Date(r.next_attempt_at) }]),
+      rows.map((r) => [
+        r.onec_ref,
+        { dataVersion: r.data_version, notBefore: r.next_attempt_at && new Date(r.next_attempt_at) },
+      ]),
     );
   }
 
@@ -430,7 +435,10 @@ export class SyncStore {
         WHERE ${where} AND seq > $4 ORDER BY seq LIMIT $5`,
       [...filter, q.afterSeq ?? 0, q.limit],
     )) as (PlanItemRow & { seq: number })[];
-    const [{ n }] = (await this.db.query(`SELECT count(*)::int AS n FROM sync_plan_item WHERE ${where}`, filter)) as { n: number }[];
+    const [{ n }] = (await this.db.query(
+      `SELECT count(*)::int AS n FROM sync_plan_item WHERE ${where}`,
+      filter,
+    )) as { n: number }[];
     return { rows, total: n };
   }
 

@@ -48,7 +48,9 @@ export class SyncController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Start a sync run' })
   @ApiAcceptedResponse({ description: '{ id, status: "queued" }' })
-  @ApiConflictResponse({ description: 'A sync is already queued or running; the body names it in `activeRunId`' })
+  @ApiConflictResponse({
+    description: 'A sync is already queued or running; the body names it in `activeRunId`',
+  })
   async create(@Body() dto: CreateSyncRunDto) {
     try {
       const run = await this.queue.enqueue({
@@ -90,13 +92,13 @@ export class SyncController {
       'JSON: `{ items: [{ entity, action, onecRef, crmId, name, inn, changes: [{ field, crm, onec }], reason }], nextCursor, total }`. ' +
       'With `Accept: text/csv`: every matching item as CSV (UTF-8 with a BOM; `;` when REPORT_LOCALE is ru).',
   })
-  async plan(
-    @Param('id', ParseUUIDPipe) id: string,
-    @Query() q: PlanQueryDto,
-    @Req() req: Request,
-  ) {
+  async plan(@Param('id', ParseUUIDPipe) id: string, @Query() q: PlanQueryDto, @Req() req: Request) {
     const format = req.accepts(['application/json', 'text/csv']);
-    if (!format) throw new NotAcceptableException({ title: 'Not acceptable', detail: 'Ask for application/json or text/csv' });
+    if (!format)
+      throw new NotAcceptableException({
+        title: 'Not acceptable',
+        detail: 'Ask for application/json or text/csv',
+      });
     if (format === 'application/json') return this.query.plan(id, q);
     const items = await this.query.planAll(id, { entity: q.entity, action: q.action });
     return new StreamableFile(planCsv(items, this.settings.REPORT_LOCALE), {

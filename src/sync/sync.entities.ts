@@ -106,4 +106,11 @@ export class OneCFeedStateRow {
   @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 }
 
-export const SYNC_ENTITY_CLASSES = [EntityLink, SyncRun, SyncItemFailure, SyncConflict, SyncSkipped, OneCFeedStateRow];
+export const SYNC_ENTITY_CLASSES = [
+  EntityLink,
+  SyncRun,
+  SyncItemFailure,
+  SyncConflict,
+  SyncSkipped,
+  OneCFeedStateRow,
+];

@@ -18,7 +18,14 @@ import { SyncScheduler } from './sync.scheduler.js';
 @Module({
   imports: [OneCModule],
   controllers: [SyncController, ConflictsController, MatchesController],
-  providers: [SyncRunnerService, SyncQueueService, SyncQueryService, ConflictsService, SyncScheduler, FeedPullService],
+  providers: [
+    SyncRunnerService,
+    SyncQueueService,
+    SyncQueryService,
+    ConflictsService,
+    SyncScheduler,
+    FeedPullService,
+  ],
   exports: [SyncRunnerService, SyncQueryService, SyncQueueService, ConflictsService, FeedPullService],
 })
 export class SyncModule {}

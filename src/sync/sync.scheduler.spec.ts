@@ -22,9 +22,16 @@ function queue(busy: number) {
   return q;
 }
 
-const scheduler = (env: Record<string, string>, q: ReturnType<typeof queue>, scanFinished?: () => Promise<boolean>) =>
+const scheduler = (
+  env: Record<string, string>,
+  q: ReturnType<typeof queue>,
+  scanFinished?: () => Promise<boolean>,
+) =>
   new SyncScheduler(
-    parseSettings({ LOG_LEVEL: 'silent', SYNC_CRON: '*/15 * * * *', SYNC_FULL_SCAN_CRON: '30 5 * * *', ...env }, { mode: 'embedded' }),
+    parseSettings(
+      { LOG_LEVEL: 'silent', SYNC_CRON: '*/15 * * * *', SYNC_FULL_SCAN_CRON: '30 5 * * *', ...env },
+      { mode: 'embedded' },
+    ),
     new SchedulerRegistry(),
     q as unknown as SyncQueueService,
     scanFinished ? ({ store: { scanFinished } } as unknown as SyncRunnerService) : undefined,
@@ -60,7 +67,9 @@ describe('SyncScheduler', () => {
     expect(q.calls).toHaveLength(2);
     await jest.advanceTimersByTimeAsync(SCAN_RETRY_MS);
     await tick;
-    expect(q.calls).toEqual([0, 1, 2].map(() => ({ trigger: 'schedule', slot: new Date('2026-12-05T02:30:00Z') })));
+    expect(q.calls).toEqual(
+      [0, 1, 2].map(() => ({ trigger: 'schedule', slot: new Date('2026-12-05T02:30:00Z') })),
+    );
     expect(s.scanWaiting).toBe(false);
   });
 
