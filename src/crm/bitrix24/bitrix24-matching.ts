@@ -28,17 +28,24 @@ export interface MatchingReads {
  * many more ids than a page holds (≈ 500 values a command, well under PHP's default `max_input_vars`).
  */
 const EXTRA_REQUISITES_CHUNK = 250;
+/**
+ * INNs per requisite command of the first step: a page holds 50 rows and `start=-1` says nothing of
+ * more, so a full page is looked at again (`>ID`); with 49 INNs, one requisite per INN — the usual —
+ * never fills the page.
+ */
+const INN_CHUNK = PAGE_SIZE - 1;
 /** What a candidate needs of a company (crm.item.list `select`). */
 const CANDIDATE_SELECT = ['id', 'title', 'originatorId', 'originId', 'assignedById'];
 
 /**
  * Matching before create on a Bitrix24 portal (README.md#going-live), in `batch` requests of ≤ 50 list
  * commands, never a request per value:
- * - companiesByInn: (1) `crm.requisite.list` of company requisites with `@RQ_INN` over 50 INNs a command
+ * - companiesByInn: (1) `crm.requisite.list` of company requisites with `@RQ_INN` over 49 INNs a command
  *   (a full page is continued with `>ID`); (2) in one more batch, the found companies (`crm.item.list`,
  *   `@id`, 50 a command) and their other requisites (`@ENTITY_ID` minus the IDs read in (1)), so every
  *   company comes once with all its tax details. Per 50 matching INNs that is about 2.2 commands, against
- *   the 2 of reading the same companies with bulkRead. The INN filter is the portal's exact compare: the
+ *   the 2 of reading the same companies with bulkRead, in 2 batch requests a call (full ones from about
+ *   2 500 INNs a call). The INN filter is the portal's exact compare: the
  *   INNs are given digits only, as 1C and the requisite form keep them.
  * - contactsOfCompanies: `crm.item.list` of contacts with `@companyId` over 50 companies a command
  *   (continued with `>id` when a page is full).
@@ -64,7 +71,7 @@ export class Bitrix24Matching implements CrmMatching {
     };
     // (1) the requisites carrying these INNs.
     await this.pagedRequisites(
-      chunks(wanted, PAGE_SIZE).map((chunk) => ({ ENTITY_TYPE_ID: ENTITY_TYPE_ID.companies, '@RQ_INN': chunk })),
+      chunks(wanted, INN_CHUNK).map((chunk) => ({ ENTITY_TYPE_ID: ENTITY_TYPE_ID.companies, '@RQ_INN': chunk })),
       keep,
     );
     // (2) the companies, and their requisites not read yet, in the same batch requests.
