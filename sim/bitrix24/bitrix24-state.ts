@@ -278,6 +278,11 @@ export class Bitrix24State {
   private readonly requisiteRows = new Map<number, RequisiteRow>();
   /** Requisite IDs ascending (built on first use; kept on add and delete). */
   private requisiteIndex: number[] | null = null;
+  /**
+   * Requisite IDs per value of ENTITY_ID and of RQ_INN (built on first use, dropped on any requisite
+   * write): an IN filter on either (`@RQ_INN`, `RQ_INN: [...]`, `@ENTITY_ID`) reads only its rows.
+   */
+  private requisiteValueIndex: Map<string, Map<string, number[]>> | null = null;
   private nextRequisiteId = 1;
   private nextFmId = 1;
   readonly statuses: StatusRow[] = defaultStatuses();
@@ -402,6 +407,7 @@ export class Bitrix24State {
   }
 
   deleteRequisite(id: number | string): void {
+    this.requisiteValueIndex = null;
     if (this.requisiteRows.delete(Number(id)) && this.requisiteIndex)
       removeSorted(this.requisiteIndex, Number(id));
   }
@@ -538,8 +544,8 @@ export class Bitrix24State {
     } else {
       rows = [];
       const fast = Number(params.start) === -1;
-      const ids = this.sortedRequisiteIds();
       const f = andFilter(params.filter);
+      const ids = (f && this.indexedRequisiteIds(f)) ?? this.sortedRequisiteIds();
       const [lo, hi] = f ? idBounds(ids, f, 'ID', digitBound) : [0, ids.length];
       for (let k = 0; k < hi - lo && !(fast && rows.length >= 50); k++) {
         const row = this.requisiteRows.get(ids[dir === 'desc' ? hi - 1 - k : lo + k]);
@@ -556,6 +562,45 @@ export class Bitrix24State {
           : (Object.fromEntries([...sel.fields].map((f) => [f, r[f] ?? null])) as RequisiteRow),
       ),
     };
+  }
+
+  /**
+   * The ascending IDs of the requisites an equality or IN constraint of an AND filter on ENTITY_ID or
+   * RQ_INN allows (the narrower of the two), or null when the filter has none. Only a narrowing: the
+   * compiled filter still decides every row.
+   */
+  private indexedRequisiteIds(f: Record<string, unknown>): number[] | null {
+    let best: number[] | null = null;
+    for (const field of ['ENTITY_ID', 'RQ_INN']) {
+      const values: unknown[] = [];
+      for (const key of [`@${field}`, `=${field}`, field]) {
+        const v = f[key];
+        if (v === undefined) continue;
+        if (key === `@${field}` || Array.isArray(v) || (v !== null && typeof v === 'object')) values.push(...listOf(v));
+        else values.push(v);
+      }
+      if (!values.length) continue;
+      this.requisiteValueIndex ??= this.buildRequisiteValueIndex();
+      const byValue = this.requisiteValueIndex.get(field)!;
+      const ids = [...new Set(values.flatMap((v) => byValue.get(String(v ?? '')) ?? []))].sort((a, b) => a - b);
+      if (best === null || ids.length < best.length) best = ids;
+    }
+    return best;
+  }
+
+  private buildRequisiteValueIndex(): Map<string, Map<string, number[]>> {
+    const index = new Map<string, Map<string, number[]>>([
+      ['ENTITY_ID', new Map()],
+      ['RQ_INN', new Map()],
+    ]);
+    for (const [id, row] of this.requisiteRows)
+      for (const [field, byValue] of index) {
+        const value = String(row[field] ?? '');
+        const list = byValue.get(value);
+        if (list) list.push(id);
+        else byValue.set(value, [id]);
+      }
+    return index;
   }
 
   private sortedRequisiteIds(): number[] {
@@ -585,6 +630,7 @@ export class Bitrix24State {
     row.PRESET_ID = String(presetId);
     row.DATE_CREATE = this.now();
     this.requisiteRows.set(id, row);
+    this.requisiteValueIndex = null;
     if (this.requisiteIndex) addSorted(this.requisiteIndex, id);
     return id;
   }
@@ -592,6 +638,7 @@ export class Bitrix24State {
   requisiteUpdate(id: number, raw: unknown): void {
     const row = this.requisiteRows.get(id);
     if (!row) throw new B24SimError(400, '', `The Requisite with ID '${id}' is not found`);
+    this.requisiteValueIndex = null;
     for (const [k, v] of Object.entries(asObject(raw)))
       if (REQUISITE_FIELDS.has(k) && !['ID', 'ENTITY_TYPE_ID', 'ENTITY_ID'].includes(k))
         row[k] = v === null || v === undefined ? null : String(v);

@@ -298,4 +298,32 @@ describe('amoCRM adapter against the fake account', () => {
     const many = await adapter.getMany('companies', [ids[2], ids[0], '999']);
     expect(many.records.map((c) => c.id)).toEqual([ids[0], ids[2]]);
   });
+  it('matching by INN takes the cheapest way: the whole list when it is short, else the INN filter or a search per INN; only exact INNs kept', async () => {
+    for (const filtersEnabled of [true, false]) {
+      resetAccountWindows();
+      await start({ filtersEnabled });
+      const adapter = adapterFor();
+      await adapter.prepare();
+      const innField = sim.state.field('companies', 'ИНН')!.id;
+      const inns = Array.from({ length: 300 }, (_, i) => String(7700000000 + i * 7));
+      const ids = inns.map((inn, i) => String(sim.state.add('companies', { name: `Компания ${i}`, custom_fields_values: [{ field_id: innField, values: [{ value: inn }] }] })));
+      // An INN that contains an asked one is not it.
+      sim.state.add('companies', { name: 'Похожая', custom_fields_values: [{ field_id: innField, values: [{ value: `${inns[0]}99` }] }] });
+      const paths = () => sim.calls.map((c) => `${c.method} ${c.path}`);
+      // 300 INNs: 6 filter requests (or 300 searches) against 2 pages of the list: the probe of page 6 (or 300) is empty, the list is read.
+      sim.clearCalls();
+      const all = await adapter.matching.companiesByInn(inns);
+      expect(all.records.map((c) => c.id)).toEqual(ids);
+      expect(sim.calls.length).toBe(3);
+      // 2 INNs: with filtering one filter request (no probe); without, 2 searches after the probe of page 2 found rows.
+      sim.clearCalls();
+      const two = await adapter.matching.companiesByInn([inns[0], inns[299]]);
+      expect(two.records.map((c) => [c.id, c.taxIds.map((t) => t.inn)])).toEqual([
+        [ids[0], [inns[0]]],
+        [ids[299], [inns[299]]],
+      ]);
+      expect(paths()).toEqual(Array(filtersEnabled ? 1 : 3).fill('GET /api/v4/companies'));
+      if (filtersEnabled) await sim.close();
+    }
+  });
 });

@@ -4,7 +4,7 @@ import { Bitrix24Adapter, bitrix24ConfigOf } from '../../src/crm/bitrix24/bitrix
 import { resetPortalLimiters } from '../../src/crm/bitrix24/leaky-bucket.js';
 import { CrmError, CrmErrorCode } from '../../src/crm/crm.error.js';
 import type { CrmPort } from '../../src/crm/crm.port.js';
-import type { CrmCompany, CrmContact, CrmDeal, CrmTaxIds, CrmWrite } from '../../src/crm/crm.types.js';
+import type { CrmCompany, CrmContact, CrmDeal, CrmTaxIds, CrmWrite, ExternalKey } from '../../src/crm/crm.types.js';
 import type { Mapping } from '../../src/mapping/mapping.types.js';
 import { startAmoCrmSimulator } from '../../sim/amocrm/index.js';
 import { startBitrix24Simulator } from '../../sim/bitrix24/index.js';
@@ -33,6 +33,17 @@ interface Harness {
   loseEvery(n: number): void;
   /** Answers the fake CRM lost so far. */
   lost(): number;
+  /**
+   * A company with tax details, made by a person (no external key) or by another base (`external`).
+   * Bitrix24: one requisite per set («Организация»); amoCRM: the first set in the company's fields.
+   */
+  companyWithTax(title: string, taxes: CrmTaxIds[], external?: ExternalKey): string;
+  /** A contact a person made, linked to a company, with a work phone. */
+  personContact(companyId: string, lastName: string, firstName: string, phone: string): string;
+  /** HTTP requests the fake CRM answered so far. */
+  requests(): number;
+  /** Bitrix24: a company's requisites as the portal holds them (ID order); amoCRM keeps none (null). */
+  requisites(companyId: string): { id: string; xmlId: string | null; inn: string }[] | null;
   /** A port on the same CRM with credentials it no longer accepts, and the setting that holds them. */
   unauthorized(): { port: CrmPort; setting: string; secret: string };
   close(): Promise<void>;
@@ -58,6 +69,38 @@ async function bitrix24Harness(): Promise<Harness> {
     foreignCompany: (title, source, key) => String(sim.state.add('companies', { title, originatorId: source, originId: key }).id),
     loseEvery: (n) => sim.setFaults(n ? { lostResponseEvery: n } : {}),
     lost: () => sim.calls.filter((c) => c.lost).length,
+    companyWithTax: (title, taxes, external) => {
+      const id = sim.state.add('companies', { title, ...(external ? { originatorId: external.source, originId: external.key } : {}) }).id;
+      for (const t of taxes)
+        sim.state.addRequisite({
+          ENTITY_TYPE_ID: 4,
+          ENTITY_ID: id,
+          PRESET_ID: 1,
+          NAME: 'Организация',
+          RQ_INN: t.inn,
+          RQ_KPP: t.kpp,
+          RQ_OGRN: t.ogrn,
+          RQ_COMPANY_NAME: t.name,
+          RQ_COMPANY_FULL_NAME: t.fullName,
+        });
+      return String(id);
+    },
+    personContact: (companyId, lastName, firstName, phone) =>
+      String(
+        sim.state.add('contacts', {
+          lastName,
+          name: firstName,
+          companyId: Number(companyId),
+          fm: [{ typeId: 'PHONE', valueType: 'WORK', value: phone }],
+        }).id,
+      ),
+    requests: () => sim.calls.length,
+    requisites: (companyId) =>
+      sim.state
+        .requisites()
+        .filter((r) => r.ENTITY_ID === companyId)
+        .sort((a, b) => Number(a.ID) - Number(b.ID))
+        .map((r) => ({ id: r.ID, xmlId: r.XML_ID ?? null, inn: r.RQ_INN ?? '' })),
     unauthorized: () => ({
       port: make(sim.webhookUrl.replace(/\/[^/]+\/$/, '/NotTheSecret42/')),
       setting: 'BITRIX24_WEBHOOK_URL',
@@ -104,6 +147,38 @@ async function amocrmHarness(): Promise<Harness> {
       ),
     loseEvery: (n) => sim.setFaults(n ? { lostResponseEvery: n } : {}),
     lost: () => sim.calls.filter((c) => c.lost).length,
+    companyWithTax: (title, taxes, external) => {
+      const field = (name: string) => sim.state.field('companies', name)!.id;
+      const t = taxes[0];
+      return String(
+        sim.state.add('companies', {
+          name: title,
+          custom_fields_values: [
+            ...(external ? [{ field_id: field('Ключ 1С'), values: [{ value: `${external.source}:${external.key}` }] }] : []),
+            ...(t
+              ? [
+                  { field_id: field('ИНН'), values: [{ value: t.inn }] },
+                  { field_id: field('КПП'), values: [{ value: t.kpp }] },
+                  { field_id: field('ОГРН'), values: [{ value: t.ogrn }] },
+                  { field_id: field('Полное наименование'), values: [{ value: t.fullName }] },
+                ].filter((f) => f.values[0].value !== '')
+              : []),
+          ],
+        }),
+      );
+    },
+    personContact: (companyId, lastName, firstName, phone) => {
+      const id = sim.state.add('contacts', {
+        first_name: firstName,
+        last_name: lastName,
+        name: `${lastName} ${firstName}`,
+        custom_fields_values: [{ field_code: 'PHONE', values: [{ value: phone, enum_code: 'WORK' }] }],
+      });
+      sim.state.link('contacts', id, [{ to_entity_id: Number(companyId), to_entity_type: 'companies' }], false);
+      return String(id);
+    },
+    requests: () => sim.calls.length,
+    requisites: () => null,
     unauthorized: () => {
       const token = sim.issueToken();
       sim.revokeToken(token);
@@ -403,6 +478,165 @@ describe.each<Kind>(['bitrix24', 'amocrm'])('CrmPort contract against the %s sim
     expect(writes.map((_, i) => found.get(`k-${i}`))).toEqual(ids.map((id) => [id]));
     expect([...(await h.port.getOne('companies', ids[0]))!.phones].sort()).toEqual(['+74950000000', '+74959999999']);
     for (const id of ids) expect((await h.port.getOne('companies', id))!.taxIds).toEqual({ ...TAX, name: expect.any(String), owned: true });
+  });
+
+  describe('matching before create', () => {
+    const techno = (title: string): CrmTaxIds => ({ ...TAX, fullName: 'ООО "ТЕХНО"', name: title });
+    const second = (title: string): CrmTaxIds => ({
+      kind: 'legal',
+      inn: '7707083893',
+      kpp: '773601001',
+      ogrn: '1027700132195',
+      fullName: 'ПАО "ВТОРОЙ"',
+      name: title,
+    });
+    const third = (title: string): CrmTaxIds => ({ ...second(title), inn: '7813252159', kpp: '781301001', fullName: 'ООО "ЧУЖОЕ"' });
+
+    it('companiesByInn: a person’s company with all its tax details, another base’s with its key, nothing for an unknown INN', async () => {
+      // amoCRM keeps one set of tax details on the company itself; Bitrix24 may have several requisites.
+      const mine = h.companyWithTax('Техно (менеджер)', kind === 'bitrix24' ? [techno('Техно (менеджер)'), second('Техно (менеджер)')] : [techno('Техно (менеджер)')]);
+      const foreign = h.companyWithTax('Чужая', [third('Чужая')], { source: 'other-base', key: 'k-x' });
+      h.companyWithTax('Не спрашивали', [{ ...techno('Не спрашивали'), inn: '7701000007' }]);
+      h.personCompany('Без реквизитов');
+      const read = await h.port.matching.companiesByInn([TAX.inn, '7813252159', '1234567890']);
+      expect(read.malformed).toEqual([]);
+      const responsible = async (id: string) => (await h.port.getOne('companies', id))!.responsibleId;
+      expect(read.records).toEqual([
+        {
+          id: mine,
+          title: 'Техно (менеджер)',
+          external: null,
+          taxIds: kind === 'bitrix24' ? [techno('Техно (менеджер)'), second('Техно (менеджер)')] : [techno('Техно (менеджер)')],
+          responsibleId: await responsible(mine),
+        },
+        {
+          id: foreign,
+          title: 'Чужая',
+          external: { source: 'other-base', key: 'k-x' },
+          taxIds: [third('Чужая')],
+          responsibleId: await responsible(foreign),
+        },
+      ]);
+      expect(await h.port.matching.companiesByInn(['1234567890'])).toEqual({ records: [], malformed: [] });
+      expect(await h.port.matching.companiesByInn([])).toEqual({ records: [], malformed: [] });
+    });
+
+    it('companiesByInn: 120 INNs in a few requests, each company once', async () => {
+      const inns = Array.from({ length: 120 }, (_, i) => String(7700000000 + i * 7));
+      const ids = inns.map((inn, i) => h.companyWithTax(`Компания ${i}`, [{ ...techno(`Компания ${i}`), inn }]));
+      const before = h.requests();
+      const read = await h.port.matching.companiesByInn(inns);
+      const used = h.requests() - before;
+      expect(read.malformed).toEqual([]);
+      expect(read.records.map((c) => [c.id, c.taxIds.map((t) => t.inn)])).toEqual(ids.map((id, i) => [id, [inns[i]]]));
+      // One request per INN would be 120.
+      expect(used).toBeLessThanOrEqual(4);
+    });
+
+    it('contactsOfCompanies: the contacts of these companies with their phones, no others', async () => {
+      const a = h.personCompany('Альфа');
+      const b = h.personCompany('Бета');
+      const c = h.personCompany('Гамма');
+      const a1 = h.personContact(a, 'Иванов', 'Иван', '+74951110001');
+      h.personContact(c, 'Сидоров', 'Сидор', '+74951110003');
+      const b1 = h.personContact(b, 'Петрова', 'Анна', '+74951110002');
+      const a2 = h.personContact(a, 'Кузнецов', 'Пётр', '+74951110004');
+      const read = await h.port.matching.contactsOfCompanies([a, b, '999999']);
+      expect(read.malformed).toEqual([]);
+      expect(
+        read.records
+          .map((x) => [x.id, x.lastName, x.firstName, x.companyId, x.phones, x.external])
+          .sort((x, y) => Number(x[0]) - Number(y[0])),
+      ).toEqual([
+        [a1, 'Иванов', 'Иван', a, ['+74951110001'], null],
+        [b1, 'Петрова', 'Анна', b, ['+74951110002'], null],
+        [a2, 'Кузнецов', 'Пётр', a, ['+74951110004'], null],
+      ]);
+      expect(await h.port.matching.contactsOfCompanies([])).toEqual({ records: [], malformed: [] });
+    });
+
+    const linkCompany = (id: string, key: string, title: string): CrmWrite => ({
+      op: 'link',
+      key,
+      entity: 'companies',
+      id,
+      external: { source: SOURCE, key },
+      fields: { title, sourceVersion: `v-${key}`, phones: { add: ['+74951234567'], remove: [] }, taxIds: { ...TAX, name: title } },
+      matchedTaxIds: { inn: TAX.inn, kpp: TAX.kpp },
+    });
+
+    it('link: our key on a person’s company and contact, its tax details reused, a person’s phone kept', async () => {
+      const taxes = kind === 'bitrix24' ? [second('Техно'), techno('Техно')] : [techno('Техно')];
+      const co = h.companyWithTax('Техно', taxes);
+      h.personAddsPhone('companies', co, '+79160002233');
+      const ct = h.personContact(co, 'Иванов', 'Иван', '+79160004455');
+      const before = h.requisites(co);
+      const results = await h.port.applyWrites([
+        linkCompany(co, 'k-1', 'ТЕХНО'),
+        {
+          op: 'link',
+          key: 'c-1',
+          entity: 'contacts',
+          id: ct,
+          external: { source: SOURCE, key: 'c-1' },
+          fields: { lastName: 'Иванов', firstName: 'Иван', middleName: 'Иванович', companyId: co, phones: { add: ['+74957654321'], remove: [] } },
+        },
+      ]);
+      expect(results).toEqual([
+        { key: 'k-1', ok: true, id: co },
+        { key: 'c-1', ok: true, id: ct },
+      ]);
+      const after = (await h.port.getOne('companies', co))!;
+      expect([after.title, after.external, [...after.phones].sort(), after.taxIds]).toEqual([
+        'ТЕХНО',
+        { source: SOURCE, key: 'k-1' },
+        ['+74951234567', '+79160002233'],
+        { ...TAX, name: 'ТЕХНО', owned: true },
+      ]);
+      const contact = (await h.port.getOne('contacts', ct))!;
+      expect([contact.external, contact.middleName, contact.companyId, [...contact.phones].sort()]).toEqual([
+        { source: SOURCE, key: 'c-1' },
+        'Иванович',
+        co,
+        ['+74957654321', '+79160004455'],
+      ]);
+      expect(await h.port.findByExternalKey('companies', SOURCE, ['k-1'])).toEqual(new Map([['k-1', [co]]]));
+      expect(await h.port.findByExternalKey('contacts', SOURCE, ['c-1'])).toEqual(new Map([['c-1', [ct]]]));
+      if (kind === 'bitrix24')
+        // The same requisites as before; the one that matched now carries the key.
+        expect(h.requisites(co)).toEqual(before!.map((r) => ({ ...r, xmlId: r.inn === TAX.inn ? 'k-1' : null })));
+    });
+
+    it('links whose answers are lost, and a link sent again, add no second set of tax details', async () => {
+      const a = h.companyWithTax('Альфа', [techno('Альфа')]);
+      const b = h.companyWithTax('Бета', [{ ...techno('Бета'), kpp: '' }]);
+      const before = [h.requisites(a), h.requisites(b)];
+      h.loseEvery(2);
+      const first = await h.port.applyWrites([linkCompany(a, 'k-a', 'Альфа')]);
+      const second2 = await h.port.applyWrites([linkCompany(b, 'k-b', 'Бета')]);
+      h.loseEvery(0);
+      expect(h.lost()).toBeGreaterThanOrEqual(1);
+      const again = await h.port.applyWrites([linkCompany(a, 'k-a', 'Альфа'), linkCompany(b, 'k-b', 'Бета')]);
+      expect([...first, ...second2, ...again]).toEqual([
+        { key: 'k-a', ok: true, id: a },
+        { key: 'k-b', ok: true, id: b },
+        { key: 'k-a', ok: true, id: a },
+        { key: 'k-b', ok: true, id: b },
+      ]);
+      expect(await h.port.count('companies', { source: SOURCE })).toBe(2);
+      for (const [id, key, title] of [
+        [a, 'k-a', 'Альфа'],
+        [b, 'k-b', 'Бета'],
+      ]) {
+        const c = (await h.port.getOne('companies', id))!;
+        expect([c.external, c.phones, c.taxIds]).toEqual([{ source: SOURCE, key }, ['+74951234567'], { ...TAX, name: title, owned: true }]);
+      }
+      if (kind === 'bitrix24')
+        expect([h.requisites(a), h.requisites(b)]).toEqual([
+          before[0]!.map((r) => ({ ...r, xmlId: 'k-a' })),
+          before[1]!.map((r) => ({ ...r, xmlId: 'k-b' })),
+        ]);
+    });
   });
 
   it('recordUrl: a card the CRM serves; null for what is not an id; ping', async () => {

@@ -71,7 +71,7 @@ export class AmoCrmWriter {
           fields: schema.fields[ae],
           fieldNames: schema.fieldNames[ae],
           pipeline: schema.pipeline,
-          current: write.op === 'update' ? (currents.get(`${ae}:${write.id}`) ?? this.memory.get(ae, write.id)) : undefined,
+          current: write.op !== 'create' ? (currents.get(`${ae}:${write.id}`) ?? this.memory.get(ae, write.id)) : undefined,
         });
       } catch (e) {
         if (!(e instanceof CrmError)) throw e;
@@ -82,14 +82,15 @@ export class AmoCrmWriter {
         outcomes[index] = { ok: true, id: (write as { id: string }).id };
         return;
       }
-      const g = `${write.op}:${ae}`;
+      // A link is an update that also writes the 1C key (PATCH).
+      const g = `${write.op === 'create' ? 'create' : 'update'}:${ae}`;
       groups.set(g, [...(groups.get(g) ?? []), { index, write, built }]);
     });
     for (const [g, items] of groups) {
       const [op, ae] = g.split(':') as ['create' | 'update', AmoEntity];
       for (let i = 0; i < items.length; i += WRITE_CHUNK) await this.sendRecords(op, ae, items.slice(i, i + WRITE_CHUNK), outcomes);
     }
-    for (const w of writes) if (w.op === 'update') this.memory.forget(AMO_ENTITY[w.entity], w.id);
+    for (const w of writes) if (w.op !== 'create') this.memory.forget(AMO_ENTITY[w.entity], w.id);
     const created = writes
       .map((w, i) => ({ w, o: outcomes[i] }))
       .filter((x) => x.w.op === 'create' && x.o.ok)
@@ -117,7 +118,7 @@ export class AmoCrmWriter {
     const out = new Map<string, AmoCurrent>();
     const ids = new Map<AmoEntity, string[]>();
     for (const w of writes) {
-      if (w.op !== 'update' || !needsCurrent(w)) continue;
+      if (w.op === 'create' || !needsCurrent(w)) continue;
       const ae = AMO_ENTITY[w.entity];
       ids.set(ae, [...(ids.get(ae) ?? []), w.id]);
     }
@@ -161,7 +162,7 @@ export class AmoCrmWriter {
         if (Array.isArray(rows))
           for (const r of rows as AmoRow[]) if (typeof r?.id === 'number') byRequest.set(String(r.request_id ?? ''), String(r.id));
         for (const p of pending) {
-          const id = byRequest.get(String(p.index)) ?? (p.write.op === 'update' ? p.write.id : undefined);
+          const id = byRequest.get(String(p.index)) ?? (p.write.op !== 'create' ? p.write.id : undefined);
           outcomes[p.index] = id
             ? { ok: true, id }
             : { ok: false, error: new CrmError(CrmErrorCode.BAD_RESPONSE, `amoCRM ${method} ${path}: no id for item ${p.index} in the answer`) };
@@ -318,8 +319,8 @@ function keyOf(w: CrmWrite): string {
 
 /** A refused item: NOT_FOUND for an update of a record that is gone, INVALID otherwise, naming the fields. */
 function refusal(p: Pending, errors: AmoItemError[]): CrmError {
-  const what = `${p.write.entity} ${p.write.op} ${p.write.op === 'update' ? p.write.id : p.write.key}`;
-  if (p.write.op === 'update' && errors.some((e) => e.code === 'NotFound' && e.path === 'id'))
+  const what = `${p.write.entity} ${p.write.op} ${p.write.op !== 'create' ? p.write.id : p.write.key}`;
+  if (p.write.op !== 'create' && errors.some((e) => e.code === 'NotFound' && e.path === 'id'))
     return new CrmError(CrmErrorCode.NOT_FOUND, `amoCRM ${AMO_ENTITY[p.write.entity]} ${p.write.id} not found`, 400, 'NotFound');
   return itemError(what, errors, (i) => p.built.cfNames[i]);
 }

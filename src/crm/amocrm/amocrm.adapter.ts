@@ -2,6 +2,8 @@ import { Logger } from '@nestjs/common';
 import { CrmError, CrmErrorCode } from '../crm.error.js';
 import type { CrmCapabilities, CrmMatching, CrmPort, CrmTodos } from '../crm.port.js';
 import type {
+  CrmCompany,
+  CrmContact,
   CrmEntity,
   CrmRead,
   CrmRecordMap,
@@ -14,6 +16,7 @@ import { parseAmoCrmConfig, type AmoCrmConfig } from './amocrm.config.js';
 import { FILTER_CHUNK, KEY_FILTER_CHUNK, PAGE_LIMIT, SCHEMA_TTL_MS, WRITE_CHUNK, type AmoEntity } from './amocrm.constants.js';
 import { AmoCrmHttp, type AmoCrmHttpOptions, type AmoQuery } from './amocrm-http.js';
 import { AmoSchemaLoader, type AmoSchema } from './amocrm-schema.js';
+import { AmoCrmMatching } from './amocrm-matching.js';
 import { AMO_ENTITY, AmoCrmWriter } from './amocrm-writes.js';
 import { AmoTodoOps } from './amocrm-todos.js';
 import type { AmoCurrent, AmoReadContext, AmoRow } from './amocrm.types.js';
@@ -67,15 +70,8 @@ export class AmoCrmAdapter implements CrmPort {
   readonly kind = 'amocrm';
   readonly capabilities: CrmCapabilities;
   readonly writeChunk = WRITE_CHUNK;
-  // TODO(go-live): companiesByInn / contactsOfCompanies, in progress on the matching branch.
-  readonly matching: CrmMatching = {
-    companiesByInn: async () => {
-      throw new CrmError(CrmErrorCode.CONFIGURATION, 'matching is not implemented yet');
-    },
-    contactsOfCompanies: async () => {
-      throw new CrmError(CrmErrorCode.CONFIGURATION, 'matching is not implemented yet');
-    },
-  };
+  /** Companies by INN and contacts of companies, before a create (amocrm-matching.ts). */
+  readonly matching: CrmMatching;
   readonly config: AmoCrmConfig;
   readonly http: AmoCrmHttp;
   private readonly log = new Logger('AmoCrmAdapter');
@@ -106,6 +102,15 @@ export class AmoCrmAdapter implements CrmPort {
       amountDigits: 0,
     };
     this.todos = new AmoTodoOps(this.http);
+    this.matching = new AmoCrmMatching({
+      innField: async () => (await this.schema()).fields.companies.inn,
+      filters: async () => (await this.schema()).filters && !this.filtersIgnored,
+      filtersIgnored: (ae) => this.noteFiltersIgnored(ae),
+      pages: (ae, query) => this.pages(ae, query),
+      get: (path, query) => this.http.get(path, query),
+      rowsById: (ae, ids) => this.rowsById(ae, ids),
+      convert: async (entity, rows) => this.convert(entity, entity, rows, await this.readContext(entity)) as CrmRead<CrmCompany | CrmContact>,
+    });
     this.writer = new AmoCrmWriter(
       this.http,
       {

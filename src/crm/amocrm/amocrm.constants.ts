@@ -16,6 +16,8 @@ export const WRITE_CHUNK = 50;
  */
 export const FILTER_CHUNK = 100;
 export const KEY_FILTER_CHUNK = 40;
+/** INNs (10–12 digits) of one `filter[custom_fields_values][<ИНН>][]` request of matching. */
+export const INN_FILTER_CHUNK = 50;
 
 /** The two closed statuses every pipeline has, with the same ids in every pipeline (docs/protocols/amocrm.md#pipelines). */
 export const WON_STATUS = 142;

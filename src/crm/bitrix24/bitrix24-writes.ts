@@ -6,14 +6,13 @@ import type {
   CrmWritableEntity,
   CrmWrite,
   CrmWriteResult,
-  CrmTaxIds,
   DealFields,
   ValuesChange,
 } from '../crm.types.js';
 import type { Bitrix24Config } from './bitrix24.config.js';
 import { BATCH_LIMIT, ENTITY_TYPE_ID } from './bitrix24.constants.js';
 import type { B24Command, B24CommandResult, Bitrix24Http } from './bitrix24-http.js';
-import type { FmEntry } from './bitrix24.types.js';
+import type { B24Requisite, FmEntry } from './bitrix24.types.js';
 import { fmAdd, fmChange, type FmUpdate } from './fm-diff.util.js';
 import type { RecordMemory } from './record-memory.js';
 import { requisiteFields } from './tax-ids.util.js';
@@ -28,6 +27,8 @@ export interface WriterReads {
   findByExternalKey(entity: CrmWritableEntity, source: string, keys: string[]): Promise<Map<string, string[]>>;
   /** Requisite preset name → id. */
   presets(): Promise<Map<string, string>>;
+  /** Every requisite of these companies, read now (a link picks the one to reuse). */
+  requisitesOf(companyIds: string[]): Promise<Map<string, B24Requisite[]>>;
 }
 
 interface Phase1 {
@@ -79,7 +80,10 @@ export class Bitrix24Writer {
     // ---- phase 2: the requisites of companies whose record is written ----
     const withTax = writes
       .map((write, index) => ({ write, index }))
-      .filter(({ write, index }) => write.entity === 'companies' && (write.fields as CompanyFields).taxIds && outcomes[index].ok);
+      .filter(
+        ({ write, index }) =>
+          write.entity === 'companies' && ((write.fields as CompanyFields).taxIds || write.op === 'link') && outcomes[index].ok,
+      );
     const taxOutcomes = withTax.length ? await this.writeRequisites(withTax, outcomes) : new Map<number, Outcome>();
     return writes.map((w, i): CrmWriteResult => {
       const o = outcomes[i];
@@ -103,7 +107,7 @@ export class Bitrix24Writer {
     const out = new Map<string, FmEntry[]>();
     for (const entity of ['companies', 'contacts'] as const) {
       const ids = writes
-        .filter((w) => w.op === 'update' && w.entity === entity && hasFm(w.fields))
+        .filter((w) => w.op !== 'create' && w.entity === entity && hasFm(w.fields))
         .map((w) => (w as { id: string }).id);
       if (!ids.length) continue;
       for (const [id, entries] of await this.reads.fmEntries(entity, ids)) out.set(`${entity}:${id}`, entries);
@@ -129,6 +133,11 @@ export class Bitrix24Writer {
     if (!/^\d+$/.test(write.id))
       return { done: { ok: false, error: new CrmError(CrmErrorCode.INVALID, `not a Bitrix24 id: ${write.id}`) } };
     const fields = this.itemFields(write.entity, write.fields, false);
+    if (write.op === 'link') {
+      // Adopting a person's record: our external key on it, then the fields as an update.
+      fields.originatorId = write.external.source;
+      fields.originId = write.external.key;
+    }
     if (write.entity !== 'deals' && hasFm(write.fields)) {
       const current = fm.get(`${write.entity}:${write.id}`);
       if (!current)
@@ -200,7 +209,7 @@ export class Bitrix24Writer {
     const out = await this.http.batch(commands, (keys) => this.settleItems(keys, byKey, recovered, fm));
     for (const [k, r] of out) {
       const p = byKey.get(k)!;
-      if (p.write.entity !== 'deals' && p.write.op === 'update') this.memory.forgetFm(p.write.entity, p.write.id);
+      if (p.write.entity !== 'deals' && p.write.op !== 'create') this.memory.forgetFm(p.write.entity, p.write.id);
       if (!r.ok) {
         outcomes[p.index] = { ok: false, error: r.error };
         continue;
@@ -210,7 +219,7 @@ export class Bitrix24Writer {
         outcomes[p.index] = { ok: true, id: rec.id, recovered: true, ...(rec.duplicates ? { duplicates: rec.duplicates } : {}) };
         continue;
       }
-      const id = itemIdOf(r.result) ?? (p.write.op === 'update' ? p.write.id : null);
+      const id = itemIdOf(r.result) ?? (p.write.op !== 'create' ? p.write.id : null);
       outcomes[p.index] = id
         ? { ok: true, id }
         : { ok: false, error: new CrmError(CrmErrorCode.BAD_RESPONSE, `Bitrix24 ${p.command.method}: no id in the answer`) };
@@ -267,7 +276,7 @@ export class Bitrix24Writer {
     for (const entity of ['companies', 'contacts'] as const) {
       const updates = keys
         .map((k) => ({ k, p: byKey.get(k)! }))
-        .filter(({ p }) => p.write.op === 'update' && p.write.entity === entity && hasFm(p.write.fields));
+        .filter(({ p }) => p.write.op !== 'create' && p.write.entity === entity && hasFm(p.write.fields));
       if (!updates.length) continue;
       const ids = updates.map(({ p }) => (p.write as { id: string }).id);
       let now: Map<string, FmEntry[]>;
@@ -298,34 +307,50 @@ export class Bitrix24Writer {
 
   // ---------------------------------------------------------------- phase 2
 
-  /** Requisites of the companies (created or updated) that carry tax details: add, or update Sverka's own. */
+  /**
+   * Requisites of the companies (created, updated or linked) that carry tax details: add, or update
+   * Sverka's own. A link reuses the company's requisite that matched (same INN, and the same KPP or none;
+   * one already marked with the key first, as after a retried link): it gets XML_ID = key and, when given,
+   * the tax details — never a second requisite; with none left to reuse, tax details are added as a create would.
+   */
   private async writeRequisites(
     items: { write: CrmWrite; index: number }[],
     outcomes: Outcome[],
   ): Promise<Map<number, Outcome>> {
     const results = new Map<number, Outcome>();
     const presets = await this.reads.presets();
+    const companyOf = (index: number) => (outcomes[index] as { id: string }).id;
     const updates = items.filter((x) => x.write.op === 'update');
-    const known = await this.reads.ownedRequisites(
-      updates.map((x) => ({ id: (outcomes[x.index] as { id: string }).id, key: x.write.key })),
-    );
+    const known = await this.reads.ownedRequisites(updates.map((x) => ({ id: companyOf(x.index), key: x.write.key })));
+    const links = items.filter((x) => x.write.op === 'link');
+    const ofLinked = links.length ? await this.reads.requisitesOf(links.map((x) => companyOf(x.index))) : new Map<string, B24Requisite[]>();
     type Req = { index: number; companyId: string; key: string; requisiteId: string | null; command: B24Command };
     const reqs: Req[] = [];
     for (const { write, index } of items) {
-      const companyId = (outcomes[index] as { id: string }).id;
-      const tax = (write.fields as CompanyFields).taxIds as CrmTaxIds;
-      const presetName = this.config.presets[tax.kind];
-      const presetId = presets.get(presetName);
-      if (!presetId) {
-        results.set(index, {
-          ok: false,
-          error: new CrmError(CrmErrorCode.INVALID, `Bitrix24 has no requisite preset named "${presetName}"`),
-        });
+      const companyId = companyOf(index);
+      const tax = (write.fields as CompanyFields).taxIds;
+      const key = write.op === 'update' ? write.key : write.external.key;
+      const reused =
+        write.op === 'link' ? reusableRequisite(ofLinked.get(companyId) ?? [], key, write.matchedTaxIds) : null;
+      let fields: Record<string, unknown>;
+      if (tax) {
+        const presetName = this.config.presets[tax.kind];
+        const presetId = presets.get(presetName);
+        if (!presetId) {
+          results.set(index, {
+            ok: false,
+            error: new CrmError(CrmErrorCode.INVALID, `Bitrix24 has no requisite preset named "${presetName}"`),
+          });
+          continue;
+        }
+        fields = requisiteFields(tax, key, presetId, this.config.presets);
+      } else if (reused) fields = { NAME: reused.name, XML_ID: key };
+      else {
+        // A link without tax details to write and none to reuse: nothing more to do.
+        results.set(index, { ok: true, id: companyId });
         continue;
       }
-      const key = write.op === 'create' ? write.external.key : write.key;
-      const fields = requisiteFields(tax, key, presetId, this.config.presets);
-      const requisiteId = write.op === 'update' ? (known.get(companyId) ?? null) : null;
+      const requisiteId = write.op === 'update' ? (known.get(companyId) ?? null) : (reused?.id ?? null);
       reqs.push({
         index,
         companyId,
@@ -393,6 +418,25 @@ export class Bitrix24Writer {
     }
     return settled;
   }
+}
+
+/**
+ * The requisite a link reuses: one already marked with the key (a link tried before), else the lowest-ID
+ * one whose INN has the matched digits and whose KPP is the matched one or empty; null when none.
+ */
+export function reusableRequisite(
+  requisites: B24Requisite[],
+  key: string,
+  matched: { inn: string; kpp: string } | undefined,
+): B24Requisite | null {
+  const sorted = [...requisites].sort((a, b) => Number(a.id) - Number(b.id));
+  const owned = sorted.find((r) => r.xmlId === key);
+  if (owned) return owned;
+  if (!matched) return null;
+  const digits = (v: string) => v.replace(/\D/g, '');
+  const inn = digits(matched.inn);
+  const kpp = matched.kpp.trim();
+  return sorted.find((r) => inn !== '' && digits(r.inn) === inn && (r.kpp === '' || r.kpp === kpp)) ?? null;
 }
 
 function hasFm(f: CompanyFields | ContactFields | DealFields): boolean {

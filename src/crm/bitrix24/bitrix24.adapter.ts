@@ -3,6 +3,7 @@ import { CrmError, CrmErrorCode } from '../crm.error.js';
 import type { CrmCapabilities, CrmMatching, CrmPort, CrmTodos } from '../crm.port.js';
 import type {
   CrmCompany,
+  CrmContact,
   CrmEntity,
   CrmRead,
   CrmRecordMap,
@@ -15,6 +16,7 @@ import { parseBitrix24Config, type Bitrix24Config } from './bitrix24.config.js';
 import { BATCH_LIMIT, ENTITY_TYPE_ID, PAGE_SIZE, REQUISITE_SELECT, SELECT, STAGE_TTL_MS } from './bitrix24.constants.js';
 import { Bitrix24Http, type B24Command, type B24CommandResult, type Bitrix24HttpOptions } from './bitrix24-http.js';
 import type { B24ReadContext, B24Requisite, FmEntry } from './bitrix24.types.js';
+import { Bitrix24Matching, type ListCommand } from './bitrix24-matching.js';
 import { Bitrix24Writer } from './bitrix24-writes.js';
 import { Bitrix24TodoOps } from './bitrix24-todos.js';
 import { cardUrl, portalBaseOf } from './card-url.util.js';
@@ -70,15 +72,8 @@ export class Bitrix24Adapter implements CrmPort {
   readonly kind = 'bitrix24';
   readonly capabilities: CrmCapabilities;
   readonly writeChunk = BATCH_LIMIT;
-  // TODO(go-live): companiesByInn / contactsOfCompanies, in progress on the matching branch.
-  readonly matching: CrmMatching = {
-    companiesByInn: async () => {
-      throw new CrmError(CrmErrorCode.CONFIGURATION, 'matching is not implemented yet');
-    },
-    contactsOfCompanies: async () => {
-      throw new CrmError(CrmErrorCode.CONFIGURATION, 'matching is not implemented yet');
-    },
-  };
+  /** Companies by INN and contacts of companies, before a create (bitrix24-matching.ts). */
+  readonly matching: CrmMatching;
   readonly config: Bitrix24Config;
   readonly http: Bitrix24Http;
   private readonly log = new Logger('Bitrix24Adapter');
@@ -101,6 +96,13 @@ export class Bitrix24Adapter implements CrmPort {
     this.portalBase = portalBaseOf(opts.webhookUrl);
     this.capabilities = { invoices: true, flags: this.config.deletionMarker !== undefined };
     this.todos = new Bitrix24TodoOps(this.http, webhookUserOf(opts.webhookUrl));
+    this.matching = new Bitrix24Matching(
+      {
+        lists: (commands) => this.lists(commands),
+        contacts: async (rows) => (await this.convertItems('contacts', rows)) as CrmRead<CrmContact>,
+      },
+      this.config,
+    );
     this.writer = new Bitrix24Writer(
       this.http,
       {
@@ -108,6 +110,7 @@ export class Bitrix24Adapter implements CrmPort {
         ownedRequisites: (companies) => this.ownedRequisites(companies),
         findByExternalKey: (entity, source, keys) => this.findByExternalKey(entity, source, keys),
         presets: () => this.presets(),
+        requisitesOf: async (ids) => (await this.requisitesOf(ids)).byCompany,
       },
       this.memory,
       this.config,
@@ -275,11 +278,16 @@ export class Bitrix24Adapter implements CrmPort {
   // ---------------------------------------------------------------- helpers
 
   /** One `batch` of `crm.item.list` calls (or of another list method), the rows of each in order. */
-  private async listCalls(calls: Record<string, unknown>[], method = 'crm.item.list'): Promise<unknown[][]> {
+  private listCalls(calls: Record<string, unknown>[], method: ListCommand['method'] = 'crm.item.list'): Promise<unknown[][]> {
+    return this.lists(calls.map((params) => ({ method, params })));
+  }
+
+  /** List commands of any list method in `batch` requests of ≤ 50, the rows of each in order. */
+  private async lists(calls: ListCommand[]): Promise<unknown[][]> {
     const commands = new Map<string, B24Command>();
-    calls.forEach((params, i) => commands.set(`r${i}`, { method, params }));
+    calls.forEach((c, i) => commands.set(`r${i}`, c));
     const results = await this.http.batch(commands);
-    return calls.map((_, i) => {
+    return calls.map(({ method }, i) => {
       const result = okOrThrow(results.get(`r${i}`));
       return method === 'crm.item.list' ? itemsOf(result, method) : rowsOf(result, method);
     });

@@ -27,7 +27,8 @@ export interface BuiltItem {
 /**
  * One CrmWrite → the item of `POST|PATCH /api/v4/{companies,contacts,leads}` (docs/amocrm.md): a
  * company's title is `name`, its tax details the text fields, phones and e-mails the `PHONE`/`EMAIL`
- * lists (changes applied to the current list), the 1C key `<source>:<Ref_Key>` on create, the "deleted
+ * lists (changes applied to the current list), the 1C key `<source>:<Ref_Key>` on create and on a link (a person's record adopted: the key, then the
+ * fields as an update; tax details live on the company itself, so the matched ones need nothing more), the "deleted
  * in 1C" checkbox; a contact's `name` is «Фамилия Имя Отчество»; a lead's amount is `price` in whole
  * rubles (half away from zero), its stage a status of the pipeline (142/143 with `pipeline_id`), its
  * company linked on create. Links of contacts, and of leads after create, are the caller's (links API).
@@ -57,10 +58,12 @@ export function toAmoItem(write: CrmWrite, ctx: WriteContext): BuiltItem | null 
   };
   const f = write.fields;
   const item: AmoRow = {};
-  if (write.op === 'update') {
+  if (write.op !== 'create') {
     if (!/^[1-9]\d{0,18}$/.test(write.id)) throw new CrmError(CrmErrorCode.INVALID, `not an amoCRM id: ${write.id}`);
     item.id = Number(write.id);
-  } else text(ctx.fields.key, formatExternalKey(write.external));
+  }
+  // A create, and a link that adopts a person's record, write the 1C key.
+  if (write.op !== 'update') text(ctx.fields.key, formatExternalKey(write.external));
   if (write.entity === 'companies') {
     const c = f as CompanyFields;
     if (c.title !== undefined) item.name = c.title;

@@ -1,4 +1,4 @@
-import type { CrmCompany } from '../../crm.types.js';
+import type { CrmCompany, CrmCompanyCandidate } from '../../crm.types.js';
 import type { B24ReadContext } from '../bitrix24.types.js';
 import {
   dateTimeOf,
@@ -24,5 +24,19 @@ export function toCrmCompany(row: B24Row, ctx: B24ReadContext = {}): CrmCompany 
     taxIds: null,
     responsibleId: linkOf(row, 'assignedById'),
     flagged: flaggedOf(row, ctx),
+  };
+}
+
+/**
+ * A company of `crm.item.list` (select id, title, originatorId, originId, assignedById) → a matching
+ * candidate without tax details (joined from its requisites by the caller).
+ */
+export function toCrmCompanyCandidate(row: B24Row): CrmCompanyCandidate {
+  return {
+    id: idOf(row, 'id'),
+    title: textOf(row, 'title'),
+    external: externalOf(row),
+    taxIds: [],
+    responsibleId: linkOf(row, 'assignedById'),
   };
 }
