@@ -1,7 +1,7 @@
 import type { SyncEntity } from '../common/vocabulary.js';
 import { normalizeEmail, normalizePhone } from '../common/contact-values.js';
 import type { CrmPort } from '../crm/crm.port.js';
-import type { CrmCompany, CrmContact } from '../crm/crm.types.js';
+import type { CrmCompany, CrmCompanyCandidate, CrmContact } from '../crm/crm.types.js';
 import type { Mapping } from '../mapping/mapping.types.js';
 import type { OneCContact, OneCCounterparty, OneCRecordMap } from '../onec/onec.types.js';
 import {
@@ -57,7 +57,12 @@ export class SyncMatcher {
   async decide<E extends SyncEntity>(
     entity: E,
     records: OneCRecordMap[E][],
-    ctx: { onecParties: () => Promise<OneCParty[]>; companyLinks?: ReadonlyMap<string, string> },
+    ctx: {
+      onecParties: () => Promise<OneCParty[]>;
+      companyLinks?: ReadonlyMap<string, string>;
+      /** The run's candidate companies (CompanyCandidates); without it the CRM is asked for this chunk's INNs. */
+      candidates?: CompanyCandidates;
+    },
   ): Promise<MatchOutcome> {
     const out: MatchOutcome = { links: new Map(), current: [], review: [], reopen: [] };
     if (!records.length || entity === 'deals') return out;
@@ -74,7 +79,7 @@ export class SyncMatcher {
     }
     const decisions: MatchDecision[] =
       entity === 'counterparties'
-        ? await this.counterparties(open as OneCCounterparty[], ctx.onecParties)
+        ? await this.counterparties(open as OneCCounterparty[], ctx.onecParties, ctx.candidates)
         : await this.contacts(open as OneCContact[], ctx.companyLinks);
     const byRef = new Map(records.map((r) => [r.ref, r]));
     for (const d of decisions) {
@@ -129,20 +134,25 @@ export class SyncMatcher {
   private async counterparties(
     records: OneCCounterparty[],
     onecParties: () => Promise<OneCParty[]>,
+    candidates?: CompanyCandidates,
   ): Promise<MatchDecision[]> {
     const inns = [
       ...new Set(records.map((r) => digits(r.inn)).filter((i) => i.length === 10 || i.length === 12)),
     ];
     if (!inns.length) return records.map((r) => ({ ref: r.ref, action: 'create' as const }));
-    const crm = (await this.crm.matching.companiesByInn(inns)).records.filter((c) => c.external === null);
+    const crm = candidates
+      ? await candidates.forInns(inns)
+      : (await this.crm.matching.companiesByInn(inns)).records.filter((c) => c.external === null);
     // The 1C side is read only when the CRM has someone to match (a portal without people's companies costs nothing).
     const onecSide = crm.length ? await onecParties() : [];
-    return matchCounterparties({
+    const decisions = matchCounterparties({
       records: records.map((r) => ({ ref: r.ref, inn: r.inn, kpp: r.kpp })),
       onecSide,
       crm,
       onAmbiguous: this.mapping.matching.onAmbiguous,
     });
+    for (const d of decisions) if (d.action === 'link') candidates?.claim(d.crmId);
+    return decisions;
   }
 
   private async contacts(
@@ -173,6 +183,44 @@ export class SyncMatcher {
       ...matchContacts({ records: persons, crm, onAmbiguous: this.mapping.matching.onAmbiguous }),
       ...rest,
     ];
+  }
+}
+
+/**
+ * A scan run's candidate companies, read once for every INN of the run's unlinked counterparties: one bulk
+ * read (as cheap as reading those companies' tax details once) instead of one per chunk. Companies linked
+ * earlier in the run are claimed and offered no more.
+ */
+export class CompanyCandidates {
+  private byInn: Map<string, CrmCompanyCandidate[]> | null = null;
+  private readonly claimed = new Set<string>();
+
+  constructor(
+    private readonly crm: CrmPort,
+    private readonly allInns: () => Promise<string[]>,
+  ) {}
+
+  async forInns(inns: string[]): Promise<CrmCompanyCandidate[]> {
+    if (!this.byInn) {
+      const all = [...new Set([...(await this.allInns()), ...inns])];
+      const read = all.length ? (await this.crm.matching.companiesByInn(all)).records : [];
+      this.byInn = new Map();
+      for (const c of read) {
+        if (c.external !== null) continue;
+        for (const i of new Set(c.taxIds.map((t) => digits(t.inn)).filter(Boolean))) {
+          const list = this.byInn.get(i) ?? [];
+          list.push(c);
+          this.byInn.set(i, list);
+        }
+      }
+    }
+    const out = new Set<CrmCompanyCandidate>();
+    for (const i of inns) for (const c of this.byInn.get(i) ?? []) if (!this.claimed.has(c.id)) out.add(c);
+    return [...out];
+  }
+
+  claim(crmId: string): void {
+    this.claimed.add(crmId);
   }
 }
 

@@ -32,7 +32,7 @@ import { planSync, type CrmCurrent, type PlanLink, type SyncPlan } from './plan-
 import { PlanRecorder, planItems } from './dry-run-plan.js';
 import { digits, type OneCParty } from './match-records.js';
 import { MatchStore, type ReviewItem } from './match-store.js';
-import { PLANNED_NEW, SyncMatcher } from './sync-matcher.js';
+import { CompanyCandidates, PLANNED_NEW, SyncMatcher } from './sync-matcher.js';
 import { inScope, SCOPE_RESOLVER, type RunScope, type ScopeResolver } from '../scope/scope.types.js';
 import type { OneCContact, OneCOrder, OneCVersionKeys } from '../onec/onec.types.js';
 import {
@@ -88,6 +88,8 @@ interface RunCtx {
   scope: RunScope | null | undefined;
   counterpartyKeys: Map<string, OneCVersionKeys> | null;
   plannedCompanies: Map<string, string>;
+  /** Scan runs: the CRM's candidate companies for every unlinked counterparty, read once. */
+  candidates?: CompanyCandidates;
 }
 
 class FatalRunError extends Error {}
@@ -361,7 +363,12 @@ export class SyncRunnerService {
           }
           scan.set(v.ref, v.dataVersion);
         }
-      if (keys) ctx.counterpartyKeys = keys;
+      if (keys) {
+        ctx.counterpartyKeys = keys;
+        ctx.candidates = new CompanyCandidates(this.crm!, async () =>
+          (await this.onecParties(ctx)).map((p) => digits(p.inn)),
+        );
+      }
       s.scanned = scan.size;
       versions = scan;
       sel = selectRecords({
@@ -627,15 +634,13 @@ export class SyncRunnerService {
       const ce = CRM_ENTITY[entity];
       for (let i = 0; i < refs.length; i += crm.writeChunk) {
         await run.check();
-        const writes = refs
-          .slice(i, i + crm.writeChunk)
-          .map((ref) => ({
-            op: 'update' as const,
-            key: ref,
-            entity: ce,
-            id: links.get(ref)!.crm_id,
-            fields: { flagged: true },
-          }));
+        const writes = refs.slice(i, i + crm.writeChunk).map((ref) => ({
+          op: 'update' as const,
+          key: ref,
+          entity: ce,
+          id: links.get(ref)!.crm_id,
+          fields: { flagged: true },
+        }));
         let results;
         try {
           results = await crm.applyWrites(writes);

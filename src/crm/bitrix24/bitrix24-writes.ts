@@ -24,7 +24,11 @@ export interface WriterReads {
   /** The requisite kept for each company (XML_ID = key): its id, or null when it has none. */
   ownedRequisites(companies: { id: string; key: string }[]): Promise<Map<string, string | null>>;
   /** Records carrying the external key (for a create whose answer was lost). */
-  findByExternalKey(entity: CrmWritableEntity, source: string, keys: string[]): Promise<Map<string, string[]>>;
+  findByExternalKey(
+    entity: CrmWritableEntity,
+    source: string,
+    keys: string[],
+  ): Promise<Map<string, string[]>>;
   /** Requisite preset name → id. */
   presets(): Promise<Map<string, string>>;
   /** Every requisite of these companies, read now (a link picks the one to reuse). */
@@ -37,7 +41,8 @@ interface Phase1 {
   command: B24Command;
 }
 
-type Outcome = { ok: true; id: string; recovered?: boolean; duplicates?: string[] } | { ok: false; error: CrmError };
+type Outcome =
+  { ok: true; id: string; recovered?: boolean; duplicates?: string[] } | { ok: false; error: CrmError };
 
 /**
  * applyWrites on a Bitrix24 portal, in two phases: the records themselves (`crm.item.add|update`, with
@@ -82,14 +87,19 @@ export class Bitrix24Writer {
       .map((write, index) => ({ write, index }))
       .filter(
         ({ write, index }) =>
-          write.entity === 'companies' && ((write.fields as CompanyFields).taxIds || write.op === 'link') && outcomes[index].ok,
+          write.entity === 'companies' &&
+          ((write.fields as CompanyFields).taxIds || write.op === 'link') &&
+          outcomes[index].ok,
       );
-    const taxOutcomes = withTax.length ? await this.writeRequisites(withTax, outcomes) : new Map<number, Outcome>();
+    const taxOutcomes = withTax.length
+      ? await this.writeRequisites(withTax, outcomes)
+      : new Map<number, Outcome>();
     return writes.map((w, i): CrmWriteResult => {
       const o = outcomes[i];
       if (!o.ok) return { key: w.key, ok: false, error: o.error };
       const t = taxOutcomes.get(i);
-      if (t && !t.ok) return { key: w.key, ok: false, error: t.error, ...(w.op === 'create' ? { id: o.id } : {}) };
+      if (t && !t.ok)
+        return { key: w.key, ok: false, error: t.error, ...(w.op === 'create' ? { id: o.id } : {}) };
       return {
         key: w.key,
         ok: true,
@@ -110,12 +120,16 @@ export class Bitrix24Writer {
         .filter((w) => w.op !== 'create' && w.entity === entity && hasFm(w.fields))
         .map((w) => (w as { id: string }).id);
       if (!ids.length) continue;
-      for (const [id, entries] of await this.reads.fmEntries(entity, ids)) out.set(`${entity}:${id}`, entries);
+      for (const [id, entries] of await this.reads.fmEntries(entity, ids))
+        out.set(`${entity}:${id}`, entries);
     }
     return out;
   }
 
-  private itemCommand(write: CrmWrite, fm: Map<string, FmEntry[]>): { command: B24Command } | { done: Outcome } {
+  private itemCommand(
+    write: CrmWrite,
+    fm: Map<string, FmEntry[]>,
+  ): { command: B24Command } | { done: Outcome } {
     const typeId = ENTITY_TYPE_ID[write.entity];
     if (write.op === 'create') {
       const fields: Record<string, unknown> = {
@@ -131,7 +145,9 @@ export class Bitrix24Writer {
       return { command: { method: 'crm.item.add', params: { entityTypeId: typeId, fields } } };
     }
     if (!/^\d+$/.test(write.id))
-      return { done: { ok: false, error: new CrmError(CrmErrorCode.INVALID, `not a Bitrix24 id: ${write.id}`) } };
+      return {
+        done: { ok: false, error: new CrmError(CrmErrorCode.INVALID, `not a Bitrix24 id: ${write.id}`) },
+      };
     const fields = this.itemFields(write.entity, write.fields, false);
     if (write.op === 'link') {
       // Adopting a person's record: our external key on it, then the fields as an update.
@@ -142,13 +158,18 @@ export class Bitrix24Writer {
       const current = fm.get(`${write.entity}:${write.id}`);
       if (!current)
         return {
-          done: { ok: false, error: new CrmError(CrmErrorCode.NOT_FOUND, `Bitrix24 ${write.entity} ${write.id} not found`) },
+          done: {
+            ok: false,
+            error: new CrmError(CrmErrorCode.NOT_FOUND, `Bitrix24 ${write.entity} ${write.id} not found`),
+          },
         };
       const update = fmUpdateOf(write.fields as CompanyFields, current);
       if (update) fields.fm = update;
     }
     if (Object.keys(fields).length === 0) return { done: { ok: true, id: write.id } };
-    return { command: { method: 'crm.item.update', params: { entityTypeId: typeId, id: Number(write.id), fields } } };
+    return {
+      command: { method: 'crm.item.update', params: { entityTypeId: typeId, id: Number(write.id), fields } },
+    };
   }
 
   /** Field names only from here (unknown keys are silently ignored by Bitrix24). */
@@ -192,7 +213,11 @@ export class Bitrix24Writer {
     return out;
   }
 
-  private async sendInChunks(toSend: Phase1[], outcomes: Outcome[], fm: Map<string, FmEntry[]>): Promise<void> {
+  private async sendInChunks(
+    toSend: Phase1[],
+    outcomes: Outcome[],
+    fm: Map<string, FmEntry[]>,
+  ): Promise<void> {
     const chunks: Phase1[][] = [];
     for (let i = 0; i < toSend.length; i += BATCH_LIMIT) chunks.push(toSend.slice(i, i + BATCH_LIMIT));
     let next = 0;
@@ -209,20 +234,32 @@ export class Bitrix24Writer {
     const out = await this.http.batch(commands, (keys) => this.settleItems(keys, byKey, recovered, fm));
     for (const [k, r] of out) {
       const p = byKey.get(k)!;
-      if (p.write.entity !== 'deals' && p.write.op !== 'create') this.memory.forgetFm(p.write.entity, p.write.id);
+      if (p.write.entity !== 'deals' && p.write.op !== 'create')
+        this.memory.forgetFm(p.write.entity, p.write.id);
       if (!r.ok) {
         outcomes[p.index] = { ok: false, error: r.error };
         continue;
       }
       const rec = recovered.get(k);
       if (rec) {
-        outcomes[p.index] = { ok: true, id: rec.id, recovered: true, ...(rec.duplicates ? { duplicates: rec.duplicates } : {}) };
+        outcomes[p.index] = {
+          ok: true,
+          id: rec.id,
+          recovered: true,
+          ...(rec.duplicates ? { duplicates: rec.duplicates } : {}),
+        };
         continue;
       }
       const id = itemIdOf(r.result) ?? (p.write.op !== 'create' ? p.write.id : null);
       outcomes[p.index] = id
         ? { ok: true, id }
-        : { ok: false, error: new CrmError(CrmErrorCode.BAD_RESPONSE, `Bitrix24 ${p.command.method}: no id in the answer`) };
+        : {
+            ok: false,
+            error: new CrmError(
+              CrmErrorCode.BAD_RESPONSE,
+              `Bitrix24 ${p.command.method}: no id in the answer`,
+            ),
+          };
     }
   }
 
@@ -321,17 +358,37 @@ export class Bitrix24Writer {
     const presets = await this.reads.presets();
     const companyOf = (index: number) => (outcomes[index] as { id: string }).id;
     const updates = items.filter((x) => x.write.op === 'update');
-    const known = await this.reads.ownedRequisites(updates.map((x) => ({ id: companyOf(x.index), key: x.write.key })));
+    const known = await this.reads.ownedRequisites(
+      updates.map((x) => ({ id: companyOf(x.index), key: x.write.key })),
+    );
     const links = items.filter((x) => x.write.op === 'link');
-    const ofLinked = links.length ? await this.reads.requisitesOf(links.map((x) => companyOf(x.index))) : new Map<string, B24Requisite[]>();
-    type Req = { index: number; companyId: string; key: string; requisiteId: string | null; command: B24Command };
+    // An update of a company without a requisite of ours (a link whose answer was lost, found again by its
+    // key) reuses its requisite with the same INN/KPP as a link would, rather than adding a second one.
+    const unowned = updates.filter(
+      (x) => !known.get(companyOf(x.index)) && (x.write.fields as CompanyFields).taxIds,
+    );
+    const reread = [...links, ...unowned];
+    const ofLinked = reread.length
+      ? await this.reads.requisitesOf(reread.map((x) => companyOf(x.index)))
+      : new Map<string, B24Requisite[]>();
+    type Req = {
+      index: number;
+      companyId: string;
+      key: string;
+      requisiteId: string | null;
+      command: B24Command;
+    };
     const reqs: Req[] = [];
     for (const { write, index } of items) {
       const companyId = companyOf(index);
       const tax = (write.fields as CompanyFields).taxIds;
       const key = write.op === 'update' ? write.key : write.external.key;
       const reused =
-        write.op === 'link' ? reusableRequisite(ofLinked.get(companyId) ?? [], key, write.matchedTaxIds) : null;
+        write.op === 'link'
+          ? reusableRequisite(ofLinked.get(companyId) ?? [], key, write.matchedTaxIds)
+          : write.op === 'update' && tax && !known.get(companyId)
+            ? reusableRequisite(ofLinked.get(companyId) ?? [], key, { inn: tax.inn, kpp: tax.kpp })
+            : null;
       let fields: Record<string, unknown>;
       if (tax) {
         const presetName = this.config.presets[tax.kind];
@@ -339,7 +396,10 @@ export class Bitrix24Writer {
         if (!presetId) {
           results.set(index, {
             ok: false,
-            error: new CrmError(CrmErrorCode.INVALID, `Bitrix24 has no requisite preset named "${presetName}"`),
+            error: new CrmError(
+              CrmErrorCode.INVALID,
+              `Bitrix24 has no requisite preset named "${presetName}"`,
+            ),
           });
           continue;
         }
@@ -350,7 +410,8 @@ export class Bitrix24Writer {
         results.set(index, { ok: true, id: companyId });
         continue;
       }
-      const requisiteId = write.op === 'update' ? (known.get(companyId) ?? null) : (reused?.id ?? null);
+      const requisiteId =
+        write.op === 'update' ? (known.get(companyId) ?? reused?.id ?? null) : (reused?.id ?? null);
       reqs.push({
         index,
         companyId,
@@ -358,16 +419,18 @@ export class Bitrix24Writer {
         requisiteId,
         command: requisiteId
           ? { method: 'crm.requisite.update', params: { id: Number(requisiteId), fields } }
-          : { method: 'crm.requisite.add', params: { fields: { ENTITY_TYPE_ID: 4, ENTITY_ID: Number(companyId), ...fields } } },
+          : {
+              method: 'crm.requisite.add',
+              params: { fields: { ENTITY_TYPE_ID: 4, ENTITY_ID: Number(companyId), ...fields } },
+            },
       });
     }
     for (let i = 0; i < reqs.length; i += BATCH_LIMIT) {
       const chunk = reqs.slice(i, i + BATCH_LIMIT);
       const byKey = new Map(chunk.map((r) => [`q${r.index}`, r]));
       const recovered = new Map<string, string>();
-      const out = await this.http.batch(
-        new Map(chunk.map((r) => [`q${r.index}`, r.command])),
-        (keys) => this.settleRequisites(keys, byKey, recovered),
+      const out = await this.http.batch(new Map(chunk.map((r) => [`q${r.index}`, r.command])), (keys) =>
+        this.settleRequisites(keys, byKey, recovered),
       );
       for (const [k, r] of out) {
         const q = byKey.get(k)!;
@@ -379,7 +442,10 @@ export class Bitrix24Writer {
         if (!id) {
           results.set(q.index, {
             ok: false,
-            error: new CrmError(CrmErrorCode.BAD_RESPONSE, `Bitrix24 ${q.command.method}: no id in the answer`),
+            error: new CrmError(
+              CrmErrorCode.BAD_RESPONSE,
+              `Bitrix24 ${q.command.method}: no id in the answer`,
+            ),
           });
           continue;
         }
@@ -401,7 +467,9 @@ export class Bitrix24Writer {
     if (!adds.length) return settled;
     let found: Map<string, string | null>;
     try {
-      found = await this.reads.ownedRequisites(adds.map((k) => ({ id: byKey.get(k)!.companyId, key: byKey.get(k)!.key })));
+      found = await this.reads.ownedRequisites(
+        adds.map((k) => ({ id: byKey.get(k)!.companyId, key: byKey.get(k)!.key })),
+      );
     } catch (e) {
       const error = new CrmError(
         CrmErrorCode.TEMPORARY,
