@@ -69,7 +69,12 @@ describe('API robustness under generated requests', () => {
   let known: Known;
   let snapshotSql: string;
   let keys: ApiKeyService;
-  const ids = { reconciliations: [] as string[], syncRuns: [] as string[], conflicts: [] as string[] };
+  const ids = {
+    reconciliations: [] as string[],
+    syncRuns: [] as string[],
+    conflicts: [] as string[],
+    matches: [] as string[],
+  };
 
   const api = (path: string, init: RequestInit = {}) =>
     fetch(`${t.url}${path}`, {
@@ -127,6 +132,41 @@ describe('API robustness under generated requests', () => {
     await settle(`/api/v1/reconciliations/${rec.id}`);
     ids.syncRuns.push(sync.id);
     ids.reconciliations.push(rec.id);
+    // A dry run (its plan is a route of its own).
+    const dry = (await (
+      await api('/api/v1/sync/runs', { method: 'POST', body: '{"dryRun":true}' })
+    ).json()) as {
+      id: string;
+    };
+    await settle(`/api/v1/sync/runs/${dry.id}`);
+    ids.syncRuns.push(dry.id);
+    // Review items of matching waiting for a decision (candidates as matching records them).
+    for (const n of [1, 2]) {
+      const [row] = (await t.dataSource.query(
+        `INSERT INTO sync_match (entity, onec_ref, name, inn, kpp, reason, candidates)
+         VALUES ('counterparties', $1, 'ООО «Двойник»', '7707083893', '770701001', '2 CRM companies have INN 7707083893', $2) RETURNING id`,
+        [
+          `00000000-0000-0000-0000-00000000beb${n}`,
+          JSON.stringify([
+            {
+              crmId: '1',
+              title: 'Двойник 1',
+              inn: '7707083893',
+              kpp: null,
+              reason: 'same INN 7707083893 (no KPP in the CRM)',
+            },
+            {
+              crmId: '2',
+              title: 'Двойник 2',
+              inn: '7707083893',
+              kpp: '770701001',
+              reason: 'same INN 7707083893 and KPP 770701001',
+            },
+          ]),
+        ],
+      )) as { id: string }[];
+      ids.matches.push(String(row.id));
+    }
 
     // Field conflicts waiting for a person: on linked companies, and one whose CRM record is gone.
     const links = (await t.dataSource.query(
@@ -177,6 +217,7 @@ describe('API robustness under generated requests', () => {
         if (op.template.startsWith('/api/v1/reconciliations/')) return ids.reconciliations;
         if (op.template.startsWith('/api/v1/sync/runs/')) return ids.syncRuns;
         if (op.template.startsWith('/api/v1/conflicts/')) return ids.conflicts;
+        if (op.template.startsWith('/api/v1/matches/')) return ids.matches;
         return [];
       },
     };

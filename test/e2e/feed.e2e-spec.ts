@@ -24,7 +24,12 @@ const SECRET = 'an-e2e-doorbell-secret-of-32-chars';
  * and the ack is restarted: nothing is written twice, nothing is lost, and the message is acknowledged once.
  */
 describe('near-real-time 1C → CRM through the change feed', () => {
-  const dataset = generateDataset({ seed: 57, counterparties: 150, contactsPerCounterparty: 1, ordersPerCounterparty: 1 });
+  const dataset = generateDataset({
+    seed: 57,
+    counterparties: 150,
+    contactsPerCounterparty: 1,
+    ordersPerCounterparty: 1,
+  });
   let db: TestDatabase;
   let sims: RunningSimulators;
   let env: Record<string, string>;
@@ -55,16 +60,33 @@ describe('near-real-time 1C → CRM through the change feed', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
   };
-  const live = () => c1().rows('counterparties').filter((r) => !r.IsFolder && !r.DeletionMark) as ODataRow[];
+  const live = () =>
+    c1()
+      .rows('counterparties')
+      .filter((r) => !r.IsFolder && !r.DeletionMark) as ODataRow[];
   const rename = (r: ODataRow, suffix: string) =>
     c1().update('counterparties', String(r.Ref_Key), { Description: `${String(r.Description)} ${suffix}` });
   const addCounterparty = (like: ODataRow, n: string) =>
-    c1().add('counterparties', { ...like, Ref_Key: undefined, Code: `${String(like.Code)}${n}`, Description: `Новый ${n}` });
+    c1().add('counterparties', {
+      ...like,
+      Ref_Key: undefined,
+      Code: `${String(like.Code)}${n}`,
+      Description: `Новый ${n}`,
+    });
   const acks = () => c1().calls.filter((c) => c.method === 'POST' && c.path.endsWith('/hs/sverka/ack'));
-  type FeedRun = { id: string; status: string; error: string | null; stats: Record<string, Record<string, number>> };
+  type FeedRun = {
+    id: string;
+    status: string;
+    error: string | null;
+    stats: Record<string, Record<string, number>>;
+  };
   const feedRunsSince = (t: Date) =>
-    query<FeedRun>(`SELECT id, status, error, stats FROM sync_run WHERE trigger = 'feed' AND created_at >= $1 ORDER BY created_at`, [t]);
-  const total = (runs: FeedRun[], field: string) => runs.reduce((a, r) => a + (r.stats.counterparties?.[field] ?? 0), 0);
+    query<FeedRun>(
+      `SELECT id, status, error, stats FROM sync_run WHERE trigger = 'feed' AND created_at >= $1 ORDER BY created_at`,
+      [t],
+    );
+  const total = (runs: FeedRun[], field: string) =>
+    runs.reduce((a, r) => a + (r.stats.counterparties?.[field] ?? 0), 0);
 
   beforeAll(async () => {
     db = await createTestDatabase('feed_e2e');
@@ -81,7 +103,11 @@ describe('near-real-time 1C → CRM through the change feed', () => {
     key = createApiKey(env, 'feed-e2e', 'operator');
     const sync = await first.api('POST', '/api/v1/sync/runs', key, {});
     expect(sync.status).toBe(202);
-    await until('the first sync', async () => (await first.api('GET', `/api/v1/sync/runs/${sync.json().id}`, key)).json().status === 'succeeded');
+    await until(
+      'the first sync',
+      async () =>
+        (await first.api('GET', `/api/v1/sync/runs/${sync.json().id}`, key)).json().status === 'succeeded',
+    );
     await first.stop();
     services.length = 0;
     env.DB_MIGRATE = 'false';
@@ -101,7 +127,11 @@ describe('near-real-time 1C → CRM through the change feed', () => {
     expect(c1().feed.counters().pending).toBe(50);
 
     await until('the feed caught up', () => c1().feed.counters().pending === 0, 30_000);
-    expect(await checkCrmAgainst1C(onec, sims.bitrix24.sim)).toEqual({ duplicates: [], missing: [], wrong: [] });
+    expect(await checkCrmAgainst1C(onec, sims.bitrix24.sim)).toEqual({
+      duplicates: [],
+      missing: [],
+      wrong: [],
+    });
     const runs = await feedRunsSince(t0);
     expect(runs.map((r) => r.status)).toEqual(runs.map(() => 'succeeded'));
     expect(runs.length).toBeGreaterThan(0);
@@ -136,12 +166,24 @@ describe('near-real-time 1C → CRM through the change feed', () => {
     for (let i = 1; i <= 10; i++) addCounterparty(cps[110], `B${i}`);
 
     // The service kills itself (SIGKILL) once every item of the message is written and stored, before the ack.
-    await until('the kill', () => crashing.proc.signalCode !== null || crashing.proc.exitCode !== null, 60_000);
+    await until(
+      'the kill',
+      () => crashing.proc.signalCode !== null || crashing.proc.exitCode !== null,
+      60_000,
+    );
     expect(crashing.proc.signalCode).toBe('SIGKILL');
-    expect(c1().feed.counters()).toEqual({ sentNo: before.sentNo + 1, receivedNo: before.receivedNo, pending: 50 });
+    expect(c1().feed.counters()).toEqual({
+      sentNo: before.sentNo + 1,
+      receivedNo: before.receivedNo,
+      pending: 50,
+    });
     expect(acks()).toEqual([]);
     // Everything reached the CRM before the kill.
-    expect(await checkCrmAgainst1C(onec, sims.bitrix24.sim)).toEqual({ duplicates: [], missing: [], wrong: [] });
+    expect(await checkCrmAgainst1C(onec, sims.bitrix24.sim)).toEqual({
+      duplicates: [],
+      missing: [],
+      wrong: [],
+    });
     const [dead] = await feedRunsSince(t0);
 
     sims.bitrix24.sim.clearCalls();
@@ -157,17 +199,36 @@ describe('near-real-time 1C → CRM through the change feed', () => {
     expect(rang.status).toBe(202);
     await until('the feed caught up after the restart', () => c1().feed.counters().pending === 0, 60_000);
 
-    expect(c1().feed.counters()).toEqual({ sentNo: before.sentNo + 2, receivedNo: before.sentNo + 2, pending: 0 });
+    expect(c1().feed.counters()).toEqual({
+      sentNo: before.sentNo + 2,
+      receivedNo: before.sentNo + 2,
+      pending: 0,
+    });
     expect(acks().map((c) => c.status)).toEqual([200]);
     expect(crmWriteCount(sims.bitrix24.sim)).toBe(0);
-    expect(await checkCrmAgainst1C(onec, sims.bitrix24.sim)).toEqual({ duplicates: [], missing: [], wrong: [] });
+    expect(await checkCrmAgainst1C(onec, sims.bitrix24.sim)).toEqual({
+      duplicates: [],
+      missing: [],
+      wrong: [],
+    });
     const runs = await feedRunsSince(t0);
     expect(runs.map((r) => [r.id, r.status])).toEqual([
       [dead.id, 'failed'],
       [runs[1].id, 'succeeded'],
     ]);
-    expect(runs[0].error).toBe('recovered: its instance stopped or lost the database (its lock was released)');
-    expect(runs[1].stats.counterparties).toEqual({ scanned: 50, created: 0, updated: 0, unchanged: 50, skipped: 0, failed: 0 });
+    expect(runs[0].error).toBe(
+      'recovered: its instance stopped or lost the database (its lock was released)',
+    );
+    expect(runs[1].stats.counterparties).toEqual({
+      scanned: 50,
+      created: 0,
+      updated: 0,
+      unchanged: 50,
+      skipped: 0,
+      failed: 0,
+      linked: 0,
+      held: 0,
+    });
     const status = (await svc.api('GET', '/api/v1/sync/status', key)).json();
     expect(status.feed).toMatchObject({ lastAckedMessageNo: before.sentNo + 2, pending: 0, lagSeconds: 0 });
     await svc.stop();

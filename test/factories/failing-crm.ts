@@ -10,7 +10,10 @@ export function refusingWritesOf(inner: CrmPort, refuse: ReadonlySet<string>): C
   return new Proxy(inner, {
     get(target, prop, receiver) {
       if (prop === 'applyWrites')
-        return async (writes: CrmWrite[], opts?: Parameters<CrmPort['applyWrites']>[1]): Promise<CrmWriteResult[]> => {
+        return async (
+          writes: CrmWrite[],
+          opts?: Parameters<CrmPort['applyWrites']>[1],
+        ): Promise<CrmWriteResult[]> => {
           const pass = writes.filter((w) => !refuse.has(w.key));
           const res = pass.length ? await target.applyWrites(pass, opts) : [];
           const byKey = new Map(res.map((r) => [r.key, r]));

@@ -1,3 +1,6 @@
+import type { CrmCompanyCandidate } from '../../src/crm/crm.types.js';
+import { matchCounterparties } from '../../src/sync/match-records.js';
+import type { Dataset } from '../../sim/dataset/index.js';
 import { toMoneyString } from '../../src/common/money.js';
 import { simMapping } from '../../sim/mapping.js';
 import { dealTitle } from '../../src/mapping/transform-values.js';
@@ -193,4 +196,40 @@ export async function checkAmoCrmAgainst1C(
     }
   }
   return res;
+}
+
+/**
+ * How many of the data set's live 1C counterparties the first sync adopts instead of creating: those
+ * whose INN (+KPP) is on exactly one unowned company of the CRM seed and on no other live 1C counterparty
+ * — matching's own rule (src/sync/match-records.ts) applied to the seed.
+ */
+export function crossAdoptable(dataset: Dataset): number {
+  const live = (dataset.onec.counterparties as Record<string, unknown>[]).filter(
+    (r) => !r.IsFolder && !r.DeletionMark,
+  );
+  const parties = live.map((r) => ({
+    ref: String(r.Ref_Key),
+    inn: String(r.ИНН ?? ''),
+    kpp: String(r.КПП ?? ''),
+  }));
+  const byCompany = new Map<string, CrmCompanyCandidate>();
+  for (const q of dataset.crm.requisites) {
+    const id = String(q.ENTITY_ID);
+    const c = byCompany.get(id) ?? { id, title: '', external: null, taxIds: [], responsibleId: null };
+    c.taxIds.push({
+      kind: 'legal',
+      inn: String(q.RQ_INN ?? ''),
+      kpp: String(q.RQ_KPP ?? ''),
+      ogrn: '',
+      fullName: '',
+      name: '',
+    });
+    byCompany.set(id, c);
+  }
+  return matchCounterparties({
+    records: parties,
+    onecSide: parties,
+    crm: [...byCompany.values()],
+    onAmbiguous: 'hold',
+  }).filter((d) => d.action === 'link').length;
 }

@@ -9,7 +9,11 @@ import { CrmModule } from '../../src/crm/crm.module.js';
 import type { CrmCompany, CrmWrite } from '../../src/crm/crm.types.js';
 import { SETTINGS } from '../../src/config/settings.js';
 import { MAPPING } from '../../src/mapping/mapping.tokens.js';
-import { AmoCrmSimulator, startAmoCrmSimulator, type AmoCrmSimulatorOptions } from '../../sim/amocrm/index.js';
+import {
+  AmoCrmSimulator,
+  startAmoCrmSimulator,
+  type AmoCrmSimulatorOptions,
+} from '../../sim/amocrm/index.js';
 import { simMapping } from '../../sim/mapping.js';
 
 /**
@@ -72,7 +76,12 @@ describe('amoCRM adapter against the fake account', () => {
     expect(s.byRoute['POST /api/v4/contacts/custom_fields']).toBe(1);
     expect(s.byRoute['POST /api/v4/leads/custom_fields']).toBe(1);
     expect(s.byRoute['POST /api/v4/leads/pipelines/{id}/statuses']).toBe(1);
-    expect(sim.state.fieldsOf('companies').map((f) => [f.name, f.type]).filter(([n]) => !['Телефон', 'Email', 'Web', 'Адрес'].includes(n))).toEqual([
+    expect(
+      sim.state
+        .fieldsOf('companies')
+        .map((f) => [f.name, f.type])
+        .filter(([n]) => !['Телефон', 'Email', 'Web', 'Адрес'].includes(n)),
+    ).toEqual([
       ['Ключ 1С', 'text'],
       ['ИНН', 'text'],
       ['КПП', 'text'],
@@ -103,7 +112,22 @@ describe('amoCRM adapter against the fake account', () => {
     await start();
     sim.state.addField('companies', { name: 'ИНН', type: 'numeric' });
     sim.state.addField('leads', { name: 'Удалён в 1С', type: 'text' });
-    const e = await expectCrmError(adapterFor({ config: { pipeline: 'Опт', fields: { key: 'Ключ 1С', inn: 'ИНН', kpp: 'КПП', ogrn: 'ОГРН', fullName: 'Полное наименование', deleted: 'Удалён в 1С' } } }).prepare(), CrmErrorCode.CONFIGURATION);
+    const e = await expectCrmError(
+      adapterFor({
+        config: {
+          pipeline: 'Опт',
+          fields: {
+            key: 'Ключ 1С',
+            inn: 'ИНН',
+            kpp: 'КПП',
+            ogrn: 'ОГРН',
+            fullName: 'Полное наименование',
+            deleted: 'Удалён в 1С',
+          },
+        },
+      }).prepare(),
+      CrmErrorCode.CONFIGURATION,
+    );
     const inn = sim.state.field('companies', 'ИНН')!.id;
     const del = sim.state.field('leads', 'Удалён в 1С')!.id;
     expect(e.message).toBe(
@@ -122,7 +146,13 @@ describe('amoCRM adapter against the fake account', () => {
       @Global()
       @Module({
         providers: [
-          { provide: SETTINGS, useValue: parseSettings({ CRM_KIND: 'amocrm', AMOCRM_BASE_URL: url, AMOCRM_TOKEN: sim.token }, { mode: 'embedded' }) },
+          {
+            provide: SETTINGS,
+            useValue: parseSettings(
+              { CRM_KIND: 'amocrm', AMOCRM_BASE_URL: url, AMOCRM_TOKEN: sim.token },
+              { mode: 'embedded' },
+            ),
+          },
           { provide: MAPPING, useValue: mapping },
         ],
         exports: [SETTINGS, MAPPING],
@@ -137,13 +167,18 @@ describe('amoCRM adapter against the fake account', () => {
       }
     };
     await expect(boot(sim.url)).rejects.toThrow(
-      expect.objectContaining({ name: 'CrmStartError', message: expect.stringMatching(/^amoCRM is not ready for Sverka: the contact field «Ключ 1С» \(id \d+\) is of type numeric; Sverka needs text/) }),
+      expect.objectContaining({
+        name: 'CrmStartError',
+        message: expect.stringMatching(
+          /^amoCRM is not ready for Sverka: the contact field «Ключ 1С» \(id \d+\) is of type numeric; Sverka needs text/,
+        ),
+      }),
     );
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     await expect(boot('http://127.0.0.1:9')).resolves.toBeUndefined();
-    expect(warn.mock.calls.map((c) => String(c[0])).filter((m) => m.startsWith('the CRM could not be prepared'))).toEqual([
-      expect.stringContaining('network error'),
-    ]);
+    expect(
+      warn.mock.calls.map((c) => String(c[0])).filter((m) => m.startsWith('the CRM could not be prepared')),
+    ).toEqual([expect.stringContaining('network error')]);
     warn.mockRestore();
   });
 
@@ -164,7 +199,8 @@ describe('amoCRM adapter against the fake account', () => {
       ['GET /api/v4/companies', 200],
     ]);
     const rest: string[] = [];
-    for await (const p of adapter.bulkRead({ entity: 'companies', afterId: '590' })) rest.push(...p.records.map((c) => c.id));
+    for await (const p of adapter.bulkRead({ entity: 'companies', afterId: '590' }))
+      rest.push(...p.records.map((c) => c.id));
     expect(rest).toEqual(['591', '592', '593', '594', '595', '596', '597', '598', '599', '600']);
     sim.clearCalls();
     let contacts = 0;
@@ -194,42 +230,63 @@ describe('amoCRM adapter against the fake account', () => {
     ]);
     expect(sim.summary()).toMatchObject({ writeRequests: 3, writeItems: 120 });
     const [lead] = await adapter.applyWrites([
-      { op: 'create', key: 'd-1', entity: 'deals', external: { source: SOURCE, key: 'd-1' }, fields: { title: 'Заказ', stage: 'К выполнению', amount: '99.99', currency: 'RUB', companyId: (results[0] as { id: string }).id } },
+      {
+        op: 'create',
+        key: 'd-1',
+        entity: 'deals',
+        external: { source: SOURCE, key: 'd-1' },
+        fields: {
+          title: 'Заказ',
+          stage: 'К выполнению',
+          amount: '99.99',
+          currency: 'RUB',
+          companyId: (results[0] as { id: string }).id,
+        },
+      },
     ]);
     const raw = sim.state.get('leads', Number((lead as { id: string }).id))!;
-    expect([raw.pipeline_id, raw.status_id, raw.price, sim.state.companyOf('leads', Number(raw.id))]).toEqual([
-      sim.state.mainPipeline().id,
-      sim.state.status(sim.state.mainPipeline().id, 'К выполнению')!.id,
-      100,
-      Number((results[0] as { id: string }).id),
-    ]);
+    expect([raw.pipeline_id, raw.status_id, raw.price, sim.state.companyOf('leads', Number(raw.id))]).toEqual(
+      [
+        sim.state.mainPipeline().id,
+        sim.state.status(sim.state.mainPipeline().id, 'К выполнению')!.id,
+        100,
+        Number((results[0] as { id: string }).id),
+      ],
+    );
   });
 
-  it.each([false, true])('items the account refuses fail one by one, the rest are saved once (partial batches: %s)', async (partialBatches) => {
-    await start({ partialBatches });
-    const adapter = adapterFor();
-    await adapter.prepare();
-    const [co] = await adapter.applyWrites([company('k-1')]);
-    const deal = (key: string, companyId: string): CrmWrite => ({
-      op: 'create',
-      key,
-      entity: 'deals',
-      external: { source: SOURCE, key },
-      fields: { title: key, amount: '10.00', currency: 'RUB', companyId },
-    });
-    const results = await adapter.applyWrites([
-      deal('d-1', (co as { id: string }).id),
-      deal('d-2', '999999'),
-      deal('d-3', (co as { id: string }).id),
-    ]);
-    expect(results.map((r) => [r.key, r.ok, r.ok ? '' : `${r.error.code}: ${r.error.message}`])).toEqual([
-      ['d-1', true, ''],
-      ['d-2', false, 'INVALID: amoCRM refused deals create d-2: _embedded.companies.0.id: NotSupportedChoice (The value you selected is not a valid choice.)'],
-      ['d-3', true, ''],
-    ]);
-    expect(sim.state.count('leads')).toBe(2);
-    expect(await adapter.count('deals', { source: SOURCE })).toBe(2);
-  });
+  it.each([false, true])(
+    'items the account refuses fail one by one, the rest are saved once (partial batches: %s)',
+    async (partialBatches) => {
+      await start({ partialBatches });
+      const adapter = adapterFor();
+      await adapter.prepare();
+      const [co] = await adapter.applyWrites([company('k-1')]);
+      const deal = (key: string, companyId: string): CrmWrite => ({
+        op: 'create',
+        key,
+        entity: 'deals',
+        external: { source: SOURCE, key },
+        fields: { title: key, amount: '10.00', currency: 'RUB', companyId },
+      });
+      const results = await adapter.applyWrites([
+        deal('d-1', (co as { id: string }).id),
+        deal('d-2', '999999'),
+        deal('d-3', (co as { id: string }).id),
+      ]);
+      expect(results.map((r) => [r.key, r.ok, r.ok ? '' : `${r.error.code}: ${r.error.message}`])).toEqual([
+        ['d-1', true, ''],
+        [
+          'd-2',
+          false,
+          'INVALID: amoCRM refused deals create d-2: _embedded.companies.0.id: NotSupportedChoice (The value you selected is not a valid choice.)',
+        ],
+        ['d-3', true, ''],
+      ]);
+      expect(sim.state.count('leads')).toBe(2);
+      expect(await adapter.count('deals', { source: SOURCE })).toBe(2);
+    },
+  );
 
   it('never exceeds 7 requests a second: a burst of reads meets no 429 and no block', async () => {
     await start({ limits: { rps: 7, blockAfter: 3 } });
@@ -274,7 +331,8 @@ describe('amoCRM adapter against the fake account', () => {
     const keys = Array.from({ length: 40 }, (_, i) => `k-${i}`);
     const results = new Map<string, string | null>();
     for (let i = 0; i < keys.length; i += 5)
-      for (const r of await adapter.applyWrites(keys.slice(i, i + 5).map((k) => company(k)))) results.set(r.key, r.ok ? r.id : null);
+      for (const r of await adapter.applyWrites(keys.slice(i, i + 5).map((k) => company(k))))
+        results.set(r.key, r.ok ? r.id : null);
     const statuses = new Set(sim.calls.map((c) => c.status));
     sim.setFaults({});
     expect([statuses.has(500), sim.calls.some((c) => c.lost)]).toEqual([true, true]);
@@ -291,7 +349,9 @@ describe('amoCRM adapter against the fake account', () => {
     await start({ filtersEnabled: false });
     const adapter = adapterFor();
     await adapter.prepare();
-    const ids = (await adapter.applyWrites([company('k-1'), company('k-2'), company('k-3')])).map((r) => (r as { id: string }).id);
+    const ids = (await adapter.applyWrites([company('k-1'), company('k-2'), company('k-3')])).map(
+      (r) => (r as { id: string }).id,
+    );
     sim.state.add('companies', { name: 'Ключ в названии: sverka-1c:k-2' });
     const found = await adapter.findByExternalKey('companies', SOURCE, ['k-2', 'k-9']);
     expect([...found]).toEqual([['k-2', [ids[1]]]]);
@@ -306,9 +366,19 @@ describe('amoCRM adapter against the fake account', () => {
       await adapter.prepare();
       const innField = sim.state.field('companies', 'ИНН')!.id;
       const inns = Array.from({ length: 300 }, (_, i) => String(7700000000 + i * 7));
-      const ids = inns.map((inn, i) => String(sim.state.add('companies', { name: `Компания ${i}`, custom_fields_values: [{ field_id: innField, values: [{ value: inn }] }] })));
+      const ids = inns.map((inn, i) =>
+        String(
+          sim.state.add('companies', {
+            name: `Компания ${i}`,
+            custom_fields_values: [{ field_id: innField, values: [{ value: inn }] }],
+          }),
+        ),
+      );
       // An INN that contains an asked one is not it.
-      sim.state.add('companies', { name: 'Похожая', custom_fields_values: [{ field_id: innField, values: [{ value: `${inns[0]}99` }] }] });
+      sim.state.add('companies', {
+        name: 'Похожая',
+        custom_fields_values: [{ field_id: innField, values: [{ value: `${inns[0]}99` }] }],
+      });
       const paths = () => sim.calls.map((c) => `${c.method} ${c.path}`);
       // 300 INNs: 6 filter requests (or 300 searches) against 2 pages of the list: the probe of page 6 (or 300) is empty, the list is read.
       sim.clearCalls();

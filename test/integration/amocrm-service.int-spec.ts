@@ -69,41 +69,58 @@ describe('the service on amoCRM', () => {
     const started = await api('POST', '/api/v1/sync/runs', {});
     expect(started.status).toBe(202);
     const run = await finished(started.json.id);
-    expect([run.status, run.stats.counterparties.failed, run.stats.contacts.failed, run.stats.deals.failed]).toEqual(['succeeded', 0, 0, 0]);
+    expect([
+      run.status,
+      run.stats.counterparties.failed,
+      run.stats.contacts.failed,
+      run.stats.deals.failed,
+    ]).toEqual(['succeeded', 0, 0, 0]);
     const truth = dataset.truth;
     expect(run.stats.counterparties.created).toBe(truth.counts.counterparties.live);
     expect(amo.summary().rateLimited).toBe(0);
     // Every company once, under its 1C key; contacts linked to their companies; leads in the pipeline.
-    const keys = amo.state.list('companies').map((c: any) => c.custom_fields_values?.find((f: any) => f.field_name === 'Ключ 1С')?.values[0].value);
+    const keys = amo.state
+      .list('companies')
+      .map((c: any) => c.custom_fields_values?.find((f: any) => f.field_name === 'Ключ 1С')?.values[0].value);
     expect(new Set(keys).size).toBe(keys.length);
     expect(keys.length).toBe(truth.counts.counterparties.live);
     const contacts = amo.state.list('contacts');
     expect(contacts.length).toBe(run.stats.contacts.created);
     expect(contacts.filter((c: any) => amo.state.companyOf('contacts', c.id) === undefined)).toEqual([]);
-    expect(amo.state.list('leads').every((l: any) => l.pipeline_id === amo.state.mainPipeline().id)).toBe(true);
+    expect(amo.state.list('leads').every((l: any) => l.pipeline_id === amo.state.mainPipeline().id)).toBe(
+      true,
+    );
     // Reconciliation on amoCRM: counts and statuses agree, the debts check is skipped with the adapter's reason.
     const rec = await api('POST', '/api/v1/reconciliations', {});
     expect(rec.status).toBe(202);
     let r: any;
-    for (const end = Date.now() + 120_000; ; ) {
+    for (const end = Date.now() + 120_000; ;) {
       r = (await api('GET', `/api/v1/reconciliations/${rec.json.id}`)).json;
       if (!['queued', 'running'].includes(r.status)) break;
       if (Date.now() > end) throw new Error(`reconciliation did not finish: ${JSON.stringify(r)}`);
       await new Promise((res) => setTimeout(res, 200));
     }
-    expect([r.status, r.summary.skippedChecks]).toEqual(['partial', [{ check: 'debts: CRM snapshot', reason: 'amoCRM has no invoices Sverka reads' }]]);
+    expect([r.status, r.summary.skippedChecks]).toEqual([
+      'partial',
+      [{ check: 'debts: CRM snapshot', reason: 'amoCRM has no invoices Sverka reads' }],
+    ]);
     for (const e of ['counterparties', 'contacts', 'deals'] as const) {
       const c = r.summary.counts[e];
       expect([e, c.onec, c.linked, c.crmWithOrigin]).toEqual([e, c.crm, c.crm, c.crm]);
     }
     expect(r.summary.statuses.crm['142']).toBe(r.summary.statuses.onec['Закрыт']);
-    const items = (await api('GET', `/api/v1/reconciliations/${rec.json.id}/discrepancies?limit=500`)).json.items as any[];
+    const items = (await api('GET', `/api/v1/reconciliations/${rec.json.id}/discrepancies?limit=500`)).json
+      .items as any[];
     // amoCRM keeps whole rubles (capabilities.amountDigits 0): a lead holding the 1C amount rounded is no
     // difference, so nothing differs at all.
     expect(items).toEqual([]);
     // And a full sync right after plans no write: the rounded amounts are what it would push.
     const resync = await finished((await api('POST', '/api/v1/sync/runs', { full: true })).json.id);
-    expect([resync.status, resync.stats.deals.updated, resync.stats.deals.created]).toEqual(['succeeded', 0, 0]);
+    expect([resync.status, resync.stats.deals.updated, resync.stats.deals.created]).toEqual([
+      'succeeded',
+      0,
+      0,
+    ]);
     const ready = await api('GET', '/health/ready');
     expect(ready.json.info.crm).toEqual({ status: 'up', configured: true, reachable: true });
 
@@ -112,7 +129,9 @@ describe('the service on amoCRM', () => {
     const again = await api('POST', '/api/v1/sync/runs', { full: true });
     const failed = await finished(again.json.id);
     expect(failed.status).toBe('failed');
-    expect(failed.error).toMatch(/^the CRM refused the sync \(UNAUTHORIZED\): UNAUTHORIZED: amoCRM rejected AMOCRM_TOKEN \(HTTP 401 on [A-Z]+ \/api\/v4\/[a-z/]+\): the long-lived token has expired, was revoked or is not this account's/);
+    expect(failed.error).toMatch(
+      /^the CRM refused the sync \(UNAUTHORIZED\): UNAUTHORIZED: amoCRM rejected AMOCRM_TOKEN \(HTTP 401 on [A-Z]+ \/api\/v4\/[a-z/]+\): the long-lived token has expired, was revoked or is not this account's/,
+    );
     expect(failed.error).not.toContain(sims.amocrm.token);
     const down = await api('GET', '/health/ready');
     expect(down.json.info.crm).toEqual({

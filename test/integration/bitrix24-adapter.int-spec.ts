@@ -75,7 +75,14 @@ function companyCreate(i: number, extra: { phones?: string[] } = {}): CrmWrite {
   };
 }
 
-const TAX = { kind: 'legal', inn: '5024089920', kpp: '501701001', ogrn: '1075024006144', fullName: 'ООО "ТЕХНО"', name: 'ТЕХНО ООО' } as const;
+const TAX = {
+  kind: 'legal',
+  inn: '5024089920',
+  kpp: '501701001',
+  ogrn: '1075024006144',
+  fullName: 'ООО "ТЕХНО"',
+  name: 'ТЕХНО ООО',
+} as const;
 
 describe('Bitrix24 adapter against the simulator', () => {
   let sim: RunningBitrix24Simulator;
@@ -105,7 +112,11 @@ describe('Bitrix24 adapter against the simulator', () => {
     const read = await collect<CrmCompany>(adapter.bulkRead({ entity: 'companies' }));
     expect(read.records.map((r) => Number(r.id))).toEqual(Array.from({ length: 137 }, (_, i) => i + 1));
     expect(read.pages).toBe(3);
-    expect(read.records[0]).toMatchObject({ id: '1', title: 'Компания 1', external: { source: ORIGINATOR, key: 'ref-1' } });
+    expect(read.records[0]).toMatchObject({
+      id: '1',
+      title: 'Компания 1',
+      external: { source: ORIGINATOR, key: 'ref-1' },
+    });
     expect(read.records[0].phones).toEqual(['+74951000000']);
     // One HTTP request of companies: a batch of 50 crm.item.list calls, 49 ranges of 50 ids and the open
     // rest; one more for their tax details (requisites, 50 companies per call).
@@ -114,7 +125,9 @@ describe('Bitrix24 adapter against the simulator', () => {
     expect(sim.calls[1].commands).toHaveLength(3);
     expect(sent[1][0]).toEqual({
       method: 'crm.requisite.list',
-      params: expect.objectContaining({ filter: { ENTITY_TYPE_ID: 4, '@ENTITY_ID': Array.from({ length: 50 }, (_, i) => i + 1) } }),
+      params: expect.objectContaining({
+        filter: { ENTITY_TYPE_ID: 4, '@ENTITY_ID': Array.from({ length: 50 }, (_, i) => i + 1) },
+      }),
     });
     const calls = sent[0];
     for (const c of calls) {
@@ -238,7 +251,13 @@ describe('Bitrix24 adapter against the simulator', () => {
   it("companies come with their tax details: Sverka's own requisite (XML_ID = the 1C key), else the first; contact requisites left out", async () => {
     sim = await startBitrix24Simulator({ seed: seedCompanies(3, 3), limits: false });
     sim.state.add('contacts', { name: 'Пётр' });
-    const person = { ENTITY_TYPE_ID: 4, PRESET_ID: 1, NAME: 'Организация', RQ_INN: '7700000001', RQ_COMPANY_NAME: 'Чужое' };
+    const person = {
+      ENTITY_TYPE_ID: 4,
+      PRESET_ID: 1,
+      NAME: 'Организация',
+      RQ_INN: '7700000001',
+      RQ_COMPANY_NAME: 'Чужое',
+    };
     sim.state.addRequisite({ ...person, ENTITY_ID: 1 });
     sim.state.addRequisite({
       ...person,
@@ -251,9 +270,16 @@ describe('Bitrix24 adapter against the simulator', () => {
       RQ_COMPANY_FULL_NAME: 'ООО "ТЕХНО"',
     });
     sim.state.addRequisite({ ...person, ENTITY_ID: 2, RQ_INN: '7700000002', RQ_COMPANY_NAME: 'Второе' });
-    sim.state.addRequisite({ ENTITY_TYPE_ID: 3, ENTITY_ID: 1, PRESET_ID: 1, NAME: 'Организация', RQ_INN: '7700000009' });
+    sim.state.addRequisite({
+      ENTITY_TYPE_ID: 3,
+      ENTITY_ID: 1,
+      PRESET_ID: 1,
+      NAME: 'Организация',
+      RQ_INN: '7700000009',
+    });
     // 60 requisites of company 3: a full page of one call is continued with >ID.
-    for (let i = 0; i < 60; i++) sim.state.addRequisite({ ...person, ENTITY_ID: 3, PRESET_ID: 3, NAME: 'ИП', RQ_INN: `7707${i}` });
+    for (let i = 0; i < 60; i++)
+      sim.state.addRequisite({ ...person, ENTITY_ID: 3, PRESET_ID: 3, NAME: 'ИП', RQ_INN: `7707${i}` });
     const adapter = adapterFor(sim);
     sim.clearCalls();
     const all = await collect<CrmCompany>(adapter.bulkRead({ entity: 'companies' }));
@@ -303,7 +329,8 @@ describe('Bitrix24 adapter against the simulator', () => {
     // 120 origins → 3 list calls in one batch request (not one call per origin); one origin carried by
     // 60 records fills its call's page, which is continued with >id until a short page.
     sim.clearCalls();
-    for (let k = 0; k < 59; k++) sim.state.add('companies', { title: `Дубль ${k}`, originatorId: ORIGINATOR, originId: 'ref-5' });
+    for (let k = 0; k < 59; k++)
+      sim.state.add('companies', { title: `Дубль ${k}`, originatorId: ORIGINATOR, originId: 'ref-5' });
     const refs = Array.from({ length: 120 }, (_, i) => `ref-${i + 1}`);
     const many = await adapter.findByExternalKey('companies', ORIGINATOR, refs);
     // The first 20 seeded companies carry our origin (ref-1 … ref-20), and so do the added copies.
@@ -325,14 +352,27 @@ describe('Bitrix24 adapter against the simulator', () => {
         key: 'deal-bad',
         entity: 'deals',
         external: { source: ORIGINATOR, key: 'o-1' },
-        fields: { title: 'Заказ 1', stage: 'NO_SUCH_STAGE', amount: '100.00', currency: 'RUB', companyId: '1' },
+        fields: {
+          title: 'Заказ 1',
+          stage: 'NO_SUCH_STAGE',
+          amount: '100.00',
+          currency: 'RUB',
+          companyId: '1',
+        },
       },
       {
         op: 'create',
         key: 'deal-ok',
         entity: 'deals',
         external: { source: ORIGINATOR, key: 'o-2' },
-        fields: { title: 'Заказ 2', stage: 'EXECUTING', amount: '150000.50', currency: 'RUB', companyId: '1', comments: 'Поставка' },
+        fields: {
+          title: 'Заказ 2',
+          stage: 'EXECUTING',
+          amount: '150000.50',
+          currency: 'RUB',
+          companyId: '1',
+          comments: 'Поставка',
+        },
       },
       { op: 'update', key: 'gone', entity: 'companies', id: '999', fields: { title: 'x' } },
       { op: 'update', key: 'upd', entity: 'companies', id: '2', fields: { title: 'Переименована' } },
@@ -403,7 +443,10 @@ describe('Bitrix24 adapter against the simulator', () => {
         key: 'u',
         entity: 'companies',
         id: String(item.id),
-        fields: { phones: { add: ['+74951111111', '+74953333333'], remove: [] }, emails: { add: ['new@example.ru'], remove: ['old@example.ru'] } },
+        fields: {
+          phones: { add: ['+74951111111', '+74953333333'], remove: [] },
+          emails: { add: ['new@example.ru'], remove: ['old@example.ru'] },
+        },
       },
     ]);
     expect(r.ok).toBe(true);
@@ -423,7 +466,13 @@ describe('Bitrix24 adapter against the simulator', () => {
     await adapter.getMany('companies', [String(item.id)]);
     sim.clearCalls();
     await adapter.applyWrites([
-      { op: 'update', key: 'u2', entity: 'companies', id: String(item.id), fields: { phones: { add: ['+74953333333'], remove: [] } } },
+      {
+        op: 'update',
+        key: 'u2',
+        entity: 'companies',
+        id: String(item.id),
+        fields: { phones: { add: ['+74953333333'], remove: [] } },
+      },
     ]);
     expect(sim.calls).toEqual([]);
     expect(sim.state.get('companies', item.id)!.updatedTime).toBe(before);
@@ -434,7 +483,15 @@ describe('Bitrix24 adapter against the simulator', () => {
     const adapter = adapterFor(sim);
     const seen: { key: string; id: string }[][] = [];
     const [add] = await adapter.applyWrites(
-      [{ op: 'create', key: 'ref-new', entity: 'companies', external: { source: ORIGINATOR, key: 'ref-new' }, fields: { title: 'ТЕХНО ООО', taxIds: TAX } }],
+      [
+        {
+          op: 'create',
+          key: 'ref-new',
+          entity: 'companies',
+          external: { source: ORIGINATOR, key: 'ref-new' },
+          fields: { title: 'ТЕХНО ООО', taxIds: TAX },
+        },
+      ],
       { onCreated: async (c) => void seen.push(c) },
     );
     expect(add.ok).toBe(true);
@@ -453,14 +510,36 @@ describe('Bitrix24 adapter against the simulator', () => {
     });
     // An update: Sverka's own requisite (found by XML_ID) is rewritten, not a second one added.
     const [upd, bad] = await adapter.applyWrites([
-      { op: 'update', key: 'ref-new', entity: 'companies', id: companyId, fields: { taxIds: { ...TAX, kpp: '501701002' } } },
-      { op: 'update', key: 'ref-2', entity: 'companies', id: '2', fields: { taxIds: { ...TAX, kind: 'entrepreneur' } } },
+      {
+        op: 'update',
+        key: 'ref-new',
+        entity: 'companies',
+        id: companyId,
+        fields: { taxIds: { ...TAX, kpp: '501701002' } },
+      },
+      {
+        op: 'update',
+        key: 'ref-2',
+        entity: 'companies',
+        id: '2',
+        fields: { taxIds: { ...TAX, kind: 'entrepreneur' } },
+      },
     ]);
     expect(upd).toEqual({ key: 'ref-new', ok: true, id: companyId });
-    expect(sim.state.requisites().filter((q) => q.ENTITY_ID === companyId).map((q) => q.RQ_KPP)).toEqual(['501701002']);
+    expect(
+      sim.state
+        .requisites()
+        .filter((q) => q.ENTITY_ID === companyId)
+        .map((q) => q.RQ_KPP),
+    ).toEqual(['501701002']);
     // Company 2 had none of Sverka's: one is added with the ИП preset.
     expect(bad.ok).toBe(true);
-    expect(sim.state.requisites().filter((q) => q.ENTITY_ID === '2').map((q) => [q.NAME, q.XML_ID])).toEqual([['ИП', 'ref-2']]);
+    expect(
+      sim.state
+        .requisites()
+        .filter((q) => q.ENTITY_ID === '2')
+        .map((q) => [q.NAME, q.XML_ID]),
+    ).toEqual([['ИП', 'ref-2']]);
     expect(sim.calls.filter((c) => c.method === 'crm.requisite.preset.list')).toHaveLength(1);
     // A preset the portal does not have: the company is written, its tax details fail (a per-record failure).
     const odd = new Bitrix24Adapter({
@@ -471,7 +550,13 @@ describe('Bitrix24 adapter against the simulator', () => {
       config: { ...adapter.config, presets: { ...adapter.config.presets, legal: 'Нет такого' } },
     });
     const [noPreset] = await odd.applyWrites([
-      { op: 'create', key: 'ref-x', entity: 'companies', external: { source: ORIGINATOR, key: 'ref-x' }, fields: { title: 'X', taxIds: TAX } },
+      {
+        op: 'create',
+        key: 'ref-x',
+        entity: 'companies',
+        external: { source: ORIGINATOR, key: 'ref-x' },
+        fields: { title: 'X', taxIds: TAX },
+      },
     ]);
     expect(noPreset.ok === false && noPreset.error.code).toBe(CrmErrorCode.INVALID);
     expect(noPreset.ok === false && noPreset.id).toMatch(/^\d+$/);
@@ -590,7 +675,16 @@ describe('Bitrix24 adapter against the simulator', () => {
         key: 'ref-ip',
         entity: 'companies',
         id: '1',
-        fields: { taxIds: { kind: 'entrepreneur', inn: '500100732259', kpp: '', ogrn: '304500116000157', fullName: '', name: 'ИП Сидоров' } },
+        fields: {
+          taxIds: {
+            kind: 'entrepreneur',
+            inn: '500100732259',
+            kpp: '',
+            ogrn: '304500116000157',
+            fullName: '',
+            name: 'ИП Сидоров',
+          },
+        },
       },
       {
         op: 'update',

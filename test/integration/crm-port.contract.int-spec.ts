@@ -4,7 +4,14 @@ import { Bitrix24Adapter, bitrix24ConfigOf } from '../../src/crm/bitrix24/bitrix
 import { resetPortalLimiters } from '../../src/crm/bitrix24/leaky-bucket.js';
 import { CrmError, CrmErrorCode } from '../../src/crm/crm.error.js';
 import type { CrmPort } from '../../src/crm/crm.port.js';
-import type { CrmCompany, CrmContact, CrmDeal, CrmTaxIds, CrmWrite, ExternalKey } from '../../src/crm/crm.types.js';
+import type {
+  CrmCompany,
+  CrmContact,
+  CrmDeal,
+  CrmTaxIds,
+  CrmWrite,
+  ExternalKey,
+} from '../../src/crm/crm.types.js';
 import type { Mapping } from '../../src/mapping/mapping.types.js';
 import { startAmoCrmSimulator } from '../../sim/amocrm/index.js';
 import { startBitrix24Simulator } from '../../sim/bitrix24/index.js';
@@ -65,12 +72,18 @@ async function bitrix24Harness(): Promise<Harness> {
     mapping: simMapping('bitrix24'),
     personCompany: (title) => String(sim.state.add('companies', { title }).id),
     personAddsPhone: (entity, id, phone) =>
-      void sim.state.update(entity, id, { fm: { n0: { typeId: 'PHONE', valueType: 'MOBILE', value: phone } } }),
-    foreignCompany: (title, source, key) => String(sim.state.add('companies', { title, originatorId: source, originId: key }).id),
+      void sim.state.update(entity, id, {
+        fm: { n0: { typeId: 'PHONE', valueType: 'MOBILE', value: phone } },
+      }),
+    foreignCompany: (title, source, key) =>
+      String(sim.state.add('companies', { title, originatorId: source, originId: key }).id),
     loseEvery: (n) => sim.setFaults(n ? { lostResponseEvery: n } : {}),
     lost: () => sim.calls.filter((c) => c.lost).length,
     companyWithTax: (title, taxes, external) => {
-      const id = sim.state.add('companies', { title, ...(external ? { originatorId: external.source, originId: external.key } : {}) }).id;
+      const id = sim.state.add('companies', {
+        title,
+        ...(external ? { originatorId: external.source, originId: external.key } : {}),
+      }).id;
       for (const t of taxes)
         sim.state.addRequisite({
           ENTITY_TYPE_ID: 4,
@@ -127,7 +140,10 @@ async function amocrmHarness(): Promise<Harness> {
   const port = make(sim.token);
   await port.prepare();
   const phones = (entity: 'companies' | 'contacts', id: string) =>
-    ((sim.state.get(entity, Number(id))!.custom_fields_values as { field_code: string; values: object[] }[] | null) ?? [])
+    (
+      (sim.state.get(entity, Number(id))!.custom_fields_values as
+        { field_code: string; values: object[] }[] | null) ?? []
+    )
       .filter((f) => f.field_code === 'PHONE')
       .flatMap((f) => f.values);
   return {
@@ -136,13 +152,20 @@ async function amocrmHarness(): Promise<Harness> {
     personCompany: (title) => String(sim.state.add('companies', { name: title })),
     personAddsPhone: (entity, id, phone) =>
       sim.state.update(entity, Number(id), {
-        custom_fields_values: [{ field_code: 'PHONE', values: [...phones(entity, id), { value: phone, enum_code: 'MOB' }] }],
+        custom_fields_values: [
+          { field_code: 'PHONE', values: [...phones(entity, id), { value: phone, enum_code: 'MOB' }] },
+        ],
       }),
     foreignCompany: (title, source, key) =>
       String(
         sim.state.add('companies', {
           name: title,
-          custom_fields_values: [{ field_id: sim.state.field('companies', 'Ключ 1С')!.id, values: [{ value: `${source}:${key}` }] }],
+          custom_fields_values: [
+            {
+              field_id: sim.state.field('companies', 'Ключ 1С')!.id,
+              values: [{ value: `${source}:${key}` }],
+            },
+          ],
         }),
       ),
     loseEvery: (n) => sim.setFaults(n ? { lostResponseEvery: n } : {}),
@@ -154,7 +177,9 @@ async function amocrmHarness(): Promise<Harness> {
         sim.state.add('companies', {
           name: title,
           custom_fields_values: [
-            ...(external ? [{ field_id: field('Ключ 1С'), values: [{ value: `${external.source}:${external.key}` }] }] : []),
+            ...(external
+              ? [{ field_id: field('Ключ 1С'), values: [{ value: `${external.source}:${external.key}` }] }]
+              : []),
             ...(t
               ? [
                   { field_id: field('ИНН'), values: [{ value: t.inn }] },
@@ -174,7 +199,12 @@ async function amocrmHarness(): Promise<Harness> {
         name: `${lastName} ${firstName}`,
         custom_fields_values: [{ field_code: 'PHONE', values: [{ value: phone, enum_code: 'WORK' }] }],
       });
-      sim.state.link('contacts', id, [{ to_entity_id: Number(companyId), to_entity_type: 'companies' }], false);
+      sim.state.link(
+        'contacts',
+        id,
+        [{ to_entity_id: Number(companyId), to_entity_type: 'companies' }],
+        false,
+      );
       return String(id);
     },
     requests: () => sim.calls.length,
@@ -197,7 +227,11 @@ const TAX: CrmTaxIds = {
   name: 'ТЕХНО',
 };
 
-function company(key: string, title: string, extra: Partial<{ phones: string[]; emails: string[]; tax: CrmTaxIds }> = {}): CrmWrite {
+function company(
+  key: string,
+  title: string,
+  extra: Partial<{ phones: string[]; emails: string[]; tax: CrmTaxIds }> = {},
+): CrmWrite {
   return {
     op: 'create',
     key,
@@ -243,7 +277,13 @@ describe.each<Kind>(['bitrix24', 'amocrm'])('CrmPort contract against the %s sim
   it('creates a company with tax details, phones and e-mails; onCreated gets its id first; it reads back equal', async () => {
     const calls: { key: string; id: string }[][] = [];
     const results = await h.port.applyWrites(
-      [company('k-1', 'ТЕХНО', { phones: ['+74951234567', '+74957654321'], emails: ['info@techno.ru'], tax: TAX })],
+      [
+        company('k-1', 'ТЕХНО', {
+          phones: ['+74951234567', '+74957654321'],
+          emails: ['info@techno.ru'],
+          tax: TAX,
+        }),
+      ],
       { onCreated: async (c) => void calls.push(c) },
     );
     expect(results).toEqual([{ key: 'k-1', ok: true, id: expect.stringMatching(/^[1-9]\d*$/) }]);
@@ -273,7 +313,16 @@ describe.each<Kind>(['bitrix24', 'amocrm'])('CrmPort contract against the %s sim
   it('bulkRead: every record once in ascending id order, companies with their tax details; getMany and getOne', async () => {
     const ours = await create(h.port, [
       company('k-1', 'Альфа', { tax: TAX }),
-      company('k-2', 'Бета', { tax: { ...TAX, kind: 'entrepreneur', inn: '500100732259', kpp: '', ogrn: '304500116000157', fullName: 'ИП Бетов Борис' } }),
+      company('k-2', 'Бета', {
+        tax: {
+          ...TAX,
+          kind: 'entrepreneur',
+          inn: '500100732259',
+          kpp: '',
+          ogrn: '304500116000157',
+          fullName: 'ИП Бетов Борис',
+        },
+      }),
     ]);
     const person = h.personCompany('Гамма (менеджер)');
     const pages: CrmCompany[][] = [];
@@ -284,7 +333,15 @@ describe.each<Kind>(['bitrix24', 'amocrm'])('CrmPort contract against the %s sim
     }
     const read = pages.flat();
     expect(malformed).toBe(0);
-    expect(read.map((c) => [c.id, c.title, c.external?.key ?? null, c.taxIds?.owned ?? null, c.taxIds?.inn ?? null])).toEqual([
+    expect(
+      read.map((c) => [
+        c.id,
+        c.title,
+        c.external?.key ?? null,
+        c.taxIds?.owned ?? null,
+        c.taxIds?.inn ?? null,
+      ]),
+    ).toEqual([
       [ours[0], 'Альфа', 'k-1', true, TAX.inn],
       [ours[1], 'Бета', 'k-2', true, '500100732259'],
       [person, 'Гамма (менеджер)', null, null, null],
@@ -328,7 +385,14 @@ describe.each<Kind>(['bitrix24', 'amocrm'])('CrmPort contract against the %s sim
     const stages = await h.port.listStages('deal');
     const kindOf = new Map(stages.map((s) => [s.id, s.kind]));
     const m = h.mapping.deals;
-    expect(Object.fromEntries([...Object.entries(m.statusMap), ['(deleted)', m.deletedStage]].map(([s, key]) => [s, kindOf.get(key)]))).toEqual({
+    expect(
+      Object.fromEntries(
+        [...Object.entries(m.statusMap), ['(deleted)', m.deletedStage]].map(([s, key]) => [
+          s,
+          kindOf.get(key),
+        ]),
+      ),
+    ).toEqual({
       НеСогласован: 'open',
       КОбеспечению: 'open',
       КВыполнению: 'open',
@@ -370,10 +434,22 @@ describe.each<Kind>(['bitrix24', 'amocrm'])('CrmPort contract against the %s sim
     expect(h.port.capabilities.flags).toBe(true);
     const [co] = await create(h.port, [company('k-1', 'Ромашка')]);
     const [ct] = await create(h.port, [
-      { op: 'create', key: 'c-1', entity: 'contacts', external: { source: SOURCE, key: 'c-1' }, fields: { lastName: 'Иванов', firstName: 'Иван', middleName: 'Иванович', companyId: co } },
+      {
+        op: 'create',
+        key: 'c-1',
+        entity: 'contacts',
+        external: { source: SOURCE, key: 'c-1' },
+        fields: { lastName: 'Иванов', firstName: 'Иван', middleName: 'Иванович', companyId: co },
+      },
     ]);
     const [dl] = await create(h.port, [
-      { op: 'create', key: 'd-1', entity: 'deals', external: { source: SOURCE, key: 'd-1' }, fields: { title: 'Заказ 1', amount: '100.00', currency: 'RUB', companyId: co } },
+      {
+        op: 'create',
+        key: 'd-1',
+        entity: 'deals',
+        external: { source: SOURCE, key: 'd-1' },
+        fields: { title: 'Заказ 1', amount: '100.00', currency: 'RUB', companyId: co },
+      },
     ]);
     const flag = (v: boolean) =>
       h.port.applyWrites([
@@ -396,18 +472,43 @@ describe.each<Kind>(['bitrix24', 'amocrm'])('CrmPort contract against the %s sim
     const [co1, co2] = await create(h.port, [company('k-1', 'Первая'), company('k-2', 'Вторая')]);
     const m = h.mapping.deals;
     const [ct, dl] = await create(h.port, [
-      { op: 'create', key: 'c-1', entity: 'contacts', external: { source: SOURCE, key: 'c-1' }, fields: { lastName: 'Петрова', firstName: 'Анна', middleName: 'Сергеевна', companyId: co1, phones: { add: ['+74953334455'], remove: [] }, emails: { add: [], remove: [] } } },
-      { op: 'create', key: 'd-1', entity: 'deals', external: { source: SOURCE, key: 'd-1' }, fields: { title: 'Заказ клиента 7 от 01.09.2026', stage: m.statusMap.КОбеспечению, amount: '1234.56', currency: 'RUB', companyId: co1 } },
+      {
+        op: 'create',
+        key: 'c-1',
+        entity: 'contacts',
+        external: { source: SOURCE, key: 'c-1' },
+        fields: {
+          lastName: 'Петрова',
+          firstName: 'Анна',
+          middleName: 'Сергеевна',
+          companyId: co1,
+          phones: { add: ['+74953334455'], remove: [] },
+          emails: { add: [], remove: [] },
+        },
+      },
+      {
+        op: 'create',
+        key: 'd-1',
+        entity: 'deals',
+        external: { source: SOURCE, key: 'd-1' },
+        fields: {
+          title: 'Заказ клиента 7 от 01.09.2026',
+          stage: m.statusMap.КОбеспечению,
+          amount: '1234.56',
+          currency: 'RUB',
+          companyId: co1,
+        },
+      },
     ]);
     const contact = (await h.port.getOne('contacts', ct)) as CrmContact;
-    expect([contact.lastName, contact.firstName, contact.middleName, contact.companyId, contact.phones, contact.external]).toEqual([
-      'Петрова',
-      'Анна',
-      'Сергеевна',
-      co1,
-      ['+74953334455'],
-      { source: SOURCE, key: 'c-1' },
-    ]);
+    expect([
+      contact.lastName,
+      contact.firstName,
+      contact.middleName,
+      contact.companyId,
+      contact.phones,
+      contact.external,
+    ]).toEqual(['Петрова', 'Анна', 'Сергеевна', co1, ['+74953334455'], { source: SOURCE, key: 'c-1' }]);
     const deal = (await h.port.getOne('deals', dl)) as CrmDeal;
     expect([deal.title, deal.stage, deal.stageKind, deal.amount, deal.companyId, deal.external]).toEqual([
       'Заказ клиента 7 от 01.09.2026',
@@ -419,8 +520,20 @@ describe.each<Kind>(['bitrix24', 'amocrm'])('CrmPort contract against the %s sim
       { source: SOURCE, key: 'd-1' },
     ]);
     const results = await h.port.applyWrites([
-      { op: 'update', key: 'c-1', entity: 'contacts', id: ct, fields: { middleName: 'Викторовна', companyId: co2 } },
-      { op: 'update', key: 'd-1', entity: 'deals', id: dl, fields: { stage: m.statusMap.Закрыт, companyId: co2 } },
+      {
+        op: 'update',
+        key: 'c-1',
+        entity: 'contacts',
+        id: ct,
+        fields: { middleName: 'Викторовна', companyId: co2 },
+      },
+      {
+        op: 'update',
+        key: 'd-1',
+        entity: 'deals',
+        id: dl,
+        fields: { stage: m.statusMap.Закрыт, companyId: co2 },
+      },
     ]);
     expect(results).toEqual([
       { key: 'c-1', ok: true, id: ct },
@@ -428,15 +541,15 @@ describe.each<Kind>(['bitrix24', 'amocrm'])('CrmPort contract against the %s sim
     ]);
     const c2 = (await h.port.getOne('contacts', ct))!;
     const d2 = (await h.port.getOne('deals', dl))!;
-    expect([c2.lastName, c2.firstName, c2.middleName, c2.companyId, d2.stage, d2.stageKind, d2.companyId]).toEqual([
-      'Петрова',
-      'Анна',
-      'Викторовна',
-      co2,
-      m.statusMap.Закрыт,
-      'won',
-      co2,
-    ]);
+    expect([
+      c2.lastName,
+      c2.firstName,
+      c2.middleName,
+      c2.companyId,
+      d2.stage,
+      d2.stageKind,
+      d2.companyId,
+    ]).toEqual(['Петрова', 'Анна', 'Викторовна', co2, m.statusMap.Закрыт, 'won', co2]);
   });
 
   it('a write the CRM refuses fails alone; the others in the same call are made', async () => {
@@ -464,20 +577,40 @@ describe.each<Kind>(['bitrix24', 'amocrm'])('CrmPort contract against the %s sim
 
   it('answers lost after the CRM saved the write never make a record twice', async () => {
     h.loseEvery(2);
-    const writes = Array.from({ length: 6 }, (_, i) => [company(`k-${i}`, `Компания ${i}`, { phones: [`+7495000000${i}`], tax: TAX })]);
+    const writes = Array.from({ length: 6 }, (_, i) => [
+      company(`k-${i}`, `Компания ${i}`, { phones: [`+7495000000${i}`], tax: TAX }),
+    ]);
     const ids: string[] = [];
     for (const w of writes) ids.push(...(await create(h.port, w)));
     const [upd] = await h.port.applyWrites([
-      { op: 'update', key: 'k-0', entity: 'companies', id: ids[0], fields: { phones: { add: ['+74959999999'], remove: [] } } },
+      {
+        op: 'update',
+        key: 'k-0',
+        entity: 'companies',
+        id: ids[0],
+        fields: { phones: { add: ['+74959999999'], remove: [] } },
+      },
     ]);
     h.loseEvery(0);
     expect(h.lost()).toBeGreaterThanOrEqual(3);
     expect(upd.ok).toBe(true);
     expect(await h.port.count('companies', { source: SOURCE })).toBe(6);
-    const found = await h.port.findByExternalKey('companies', SOURCE, writes.map((_, i) => `k-${i}`));
+    const found = await h.port.findByExternalKey(
+      'companies',
+      SOURCE,
+      writes.map((_, i) => `k-${i}`),
+    );
     expect(writes.map((_, i) => found.get(`k-${i}`))).toEqual(ids.map((id) => [id]));
-    expect([...(await h.port.getOne('companies', ids[0]))!.phones].sort()).toEqual(['+74950000000', '+74959999999']);
-    for (const id of ids) expect((await h.port.getOne('companies', id))!.taxIds).toEqual({ ...TAX, name: expect.any(String), owned: true });
+    expect([...(await h.port.getOne('companies', ids[0]))!.phones].sort()).toEqual([
+      '+74950000000',
+      '+74959999999',
+    ]);
+    for (const id of ids)
+      expect((await h.port.getOne('companies', id))!.taxIds).toEqual({
+        ...TAX,
+        name: expect.any(String),
+        owned: true,
+      });
   });
 
   describe('matching before create', () => {
@@ -490,11 +623,21 @@ describe.each<Kind>(['bitrix24', 'amocrm'])('CrmPort contract against the %s sim
       fullName: 'ПАО "ВТОРОЙ"',
       name: title,
     });
-    const third = (title: string): CrmTaxIds => ({ ...second(title), inn: '7813252159', kpp: '781301001', fullName: 'ООО "ЧУЖОЕ"' });
+    const third = (title: string): CrmTaxIds => ({
+      ...second(title),
+      inn: '7813252159',
+      kpp: '781301001',
+      fullName: 'ООО "ЧУЖОЕ"',
+    });
 
     it('companiesByInn: a person’s company with all its tax details, another base’s with its key, nothing for an unknown INN', async () => {
       // amoCRM keeps one set of tax details on the company itself; Bitrix24 may have several requisites.
-      const mine = h.companyWithTax('Техно (менеджер)', kind === 'bitrix24' ? [techno('Техно (менеджер)'), second('Техно (менеджер)')] : [techno('Техно (менеджер)')]);
+      const mine = h.companyWithTax(
+        'Техно (менеджер)',
+        kind === 'bitrix24'
+          ? [techno('Техно (менеджер)'), second('Техно (менеджер)')]
+          : [techno('Техно (менеджер)')],
+      );
       const foreign = h.companyWithTax('Чужая', [third('Чужая')], { source: 'other-base', key: 'k-x' });
       h.companyWithTax('Не спрашивали', [{ ...techno('Не спрашивали'), inn: '7701000007' }]);
       h.personCompany('Без реквизитов');
@@ -506,7 +649,10 @@ describe.each<Kind>(['bitrix24', 'amocrm'])('CrmPort contract against the %s sim
           id: mine,
           title: 'Техно (менеджер)',
           external: null,
-          taxIds: kind === 'bitrix24' ? [techno('Техно (менеджер)'), second('Техно (менеджер)')] : [techno('Техно (менеджер)')],
+          taxIds:
+            kind === 'bitrix24'
+              ? [techno('Техно (менеджер)'), second('Техно (менеджер)')]
+              : [techno('Техно (менеджер)')],
           responsibleId: await responsible(mine),
         },
         {
@@ -523,12 +669,16 @@ describe.each<Kind>(['bitrix24', 'amocrm'])('CrmPort contract against the %s sim
 
     it('companiesByInn: 120 INNs in a few requests, each company once', async () => {
       const inns = Array.from({ length: 120 }, (_, i) => String(7700000000 + i * 7));
-      const ids = inns.map((inn, i) => h.companyWithTax(`Компания ${i}`, [{ ...techno(`Компания ${i}`), inn }]));
+      const ids = inns.map((inn, i) =>
+        h.companyWithTax(`Компания ${i}`, [{ ...techno(`Компания ${i}`), inn }]),
+      );
       const before = h.requests();
       const read = await h.port.matching.companiesByInn(inns);
       const used = h.requests() - before;
       expect(read.malformed).toEqual([]);
-      expect(read.records.map((c) => [c.id, c.taxIds.map((t) => t.inn)])).toEqual(ids.map((id, i) => [id, [inns[i]]]));
+      expect(read.records.map((c) => [c.id, c.taxIds.map((t) => t.inn)])).toEqual(
+        ids.map((id, i) => [id, [inns[i]]]),
+      );
       // One request per INN would be 120.
       expect(used).toBeLessThanOrEqual(4);
     });
@@ -561,7 +711,12 @@ describe.each<Kind>(['bitrix24', 'amocrm'])('CrmPort contract against the %s sim
       entity: 'companies',
       id,
       external: { source: SOURCE, key },
-      fields: { title, sourceVersion: `v-${key}`, phones: { add: ['+74951234567'], remove: [] }, taxIds: { ...TAX, name: title } },
+      fields: {
+        title,
+        sourceVersion: `v-${key}`,
+        phones: { add: ['+74951234567'], remove: [] },
+        taxIds: { ...TAX, name: title },
+      },
       matchedTaxIds: { inn: TAX.inn, kpp: TAX.kpp },
     });
 
@@ -579,7 +734,13 @@ describe.each<Kind>(['bitrix24', 'amocrm'])('CrmPort contract against the %s sim
           entity: 'contacts',
           id: ct,
           external: { source: SOURCE, key: 'c-1' },
-          fields: { lastName: 'Иванов', firstName: 'Иван', middleName: 'Иванович', companyId: co, phones: { add: ['+74957654321'], remove: [] } },
+          fields: {
+            lastName: 'Иванов',
+            firstName: 'Иван',
+            middleName: 'Иванович',
+            companyId: co,
+            phones: { add: ['+74957654321'], remove: [] },
+          },
         },
       ]);
       expect(results).toEqual([
@@ -604,7 +765,9 @@ describe.each<Kind>(['bitrix24', 'amocrm'])('CrmPort contract against the %s sim
       expect(await h.port.findByExternalKey('contacts', SOURCE, ['c-1'])).toEqual(new Map([['c-1', [ct]]]));
       if (kind === 'bitrix24')
         // The same requisites as before; the one that matched now carries the key.
-        expect(h.requisites(co)).toEqual(before!.map((r) => ({ ...r, xmlId: r.inn === TAX.inn ? 'k-1' : null })));
+        expect(h.requisites(co)).toEqual(
+          before!.map((r) => ({ ...r, xmlId: r.inn === TAX.inn ? 'k-1' : null })),
+        );
     });
 
     it('links whose answers are lost, and a link sent again, add no second set of tax details', async () => {
@@ -629,7 +792,11 @@ describe.each<Kind>(['bitrix24', 'amocrm'])('CrmPort contract against the %s sim
         [b, 'k-b', 'Бета'],
       ]) {
         const c = (await h.port.getOne('companies', id))!;
-        expect([c.external, c.phones, c.taxIds]).toEqual([{ source: SOURCE, key }, ['+74951234567'], { ...TAX, name: title, owned: true }]);
+        expect([c.external, c.phones, c.taxIds]).toEqual([
+          { source: SOURCE, key },
+          ['+74951234567'],
+          { ...TAX, name: title, owned: true },
+        ]);
       }
       if (kind === 'bitrix24')
         expect([h.requisites(a), h.requisites(b)]).toEqual([
@@ -651,7 +818,11 @@ describe.each<Kind>(['bitrix24', 'amocrm'])('CrmPort contract against the %s sim
 
   it('credentials the CRM no longer accepts: UNAUTHORIZED naming the setting, never its secret', async () => {
     const { port, setting, secret } = h.unauthorized();
-    for (const call of [() => port.ping(), () => port.applyWrites([company('k-1', 'Никогда')]), () => port.getOne('companies', '1')]) {
+    for (const call of [
+      () => port.ping(),
+      () => port.applyWrites([company('k-1', 'Никогда')]),
+      () => port.getOne('companies', '1'),
+    ]) {
       const e = await expectCrmError(call(), CrmErrorCode.UNAUTHORIZED);
       expect(e.fatal).toBe(true);
       expect(e.message).toContain(setting);

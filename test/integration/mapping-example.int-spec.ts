@@ -28,7 +28,14 @@ describe('the annotated mapping example of the README', () => {
     });
     expect(amoCrmConfigOf(m.crm.amocrm)).toEqual({
       pipeline: 'Воронка',
-      fields: { key: 'Ключ 1С', inn: 'ИНН', kpp: 'КПП', ogrn: 'ОГРН', fullName: 'Полное наименование', deleted: 'Удалён в 1С' },
+      fields: {
+        key: 'Ключ 1С',
+        inn: 'ИНН',
+        kpp: 'КПП',
+        ogrn: 'ОГРН',
+        fullName: 'Полное наименование',
+        deleted: 'Удалён в 1С',
+      },
     });
     expect(m.conflicts).toEqual({ todo: true, todoDeadlineHours: 48, todoFallbackUser: '1' });
     expect(m.counterparties.fields.kpp.owner).toBe('onec'); // untouched defaults stay

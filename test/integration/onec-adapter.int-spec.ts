@@ -215,7 +215,9 @@ describe('OneC OData adapter against the simulator', () => {
     );
     expect(sim.calls[0].query.$select).toBeUndefined();
     const folder = dataset.onec.counterparties.find((r) => r.IsFolder)!.Ref_Key as string;
-    expect((await adapter.fetchByKeys('counterparties', [folder, refs[3]])).records.map((r) => r.ref)).toEqual([refs[3]]);
+    expect(
+      (await adapter.fetchByKeys('counterparties', [folder, refs[3]])).records.map((r) => r.ref),
+    ).toEqual([refs[3]]);
     sim.clearCalls();
     const many = await adapter.fetchByKeys('counterparties', refs.slice(10, 55));
     expect(many.records).toHaveLength(45);

@@ -17,8 +17,17 @@ describe('fake 1C: the demo endpoint that plays a 1C user', () => {
   const rings: string[] = [];
   const auth = `Basic ${Buffer.from('sverka:sverka-pass').toString('base64')}`;
   const demoUrl = (s: RunningSimulators, path: string) => `${new URL(s.onec.url).origin}/demo/${path}`;
-  const patch = (s: RunningSimulators, path: string, body: string, headers: Record<string, string> = { Authorization: auth }) =>
-    fetch(demoUrl(s, path), { method: 'PATCH', headers: { 'Content-Type': 'application/json', ...headers }, body });
+  const patch = (
+    s: RunningSimulators,
+    path: string,
+    body: string,
+    headers: Record<string, string> = { Authorization: auth },
+  ) =>
+    fetch(demoUrl(s, path), {
+      method: 'PATCH',
+      headers: { 'Content-Type': 'application/json', ...headers },
+      body,
+    });
 
   beforeAll(async () => {
     doorbell = createServer((req, res) => {
@@ -48,11 +57,19 @@ describe('fake 1C: the demo endpoint that plays a 1C user', () => {
     const row = dataset.onec.counterparties.find((r) => !r.IsFolder)!;
     const ref = String(row.Ref_Key);
     const before = String(sims.onec.sim.get('counterparties', ref)!.DataVersion);
-    const res = await patch(sims, `counterparties/${ref}`, JSON.stringify({ Description: 'ООО "Переименовано"' }));
+    const res = await patch(
+      sims,
+      `counterparties/${ref}`,
+      JSON.stringify({ Description: 'ООО "Переименовано"' }),
+    );
     expect(res.status).toBe(200);
     const body = (await res.json()) as Record<string, unknown>;
     const after = sims.onec.sim.get('counterparties', ref)!;
-    expect(body).toEqual({ Ref_Key: ref, DataVersion: after.DataVersion, Description: 'ООО "Переименовано"' });
+    expect(body).toEqual({
+      Ref_Key: ref,
+      DataVersion: after.DataVersion,
+      Description: 'ООО "Переименовано"',
+    });
     expect(after.Description).toBe('ООО "Переименовано"');
     expect(after.DataVersion).not.toBe(before);
     expect(sims.onec.sim.feed.list()).toEqual([{ set: 'Catalog_Контрагенты', ref, messageNo: null }]);
@@ -65,20 +82,30 @@ describe('fake 1C: the demo endpoint that plays a 1C user', () => {
   it('refuses without the 1C user (401), a body that is not a JSON object (400), keys it must not change (400), an unknown record (404), other methods (405)', async () => {
     const ref = String(dataset.onec.counterparties[1].Ref_Key);
     const noAuth = await patch(sims, `counterparties/${ref}`, '{"Description":"x"}', {});
-    expect([noAuth.status, noAuth.headers.get('www-authenticate')]).toEqual([401, 'Basic realm="1C:Enterprise"']);
+    expect([noAuth.status, noAuth.headers.get('www-authenticate')]).toEqual([
+      401,
+      'Basic realm="1C:Enterprise"',
+    ]);
     expect((await patch(sims, `counterparties/${ref}`, '[1]')).status).toBe(400);
     expect((await patch(sims, `counterparties/${ref}`, 'not json')).status).toBe(400);
     expect(await (await patch(sims, `counterparties/${ref}`, '{"DataVersion":"AAAA"}')).json()).toEqual({
       error: 'DataVersion cannot be changed',
     });
-    expect((await patch(sims, 'counterparties/00000000-0000-0000-0000-0000000000aa', '{"Description":"x"}')).status).toBe(404);
-    expect((await fetch(demoUrl(sims, `counterparties/${ref}`), { headers: { Authorization: auth } })).status).toBe(405);
+    expect(
+      (await patch(sims, 'counterparties/00000000-0000-0000-0000-0000000000aa', '{"Description":"x"}'))
+        .status,
+    ).toBe(404);
+    expect(
+      (await fetch(demoUrl(sims, `counterparties/${ref}`), { headers: { Authorization: auth } })).status,
+    ).toBe(405);
   });
 
   it('is not there unless the demo asks for it', async () => {
     const ref = String(dataset.onec.counterparties[1].Ref_Key);
     const res = await patch(off, `counterparties/${ref}`, '{"Description":"x"}');
     expect(res.status).toBe(404);
-    expect(off.onec.sim.get('counterparties', ref)!.Description).toBe(dataset.onec.counterparties[1].Description);
+    expect(off.onec.sim.get('counterparties', ref)!.Description).toBe(
+      dataset.onec.counterparties[1].Description,
+    );
   });
 });

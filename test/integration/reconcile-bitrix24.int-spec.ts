@@ -23,7 +23,11 @@ jest.setTimeout(180_000);
  * after a real sync (SyncRunnerService). Then the data set's invoices are added and managers' drift
  * is applied through the portal's mutation API.
  */
+// The data set plants managers' companies with a 1C counterparty's INN as cross duplicates that this test
+// expects reconciliation to find; matching (go-live) would adopt them at the first sync, so it is off here
+// (test/integration/go-live.int-spec.ts covers matching).
 const mapping = simMapping();
+mapping.matching = { ...mapping.matching, counterparties: 'off', contacts: 'off' };
 const dataset = generateDataset({
   seed: 21,
   counterparties: 100,

@@ -213,7 +213,11 @@ describe('reconciliation finds what the generator planted, and nothing else', ()
     await seedLinks(crm);
     const marked = dataset.onec.counterparties.find((c) => !c.IsFolder && c.DeletionMark)!.Ref_Key as string;
     const id = '999001';
-    crm.companies.set(id, { ...[...crm.companies.values()].at(-1)!, id, external: { source: mapping.source, key: marked } });
+    crm.companies.set(id, {
+      ...[...crm.companies.values()].at(-1)!,
+      id,
+      external: { source: mapping.source, key: marked },
+    });
     crm.companies.set('999002', {
       ...[...crm.companies.values()].at(-1)!,
       id: '999002',

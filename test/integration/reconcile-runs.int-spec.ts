@@ -89,7 +89,11 @@ describe('reconciliation runs across instances', () => {
     const { runner } = await instance();
     const { run } = await runner.create({ trigger: 'api' });
     const repo = new ReconcileRunRepository(ds);
-    const starts = await Promise.all([repo.start(run.id, 'a'), repo.start(run.id, 'b'), repo.start(run.id, 'c')]);
+    const starts = await Promise.all([
+      repo.start(run.id, 'a'),
+      repo.start(run.id, 'b'),
+      repo.start(run.id, 'c'),
+    ]);
     expect(starts.filter(Boolean)).toHaveLength(1);
     expect(await repo.start(run.id, 'd')).toBe(false);
   });

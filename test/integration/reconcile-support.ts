@@ -250,7 +250,9 @@ export class SeededCrm implements CrmPort, DriftTarget {
   private withTaxIds<E extends CrmEntity>(entity: E, r: CrmRecordMap[E]): CrmRecordMap[E] {
     if (entity !== 'companies') return r;
     const c = r as CrmCompany;
-    const all = [...this.requisites.values()].filter((q) => q.companyId === c.id).sort((a, b) => Number(a.id) - Number(b.id));
+    const all = [...this.requisites.values()]
+      .filter((q) => q.companyId === c.id)
+      .sort((a, b) => Number(a.id) - Number(b.id));
     const mine = all.find((q) => c.external && q.key === c.external.key);
     const pick = mine ?? all[0];
     if (!pick) return { ...c, taxIds: null } as CrmRecordMap[E];
@@ -280,7 +282,11 @@ export class SeededCrm implements CrmPort, DriftTarget {
     this.served();
     if (kind === 'deal')
       return [
-        ...['NEW', 'PREPARATION', 'EXECUTING', 'FINAL_INVOICE'].map((id): CrmStage => ({ id, name: id, kind: 'open' })),
+        ...['NEW', 'PREPARATION', 'EXECUTING', 'FINAL_INVOICE'].map((id): CrmStage => ({
+          id,
+          name: id,
+          kind: 'open',
+        })),
         { id: 'WON', name: 'WON', kind: 'won' },
         { id: 'LOSE', name: 'LOSE', kind: 'lost' },
       ];
@@ -319,7 +325,9 @@ export class SeededCrm implements CrmPort, DriftTarget {
     xmlId: string,
     f: Partial<Record<'RQ_INN' | 'RQ_KPP', string>>,
   ) {
-    const r = [...this.requisites.values()].find((q) => q.companyId === String(companyId) && q.key === xmlId)!;
+    const r = [...this.requisites.values()].find(
+      (q) => q.companyId === String(companyId) && q.key === xmlId,
+    )!;
     if (f.RQ_INN !== undefined) r.inn = f.RQ_INN;
     if (f.RQ_KPP !== undefined) r.kpp = f.RQ_KPP;
   }

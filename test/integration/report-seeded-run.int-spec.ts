@@ -287,7 +287,9 @@ describe('the report of a seeded run (HTML, text, CSV)', () => {
     expect(e.unowned).toBeGreaterThan(0);
     expect(e.orphans).toBe(2);
     // After the entity's name ("Контрагенты: в CRM на …").
-    expect(visible(report.html)).toContain(`${t.entities.counterparties}: в${t.crmExtras('counterparties', e).slice(1)}`);
+    expect(visible(report.html)).toContain(
+      `${t.entities.counterparties}: в${t.crmExtras('counterparties', e).slice(1)}`,
+    );
   });
 
   it('no stage, field, kind, entity or severity code anywhere a Russian reader looks', () => {

@@ -29,7 +29,9 @@ describe('sync against a misbehaving portal', () => {
       const first = await h.runner().runNow({ trigger: 'cli' });
       expect(first.error).toBeNull();
       expect(first.status).toBe('succeeded');
-      const writes = h.sim.calls.filter((c) => c.method === 'batch' && c.commands?.some((x) => /\.(add|update)$/.test(x.method)));
+      const writes = h.sim.calls.filter(
+        (c) => c.method === 'batch' && c.commands?.some((x) => /\.(add|update)$/.test(x.method)),
+      );
       expect(writes.filter((c) => c.lost).length).toBe(Math.floor(writes.length / 4));
       const onec = createOneCPort(h.settings, h.mapping);
       expect(await checkCrmAgainst1C(onec, h.sim)).toEqual(clean);

@@ -137,7 +137,10 @@ describe('scheduled sync across two instances', () => {
         status: string;
         error: string;
       }[];
-      expect(lost).toEqual({ status: 'failed', error: 'recovered: its instance stopped or lost the database (its lock was released)' });
+      expect(lost).toEqual({
+        status: 'failed',
+        error: 'recovered: its instance stopped or lost the database (its lock was released)',
+      });
     } finally {
       await ds.destroy();
     }
