@@ -21,6 +21,8 @@ import { generateDataset } from '../../sim/dataset/index.js';
 import { simMapping } from '../../sim/mapping.js';
 import type { OneCSimulator } from '../../sim/onec/onec-simulator.js';
 import { startSimulators, type RunningSimulators } from '../../sim/start-simulators.js';
+import request from 'supertest';
+import { startTestApp } from '../support/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 jest.setTimeout(240_000);
@@ -374,6 +376,26 @@ describe('pilot scope and SYNC_ENTITIES over the fake 1C and the fake Bitrix24 p
     expect((err as SettingsError).problems).toEqual([
       `ONEC_MAPPING_FILE scope.counterparties.folders.0: ${A} is a counterparty (an item of the catalog), not a folder`,
     ]);
+  });
+
+  it('API with SYNC_ENTITIES=counterparties: a switched-off entity asked for is a 400 naming it; no list = the enabled ones', async () => {
+    const t = await startTestApp({ env: { SYNC_ENTITIES: 'counterparties' } });
+    try {
+      const auth = { Authorization: `Bearer ${t.keys.operator}` };
+      const refused = await request(t.url).post('/api/v1/reconciliations').set(auth).send({ entities: ['counterparties', 'deals'] });
+      expect(refused.status).toBe(400);
+      expect(refused.headers['content-type']).toMatch(/problem\+json/);
+      expect(refused.body.detail).toBe('entities: deals is switched off by SYNC_ENTITIES (counterparties)');
+      const created = await request(t.url).post('/api/v1/reconciliations').set(auth).send({ dedupe: false, sampleSize: 0 });
+      expect(created.status).toBe(202);
+      const [row] = (await t.dataSource.query(`SELECT options FROM reconciliation_run WHERE id = $1`, [created.body.id])) as {
+        options: { entities: string[] } | string;
+      }[];
+      const options = typeof row.options === 'string' ? JSON.parse(row.options) : row.options;
+      expect(options.entities).toEqual(['counterparties', 'debts']);
+    } finally {
+      await t.close();
+    }
   });
 
   function settingsEnv(): Record<string, string> {
