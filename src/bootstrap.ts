@@ -81,7 +81,14 @@ export async function createApp(opts: AppModuleOptions & { logger?: Pino }): Pro
     useGlobalPrefix: false,
   });
   // The routes exist once the app is initialised; these two go after them (`listen` will not init again).
-  await app.init();
+  try {
+    await app.init();
+  } catch (e) {
+    // A start check refused (e.g. the pilot scope's folders, src/scope/): close what the modules opened
+    // (pool, queue) so that the caller's refusal is the last word, then pass the error on.
+    await app.close().catch(() => undefined);
+    throw e;
+  }
   app.use(notFound);
   app.use(errorToProblem);
   return app;

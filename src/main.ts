@@ -5,7 +5,8 @@ import { createRootLogger } from './common/logging.js';
 
 /**
  * `npm start`: the production service from settings. Refuses to start on missing or invalid settings
- * (one human-readable list on stderr, exit code 2); from then on every line is JSON (pino) on stdout.
+ * or a mapping whose pilot scope names a ref that is no folder in 1C (one human-readable list on stderr,
+ * exit code 2); from then on every line is JSON (pino) on stdout.
  */
 async function main(): Promise<void> {
   let settings;
@@ -34,6 +35,12 @@ async function main(): Promise<void> {
       `Sverka is listening on ${url} (API ${url}/api/v1, docs ${url}/docs, metrics ${url}/metrics)`,
     );
   } catch (err) {
+    // A check that needs the running modules (the pilot scope's folders in 1C) refuses like a wrong setting.
+    if (err instanceof SettingsError) {
+      logger.flush();
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
     logger.fatal({ err }, `Sverka failed to start: ${(err as Error)?.message ?? String(err)}`);
     logger.flush();
     process.exitCode = 1;

@@ -1,10 +1,11 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import type { Mapping } from '../mapping/mapping.types.js';
 import { MAPPING } from '../mapping/mapping.tokens.js';
+import { ENABLED_ENTITIES, enabledEntitiesOf } from '../scope/enabled-entities.js';
 import { SETTINGS, type Settings } from './settings.js';
 
 /**
- * Global settings and mapping. The caller (main.ts, the demo, tests) validates both before the
+ * Global settings, mapping and the enabled entities (SYNC_ENTITIES). The caller (main.ts, the demo, tests) validates both before the
  * application is built, so a wrong setting stops the start before anything connects anywhere.
  */
 @Global()
@@ -16,8 +17,10 @@ export class ConfigModule {
       providers: [
         { provide: SETTINGS, useValue: settings },
         { provide: MAPPING, useValue: mapping },
+        // SYNC_ENTITIES as an EnabledEntities (src/scope/scope.types.ts), for sync and reconciliation.
+        { provide: ENABLED_ENTITIES, useValue: enabledEntitiesOf(settings) },
       ],
-      exports: [SETTINGS, MAPPING],
+      exports: [SETTINGS, MAPPING, ENABLED_ENTITIES],
     };
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SYNC_ENTITIES, type SyncEntity } from '../common/vocabulary.js';
 
 /**
  * The one settings schema (README.md#settings). Nothing else in the code reads process.env:
@@ -58,6 +59,28 @@ const timeZone = z
     },
     { message: 'must be an IANA time zone such as Europe/Moscow' },
   );
+
+/**
+ * SYNC_ENTITIES: a comma-separated subset of the synced entities (spaces, case and order free; kept in link
+ * order). Empty or unset: all of them. Each wrong name is named with the list of right ones.
+ */
+const syncEntities = z
+  .string()
+  .optional()
+  .transform((v, ctx): SyncEntity[] => {
+    const names = (v ?? '')
+      .split(',')
+      .map((x) => x.trim().toLowerCase())
+      .filter(Boolean);
+    if (!names.length) return [...SYNC_ENTITIES];
+    const wrong = names.filter((n) => !(SYNC_ENTITIES as readonly string[]).includes(n));
+    for (const n of wrong)
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${n}" is not an entity (use a comma-separated subset of ${SYNC_ENTITIES.join(', ')})`,
+      });
+    return SYNC_ENTITIES.filter((e) => names.includes(e));
+  });
 
 const optional = <T extends z.ZodTypeAny>(t: T) =>
   z.preprocess((v) => (v === '' ? undefined : v), t.optional());
@@ -120,6 +143,10 @@ export const settingsSchema = z.object({
   AMOCRM_TOKEN: optional(z.string().min(20, { message: 'must be the long-lived token (a long JWT)' })),
   /** amoCRM allows 7 requests per second per integration; lower it when other integrations share it. */
   AMOCRM_RPS: positive(7).refine((v) => v <= 7, { message: 'must be at most 7 (amoCRM blocks integrations that exceed it)' }),
+
+  // --- What sync and reconciliation cover (staged go-live, README.md#going-live) ---
+  /** The entities sync writes and reconciliation checks; a switched-off one is a skipped check. `debts` follows `counterparties`. */
+  SYNC_ENTITIES: syncEntities,
 
   // --- Schedules ---
   SYNC_CRON: cron('*/15 * * * *'),

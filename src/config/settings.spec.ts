@@ -41,6 +41,7 @@ describe('settings', () => {
       ONEC_FEED_POLL_SECONDS: 60,
       SYNC_FULL_SCAN_CRON: '30 5 * * *',
       CONFLICT_TODO_CHECK_SECONDS: 60,
+      SYNC_ENTITIES: ['counterparties', 'contacts', 'deals'],
     });
     expect(s.ONEC_FEED_URL).toBeUndefined();
     expect(s.ONEC_FEED_SECRET).toBeUndefined();
@@ -71,6 +72,17 @@ describe('settings', () => {
       { mode: 'start' },
     );
     expect([s.CRM_KIND, s.AMOCRM_BASE_URL, s.AMOCRM_RPS]).toEqual(['amocrm', 'https://firm.amocrm.ru', 7]);
+  });
+
+  it('SYNC_ENTITIES: a subset in link order (spaces and case free, empty = all); a wrong name stops the start naming it', () => {
+    const entities = (v: string) => parseSettings({ ...START, SYNC_ENTITIES: v }, { mode: 'start' }).SYNC_ENTITIES;
+    expect(entities('counterparties')).toEqual(['counterparties']);
+    expect(entities(' Deals , counterparties,deals')).toEqual(['counterparties', 'deals']);
+    expect(entities('')).toEqual(['counterparties', 'contacts', 'deals']);
+    expect(problems({ ...START, SYNC_ENTITIES: 'counterparties,companies,debts' })).toEqual([
+      'SYNC_ENTITIES: "companies" is not an entity (use a comma-separated subset of counterparties, contacts, deals)',
+      'SYNC_ENTITIES: "debts" is not an entity (use a comma-separated subset of counterparties, contacts, deals)',
+    ]);
   });
 
   it('needs none of them for the demo and tests', () => {

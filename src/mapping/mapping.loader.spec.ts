@@ -82,4 +82,56 @@ describe('mapping loader', () => {
       /conflicts\.todo: [^\n]*\n[^]*conflicts\.todoDeadlineHours: at least 1 hour[^]*conflicts: unknown key\(s\): owner/,
     );
   });
+  it('matching: defaults inn_kpp, name_email_phone, hold; the file may switch each off or create on ambiguity', () => {
+    expect(yaml('{}').matching).toEqual({ counterparties: 'inn_kpp', contacts: 'name_email_phone', onAmbiguous: 'hold' });
+    expect(yaml('matching: { contacts: off, onAmbiguous: create }\n').matching).toEqual({
+      counterparties: 'inn_kpp',
+      contacts: 'off',
+      onAmbiguous: 'create',
+    });
+    try {
+      yaml('matching: { counterparties: inn, onAmbiguous: ask, fuzzy: true }\n');
+      throw new Error('no error');
+    } catch (e) {
+      expect((e as MappingError).problems).toEqual([
+        'matching.counterparties: must be inn_kpp or off',
+        'matching.onAmbiguous: must be hold or create',
+        'matching: unknown key(s): fuzzy',
+      ]);
+    }
+  });
+
+  it('scope: none by default; folders lower-cased, INNs as digits, repeats dropped', () => {
+    expect(yaml('{}').scope).toEqual({});
+    const m = yaml(
+      "scope:\n  counterparties:\n    folders: ['5F1B0F0E-3C2D-11E5-80C9-000C29B6A4F2', 5f1b0f0e-3c2d-11e5-80c9-000c29b6a4f2]\n    inn: ['0274062111', '500100732259', '0274062111']\n",
+    );
+    expect(m.scope).toEqual({
+      counterparties: { folders: ['5f1b0f0e-3c2d-11e5-80c9-000c29b6a4f2'], inn: ['0274062111', '500100732259'] },
+    });
+    expect(yaml("scope: { counterparties: { inn: ['7701234567'] } }\n").scope).toEqual({
+      counterparties: { inn: ['7701234567'] },
+    });
+  });
+
+  it('scope: one clear line per wrong folder, wrong INN, unknown key, or a scope naming nothing', () => {
+    try {
+      yaml(
+        "scope:\n  counterparties:\n    folders: ['Покупатели']\n    inn: ['77012345', 274062111, '7701234567']\n    kpp: ['770101001']\n  contacts: {}\n",
+      );
+      throw new Error('no error');
+    } catch (e) {
+      expect(e).toBeInstanceOf(MappingError);
+      expect((e as MappingError).problems).toEqual([
+        'scope.counterparties.folders.0: "Покупатели" is not a Ref_Key (a GUID like 5f1b0f0e-3c2d-11e5-80c9-000c29b6a4f2)',
+        'scope.counterparties.inn.0: "77012345" is not an INN (10 or 12 digits)',
+        'scope.counterparties.inn.1: "274062111" is not an INN (10 or 12 digits); write INNs in quotes, a leading 0 is lost otherwise',
+        'scope.counterparties: unknown key(s): kpp',
+        'scope: unknown key(s): contacts',
+      ]);
+    }
+    expect(() => yaml('scope: { counterparties: { folders: [], inn: [] } }\n')).toThrow(
+      /scope\.counterparties: name at least one folder or INN \(or leave scope out: the whole base\)/,
+    );
+  });
 });

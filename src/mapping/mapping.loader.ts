@@ -36,6 +36,29 @@ const fieldsOf = (entity: keyof typeof FIELD_NAMES) =>
 
 const entityBase = { onecSet: z.string().min(1).optional(), strategy: strategy.optional() };
 
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** A folder's Ref_Key (any case; kept lower-cased, as 1C keys are compared everywhere). */
+const folderRef = z.string().transform((v, ctx) => {
+  const ref = v.trim().toLowerCase();
+  if (!GUID.test(ref))
+    ctx.addIssue({ code: 'custom', message: `"${v}" is not a Ref_Key (a GUID like 5f1b0f0e-3c2d-11e5-80c9-000c29b6a4f2)` });
+  return ref;
+});
+
+/** An INN, digits only: 10 (organisation) or 12 (person). A YAML number loses a leading 0: say so. */
+const scopeInn = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const inn = String(v).trim();
+  if (!/^(\d{10}|\d{12})$/.test(inn))
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        `"${inn}" is not an INN (10 or 12 digits)` +
+        (typeof v === 'number' ? '; write INNs in quotes, a leading 0 is lost otherwise' : ''),
+    });
+  return inn;
+});
+
 /** The file's shape: every key optional; what is given overrides the built-in default. */
 const mappingFile = z
   .object({
@@ -52,6 +75,26 @@ const mappingFile = z
           .optional(),
         todoFallbackUser: z
           .union([z.string().regex(/^\S+$/, 'a CRM user id like "17"'), z.number().int().positive()])
+          .optional(),
+      })
+      .strict()
+      .optional(),
+    matching: z
+      .object({
+        counterparties: z.enum(['inn_kpp', 'off'], { message: 'must be inn_kpp or off' }).optional(),
+        contacts: z.enum(['name_email_phone', 'off'], { message: 'must be name_email_phone or off' }).optional(),
+        onAmbiguous: z.enum(['hold', 'create'], { message: 'must be hold or create' }).optional(),
+      })
+      .strict()
+      .optional(),
+    scope: z
+      .object({
+        counterparties: z
+          .object({ folders: z.array(folderRef).optional(), inn: z.array(scopeInn).optional() })
+          .strict()
+          .refine((c) => !!(c.folders?.length || c.inn?.length), {
+            message: 'name at least one folder or INN (or leave scope out: the whole base)',
+          })
           .optional(),
       })
       .strict()
@@ -167,6 +210,13 @@ function merge(base: Mapping, f: MappingFile): Mapping {
   }
   if (f.deals?.statusMap) m.deals.statusMap = f.deals.statusMap;
   if (f.debts) Object.assign(m.debts, f.debts);
+  if (f.matching) Object.assign(m.matching, f.matching);
+  const scoped = f.scope?.counterparties;
+  if (scoped) {
+    m.scope.counterparties = {};
+    if (scoped.folders?.length) m.scope.counterparties.folders = [...new Set(scoped.folders)];
+    if (scoped.inn?.length) m.scope.counterparties.inn = [...new Set(scoped.inn)];
+  }
   return m;
 }
 

@@ -9,7 +9,7 @@ import {
   KIND_SEVERITY,
 } from './reconcile.constants.js';
 import type { ReconcileMessages } from './reconcile.messages.js';
-import { stage } from './reconcile-stage.repository.js';
+import { notOutOfScope, stage } from './reconcile-stage.repository.js';
 import type { EntityCounts } from './reconcile.types.js';
 
 type Db = DataSource | EntityManager;
@@ -22,6 +22,11 @@ export interface CompareContext {
   dealStages?: Record<string, string>;
   /** Decimals the CRM keeps in an amount (CrmCapabilities.amountDigits; 2 when absent). */
   amountDigits?: 0 | 2;
+  /**
+   * A pilot scope is in force: the 1C stage holds the in-scope records only and `onec_out_of_scope` names
+   * the others. Totals that would otherwise take the whole CRM (open invoices) take the pilot's part.
+   */
+  scoped?: boolean;
 }
 
 /**
@@ -99,7 +104,7 @@ const orphanSql = (entity: SyncEntity) =>
 
 /**
  * `orphan_in_crm`: a CRM record linked to (or carrying our external key of) a 1C record that is gone or
- * deletion-marked. Deals of deletion-marked orders are not orphans: the status map sends them to
+ * deletion-marked (one of a 1C record outside the pilot scope is not judged). Deals of deletion-marked orders are not orphans: the status map sends them to
  * the "lost" stage, which the status check verifies; a deal of an order no longer posted is one; a deal
  * of an order older than `deals.ordersSince` is out of scope, not an orphan.
  */
@@ -116,7 +121,7 @@ export async function compareOrphans(db: Db, ctx: CompareContext, entity: SyncEn
        FROM ${s.crm} c LEFT JOIN ${stage('link')} l ON l.entity = $2 AND l.crm_id = c.id
      ) x
      LEFT JOIN ${s.onec} o ON o.ref = x.ref
-     WHERE x.ref IS NOT NULL AND (${orphan})`,
+     WHERE x.ref IS NOT NULL AND (${orphan}) AND ${notOutOfScope('$2', 'x.ref')}`,
     [
       ctx.runId,
       entity,
@@ -270,7 +275,9 @@ export async function compareStatuses(
   )) as { key: string; n: number }[];
   const crm = (await db.query(
     `SELECT c.stage AS key, count(*)::int AS n FROM ${stage('crm_deal')} c
-     WHERE c.source = $1 OR EXISTS (SELECT 1 FROM ${stage('link')} l WHERE l.entity = 'deals' AND l.crm_id = c.id)
+     LEFT JOIN ${stage('link')} l ON l.entity = 'deals' AND l.crm_id = c.id
+     WHERE (c.source = $1 OR l.crm_id IS NOT NULL)
+       AND ${notOutOfScope("'deals'", `coalesce(l.onec_ref, CASE WHEN c.source = $1 THEN c.ext_key END)`)}
      GROUP BY 1 ORDER BY 1`,
     [ctx.mapping.source],
   )) as { key: string; n: number }[];
@@ -283,6 +290,10 @@ export async function compareStatuses(
  * `debt_mismatch`: per linked counterparty, the 1C receivable against the sum of the linked company's
  * open invoices, beyond the tolerance; exact (numeric). Totals: every 1C receivable, every open invoice.
  * Unlinked debtors are not judged here (they are `missing_in_crm` already).
+ *
+ * With a pilot scope both sides are the pilot's: the 1C stage holds the receivables of in-scope
+ * counterparties only, links of out-of-scope counterparties are not judged, and the CRM total takes the
+ * open invoices of companies linked to in-scope counterparties only (not the whole portal's).
  */
 export async function compareDebts(
   db: Db,
@@ -295,7 +306,7 @@ export async function compareDebts(
                 WHERE stage IN (SELECT stage FROM ${stage('crm_open_stage')}) GROUP BY 1),
           d AS (SELECT l.onec_ref, l.crm_id, coalesce(o.amt, 0)::numeric(18,2) AS onec, coalesce(c.amt, 0)::numeric(18,2) AS crm
                 FROM ${stage('link')} l LEFT JOIN o ON o.ref = l.onec_ref LEFT JOIN c ON c.company_id = l.crm_id
-                WHERE l.entity = 'counterparties'),
+                WHERE l.entity = 'counterparties' AND ${notOutOfScope("'counterparties'", 'l.onec_ref')}),
           ins AS (
             ${INSERT}
             SELECT $1, 'debt_mismatch', 'debts', CASE WHEN abs(d.crm - d.onec) >= $5::numeric THEN 'critical' ELSE $2 END,
@@ -305,9 +316,12 @@ export async function compareDebts(
             RETURNING 1)
      SELECT (SELECT count(*)::int FROM ins) AS mismatched,
             (SELECT coalesce(sum(amount), 0)::numeric(18,2)::text FROM ${stage('onec_debt')}) AS onec_total,
-            (SELECT coalesce(sum(amount), 0)::numeric(18,2)::text FROM ${stage('crm_invoice')}
-              WHERE stage IN (SELECT stage FROM ${stage('crm_open_stage')})) AS crm_total`,
-    [ctx.runId, KIND_SEVERITY.debt_mismatch, ctx.messages.debtMismatch, tol, DEBT_CRITICAL_RUB],
+            (SELECT coalesce(sum(i.amount), 0)::numeric(18,2)::text FROM ${stage('crm_invoice')} i
+              WHERE i.stage IN (SELECT stage FROM ${stage('crm_open_stage')})
+                AND (NOT $6::boolean OR EXISTS (
+                  SELECT 1 FROM ${stage('link')} l JOIN ${stage('onec_counterparty')} p ON p.ref = l.onec_ref
+                  WHERE l.entity = 'counterparties' AND l.crm_id = i.company_id))) AS crm_total`,
+    [ctx.runId, KIND_SEVERITY.debt_mismatch, ctx.messages.debtMismatch, tol, DEBT_CRITICAL_RUB, !!ctx.scoped],
   )) as { mismatched: number; onec_total: string; crm_total: string }[];
   return { onecTotal: res.onec_total, crmTotal: res.crm_total, mismatched: res.mismatched };
 }
@@ -321,10 +335,17 @@ export async function compareDebts(
  */
 export async function countEntity(db: Db, ctx: CompareContext, entity: SyncEntity): Promise<EntityCounts> {
   const s = SQL_OF[entity];
+  // Under a pilot scope (README.md#going-live) the 1C stage holds the in-scope records only, so `onec` is the
+  // live in-scope records and `linked` the links of those. `crm` stays the whole CRM, as information only:
+  // the managers' own records and everything outside the pilot are in it. What count_mismatch compares
+  // with is `crmWithOrigin`, and from it the records of 1C records outside the scope are left out (Sverka
+  // may have created them before the scope was narrowed): so the CRM side is the pilot's too, and a
+  // pilot never floods count_mismatch. Orphans likewise count in-scope (or vanished) 1C refs only.
   const [r] = (await db.query(
     `SELECT (SELECT count(*)::int FROM ${s.onec} o WHERE ${s.live}) AS onec,
             (SELECT count(*)::int FROM ${s.crm}) AS crm,
-            (SELECT count(*)::int FROM ${s.crm} WHERE source = $1) AS crm_with_origin,
+            (SELECT count(*)::int FROM ${s.crm} c WHERE source = $1
+               AND ${notOutOfScope('$2', `coalesce((SELECT l.onec_ref FROM ${stage('link')} l WHERE l.entity = $2 AND l.crm_id = c.id LIMIT 1), c.ext_key)`)}) AS crm_with_origin,
             (SELECT count(*)::int FROM ${s.onec} o JOIN ${stage('link')} l ON l.entity = $2 AND l.onec_ref = o.ref
                JOIN ${s.crm} c ON c.id = l.crm_id WHERE ${s.live}) AS linked`,
     [ctx.mapping.source, entity],
@@ -336,7 +357,7 @@ export async function countEntity(db: Db, ctx: CompareContext, entity: SyncEntit
        FROM ${s.crm} c LEFT JOIN ${stage('link')} l ON l.entity = $2 AND l.crm_id = c.id)
      SELECT count(*) FILTER (WHERE x.ref IS NULL AND coalesce(x.source, '') = '')::int AS unowned,
             count(*) FILTER (WHERE x.ref IS NULL AND coalesce(x.source, '') NOT IN ('', $1))::int AS other,
-            count(*) FILTER (WHERE x.ref IS NOT NULL AND (${orphanSql(entity)}))::int AS orphans
+            count(*) FILTER (WHERE x.ref IS NOT NULL AND (${orphanSql(entity)}) AND ${notOutOfScope('$2', 'x.ref')})::int AS orphans
      FROM x LEFT JOIN ${s.onec} o ON o.ref = x.ref`,
     [ctx.mapping.source, entity],
   )) as { unowned: number; other: number; orphans: number }[];

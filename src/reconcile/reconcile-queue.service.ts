@@ -97,6 +97,6 @@ export class ReconcileQueueService implements OnModuleInit, OnApplicationBootstr
 
   /** Creates the run (idempotent per key / slot; ActiveRunError while a live one is active) and enqueues it. */
   async enqueue(req: RunRequest): Promise<RunRow> {
-    return this.runs.enqueue(ReconcileRunnerService.runInput(req));
+    return this.runs.enqueue(this.runner.runInput(req));
   }
 }

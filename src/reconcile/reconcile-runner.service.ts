@@ -22,6 +22,13 @@ import { QueueService } from '../queue/queue.service.js';
 import { RunLifecycle, type RunHandle } from '../runs/run-lifecycle.js';
 import type { CreateRunInput } from '../runs/run.repository.js';
 import { RunLostError } from '../runs/run.types.js';
+import {
+  enabledEntitiesOf,
+  enabledReconcileEntities,
+  switchedOffReason,
+} from '../scope/enabled-entities.js';
+import { ScopeService } from '../scope/scope.service.js';
+import type { EnabledEntities } from '../scope/scope.types.js';
 import { SyncFindingsReader } from '../sync/sync-findings.reader.js';
 import { DebtsCheck } from './checks/debts.check.js';
 import { DuplicatesCheck } from './checks/duplicates.check.js';
@@ -72,6 +79,8 @@ export class ReconcileRunnerService {
   readonly lifecycle: RunLifecycle<RunRow>;
   /** The run this runner is executing (at most one: one reconciliation is active at a time). */
   private current: RunHandle<RunRow> | null = null;
+  /** The pilot scope (mapping `scope`); built here from the mapping and the 1C port when not injected. */
+  private readonly scope: ScopeService;
 
   constructor(
     private readonly db: DataSource,
@@ -84,7 +93,9 @@ export class ReconcileRunnerService {
     @Optional() private readonly audit?: AuditService,
     @Optional() @Inject(RECONCILE_REPORTS) private readonly reports?: ReconcileReports,
     @Optional() queue?: QueueService,
+    @Optional() scope?: ScopeService,
   ) {
+    this.scope = scope ?? new ScopeService(mapping, onec);
     this.runs = new ReconcileRunRepository(db);
     this.lifecycle = new RunLifecycle<RunRow>(db, this.runs.spec, {
       repository: this.runs,
@@ -94,11 +105,14 @@ export class ReconcileRunnerService {
     });
   }
 
-  /** Options of a run, with the defaults (scheduled runs: dedupe and report on). */
-  static options(req: RunRequest): RunOptions {
+  /**
+   * Options of a run, with the defaults (scheduled runs: dedupe and report on; entities: those `enabled`
+   * by SYNC_ENTITIES, `debts` with `counterparties`).
+   */
+  static options(req: RunRequest, enabled: EnabledEntities = SYNC_ENTITIES): RunOptions {
     const scheduled = req.trigger === 'schedule';
     return {
-      entities: req.entities?.length ? [...new Set(req.entities)] : [...RECONCILE_ENTITIES],
+      entities: req.entities?.length ? [...new Set(req.entities)] : enabledReconcileEntities(enabled),
       sampleSize: req.sampleSize ?? (scheduled ? DEFAULT_SAMPLE_SIZE : 0),
       dedupe: req.dedupe ?? scheduled,
       report: scheduled ? true : (req.report ?? false),
@@ -107,16 +121,26 @@ export class ReconcileRunnerService {
 
   /** Creates a queued run (or returns the one of the same idempotency key / slot). Throws ActiveRunError. */
   async create(req: RunRequest): Promise<{ run: RunRow; created: boolean }> {
-    return this.lifecycle.create(ReconcileRunnerService.runInput(req));
+    return this.lifecycle.create(this.runInput(req));
+  }
+
+  /** The entities SYNC_ENTITIES enables (all of them without the setting). */
+  get enabled(): EnabledEntities {
+    return enabledEntitiesOf(this.settings);
+  }
+
+  /** The run row a request creates (default entities: the enabled ones). */
+  runInput(req: RunRequest): CreateRunInput {
+    return ReconcileRunnerService.runInput(req, this.enabled);
   }
 
   /** The run row a request creates. */
-  static runInput(req: RunRequest): CreateRunInput {
+  static runInput(req: RunRequest, enabled: EnabledEntities = SYNC_ENTITIES): CreateRunInput {
     return {
       trigger: req.trigger,
       idempotencyKey: req.idempotencyKey ?? null,
       slot: req.slot ?? null,
-      values: { options: JSON.stringify(ReconcileRunnerService.options(req)) },
+      values: { options: JSON.stringify(ReconcileRunnerService.options(req, enabled)) },
     };
   }
 
@@ -146,7 +170,8 @@ export class ReconcileRunnerService {
     this.current = handle;
     try {
       summary = await this.work(run);
-      status = summary.skippedChecks?.length ? 'partial' : 'succeeded';
+      // A check of an entity SYNC_ENTITIES switches off is listed as skipped but is no failure: not `partial`.
+      status = summary.skippedChecks?.some((c) => !c.switchedOff) ? 'partial' : 'succeeded';
     } catch (e) {
       if (e instanceof RunLostError) {
         // Another instance recovered the run: nothing more is written, and it is not ours to finish.
@@ -222,17 +247,39 @@ export class ReconcileRunnerService {
 
   private async work(run: RunRow): Promise<RunSummary> {
     const runId = run.id;
-    const skipped: { check: string; reason: string }[] = [];
+    const skipped: NonNullable<RunSummary['skippedChecks']> = [];
+    // SYNC_ENTITIES as it is now (a run queued before a change of the setting follows the new value): an
+    // entity switched off is a skipped check with that reason, never compared.
+    const enabled = this.enabled;
+    const allowed = enabledReconcileEntities(enabled);
+    for (const entity of RECONCILE_ENTITIES.filter((e) => !allowed.includes(e)))
+      skipped.push({
+        check: entity === 'debts' ? 'debts' : `${entity}: comparison`,
+        reason: switchedOffReason(entity, enabled),
+        switchedOff: true,
+      });
+    const options: RunOptions = { ...run.options, entities: run.options.entities.filter((e) => allowed.includes(e)) };
+    // The pilot scope, resolved against 1C once per run (a wrong folder or an unreadable 1C fails the run).
+    const scope = await this.scope.resolve();
+    if (scope)
+      this.log.log(`reconcile run ${runId}: pilot scope of ${scope.counterparties.size} counterparties`);
     const messages = reconcileMessages(this.settings.REPORT_LOCALE);
     const assertOwned = () => this.current?.assertOwned();
     const ctx: RunContext = {
       runId,
       db: this.db,
       mapping: this.mapping,
-      options: run.options,
-      entities: new Set(run.options.entities),
+      options,
+      entities: new Set(options.entities),
+      scope,
       messages,
-      compare: { runId, mapping: this.mapping, messages, amountDigits: this.crm?.capabilities.amountDigits ?? 2 },
+      compare: {
+        runId,
+        mapping: this.mapping,
+        messages,
+        amountDigits: this.crm?.capabilities.amountDigits ?? 2,
+        scoped: scope !== null,
+      },
       onec: this.onec,
       crm: this.crm,
       writer: new DiscrepancyWriter(this.db, runId, assertOwned),
@@ -249,7 +296,7 @@ export class ReconcileRunnerService {
         this.log.warn(`reconcile run ${runId}: check ${check} skipped: ${reason}`);
       },
     };
-    const checks = this.checksOf(run.options);
+    const checks = this.checksOf(options);
 
     // 1. Snapshot: every source a check needs (counterparties always: contacts and deals are judged by
     // their owner, debts and duplicates by the companies), read once. The 1C side and the CRM side are
@@ -315,7 +362,7 @@ export class ReconcileRunnerService {
   private async summarize(
     runId: string,
     state: RunState,
-    skipped: { check: string; reason: string }[],
+    skipped: NonNullable<RunSummary['skippedChecks']>,
   ): Promise<RunSummary> {
     const summary = state.summary;
     const conflicts = await new SyncFindingsReader(this.db).openConflicts();

@@ -95,6 +95,12 @@ export const STAGE_TABLES = {
     ['onec_ref', 'text'],
     ['crm_id', 'text'],
   ],
+  // 1C records outside the pilot scope (mapping `scope`): not staged above, only named here, so that a CRM
+  // record of theirs is neither an orphan nor counted, judged or sampled. Empty without a scope.
+  onec_out_of_scope: [
+    ['entity', 'text'],
+    ['ref', 'text'],
+  ],
 } as const satisfies Record<string, readonly Col[]>;
 
 export type StageTable = keyof typeof STAGE_TABLES;
@@ -115,7 +121,12 @@ const STAGE_INDEXES: [StageTable, string][] = [
   ['crm_invoice', 'company_id'],
   ['link', 'entity, onec_ref'],
   ['link', 'entity, crm_id'],
+  ['onec_out_of_scope', 'entity, ref'],
 ];
+
+/** SQL: the 1C ref in `col` of `entity` (an SQL expression or a quoted name) is not out of the pilot scope. */
+export const notOutOfScope = (entity: string, col: string) =>
+  `NOT EXISTS (SELECT 1 FROM ${stage('onec_out_of_scope')} oos WHERE oos.entity = ${entity} AND oos.ref = ${col})`;
 
 export const stage = (t: StageTable) => `${STAGE_SCHEMA}.${t}`;
 

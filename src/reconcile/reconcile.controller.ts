@@ -1,6 +1,8 @@
 import {
+  BadRequestException,
   Body,
   Inject,
+  Optional,
   ConflictException,
   Controller,
   Get,
@@ -31,6 +33,8 @@ import { PageQueryDto } from '../common/http/pagination.js';
 import { ReconcileQueryService } from './reconcile-query.service.js';
 import { RECONCILE_REPORTS, type ReconcileReports } from './reconcile-reports.port.js';
 import { ActiveRunError } from '../runs/run.types.js';
+import { ENABLED_ENTITIES, enabledReconcileEntities, switchedOffReason } from '../scope/enabled-entities.js';
+import type { EnabledEntities } from '../scope/scope.types.js';
 import { ReconcileQueueService } from './reconcile-queue.service.js';
 import {
   CreateReconciliationDto,
@@ -49,6 +53,7 @@ export class ReconcileController {
     private readonly queue: ReconcileQueueService,
     private readonly query: ReconcileQueryService,
     @Inject(RECONCILE_REPORTS) private readonly reports: ReconcileReports,
+    @Optional() @Inject(ENABLED_ENTITIES) private readonly enabled?: EnabledEntities,
   ) {}
 
   @Post()
@@ -66,6 +71,16 @@ export class ReconcileController {
     description: 'A reconciliation is already queued or running; the body names it in `activeRunId`',
   })
   async create(@Body() dto: CreateReconciliationDto, @Headers('idempotency-key') key?: string) {
+    // An entity switched off by SYNC_ENTITIES is refused rather than run as a skipped check: the caller
+    // asked for a comparison that cannot happen (an omitted list takes the enabled entities).
+    if (this.enabled && dto.entities?.length) {
+      const allowed = enabledReconcileEntities(this.enabled);
+      const off = [...new Set(dto.entities)].filter((e) => !allowed.includes(e));
+      if (off.length)
+        throw new BadRequestException(
+          `entities: ${off.map((e) => `${e} is ${switchedOffReason(e, this.enabled!)}`).join('; ')}`,
+        );
+    }
     try {
       const run = await this.queue.enqueue({
         trigger: 'api',

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DedupeModule } from '../dedupe/dedupe.module.js';
 import { OneCModule } from '../onec/onec.module.js';
+import { ScopeModule } from '../scope/scope.module.js';
 import { ReconcileController } from './reconcile.controller.js';
 import { ReconcileQueryService } from './reconcile-query.service.js';
 import { ReconcileQueueService } from './reconcile-queue.service.js';
@@ -12,7 +13,7 @@ import { ReconcileScheduler } from './reconcile.scheduler.js';
  * The CRM port (CRM_PORT) is injected when the CRM module provides it globally or is imported here.
  */
 @Module({
-  imports: [OneCModule, DedupeModule],
+  imports: [OneCModule, DedupeModule, ScopeModule],
   controllers: [ReconcileController],
   providers: [ReconcileRunnerService, ReconcileQueryService, ReconcileQueueService, ReconcileScheduler],
   exports: [ReconcileRunnerService, ReconcileQueryService],

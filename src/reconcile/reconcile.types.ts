@@ -87,8 +87,11 @@ export interface RunSummary {
    * (`/api/v1/conflicts?status=open`); absent when sync is not deployed.
    */
   conflicts?: { open: number; oldestOpenedAt: string | null };
-  /** Checks that could not run, with the reason (makes the run `partial`). */
-  skippedChecks?: { check: string; reason: string }[];
+  /**
+   * Checks that could not run, with the reason (makes the run `partial`). `switchedOff`: the check's entity
+   * is switched off by SYNC_ENTITIES — listed so the report says so, but no failure (the run is not `partial`).
+   */
+  skippedChecks?: { check: string; reason: string; switchedOff?: true }[];
   previousRunId?: string | null;
   /** Change of each discrepancy kind against the previous finished run. */
   delta?: Partial<Record<DiscrepancyKind, number>>;

@@ -4,6 +4,7 @@ import type { ReconcileEntity, SyncEntity } from '../common/vocabulary.js';
 import type { CrmPort } from '../crm/crm.port.js';
 import type { Mapping } from '../mapping/mapping.types.js';
 import type { OneCPort } from '../onec/onec.port.js';
+import type { RunScope } from '../scope/scope.types.js';
 import type { DiscrepancyWriter } from './discrepancy-writer.js';
 import type { CompareContext } from './reconcile-compare.sql.js';
 import type { ReconcileMessages } from './reconcile.messages.js';
@@ -23,6 +24,11 @@ export interface RunContext {
   mapping: Mapping;
   options: RunOptions;
   entities: ReadonlySet<ReconcileEntity>;
+  /**
+   * The pilot scope (null: the whole base). The 1C snapshots stage only in-scope records (and note the refs
+   * of the others in `onec_out_of_scope`), so every check downstream sees the pilot's part of the base only.
+   */
+  scope: RunScope | null;
   messages: ReconcileMessages;
   compare: CompareContext;
   onec?: OneCPort;

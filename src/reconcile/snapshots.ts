@@ -12,7 +12,8 @@ import {
   onecDebtRow,
   onecOrderRow,
 } from './reconcile-rows.js';
-import { stage, type StageRow, type StageTable } from './reconcile-stage.repository.js';
+import { inScope } from '../scope/scope.types.js';
+import { notOutOfScope, stage, type StageRow, type StageTable } from './reconcile-stage.repository.js';
 import { requireCrm, requireOneC, SkipCheck, type RunContext, type SnapshotSource } from './run-context.js';
 import { validateContact, validateCounterparty } from './validate-records.js';
 
@@ -45,9 +46,22 @@ export function snapshotStep(source: SnapshotSource): SnapshotStep {
   return side === 'onec' ? (ctx) => snapshotOneC(ctx, entity) : (ctx) => snapshotCrm(ctx, entity);
 }
 
-/** 1C records of an entity; values of the checked entities are validated on the way (invalid_value items). */
+/** The counterparty a 1C record belongs to (itself, a contact person's owner, an order's customer). */
+function counterpartyOf(entity: SyncEntity, rec: unknown): string | null {
+  if (entity === 'counterparties') return (rec as { ref: string }).ref;
+  if (entity === 'contacts') return (rec as { ownerRef: string | null }).ownerRef;
+  return (rec as { counterpartyRef: string | null }).counterpartyRef;
+}
+
+/**
+ * 1C records of an entity; values of the checked entities are validated on the way (invalid_value items).
+ * With a pilot scope, a record of an out-of-scope counterparty is not staged nor validated: only its ref
+ * goes to `onec_out_of_scope`. An unreadable row is reported unless it is a counterparty known to be out
+ * of scope (a contact person's or an order's owner cannot be told from a row that could not be read).
+ */
 async function snapshotOneC(ctx: RunContext, entity: SyncEntity): Promise<void> {
   const onec = requireOneC(ctx);
+  const scope = ctx.scope;
   const validate = ctx.entities.has(entity);
   const { table } = ONEC_OF[entity];
   const m = ctx.messages;
@@ -59,7 +73,12 @@ async function snapshotOneC(ctx: RunContext, entity: SyncEntity): Promise<void> 
     },
   })) {
     const rows: StageRow[] = [];
+    const outside: StageRow[] = [];
     for (const rec of page.records) {
+      if (scope && !inScope(scope, counterpartyOf(entity, rec))) {
+        outside.push([entity, (rec as { ref: string }).ref]);
+        continue;
+      }
       if (entity === 'counterparties') {
         const c = rec as Parameters<typeof onecCounterpartyRow>[0];
         rows.push(onecCounterpartyRow(c, ctx.mapping));
@@ -75,7 +94,11 @@ async function snapshotOneC(ctx: RunContext, entity: SyncEntity): Promise<void> 
       } else rows.push(onecOrderRow(rec as Parameters<typeof onecOrderRow>[0], ctx.mapping));
     }
     await ctx.stageRows(table, rows);
-    for (const bad of page.malformed) ctx.writer.push(malformedOneCItem(entity, bad.ref, bad.reason, m));
+    await ctx.stageRows('onec_out_of_scope', outside);
+    for (const bad of page.malformed) {
+      if (scope && entity === 'counterparties' && bad.ref && !inScope(scope, bad.ref.toLowerCase())) continue;
+      ctx.writer.push(malformedOneCItem(entity, bad.ref, bad.reason, m));
+    }
     await ctx.writer.flushIfFull();
   }
   if (incomplete) throw new SkipCheck(incomplete);
@@ -99,14 +122,15 @@ async function snapshotCrm(ctx: RunContext, entity: SyncEntity): Promise<void> {
   }
 }
 
-/** 1C receivables per counterparty. */
+/** 1C receivables per counterparty (with a pilot scope: of in-scope counterparties only). */
 async function snapshotOneCDebts(ctx: RunContext): Promise<void> {
   const onec = requireOneC(ctx);
-  const debts = await onec.readDebts({
+  const all = await onec.readDebts({
     onMalformed: (rows: MalformedRecord[]) => {
       for (const bad of rows) ctx.writer.push(malformedOneCItem('debts', bad.ref, bad.reason, ctx.messages));
     },
   });
+  const debts = ctx.scope ? all.filter((d) => inScope(ctx.scope, d.counterpartyRef)) : all;
   for (let i = 0; i < debts.length; i += 5000)
     await ctx.stageRows('onec_debt', debts.slice(i, i + 5000).map(onecDebtRow));
 }
@@ -144,15 +168,21 @@ export async function stageOrdersOutOfWindow(ctx: RunContext): Promise<void> {
       `SELECT DISTINCT x.ref FROM (
          SELECT coalesce(l.onec_ref, CASE WHEN c.source = $1 THEN c.ext_key END) AS ref
          FROM ${stage('crm_deal')} c LEFT JOIN ${stage('link')} l ON l.entity = 'deals' AND l.crm_id = c.id
-       ) x WHERE x.ref IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${stage('onec_order')} o WHERE o.ref = x.ref)`,
+       ) x WHERE x.ref IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${stage('onec_order')} o WHERE o.ref = x.ref)
+         AND ${notOutOfScope("'deals'", 'x.ref')}`,
       [ctx.mapping.source],
     )) as { ref: string }[]
   ).map((r) => r.ref);
   for (let i = 0; i < refs.length; i += OUT_OF_WINDOW_CHUNK) {
     const read = await onec.fetchByKeys('deals', refs.slice(i, i + OUT_OF_WINDOW_CHUNK));
+    const kept = read.records.filter((o) => inScope(ctx.scope, o.counterpartyRef));
     await ctx.stageRows(
       'onec_order',
-      read.records.map((o) => onecOrderRow(o, ctx.mapping)),
+      kept.map((o) => onecOrderRow(o, ctx.mapping)),
+    );
+    await ctx.stageRows(
+      'onec_out_of_scope',
+      read.records.filter((o) => !kept.includes(o)).map((o) => ['deals', o.ref]),
     );
   }
 }

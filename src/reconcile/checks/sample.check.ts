@@ -1,7 +1,7 @@
 import { SYNC_ENTITIES, type SyncEntity } from '../../common/vocabulary.js';
 import { KIND_SEVERITY } from '../reconcile.constants.js';
 import { diffSampled } from '../reconcile-sample.js';
-import { stage } from '../reconcile-stage.repository.js';
+import { notOutOfScope, stage } from '../reconcile-stage.repository.js';
 import { requireCrm, requireOneC, type RunContext, type SnapshotSource } from '../run-context.js';
 import { CRM_OF, ONEC_OF } from '../snapshots.js';
 import type { ReconcileCheck, RunState } from './reconcile-check.js';
@@ -10,6 +10,7 @@ import type { ReconcileCheck, RunState } from './reconcile-check.js';
  * The control sample: `sampleSize` random linked records (pairs present in both snapshots) re-read one by
  * one from both systems and compared with the bulk path's row mappers. A difference the bulk comparison
  * did not report is added as a field_mismatch (it would be a bulk-path bug or a change during the run).
+ * Links of 1C records outside the pilot scope are never picked.
  */
 export class SampleCheck implements ReconcileCheck {
   readonly name = 'control sample';
@@ -34,7 +35,8 @@ export class SampleCheck implements ReconcileCheck {
        FROM ${stage('link')} l
        LEFT JOIN ${stage('onec_contact')} oc ON l.entity = 'contacts' AND oc.ref = l.onec_ref
        LEFT JOIN ${stage('onec_order')} oo ON l.entity = 'deals' AND oo.ref = l.onec_ref
-       WHERE l.entity = ANY($1::text[]) ORDER BY random() LIMIT $2`,
+       WHERE l.entity = ANY($1::text[]) AND ${notOutOfScope('l.entity', 'l.onec_ref')}
+       ORDER BY random() LIMIT $2`,
       [usable, size],
     )) as { entity: SyncEntity; onec_ref: string; crm_id: string; owner_company: string | null }[];
     await ctx.writer.flush();
