@@ -62,6 +62,6 @@ export class SyncQueueService implements OnModuleInit, OnApplicationBootstrap {
 
   /** Creates the run (one per slot; ActiveRunError while another is live) and enqueues it. */
   async enqueue(req: SyncRequest): Promise<SyncRunRow> {
-    return this.runs.enqueue(syncRunInput(req));
+    return this.runs.enqueue(syncRunInput(req, this.runner.enabled));
   }
 }

@@ -33,7 +33,8 @@ import { PlanRecorder, planItems } from './dry-run-plan.js';
 import { digits, type OneCParty } from './match-records.js';
 import { MatchStore, type ReviewItem } from './match-store.js';
 import { CompanyCandidates, PLANNED_NEW, SyncMatcher } from './sync-matcher.js';
-import { inScope, SCOPE_RESOLVER, type RunScope, type ScopeResolver } from '../scope/scope.types.js';
+import { ENABLED_ENTITIES } from '../scope/enabled-entities.js';
+import { inScope, SCOPE_RESOLVER, type EnabledEntities, type RunScope, type ScopeResolver } from '../scope/scope.types.js';
 import type { OneCContact, OneCOrder, OneCVersionKeys } from '../onec/onec.types.js';
 import {
   feedItemsByEntity,
@@ -140,6 +141,8 @@ export class SyncRunnerService {
     @Optional() @Inject(QueueService) private readonly queue?: QueueService | null,
     @Optional() @Inject(ONEC_FEED_PORT) private readonly feed?: OneCFeedPort | null,
     @Optional() @Inject(SCOPE_RESOLVER) private readonly scopes?: ScopeResolver | null,
+    /** The entities sync covers (setting SYNC_ENTITIES); all when not given. */
+    @Optional() @Inject(ENABLED_ENTITIES) readonly enabled: EnabledEntities = SYNC_ENTITIES,
   ) {
     this.store = new SyncStore(db);
     this.matches = new MatchStore(db);
@@ -165,7 +168,7 @@ export class SyncRunnerService {
 
   /** Creates a queued run (ActiveRunError while a live one is active; a dead one is recovered first). */
   async create(req: SyncRequest): Promise<{ run: SyncRunRow; created: boolean }> {
-    return this.runs.create(syncRunInput(req));
+    return this.runs.create(syncRunInput(req, this.enabled));
   }
 
   /** Creates a run and executes it in this process; returns the finished run. */
@@ -869,14 +872,18 @@ function linkStates(
   );
 }
 
-/** The run row a sync request creates (a feed run: every entity, its message log empty). */
-export function syncRunInput(req: SyncRequest): CreateRunInput {
+/**
+ * The run row a sync request creates (a feed run: every enabled entity, its message log empty). Entities
+ * switched off by SYNC_ENTITIES (`enabled`) are never synced: left out of the defaults and of a request.
+ */
+export function syncRunInput(req: SyncRequest, enabled: EnabledEntities = SYNC_ENTITIES): CreateRunInput {
   const feed = req.trigger === 'feed';
+  const wanted = orderEntities(feed || !req.entities?.length ? enabled : req.entities).filter((e) => enabled.includes(e));
   return {
     trigger: req.trigger,
     slot: req.slot ?? null,
     values: {
-      entities: orderEntities(feed ? undefined : req.entities),
+      entities: wanted,
       full_sync: feed ? false : (req.full ?? false),
       dry_run: feed ? false : (req.dryRun ?? false),
       ...(feed ? { feed: JSON.stringify({ messages: [] } satisfies FeedRunLog) } : {}),

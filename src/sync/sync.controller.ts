@@ -1,4 +1,5 @@
 import {
+  BadRequestException,
   Body,
   ConflictException,
   Controller,
@@ -6,6 +7,7 @@ import {
   HttpCode,
   Inject,
   NotAcceptableException,
+  Optional,
   Param,
   ParseUUIDPipe,
   Post,
@@ -25,6 +27,8 @@ import {
 import type { Request } from 'express';
 import { SETTINGS, type Settings } from '../config/settings.js';
 import { planCsv } from './plan-csv.js';
+import { ENABLED_ENTITIES } from '../scope/enabled-entities.js';
+import type { EnabledEntities } from '../scope/scope.types.js';
 import { Roles } from '../auth/roles.decorator.js';
 import { PageQueryDto } from '../common/http/pagination.js';
 import { SyncQueryService } from './sync-query.service.js';
@@ -41,6 +45,7 @@ export class SyncController {
     private readonly queue: SyncQueueService,
     private readonly query: SyncQueryService,
     @Inject(SETTINGS) private readonly settings: Settings,
+    @Optional() @Inject(ENABLED_ENTITIES) private readonly enabled?: EnabledEntities,
   ) {}
 
   @Post('runs')
@@ -52,6 +57,11 @@ export class SyncController {
     description: 'A sync is already queued or running; the body names it in `activeRunId`',
   })
   async create(@Body() dto: CreateSyncRunDto) {
+    const off = (dto.entities ?? []).filter((e) => this.enabled && !this.enabled.includes(e));
+    if (off.length)
+      throw new BadRequestException(
+        `entities: ${off.join(', ')} ${off.length > 1 ? 'are' : 'is'} switched off by SYNC_ENTITIES (${this.enabled!.join(',')})`,
+      );
     try {
       const run = await this.queue.enqueue({
         trigger: 'api',

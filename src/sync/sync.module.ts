@@ -1,6 +1,9 @@
 import { MatchesController } from './matches.controller.js';
 import { Module } from '@nestjs/common';
 import { OneCModule } from '../onec/onec.module.js';
+import { ScopeModule } from '../scope/scope.module.js';
+import { ScopeService } from '../scope/scope.service.js';
+import { SCOPE_RESOLVER } from '../scope/scope.types.js';
 import { ConflictsController } from './conflicts.controller.js';
 import { ConflictsService } from './conflicts.service.js';
 import { FeedPullService } from './feed-pull.service.js';
@@ -16,7 +19,7 @@ import { SyncScheduler } from './sync.scheduler.js';
  * CRM_PORT comes from the global CrmModule (null when the CRM is not configured).
  */
 @Module({
-  imports: [OneCModule],
+  imports: [OneCModule, ScopeModule],
   controllers: [SyncController, ConflictsController, MatchesController],
   providers: [
     SyncRunnerService,
@@ -25,6 +28,8 @@ import { SyncScheduler } from './sync.scheduler.js';
     ConflictsService,
     SyncScheduler,
     FeedPullService,
+    // The pilot scope of each run (README.md#going-live).
+    { provide: SCOPE_RESOLVER, useExisting: ScopeService },
   ],
   exports: [SyncRunnerService, SyncQueryService, SyncQueueService, ConflictsService, FeedPullService],
 })
