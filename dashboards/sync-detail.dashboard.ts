@@ -71,7 +71,8 @@ export function syncDetailDashboard(): dashboard.Dashboard {
     .withPanel(entitySyncAgeStat().span(4).height(5))
     .withPanel(entityDeadLettersStat().span(4).height(5))
     .withPanel(entityConflictsStat().span(4).height(5))
-    .withPanel(entityResultsStat().span(12).height(5))
+    .withPanel(entityMatchesStat().span(4).height(5))
+    .withPanel(entityResultsStat().span(8).height(5))
     .withPanel(entityRecordsRateTimeseries().span(12).height(8))
     .withPanel(entityFailuresTimeseries().span(12).height(8))
     .withPanel(entityRunDurationTimeseries().span(12).height(8))
@@ -127,6 +128,18 @@ export function entityConflictsStat(): stat.PanelBuilder {
     .decimals(0)
     .thresholds(checkThresholds('conflicts'))
     .withTarget(instantQuery(`max by (entity) (${sel('syncConflictsOpen', ENTITY)})`, '{{entity}}'));
+}
+
+export function entityMatchesStat(): stat.PanelBuilder {
+  return defaultStat()
+    .title('Waiting for a matching decision')
+    .description(
+      '1C records held because several CRM records (or several 1C records) have the same INN or person: not synced until an operator decides, GET /api/v1/matches?status=open.',
+    )
+    .unit('short')
+    .decimals(0)
+    .thresholds(checkThresholds('conflicts'))
+    .withTarget(instantQuery(`max by (entity) (${sel('matchesOpen', ENTITY)})`, '{{entity}}'));
 }
 
 export function entityResultsStat(): stat.PanelBuilder {

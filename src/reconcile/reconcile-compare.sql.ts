@@ -81,18 +81,30 @@ export function checkedFields(m: EntityMapping): string[] {
     .map(([f]) => f);
 }
 
-/** `missing_in_crm`: a live 1C record with no link, or linked to a CRM record that no longer exists. */
+/**
+ * `missing_in_crm`: a live 1C record with no link, or linked to a CRM record that no longer exists; one that
+ * sync holds for a matching decision says so (README.md#going-live).
+ */
 export async function compareMissing(db: Db, ctx: CompareContext, entity: SyncEntity): Promise<void> {
   const s = SQL_OF[entity];
   await db.query(
     `${INSERT}
      SELECT $1, 'missing_in_crm', $2, $3, o.ref, l.crm_id, NULL, NULL, NULL,
-            CASE WHEN l.crm_id IS NULL THEN format($4, $2, o.ref) ELSE format($5, $2, o.ref, l.crm_id) END
+            CASE WHEN h.onec_ref IS NOT NULL THEN format($6, $2, o.ref, h.candidates)
+                 WHEN l.crm_id IS NULL THEN format($4, $2, o.ref) ELSE format($5, $2, o.ref, l.crm_id) END
      FROM ${s.onec} o
      LEFT JOIN ${stage('link')} l ON l.entity = $2 AND l.onec_ref = o.ref
      LEFT JOIN ${s.crm} c ON c.id = l.crm_id
+     LEFT JOIN ${stage('held')} h ON h.entity = $2 AND h.onec_ref = o.ref AND l.crm_id IS NULL
      WHERE ${s.live} AND c.id IS NULL`,
-    [ctx.runId, entity, KIND_SEVERITY.missing_in_crm, ctx.messages.missingNoLink, ctx.messages.missingGone],
+    [
+      ctx.runId,
+      entity,
+      KIND_SEVERITY.missing_in_crm,
+      ctx.messages.missingNoLink,
+      ctx.messages.missingGone,
+      ctx.messages.missingHeld,
+    ],
   );
 }
 

@@ -22,11 +22,7 @@ import { QueueService } from '../queue/queue.service.js';
 import { RunLifecycle, type RunHandle } from '../runs/run-lifecycle.js';
 import type { CreateRunInput } from '../runs/run.repository.js';
 import { RunLostError } from '../runs/run.types.js';
-import {
-  enabledEntitiesOf,
-  enabledReconcileEntities,
-  switchedOffReason,
-} from '../scope/enabled-entities.js';
+import { enabledEntitiesOf, enabledReconcileEntities, switchedOffReason } from '../scope/enabled-entities.js';
 import { ScopeService } from '../scope/scope.service.js';
 import type { EnabledEntities } from '../scope/scope.types.js';
 import { SyncFindingsReader } from '../sync/sync-findings.reader.js';
@@ -258,7 +254,10 @@ export class ReconcileRunnerService {
         reason: switchedOffReason(entity, enabled),
         switchedOff: true,
       });
-    const options: RunOptions = { ...run.options, entities: run.options.entities.filter((e) => allowed.includes(e)) };
+    const options: RunOptions = {
+      ...run.options,
+      entities: run.options.entities.filter((e) => allowed.includes(e)),
+    };
     // The pilot scope, resolved against 1C once per run (a wrong folder or an unreadable 1C fails the run).
     const scope = await this.scope.resolve();
     if (scope)
@@ -365,8 +364,9 @@ export class ReconcileRunnerService {
     skipped: NonNullable<RunSummary['skippedChecks']>,
   ): Promise<RunSummary> {
     const summary = state.summary;
-    const conflicts = await new SyncFindingsReader(this.db).openConflicts();
-    summary.conflicts = conflicts;
+    const findings = new SyncFindingsReader(this.db);
+    summary.conflicts = await findings.openConflicts();
+    summary.matches = await findings.openMatches();
     const byKind = (await this.db.query(
       `SELECT entity, kind, count(*)::int AS n FROM discrepancy WHERE run_id = $1 GROUP BY 1, 2 ORDER BY 1, 2`,
       [runId],

@@ -95,6 +95,12 @@ export const STAGE_TABLES = {
     ['onec_ref', 'text'],
     ['crm_id', 'text'],
   ],
+  // 1C records held by sync for a matching decision (review items): their missing_in_crm says why.
+  held: [
+    ['entity', 'text'],
+    ['onec_ref', 'text'],
+    ['candidates', 'numeric'],
+  ],
   // 1C records outside the pilot scope (mapping `scope`): not staged above, only named here, so that a CRM
   // record of theirs is neither an orphan nor counted, judged or sampled. Empty without a scope.
   onec_out_of_scope: [
@@ -168,7 +174,11 @@ export async function indexStage(db: Db): Promise<void> {
  * external key. Returns where the links came from.
  */
 export async function stageLinks(db: DataSource, source: string): Promise<'entity_link' | 'crm_origin'> {
-  if (await new SyncFindingsReader(db).copyLinksInto(stage('link'))) return 'entity_link';
+  const findings = new SyncFindingsReader(db);
+  if (await findings.copyLinksInto(stage('link'))) {
+    await findings.copyHeldInto(stage('held'));
+    return 'entity_link';
+  }
   for (const [entity, table] of [
     ['counterparties', 'crm_company'],
     ['contacts', 'crm_contact'],

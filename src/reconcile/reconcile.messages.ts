@@ -16,6 +16,8 @@ export interface ReconcileMessages {
   missingNoLink: string;
   /** entity, ref, crm id */
   missingGone: string;
+  /** A record sync holds for a matching decision (`%3$s`: how many CRM candidates). */
+  missingHeld: string;
   /** entity, crm id, ref */
   orphanGone: string;
   /** entity, crm id, ref */
@@ -71,6 +73,8 @@ const EN_ENTITIES: Record<string, string> = {
 const ru: ReconcileMessages = {
   missingNoLink: 'Запись 1С не выгружена в CRM: связанной карточки нет',
   missingGone: 'Карточку CRM %3$s, связанную с этой записью 1С, удалили в CRM',
+  missingHeld:
+    'Запись 1С ждёт решения о сопоставлении: в CRM есть похожие карточки (%3$s) — выберите нужную или создайте новую (GET /api/v1/matches)',
   orphanGone: 'Карточка CRM ссылается на запись 1С %3$s, которой в 1С больше нет',
   orphanMarked: 'Карточка CRM ссылается на запись 1С, помеченную на удаление',
   fieldMismatch: 'Поле «%s» различается: в 1С «%s», в CRM «%s»',
@@ -93,6 +97,8 @@ const ru: ReconcileMessages = {
 const en: ReconcileMessages = {
   missingNoLink: 'The 1C record is not in the CRM: no linked card',
   missingGone: 'CRM card %3$s, linked to this 1C record, was deleted in the CRM',
+  missingHeld:
+    'The 1C record waits for a matching decision: the CRM has candidate cards (%3$s) — pick one or create a new one (GET /api/v1/matches)',
   orphanGone: 'The CRM card points to 1C record %3$s, which 1C no longer has',
   orphanMarked: 'The CRM card points to a 1C record that is marked for deletion',
   fieldMismatch: 'Field "%s" differs: 1C "%s", CRM "%s"',

@@ -87,6 +87,8 @@ export interface RunSummary {
    * (`/api/v1/conflicts?status=open`); absent when sync is not deployed.
    */
   conflicts?: { open: number; oldestOpenedAt: string | null };
+  /** 1C records sync holds for a matching decision (review items, README.md#going-live), per entity. */
+  matches?: { open: number; byEntity: Record<string, number> };
   /**
    * Checks that could not run, with the reason (makes the run `partial`). `switchedOff`: the check's entity
    * is switched off by SYNC_ENTITIES — listed so the report says so, but no failure (the run is not `partial`).

@@ -39,7 +39,12 @@ export interface ReportStrings {
   /** Field conflicts waiting for a decision (the manual strategy), with where to decide. */
   conflictsNote(n: number): string;
   /** Conflict to-dos in the CRM past their deadline, and who is late (people with their counts). */
-  overdueTodosNote(n: number, late: { name: string | null; id: string | null; count: number }[], more: number): string;
+  matchesNote(n: number): string;
+  overdueTodosNote(
+    n: number,
+    late: { name: string | null; id: string | null; count: number }[],
+    more: number,
+  ): string;
   verdictIssues(total: number, fresh: number | null): string;
   verdictPartial(skipped: string[]): string;
   verdictFailed: string;
@@ -148,10 +153,16 @@ const ru: ReportStrings = {
   duplicatesAside: (n) =>
     `Отдельно от расхождений: ${n} ${ru3(n, 'группа', 'группы', 'групп')} возможных дубликатов.`,
   conflictsNote: (n) => `Ждут решения конфликты полей: ${n} (GET /api/v1/conflicts?status=open).`,
+  matchesNote: (n) =>
+    `Ждут решения о сопоставлении: ${n} ${ru3(n, 'запись', 'записи', 'записей')} 1С — в CRM несколько похожих карточек, ` +
+    `запись не выгружается, пока оператор не выберет карточку или не велит создать новую (GET /api/v1/matches?status=open).`,
   overdueTodosNote: (n, late, more) =>
     `Просрочены задачи менеджерам по конфликтам: ${n} — ` +
     late
-      .map((p) => `${p.name || (p.id ? `пользователь CRM ${p.id}` : 'пользователь CRM по умолчанию')} (${p.count})`)
+      .map(
+        (p) =>
+          `${p.name || (p.id ? `пользователь CRM ${p.id}` : 'пользователь CRM по умолчанию')} (${p.count})`,
+      )
       .join(', ') +
     (more > 0 ? ` и ещё ${more}` : '') +
     '.',
@@ -167,7 +178,12 @@ const ru: ReportStrings = {
   verdictFailed: 'Сверка не выполнена: результатов нет. Проверьте журнал сервиса и повторите запуск.',
   verdictUnfinished: 'Сверка ещё идёт: результаты появятся, когда она закончится.',
   run: 'Запуск',
-  trigger: { schedule: 'по расписанию', api: 'через API', cli: 'из командной строки', feed: 'по изменениям из 1С' },
+  trigger: {
+    schedule: 'по расписанию',
+    api: 'через API',
+    cli: 'из командной строки',
+    feed: 'по изменениям из 1С',
+  },
   runStatus: {
     queued: 'в очереди',
     running: 'выполняется',
@@ -318,9 +334,14 @@ const en: ReportStrings = {
   duplicatesAside: (n) =>
     `Apart from the discrepancies: ${enN(n, 'group', 'groups')} of possible duplicates.`,
   conflictsNote: (n) => `Field conflicts waiting for a decision: ${n} (GET /api/v1/conflicts?status=open).`,
+  matchesNote: (n) =>
+    `Waiting for a matching decision: ${n} 1C ${n === 1 ? 'record' : 'records'} with several look-alike CRM cards — ` +
+    `not synced until an operator picks a card or asks for a new one (GET /api/v1/matches?status=open).`,
   overdueTodosNote: (n, late, more) =>
     `Conflict to-dos past their deadline: ${n} — ` +
-    late.map((p) => `${p.name || (p.id ? `CRM user ${p.id}` : "the CRM's default user")} (${p.count})`).join(', ') +
+    late
+      .map((p) => `${p.name || (p.id ? `CRM user ${p.id}` : "the CRM's default user")} (${p.count})`)
+      .join(', ') +
     (more > 0 ? ` and ${more} more` : '') +
     '.',
   verdictIssues: (t, f) =>
@@ -331,7 +352,12 @@ const en: ReportStrings = {
   verdictFailed: 'The reconciliation failed: there are no results. Check the service log and run it again.',
   verdictUnfinished: 'The reconciliation is still running: results appear when it finishes.',
   run: 'Run',
-  trigger: { schedule: 'scheduled', api: 'via API', cli: 'from the command line', feed: 'by the 1C change feed' },
+  trigger: {
+    schedule: 'scheduled',
+    api: 'via API',
+    cli: 'from the command line',
+    feed: 'by the 1C change feed',
+  },
   runStatus: {
     queued: 'queued',
     running: 'running',

@@ -89,6 +89,20 @@ describe('buildReportModel: a succeeded run with discrepancies', () => {
     expect(mm.checks.find((c) => c.check === 'conflicts')).toMatchObject({ count: 0, status: 'ok' });
   });
 
+  it('1C records held for a matching decision: a line in the verdict with where to decide; none, no line', () => {
+    const held = sampleRun({
+      summary: { ...sampleRun().summary!, matches: { open: 3, byEntity: { counterparties: 3 } } },
+    });
+    expect(buildReportModel(input({ run: held })).verdictText).toContain(
+      'Ждут решения о сопоставлении: 3 записи 1С — в CRM несколько похожих карточек, запись не выгружается, пока оператор не выберет карточку или не велит создать новую (GET /api/v1/matches?status=open).',
+    );
+    expect(buildReportModel(input({ run: held, locale: 'en' })).verdictText).toContain(
+      'Waiting for a matching decision: 3 1C records with several look-alike CRM cards',
+    );
+    const none = sampleRun({ summary: { ...sampleRun().summary!, matches: { open: 0, byEntity: {} } } });
+    expect(buildReportModel(input({ run: none })).verdictText).not.toMatch(/сопоставлени/);
+  });
+
   it('overdue conflict to-dos: a line in the verdict with who is late (five named, the rest counted); none, no line', () => {
     const late = (name: string, count: number, id: string | null = '7') => ({
       responsibleId: id,
@@ -117,7 +131,11 @@ describe('buildReportModel: a succeeded run with discrepancies', () => {
     expect(buildReportModel(input({ overdueTodos, locale: 'en' })).verdictText).toContain(
       "Conflict to-dos past their deadline: 4 — Ирина Клиентова (2), CRM user 17 (1), the CRM's default user (1).",
     );
-    const many = { ...overdueTodos, total: 7, late: ['А', 'Б', 'В', 'Г', 'Д', 'Е', 'Ж'].map((n) => late(n, 1)) };
+    const many = {
+      ...overdueTodos,
+      total: 7,
+      late: ['А', 'Б', 'В', 'Г', 'Д', 'Е', 'Ж'].map((n) => late(n, 1)),
+    };
     expect(buildReportModel(input({ overdueTodos: many })).verdictText).toContain(
       'Просрочены задачи менеджерам по конфликтам: 7 — А (1), Б (1), В (1), Г (1), Д (1) и ещё 2.',
     );

@@ -495,11 +495,19 @@ export function buildReportModel(input: ReportInput): ReportModel {
   if (openConflicts > 0 && verdict !== 'failed' && verdict !== 'unfinished')
     verdictText = `${verdictText} ${t.conflictsNote(openConflicts)}`;
 
+  const openMatches = summary?.matches?.open ?? 0;
+  if (openMatches > 0 && verdict !== 'failed' && verdict !== 'unfinished')
+    verdictText = `${verdictText} ${t.matchesNote(openMatches)}`;
+
   const overdue = input.overdueTodos && input.overdueTodos.total > 0 ? input.overdueTodos : null;
   const overdueTodos = overdue
     ? {
         total: overdue.total,
-        late: overdue.late.map((p) => ({ name: maskText(p.responsibleName), id: p.responsibleId, count: p.count })),
+        late: overdue.late.map((p) => ({
+          name: maskText(p.responsibleName),
+          id: p.responsibleId,
+          count: p.count,
+        })),
       }
     : null;
   if (overdueTodos && verdict !== 'failed' && verdict !== 'unfinished')

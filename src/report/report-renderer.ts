@@ -40,7 +40,9 @@ export class ReportRenderer {
     @Inject(REPORT_SOURCE) readonly source: ReportSource,
     @Inject(SETTINGS) private readonly settings: Settings,
     @Optional() @Inject(REPORT_THRESHOLDS) private readonly thresholds?: ReportThresholds,
-    @Optional() @Inject(OVERDUE_TODOS_READER) private readonly todos?: Pick<ConflictTodoReader, 'overdueAt'> | null,
+    @Optional()
+    @Inject(OVERDUE_TODOS_READER)
+    private readonly todos?: Pick<ConflictTodoReader, 'overdueAt'> | null,
   ) {}
 
   /** The report model of a run, or null when the run does not exist. */

@@ -38,6 +38,17 @@ export class SyncFindingsReader {
     return true;
   }
 
+  /**
+   * Copies the 1C records that sync holds for a matching decision (open or decided, not yet carried out)
+   * into the caller's table (entity, onec_ref, candidates numeric): reconciliation says why they are missing.
+   */
+  async copyHeldInto(table: string): Promise<void> {
+    await this.db.query(
+      `INSERT INTO ${table} (entity, onec_ref, candidates)
+       SELECT entity, onec_ref, jsonb_array_length(candidates) FROM sync_match WHERE status IN ('open', 'resolved')`,
+    );
+  }
+
   /** Records sync gave up on, of these entities (all when none are given). */
   async deadLetters(entities?: readonly string[]): Promise<DeadLetter[]> {
     const rows = (await this.db.query(
@@ -62,6 +73,17 @@ export class SyncFindingsReader {
       `SELECT count(*)::int AS open, min(created_at) AS oldest FROM sync_conflict WHERE status = 'open'`,
     )) as { open: number; oldest: Date | null }[];
     return { open: row.open, oldestOpenedAt: row.oldest ? new Date(row.oldest).toISOString() : null };
+  }
+
+  /** Review items of matching waiting for an operator's decision: how many, per entity. */
+  async openMatches(): Promise<{ open: number; byEntity: Record<string, number> }> {
+    const rows = (await this.db.query(
+      `SELECT entity, count(*)::int AS n FROM sync_match WHERE status = 'open' GROUP BY entity ORDER BY entity`,
+    )) as { entity: string; n: number }[];
+    return {
+      open: rows.reduce((n, r) => n + r.n, 0),
+      byEntity: Object.fromEntries(rows.map((r) => [r.entity, r.n])),
+    };
   }
 
   /** Open field conflicts per entity. */

@@ -34,7 +34,13 @@ import { digits, type OneCParty } from './match-records.js';
 import { MatchStore, type ReviewItem } from './match-store.js';
 import { CompanyCandidates, PLANNED_NEW, SyncMatcher } from './sync-matcher.js';
 import { ENABLED_ENTITIES } from '../scope/enabled-entities.js';
-import { inScope, SCOPE_RESOLVER, type EnabledEntities, type RunScope, type ScopeResolver } from '../scope/scope.types.js';
+import {
+  inScope,
+  SCOPE_RESOLVER,
+  type EnabledEntities,
+  type RunScope,
+  type ScopeResolver,
+} from '../scope/scope.types.js';
 import type { OneCContact, OneCOrder, OneCVersionKeys } from '../onec/onec.types.js';
 import {
   feedItemsByEntity,
@@ -878,7 +884,9 @@ function linkStates(
  */
 export function syncRunInput(req: SyncRequest, enabled: EnabledEntities = SYNC_ENTITIES): CreateRunInput {
   const feed = req.trigger === 'feed';
-  const wanted = orderEntities(feed || !req.entities?.length ? enabled : req.entities).filter((e) => enabled.includes(e));
+  const wanted = orderEntities(feed || !req.entities?.length ? enabled : req.entities).filter((e) =>
+    enabled.includes(e),
+  );
   return {
     trigger: req.trigger,
     slot: req.slot ?? null,

@@ -271,6 +271,33 @@ describe('go-live: matching, review, dry run', () => {
     );
     expect(byRef.has(String(f.Ref_Key))).toBe(true);
 
+    // Reconciliation reports the held records as missing, saying why, and the report names the queue.
+    const rec = await api('/reconciliations', t.keys.operator, {
+      method: 'POST',
+      body: JSON.stringify({ dedupe: false }),
+    });
+    expect(rec.status).toBe(202);
+    let done: Row = {};
+    for (let i = 0; i < 600 && !['succeeded', 'partial', 'failed'].includes(String(done.status)); i++) {
+      await new Promise((res) => setTimeout(res, 100));
+      done = (await api(`/reconciliations/${String(rec.body.id)}`, t.keys.viewer)).body;
+    }
+    expect((done.summary as Row).matches).toEqual({ open: 3, byEntity: { counterparties: 3 } });
+    const missing = await api(
+      `/reconciliations/${String(rec.body.id)}/discrepancies?kind=missing_in_crm&entity=counterparties&limit=1000`,
+      t.keys.viewer,
+    );
+    const detailOf = new Map((missing.body.items as Row[]).map((x) => [String(x.onecRef), x.detail]));
+    const held = (n: number) =>
+      `Запись 1С ждёт решения о сопоставлении: в CRM есть похожие карточки (${n}) — выберите нужную или создайте новую (GET /api/v1/matches)`;
+    expect([d, e, f].map((r) => detailOf.get(String(r.Ref_Key)))).toEqual([held(2), held(1), held(1)]);
+    const text = await (
+      await fetch(`${t.url}/api/v1/reconciliations/${String(rec.body.id)}/report`, {
+        headers: { authorization: `Bearer ${t.keys.viewer}`, accept: 'text/html' },
+      })
+    ).text();
+    expect(text).toContain('Ждут решения о сопоставлении: 3 записи 1С');
+
     const unknown = await api('/matches/00000000-0000-4000-8000-000000000000/resolve', t.keys.operator, {
       method: 'POST',
       body: JSON.stringify({ crmId: '1' }),
