@@ -2,7 +2,12 @@ import { parseSyncOnceArgs } from './sync-once-args.js';
 
 describe('sync-once flags', () => {
   it('defaults: every entity, incremental, 30 s of waiting', () => {
-    expect(parseSyncOnceArgs([])).toEqual({ full: false, entities: undefined, waitMs: 30_000 });
+    expect(parseSyncOnceArgs([])).toEqual({
+      full: false,
+      entities: undefined,
+      waitMs: 30_000,
+      dryRun: false,
+    });
   });
 
   it('reads --full, --entities and --wait', () => {
@@ -10,7 +15,12 @@ describe('sync-once flags', () => {
       full: true,
       entities: ['counterparties', 'deals'],
       waitMs: 2500,
+      dryRun: false,
     });
+  });
+
+  it('reads --dry-run', () => {
+    expect(parseSyncOnceArgs(['--dry-run'])).toMatchObject({ dryRun: true });
   });
 
   it('refuses an unknown entity, naming it', () => {

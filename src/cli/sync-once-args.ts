@@ -7,10 +7,12 @@ export interface SyncOnceArgs {
   entities?: SyncEntity[];
   /** How long to wait for an active sync to end before refusing. */
   waitMs: number;
+  /** Plan only: nothing written to the CRM (README.md#going-live). */
+  dryRun: boolean;
 }
 
 /**
- * `sync-once` flags: `--full`, `--entities counterparties,contacts`, `--wait <seconds>` (default 30).
+ * `sync-once` flags: `--full`, `--entities counterparties,contacts`, `--wait <seconds>` (default 30), `--dry-run`.
  * Anything else — an unknown flag or entity, a wait that is not a number of seconds — is refused with
  * a message naming it, rather than silently syncing something other than what was asked.
  */
@@ -21,6 +23,7 @@ export function parseSyncOnceArgs(argv: string[]): SyncOnceArgs {
       full: { type: 'boolean', default: false },
       entities: { type: 'string' },
       wait: { type: 'string', default: '30' },
+      'dry-run': { type: 'boolean', default: false },
     },
     strict: true,
     allowPositionals: false,
@@ -38,5 +41,5 @@ export function parseSyncOnceArgs(argv: string[]): SyncOnceArgs {
   const wait = Number(values.wait);
   if (!/^\d+(\.\d+)?$/.test(values.wait) || !Number.isFinite(wait))
     throw new Error(`--wait: "${values.wait}" is not a number of seconds`);
-  return { full: values.full, entities, waitMs: wait * 1000 };
+  return { full: values.full, entities, waitMs: wait * 1000, dryRun: values['dry-run'] };
 }

@@ -8,6 +8,8 @@ import { ActiveRunError } from '../runs/run.types.js';
 import { crashHook } from '../sync/crash-hook.js';
 import { parseSyncOnceArgs } from './sync-once-args.js';
 import { SyncRunnerService } from '../sync/sync-runner.service.js';
+import { ScopeService } from '../scope/scope.service.js';
+import { enabledEntitiesOf } from '../scope/enabled-entities.js';
 import type { SyncRunRow } from '../sync/sync-store.js';
 
 /**
@@ -28,9 +30,16 @@ async function main(): Promise<number> {
   try {
     if (settings.DB_MIGRATE) await ds.runMigrations({ transaction: 'each' });
     const crm = createCrmPort(settings, mapping);
-    const runner = new SyncRunnerService(ds, mapping, createOneCPort(settings, mapping), crm);
+    const onec = createOneCPort(settings, mapping);
+    // The same pilot scope and switched-on entities as the service (README.md#going-live).
+    const enabled = enabledEntitiesOf(settings);
+    const off = (args.entities ?? []).filter((e) => !enabled.includes(e));
+    if (off.length)
+      throw new Error(`--entities: ${off.join(', ')} switched off by SYNC_ENTITIES (${enabled.join(',')})`);
+    const scope = new ScopeService(mapping, onec);
+    const runner = new SyncRunnerService(ds, mapping, onec, crm, null, null, null, null, scope, enabled);
     if (settings.SYNC_CRASH_AT) runner.hook = crashHook(settings.SYNC_CRASH_AT);
-    const req = { trigger: 'cli' as const, entities: args.entities, full: args.full };
+    const req = { trigger: 'cli' as const, entities: args.entities, full: args.full, dryRun: args.dryRun };
     const waitMs = args.waitMs;
     const deadline = Date.now() + waitMs;
     let created: SyncRunRow | null = null;
@@ -53,7 +62,7 @@ async function main(): Promise<number> {
     await runner.execute(created.id);
     const run = (await runner.store.getRun(created.id))!;
     process.stdout.write(
-      `${JSON.stringify({ id: run.id, status: run.status, stats: run.stats, error: run.error })}\n`,
+      `${JSON.stringify({ id: run.id, status: run.status, stats: run.stats, ...(run.dry_run ? { dryRun: true, plan: run.plan } : {}), error: run.error })}\n`,
     );
     return run.status === 'succeeded' ? 0 : run.status === 'partial' ? 2 : 1;
   } finally {
