@@ -1,18 +1,8 @@
 import { stringify } from 'csv-stringify/sync';
-import type { SyncEntity } from '../common/vocabulary.js';
-import type { PlanAction } from './dry-run-plan.js';
+import type { PlanItem } from './dry-run-plan.js';
 
-/** One item of a dry run's plan as the API shows it. */
-export interface PlanItemView {
-  entity: SyncEntity;
-  action: PlanAction;
-  onecRef: string;
-  crmId: string | null;
-  name: string;
-  inn: string | null;
-  changes: { field: string; crm: string; onec: string }[] | null;
-  reason: string | null;
-}
+/** One item of a dry run's plan as the API shows it (the row the plan recorder wrote). */
+export type PlanItemView = PlanItem;
 
 const WORDS = {
   ru: {
