@@ -18,7 +18,7 @@ import { ONEC_PORT, type OneCPort } from '../onec/onec.port.js';
 import { DEFAULT_FEED_LIMIT, ONEC_FEED_PORT, type OneCFeedPort } from '../onec/feed/onec-feed.port.js';
 import type { OneCRecordMap } from '../onec/onec.types.js';
 import { QueueService } from '../queue/queue.service.js';
-import { RunLifecycle, type RunHandle } from '../runs/run-lifecycle.js';
+import { RunLifecycle } from '../runs/run-lifecycle.js';
 import { RunLostError } from '../runs/run.types.js';
 import type { CreateRunInput } from '../runs/run.repository.js';
 import {
@@ -28,20 +28,14 @@ import {
   type RecordFailure,
   type SyncHook,
 } from './plan-applier.js';
-import { planSync, type CrmCurrent, type PlanLink, type SyncPlan } from './plan-sync.js';
+import { planSync, type CrmCurrent, type PlanLink } from './plan-sync.js';
 import { PlanRecorder, planItems } from './dry-run-plan.js';
-import { digits, type OneCParty } from './match-records.js';
 import { MatchStore, type ReviewItem } from './match-store.js';
-import { CompanyCandidates, PLANNED_NEW, SyncMatcher } from './sync-matcher.js';
+import { SyncMatcher } from './sync-matcher.js';
+import { counterpartyOf, SyncRunContext } from './sync-run-context.js';
 import { ENABLED_ENTITIES } from '../scope/enabled-entities.js';
-import {
-  inScope,
-  SCOPE_RESOLVER,
-  type EnabledEntities,
-  type RunScope,
-  type ScopeResolver,
-} from '../scope/scope.types.js';
-import type { OneCContact, OneCOrder, OneCVersionKeys } from '../onec/onec.types.js';
+import { inScope, SCOPE_RESOLVER, type EnabledEntities, type ScopeResolver } from '../scope/scope.types.js';
+import type { OneCVersionKeys } from '../onec/onec.types.js';
 import {
   feedItemsByEntity,
   selectGiven,
@@ -81,22 +75,6 @@ export interface SyncRequest {
   slot?: Date | null;
   /** Plan only: read both systems, write nothing, keep the plan (README.md#going-live). */
   dryRun?: boolean;
-}
-
-/**
- * What one run carries through its entities: its handle, whether it only plans (and where the plan goes),
- * the pilot scope (resolved once), the counterparties' keys from 1C (read once, when scope or matching
- * needs them) and, in a dry run, the companies its plan would make or adopt (so contacts and orders are
- * planned as the real run would do them).
- */
-interface RunCtx {
-  run: RunHandle<SyncRunRow>;
-  dry: PlanRecorder | null;
-  scope: RunScope | null | undefined;
-  counterpartyKeys: Map<string, OneCVersionKeys> | null;
-  plannedCompanies: Map<string, string>;
-  /** Scan runs: the CRM's candidate companies for every unlinked counterparty, read once. */
-  candidates?: CompanyCandidates;
 }
 
 class FatalRunError extends Error {}
@@ -189,7 +167,7 @@ export class SyncRunnerService {
     const stats: SyncStats = {};
     const feedLog: FeedRunLog = { messages: [] };
     let feedRun = false;
-    let ctx: RunCtx | null = null;
+    let ctx: SyncRunContext | null = null;
     const payload = () => ({
       stats: JSON.stringify(stats),
       ...(feedRun ? { feed: JSON.stringify(feedLog) } : {}),
@@ -199,13 +177,12 @@ export class SyncRunnerService {
     if (!handle) return;
     const run = handle.run;
     feedRun = run.trigger === 'feed';
-    ctx = {
-      run: handle,
-      dry: run.dry_run ? new PlanRecorder(this.db, runId) : null,
-      scope: undefined,
-      counterpartyKeys: null,
-      plannedCompanies: new Map(),
-    };
+    ctx = new SyncRunContext(handle, run.dry_run ? new PlanRecorder(this.db, runId) : null, {
+      onec: this.onec,
+      crm: this.crm,
+      store: this.store,
+      scopes: this.scopes,
+    });
     const dry = ctx.dry !== null;
     const startedAt = Date.now();
     this.log.log(
@@ -297,35 +274,6 @@ export class SyncRunnerService {
     for (const [entity, n] of Object.entries(open)) this.metrics.matchesOpen.set({ entity }, n);
   }
 
-  /** The pilot scope of this run, resolved on first use (null: none configured). */
-  private async scopeOf(ctx: RunCtx): Promise<RunScope | null> {
-    if (ctx.scope === undefined) ctx.scope = this.scopes ? await this.scopes.resolve() : null;
-    return ctx.scope;
-  }
-
-  /** Counterparties' keys (folder, INN, KPP, deletion mark) from 1C, read once per run. */
-  private async counterpartyKeys(ctx: RunCtx): Promise<Map<string, OneCVersionKeys>> {
-    if (!ctx.counterpartyKeys) {
-      const keys = new Map<string, OneCVersionKeys>();
-      for await (const page of this.onec.scanVersions({ entity: 'counterparties', withKeys: true }))
-        for (const v of page) if (v.keys) keys.set(v.ref, v.keys);
-      ctx.counterpartyKeys = keys;
-    }
-    return ctx.counterpartyKeys;
-  }
-
-  /** Every live, unlinked, in-scope 1C counterparty with its INN/KPP: the 1C side of matching. */
-  private async onecParties(ctx: RunCtx): Promise<OneCParty[]> {
-    const keys = await this.counterpartyKeys(ctx);
-    const scope = await this.scopeOf(ctx);
-    const linked = await this.store.crmIdsByRef('counterparties');
-    const out: OneCParty[] = [];
-    for (const [ref, k] of keys)
-      if (!k.deletionMark && !linked.has(ref) && inScope(scope, ref) && digits(k.inn))
-        out.push({ ref, inn: k.inn ?? '', kpp: k.kpp ?? '' });
-    return out;
-  }
-
   /**
    * One entity of a run: select what to read (the version scan, or the records a feed message named) →
    * per chunk: fetch by key, plan, apply. Returns the refs left unsettled — failed with retries left,
@@ -333,7 +281,7 @@ export class SyncRunnerService {
    * from being acknowledged.
    */
   private async syncEntity(
-    ctx: RunCtx,
+    ctx: SyncRunContext,
     entity: SyncEntity,
     s: EntityStats,
     source: EntitySource,
@@ -349,7 +297,7 @@ export class SyncRunnerService {
     if (companyLinks && ctx.plannedCompanies.size)
       companyLinks = new Map([...companyLinks, ...ctx.plannedCompanies]);
     const linkedCounterparties = companyLinks ? new Set(companyLinks.keys()) : undefined;
-    const scope = await this.scopeOf(ctx);
+    const scope = await ctx.scopeOf();
     const skipped = source.kind === 'scan' && source.full ? new Map() : await this.store.skipped(entity);
     let links: Map<string, LinkRow>;
     let sel: Selection;
@@ -372,12 +320,7 @@ export class SyncRunnerService {
           }
           scan.set(v.ref, v.dataVersion);
         }
-      if (keys) {
-        ctx.counterpartyKeys = keys;
-        ctx.candidates = new CompanyCandidates(this.crm!, async () =>
-          (await this.onecParties(ctx)).map((p) => digits(p.inn)),
-        );
-      }
+      if (keys) ctx.keysScanned(keys);
       s.scanned = scan.size;
       versions = scan;
       sel = selectRecords({
@@ -527,7 +470,7 @@ export class SyncRunnerService {
    * with the next pull, under a new number; what was applied then costs nothing). Items that cannot be
    * read are logged and kept on the run; one whose set and key are readable is read by key all the same.
    */
-  private async feedPass(ctx: RunCtx, stats: SyncStats, log: FeedRunLog): Promise<void> {
+  private async feedPass(ctx: SyncRunContext, stats: SyncStats, log: FeedRunLog): Promise<void> {
     const run = ctx.run;
     const feed = this.feed;
     if (!feed) throw new FatalRunError('the 1C change feed is not configured (ONEC_FEED_URL)');
@@ -613,7 +556,7 @@ export class SyncRunnerService {
    * set stays unflagged and is tried again by the next run. Returns the refs left unflagged.
    */
   private async flagVanished(
-    ctx: RunCtx,
+    ctx: SyncRunContext,
     entity: SyncEntity,
     refs: string[],
     links: Map<string, LinkRow>,
@@ -719,7 +662,7 @@ export class SyncRunnerService {
 
   /** Reads the current CRM records of the chunk's linked records, plans, and applies the plan. */
   private async processChunk(
-    ctx: RunCtx,
+    ctx: SyncRunContext,
     entity: SyncEntity,
     chunk: OneCRecordMap[SyncEntity][],
     links: Map<string, LinkRow>,
@@ -762,7 +705,11 @@ export class SyncRunnerService {
       const m = await this.matcher.decide(
         entity as Exclude<SyncEntity, 'deals'>,
         toCreate as OneCRecordMap['counterparties' | 'contacts'][],
-        { onecParties: () => this.onecParties(ctx), companyLinks },
+        {
+          onecParties: () => ctx.onecParties(),
+          companyLinks,
+          candidates: entity === 'counterparties' ? ctx.candidates : undefined,
+        },
       );
       if (!ctx.dry) {
         for (const r of m.reopen) await this.matches.reopen(r.id, r.reason);
@@ -802,7 +749,7 @@ export class SyncRunnerService {
     });
     if (ctx.dry) {
       await ctx.dry.add(planItems(entity, plan, new Map(chunk.map((r) => [r.ref, r])), held));
-      if (entity === 'counterparties') rememberPlannedCompanies(ctx.plannedCompanies, plan);
+      if (entity === 'counterparties') ctx.planned(plan);
       return batchNo;
     }
     const next = await this.applier!.apply(plan, {
@@ -829,19 +776,6 @@ export class SyncRunnerService {
     }
     return next;
   }
-}
-
-/** The companies a dry run's plan would make (a placeholder id) or adopt, for planning contacts and orders. */
-function rememberPlannedCompanies(planned: Map<string, string>, plan: SyncPlan): void {
-  for (const c of plan.create) planned.set(c.ref, `${PLANNED_NEW}${c.ref}`);
-  for (const l of plan.link) planned.set(l.ref, l.crmId);
-}
-
-/** The counterparty a 1C record belongs to (itself, a contact person's owner, an order's customer). */
-function counterpartyOf(entity: SyncEntity, r: OneCRecordMap[SyncEntity]): string | null {
-  if (entity === 'counterparties') return r.ref;
-  if (entity === 'contacts') return (r as OneCContact).ownerRef;
-  return (r as OneCOrder).counterpartyRef;
 }
 
 /** "create 3, link 2, …" of a dry run's counts. */
