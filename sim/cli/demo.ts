@@ -116,6 +116,10 @@ async function main(): Promise<void> {
   const databaseUrl = settings.DATABASE_URL ?? pg.url;
 
   let app: INestApplication | undefined;
+  // Ctrl-C during the first run: the signal path below stops everything; the run cut short is no failure.
+  let stopRequested = false;
+  process.once('SIGINT', () => (stopRequested = true));
+  process.once('SIGTERM', () => (stopRequested = true));
   const shutdown = async () => {
     sims.save();
     await sims.close();
@@ -174,6 +178,7 @@ async function main(): Promise<void> {
     );
     await printFeedGuide(ds, sims);
   } catch (err) {
+    if (stopRequested) return;
     process.stderr.write(`demo failed: ${(err as Error)?.stack ?? String(err)}\n`);
     await app?.close().catch(() => undefined);
     await shutdown();
