@@ -18,6 +18,16 @@ import { applyDrift, generateDataset, planDrift, writeDataset } from '../dataset
 import { startDemoCrm, type DemoCrm } from './demo-crm.js';
 import { simCrmFromEnv } from './sim-crm.js';
 import { SyncRunnerService } from '../../src/sync/sync-runner.service.js';
+import type { Role } from '../../src/auth/roles.js';
+import {
+  addManagerCompanies,
+  formatLinking,
+  formatPlan,
+  formatReviewItem,
+  pickGoLive,
+  shareInns,
+  type GoLivePicks,
+} from './demo-go-live.js';
 import { DEMO_STATE_FILE } from '../../src/cli/cli-database.js';
 import { intEnv } from '../../src/cli/env-int.js';
 
@@ -29,8 +39,10 @@ const DEMO_GRAFANA_URL = 'http://localhost:3001/d/sverka-overview';
  * (default; data in ./.data) or `amocrm` (data in ./.data/amocrm; the service runs with CRM_KIND=amocrm).
  *
  * First run: embedded PostgreSQL in <data>/pg, both simulators seeded with the generated data set, the
- * service wired to them; a sync; CRM-side drift (managers' edits); a reconciliation with dedupe; the
- * e-mail report to ./out/mail. Later runs restore the fake CRM from <data>/sim and skip straight to
+ * service wired to them; managers' companies in the fake CRM, some ambiguous (sim/cli/demo-go-live.ts);
+ * a dry run, then a sync that links the managers' companies; CRM-side drift (managers' edits); a
+ * reconciliation with dedupe; the e-mail report to ./out/mail. The guide ends with the dry run's plan as
+ * CSV and the review queue with a ready resolve call. Later runs restore the fake CRM from <data>/sim and skip straight to
  * serving. Then it keeps running with the schedules on until Ctrl-C.
  */
 async function main(): Promise<void> {
@@ -41,6 +53,9 @@ async function main(): Promise<void> {
 
   // The fake 1C is rebuilt from the seed every time; the fake CRM comes back from its save.
   const dataset = generateDataset({ seed, counterparties: size });
+  // Go-live cases matching leaves to a person (sim/cli/demo-go-live.ts): two 1C counterparties sharing an INN.
+  const goLive = pickGoLive(dataset, planDrift(dataset, dataset.seed + 1));
+  shareInns(goLive);
   const sims = await startDemoCrm(kind, dataset);
   // The 1C change feed: the fake 1C serves it and, once the service listens, rings its doorbell.
   const feedSecret = randomBytes(24).toString('hex');
@@ -101,6 +116,10 @@ async function main(): Promise<void> {
   const databaseUrl = settings.DATABASE_URL ?? pg.url;
 
   let app: INestApplication | undefined;
+  // Ctrl-C during the first run: the signal path below stops everything; the run cut short is no failure.
+  let stopRequested = false;
+  process.once('SIGINT', () => (stopRequested = true));
+  process.once('SIGTERM', () => (stopRequested = true));
   const shutdown = async () => {
     sims.save();
     await sims.close();
@@ -123,15 +142,20 @@ async function main(): Promise<void> {
     writeFileSync(DEMO_STATE_FILE, JSON.stringify({ databaseUrl, pid: process.pid }));
     const ds = app.get<DataSource>(getDataSourceToken());
     const keys = app.get(ApiKeyService);
-    await keys.revoke('demo').catch(() => undefined);
-    const { key } = await keys.create('demo', 'admin');
+    const demoKey = async (name: string, role: Role) => {
+      await keys.revoke(name).catch(() => undefined);
+      return (await keys.create(name, role)).key;
+    };
+    const key = await demoKey('demo', 'admin');
+    const viewerKey = await demoKey('demo-viewer', 'viewer');
+    const operatorKey = await demoKey('demo-operator', 'operator');
 
     const [{ n: finished }] = (await ds.query(
       `SELECT count(*)::int AS n FROM reconciliation_run WHERE status IN ('succeeded', 'partial')`,
     )) as { n: number }[];
     if (!restored || finished === 0) {
       if (restored) say('The previous demo run stopped before its first reconciliation: running it again…');
-      await firstRun(app, ds, sims, dataset, mapping.source);
+      await firstRun(app, ds, sims, dataset, mapping.source, goLive);
       sims.save();
       await writeDataset(dataset, resolve(dataDir, 'dataset'));
     }
@@ -145,8 +169,16 @@ async function main(): Promise<void> {
       sims,
       Date.now() - t0,
     );
+    await printGoLiveGuide(
+      app,
+      ds,
+      settings.PUBLIC_URL ?? `http://localhost:${settings.PORT}`,
+      { viewer: viewerKey, operator: operatorKey },
+      sims,
+    );
     await printFeedGuide(ds, sims);
   } catch (err) {
+    if (stopRequested) return;
     process.stderr.write(`demo failed: ${(err as Error)?.stack ?? String(err)}\n`);
     await app?.close().catch(() => undefined);
     await shutdown();
@@ -155,8 +187,8 @@ async function main(): Promise<void> {
 }
 
 /**
- * Sync → invoices for the linked companies (a CRM with invoices) → managers' drift → reconciliation
- * with dedupe and the report.
+ * Managers' companies in a fresh fake CRM (go-live) → a dry run → sync → invoices for the linked
+ * companies (a CRM with invoices) → managers' drift → reconciliation with dedupe and the report.
  */
 async function firstRun(
   app: INestApplication,
@@ -164,10 +196,26 @@ async function firstRun(
   sims: DemoCrm,
   dataset: ReturnType<typeof generateDataset>,
   originatorId: string,
+  goLive: GoLivePicks,
 ): Promise<void> {
+  if (!sims.restored) {
+    const added = await addManagerCompanies(goLive, sims.driftTarget(originatorId));
+    const copies = dataset.truth.counts.crm.crossDuplicates + added;
+    say(
+      `Managers already work in the fake ${sims.label}: ${dataset.crm.companies.length + added} companies entered by hand (no 1C key), ${copies} of them copies of 1C counterparties; for ${goLive.twice.length + goLive.shared.length} INNs it is ambiguous which is which`,
+    );
+  }
+  const runner = app.get(SyncRunnerService);
+  say('Dry run first: planning the sync without writing anything…');
+  const dry = await runner.runNow({ trigger: 'cli', dryRun: true });
+  say(`  dry run ${dry.status}: ${formatPlan(dry.plan ?? {})}`);
+
   say(`Syncing 1C → ${sims.label} (counterparties, contacts, orders)…`);
-  const sync = await app.get(SyncRunnerService).runNow({ trigger: 'cli' });
-  say(`  sync ${sync.status}: ${formatStats(sync.stats as Record<string, Record<string, number>>)}`);
+  const sync = await runner.runNow({ trigger: 'cli' });
+  const stats = sync.stats as Record<string, Record<string, number>>;
+  say(`  sync ${sync.status}: ${formatStats(stats)}`);
+  const linking = formatLinking(stats);
+  if (linking) say(`  ${linking}`);
 
   const links = (await ds.query(
     `SELECT onec_ref, crm_id FROM entity_link WHERE entity = 'counterparties'`,
@@ -242,6 +290,66 @@ Schedules are on (1C changes arrive through the change feed, the full version sc
 reconciliation daily at 06:00 Moscow time).
 Ctrl-C stops everything; the data stays in ${shown(sims.dataDir)} for the next run.
 `);
+}
+
+/**
+ * The go-live step of the guide: the first sync's dry-run plan as CSV (a viewer key) and, when 1C
+ * records wait for a matching decision, one or two of them and a ready resolve call (an operator key).
+ */
+async function printGoLiveGuide(
+  app: INestApplication,
+  ds: DataSource,
+  base: string,
+  keys: { viewer: string; operator: string },
+  sims: DemoCrm,
+): Promise<void> {
+  const [dry] = (await ds.query(
+    `SELECT id FROM sync_run WHERE dry_run AND status = 'succeeded' ORDER BY created_at DESC LIMIT 1`,
+  )) as { id: string }[];
+  const matches = app.get(SyncRunnerService).matches;
+  const open = await matches.list({ status: 'open', limit: 50 });
+  if (!dry && !open.total) return;
+  const viewer = `-H "Authorization: Bearer ${keys.viewer}"`;
+  const lines: string[] = [];
+  if (dry)
+    lines.push(
+      'Go-live: a dry run planned the first sync before it wrote anything; its plan, row by row —',
+      `  curl ${viewer} -H 'Accept: text/csv' ${base}/api/v1/sync/runs/${dry.id}/plan -o plan.csv`,
+    );
+  const shown = reviewExamples(open.items);
+  const first = shown[0];
+  if (first) {
+    const counts = await Promise.all(
+      (['counterparties', 'contacts'] as const).map(
+        async (entity) => [entity, (await matches.list({ status: 'open', entity, limit: 1 })).total] as const,
+      ),
+    );
+    const waiting = counts
+      .filter(([, n]) => n > 0)
+      .map(([entity, n]) => `${n} ${n === 1 ? entity.replace(/ies$/, 'y').replace(/s$/, '') : entity}`)
+      .join(' and ');
+    lines.push(
+      `${dry ? '' : 'Go-live: '}${waiting} wait for a matching decision (held, not created in ${sims.label}), e.g.`,
+      ...shown.map((i) => `  ${formatReviewItem(i)}`),
+      `The whole queue, and linking one to its candidate (an operator key; the next sync links it):`,
+      `  curl ${viewer} "${base}/api/v1/matches?status=open"`,
+      `  curl -X POST -H "Authorization: Bearer ${keys.operator}" -H 'Content-Type: application/json' \\`,
+      `       -d '{"crmId":"${first.candidates[0].crmId}"}' ${base}/api/v1/matches/${first.id}/resolve`,
+      `  curl ${viewer} "${base}/api/v1/matches?status=resolved"`,
+    );
+  }
+  say(`${lines.join('\n')}\n`);
+}
+
+/** One or two open items to show: the one with the most candidates, and one of another kind. */
+function reviewExamples<T extends { reason: string; candidates: unknown[] }>(items: T[]): T[] {
+  const withCandidates = items.filter((i) => i.candidates.length > 0);
+  const [a] = [...withCandidates].sort((x, y) => y.candidates.length - x.candidates.length);
+  if (!a) return [];
+  const b =
+    withCandidates.find((i) => i.candidates.length !== a.candidates.length) ??
+    withCandidates.find((i) => i !== a);
+  return b ? [a, b] : [a];
 }
 
 /**
