@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type BeforeApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { describeError } from '../common/describe-error.js';
@@ -68,7 +68,14 @@ export interface RunRequest {
  * run `partial` (never a false "all clear"); anything unexpected makes it `failed`.
  */
 @Injectable()
-export class ReconcileRunnerService {
+export class ReconcileRunnerService implements BeforeApplicationShutdown {
+  private shuttingDown = false;
+
+  /** From here on, a run that breaks is one the shutdown cut short, not a failure (logged as such). */
+  beforeApplicationShutdown(): void {
+    this.shuttingDown = true;
+  }
+
   private readonly log = new Logger(ReconcileRunnerService.name);
   readonly runs: ReconcileRunRepository;
   /** Create, start, ownership checks, finish and recovery of runs (shared with sync, src/runs/). */
@@ -173,6 +180,14 @@ export class ReconcileRunnerService {
         // Another instance recovered the run: nothing more is written, and it is not ours to finish.
         this.log.warn(`reconcile run ${runId} stopped: ${e.message}`);
         await handle.close();
+        return null;
+      }
+      if (this.shuttingDown) {
+        // Stopping under a run executing in this process: recovered at the next start, not a failure.
+        this.log.warn(
+          `reconcile run ${runId} interrupted by shutdown (${describeError(e)}); the next start recovers it`,
+        );
+        await handle.close().catch(() => undefined);
         return null;
       }
       error = describeError(e);

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type BeforeApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { describeError } from '../common/describe-error.js';
@@ -99,7 +99,7 @@ type EntitySource =
  * the message is acknowledged only once every item is written, skipped, flagged or dead-lettered.
  */
 @Injectable()
-export class SyncRunnerService {
+export class SyncRunnerService implements BeforeApplicationShutdown {
   private readonly log = new Logger(SyncRunnerService.name);
   readonly store: SyncStore;
   private readonly db: DataSource;
@@ -230,6 +230,16 @@ export class SyncRunnerService {
         });
         return;
       }
+      if (this.shuttingDown) {
+        // The process is stopping (Ctrl-C, SIGTERM) under a run that was executing in it: its database
+        // connection may be gone already. The run is recovered at the next start (src/runs/), and what it
+        // wrote is completed then; nothing failed.
+        this.log.warn(
+          `sync run ${runId} interrupted by shutdown (${describeError(e)}); the next start recovers it`,
+        );
+        await handle.close().catch(() => undefined);
+        return;
+      }
       status = 'failed';
       error =
         e instanceof CrmError && e.fatal
@@ -255,6 +265,13 @@ export class SyncRunnerService {
       outcome: status,
       detail: { stats, error },
     });
+  }
+
+  private shuttingDown = false;
+
+  /** From here on, a run that breaks is one the shutdown cut short, not a failure (logged as such). */
+  beforeApplicationShutdown(): void {
+    this.shuttingDown = true;
   }
 
   /** Stats of dry runs: counted on the run, never in the metrics (nothing was synced). */
