@@ -239,12 +239,14 @@ async function syncPath(n: number): Promise<BenchRow[]> {
     const adapter = new Bitrix24Adapter({ webhookUrl: sims.bitrix24.webhookUrl, rps: 1e6, burst: 1e6 });
     const inner = adapter.matching.companiesByInn.bind(adapter.matching);
     const byInn = { calls: 0, inns: 0, maxInns: 0, requests: 0, commands: 0 };
+    const inside = new Set<Bitrix24Call>();
     adapter.matching.companiesByInn = async (inns: string[]) => {
       const from = b24.calls.length;
       try {
         return await inner(inns);
       } finally {
         const mine = b24.calls.slice(from);
+        for (const c of mine) inside.add(c);
         byInn.calls++;
         byInn.inns += inns.length;
         byInn.maxInns = Math.max(byInn.maxInns, inns.length);
@@ -260,6 +262,13 @@ async function syncPath(n: number): Promise<BenchRow[]> {
     const all = { requests: b24.calls.length, commands: commands(b24.calls) };
     const writes = b24.calls.filter((c) => (c.commands?.map((k) => k.method) ?? [c.method]).some((m) => /\.(add|update|delete)$/.test(m))).length;
     const p = dry.plan?.counterparties;
+    // The run's other requests, by what they carry (the commands' methods of each batch).
+    const rest = new Map<string, number>();
+    for (const c of b24.calls)
+      if (!inside.has(c)) {
+        const k = c.commands ? `batch of ${[...new Set(c.commands.map((x) => x.method))].sort().join('+')}` : c.method;
+        rest.set(k, (rest.get(k) ?? 0) + 1);
+      }
     b24.clearCalls();
     const t1 = performance.now();
     let read = 0;
@@ -276,7 +285,7 @@ async function syncPath(n: number): Promise<BenchRow[]> {
         name: 'sync path: inside companiesByInn',
         value: byInn.requests,
         unit: 'requests',
-        note: `${byInn.commands} commands in ${byInn.calls} call(s) of up to ${byInn.maxInns} INNs (${byInn.inns} INNs asked in all); the rest of the run's requests read the matched companies again (getMany) and ask whether records of ours exist`,
+        note: `${byInn.commands} commands in ${byInn.calls} call(s) of up to ${byInn.maxInns} INNs (${byInn.inns} INNs asked in all); the run's other requests: ${[...rest].map(([k, v]) => `${k} ${v}`).join(', ')}`,
       },
       {
         name: `sync path: bulkRead of the ${cps.length} companies with their requisites`,
