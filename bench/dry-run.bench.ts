@@ -143,13 +143,19 @@ export async function run(args: string[] = []): Promise<BenchRow[]> {
     let renamed = 0;
     let amounts = 0;
     for (let i = 0; i < cps.length; i += 100, renamed++)
-      c1.update('counterparties', String(cps[i].Ref_Key), { Description: `${String(cps[i].Description)} (изм.)` });
+      c1.update('counterparties', String(cps[i].Ref_Key), {
+        Description: `${String(cps[i].Description)} (изм.)`,
+      });
     for (let i = 0; i < orders.length; i += 100, amounts++)
-      c1.update('orders', String(orders[i].Ref_Key), { СуммаДокумента: Number(orders[i].СуммаДокумента) + 1 });
+      c1.update('orders', String(orders[i].Ref_Key), {
+        СуммаДокумента: Number(orders[i].СуммаДокумента) + 1,
+      });
     const linkedRefs = new Set(
-      (await ds.query<{ onec_ref: string }[]>(`SELECT onec_ref FROM entity_link WHERE entity = 'counterparties'`)).map(
-        (r) => r.onec_ref.toLowerCase(),
-      ),
+      (
+        await ds.query<{ onec_ref: string }[]>(
+          `SELECT onec_ref FROM entity_link WHERE entity = 'counterparties'`,
+        )
+      ).map((r) => r.onec_ref.toLowerCase()),
     );
     const oneCInns = new Set(cps.map((r) => String(r.ИНН ?? '')));
     // Managers' companies no 1C counterparty claims: a single requisite with a 10-digit INN and KPP.
@@ -173,7 +179,9 @@ export async function run(args: string[] = []): Promise<BenchRow[]> {
           !oneCInns.has(String(r.RQ_INN)),
       )
       .slice(0, newEach);
-    const template = cps.find((r) => linkedRefs.has(String(r.Ref_Key).toLowerCase()) && /^\d{10}$/.test(String(r.ИНН)))!;
+    const template = cps.find(
+      (r) => linkedRefs.has(String(r.Ref_Key).toLowerCase()) && /^\d{10}$/.test(String(r.ИНН)),
+    )!;
     let code = 900_000;
     const addCp = (name: string, inn: string, kpp: string) =>
       c1.add('counterparties', {
@@ -186,11 +194,18 @@ export async function run(args: string[] = []): Promise<BenchRow[]> {
         КПП: kpp,
         КонтактнаяИнформация: [],
       });
-    for (const r of toLink) addCp(`ООО "${String(r.RQ_COMPANY_NAME ?? 'Новый')}" (из CRM)`, String(r.RQ_INN), String(r.RQ_KPP));
-    const seconds = cps.filter((r) => linkedRefs.has(String(r.Ref_Key).toLowerCase()) && /^\d{10}$/.test(String(r.ИНН)));
+    for (const r of toLink)
+      addCp(`ООО "${String(r.RQ_COMPANY_NAME ?? 'Новый')}" (из CRM)`, String(r.RQ_INN), String(r.RQ_KPP));
+    const seconds = cps.filter(
+      (r) => linkedRefs.has(String(r.Ref_Key).toLowerCase()) && /^\d{10}$/.test(String(r.ИНН)),
+    );
     for (let i = 0; i < newEach; i++) {
       const s = seconds[(i * 37) % seconds.length];
-      addCp(`${String(s.Description)} (филиал)`, String(s.ИНН), `${String(s.ИНН).slice(0, 4)}0${String(100 + i)}`.slice(0, 9));
+      addCp(
+        `${String(s.Description)} (филиал)`,
+        String(s.ИНН),
+        `${String(s.ИНН).slice(0, 4)}0${String(100 + i)}`.slice(0, 9),
+      );
     }
     const changeNote = `${renamed} counterparties renamed, ${amounts} order amounts, ${toLink.length} new with a manager's company's INN, ${newEach} new second entries`;
 
@@ -210,7 +225,11 @@ export async function run(args: string[] = []): Promise<BenchRow[]> {
     const b = costOf(b24.calls, c1.calls);
 
     const plan = dry.plan ?? {};
-    const pairs: [string, 'create' | 'update' | 'link' | 'review', 'created' | 'updated' | 'linked' | 'held'][] = [
+    const pairs: [
+      string,
+      'create' | 'update' | 'link' | 'review',
+      'created' | 'updated' | 'linked' | 'held',
+    ][] = [
       ['create', 'create', 'created'],
       ['update', 'update', 'updated'],
       ['link', 'link', 'linked'],
@@ -288,6 +307,7 @@ export async function run(args: string[] = []): Promise<BenchRow[]> {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   void run(process.argv.slice(2)).then((rows) => {
-    for (const r of rows) process.stdout.write(`${r.name}: ${r.value} ${r.unit}${r.note ? `  (${r.note})` : ''}\n`);
+    for (const r of rows)
+      process.stdout.write(`${r.name}: ${r.value} ${r.unit}${r.note ? `  (${r.note})` : ''}\n`);
   });
 }

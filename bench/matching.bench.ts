@@ -29,7 +29,8 @@ import { benchDatabase } from './support/bench-database.js';
  * the 7-a-second limit, counting requests: with API filtering (the INN field filter) and without it.
  */
 export async function run(args: string[] = []): Promise<BenchRow[]> {
-  const arg = (name: string, def: number) => Number(args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? def);
+  const arg = (name: string, def: number) =>
+    Number(args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? def);
   const n = arg('companies', 100_000);
   const chunk = arg('chunk', 500);
   const amoN = arg('amo-companies', 20_000);
@@ -50,7 +51,8 @@ export async function run(args: string[] = []): Promise<BenchRow[]> {
 /** Runs companiesByInn over `inns` in calls of `chunk`; the candidates found. */
 async function matchAll(port: CrmPort, inns: string[], chunk: number): Promise<number> {
   let found = 0;
-  for (let i = 0; i < inns.length; i += chunk) found += (await port.matching.companiesByInn(inns.slice(i, i + chunk))).records.length;
+  for (let i = 0; i < inns.length; i += chunk)
+    found += (await port.matching.companiesByInn(inns.slice(i, i + chunk))).records.length;
   return found;
 }
 
@@ -92,7 +94,12 @@ async function bitrix24(n: number, chunk: number, inn: (i: number) => string): P
       sim.clearCalls();
       const t0 = performance.now();
       const found = await matchAll(adapter, inns, size);
-      return { found, s: (performance.now() - t0) / 1000, requests: sim.calls.length, commands: commands(sim.calls) };
+      return {
+        found,
+        s: (performance.now() - t0) / 1000,
+        requests: sim.calls.length,
+        commands: commands(sim.calls),
+      };
     };
     const a = await measure(chunk);
     const a2 = await measure(2500);
@@ -103,13 +110,22 @@ async function bitrix24(n: number, chunk: number, inn: (i: number) => string): P
     let t1 = performance.now();
     const candidates = new CompanyCandidates(adapter, async () => inns);
     let offered = 0;
-    for (let i = 0; i < inns.length; i += chunk) offered += (await candidates.forInns(inns.slice(i, i + chunk))).length;
-    const c = { s: (performance.now() - t1) / 1000, requests: sim.calls.length, commands: commands(sim.calls) };
+    for (let i = 0; i < inns.length; i += chunk)
+      offered += (await candidates.forInns(inns.slice(i, i + chunk))).length;
+    const c = {
+      s: (performance.now() - t1) / 1000,
+      requests: sim.calls.length,
+      commands: commands(sim.calls),
+    };
     sim.clearCalls();
     t1 = performance.now();
     let read = 0;
     for await (const page of adapter.bulkRead({ entity: 'companies' })) read += page.records.length;
-    const b = { s: (performance.now() - t1) / 1000, requests: sim.calls.length, commands: commands(sim.calls) };
+    const b = {
+      s: (performance.now() - t1) / 1000,
+      requests: sim.calls.length,
+      commands: commands(sim.calls),
+    };
     out.push(
       {
         name: `Bitrix24 companiesByInn, ${n} INNs in calls of ${chunk}`,
@@ -220,7 +236,8 @@ async function syncPath(n: number): Promise<BenchRow[]> {
     clone: false,
   });
   const b24 = sims.bitrix24.sim;
-  const commands = (calls: readonly Bitrix24Call[]) => calls.reduce((s, c) => s + (c.commands?.length ?? 1), 0);
+  const commands = (calls: readonly Bitrix24Call[]) =>
+    calls.reduce((s, c) => s + (c.commands?.length ?? 1), 0);
   try {
     await ds.query(`DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public`);
     await ds.runMigrations();
@@ -260,20 +277,28 @@ async function syncPath(n: number): Promise<BenchRow[]> {
     const dry = await runner.runNow({ trigger: 'api', dryRun: true, entities: ['counterparties'] });
     const s = (performance.now() - t0) / 1000;
     const all = { requests: b24.calls.length, commands: commands(b24.calls) };
-    const writes = b24.calls.filter((c) => (c.commands?.map((k) => k.method) ?? [c.method]).some((m) => /\.(add|update|delete)$/.test(m))).length;
+    const writes = b24.calls.filter((c) =>
+      (c.commands?.map((k) => k.method) ?? [c.method]).some((m) => /\.(add|update|delete)$/.test(m)),
+    ).length;
     const p = dry.plan?.counterparties;
     // The run's other requests, by what they carry (the commands' methods of each batch).
     const rest = new Map<string, number>();
     for (const c of b24.calls)
       if (!inside.has(c)) {
-        const k = c.commands ? `batch of ${[...new Set(c.commands.map((x) => x.method))].sort().join('+')}` : c.method;
+        const k = c.commands
+          ? `batch of ${[...new Set(c.commands.map((x) => x.method))].sort().join('+')}`
+          : c.method;
         rest.set(k, (rest.get(k) ?? 0) + 1);
       }
     b24.clearCalls();
     const t1 = performance.now();
     let read = 0;
     for await (const page of adapter.bulkRead({ entity: 'companies' })) read += page.records.length;
-    const b = { s: (performance.now() - t1) / 1000, requests: b24.calls.length, commands: commands(b24.calls) };
+    const b = {
+      s: (performance.now() - t1) / 1000,
+      requests: b24.calls.length,
+      commands: commands(b24.calls),
+    };
     return [
       {
         name: `sync path: dry run of ${cps.length} counterparties against ${cps.length} people's companies (status ${dry.status})`,
@@ -307,7 +332,12 @@ async function syncPath(n: number): Promise<BenchRow[]> {
   }
 }
 
-async function amocrm(n: number, chunk: number, inn: (i: number) => string, filters: boolean): Promise<BenchRow[]> {
+async function amocrm(
+  n: number,
+  chunk: number,
+  inn: (i: number) => string,
+  filters: boolean,
+): Promise<BenchRow[]> {
   resetAccountWindows();
   const sim = await startAmoCrmSimulator({ limits: false, filtersEnabled: filters });
   try {
@@ -365,7 +395,8 @@ async function amocrm(n: number, chunk: number, inn: (i: number) => string, filt
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   run(process.argv.slice(2)).then(
     (rows) => {
-      for (const r of rows) process.stdout.write(`${r.name}: ${r.value} ${r.unit}${r.note ? `  (${r.note})` : ''}\n`);
+      for (const r of rows)
+        process.stdout.write(`${r.name}: ${r.value} ${r.unit}${r.note ? `  (${r.note})` : ''}\n`);
     },
     (e: unknown) => {
       process.stderr.write(`${(e as Error)?.stack ?? String(e)}\n`);
