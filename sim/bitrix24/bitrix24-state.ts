@@ -6,7 +6,18 @@
  * docs/protocols/bitrix24.md#errors.
  */
 
+import {
+  B24SimError,
+  asObject,
+  compileFilter,
+  compileOrder,
+  formatMoscow,
+  listOf,
+  paginate,
+} from './bitrix24-query.js';
 import { Bitrix24Todos, type UserRow } from './bitrix24-todos.js';
+
+export { B24SimError, asObject, compileFilter, compileOrder, formatMoscow, paginate };
 
 /** `crm.item` spelling of a CRM user field. */
 const USER_FIELD = /^ufCrm[A-Za-z0-9_]+$/;
@@ -14,16 +25,6 @@ const USER_FIELD = /^ufCrm[A-Za-z0-9_]+$/;
 export type EntityTypeId = 2 | 3 | 4 | 31;
 export type Item = Record<string, unknown> & { id: number };
 export type RequisiteRow = Record<string, string | null> & { ID: string };
-
-export class B24SimError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string | number,
-    readonly description: string,
-  ) {
-    super(description);
-  }
-}
 
 /** The seed: items as crm.item.get returns them (with or without `id`), requisites as crm.requisite.list returns them. */
 export interface Bitrix24Seed {
@@ -247,12 +248,6 @@ const REQUISITE_FIELDS = new Set([
   'DATE_CREATE',
   'DATE_MODIFY',
 ]);
-
-/** ISO 8601 with a +03:00 offset, seconds precision (as Bitrix24 prints it). */
-export function formatMoscow(d: Date): string {
-  const t = new Date(d.getTime() + 3 * 3600_000);
-  return `${t.toISOString().slice(0, 19)}+03:00`;
-}
 
 /**
  * The store and the method implementations of one fake portal. In-process API (tests, demo; every
@@ -576,13 +571,16 @@ export class Bitrix24State {
       for (const key of [`@${field}`, `=${field}`, field]) {
         const v = f[key];
         if (v === undefined) continue;
-        if (key === `@${field}` || Array.isArray(v) || (v !== null && typeof v === 'object')) values.push(...listOf(v));
+        if (key === `@${field}` || Array.isArray(v) || (v !== null && typeof v === 'object'))
+          values.push(...listOf(v));
         else values.push(v);
       }
       if (!values.length) continue;
       this.requisiteValueIndex ??= this.buildRequisiteValueIndex();
       const byValue = this.requisiteValueIndex.get(field)!;
-      const ids = [...new Set(values.flatMap((v) => byValue.get(String(v ?? '')) ?? []))].sort((a, b) => a - b);
+      const ids = [...new Set(values.flatMap((v) => byValue.get(String(v ?? '')) ?? []))].sort(
+        (a, b) => a - b,
+      );
       if (best === null || ids.length < best.length) best = ids;
     }
     return best;
@@ -881,167 +879,6 @@ export class Bitrix24State {
 
 // ---- filter / order / select / paging (docs/protocols/bitrix24.md#item-methods) ----
 
-const PREFIX = /^(>=|<=|!@|!=%|!%=|=%|%=|!%|!=|>|<|@|=|!|%)?(.+)$/;
-
-export function asObject(v: unknown): Record<string, unknown> {
-  if (v === null || v === undefined || v === '') return {};
-  if (typeof v !== 'object')
-    throw new B24SimError(
-      400,
-      '100',
-      `Expected iterable value for multiple field, but got ${typeof v} instead`,
-    );
-  return v as Record<string, unknown>;
-}
-
-function cmp(a: unknown, b: unknown): number {
-  if (a === null || a === undefined) return b === null || b === undefined || b === '' ? 0 : -1;
-  if (typeof a === 'number') {
-    const n = Number(b);
-    return Number.isNaN(n) ? String(a).localeCompare(String(b)) : a - n;
-  }
-  const as = String(a);
-  const bs = b === null || b === undefined ? '' : String(b);
-  if (/^\d+$/.test(as) && /^\d+$/.test(bs)) return Number(as) - Number(bs);
-  if (/^\d{4}-\d\d-\d\dT/.test(as)) {
-    const da = Date.parse(as);
-    const db = Date.parse(bs);
-    if (!Number.isNaN(da) && !Number.isNaN(db)) return da - db;
-  }
-  return as < bs ? -1 : as > bs ? 1 : 0;
-}
-
-function eq(a: unknown, b: unknown): boolean {
-  if (a === null || a === undefined) return b === null || b === undefined || b === '';
-  if (b === null || b === undefined) return a === '';
-  return cmp(a, b) === 0;
-}
-
-function likeRe(pattern: string): RegExp {
-  return new RegExp(
-    `^${pattern
-      .split('%')
-      .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-      .join('.*')}$`,
-    'i',
-  );
-}
-
-function listOf(v: unknown): unknown[] {
-  return Array.isArray(v) ? v : v !== null && typeof v === 'object' ? Object.values(v) : [v];
-}
-
-type Pred = (row: Record<string, unknown>) => boolean;
-
-/** Compiles a `filter` (AND of keys, `logic: OR`, nested levels) into a predicate. */
-export function compileFilter(raw: unknown, known: (f: string) => boolean, _idKey: string): Pred {
-  if (raw === undefined || raw === null || raw === '' || (Array.isArray(raw) && raw.length === 0))
-    return () => true;
-  if (typeof raw !== 'object')
-    throw new B24SimError(400, 'INVALID_ARG_VALUE', 'Invalid filter: it must be an object');
-  const obj = raw as Record<string, unknown>;
-  const logic = String(obj.logic ?? obj.LOGIC ?? 'AND').toUpperCase();
-  const preds: Pred[] = [];
-  for (const [key, value] of Object.entries(obj)) {
-    if (key === 'logic' || key === 'LOGIC') continue;
-    if (/^\d+$/.test(key) && value !== null && typeof value === 'object' && !Array.isArray(value)) {
-      preds.push(compileFilter(value, known, _idKey));
-      continue;
-    }
-    const m = PREFIX.exec(key)!;
-    const op = m[1] ?? '=';
-    const field = m[2];
-    if (!known(field))
-      throw new B24SimError(
-        400,
-        'INVALID_ARG_VALUE',
-        `Invalid filter: field '${field}' is not allowed in filter`,
-      );
-    const get = (r: Record<string, unknown>) => r[field];
-    switch (op) {
-      case '=':
-        preds.push(Array.isArray(value) ? (r) => value.some((v) => eq(get(r), v)) : (r) => eq(get(r), value));
-        break;
-      case '!':
-      case '!=':
-        preds.push(
-          Array.isArray(value) ? (r) => !value.some((v) => eq(get(r), v)) : (r) => !eq(get(r), value),
-        );
-        break;
-      case '>':
-        preds.push((r) => get(r) !== null && get(r) !== undefined && cmp(get(r), value) > 0);
-        break;
-      case '>=':
-        preds.push((r) => get(r) !== null && get(r) !== undefined && cmp(get(r), value) >= 0);
-        break;
-      case '<':
-        preds.push((r) => get(r) !== null && get(r) !== undefined && cmp(get(r), value) < 0);
-        break;
-      case '<=':
-        preds.push((r) => get(r) !== null && get(r) !== undefined && cmp(get(r), value) <= 0);
-        break;
-      case '@': {
-        const vs = listOf(value);
-        preds.push((r) => vs.some((v) => eq(get(r), v)));
-        break;
-      }
-      case '!@': {
-        const vs = listOf(value);
-        preds.push((r) => !vs.some((v) => eq(get(r), v)));
-        break;
-      }
-      case '%':
-        preds.push((r) =>
-          String(get(r) ?? '')
-            .toLowerCase()
-            .includes(String(value).toLowerCase()),
-        );
-        break;
-      case '!%':
-        preds.push(
-          (r) =>
-            !String(get(r) ?? '')
-              .toLowerCase()
-              .includes(String(value).toLowerCase()),
-        );
-        break;
-      case '=%':
-      case '%=': {
-        const re = likeRe(String(value));
-        preds.push((r) => re.test(String(get(r) ?? '')));
-        break;
-      }
-      default: {
-        const re = likeRe(String(value));
-        preds.push((r) => !re.test(String(get(r) ?? '')));
-      }
-    }
-  }
-  return logic === 'OR'
-    ? (r) => preds.length === 0 || preds.some((p) => p(r))
-    : (r) => preds.every((p) => p(r));
-}
-
-export function compileOrder(
-  raw: unknown,
-  known: (f: string) => boolean,
-  idKey: string,
-): ((a: Record<string, unknown>, b: Record<string, unknown>) => number) | null {
-  const entries = raw && typeof raw === 'object' ? Object.entries(raw as Record<string, unknown>) : [];
-  for (const [f] of entries)
-    if (!known(f))
-      throw new B24SimError(400, 'INVALID_ARG_VALUE', `Invalid order: field '${f}' is not allowed in order`);
-  const keys = entries.map(([f, d]) => [f, String(d).toUpperCase() === 'DESC' ? -1 : 1] as const);
-  if (!keys.some(([f]) => f === idKey)) keys.push([idKey, 1]);
-  return (a, b) => {
-    for (const [f, dir] of keys) {
-      const c = cmp(a[f], b[f]);
-      if (c !== 0) return c * dir;
-    }
-    return 0;
-  };
-}
-
 function selectOf(raw: unknown): { all: boolean; fields: Set<string> } {
   const list = raw === undefined || raw === null || raw === '' ? ['*'] : listOf(raw).map(String);
   return { all: list.length === 0 || list.includes('*'), fields: new Set(list) };
@@ -1055,17 +892,6 @@ function project(item: Item, sel: { all: boolean; fields: Set<string> }, _t: Ent
   return out;
 }
 
-export function paginate<T>(rows: T[], rawStart: unknown): { items: T[]; total: number; next?: number } {
-  const start = rawStart === undefined || rawStart === null || rawStart === '' ? 0 : Number(rawStart);
-  if (start === -1) return { items: rows.slice(0, 50), total: 0 };
-  const s = Number.isInteger(start) && start > 0 ? start : 0;
-  const items = rows.slice(s, s + 50);
-  return { items, total: rows.length, ...(s + 50 < rows.length ? { next: s + 50 } : {}) };
-}
-
-// ---- id index (sorted ascending ids) ----
-
-/** The first index whose id is ≥ v (`strict`: > v). */
 function bound(ids: number[], v: number, strict: boolean): number {
   let lo = 0;
   let hi = ids.length;

@@ -5,7 +5,7 @@ import {
   compileOrder,
   formatMoscow,
   paginate,
-} from './bitrix24-state.js';
+} from './bitrix24-query.js';
 
 /**
  * The fake portal's activities of the universal to-do kind (`PROVIDER_ID` `CRM_TODO`) and its users

@@ -1,53 +1,18 @@
 import { formatKopecks, toKopecks } from '../../src/common/money.js';
 import { simMapping } from '../mapping.js';
-import type { CrmCompanyItem, CrmRequisiteRow, Dataset } from './dataset.types.js';
+import type {
+  CrmCompanyItem,
+  CrmRequisiteRow,
+  Dataset,
+  DriftExpectations,
+  DriftOp,
+  DriftPlan,
+} from './dataset.types.js';
 import { LEGAL_FORMS } from '../common/names.js';
 import { Rng, subSeed } from '../common/prng.js';
 import { LATIN_LOOKALIKE } from '../common/translit.js';
 
-/**
- * CRM-side edits to apply after a sync (managers at work), as data: the caller resolves 1C refs to CRM
- * ids through its link store and applies each op with the Bitrix24 simulator's mutation API (or REST).
- * Every op names the 1C record it concerns; `expect` says what reconciliation must then report,
- * in addition to the planted problems of `dataset.truth`.
- */
-export type DriftOp =
-  /** Set the title of the company linked to `ref` (a 1C-owned field). */
-  | { op: 'editCompanyTitle'; ref: string; title: string }
-  /** Set a field of the Sverka-owned requisite (XML_ID = `ref`) of the company linked to `ref`. */
-  | { op: 'editRequisite'; ref: string; field: 'RQ_INN' | 'RQ_KPP'; value: string }
-  /** Delete the company linked to `ref`. */
-  | { op: 'deleteCompany'; ref: string }
-  /** Move the deal linked to the order `orderRef` to `stageId`. */
-  | { op: 'changeDealStage'; orderRef: string; stageId: string }
-  /** Set the `opportunity` of the invoice with `xmlId` (created by invoicesFor for counterparty `ref`). */
-  | { op: 'changeInvoiceSum'; ref: string; xmlId: string; opportunity: number }
-  /** A manager adds a company duplicating the 1C counterparty `duplicateOf` (requisite without XML_ID). */
-  | {
-      op: 'addCompany';
-      duplicateOf: string;
-      company: Omit<CrmCompanyItem, 'id'>;
-      requisite: Omit<CrmRequisiteRow, 'ID' | 'ENTITY_ID'> | null;
-    };
-
-export interface DriftExpectations {
-  /** field_mismatch per op (field names of the mapping: `title`, `inn`, `kpp`). */
-  fieldMismatches: { ref: string; field: 'title' | 'inn' | 'kpp'; onecValue: string; crmValue: string }[];
-  /** Counterparties whose company was deleted: missing_in_crm. */
-  missingInCrm: string[];
-  /** status_mismatch: the stage the status map gives vs the stage set in the CRM. */
-  statusMismatches: { orderRef: string; expectedStage: string; crmStage: string }[];
-  /** New debt_mismatch (beyond truth.debts.mismatches), two-digit strings. */
-  debtMismatches: { ref: string; onec: string; crm: string }[];
-  /** New cross duplicates: the 1C ref and the added company's title. */
-  crossDuplicates: { ref: string; title: string }[];
-}
-
-export interface DriftPlan {
-  seed: number;
-  ops: DriftOp[];
-  expect: DriftExpectations;
-}
+export type { DriftExpectations, DriftOp, DriftPlan } from './dataset.types.js';
 
 export interface DriftOptions {
   /** Ops of each kind, default max(2, 1 % of counterparties). */
