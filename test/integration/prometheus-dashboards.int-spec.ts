@@ -35,6 +35,7 @@ function populateAfterSyncAndReconciliation(metrics: SverkaMetrics, now: Date): 
     lastSuccess: { counterparties: now, contacts: now, deals: now },
     deadLetters: { counterparties: 2 },
     openConflicts: { contacts: 1 },
+    openMatches: { counterparties: 3 },
   });
   metrics.conflictsOverdue.set({ entity: 'counterparties' }, 1);
   metrics.crmRequests.inc({ method: 'crm.company.list', outcome: 'ok' }, 40);
