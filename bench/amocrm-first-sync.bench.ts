@@ -10,6 +10,7 @@ import { generateDataset } from '../sim/dataset/index.js';
 import { simMapping } from '../sim/mapping.js';
 import { startSimulators } from '../sim/start-simulators.js';
 import type { BenchRow } from './bench.types.js';
+import { numberArgs } from './support/bench-args.js';
 import { benchDatabase } from './support/bench-database.js';
 
 /**
@@ -21,8 +22,7 @@ import { benchDatabase } from './support/bench-database.js';
  * by the run's POST/PATCH requests / their number. Goals: ≥ 0.9 and ≥ 45.
  */
 export async function run(args: string[] = []): Promise<BenchRow[]> {
-  const arg = (k: string, d: number) =>
-    Number(args.find((a) => a.startsWith(`--${k}=`))?.split('=')[1] ?? process.env[`BENCH_AMO_${k.toUpperCase()}`] ?? d);
+  const arg = numberArgs(args, 'BENCH_AMO');
   const n = arg('counterparties', 5000);
   const rps = arg('rps', 7);
   Logger.overrideLogger(['error']);
@@ -109,6 +109,7 @@ export async function run(args: string[] = []): Promise<BenchRow[]> {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   void run(process.argv.slice(2)).then((rows) => {
-    for (const r of rows) process.stdout.write(`${r.name}: ${r.value} ${r.unit}${r.note ? `  (${r.note})` : ''}\n`);
+    for (const r of rows)
+      process.stdout.write(`${r.name}: ${r.value} ${r.unit}${r.note ? `  (${r.note})` : ''}\n`);
   });
 }

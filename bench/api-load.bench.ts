@@ -16,6 +16,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { SyncRunnerService } from '../src/sync/sync-runner.service.js';
 import type { BenchRow } from './bench.types.js';
+import { numberArgs } from './support/bench-args.js';
 
 /**
  * API load (loopback only, bounded): 50 concurrent readers on the result endpoints (runs, latest, one run,
@@ -23,8 +24,9 @@ import type { BenchRow } from './bench.types.js';
  * runs in the same service process. Goal: zero errors, p99 under 200 ms.
  */
 export async function run(args: string[] = []): Promise<BenchRow[]> {
-  const size = Number(args.find((a) => a.startsWith('--counterparties='))?.split('=')[1] ?? 2000);
-  const seconds = Number(args.find((a) => a.startsWith('--seconds='))?.split('=')[1] ?? 20);
+  const arg = numberArgs(args);
+  const size = arg('counterparties', 2000);
+  const seconds = arg('seconds', 20);
   const dir = mkdtempSync(join(tmpdir(), 'sverka-bench-api-'));
   const pg = await startEmbeddedPostgres({ dir: join(dir, 'pg'), persistent: false });
   // The simulators run in their own process (as 1C and Bitrix24 would), so they do not share the

@@ -4,6 +4,7 @@ import { Bitrix24Adapter } from '../src/crm/bitrix24/bitrix24.adapter.js';
 import { resetPortalLimiters } from '../src/crm/bitrix24/leaky-bucket.js';
 import { startBitrix24Simulator, type Bitrix24Seed } from '../sim/bitrix24/index.js';
 import type { BenchRow } from './bench.types.js';
+import { numberArgs } from './support/bench-args.js';
 
 /**
  * Read throughput of the Bitrix24 adapter against the fake portal over real HTTP (loopback, one
@@ -15,8 +16,7 @@ import type { BenchRow } from './bench.types.js';
  * Args: `--companies=N` (default 50000), `--limited=M` (rows read at the limits, default 150000).
  */
 export async function run(args: string[] = []): Promise<BenchRow[]> {
-  const arg = (name: string, def: number) =>
-    Number(args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? def);
+  const arg = numberArgs(args);
   const n = arg('companies', 50_000);
   const limited = arg('limited', 150_000);
   const company = (i: number, id = i + 1) => ({

@@ -5,6 +5,7 @@ import { resetPortalLimiters } from '../src/crm/bitrix24/leaky-bucket.js';
 import type { CrmWrite } from '../src/crm/crm.types.js';
 import { startBitrix24Simulator } from '../sim/bitrix24/index.js';
 import type { BenchRow } from './bench.types.js';
+import { numberArgs } from './support/bench-args.js';
 
 /**
  * CRM write throughput of the Bitrix24 adapter against the fake portal over real HTTP, with full
@@ -15,8 +16,7 @@ import type { BenchRow } from './bench.types.js';
  * Args: `--records=N` (default 6000), `--rps=R` (2), `--burst=B` (50).
  */
 export async function run(args: string[] = []): Promise<BenchRow[]> {
-  const arg = (name: string, def: number) =>
-    Number(args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? def);
+  const arg = numberArgs(args);
   const records = arg('records', 6000);
   const rps = arg('rps', 2);
   const burst = arg('burst', 50);

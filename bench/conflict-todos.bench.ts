@@ -9,6 +9,7 @@ import { ConflictTodosService, type UpkeepSummary } from '../src/todos/conflict-
 import { startBitrix24Simulator } from '../sim/bitrix24/index.js';
 import { simMapping } from '../sim/mapping.js';
 import type { BenchRow } from './bench.types.js';
+import { numberArgs } from './support/bench-args.js';
 import { benchDatabase } from './support/bench-database.js';
 
 /**
@@ -25,8 +26,7 @@ import { benchDatabase } from './support/bench-database.js';
  * BENCH_TODOS_DEBUG=1 also prints each interval's requests by method.
  */
 export async function run(args: string[] = []): Promise<BenchRow[]> {
-  const arg = (name: string, def: number) =>
-    Number(args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? def);
+  const arg = numberArgs(args);
   const n = arg('conflicts', 1000);
   const rps = arg('rps', 2);
   const burst = arg('burst', 50);

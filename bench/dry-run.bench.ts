@@ -14,6 +14,7 @@ import type { Bitrix24Call } from '../sim/bitrix24/index.js';
 import type { OneCCall } from '../sim/onec/onec-simulator.js';
 import { startSimulators } from '../sim/start-simulators.js';
 import type { BenchRow } from './bench.types.js';
+import { numberArgs } from './support/bench-args.js';
 import { benchDatabase } from './support/bench-database.js';
 
 /** A CRM method that writes (the fake portal's call log names each command's method). */
@@ -75,12 +76,7 @@ function costOf(crm: readonly Bitrix24Call[], onec: readonly OneCCall[]): Cost {
  * DB: BENCH_DATABASE_URL, else an embedded PostgreSQL in a temp dir.
  */
 export async function run(args: string[] = []): Promise<BenchRow[]> {
-  const arg = (k: string, d: number) =>
-    Number(
-      args.find((a) => a.startsWith(`--${k}=`))?.split('=')[1] ??
-        process.env[`BENCH_DRY_RUN_${k.toUpperCase()}`] ??
-        d,
-    );
+  const arg = numberArgs(args, 'BENCH_DRY_RUN');
   const n = arg('counterparties', 20_000);
   const ordersPer = arg('orders', 2);
   const contactsPer = arg('contacts', 0);

@@ -20,6 +20,7 @@ import { simMapping } from '../sim/mapping.js';
 import type { ODataRow } from '../sim/onec/index.js';
 import { startSimulators } from '../sim/start-simulators.js';
 import type { BenchRow } from './bench.types.js';
+import { numberArgs } from './support/bench-args.js';
 
 const SECRET = 'a-bench-doorbell-secret-of-32-chars';
 
@@ -39,12 +40,7 @@ const SECRET = 'a-bench-doorbell-secret-of-32-chars';
  * DB: BENCH_DATABASE_URL (a server where it may create databases), else an embedded PostgreSQL in a temp dir.
  */
 export async function run(args: string[] = []): Promise<BenchRow[]> {
-  const arg = (k: string, d: number) =>
-    Number(
-      args.find((a) => a.startsWith(`--${k}=`))?.split('=')[1] ??
-        process.env[`BENCH_FEED_${k.toUpperCase().replace(/-/g, '_')}`] ??
-        d,
-    );
+  const arg = numberArgs(args, 'BENCH_FEED');
   const rows: BenchRow[] = [];
   let stopDb: (() => Promise<void>) | null = null;
   let dir: string | null = null;
@@ -89,7 +85,11 @@ export async function run(args: string[] = []): Promise<BenchRow[]> {
 }
 
 /** Settings for the runner and the pull against running simulators. */
-function simSettings(url: string, sims: Awaited<ReturnType<typeof startSimulators>> & { crm: 'bitrix24' }, extra: Record<string, string> = {}) {
+function simSettings(
+  url: string,
+  sims: Awaited<ReturnType<typeof startSimulators>> & { crm: 'bitrix24' },
+  extra: Record<string, string> = {},
+) {
   return parseSettings(
     {
       LOG_LEVEL: 'silent',
@@ -127,8 +127,19 @@ async function bytes(url: string, o: { n: number; ordersPer: number; rps: number
     const settings = simSettings(url, sims);
     const feed = createOneCFeedPort(settings, mapping);
     const crm = new Bitrix24Adapter({ webhookUrl: sims.bitrix24.webhookUrl, rps: o.rps, burst: 50 });
-    const runner = new SyncRunnerService(ds, mapping, createOneCPort(settings, mapping), crm, null, null, null, feed);
-    const pull = new FeedPullService(settings, runner, feed, { scanWaiting: false } as unknown as SyncScheduler);
+    const runner = new SyncRunnerService(
+      ds,
+      mapping,
+      createOneCPort(settings, mapping),
+      crm,
+      null,
+      null,
+      null,
+      feed,
+    );
+    const pull = new FeedPullService(settings, runner, feed, {
+      scanWaiting: false,
+    } as unknown as SyncScheduler);
     const b24 = sims.bitrix24.sim;
     const c1 = sims.onec.sim;
     const onecBytes = () => c1.calls.reduce((s, c) => s + c.bytes, 0);
@@ -149,9 +160,13 @@ async function bytes(url: string, o: { n: number; ordersPer: number; rps: number
       const orders = c1.rows('orders').filter((r) => r.Posted && !r.DeletionMark);
       let changed = 0;
       for (let i = 0; i < cps.length; i += 100, changed++)
-        c1.update('counterparties', String(cps[i].Ref_Key), { Description: `${String(cps[i].Description)} ${mark}` });
+        c1.update('counterparties', String(cps[i].Ref_Key), {
+          Description: `${String(cps[i].Description)} ${mark}`,
+        });
       for (let i = 0; i < orders.length; i += 100, changed++)
-        c1.update('orders', String(orders[i].Ref_Key), { СуммаДокумента: Number(orders[i].СуммаДокумента) + 1 });
+        c1.update('orders', String(orders[i].Ref_Key), {
+          СуммаДокумента: Number(orders[i].СуммаДокумента) + 1,
+        });
       return changed;
     };
 
@@ -165,7 +180,9 @@ async function bytes(url: string, o: { n: number; ordersPer: number; rps: number
       if (!(await pull.pull()).again) break;
     }
     const feedBytes = onecBytes();
-    const protocolBytes = c1.calls.filter((c) => c.path.includes('/hs/sverka/')).reduce((s, c) => s + c.bytes, 0);
+    const protocolBytes = c1.calls
+      .filter((c) => c.path.includes('/hs/sverka/'))
+      .reduce((s, c) => s + c.bytes, 0);
     const pending = c1.feed.counters().pending;
     rows.push(
       {
@@ -196,7 +213,7 @@ async function bytes(url: string, o: { n: number; ordersPer: number; rps: number
     rows.push({
       name: `version-scan run, ${changed} records changed (1 %), same data (what the feed replaces)`,
       value: (onecBytes() / fullBytes).toFixed(4),
-      unit: 'fraction of the full run\'s 1C bytes',
+      unit: "fraction of the full run's 1C bytes",
       note: `${((Date.now() - t2) / 1000).toFixed(1)} s, ${b24.calls.length} CRM requests`,
     });
   } finally {
@@ -227,7 +244,12 @@ async function latency(url: string, o: { n: number; changes: number; rate: numbe
     const mapping = simMapping();
     // The first load as fast as the fake portal goes: only the feed's latency is measured here.
     const fast = new Bitrix24Adapter({ webhookUrl: sims.bitrix24.webhookUrl, rps: 1000, burst: 1000 });
-    const first = await new SyncRunnerService(ds, mapping, createOneCPort(simSettings(url, sims), mapping), fast).runNow({
+    const first = await new SyncRunnerService(
+      ds,
+      mapping,
+      createOneCPort(simSettings(url, sims), mapping),
+      fast,
+    ).runNow({
       trigger: 'cli',
     });
     await ds.destroy();
@@ -250,7 +272,8 @@ async function latency(url: string, o: { n: number; changes: number; rate: numbe
     const cps = sims.onec.sim
       .rows('counterparties')
       .filter((r) => !r.IsFolder && !r.DeletionMark && companyOf.has(String(r.Ref_Key))) as ODataRow[];
-    if (cps.length < o.changes + 200) throw new Error(`only ${cps.length} linked counterparties for ${o.changes} + 200 changes`);
+    if (cps.length < o.changes + 200)
+      throw new Error(`only ${cps.length} linked counterparties for ${o.changes} + 200 changes`);
     const b24 = sims.bitrix24.sim;
     b24.clearCalls();
 
@@ -283,21 +306,27 @@ async function latency(url: string, o: { n: number; changes: number; rate: numbe
         clearInterval(poll);
       }
       seen.sort((a, b) => a - b);
-      const q = (p: number) => (seen[Math.min(seen.length - 1, Math.ceil(p * seen.length) - 1)] / 1000).toFixed(2);
-      return { seen, missing: pending.size, p50: q(0.5), p95: q(0.95), max: q(1), total: (performance.now() - start) / 1000 };
+      const q = (p: number) =>
+        (seen[Math.min(seen.length - 1, Math.ceil(p * seen.length) - 1)] / 1000).toFixed(2);
+      return {
+        seen,
+        missing: pending.size,
+        p50: q(0.5),
+        p95: q(0.95),
+        max: q(1),
+        total: (performance.now() - start) / 1000,
+      };
     };
 
     const stream = await measure(cps.slice(0, o.changes), (i) => (i * 1000) / o.rate, '#');
     const limited = b24.calls.filter((c) => c.status === 503).length;
     const requests = b24.calls.length;
-    rows.push(
-      {
-        name: `1C change → CRM, ${o.changes} renames at ${o.rate}/s, bucket 2 rps / 50 (first load ${first.status})`,
-        value: stream.p95,
-        unit: 's p95',
-        note: `p50 ${stream.p50} s, max ${stream.max} s, ${stream.seen.length} seen, ${stream.missing} not seen; ${requests} CRM requests in ${stream.total.toFixed(0)} s, ${limited} answered 503; goal p95 ≤ 10 s`,
-      },
-    );
+    rows.push({
+      name: `1C change → CRM, ${o.changes} renames at ${o.rate}/s, bucket 2 rps / 50 (first load ${first.status})`,
+      value: stream.p95,
+      unit: 's p95',
+      note: `p50 ${stream.p50} s, max ${stream.max} s, ${stream.seen.length} seen, ${stream.missing} not seen; ${requests} CRM requests in ${stream.total.toFixed(0)} s, ${limited} answered 503; goal p95 ≤ 10 s`,
+    });
     b24.clearCalls();
     const burst = await measure(cps.slice(o.changes, o.changes + 200), () => 0, '!');
     rows.push({
@@ -316,6 +345,7 @@ async function latency(url: string, o: { n: number; changes: number; rate: numbe
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   void run(process.argv.slice(2)).then((rows) => {
-    for (const r of rows) process.stdout.write(`${r.name}: ${r.value} ${r.unit}${r.note ? `  (${r.note})` : ''}\n`);
+    for (const r of rows)
+      process.stdout.write(`${r.name}: ${r.value} ${r.unit}${r.note ? `  (${r.note})` : ''}\n`);
   });
 }

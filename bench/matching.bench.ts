@@ -16,6 +16,7 @@ import { startAmoCrmSimulator } from '../sim/amocrm/index.js';
 import { startBitrix24Simulator, type Bitrix24Call, type Bitrix24Seed } from '../sim/bitrix24/index.js';
 import { CompanyCandidates } from '../src/sync/sync-matcher.js';
 import type { BenchRow } from './bench.types.js';
+import { numberArgs } from './support/bench-args.js';
 import { benchDatabase } from './support/bench-database.js';
 
 /**
@@ -29,8 +30,7 @@ import { benchDatabase } from './support/bench-database.js';
  * the 7-a-second limit, counting requests: with API filtering (the INN field filter) and without it.
  */
 export async function run(args: string[] = []): Promise<BenchRow[]> {
-  const arg = (name: string, def: number) =>
-    Number(args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? def);
+  const arg = numberArgs(args);
   const n = arg('companies', 100_000);
   const chunk = arg('chunk', 500);
   const amoN = arg('amo-companies', 20_000);

@@ -5,6 +5,7 @@ import type { OneCEntity } from '../src/onec/onec.types.js';
 import { generateDataset } from '../sim/dataset/generate-dataset.js';
 import { OneCSimulator } from '../sim/onec/onec-simulator.js';
 import type { BenchRow } from './bench.types.js';
+import { numberArgs } from './support/bench-args.js';
 
 /**
  * Read throughput of the 1C OData adapter against the fake 1C server over real HTTP (loopback):
@@ -13,7 +14,8 @@ import type { BenchRow } from './bench.types.js';
  * Args: `--counterparties=N` (default 20000; orders ≈ 2 per counterparty).
  */
 export async function run(args: string[] = []): Promise<BenchRow[]> {
-  const n = Number(args.find((a) => a.startsWith('--counterparties='))?.split('=')[1] ?? 20_000);
+  const arg = numberArgs(args);
+  const n = arg('counterparties', 20_000);
   const t0 = performance.now();
   const dataset = generateDataset({
     seed: 2026,

@@ -28,6 +28,7 @@ import type { OneCPort } from '../src/onec/onec.port.js';
 import type { OneCContact, OneCCounterparty, OneCOrder } from '../src/onec/onec.types.js';
 import { startSimulators } from '../sim/start-simulators.js';
 import type { BenchRow } from './bench.types.js';
+import { numberArgs } from './support/bench-args.js';
 
 /**
  * Reconciliation at scale.
@@ -44,12 +45,7 @@ import type { BenchRow } from './bench.types.js';
  * DB: BENCH_DATABASE_URL, else an embedded PostgreSQL in a temp dir.
  */
 export async function run(args: string[] = []): Promise<BenchRow[]> {
-  const arg = (k: string, d: number) =>
-    Number(
-      args.find((a) => a.startsWith(`--${k}=`))?.split('=')[1] ??
-        process.env[`BENCH_RECONCILE_${k.toUpperCase()}`] ??
-        d,
-    );
+  const arg = numberArgs(args, 'BENCH_RECONCILE');
   const n = arg('rows', 1_000_000);
   const m = arg('e2e', 2_000);
   const rows: BenchRow[] = [];

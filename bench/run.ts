@@ -5,10 +5,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BenchRow, BenchRun } from './bench.types.js';
 
 /**
- * `npm run bench [-- <name-filter>…]`: runs every bench/*.bench.ts (built to dist/bench) one after
- * another and prints one table of figures with the machine and the date.
+ * `npm run bench [-- <name-filter>… --name=N…]`: runs every bench/*.bench.ts (built to dist/bench) one
+ * after another and prints one table of figures with the machine and the date. Words pick the benches
+ * whose file name contains one of them; `--name=N` options are passed to each bench picked (a bench
+ * reads the ones it knows, e.g. `npm run bench -- sync-floor --counterparties=1000`).
  */
-async function main(filters: string[]): Promise<void> {
+async function main(argv: string[]): Promise<void> {
+  const options = argv.filter((a) => a.startsWith('--'));
+  const filters = argv.filter((a) => !a.startsWith('--'));
   const here = dirname(fileURLToPath(import.meta.url));
   const files = readdirSync(here)
     .filter((f) => f.endsWith('.bench.js'))
@@ -28,7 +32,7 @@ async function main(filters: string[]): Promise<void> {
     }
     const t0 = Date.now();
     try {
-      for (const r of await mod.run()) {
+      for (const r of await mod.run(options)) {
         rows.push({ ...r, bench });
         process.stdout.write(`  ${r.name}: ${r.value} ${r.unit}${r.note ? `  (${r.note})` : ''}\n`);
       }

@@ -10,6 +10,7 @@ import { SyncRunnerService } from '../src/sync/sync-runner.service.js';
 import { generateDataset } from '../sim/dataset/index.js';
 import { startSimulators } from '../sim/start-simulators.js';
 import type { BenchRow } from './bench.types.js';
+import { numberArgs } from './support/bench-args.js';
 import { benchDatabase } from './support/bench-database.js';
 
 /**
@@ -21,12 +22,7 @@ import { benchDatabase } from './support/bench-database.js';
  * portal allowed in that time.
  */
 export async function run(args: string[] = []): Promise<BenchRow[]> {
-  const arg = (k: string, d: number) =>
-    Number(
-      args.find((a) => a.startsWith(`--${k}=`))?.split('=')[1] ??
-        process.env[`BENCH_FLOOR_${k.toUpperCase()}`] ??
-        d,
-    );
+  const arg = numberArgs(args, 'BENCH_FLOOR');
   const n = arg('counterparties', 5000);
   const rps = arg('rps', 2);
   const burst = arg('burst', 50);

@@ -15,6 +15,7 @@ import { generateDataset } from '../sim/dataset/index.js';
 import { startSimulators } from '../sim/start-simulators.js';
 import { SyncRunnerService } from '../src/sync/sync-runner.service.js';
 import type { BenchRow } from './bench.types.js';
+import { numberArgs } from './support/bench-args.js';
 
 /**
  * Sync end to end over the fake 1C and the fake Bitrix24 portal at its rate limit (portal bucket and
@@ -27,12 +28,7 @@ import type { BenchRow } from './bench.types.js';
  * DB: BENCH_DATABASE_URL, else an embedded PostgreSQL in a temp dir.
  */
 export async function run(args: string[] = []): Promise<BenchRow[]> {
-  const arg = (k: string, d: number) =>
-    Number(
-      args.find((a) => a.startsWith(`--${k}=`))?.split('=')[1] ??
-        process.env[`BENCH_SYNC_${k.toUpperCase()}`] ??
-        d,
-    );
+  const arg = numberArgs(args, 'BENCH_SYNC');
   const n = arg('counterparties', 20_000);
   const ordersPer = arg('orders', 2);
   const rps = arg('rps', 50);
