@@ -164,7 +164,7 @@ async function main(): Promise<void> {
     )) as { id: string; status: string; summary: { discrepancies?: Record<string, number> } }[];
     printGuide(
       settings.PUBLIC_URL ?? `http://localhost:${settings.PORT}`,
-      key,
+      { admin: key, operator: operatorKey, viewer: viewerKey },
       latest,
       sims,
       Date.now() - t0,
@@ -254,7 +254,7 @@ function formatStats(stats: Record<string, Record<string, number>>): string {
 
 function printGuide(
   base: string,
-  key: string,
+  keys: { admin: string; operator: string; viewer: string },
   latest: { id: string; status: string } | undefined,
   sims: DemoCrm,
   ms: number,
@@ -262,7 +262,7 @@ function printGuide(
   const run = latest
     ? `${base}/api/v1/reconciliations/${latest.id}`
     : `${base}/api/v1/reconciliations/latest`;
-  const auth = `-H "Authorization: Bearer ${key}"`;
+  const auth = `-H "Authorization: Bearer ${keys.admin}"`;
   say(`
 Sverka demo is running (ready in ${(ms / 1000).toFixed(1)} s).
 
@@ -270,12 +270,14 @@ Sverka demo is running (ready in ${(ms / 1000).toFixed(1)} s).
   Metrics      ${base}/metrics
   Health       ${base}/health/ready
   E-mail       ./out/mail/*.eml   (the daily report; open it in any mail client)
-  Demo key     ${key}   (role admin; a new one at every start)
+  Demo keys    admin     ${keys.admin}   (also manages keys; new keys at every start)
+               operator  ${keys.operator}   (runs syncs and reconciliations, decides matches)
+               viewer    ${keys.viewer}   (reads results)
   Simulators   1C ${sims.onec.url}   ${sims.address}
 
 ${
   latest
-    ? `Every /api/v1 call needs the key (a browser alone gets 401), so fetch the report with curl:
+    ? `Every /api/v1 call needs a key (a browser alone gets 401), so fetch the report with curl:
   curl ${auth} -H 'Accept: text/html' ${run}/report -o report.html
   curl ${auth} -H 'Accept: text/csv' ${run}/report -o discrepancies.csv
 `
