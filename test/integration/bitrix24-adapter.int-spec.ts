@@ -590,15 +590,18 @@ describe('Bitrix24 adapter against the simulator', () => {
   });
 
   it('rate limit: never trips the portal bucket under steady load when both have the same settings', async () => {
-    sim = await startBitrix24Simulator({ seed: seedCompanies(5), limits: { rps: 20, burst: 5 } });
-    const adapter = adapterFor(sim, { rps: 20, burst: 5 });
+    // The adapter keeps one slot of headroom: it absorbs a request's delivery delay varying by up to
+    // 1/rps (500 ms on a real portal at 2/s). At 5/s that is 200 ms, beyond what a loaded CI machine
+    // adds between fetch() and the portal (at 20/s, 50 ms was not: a clean-clone run once saw a retried call).
+    sim = await startBitrix24Simulator({ seed: seedCompanies(5), limits: { rps: 5, burst: 5 } });
+    const adapter = adapterFor(sim, { rps: 5, burst: 5 });
     const t0 = Date.now();
-    await Promise.all(Array.from({ length: 45 }, () => adapter.count('companies')));
+    await Promise.all(Array.from({ length: 15 }, () => adapter.count('companies')));
     const ms = Date.now() - t0;
-    expect(sim.calls).toHaveLength(45);
+    expect(sim.calls).toHaveLength(15);
     expect(sim.calls.filter((c) => c.status === 503)).toHaveLength(0);
-    // 4 in the first burst (one slot of headroom), then 20/s.
-    expect(ms).toBeGreaterThan(1500);
+    // 4 in the first burst (one slot of headroom), then 5/s: the 11 others take 2.2 s.
+    expect(ms).toBeGreaterThanOrEqual(2000);
   });
 
   it('recovers when the portal forces 503 QUERY_LIMIT_EXCEEDED (backoff), counted as rate_limited', async () => {
