@@ -59,8 +59,9 @@ const SPARE_KEYS = ['spare-a', 'spare-b', 'spare-c'];
  *  - changes no state when it refuses a call: every table hashed before and after (refusals of
  *    mutating calls do land in `audit_event`, by design, and a key's `last_used_at` moves when it is
  *    used; both are left out).
- * Accepted calls may change state; runs they start are closed at once so the next trigger is
- * accepted too (queue workers are stopped: nothing changes behind the test's back).
+ * Accepted calls may change state; runs they start are closed at once, resolved conflicts and review
+ * items reopened, so the next trigger is accepted too (queue workers are stopped: nothing changes
+ * behind the test's back).
  */
 describe('API robustness under generated requests', () => {
   let t: TestApp;
@@ -220,6 +221,9 @@ describe('API robustness under generated requests', () => {
         if (op.template.startsWith('/api/v1/matches/')) return ids.matches;
         return [];
       },
+      // A review item is resolved to one of its candidates (both items have CRM companies 1 and 2).
+      bodyValues: (op, property) =>
+        op.template.startsWith('/api/v1/matches/') && property === 'crmId' ? ['1', '2'] : [],
     };
 
     // One row hash per table (all of `public`, and the queue's jobs), without what changes by design.
@@ -272,6 +276,11 @@ describe('API robustness under generated requests', () => {
     else if (req.method === 'POST' && req.url.startsWith('/api/v1/conflicts'))
       await t.dataSource.query(
         `UPDATE sync_conflict SET status = 'open', resolution = NULL, resolved_by = NULL, resolved_at = NULL WHERE status = 'resolved'`,
+      );
+    else if (req.method === 'POST' && req.url.startsWith('/api/v1/matches'))
+      await t.dataSource.query(
+        `UPDATE sync_match SET status = 'open', decision_crm_id = NULL, decision_create = false, resolved_by = NULL,
+                resolved_at = NULL WHERE status = 'resolved'`,
       );
     else if (req.method === 'POST' && req.url.startsWith('/api/v1/events/onec'))
       // The pull a doorbell asks for runs behind the answer: let it finish before the next snapshot.
@@ -354,7 +363,7 @@ describe('API robustness under generated requests', () => {
     timing.total = performance.now() - tStart;
     if (process.env.FUZZ_TIMING)
       process.stderr.write(
-        `timing ${JSON.stringify(timing)} requests ${requests}\n${[...perOp].map(([k, v]) => `${k} ${(v / seen.get(k)!.total).toFixed(1)} ms × ${seen.get(k)!.total}`).join('\n')}\n`,
+        `timing ${JSON.stringify(timing)} requests ${requests}\n${[...perOp].map(([k, v]) => `${k} ${(v / seen.get(k)!.total).toFixed(1)} ms × ${seen.get(k)!.total} (${seen.get(k)!.accepted} accepted)`).join('\n')}\n`,
       );
     expect(requests).toBeGreaterThanOrEqual(RUNS);
     // Every operation was walked; in a full run (≥ 2 000 requests, some 100 per operation) each was both

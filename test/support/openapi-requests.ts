@@ -56,6 +56,11 @@ export interface Known {
   pathValues(operation: ApiOperation, param: string): string[];
   /** Cursors the lists handed out. */
   cursors: string[];
+  /**
+   * Values of a body property that the service accepts beyond its schema (e.g. the CRM ids of a review
+   * item's candidates): valid bodies use them most of the time, so accepted calls are not left to chance.
+   */
+  bodyValues?(operation: ApiOperation, property: string): unknown[];
 }
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
@@ -169,6 +174,28 @@ export function validValue(schema: Schema | null): fc.Arbitrary<unknown> {
         ? fc.stringMatching(new RegExp(schema.pattern))
         : fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 });
   }
+}
+
+/** A body the schema allows, its properties drawn mostly from the values the service knows (`Known.bodyValues`). */
+function validBody(op: ApiOperation, known: Known): fc.Arbitrary<unknown> {
+  const schema = op.body;
+  if (schema?.type !== 'object' || !known.bodyValues) return validValue(schema);
+  const props = schema.properties ?? {};
+  const model = Object.fromEntries(
+    Object.entries(props).map(([k, s]) => {
+      const values = known.bodyValues!(op, k);
+      return [
+        k,
+        values.length
+          ? fc.oneof(
+              { weight: 3, arbitrary: fc.constantFrom(...values) },
+              { weight: 1, arbitrary: validValue(s) },
+            )
+          : validValue(s),
+      ];
+    }),
+  );
+  return fc.record(model, { requiredKeys: schema.required ?? [] });
 }
 
 /** A value the schema refuses (or, for a free string, any string). */
@@ -437,7 +464,7 @@ export function requestFor(op: ApiOperation, known: Known): fc.Arbitrary<ApiRequ
             )
           : op.body
             ? fc.oneof(
-                { weight: 9, arbitrary: validValue(op.body).map((v) => JSON.stringify(v)) },
+                { weight: 9, arbitrary: validBody(op, known).map((v) => JSON.stringify(v)) },
                 { weight: 1, arbitrary: fc.constant(undefined) },
               )
             : fc.option(fc.constant('{}'), { nil: undefined, freq: 3 });
