@@ -73,7 +73,9 @@ describe('sync against a misbehaving portal', () => {
         blockedMethods: { 'crm.item.list': 2 },
       });
       const run = await h.runner().runNow({ trigger: 'cli' });
-      expect(run.status === 'succeeded' || run.status === 'partial').toBe(true);
+      // The faults are random: a record may run out of retries. The status follows from the stats exactly.
+      const failed = Object.values(run.stats).reduce((n, s) => n + s.failed, 0);
+      expect(run.status).toBe(failed > 0 ? 'partial' : 'succeeded');
       expect(run.error).toBeNull();
       // Every QUERY_LIMIT_EXCEEDED was a forced one: the adapter's limiter kept under the bucket.
       const qle = h.sim.calls.filter((c) => c.status === 503 && c.error === 'QUERY_LIMIT_EXCEEDED').length;

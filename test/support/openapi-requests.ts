@@ -150,8 +150,14 @@ const anyJson: fc.Arbitrary<unknown> = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }),
 );
 
-/** A value the schema allows. */
-export function validValue(schema: Schema | null): fc.Arbitrary<unknown> {
+/**
+ * A value the schema allows. `knownValues`: for an object's properties, values the service accepts beyond
+ * the schema (`Known.bodyValues`), drawn most of the time.
+ */
+export function validValue(
+  schema: Schema | null,
+  knownValues?: (property: string) => unknown[],
+): fc.Arbitrary<unknown> {
   if (!schema) return fc.constant({});
   if (schema.enum) return fc.constantFrom(...schema.enum);
   switch (schema.type) {
@@ -166,7 +172,18 @@ export function validValue(schema: Schema | null): fc.Arbitrary<unknown> {
         : fc.array(validValue(schema.items ?? null), { maxLength: 3 });
     case 'object': {
       const props = schema.properties ?? {};
-      const model = Object.fromEntries(Object.entries(props).map(([k, s]) => [k, validValue(s)]));
+      const model = Object.fromEntries(
+        Object.entries(props).map(([k, s]) => {
+          const values = knownValues?.(k) ?? [];
+          const arbitrary = validValue(s);
+          return [
+            k,
+            values.length
+              ? fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...values) }, { weight: 1, arbitrary })
+              : arbitrary,
+          ];
+        }),
+      );
       return fc.record(model, { requiredKeys: schema.required ?? [] });
     }
     default:
@@ -174,28 +191,6 @@ export function validValue(schema: Schema | null): fc.Arbitrary<unknown> {
         ? fc.stringMatching(new RegExp(schema.pattern))
         : fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 });
   }
-}
-
-/** A body the schema allows, its properties drawn mostly from the values the service knows (`Known.bodyValues`). */
-function validBody(op: ApiOperation, known: Known): fc.Arbitrary<unknown> {
-  const schema = op.body;
-  if (schema?.type !== 'object' || !known.bodyValues) return validValue(schema);
-  const props = schema.properties ?? {};
-  const model = Object.fromEntries(
-    Object.entries(props).map(([k, s]) => {
-      const values = known.bodyValues!(op, k);
-      return [
-        k,
-        values.length
-          ? fc.oneof(
-              { weight: 3, arbitrary: fc.constantFrom(...values) },
-              { weight: 1, arbitrary: validValue(s) },
-            )
-          : validValue(s),
-      ];
-    }),
-  );
-  return fc.record(model, { requiredKeys: schema.required ?? [] });
 }
 
 /** A value the schema refuses (or, for a free string, any string). */
@@ -464,7 +459,12 @@ export function requestFor(op: ApiOperation, known: Known): fc.Arbitrary<ApiRequ
             )
           : op.body
             ? fc.oneof(
-                { weight: 9, arbitrary: validBody(op, known).map((v) => JSON.stringify(v)) },
+                {
+                  weight: 9,
+                  arbitrary: validValue(op.body, known.bodyValues && ((k) => known.bodyValues!(op, k))).map(
+                    (v) => JSON.stringify(v),
+                  ),
+                },
                 { weight: 1, arbitrary: fc.constant(undefined) },
               )
             : fc.option(fc.constant('{}'), { nil: undefined, freq: 3 });
